@@ -1,0 +1,251 @@
+import type { Balance, IsoDay, Side } from '../domain/types.ts';
+
+/**
+ * The ledger: the durable record of accounts, runs, universe decisions, orders, fills, balances,
+ * positions with P/L, and equity. Implementation: `adapters/postgres` (kysely over `pg` or embedded
+ * PGlite). All money values are exact decimal strings (stored as Postgres `numeric`); times are UTC ms
+ * (stored as `timestamptz`); days are `YYYY-MM-DD` (stored as `date`).
+ *
+ * Accounting convention (documented in README "Accounting"): average cost. A position's `costBasis` is
+ * the quote spent on the units still held (buy commissions are paid in the base asset, so they are in
+ * the cost basis as units not received); realized P/L of a SELL = proceeds − sell commission − the
+ * average cost of the units sold. Hence, at any time,
+ * `equity − initial_quote = realized P/L + unrealized P/L` exactly (unrealized = market value − cost basis).
+ */
+export interface Ledger {
+  /** Applies pending SQL migrations from `sql/migrations` (idempotent). */
+  migrate(): Promise<void>;
+  /** Closes the connection(s). */
+  close(): Promise<void>;
+
+  /** Finds the account by name or creates it with `initialQuote` of the quote asset as its paper balance. */
+  ensureAccount(spec: NewAccount): Promise<AccountRow>;
+
+  /** The latest `completed` run of `kind` for the account and period, or null. */
+  completedRun(accountId: string, kind: RunKind, period: IsoDay): Promise<RunRow | null>;
+  /** The latest `completed` run of `kind` of the account (by period, then start time), or null. */
+  lastCompletedRun(accountId: string, kind: RunKind): Promise<RunRow | null>;
+  /** How many runs (any status, dry runs excluded) the account already has for the period and kind. */
+  countRuns(accountId: string, kind: RunKind, period: IsoDay): Promise<number>;
+
+  /** Inserts a run with status `running`. */
+  startRun(run: NewRun): Promise<RunRow>;
+  /** Sets the final status, exit reason, finish time, timings and summary of a run. */
+  finishRun(runId: string, end: RunEnd): Promise<void>;
+
+  /** Records the universe decision of every symbol considered by the run. */
+  recordUniverse(runId: string, decisions: readonly UniverseDecisionRow[]): Promise<void>;
+
+  /** Records an order before it is sent (status `PENDING`), returning its ledger id. */
+  recordOrder(order: NewOrder): Promise<string>;
+  /** Records the outcome of an order and its fills (one transaction). */
+  completeOrder(orderId: string, outcome: OrderOutcomeRow, fills: readonly FillRow[]): Promise<void>;
+
+  /**
+   * Stores the account's state after a run in one transaction: the balances snapshot, the position
+   * snapshots (with P/L), any holding adjustments (token swaps) and the equity point; and makes them the
+   * account's current state.
+   */
+  saveState(runId: string, accountId: string, state: AccountState): Promise<void>;
+  /** The account's current state: latest balances and open positions. Fresh account: initial quote only. */
+  loadState(accountId: string): Promise<{ balances: Balance[]; positions: PositionRow[] }>;
+
+  /** Orders and fills of a run, in the order they were recorded (for reports and tests). */
+  runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }>;
+}
+
+/** `rebalance` for scheduled/manual runs; `backtest` for recorded backtests. */
+export type RunKind = 'rebalance' | 'backtest';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface NewAccount {
+  readonly name: string;
+  readonly exchangeKind: 'replay' | 'testnet' | 'live';
+  readonly quoteAsset: string;
+  /** Starting paper balance in the quote asset (decimal string). */
+  readonly initialQuote: string;
+}
+
+export interface AccountRow extends NewAccount {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+export interface NewRun {
+  readonly accountId: string;
+  readonly kind: RunKind;
+  /** The period key: the UTC decision day. */
+  readonly period: IsoDay;
+  /** `full` or `delta`. */
+  readonly rebalanceMode: string;
+  /** `momentum` or `reversal`. */
+  readonly strategyMode: string;
+  readonly dryRun: boolean;
+  readonly forced: boolean;
+  /** The effective, validated config (no secrets). */
+  readonly config: unknown;
+  /** Decision time, UTC ms (00:00 of the period day for replay). */
+  readonly decisionTime: number;
+  /** Run start, UTC ms. */
+  readonly startedAt: number;
+}
+
+export interface RunRow extends NewRun {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly finishedAt: number | null;
+  readonly exitReason: string | null;
+}
+
+export interface RunEnd {
+  readonly status: Exclude<RunStatus, 'running'>;
+  /** Why the run ended as it did (e.g. `ok`, `already_rebalanced`, an error message). */
+  readonly exitReason: string;
+  readonly finishedAt: number;
+  /** Phase timings in ms, e.g. `{ load: 120, plan: 3, execute: 40, record: 30, total: 200 }`. */
+  readonly timings: Record<string, number>;
+  /** Small JSON summary for dashboards (counts, equity, fees). */
+  readonly summary?: unknown;
+}
+
+export interface UniverseDecisionRow {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  /** Trailing return r(s, D) as a float, null where not computable. */
+  readonly score: number | null;
+  /** Market cap in USD where known. */
+  readonly marketCapUsd: number | null;
+  /** Listing age in days of the current segment at D, null where unknown. */
+  readonly ageDays: number | null;
+  /** Mean daily quote volume over the lookback (quote asset), null where unknown. */
+  readonly meanQuoteVolume: number | null;
+  /** Rank among eligible symbols (1 = first), null when excluded. */
+  readonly rank: number | null;
+  /** True when in the top N. */
+  readonly selected: boolean;
+  /** Exclusion reason (§4: quote, excluded, not_trading, too_young, no_history, illiquid, no_market_cap, small_cap), null when eligible. */
+  readonly reason: string | null;
+}
+
+export interface NewOrder {
+  readonly runId: string;
+  readonly accountId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  /** Leg label within the rebalance (`sell`, `trim`, `buy`). */
+  readonly leg: string;
+  /** Requested base quantity (SELL), decimal string. */
+  readonly quantity: string | null;
+  /** Requested quote amount (BUY), decimal string. */
+  readonly quoteOrderQty: string | null;
+  /** Price the plan was sized at (open of D in replay; last price live), decimal string. */
+  readonly decisionPrice: string;
+  /** When the order was decided, UTC ms. */
+  readonly decidedAt: number;
+}
+
+export interface OrderOutcomeRow {
+  /** FILLED, PARTIALLY_FILLED, EXPIRED, NEW or REJECTED. */
+  readonly status: string;
+  readonly exchangeOrderId: string | null;
+  readonly executedQty: string;
+  readonly cummulativeQuoteQty: string;
+  /** Average fill price (quote per base), null when nothing filled. */
+  readonly avgPrice: string | null;
+  /** (avg fill − decision) / decision × 1e4, signed so that positive = worse for us; null when not filled. */
+  readonly slippageBps: number | null;
+  readonly rejectCode: number | null;
+  readonly rejectReason: string | null;
+  readonly rejectMessage: string | null;
+  /** Exchange transaction time, UTC ms, or null. */
+  readonly transactTime: number | null;
+  /** Decision-to-fill latency in ms, or null. */
+  readonly latencyMs: number | null;
+}
+
+export interface FillRow {
+  readonly tradeId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: string;
+  readonly quantity: string;
+  readonly quoteQuantity: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+  /** Commission valued in the quote asset at the fill price. */
+  readonly commissionQuote: string;
+  /** UTC ms. */
+  readonly filledAt: number;
+}
+
+export interface OrderRowOut extends NewOrder, OrderOutcomeRow {
+  readonly id: string;
+}
+
+export interface FillRowOut extends FillRow {
+  readonly orderId: string;
+  readonly clientOrderId: string;
+}
+
+/** A position (non-quote asset) with its average-cost accounting, decimal strings in the quote asset. */
+export interface PositionRow {
+  readonly asset: string;
+  /** Symbol it trades under (e.g. `BTCUSDT`). */
+  readonly symbol: string;
+  readonly quantity: string;
+  /** Quote spent on the units still held (average cost × quantity). */
+  readonly costBasis: string;
+  /** Cumulative realized P/L of this asset, net of sell commissions. */
+  readonly realizedPnl: string;
+  /** Cumulative commissions paid on this asset's trades, valued in quote. */
+  readonly feesQuote: string;
+}
+
+export interface PositionSnapshot extends PositionRow {
+  /** Price used to mark the position (decimal string). */
+  readonly markPrice: string;
+  /** quantity × markPrice. */
+  readonly marketValue: string;
+  /** marketValue − costBasis. */
+  readonly unrealizedPnl: string;
+}
+
+export interface HoldingAdjustment {
+  readonly asset: string;
+  readonly symbol: string;
+  /** e.g. `segment_split` (token swap / redenomination, strategy-semantics.md §2). */
+  readonly kind: string;
+  readonly quantityBefore: string;
+  readonly quantityAfter: string;
+  /** close_before / open_after as a decimal string. */
+  readonly ratio: string;
+  readonly note: string;
+}
+
+export interface EquityPoint {
+  /** UTC day the equity is for. */
+  readonly day: IsoDay;
+  /** When the marks were taken, UTC ms. */
+  readonly markedAt: number;
+  /** `open` (replay rebalance: marked at the open of D after fills), `close`, or `last`. */
+  readonly priceBasis: string;
+  readonly cash: string;
+  readonly positionsValue: string;
+  /** cash + positionsValue. */
+  readonly equity: string;
+  /** Sum of realized P/L of every asset ever held (including closed positions). */
+  readonly realizedPnl: string;
+  /** Sum of unrealized P/L of open positions. */
+  readonly unrealizedPnl: string;
+  /** Cumulative commissions valued in quote. */
+  readonly feesQuote: string;
+}
+
+export interface AccountState {
+  readonly balances: readonly Balance[];
+  /** Every asset ever held, including closed ones (quantity 0) so realized P/L is never lost. */
+  readonly positions: readonly PositionSnapshot[];
+  readonly adjustments: readonly HoldingAdjustment[];
+  readonly equity: EquityPoint;
+}
