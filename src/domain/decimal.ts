@@ -6,7 +6,7 @@
  * decimals, at most ~20 integer digits) are therefore exact; only divisions round, and every division
  * in the domain is followed by an explicit floor (`floorStep`, `roundDown8`).
  */
-import DecimalJs from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 
 /** Decimal constructor configured for money: 60 significant digits, ROUND_DOWN, no exponent notation. */
 export const Decimal = DecimalJs.clone({

@@ -1,0 +1,168 @@
+/**
+ * The universe filter chain (strategy-semantics.md §4) and the trailing-return signal (§3).
+ * Pure: no I/O, no clock. Every symbol gets a decision; a dropped symbol records the FIRST filter it
+ * failed, in the order of §4: quote, excluded, not_trading, too_young, no_history, illiquid,
+ * no_market_cap / small_cap.
+ */
+import type { MarketCapObservation } from '../../ports/market-caps.ts';
+import { indexAt } from '../series.ts';
+import { DAY_MS } from '../time.ts';
+import type { Candle, SymbolInfo } from '../types.ts';
+import { isLeveragedToken, isStableOrFiat } from './excluded-assets.ts';
+import { findSegmentSplits, type SegmentSplit, segmentStartIndex } from './segments.ts';
+
+/** Exclusion reasons, in filter order (§4). */
+export const EXCLUSION_REASONS = [
+  'quote',
+  'excluded',
+  'not_trading',
+  'too_young',
+  'no_history',
+  'illiquid',
+  'no_market_cap',
+  'small_cap',
+] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+/** Parameters of the filter chain (from the `[strategy]` and `[universe]` config sections). */
+export interface UniverseParams {
+  /** e.g. `USDT`. */
+  readonly quoteAsset: string;
+  /** L, days (§3). */
+  readonly lookbackDays: number;
+  /** Minimum listing age of the current segment, days. */
+  readonly minAgeDays: number;
+  /** Minimum market cap, USD; 0 = off. */
+  readonly minMarketCap: number;
+  /** Minimum mean daily quote volume over `[D-L, D-1]`, quote asset; 0 = off. */
+  readonly minQuoteVolume: number;
+  /** Symbols always dropped (reason `excluded`). */
+  readonly exclude: readonly string[];
+  /** When non-empty, only these symbols may pass (others: `excluded`). */
+  readonly include: readonly string[];
+  /**
+   * `history`: `not_trading` means no candle at D-1 or at D (backtest/replay);
+   * `live`: it means an exchange status other than `TRADING`.
+   */
+  readonly tradingRule: 'history' | 'live';
+}
+
+/** The daily history of one symbol, as needed by the chain. */
+export interface SymbolHistory {
+  readonly info: SymbolInfo;
+  /** Ascending daily candles; candles after D are ignored (no look-ahead). */
+  readonly candles: readonly Candle[];
+  /** Precomputed {@link findSegmentSplits} of `candles` (optional; computed when absent). */
+  readonly splits?: readonly SegmentSplit[];
+}
+
+/** The decision for one symbol at decision day D. */
+export interface UniverseDecision {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  readonly eligible: boolean;
+  /** First failed filter, or null when eligible. */
+  readonly reason: ExclusionReason | null;
+  /** r(s, D) = close(D-1)/close(D-1-L) − 1 as a float; null when either close is missing or in another segment. */
+  readonly score: number | null;
+  /** (D − first_open_time of the current segment) / 1 day; null without a candle at or before D-1. */
+  readonly ageDays: number | null;
+  /** Market cap (USD) used by filter 7, null when unknown or the filter is off. */
+  readonly marketCapUsd: number | null;
+  /** Mean daily quote volume over the candles present in [D-L, D-1] (quote asset), null without candles. */
+  readonly meanQuoteVolume: number | null;
+}
+
+/**
+ * Applies the §4 filter chain to every symbol for decision day `dayMs`.
+ * @param dayMs decision day D, 00:00 UTC ms.
+ * @param symbols every candidate with its daily history.
+ * @param caps market caps in force at D (§4 filter 7); only read when `minMarketCap > 0`.
+ * @returns one decision per symbol, in the input order.
+ */
+export function evaluateUniverse(
+  dayMs: number,
+  symbols: readonly SymbolHistory[],
+  caps: ReadonlyMap<string, MarketCapObservation>,
+  params: UniverseParams,
+): UniverseDecision[] {
+  const exclude = new Set(params.exclude);
+  const include = new Set(params.include);
+  return symbols.map((s) => evaluateSymbol(dayMs, s, caps, params, exclude, include));
+}
+
+function evaluateSymbol(
+  dayMs: number,
+  s: SymbolHistory,
+  caps: ReadonlyMap<string, MarketCapObservation>,
+  params: UniverseParams,
+  exclude: ReadonlySet<string>,
+  include: ReadonlySet<string>,
+): UniverseDecision {
+  const { symbol, baseAsset, quoteAsset } = s.info;
+  const L = params.lookbackDays;
+  const candles = s.candles;
+  const splits = s.splits ?? findSegmentSplits(candles);
+  const iPrev = indexAt(candles, dayMs - DAY_MS);
+  const iToday = indexAt(candles, dayMs);
+  const iBack = indexAt(candles, dayMs - (1 + L) * DAY_MS);
+  const segStart = iPrev >= 0 ? segmentStartIndex(splits, iPrev) : -1;
+  const sameSegment = iBack >= 0 && iPrev >= 0 && segmentStartIndex(splits, iBack) === segStart;
+
+  const score = sameSegment
+    ? Number((candles[iPrev] as Candle).close) / Number((candles[iBack] as Candle).close) - 1
+    : null;
+  const ageDays = segStart >= 0 ? (dayMs - (candles[segStart] as Candle).openTime) / DAY_MS : null;
+  const meanQuoteVolume = meanQuoteVolumeOf(candles, dayMs - L * DAY_MS, dayMs - DAY_MS);
+  const cap = params.minMarketCap > 0 ? (caps.get(baseAsset)?.capUsd ?? null) : null;
+
+  const decide = (reason: ExclusionReason | null): UniverseDecision => ({
+    symbol,
+    baseAsset,
+    eligible: reason === null,
+    reason,
+    score,
+    ageDays,
+    marketCapUsd: cap,
+    meanQuoteVolume,
+  });
+
+  if (quoteAsset !== params.quoteAsset) return decide('quote');
+  if (
+    isStableOrFiat(baseAsset) ||
+    isLeveragedToken(symbol) ||
+    exclude.has(symbol) ||
+    (include.size > 0 && !include.has(symbol))
+  ) {
+    return decide('excluded');
+  }
+  if (params.tradingRule === 'history' ? iPrev < 0 || iToday < 0 : s.info.status !== 'TRADING') {
+    return decide('not_trading');
+  }
+  if (ageDays === null || ageDays < params.minAgeDays) return decide('too_young');
+  if (!sameSegment) return decide('no_history');
+  if (params.minQuoteVolume > 0 && (meanQuoteVolume ?? 0) < params.minQuoteVolume) return decide('illiquid');
+  if (params.minMarketCap > 0) {
+    if (cap === null) return decide('no_market_cap');
+    if (cap < params.minMarketCap) return decide('small_cap');
+  }
+  return decide(null);
+}
+
+/**
+ * Mean daily quote volume over the candles present in `[fromMs, toMs]` (§4 filter 6): a candle's
+ * `quote_volume`, or `volume * close` where that is empty. Float (a filter input, not money).
+ * @returns null when no candle lies in the window.
+ */
+export function meanQuoteVolumeOf(candles: readonly Candle[], fromMs: number, toMs: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (let t = fromMs; t <= toMs; t += DAY_MS) {
+    const i = indexAt(candles, t);
+    if (i < 0) continue;
+    const c = candles[i] as Candle;
+    sum += c.quoteVolume !== null && c.quoteVolume !== '' ? Number(c.quoteVolume) : Number(c.volume) * Number(c.close);
+    n += 1;
+  }
+  return n === 0 ? null : sum / n;
+}
