@@ -67,7 +67,7 @@ export interface UniverseDecision {
   readonly score: number | null;
   /** (D − first_open_time of the current segment) / 1 day; null without a candle at or before D-1. */
   readonly ageDays: number | null;
-  /** Market cap (USD) used by filter 7, null when unknown or the filter is off. */
+  /** Market cap (USD) in force at D (filter 7 reads it only when `minMarketCap > 0`), null when unknown. */
   readonly marketCapUsd: number | null;
   /** Mean daily quote volume over the candles present in [D-L, D-1] (quote asset), null without candles. */
   readonly meanQuoteVolume: number | null;
@@ -77,7 +77,7 @@ export interface UniverseDecision {
  * Applies the §4 filter chain to every symbol for decision day `dayMs`.
  * @param dayMs decision day D, 00:00 UTC ms.
  * @param symbols every candidate with its daily history.
- * @param caps market caps in force at D (§4 filter 7); only read when `minMarketCap > 0`.
+ * @param caps market caps in force at D (§4 filter 7); reported always, filtered on only when `minMarketCap > 0`.
  * @returns one decision per symbol, in the input order.
  */
 export function evaluateUniverse(
@@ -114,7 +114,7 @@ function evaluateSymbol(
     : null;
   const ageDays = segStart >= 0 ? (dayMs - (candles[segStart] as Candle).openTime) / DAY_MS : null;
   const meanQuoteVolume = meanQuoteVolumeOf(candles, dayMs - L * DAY_MS, dayMs - DAY_MS);
-  const cap = params.minMarketCap > 0 ? (caps.get(baseAsset)?.capUsd ?? null) : null;
+  const cap = caps.get(baseAsset)?.capUsd ?? null;
 
   const decide = (reason: ExclusionReason | null): UniverseDecision => ({
     symbol,

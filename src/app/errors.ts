@@ -1,0 +1,22 @@
+/**
+ * Errors a person can act on, with the process exit code the CLI uses for each
+ * (sysexits.h where one fits; documented in README "Exit codes").
+ */
+
+/** Bad input on the command line or in the request (a decision day outside the data, …): exit 2. */
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+  readonly exitCode = 2;
+}
+
+/** A capability that is configured but not built yet (e.g. `kind = testnet`): exit 78 (EX_CONFIG). */
+export class NotAvailableError extends Error {
+  override readonly name = 'NotAvailableError';
+  readonly exitCode = 78;
+}
+
+/** The process exit code for an error: its `exitCode` field when it has one, else 1. */
+export function exitCodeOf(err: unknown): number {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1;
+}

@@ -1,0 +1,750 @@
+/**
+ * The rebalance use case: rank the universe at decision day D, sell the old basket, equal-weight the
+ * top N, and record everything in the ledger (strategy-semantics.md §1–§8). Returns a plain result
+ * object; printing it is the CLI's job.
+ *
+ * Flow: data → universe (§4) → ranking (§5) → SELL plan → execute → BUY plan with the cash raised →
+ * execute → accounting (average cost) → ledger. Orders are recorded (PENDING) before they are sent, and
+ * completed with their fills right after, so the ledger never loses track of an order.
+ */
+import type { Logger } from 'pino';
+import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
+import { clientOrderId } from '../domain/client-order-id.ts';
+import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import {
+  type PlannedOrder,
+  type PlanPrices,
+  type PlanTarget,
+  planBuys,
+  planSells,
+} from '../domain/planning/plan.ts';
+import { type RankedSymbol, rankUniverse } from '../domain/ranking/rank.ts';
+import { indexAt, indexAtOrBefore } from '../domain/series.ts';
+import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
+import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
+import {
+  EXCLUSION_REASONS,
+  type SymbolHistory,
+  type UniverseDecision,
+  evaluateUniverse,
+} from '../domain/universe/eligibility.ts';
+import { findSegmentSplits, type SegmentSplit } from '../domain/universe/segments.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Exchange, OrderOutcome } from '../ports/exchange.ts';
+import type { Ledger, PositionSnapshot, RunRow } from '../ports/ledger.ts';
+import type { MarketCaps } from '../ports/market-caps.ts';
+import type { MarketData } from '../ports/market-data.ts';
+import { UserInputError } from './errors.ts';
+import type { RebalanceSettings } from './settings.ts';
+
+/** Market-cap snapshots older than this are ignored (§4 filter 7). */
+const MAX_CAP_AGE_DAYS = 45;
+
+/** What the exchange factory is told about the decision day (used by the simulated exchange). */
+export interface ExchangeContext {
+  readonly dayMs: number;
+  /** The account's balances going into the run (ledger state after token-swap adjustments). */
+  readonly balances: readonly Balance[];
+  readonly symbols: ReadonlyMap<string, SymbolInfo>;
+  rules(symbol: string): SymbolRules;
+  /** Unslipped open of D, or null when the symbol has no candle at D. */
+  openAt(symbol: string): string | null;
+}
+
+/** Adapters the use case runs on (built by the composition root in `jobs/`). */
+export interface RebalanceDeps {
+  readonly market: MarketData;
+  readonly caps: MarketCaps;
+  readonly ledger: Ledger;
+  /** Builds the exchange for this run (the simulated one in replay). */
+  openExchange(ctx: ExchangeContext): Promise<Exchange>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Per-call options (CLI flags). */
+export interface RebalanceRequest {
+  readonly settings: RebalanceSettings;
+  /** Decision day `YYYY-MM-DD`; default: the latest day of the market data. */
+  readonly asOf?: string;
+  /** Plan and simulate, place nothing, write nothing. */
+  readonly dryRun: boolean;
+  /** Run even when the period was already rebalanced or the next one is not due. */
+  readonly force: boolean;
+  /** The effective config, stored with the run (must hold no secrets). */
+  readonly effectiveConfig: unknown;
+}
+
+export interface RankingRow {
+  readonly rank: number;
+  readonly symbol: string;
+  /** Trailing return r(s, D) (§3), fraction. */
+  readonly trailing_return: number;
+  readonly market_cap_usd: number | null;
+  readonly age_days: number | null;
+  readonly selected: boolean;
+}
+
+export interface OrderReport {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly leg: string;
+  readonly why: string;
+  readonly quantity: string | null;
+  readonly quote_order_qty: string | null;
+  readonly decision_price: string | null;
+  readonly status: string;
+  readonly executed_qty: string;
+  readonly cummulative_quote_qty: string;
+  readonly avg_price: string | null;
+  readonly slippage_bps: number | null;
+  readonly reject_code: number | null;
+  readonly reject_reason: string | null;
+  readonly reject_message: string | null;
+}
+
+export interface FillReport {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: string;
+  readonly price: string;
+  readonly quote_quantity: string;
+  readonly commission: string;
+  readonly commission_asset: string;
+  /** Commission valued in the quote asset at the fill price. */
+  readonly commission_quote: string;
+}
+
+export interface PnlRow {
+  readonly asset: string;
+  readonly symbol: string;
+  readonly quantity: string;
+  readonly cost_basis: string;
+  readonly mark_price: string;
+  readonly market_value: string;
+  readonly realized: string;
+  readonly unrealized: string;
+  readonly fees: string;
+}
+
+/** The result of one rebalance, as printed by `--json`. Money values are decimal strings. */
+export interface RebalanceResult {
+  readonly run: {
+    readonly id: string | null;
+    readonly account: string;
+    readonly period: string;
+    /** `completed`, `skipped` (already rebalanced / not due), or `dry_run`. */
+    readonly status: 'completed' | 'skipped' | 'dry_run';
+    readonly exit_reason: string;
+    readonly exchange: string;
+    readonly strategy_mode: string;
+    readonly rebalance_mode: string;
+    readonly forced: boolean;
+    readonly decision_time: string;
+    readonly duration_ms: number;
+    readonly timings_ms: Record<string, number>;
+  };
+  readonly ranking: RankingRow[];
+  readonly excluded: { readonly by_reason: Record<string, number>; readonly symbols: { symbol: string; reason: string }[] };
+  readonly adjustments: { asset: string; kind: string; quantity_before: string; quantity_after: string; ratio: string }[];
+  readonly orders: OrderReport[];
+  readonly fills: FillReport[];
+  readonly balances: Balance[];
+  readonly equity: {
+    readonly day: string;
+    /** `open`: marked at the open of D after the fills (last close for assets without a candle at D). */
+    readonly price_basis: string;
+    readonly cash: string;
+    readonly positions_value: string;
+    readonly equity: string;
+    readonly initial_quote: string;
+  } | null;
+  readonly pnl: {
+    readonly realized: string;
+    readonly unrealized: string;
+    /** realized + unrealized = equity − initial_quote (checked on every run). */
+    readonly total: string;
+    readonly fees: string;
+    readonly by_asset: PnlRow[];
+  } | null;
+}
+
+/**
+ * Runs one rebalance for the period `asOf` (default: the latest day of the data).
+ * @throws UserInputError for a decision day outside the data, an unknown symbol in include/exclude, or a
+ *   period earlier than the account's last rebalance; anything the adapters throw (the run is then
+ *   recorded as `failed` with the reason, when it had started).
+ */
+export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): Promise<RebalanceResult> {
+  const t0 = deps.clock.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => {
+    timings[name] = deps.clock.now() - since;
+    return deps.clock.now();
+  };
+  const s = req.settings;
+  const { log, market, ledger } = { log: deps.logger, market: deps.market, ledger: deps.ledger };
+
+  // ---- inputs: decision day, symbols, histories -------------------------------------------------
+  let t = deps.clock.now();
+  const coverage = await market.coverage();
+  const dayMs = req.asOf === undefined ? coverage.lastDayMs : parseAsOf(req.asOf);
+  const period = msToDay(dayMs);
+  const L = s.strategy.lookbackDays;
+  if (dayMs > coverage.lastDayMs || dayMs - (L + 1) * DAY_MS < coverage.firstDayMs) {
+    throw new UserInputError(
+      `decision day ${period} is outside the data: it needs candles from ${msToDay(dayMs - (L + 1) * DAY_MS)} (D-1-L with lookback_days=${L}) to ${period}, and the data covers ${msToDay(coverage.firstDayMs)} .. ${msToDay(coverage.lastDayMs)}`,
+    );
+  }
+  const infos = await market.symbols();
+  const bySymbol = new Map(infos.map((i) => [i.symbol, i]));
+  for (const [key, list] of [['include', s.universe.include], ['exclude', s.universe.exclude]] as const) {
+    const unknown = list.filter((sym) => !bySymbol.has(sym));
+    if (unknown.length > 0) {
+      throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
+    }
+  }
+  const histories: SymbolHistory[] = await Promise.all(
+    infos.map(async (info) => {
+      const candles = await market.dailyCandles(info.symbol, 0, dayMs);
+      return { info, candles, splits: findSegmentSplits(candles) };
+    }),
+  );
+  const historyOf = new Map(histories.map((h) => [h.info.symbol, h]));
+  t = lap('load', t);
+
+  // ---- account and period checks ---------------------------------------------------------------
+  const accountSpec = {
+    name: s.account,
+    exchangeKind: s.exchangeKind,
+    quoteAsset: s.quoteAsset,
+    initialQuote: s.initialQuote,
+  };
+  const account = await ledger.ensureAccount(accountSpec);
+  const accountId = account.id;
+  if (account.quoteAsset !== s.quoteAsset) {
+    throw new UserInputError(
+      `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
+    );
+  }
+  const initialQuote = account.initialQuote;
+  const last = await ledger.lastCompletedRun(accountId, 'rebalance');
+  if (last && last.period > period) {
+    throw new UserInputError(
+      `account "${s.account}" was already rebalanced for a later period (${last.period}); runs must move forward in time. Use --as-of ${last.period} or later, or another paper account (--account NAME).`,
+    );
+  }
+  const skipReason = skipCheck(last, period, s.strategy.rebalanceEveryDays, req.force);
+  const baseRun = {
+    account: s.account,
+    period,
+    exchange: s.exchangeKind,
+    strategy_mode: s.strategy.mode,
+    rebalance_mode: s.portfolio.rebalanceMode,
+    forced: req.force,
+    decision_time: new Date(dayMs).toISOString(),
+  };
+  if (skipReason) {
+    log.info({ period, reason: skipReason }, 'nothing to do for this period');
+    const run = req.dryRun ? null : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    const duration = deps.clock.now() - t0;
+    if (run) {
+      await ledger.finishRun(run.id, {
+        status: 'skipped',
+        exitReason: skipReason,
+        finishedAt: deps.clock.now(),
+        timings: { ...timings, total: duration },
+      });
+    }
+    return {
+      run: { ...baseRun, id: run?.id ?? null, status: 'skipped', exit_reason: skipReason, duration_ms: duration, timings_ms: { ...timings, total: duration } },
+      ranking: [],
+      excluded: { by_reason: {}, symbols: [] },
+      adjustments: [],
+      orders: [],
+      fills: [],
+      balances: (await ledger.loadState(accountId)).balances,
+      equity: null,
+      pnl: null,
+    };
+  }
+
+  // ---- state: balances, positions, token swaps (§2) ---------------------------------------------
+  const state = await ledger.loadState(accountId);
+  const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
+  let positions = new Map<string, Position>(
+    state.positions.map((p) => [
+      p.asset,
+      {
+        asset: p.asset,
+        symbol: p.symbol,
+        quantity: dec(p.quantity),
+        costBasis: dec(p.costBasis),
+        realizedPnl: dec(p.realizedPnl),
+        feesQuote: dec(p.feesQuote),
+      },
+    ]),
+  );
+  const sinceMs = last ? dayToMs(last.period) : Number.NEGATIVE_INFINITY;
+  const adjustments: RebalanceResult['adjustments'] = [];
+  for (const [asset, qty] of [...balances.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (asset === s.quoteAsset || qty.isZero()) continue;
+    const symbol = positions.get(asset)?.symbol ?? asset + s.quoteAsset;
+    const splits = historyOf.get(symbol)?.splits ?? [];
+    let h = qty;
+    for (const sp of splits.filter((x) => x.dayMs > sinceMs && x.dayMs <= dayMs)) {
+      const after = convertAcrossSplit(h, sp);
+      adjustments.push({ asset, kind: 'segment_split', quantity_before: decStr(h), quantity_after: decStr(after), ratio: decStr(dec(sp.closeBefore).div(dec(sp.openAfter))) });
+      log.warn({ asset, day: msToDay(sp.dayMs), before: decStr(h), after: decStr(after) }, 'token swap / redenomination: holding converted (§2)');
+      h = after;
+    }
+    if (!h.eq(qty)) {
+      balances.set(asset, h);
+      const pos = positions.get(asset);
+      if (pos) positions.set(asset, { ...pos, quantity: h });
+    }
+  }
+
+  // ---- universe and ranking (§3–§5) ---------------------------------------------------------------
+  const caps = await deps.caps.capsAt(dayMs, MAX_CAP_AGE_DAYS);
+  const decisions = evaluateUniverse(dayMs, histories, caps, {
+    quoteAsset: s.quoteAsset,
+    lookbackDays: L,
+    minAgeDays: s.universe.minAgeDays,
+    minMarketCap: s.universe.minMarketCap,
+    minQuoteVolume: s.universe.minQuoteVolume,
+    exclude: s.universe.exclude,
+    include: s.universe.include,
+    tradingRule: s.exchangeKind === 'replay' ? 'history' : 'live',
+  });
+  const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
+  const selected = ranked.filter((r) => r.selected);
+  t = lap('rank', t);
+
+  // ---- prices and rules at D --------------------------------------------------------------------
+  const openAt = (symbol: string): string | null => {
+    const c = historyOf.get(symbol)?.candles;
+    if (!c) return null;
+    const i = indexAt(c, dayMs);
+    return i >= 0 ? (c[i] as Candle).open : null;
+  };
+  const lastCloseAt = (symbol: string, atOrBeforeMs: number): string | null => {
+    const c = historyOf.get(symbol)?.candles;
+    if (!c) return null;
+    const i = indexAtOrBefore(c, atOrBeforeMs);
+    return i >= 0 ? (c[i] as Candle).close : null;
+  };
+  const prices: PlanPrices = {
+    open: (sym) => {
+      const p = openAt(sym);
+      return p === null ? null : dec(p);
+    },
+    lastClose: (sym) => {
+      const p = lastCloseAt(sym, dayMs - DAY_MS);
+      return p === null ? null : dec(p);
+    },
+  };
+  const heldSymbols = [...balances.keys()]
+    .filter((a) => a !== s.quoteAsset)
+    .map((a) => positions.get(a)?.symbol ?? a + s.quoteAsset);
+  const ruleMap = new Map<string, SymbolRules>();
+  for (const sym of new Set([...heldSymbols, ...selected.map((r) => r.symbol)])) {
+    ruleMap.set(sym, await market.symbolRules(sym));
+  }
+  const rules = (sym: string): SymbolRules => {
+    const r = ruleMap.get(sym);
+    if (!r) throw new Error(`no rules loaded for ${sym}`);
+    return r;
+  };
+
+  // ---- run record ---------------------------------------------------------------------------------
+  const attempt = await ledger.countRuns(accountId, 'rebalance', period);
+  const run = req.dryRun ? null : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+  try {
+    if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
+    const startBalances = [...balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+    const exchange = await deps.openExchange({
+      dayMs,
+      balances: startBalances,
+      symbols: bySymbol,
+      rules,
+      openAt,
+    });
+
+    // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
+    const orders: OrderReport[] = [];
+    const fills: FillReport[] = [];
+    const execute = async (planned: readonly PlannedOrder[]) => {
+      for (const o of planned) {
+        const id = clientOrderId({ account: s.account, period, symbol: o.symbol, side: o.side, leg: o.leg, attempt });
+        const decidedAt = deps.clock.now();
+        const ledgerOrderId = run
+          ? await ledger.recordOrder({
+              runId: run.id,
+              accountId,
+              clientOrderId: id,
+              symbol: o.symbol,
+              side: o.side,
+              leg: o.leg,
+              quantity: o.quantity ? decStr(o.quantity) : null,
+              quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
+              decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
+              decidedAt,
+            })
+          : null;
+        const outcome = await exchange.placeMarketOrder({
+          symbol: o.symbol,
+          side: o.side,
+          clientOrderId: id,
+          ...(o.quantity ? { quantity: decStr(o.quantity) } : {}),
+          ...(o.quoteOrderQty ? { quoteOrderQty: decStr(o.quoteOrderQty) } : {}),
+        });
+        const report = orderReport(o, id, outcome);
+        orders.push(report);
+        const info = bySymbol.get(o.symbol);
+        const fillRows = outcome.status === 'REJECTED' ? [] : outcome.fills;
+        for (const f of fillRows) {
+          const commissionQuote = commissionInQuote(f.commission, f.commissionAsset, f.price, info?.baseAsset ?? o.asset, s.quoteAsset, prices);
+          positions = applyFill(positions, o.asset, o.symbol, s.quoteAsset, {
+            side: o.side,
+            quantity: f.quantity,
+            quoteQuantity: f.quoteQuantity,
+            commission: f.commission,
+            commissionAsset: f.commissionAsset,
+            commissionQuote,
+          });
+          fills.push({
+            client_order_id: id,
+            symbol: o.symbol,
+            side: o.side,
+            quantity: f.quantity,
+            price: f.price,
+            quote_quantity: f.quoteQuantity,
+            commission: f.commission,
+            commission_asset: f.commissionAsset,
+            commission_quote: decStr(commissionQuote),
+          });
+        }
+        if (outcome.status === 'REJECTED') {
+          log.warn({ symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason }, `order rejected: ${outcome.message}; skipped (§7)`);
+        }
+        if (run && ledgerOrderId) {
+          const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
+          await ledger.completeOrder(
+            ledgerOrderId,
+            {
+              status: outcome.status,
+              exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
+              executedQty: report.executed_qty,
+              cummulativeQuoteQty: report.cummulative_quote_qty,
+              avgPrice: report.avg_price,
+              slippageBps: report.slippage_bps,
+              rejectCode: report.reject_code,
+              rejectReason: report.reject_reason,
+              rejectMessage: report.reject_message,
+              transactTime: filledAt,
+              latencyMs: filledAt !== null && exchange.kind !== 'replay' ? filledAt - decidedAt : null,
+            },
+            fills
+              .filter((f) => f.client_order_id === id)
+              .map((f, i) => ({
+                tradeId: (outcome.status === 'REJECTED' ? [] : outcome.fills)[i]?.tradeId ?? `${id}-${i}`,
+                symbol: f.symbol,
+                side: f.side,
+                price: f.price,
+                quantity: f.quantity,
+                quoteQuantity: f.quote_quantity,
+                commission: f.commission,
+                commissionAsset: f.commission_asset,
+                commissionQuote: f.commission_quote,
+                filledAt: filledAt ?? decidedAt,
+              })),
+          );
+        }
+      }
+    };
+    const targets: PlanTarget[] = selected.map((r) => ({ symbol: r.symbol, asset: r.baseAsset, rank: r.rank }));
+    const holdings = [...balances.entries()]
+      .filter(([a, q]) => a !== s.quoteAsset && q.gt(0))
+      .map(([asset, quantity]) => ({ asset, symbol: positions.get(asset)?.symbol ?? asset + s.quoteAsset, quantity }));
+    const planParams = { mode: s.portfolio.rebalanceMode, cashBuffer: s.portfolio.cashBuffer, band: s.portfolio.band };
+    const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
+    const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
+    await execute(sellPhase.orders);
+    const cashAfterSells = freeOf(await exchange.balances(), s.quoteAsset);
+    await execute(planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
+    t = lap('execute', t);
+
+    // ---- state after the run: balances, marks, P/L, equity ---------------------------------------
+    const after = [...(await exchange.balances())];
+    const marks = new Map<string, Decimal>();
+    for (const p of positions.values()) {
+      const mark = openAt(p.symbol) ?? lastCloseAt(p.symbol, dayMs);
+      if (mark !== null) marks.set(p.asset, dec(mark));
+    }
+    for (const b of after) {
+      if (b.asset !== s.quoteAsset && !positions.has(b.asset)) {
+        throw new Error(`balance of ${b.asset} has no position in the ledger: refusing to lose track of it`);
+      }
+    }
+    const marked = markPositions(positions, marks);
+    const cash = freeOf(after, s.quoteAsset);
+    const equity = cash.plus(marked.marketValue);
+    const total = equity.minus(dec(initialQuote));
+    const identity = marked.realizedPnl.plus(marked.unrealizedPnl);
+    if (!total.eq(identity)) {
+      throw new Error(`accounting identity broken: equity − initial = ${decStr(total)} but realized + unrealized = ${decStr(identity)}`);
+    }
+    const snapshots: PositionSnapshot[] = marked.rows.map((r) => ({
+      asset: r.position.asset,
+      symbol: r.position.symbol,
+      quantity: decStr(r.position.quantity),
+      costBasis: decStr(r.position.costBasis),
+      realizedPnl: decStr(r.position.realizedPnl),
+      feesQuote: decStr(r.position.feesQuote),
+      markPrice: decStr(r.mark),
+      marketValue: decStr(r.marketValue),
+      unrealizedPnl: decStr(r.unrealizedPnl),
+    }));
+    const equityPoint = {
+      day: period,
+      markedAt: dayMs,
+      priceBasis: 'open',
+      cash: decStr(cash),
+      positionsValue: decStr(marked.marketValue),
+      equity: decStr(equity),
+      realizedPnl: decStr(marked.realizedPnl),
+      unrealizedPnl: decStr(marked.unrealizedPnl),
+      feesQuote: decStr(marked.feesQuote),
+    };
+    if (run) {
+      await ledger.saveState(run.id, accountId, {
+        balances: after,
+        positions: snapshots,
+        adjustments: adjustments.map((a) => ({
+          asset: a.asset,
+          symbol: positions.get(a.asset)?.symbol ?? a.asset + s.quoteAsset,
+          kind: a.kind,
+          quantityBefore: a.quantity_before,
+          quantityAfter: a.quantity_after,
+          ratio: a.ratio,
+          note: 'token swap / redenomination: value-preserving conversion, strategy-semantics §2',
+        })),
+        equity: equityPoint,
+      });
+    }
+    t = lap('record', t);
+    const duration = deps.clock.now() - t0;
+    const allTimings = { ...timings, total: duration };
+    const rejected = orders.filter((o) => o.status === 'REJECTED').length;
+    if (run) {
+      await ledger.finishRun(run.id, {
+        status: 'completed',
+        exitReason: 'ok',
+        finishedAt: deps.clock.now(),
+        timings: allTimings,
+        summary: {
+          selected: selected.length,
+          orders: orders.length,
+          rejected,
+          fills: fills.length,
+          equity: equityPoint.equity,
+          fees: decStr(fills.reduce((a, f) => a.plus(dec(f.commission_quote)), ZERO)),
+        },
+      });
+    }
+    log.info({ period, orders: orders.length, rejected, equity: equityPoint.equity, ms: duration }, req.dryRun ? 'dry run planned' : 'rebalance completed');
+    const excludedRows = decisions.filter((d) => !d.eligible).map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
+    const byReason: Record<string, number> = {};
+    for (const r of EXCLUSION_REASONS) {
+      const n = excludedRows.filter((x) => x.reason === r).length;
+      if (n > 0) byReason[r] = n;
+    }
+    const decisionOf = new Map(decisions.map((d) => [d.symbol, d]));
+    return {
+      run: {
+        ...baseRun,
+        id: run?.id ?? null,
+        status: req.dryRun ? 'dry_run' : 'completed',
+        exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : 'ok',
+        duration_ms: duration,
+        timings_ms: allTimings,
+      },
+      ranking: ranked.map((r) => ({
+        rank: r.rank,
+        symbol: r.symbol,
+        trailing_return: r.score,
+        market_cap_usd: marketCapFor(r, decisionOf, caps),
+        age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
+        selected: r.selected,
+      })),
+      excluded: { by_reason: byReason, symbols: excludedRows },
+      adjustments,
+      orders,
+      fills,
+      balances: after,
+      equity: {
+        day: period,
+        price_basis: 'open',
+        cash: equityPoint.cash,
+        positions_value: equityPoint.positionsValue,
+        equity: equityPoint.equity,
+        initial_quote: decStr(initialQuote),
+      },
+      pnl: {
+        realized: equityPoint.realizedPnl,
+        unrealized: equityPoint.unrealizedPnl,
+        total: decStr(total),
+        fees: equityPoint.feesQuote,
+        by_asset: snapshots.map((p) => ({
+          asset: p.asset,
+          symbol: p.symbol,
+          quantity: p.quantity,
+          cost_basis: p.costBasis,
+          mark_price: p.markPrice,
+          market_value: p.marketValue,
+          realized: p.realizedPnl,
+          unrealized: p.unrealizedPnl,
+          fees: p.feesQuote,
+        })),
+      },
+    };
+  } catch (err) {
+    if (run) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await ledger
+        .finishRun(run.id, { status: 'failed', exitReason: reason, finishedAt: deps.clock.now(), timings })
+        .catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
+    }
+    throw err;
+  }
+}
+
+function parseAsOf(asOf: string): number {
+  try {
+    return dayToMs(asOf);
+  } catch {
+    throw new UserInputError(`--as-of ${JSON.stringify(asOf)}: expected a UTC day YYYY-MM-DD`);
+  }
+}
+
+/** Why the period needs no run: `already_rebalanced`, `not_due`, or null to go ahead. */
+function skipCheck(last: RunRow | null, period: string, everyDays: number, force: boolean): string | null {
+  if (force || !last) return null;
+  if (last.period === period) return 'already_rebalanced';
+  const days = (dayToMs(period) - dayToMs(last.period)) / DAY_MS;
+  if (days < everyDays) return `not_due: last rebalance ${last.period}, rebalance_every_days = ${everyDays}`;
+  return null;
+}
+
+function newRun(accountId: string, req: RebalanceRequest, period: string, dayMs: number, now: number) {
+  return {
+    accountId,
+    kind: 'rebalance' as const,
+    period,
+    rebalanceMode: req.settings.portfolio.rebalanceMode,
+    strategyMode: req.settings.strategy.mode,
+    dryRun: req.dryRun,
+    forced: req.force,
+    config: req.effectiveConfig,
+    decisionTime: dayMs,
+    startedAt: now,
+  };
+}
+
+/** §2: `h := round_down_8(h × close_before / open_after)`. */
+function convertAcrossSplit(h: Decimal, sp: SegmentSplit): Decimal {
+  return roundDown8(h.times(dec(sp.closeBefore)).div(dec(sp.openAfter)));
+}
+
+function freeOf(balances: readonly Balance[], asset: string): Decimal {
+  const b = balances.find((x) => x.asset === asset);
+  return b ? dec(b.free) : ZERO;
+}
+
+/**
+ * Commission valued in quote at fill time: in quote as is; in the base asset × the fill price; in a third
+ * asset (BNB) × that asset's open at D (`<asset><quote>`), or 0 with no price.
+ */
+function commissionInQuote(
+  commission: string,
+  asset: string,
+  fillPrice: string,
+  baseAsset: string,
+  quoteAsset: string,
+  prices: PlanPrices,
+): Decimal {
+  if (asset === quoteAsset) return dec(commission);
+  if (asset === baseAsset) return dec(commission).times(dec(fillPrice));
+  const p = prices.open(asset + quoteAsset) ?? prices.lastClose(asset + quoteAsset);
+  return p ? dec(commission).times(p) : ZERO;
+}
+
+function orderReport(o: PlannedOrder, id: string, outcome: OrderOutcome): OrderReport {
+  const common = {
+    client_order_id: id,
+    symbol: o.symbol,
+    side: o.side,
+    leg: o.leg,
+    why: o.why,
+    quantity: o.quantity ? decStr(o.quantity) : null,
+    quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
+    decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
+  };
+  if (outcome.status === 'REJECTED') {
+    return {
+      ...common,
+      status: 'REJECTED',
+      executed_qty: '0',
+      cummulative_quote_qty: '0',
+      avg_price: null,
+      slippage_bps: null,
+      reject_code: outcome.code,
+      reject_reason: outcome.reason,
+      reject_message: outcome.message,
+    };
+  }
+  const qty = dec(outcome.executedQty);
+  const avg = qty.isZero() ? null : dec(outcome.cummulativeQuoteQty).div(qty);
+  let slippage: number | null = null;
+  if (avg && o.decisionPrice && !o.decisionPrice.isZero()) {
+    const diff = avg.minus(o.decisionPrice).div(o.decisionPrice).times(10_000);
+    slippage = Number((o.side === 'BUY' ? diff : diff.neg()).toFixed(6));
+  }
+  return {
+    ...common,
+    status: outcome.status,
+    executed_qty: outcome.executedQty,
+    cummulative_quote_qty: outcome.cummulativeQuoteQty,
+    avg_price: avg ? decStr(avg.toDecimalPlaces(18)) : null,
+    slippage_bps: slippage,
+    reject_code: null,
+    reject_reason: null,
+    reject_message: null,
+  };
+}
+
+function universeRows(decisions: readonly UniverseDecision[], ranked: readonly RankedSymbol[]) {
+  const rankOf = new Map(ranked.map((r) => [r.symbol, r]));
+  return decisions.map((d) => ({
+    symbol: d.symbol,
+    baseAsset: d.baseAsset,
+    score: d.score,
+    marketCapUsd: d.marketCapUsd,
+    ageDays: d.ageDays,
+    meanQuoteVolume: d.meanQuoteVolume,
+    rank: rankOf.get(d.symbol)?.rank ?? null,
+    selected: rankOf.get(d.symbol)?.selected ?? false,
+    reason: d.reason,
+  }));
+}
+
+function marketCapFor(
+  r: RankedSymbol,
+  decisions: ReadonlyMap<string, UniverseDecision>,
+  caps: ReadonlyMap<string, { capUsd: number }>,
+): number | null {
+  return decisions.get(r.symbol)?.marketCapUsd ?? caps.get(r.baseAsset)?.capUsd ?? null;
+}

@@ -1,0 +1,43 @@
+/**
+ * The settings the rebalance use case reads, decoupled from the config file's layout
+ * (`config/` maps the validated config onto this shape).
+ */
+import type { RebalanceMode } from '../domain/planning/plan.ts';
+import type { StrategyMode } from '../domain/ranking/rank.ts';
+
+export interface RebalanceSettings {
+  /** Ledger account name (paper account for replay). */
+  readonly account: string;
+  readonly exchangeKind: 'replay' | 'testnet' | 'live';
+  /** e.g. `USDT`. */
+  readonly quoteAsset: string;
+  /** Starting paper balance of a new account, quote asset (decimal string). */
+  readonly initialQuote: string;
+  readonly strategy: {
+    readonly mode: StrategyMode;
+    readonly lookbackDays: number;
+    readonly topN: number;
+    readonly rebalanceEveryDays: number;
+  };
+  readonly universe: {
+    readonly minAgeDays: number;
+    /** USD; 0 = off. */
+    readonly minMarketCap: number;
+    /** Quote asset per day; 0 = off. */
+    readonly minQuoteVolume: number;
+    readonly exclude: readonly string[];
+    readonly include: readonly string[];
+  };
+  readonly portfolio: {
+    readonly rebalanceMode: RebalanceMode;
+    /** Fraction. */
+    readonly cashBuffer: number;
+    /** Fraction. */
+    readonly band: number;
+  };
+  readonly execution: {
+    /** Taker fee rate, decimal string fraction. */
+    readonly feeRate: string;
+    readonly slippageBps: number;
+  };
+}

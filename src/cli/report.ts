@@ -1,0 +1,100 @@
+/**
+ * The human-readable rebalance report (what `npm run rebalance` prints on stdout).
+ */
+import type { RebalanceResult } from '../app/rebalance.ts';
+import { dec } from '../domain/decimal.ts';
+import { table } from './table.ts';
+
+const money = (x: string | null | undefined, dp = 2) => (x === null || x === undefined ? '-' : dec(x).toFixed(dp));
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const capFmt = (x: number | null) =>
+  x === null ? '-' : x >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x.toFixed(0);
+
+/** Formats a rebalance result as a plain-text report (no colours). */
+export function formatReport(r: RebalanceResult): string {
+  const out: string[] = [];
+  const run = r.run;
+  const head =
+    run.status === 'dry_run'
+      ? 'DRY RUN — plan simulated, nothing placed, nothing recorded'
+      : run.status === 'skipped'
+        ? `SKIPPED — ${run.exit_reason}`
+        : 'completed';
+  out.push(
+    `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
+    `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
+  );
+  if (run.status === 'skipped') {
+    out.push('This period was already handled; nothing was placed. Use --force to rebalance again.');
+    out.push('', balancesTable(r), '', `Duration: ${run.duration_ms} ms`);
+    return out.join('\n');
+  }
+  const selected = r.ranking.filter((x) => x.selected);
+  out.push('', `Top ${selected.length} (of ${r.ranking.length} eligible)`);
+  out.push(
+    table(
+      ['rank', 'symbol', 'trailing return', 'market cap (USD)', 'age (days)'],
+      selected.map((x) => [String(x.rank), x.symbol, pct(x.trailing_return), capFmt(x.market_cap_usd), x.age_days === null ? '-' : String(Math.floor(x.age_days))]),
+      'r.rrr',
+    ),
+  );
+  const excl = Object.entries(r.excluded.by_reason);
+  out.push('', `Excluded: ${excl.length === 0 ? 'none' : excl.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.adjustments.length > 0) {
+    out.push('', 'Token swaps / redenominations applied (strategy-semantics §2):');
+    for (const a of r.adjustments) out.push(`  ${a.asset}: ${a.quantity_before} → ${a.quantity_after} (ratio ${a.ratio})`);
+  }
+  out.push('', `Orders (${r.orders.length}; ${r.orders.filter((o) => o.status === 'REJECTED').length} rejected)`);
+  out.push(
+    table(
+      ['side', 'symbol', 'leg', 'requested', 'status', 'executed qty', 'avg price', 'quote', 'note'],
+      r.orders.map((o) => [
+        o.side,
+        o.symbol,
+        o.leg,
+        o.quantity !== null ? `qty ${o.quantity}` : `quote ${money(o.quote_order_qty, 8)}`,
+        o.status,
+        o.executed_qty,
+        o.avg_price === null ? '-' : dec(o.avg_price).toSignificantDigits(10).toFixed(),
+        money(o.cummulative_quote_qty),
+        o.status === 'REJECTED' ? `${o.reject_code ?? ''} ${o.reject_reason}: ${o.reject_message}`.trim() : o.why,
+      ]),
+      '....r.rrr',
+    ),
+  );
+  out.push('', `Fills (${r.fills.length})`);
+  out.push(
+    table(
+      ['side', 'symbol', 'quantity', 'price', 'quote qty', 'commission', 'asset', 'fee (quote)'],
+      r.fills.map((f) => [f.side, f.symbol, f.quantity, f.price, money(f.quote_quantity), f.commission, f.commission_asset, money(f.commission_quote, 4)]),
+      '..rrrr.r',
+    ),
+  );
+  const fees = r.fills.reduce((a, f) => a.plus(dec(f.commission_quote)), dec(0));
+  out.push('', `Fees this run: ${fees.toFixed(4)} (quote)`);
+  out.push('', balancesTable(r));
+  if (r.equity && r.pnl) {
+    out.push(
+      '',
+      `Equity ${money(r.equity.equity)} = cash ${money(r.equity.cash)} + positions ${money(r.equity.positions_value)} (marked at the ${r.equity.price_basis} of ${r.equity.day})`,
+      `P/L since start (initial ${money(r.equity.initial_quote)}): total ${money(r.pnl.total)} = realized ${money(r.pnl.realized)} + unrealized ${money(r.pnl.unrealized)}; fees paid ${money(r.pnl.fees)}`,
+    );
+    const open = r.pnl.by_asset.filter((p) => !dec(p.quantity).isZero());
+    if (open.length > 0) {
+      out.push(
+        table(
+          ['asset', 'quantity', 'mark', 'value', 'cost basis', 'unrealized', 'realized', 'fees'],
+          open.map((p) => [p.asset, p.quantity, p.mark_price, money(p.market_value), money(p.cost_basis), money(p.unrealized), money(p.realized), money(p.fees, 4)]),
+          '.rrrrrrr',
+        ),
+      );
+    }
+  }
+  const t = Object.entries(run.timings_ms).map(([k, v]) => `${k} ${v} ms`).join(', ');
+  out.push('', `Duration: ${run.duration_ms} ms (${t})`);
+  return out.join('\n');
+}
+
+function balancesTable(r: RebalanceResult): string {
+  return `Balances\n${table(['asset', 'free', 'locked'], r.balances.map((b) => [b.asset, b.free, b.locked]), '.rr')}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The composition root: builds the adapters from the validated config (one function, no service
+ * locator) for the jobs and the CLI. Order matters: everything that can be rejected from the config
+ * alone is checked before any data is read, any exchange is contacted or the ledger is opened.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { loadDataset } from './adapters/data/bundled-dataset.ts';
+import { openLedger } from './adapters/postgres/connect.ts';
+import { SimExchange } from './adapters/sim/sim-exchange.ts';
+import { NotAvailableError } from './app/errors.ts';
+import type { ExchangeContext, RebalanceDeps } from './app/rebalance.ts';
+import type { RebalanceSettings } from './app/settings.ts';
+import type { Config } from './config/schema.ts';
+import { systemClock } from './ports/clock.ts';
+import type { Ledger } from './ports/ledger.ts';
+
+/** The bundled dataset shipped in the package (`data/`). */
+export const BUNDLED_DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+
+/** Maps the validated config onto the rebalance use case's settings. */
+export function settingsFrom(config: Config): RebalanceSettings {
+  return {
+    account: config.paper.account,
+    exchangeKind: config.exchange.kind,
+    quoteAsset: config.universe.quote_asset,
+    initialQuote: config.paper.initial_quote,
+    strategy: {
+      mode: config.strategy.mode,
+      lookbackDays: config.strategy.lookback_days,
+      topN: config.strategy.top_n,
+      rebalanceEveryDays: config.strategy.rebalance_every_days,
+    },
+    universe: {
+      minAgeDays: config.universe.min_age_days,
+      minMarketCap: config.universe.min_market_cap,
+      minQuoteVolume: config.universe.min_quote_volume,
+      exclude: config.universe.exclude,
+      include: config.universe.include,
+    },
+    portfolio: {
+      rebalanceMode: config.portfolio.rebalance_mode,
+      cashBuffer: config.portfolio.cash_buffer,
+      band: config.portfolio.band,
+    },
+    execution: { feeRate: config.execution.fee_rate, slippageBps: config.execution.slippage_bps },
+  };
+}
+
+/** Opened adapters and how to close them. */
+export interface Adapters {
+  readonly deps: RebalanceDeps;
+  readonly ledger: Ledger;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the adapters for `config`: the market data (bundled dataset or `[data] dir`), the ledger
+ * (Postgres at `[database] url` / `DATABASE_URL`, else embedded PGlite at `[database] data_dir`, migrated),
+ * and the exchange factory.
+ * @throws NotAvailableError (exit 78) for `kind = testnet | live` (built in a later release) — before
+ *   anything is read or opened; DataError for a missing or corrupt data directory; LedgerConnectionError
+ *   for an unreachable database.
+ */
+export async function openAdapters(
+  config: Config,
+  logger: Logger,
+  opts: { needMarketData: boolean },
+): Promise<Adapters> {
+  if (config.exchange.kind !== 'replay') {
+    throw new NotAvailableError(
+      `[exchange] kind = ${config.exchange.kind} is not available yet in this version; allowed now: replay`,
+    );
+  }
+  const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
+  const dataset = opts.needMarketData ? await loadDataset(dataDir) : null;
+  for (const w of dataset?.warnings ?? []) logger.warn(w);
+  const ledger = await openLedger({
+    ...(config.database.url ? { url: config.database.url } : {}),
+    dataDir: path.resolve(config.database.data_dir),
+    logger,
+  });
+  try {
+    await ledger.migrate();
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
+  const feeRate = config.execution.fee_rate;
+  const slippageBps = config.execution.slippage_bps;
+  const deps: RebalanceDeps = {
+    market: dataset as NonNullable<typeof dataset>,
+    caps: (dataset as NonNullable<typeof dataset>)?.marketCaps,
+    ledger,
+    clock: systemClock,
+    logger,
+    async openExchange(ctx: ExchangeContext) {
+      return new SimExchange({
+        market: {
+          assets: (symbol) => {
+            const info = ctx.symbols.get(symbol);
+            return info ? { base: info.baseAsset, quote: info.quoteAsset } : null;
+          },
+          rules: (symbol) => ctx.rules(symbol),
+          referencePrice: (symbol) => ctx.openAt(symbol),
+        },
+        balances: ctx.balances,
+        feeRate,
+        slippageBps,
+        // Replayed fills happen at the open of the decision day.
+        clock: { now: () => ctx.dayMs },
+      });
+    },
+  };
+  return { deps, ledger, close: () => ledger.close() };
+}
