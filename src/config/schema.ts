@@ -1,0 +1,429 @@
+/**
+ * The configuration schema (zod 4) and its documentation table.
+ *
+ * Naming: the parsed {@link Config} uses the INI spelling exactly — sections as nested objects, keys in
+ * snake_case (`config.strategy.top_n`, `config.database.data_dir`) — so a key reads the same in
+ * `user.cfg`, in `REBALANCER_<SECTION>_<KEY>`, in the stored effective config and in code.
+ *
+ * Every value enters as the string written in the file / environment / flag; {@link configSchema} parses
+ * and validates it into its type (integers, numbers, booleans, enums, symbol lists) with one
+ * human-readable message per bad value. Money values (`fee_rate`, `initial_quote`) stay decimal STRINGS
+ * (exact decimals are built from them later). Paths are plain strings here; the loader makes them absolute.
+ */
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Field codecs: string as written → typed value, each failing with ONE message a person can act on.
+// ---------------------------------------------------------------------------------------------
+
+const INT_RE = /^[+-]?\d+$/;
+/** Plain or scientific non-negative number: `12`, `0.5`, `.5`, `1e9`. */
+const NUMBER_RE = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Plain decimal (no sign, no exponent): `0.001`, `10000`. */
+const DECIMAL_RE = /^\d+(?:\.\d+)?$/;
+/** An exchange symbol or asset code. */
+export const SYMBOL_RE = /^[A-Z0-9]{2,20}$/;
+/** A paper/ledger account name. */
+export const ACCOUNT_RE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+function intField(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(INT_RE, { error, abort: true })
+    .transform(Number)
+    .pipe(z.number().int({ error }).min(min, { error }).max(max, { error }));
+}
+
+function numberField(opts: { min: number; max?: number; maxExclusive?: boolean }, error: string) {
+  let n = z.number({ error }).min(opts.min, { error });
+  if (opts.max !== undefined) n = opts.maxExclusive ? n.lt(opts.max, { error }) : n.max(opts.max, { error });
+  return z.string().trim().regex(NUMBER_RE, { error, abort: true }).transform(Number).pipe(n);
+}
+
+function fractionField() {
+  return numberField(
+    { min: 0, max: 1, maxExclusive: true },
+    'must be a fraction from 0 (inclusive) to 1 (exclusive), e.g. 0.05',
+  );
+}
+
+/** A decimal kept as its (trimmed) string; `ok` judges the exact value. */
+function decimalField(ok: (d: Decimal) => boolean, error: string) {
+  return z
+    .string()
+    .trim()
+    .regex(DECIMAL_RE, { error, abort: true })
+    .refine((s) => ok(new Decimal(s)), { error });
+}
+
+function enumField<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `allowed values: ${values.join(', ')}` }));
+}
+
+function boolField() {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+    .transform((v) => v === 'true');
+}
+
+function urlField(protocols: readonly string[], error: string) {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (s) => {
+        if (s === '') return true;
+        if (!URL.canParse(s)) return false;
+        return protocols.includes(new URL(s).protocol);
+      },
+      { error },
+    );
+}
+
+function pathField(allowEmpty: boolean) {
+  const error = allowEmpty ? 'must be a directory path (or empty)' : 'must be a directory path (not empty)';
+  return z
+    .string()
+    .trim()
+    .refine((s) => (allowEmpty || s !== '') && !s.includes('\0'), { error });
+}
+
+/** Comma-separated symbols: trimmed, upper-cased, empty entries dropped, duplicates removed (first kept). */
+function symbolListField() {
+  return z.string().transform((s, ctx) => {
+    const items = s
+      .split(',')
+      .map((x) => x.trim().toUpperCase())
+      .filter((x) => x !== '');
+    const bad = items.filter((x) => !SYMBOL_RE.test(x));
+    if (bad.length > 0) {
+      const shown = bad
+        .slice(0, 5)
+        .map((b) => JSON.stringify(b.length > 30 ? `${b.slice(0, 30)}…` : b))
+        .join(', ');
+      ctx.addIssue({
+        code: 'custom',
+        message: `${shown}${bad.length > 5 ? ', …' : ''} ${bad.length === 1 ? 'is not a symbol' : 'are not symbols'}: expected comma-separated symbols of 2-20 characters A-Z 0-9, e.g. BTCUSDT, ETHUSDT`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items)];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema.
+// ---------------------------------------------------------------------------------------------
+
+/** Exchange kinds (`[exchange] kind`). */
+export const EXCHANGE_KINDS = ['replay', 'testnet', 'live'] as const;
+/** Log levels (`[log] level`, pino's levels plus `silent`). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The whole configuration. Input: every key present as the string written by the user (the loader
+ * fills in defaults first); output: typed values. Strict: an unknown section or key is an issue.
+ * Each value issue's `path` is `[section, key]` and its message is a complete sentence tail
+ * (e.g. `must be an integer from 1 to 500`, `allowed values: momentum, reversal`).
+ */
+export const configSchema = z.strictObject({
+  exchange: z.strictObject({
+    kind: enumField(EXCHANGE_KINDS),
+    base_url: urlField(
+      ['http:', 'https:'],
+      'must be empty or an http(s) URL, e.g. https://testnet.binance.vision',
+    ),
+    allow_mainnet: boolField(),
+  }),
+  strategy: z.strictObject({
+    mode: enumField(['momentum', 'reversal']),
+    lookback_days: intField(1, 365),
+    top_n: intField(1, 500),
+    rebalance_every_days: intField(1, 365),
+  }),
+  universe: z.strictObject({
+    quote_asset: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(SYMBOL_RE, { error: 'must be an asset code of 2-20 characters A-Z 0-9, e.g. USDT' }),
+    min_age_days: intField(0, 3650),
+    min_market_cap: numberField({ min: 0 }, 'must be a number >= 0 (USD), e.g. 100000000 or 1e8'),
+    min_quote_volume: numberField({ min: 0 }, 'must be a number >= 0 (quote asset per day), e.g. 1000000'),
+    exclude: symbolListField(),
+    include: symbolListField(),
+  }),
+  portfolio: z.strictObject({
+    rebalance_mode: enumField(['full', 'delta']),
+    cash_buffer: fractionField(),
+    band: fractionField(),
+  }),
+  execution: z.strictObject({
+    fee_rate: decimalField(
+      (d) => d.gte(0) && d.lt('0.1'),
+      'must be a plain decimal from 0 (inclusive) to 0.1 (exclusive), e.g. 0.001',
+    ),
+    slippage_bps: numberField({ min: 0, max: 1000 }, 'must be a number from 0 to 1000 (basis points)'),
+  }),
+  paper: z.strictObject({
+    initial_quote: decimalField((d) => d.gt(0), 'must be a plain decimal > 0, e.g. 10000'),
+    account: z.string().trim().regex(ACCOUNT_RE, {
+      error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
+    }),
+  }),
+  database: z.strictObject({
+    url: urlField(
+      ['postgres:', 'postgresql:'],
+      'must be empty (embedded PGlite) or a postgres:// or postgresql:// URL',
+    ),
+    data_dir: pathField(false),
+  }),
+  data: z.strictObject({
+    dir: pathField(true),
+  }),
+  log: z.strictObject({
+    level: enumField(LOG_LEVELS),
+    format: enumField(['auto', 'json', 'pretty']),
+  }),
+});
+
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * The validated configuration (deeply frozen at run time), snake_case keys under their sections:
+ * `config.strategy.top_n: number`, `config.execution.fee_rate: string` (decimal), `config.exchange.allow_mainnet:
+ * boolean`, `config.universe.exclude: readonly string[]`, … Units: see {@link KEY_DOCS} / `user.cfg.example`.
+ * `data.dir` is `''` (bundled dataset) or an absolute path; `database.data_dir` is an absolute path.
+ */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+
+/** The unvalidated configuration: every key as a string, as written in the file / env / flag. */
+export type RawConfig = z.input<typeof configSchema>;
+
+/** A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `paper`, `database`, `data`, `log`. */
+export type SectionName = keyof RawConfig;
+
+/** Documentation of one key. */
+export interface KeyDoc {
+  /** The default, as written in `user.cfg` (it parses to the default value). */
+  readonly default: string;
+  /** Unit and/or allowed values, for people (e.g. `integer 1..500 (symbols)`, `momentum | reversal`). */
+  readonly allowed: string;
+  /** What the key does. */
+  readonly description: string;
+}
+
+/**
+ * Defaults and documentation of every key, in section/key order (the order used in messages and in
+ * `user.cfg.example`). Checked at compile time to cover exactly the keys of {@link configSchema}.
+ */
+export const KEY_DOCS = {
+  exchange: {
+    kind: {
+      default: 'replay',
+      allowed: 'replay | testnet | live',
+      description:
+        'Where orders go: replay = simulated fills on the bundled (or [data] dir) daily candles; testnet = Binance spot testnet; live = Binance mainnet (real money).',
+    },
+    base_url: {
+      default: '',
+      allowed: 'http(s) URL; empty = the default endpoint of the exchange kind',
+      description: 'REST endpoint override for testnet/live (e.g. https://testnet.binance.vision).',
+    },
+    allow_mainnet: {
+      default: 'false',
+      allowed: 'true | false',
+      description:
+        'Must be true for kind = live to trade real money (a safety interlock checked by the exchange adapter).',
+    },
+  },
+  strategy: {
+    mode: {
+      default: 'momentum',
+      allowed: 'momentum | reversal',
+      description: 'momentum buys the best trailing returns; reversal buys the worst.',
+    },
+    lookback_days: {
+      default: '7',
+      allowed: 'integer 1..365 (days)',
+      description: 'Trailing-return window L: return from the close of D-1-L to the close of D-1.',
+    },
+    top_n: {
+      default: '10',
+      allowed: 'integer 1..500 (symbols)',
+      description: 'How many top-ranked symbols to hold, equal-weighted.',
+    },
+    rebalance_every_days: {
+      default: '1',
+      allowed: 'integer 1..365 (days)',
+      description: 'Minimum days between rebalances; an earlier run is skipped as not due (unless --force).',
+    },
+  },
+  universe: {
+    quote_asset: {
+      default: 'USDT',
+      allowed: 'asset code, 2-20 characters A-Z 0-9',
+      description: 'Only pairs quoted in this asset are traded; cash is held in it.',
+    },
+    min_age_days: {
+      default: '30',
+      allowed: 'integer 0..3650 (days)',
+      description: 'Minimum listing age (of the current price segment) for a symbol to be eligible.',
+    },
+    min_market_cap: {
+      default: '0',
+      allowed: 'number >= 0 (USD; 0 = off)',
+      description: 'Minimum market capitalisation of the base asset.',
+    },
+    min_quote_volume: {
+      default: '0',
+      allowed: 'number >= 0 (quote asset per day; 0 = off)',
+      description: 'Minimum mean daily quote volume over the lookback window.',
+    },
+    exclude: {
+      default: '',
+      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = none',
+      description: 'Symbols never traded.',
+    },
+    include: {
+      default: '',
+      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = all',
+      description: 'When not empty, ONLY these symbols may be traded (exclude still applies).',
+    },
+  },
+  portfolio: {
+    rebalance_mode: {
+      default: 'full',
+      allowed: 'full | delta',
+      description:
+        'full = sell the whole old basket, then equal-weight the new one; delta = trade only the difference.',
+    },
+    cash_buffer: {
+      default: '0',
+      allowed: 'fraction, 0 <= x < 1',
+      description: 'Fraction of equity kept in the quote asset (e.g. 0.02 = 2%).',
+    },
+    band: {
+      default: '0',
+      allowed: 'fraction, 0 <= x < 1',
+      description: 'delta mode: no-trade band around the target weight (e.g. 0.1 = within ±10% of target).',
+    },
+  },
+  execution: {
+    fee_rate: {
+      default: '0.001',
+      allowed: 'decimal fraction, 0 <= x < 0.1',
+      description: 'Taker fee rate charged on each simulated fill (0.001 = 0.1%).',
+    },
+    slippage_bps: {
+      default: '0',
+      allowed: 'number 0..1000 (basis points)',
+      description: 'Simulated slippage against us on each fill (1 bp = 0.01%).',
+    },
+  },
+  paper: {
+    initial_quote: {
+      default: '10000',
+      allowed: 'decimal > 0 (quote asset)',
+      description: 'Starting balance of a new paper account.',
+    },
+    account: {
+      default: 'default',
+      allowed: 'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit',
+      description: 'Ledger account the runs are recorded under.',
+    },
+  },
+  database: {
+    url: {
+      default: '',
+      allowed: 'postgres:// or postgresql:// URL; empty = embedded PGlite',
+      description: 'Postgres ledger connection string (the env var DATABASE_URL also sets it).',
+    },
+    data_dir: {
+      default: './var/pglite',
+      allowed: 'directory path',
+      description:
+        "Embedded PGlite database directory, used when url is empty (relative: to this file's directory; from env/flag: to the working directory).",
+    },
+  },
+  data: {
+    dir: {
+      default: '',
+      allowed: "directory path; empty = the package's bundled data/ directory",
+      description:
+        "Market data directory (relative: to this file's directory; from env/flag: to the working directory).",
+    },
+  },
+  log: {
+    level: {
+      default: 'info',
+      allowed: LOG_LEVELS.join(' | '),
+      description: 'Minimum log level (logs go to stderr; the env var LOG_LEVEL also sets it).',
+    },
+    format: {
+      default: 'auto',
+      allowed: 'auto | json | pretty',
+      description: 'auto = pretty when stderr is a terminal, JSON otherwise.',
+    },
+  },
+} as const satisfies { readonly [S in SectionName]: { readonly [K in keyof RawConfig[S]]-?: KeyDoc } };
+
+/** Section names in documentation order. */
+export const SECTION_NAMES = Object.keys(KEY_DOCS) as readonly SectionName[];
+
+/** The keys of `section` (INI spelling) in documentation order; `[]` for an unknown section. */
+export function keysOf(section: string): readonly string[] {
+  return Object.hasOwn(KEY_DOCS, section) ? Object.keys(KEY_DOCS[section as SectionName]) : [];
+}
+
+/** True when `section` is a known section name. */
+export function isSection(section: string): section is SectionName {
+  return Object.hasOwn(KEY_DOCS, section);
+}
+
+/** True when `key` is a known key of the known `section`. */
+export function isKey(section: SectionName, key: string): boolean {
+  return Object.hasOwn(KEY_DOCS[section], key);
+}
+
+/** The built-in defaults, as strings (what an empty `user.cfg` means). */
+export function defaultRawConfig(): RawConfig {
+  const out: Record<string, Record<string, string>> = {};
+  for (const section of SECTION_NAMES) {
+    const keys: Record<string, string> = {};
+    for (const [key, doc] of Object.entries(KEY_DOCS[section])) keys[key] = (doc as KeyDoc).default;
+    out[section] = keys;
+  }
+  return out as RawConfig;
+}
+
+/**
+ * Validates one value for `section`.`key` (both known).
+ * @returns `{ ok: true }` or `{ ok: false, message }` with the first issue's message.
+ */
+export function checkValue(
+  section: SectionName,
+  key: string,
+  value: string,
+): { ok: true } | { ok: false; message: string } {
+  const sectionSchema = configSchema.shape[section] as z.ZodObject;
+  const field = sectionSchema.shape[key] as z.ZodType | undefined;
+  if (field === undefined) return { ok: false, message: `unknown key "${key}"` };
+  const r = field.safeParse(value);
+  if (r.success) return { ok: true };
+  return { ok: false, message: r.error.issues[0]?.message ?? 'invalid value' };
+}
