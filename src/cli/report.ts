@@ -2,10 +2,10 @@
  * The human-readable rebalance report (what `npm run rebalance` prints on stdout).
  */
 import type { RebalanceResult } from '../app/rebalance.ts';
-import { dec } from '../domain/decimal.ts';
+import { Decimal, dec } from '../domain/decimal.ts';
 import { table } from './table.ts';
 
-const money = (x: string | null | undefined, dp = 2) => (x === null || x === undefined ? '-' : dec(x).toFixed(dp));
+const money = (x: string | null | undefined, dp = 2) => (x === null || x === undefined ? '-' : dec(x).toFixed(dp, Decimal.ROUND_HALF_UP));
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const capFmt = (x: number | null) =>
   x === null ? '-' : x >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x.toFixed(0);

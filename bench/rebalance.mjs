@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Benchmark (prints figures; not a test): wall time of a replay rebalance from process start, with a
+// warm embedded database (PGlite), and the process's peak RSS.
+//
+//   npm run bench:rebalance [-- --runs 5 --as-of 2026-01-01]
+//
+// Each measured run is a full `momentum-rebalancer rebalance --force` in a fresh Node process on the
+// bundled data: start-up, config, data load, ranking, orders, fills and every ledger write. Targets
+// (issue "Foundation"): at most 2 s and 400 MB.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+});
+const runs = Number(values.runs);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-rebalance-'));
+const env = { ...process.env, REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite'), LOG_LEVEL: 'warn' };
+delete env.DATABASE_URL;
+const args = [
+  '--import',
+  path.join(root, 'bench/rss-hook.mjs'),
+  path.join(root, 'bin/momentum-rebalancer.js'),
+  'rebalance',
+  '--force',
+  '--json',
+  '--account',
+  'bench',
+  ...(values['as-of'] ? ['--as-of', values['as-of']] : []),
+];
+
+function once() {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    throw new Error(`rebalance exited ${r.status}`);
+  }
+  const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN') / 1024;
+  const result = JSON.parse(r.stdout);
+  return { ms, rssMb: rss, inner: result.run.timings_ms, orders: result.orders.length };
+}
+
+try {
+  const cold = once(); // creates the embedded database (first start of a new data directory)
+  const warm = [];
+  for (let i = 0; i < runs; i++) warm.push(once());
+  const ms = warm.map((w) => w.ms).sort((a, b) => a - b);
+  const median = ms[Math.floor(ms.length / 2)];
+  const rss = Math.max(...warm.map((w) => w.rssMb));
+  const figures = {
+    cold_db_ms: Math.round(cold.ms),
+    warm_median_ms: Math.round(median),
+    warm_min_ms: Math.round(ms[0]),
+    warm_max_ms: Math.round(ms[ms.length - 1]),
+    peak_rss_mb: Math.round(rss),
+    orders_per_run: warm[0].orders,
+    in_process_timings_ms: warm[Math.floor(warm.length / 2)].inner,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } else {
+    console.log(`replay rebalance, bundled data, ${runs} warm runs (node ${process.version}, ${os.cpus().length} cores)`);
+    console.log(`  first run (creates the embedded DB): ${figures.cold_db_ms} ms`);
+    console.log(`  warm wall time from process start:   median ${figures.warm_median_ms} ms (min ${figures.warm_min_ms}, max ${figures.warm_max_ms})   target <= 2000 ms`);
+    console.log(`  peak RSS:                            ${figures.peak_rss_mb} MB   target <= 400 MB`);
+    console.log(`  orders per run: ${figures.orders_per_run}; in-process phases (ms): ${JSON.stringify(figures.in_process_timings_ms)}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
