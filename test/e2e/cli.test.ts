@@ -1,0 +1,130 @@
+/**
+ * The CLI as a user runs it: `node bin/momentum-rebalancer.js rebalance …` in a fresh process, in a
+ * scratch working directory (embedded PGlite under ./var), checking exit codes, stdout and stderr.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const baseEnv = { ...process.env };
+    delete baseEnv.DATABASE_URL;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...baseEnv, LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI: bad input exits non-zero before anything is written', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-bad-'));
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const noLedger = () => expect(existsSync(path.join(cwd, 'var'))).toBe(false);
+
+  it('an unknown key in user.cfg: exit 78 naming file, section, key and the known keys', async () => {
+    writeFileSync(path.join(cwd, 'user.cfg'), '[strategy]\ntopn = 3\n');
+    const r = await cli(cwd, ['rebalance']);
+    rmSync(path.join(cwd, 'user.cfg'));
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('user.cfg');
+    expect(r.stderr).toContain('[strategy]');
+    expect(r.stderr).toContain('topn');
+    expect(r.stderr).toContain('top_n');
+    expect(r.stdout).toBe('');
+    noLedger();
+  });
+
+  it('a bad value from a flag: exit 78 with the allowed values', async () => {
+    const r = await cli(cwd, ['rebalance', '--mode', 'half']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/full, delta/);
+    noLedger();
+  });
+
+  it('kind = testnet is not available yet: exit 78', async () => {
+    const r = await cli(cwd, ['rebalance', '--exchange', 'testnet']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/not available yet/);
+    noLedger();
+  });
+
+  it('an unknown flag: exit 2 with the usage', async () => {
+    const r = await cli(cwd, ['rebalance', '--top-m', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage/);
+    noLedger();
+  });
+
+  it('a missing data directory: exit 66 naming it', async () => {
+    const r = await cli(cwd, ['rebalance', '--data', path.join(cwd, 'nope')]);
+    expect(r.code).toBe(66);
+    expect(r.stderr).toContain(path.join(cwd, 'nope'));
+    noLedger();
+  });
+
+  it('an unreachable DATABASE_URL: exit 69, host named, password never printed', async () => {
+    const r = await cli(cwd, ['rebalance'], { DATABASE_URL: 'postgres://alice:s3cr3t-pw@127.0.0.1:1/ledger' });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toContain('127.0.0.1:1');
+    expect(r.stderr).not.toContain('s3cr3t-pw');
+    noLedger();
+  });
+});
+
+describe('CLI: rebalance on the embedded database', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-ok-'));
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('--json prints { run, ranking, excluded, orders, fills, balances, equity, pnl }; a second run skips', async () => {
+    const r = await cli(cwd, ['rebalance', '--json', '--as-of', '2021-06-01']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).sort()).toEqual(['adjustments', 'balances', 'equity', 'excluded', 'fills', 'orders', 'pnl', 'ranking', 'run'].sort());
+    expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'default' });
+    expect(out.fills.length).toBeGreaterThan(0);
+    for (const f of out.fills) {
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['symbol', 'side', 'quantity', 'price', 'quote_quantity', 'commission', 'commission_asset']));
+    }
+    expect(existsSync(path.join(cwd, 'var', 'pglite'))).toBe(true);
+
+    const again = await cli(cwd, ['rebalance', '--as-of', '2021-06-01']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/SKIPPED — already_rebalanced/);
+    expect(again.stdout).toMatch(/nothing was placed/);
+  });
+
+  it('--dry-run prints the plan and says nothing was placed; an earlier period is refused (exit 2)', async () => {
+    const dry = await cli(cwd, ['rebalance', '--dry-run', '--as-of', '2021-06-02']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/DRY RUN/);
+    expect(dry.stdout).toMatch(/Orders \(\d+/);
+    const back = await cli(cwd, ['rebalance', '--as-of', '2021-05-01']);
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(/later period \(2021-06-01\)/);
+  });
+});
