@@ -1,0 +1,202 @@
+/**
+ * Opens the ledger: a Postgres server over `pg` when a URL is given, otherwise embedded PGlite in a
+ * data directory. Both are configured to return values the adapter can parse without floats:
+ * `bigint` and `numeric` as strings, `date` as its `YYYY-MM-DD` text, `timestamptz` as `Date`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { type CustomTypesConfig, Pool, types as pgTypes } from 'pg';
+import { LedgerConnectionError } from './errors.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import { type LedgerLogger, PostgresLedger } from './postgres-ledger.ts';
+import type { Database } from './schema.ts';
+
+export { LedgerConnectionError } from './errors.ts';
+
+/** Postgres type OIDs the adapter reads as raw text. */
+const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082 } as const;
+const RAW_TEXT_OIDS: ReadonlySet<number> = new Set(Object.values(OID));
+const asText = (value: string): string => value;
+
+/** Default PGlite data directory (relative to the working directory). */
+export const DEFAULT_PGLITE_DIR = './var/pglite';
+/** Default connection timeout for a Postgres server, ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** Options of {@link openLedger}. */
+export interface OpenLedgerOptions {
+  /**
+   * Postgres connection URL (`postgres://user:password@host:port/database`). When set, the ledger
+   * lives on that server; when unset, in PGlite at `dataDir`.
+   */
+  readonly url?: string | undefined;
+  /**
+   * PGlite data directory (created if missing; default `./var/pglite`). `:memory:` or `memory://`
+   * for a throw-away in-memory database (tests). Ignored when `url` is set.
+   */
+  readonly dataDir?: string | undefined;
+  /** Structured logger (pino-compatible); optional. */
+  readonly logger?: LedgerLogger | undefined;
+  /** Postgres server connection timeout in ms (default 5000). */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Maximum pooled connections to a Postgres server (default 5). */
+  readonly poolSize?: number | undefined;
+  /** Apply pending migrations right after connecting (default false). */
+  readonly migrate?: boolean | undefined;
+}
+
+/**
+ * Opens the ledger and checks that the database answers (`select 1`).
+ *
+ * - With `url`: a `pg` pool (connection timeout `connectTimeoutMs`, default 5 s).
+ * - Without: PGlite at `dataDir` (default `./var/pglite`, created if missing). The first start of a
+ *   new data directory runs initdb and takes a few seconds; later starts well under one second.
+ *
+ * The schema is not touched unless `migrate: true` (otherwise call `ledger.migrate()`).
+ * @throws LedgerConnectionError when the server is unreachable, refuses the login, the database does
+ *   not exist, the timeout expires, or the PGlite directory cannot be opened. The message names the
+ *   target (`host:port/database` or the directory) and never contains the password.
+ */
+export async function openLedger(opts: OpenLedgerOptions = {}): Promise<PostgresLedger> {
+  const db = opts.url
+    ? await openServer(opts.url, opts)
+    : await openPGlite(opts.dataDir ?? DEFAULT_PGLITE_DIR, opts);
+  const ledger = new PostgresLedger(db.kysely, {
+    backend: db.backend,
+    target: db.target,
+    logger: opts.logger,
+  });
+  if (opts.migrate) {
+    try {
+      await ledger.migrate();
+    } catch (err) {
+      await ledger.close().catch(() => {});
+      throw err;
+    }
+  }
+  return ledger;
+}
+
+interface Opened {
+  readonly kysely: Kysely<Database>;
+  readonly backend: 'postgres' | 'pglite';
+  readonly target: string;
+}
+
+async function openServer(url: string, opts: OpenLedgerOptions): Promise<Opened> {
+  const target = redactUrl(url);
+  const password = passwordOf(url);
+  const pool = new Pool({
+    connectionString: url,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    max: opts.poolSize ?? 5,
+    application_name: 'momentum-rebalancer',
+    types: PG_TYPES,
+  });
+  pool.on('error', (err: Error & { code?: string }) => {
+    // An idle pooled connection died (server restart, network): the pool replaces it on next use.
+    opts.logger?.warn(
+      { target, code: err.code, msg: scrub(err.message, password) },
+      'ledger connection lost',
+    );
+  });
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const { code, detail } = describeError(err, password);
+    throw new LedgerConnectionError(`cannot connect to Postgres at ${target}: ${detail}`, target, code, err);
+  }
+  opts.logger?.info({ target }, 'ledger: connected to Postgres');
+  return {
+    kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    backend: 'postgres',
+    target,
+  };
+}
+
+async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Opened> {
+  const inMemory = dataDir === ':memory:' || dataDir.startsWith('memory://');
+  const target = inMemory ? 'memory://' : resolve(dataDir);
+  const started = Date.now();
+  let pglite: PGlite;
+  try {
+    if (!inMemory) await mkdir(target, { recursive: true });
+    pglite = await PGlite.create(inMemory ? undefined : target, { parsers: PGLITE_PARSERS });
+    await pglite.query('select 1');
+  } catch (err) {
+    const { code, detail } = describeError(err, undefined);
+    throw new LedgerConnectionError(`cannot open PGlite at ${target}: ${detail}`, target, code, err);
+  }
+  opts.logger?.info({ target, ms: Date.now() - started }, 'ledger: PGlite opened');
+  return {
+    kysely: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }),
+    backend: 'pglite',
+    target,
+  };
+}
+
+/** `pg` type parsers for this pool only (the global `pg.types` registry is left alone). */
+const PG_TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    RAW_TEXT_OIDS.has(oid) && format !== 'binary'
+      ? asText
+      : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+/** PGlite parsers: by default it returns int8 as number/bigint, numeric as number, date as Date. */
+const PGLITE_PARSERS: Record<number, (value: string) => unknown> = {
+  [OID.INT8]: asText,
+  [OID.NUMERIC]: asText,
+  [OID.DATE]: asText,
+};
+
+/**
+ * A Postgres URL fit for messages and logs: `scheme://user:***@host:port/database`, with the password
+ * replaced by `***`, the default port made explicit and query parameters dropped.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = u.username ? `${u.username}${u.password ? ':***' : ''}@` : '';
+    const host = u.hostname || u.searchParams.get('host') || 'localhost';
+    return `${u.protocol}//${user}${host}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    // Not a URL (e.g. a libpq key=value string): blank anything that looks like a password.
+    return url.replace(/(\/\/[^:/@]*):[^@]*@/, '$1:***@').replace(/(password\s*=\s*)\S+/gi, '$1***');
+  }
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.password ? decodeURIComponent(u.password) : (u.searchParams.get('password') ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces every occurrence of the password in a message. */
+function scrub(message: string, password: string | undefined): string {
+  return password ? message.split(password).join('***') : message;
+}
+
+/** The code and a one-line description of a connection error (AggregateError-aware). */
+function describeError(
+  err: unknown,
+  password: string | undefined,
+): { code: string | undefined; detail: string } {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown[] } | undefined;
+  const inner = Array.isArray(e?.errors) && e.errors.length > 0 ? (e.errors[0] as typeof e) : undefined;
+  const code =
+    typeof e?.code === 'string' ? e.code : typeof inner?.code === 'string' ? inner.code : undefined;
+  const raw = String((e?.message || inner?.message) ?? err).trim();
+  const message = scrub(raw, password);
+  let detail: string;
+  if (!code) detail = message || 'unknown error';
+  else if (!message || /^connect \w+ /.test(message)) detail = code;
+  else detail = `${code}: ${message}`;
+  return { code, detail };
+}
