@@ -5,10 +5,12 @@
  * transaction-scoped Postgres advisory lock, so two processes migrating the same database at once
  * run one after the other (the second finds the versions recorded and skips them). Idempotent.
  *
- * Views are re-created on every run with `create or replace view`, which can add columns at the end
+ * Views are re-created (`create or replace view`) whenever their text changes (recorded in
+ * `schema_migrations` as `views:<checksum>`); `create or replace` can add columns at the end
  * but not drop, rename or retype them: such a change needs a migration that drops the view first.
  * A migration file must not contain its own BEGIN/COMMIT.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
@@ -53,6 +55,21 @@ export async function migrate(db: Kysely<Database>, opts: MigrateOptions = {}): 
   const views = await sqlFiles(new URL('views/', dir), /^[\w-]+\.sql$/, false);
   const applied: string[] = [];
   const skipped: string[] = [];
+  const viewTexts = await Promise.all(
+    views.map(async (f) => ({ name: f.name, text: await readFile(f.url, 'utf8') })),
+  );
+  // The views are recorded by a checksum of their text: unchanged views are not re-created.
+  const viewsVersion = `views:${createHash('sha256')
+    .update(viewTexts.map((v) => `${v.name}\n${v.text}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16)}`;
+
+  // Fast path (every start of the job): one query when everything is already applied.
+  const recorded = await recordedVersions(db);
+  const versions = migrations.map((f) => f.name.replace(/\.sql$/, ''));
+  if (versions.every((v) => recorded.has(v)) && (viewTexts.length === 0 || recorded.has(viewsVersion))) {
+    return { applied: [], skipped: versions, views: [] };
+  }
 
   for (const file of migrations) {
     const version = file.name.replace(/\.sql$/, '');
@@ -77,16 +94,26 @@ export async function migrate(db: Kysely<Database>, opts: MigrateOptions = {}): 
     if (didApply) opts.logger?.info({ version }, 'ledger migration applied');
   }
 
-  if (views.length > 0) {
-    const texts = await Promise.all(
-      views.map(async (f) => ({ name: f.name, text: await readFile(f.url, 'utf8') })),
-    );
+  if (viewTexts.length > 0) {
     await db.transaction().execute(async (trx) => {
       await lock(trx);
-      for (const v of texts) await runFile(trx, v.name, v.text);
+      for (const v of viewTexts) await runFile(trx, v.name, v.text);
+      await trx
+        .insertInto('schema_migrations')
+        .values({ version: viewsVersion })
+        .onConflict((oc) => oc.column('version').doNothing())
+        .execute();
     });
   }
   return { applied, skipped, views: views.map((v) => v.name) };
+}
+
+/** Versions recorded in `schema_migrations`; empty when the table does not exist yet. */
+async function recordedVersions(db: Kysely<Database>): Promise<Set<string>> {
+  const exists = await sql<{ ok: boolean }>`select to_regclass('schema_migrations') is not null as ok`.execute(db);
+  if (!exists.rows[0]?.ok) return new Set();
+  const rows = await db.selectFrom('schema_migrations').select('version').execute();
+  return new Set(rows.map((r) => r.version));
 }
 
 async function lock(trx: Kysely<Database>): Promise<void> {

@@ -149,7 +149,10 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
         .select('version')
         .orderBy('version')
         .execute();
-      expect(versions.map((v) => v.version)).toEqual(firstMigration.applied);
+      const names = versions.map((v) => v.version);
+      expect(names.filter((v) => !v.startsWith('views:'))).toEqual(firstMigration.applied);
+      // The views are recorded once, by the checksum of their text.
+      expect(names.filter((v) => v.startsWith('views:'))).toHaveLength(1);
     });
 
     it.skipIf(backend.kind !== 'postgres')(
