@@ -14,9 +14,9 @@ export interface MarketCapObservation {
  */
 export interface MarketCaps {
   /**
-   * The caps in force on day `dayMs` (00:00 UTC ms): for every ticker, the value in the latest snapshot
-   * dated `<= dayMs` and at most `maxAgeDays` old (45 in §4); where one snapshot lists a ticker twice,
-   * the larger cap. Tickers with no such snapshot are absent from the map.
+   * The caps in force on day `dayMs` (00:00 UTC ms): the tickers of the latest snapshot dated `<= dayMs`
+   * when it is at most `maxAgeDays` old (45 in §4), else an empty map; where one snapshot lists a ticker
+   * twice, the larger cap. A ticker absent from that snapshot is absent from the map.
    */
   capsAt(dayMs: number, maxAgeDays: number): Promise<ReadonlyMap<string, MarketCapObservation>>;
 }
