@@ -28,7 +28,7 @@ import {
   type UniverseDecision,
   evaluateUniverse,
 } from '../domain/universe/eligibility.ts';
-import { findSegmentSplits, type SegmentSplit } from '../domain/universe/segments.ts';
+import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Exchange, OrderOutcome } from '../ports/exchange.ts';
 import type { Ledger, PositionSnapshot, RunRow } from '../ports/ledger.ts';
@@ -206,10 +206,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
     }
   }
+  // Every symbol: the candles of [D-1-L, D] and its segment info (§2). Held symbols get their whole
+  // history up to D below (a holding may need its last close from long ago).
+  const windowFrom = dayMs - (L + 1) * DAY_MS;
   const histories: SymbolHistory[] = await Promise.all(
     infos.map(async (info) => {
-      const candles = await market.dailyCandles(info.symbol, 0, dayMs);
-      return { info, candles, splits: findSegmentSplits(candles) };
+      const [candles, seg] = await Promise.all([
+        market.dailyCandles(info.symbol, windowFrom, dayMs),
+        market.segmentInfo(info.symbol),
+      ]);
+      return { info, candles, splits: seg.splits, firstOpenTime: seg.firstOpenTime };
     }),
   );
   const historyOf = new Map(histories.map((h) => [h.info.symbol, h]));
@@ -273,6 +279,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
 
   // ---- state: balances, positions, token swaps (§2) ---------------------------------------------
   const state = await ledger.loadState(accountId);
+  for (const p of state.positions) {
+    const h = historyOf.get(p.symbol);
+    if (h && !dec(p.quantity).isZero()) {
+      historyOf.set(p.symbol, { ...h, candles: await market.dailyCandles(p.symbol, 0, dayMs) });
+    }
+  }
   const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
   let positions = new Map<string, Position>(
     state.positions.map((p) => [

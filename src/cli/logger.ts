@@ -2,8 +2,8 @@
  * The process logger: pino to stderr (stdout carries the report or the JSON result), pretty on a TTY
  * (`[log] format = auto`), JSON otherwise. Known secret-bearing fields are redacted.
  */
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
 
 /** Field paths that must never reach a log line (binance-api-node errors carry the signed URL). */
 export const REDACT_PATHS = [
@@ -31,6 +31,8 @@ export function createLogger(level: string, format: 'auto' | 'json' | 'pretty'):
   const usePretty = format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
   const options = { level, redact: { paths: REDACT_PATHS, censor: '***' }, base: undefined };
   if (usePretty) {
+    // Loaded only when used: pino-pretty costs ~100 ms of start-up.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(options, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname' }));
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));

@@ -1,4 +1,5 @@
 import type { Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
+import type { SegmentSplit } from '../domain/universe/segments.ts';
 
 /**
  * Daily market data for the universe (replayed history, or Binance through an adapter).
@@ -12,8 +13,19 @@ export interface MarketData {
    * An unknown symbol yields `[]`.
    */
   dailyCandles(symbol: string, fromMs: number, toMs: number): Promise<readonly Candle[]>;
+  /**
+   * The open time of the symbol's first daily candle (UTC ms; null when it has none) and the §2 segment
+   * splits of its whole daily series, oldest first (strategy-semantics.md §2).
+   */
+  segmentInfo(symbol: string): Promise<SegmentInfo>;
   /** Order-sizing rules of `symbol` (strategy-semantics.md §6); never throws for an unknown symbol. */
   symbolRules(symbol: string): Promise<SymbolRules>;
   /** The first and last day (00:00 UTC ms) on which any daily candle exists. */
   coverage(): Promise<{ readonly firstDayMs: number; readonly lastDayMs: number }>;
+}
+
+/** Listing time and token-swap splits of one symbol's daily series. */
+export interface SegmentInfo {
+  readonly firstOpenTime: number | null;
+  readonly splits: readonly SegmentSplit[];
 }

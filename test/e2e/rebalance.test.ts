@@ -121,6 +121,25 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
     expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)));
   });
 
+  it.skipIf(skip)('a holding across the COCOS x1000 redenomination is converted at the value-preserving ratio (§2)', async () => {
+    const cocos: Overrides = { paper: { account: 'cocos' }, universe: { include: 'COCOSUSDT', min_age_days: '0' }, strategy: { top_n: '1' } };
+    const r1 = await run(cocos, { asOf: '2021-01-15' });
+    const before = r1.balances.find((b) => b.asset === 'COCOS')?.free as string;
+    expect(dec(before).gt(0)).toBe(true);
+    // 2021-01-23 is the first day of the new segment: close_before 0.000695, open_after 0.695 (COCOSUSDT.csv).
+    // h := round_down_8(h × 0.000695 / 0.695) = round_down_8(h / 1000); then the full-mode SELL of it
+    // (COCOS is not eligible on 01-23: no candle on 01-22).
+    const r2 = await run(cocos, { asOf: '2021-01-23' });
+    const after = dec(before).times('0.000695').div('0.695').toDecimalPlaces(8, 1);
+    expect(r2.adjustments).toEqual([
+      { asset: 'COCOS', kind: 'segment_split', quantity_before: before, quantity_after: decStr(after), ratio: '0.001' },
+    ]);
+    const sell = r2.orders.find((o) => o.symbol === 'COCOSUSDT' && o.side === 'SELL');
+    expect(sell?.quantity).toBe(decStr(after.toDecimalPlaces(0, 1))); // LOT_SIZE stepSize 1.00000000 (2023-09-08 snapshot)
+    expect(r2.ranking).toEqual([]);
+    expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)));
+  });
+
   it.skipIf(skip)('default universe at the latest bundled day: top 10, ledger agrees with the result, identity holds in SQL', async () => {
     const r = await run({ paper: { account: 'default-e2e' } });
     expect(r.run.period).toBe('2026-01-01');

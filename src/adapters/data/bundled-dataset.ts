@@ -5,8 +5,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { DAY_MS } from '../../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../../domain/types.ts';
-import type { MarketData } from '../../ports/market-data.ts';
+import { type SegmentSplit, splitBetween } from '../../domain/universe/segments.ts';
+import type { MarketData, SegmentInfo } from '../../ports/market-data.ts';
 import { BundledMarketCaps } from '../marketcap/bundled-snapshots.ts';
 import { CMC_TOP200_FILE, parseCmcTop200Csv } from './cmc-csv.ts';
 import { DataError, EXPECTED_LAYOUT } from './data-error.ts';
@@ -78,6 +80,7 @@ export class Dataset implements MarketData {
   private readonly series: ReadonlyMap<string, KlineTable | ArraySeries>;
   private readonly infos: readonly SymbolInfo[];
   private readonly rulesCache = new Map<string, SymbolRules>();
+  private readonly segmentCache = new Map<string, SegmentInfo>();
 
   /** Builds the dataset from parsed parts; see {@link loadDataset} to read a directory. */
   constructor(parts: DatasetParts) {
@@ -157,6 +160,34 @@ export class Dataset implements MarketData {
    */
   candlesOf(symbol: string): readonly Candle[] {
     return this.series.get(symbol)?.all() ?? [];
+  }
+
+  /**
+   * First open time and §2 segment splits of `symbol`'s whole series (cached). Only the two candles
+   * around each gap are built, so this is cheap for every symbol.
+   */
+  async segmentInfo(symbol: string): Promise<SegmentInfo> {
+    return this.segmentInfoOf(symbol);
+  }
+
+  /** Synchronous {@link segmentInfo}. */
+  segmentInfoOf(symbol: string): SegmentInfo {
+    let info = this.segmentCache.get(symbol);
+    if (!info) {
+      const s = this.series.get(symbol);
+      const splits: SegmentSplit[] = [];
+      const n = s?.length ?? 0;
+      for (let i = 1; i < n; i++) {
+        const s0 = s as KlineTable | ArraySeries;
+        if ((s0.openTimeAt(i) as number) - (s0.openTimeAt(i - 1) as number) < 2 * DAY_MS) continue;
+        const [prev, cur] = s0.slice(i - 1, i + 1) as [Candle, Candle];
+        const split = splitBetween(prev, cur, i);
+        if (split) splits.push(split);
+      }
+      info = { firstOpenTime: s?.openTimeAt(0) ?? null, splits };
+      this.segmentCache.set(symbol, info);
+    }
+    return info;
   }
 
   /** Number of daily candles of `symbol` (0 when unknown), without building them. */

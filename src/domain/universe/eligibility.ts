@@ -9,7 +9,7 @@ import { indexAt } from '../series.ts';
 import { DAY_MS } from '../time.ts';
 import type { Candle, SymbolInfo } from '../types.ts';
 import { isLeveragedToken, isStableOrFiat } from './excluded-assets.ts';
-import { findSegmentSplits, type SegmentSplit, segmentStartIndex } from './segments.ts';
+import { findSegmentSplits, type SegmentSplit, segmentStartMs } from './segments.ts';
 
 /** Exclusion reasons, in filter order (§4). */
 export const EXCLUSION_REASONS = [
@@ -50,10 +50,18 @@ export interface UniverseParams {
 /** The daily history of one symbol, as needed by the chain. */
 export interface SymbolHistory {
   readonly info: SymbolInfo;
-  /** Ascending daily candles; candles after D are ignored (no look-ahead). */
+  /**
+   * Ascending daily candles: the whole series, or any part of it that contains `[D-1-L, D]` when
+   * `splits` and `firstOpenTime` are given. Candles after D are ignored (no look-ahead).
+   */
   readonly candles: readonly Candle[];
-  /** Precomputed {@link findSegmentSplits} of `candles` (optional; computed when absent). */
+  /**
+   * The §2 splits of the whole series (optional; computed from `candles` when absent). Only splits dated
+   * `<= D` are used, and both sides of such a split are at or before D: no look-ahead.
+   */
   readonly splits?: readonly SegmentSplit[];
+  /** Open time of the series' first candle, UTC ms (optional; `candles[0]` when absent). */
+  readonly firstOpenTime?: number | null;
 }
 
 /** The decision for one symbol at decision day D. */
@@ -103,16 +111,20 @@ function evaluateSymbol(
   const L = params.lookbackDays;
   const candles = s.candles;
   const splits = s.splits ?? findSegmentSplits(candles);
-  const iPrev = indexAt(candles, dayMs - DAY_MS);
+  const first = s.firstOpenTime ?? candles[0]?.openTime ?? null;
+  const prevMs = dayMs - DAY_MS;
+  const backMs = dayMs - (1 + L) * DAY_MS;
+  const iPrev = indexAt(candles, prevMs);
   const iToday = indexAt(candles, dayMs);
-  const iBack = indexAt(candles, dayMs - (1 + L) * DAY_MS);
-  const segStart = iPrev >= 0 ? segmentStartIndex(splits, iPrev) : -1;
-  const sameSegment = iBack >= 0 && iPrev >= 0 && segmentStartIndex(splits, iBack) === segStart;
+  const iBack = indexAt(candles, backMs);
+  const segStart = iPrev >= 0 && first !== null ? segmentStartMs(splits, first, prevMs) : null;
+  const sameSegment =
+    iBack >= 0 && segStart !== null && segmentStartMs(splits, first as number, backMs) === segStart;
 
   const score = sameSegment
     ? Number((candles[iPrev] as Candle).close) / Number((candles[iBack] as Candle).close) - 1
     : null;
-  const ageDays = segStart >= 0 ? (dayMs - (candles[segStart] as Candle).openTime) / DAY_MS : null;
+  const ageDays = segStart !== null ? (dayMs - segStart) / DAY_MS : null;
   const meanQuoteVolume = meanQuoteVolumeOf(candles, dayMs - L * DAY_MS, dayMs - DAY_MS);
   const cap = caps.get(baseAsset)?.capUsd ?? null;
 

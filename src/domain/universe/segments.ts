@@ -31,27 +31,38 @@ export interface SegmentSplit {
 export function findSegmentSplits(candles: readonly Candle[]): SegmentSplit[] {
   const splits: SegmentSplit[] = [];
   for (let i = 1; i < candles.length; i++) {
-    const prev = candles[i - 1] as Candle;
-    const cur = candles[i] as Candle;
-    if (cur.openTime - prev.openTime < 2 * DAY_MS) continue; // no missing day
-    const before = Number(prev.close);
-    if (!(before > 0)) continue;
-    const ratio = Number(cur.open) / before;
-    if (ratio > SPLIT_RATIO_HIGH || ratio < SPLIT_RATIO_LOW) {
-      splits.push({ index: i, dayMs: cur.openTime, closeBefore: prev.close, openAfter: cur.open });
-    }
+    const split = splitBetween(candles[i - 1] as Candle, candles[i] as Candle, i);
+    if (split) splits.push(split);
   }
   return splits;
 }
 
 /**
- * Index of the first candle of the segment that contains candle `index`.
- * @param splits the series' splits from {@link findSegmentSplits}.
+ * The split between two consecutive candles of a series, or null: a gap of at least one missing day
+ * and `open(cur) / close(prev)` above 5 or below 0.2 (§2). A zero close never splits.
+ * @param index index of `cur` in its series (recorded in the split).
  */
-export function segmentStartIndex(splits: readonly SegmentSplit[], index: number): number {
-  let start = 0;
+export function splitBetween(prev: Candle, cur: Candle, index: number): SegmentSplit | null {
+  if (cur.openTime - prev.openTime < 2 * DAY_MS) return null; // no missing day
+  const before = Number(prev.close);
+  if (!(before > 0)) return null;
+  const ratio = Number(cur.open) / before;
+  if (ratio > SPLIT_RATIO_HIGH || ratio < SPLIT_RATIO_LOW) {
+    return { index, dayMs: cur.openTime, closeBefore: prev.close, openAfter: cur.open };
+  }
+  return null;
+}
+
+/**
+ * Open time (UTC ms) of the first candle of the segment containing time `t` (§2): the latest split
+ * day `<= t`, else the series' first open time.
+ * @param splits the series' splits, oldest first.
+ * @param firstOpenTime open time of the series' first candle.
+ */
+export function segmentStartMs(splits: readonly SegmentSplit[], firstOpenTime: number, t: number): number {
+  let start = firstOpenTime;
   for (const s of splits) {
-    if (s.index <= index) start = s.index;
+    if (s.dayMs <= t) start = s.dayMs;
     else break;
   }
   return start;
