@@ -13,11 +13,12 @@ import { NotAvailableError } from './app/errors.ts';
 import type { ExchangeContext, RebalanceDeps } from './app/rebalance.ts';
 import type { RebalanceSettings } from './app/settings.ts';
 import type { Config } from './config/schema.ts';
+import { BUNDLED_DATA_URL } from './paths.ts';
 import { systemClock } from './ports/clock.ts';
 import type { Ledger } from './ports/ledger.ts';
 
 /** The bundled dataset shipped in the package (`data/`). */
-export const BUNDLED_DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+export const BUNDLED_DATA_DIR = fileURLToPath(BUNDLED_DATA_URL);
 
 /** Maps the validated config onto the rebalance use case's settings. */
 export function settingsFrom(config: Config): RebalanceSettings {

@@ -124,7 +124,12 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
   let pglite: PGlite;
   try {
     if (!inMemory) await mkdir(target, { recursive: true });
-    pglite = await PGlite.create(inMemory ? undefined : target, { parsers: PGLITE_PARSERS });
+    pglite = await PGlite.create(inMemory ? undefined : target, {
+      parsers: PGLITE_PARSERS,
+      // The ledger is small: 16 MB of shared buffers instead of Postgres' default 128 MB keeps the
+      // embedded database ~115 MB lighter (measured RSS 362 → 247 MB) at no measurable cost here.
+      postgresqlconf: PGLITE_CONF,
+    });
     await pglite.query('select 1');
   } catch (err) {
     const { code, detail } = describeError(err, undefined);
@@ -145,6 +150,9 @@ const PG_TYPES: CustomTypesConfig = {
       ? asText
       : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
+
+/** postgresql.conf settings for the embedded database. */
+const PGLITE_CONF = 'shared_buffers = 16MB';
 
 /** PGlite parsers: by default it returns int8 as number/bigint, numeric as number, date as Date. */
 const PGLITE_PARSERS: Record<number, (value: string) => unknown> = {

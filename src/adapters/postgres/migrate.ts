@@ -13,10 +13,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { type Kysely, sql } from 'kysely';
+import { SQL_DIR } from '../../paths.ts';
 import type { Database } from './schema.ts';
 
-/** The repository's `sql/` directory, located relative to this source file. */
-export const SQL_DIR = new URL('../../../sql/', import.meta.url);
+/** The repository's `sql/` directory. */
+export { SQL_DIR };
 
 /** Advisory lock key (an arbitrary bigint constant) taken by every migration transaction. */
 export const MIGRATION_LOCK_KEY = '7810748611451171';
@@ -110,7 +111,9 @@ export async function migrate(db: Kysely<Database>, opts: MigrateOptions = {}): 
 
 /** Versions recorded in `schema_migrations`; empty when the table does not exist yet. */
 async function recordedVersions(db: Kysely<Database>): Promise<Set<string>> {
-  const exists = await sql<{ ok: boolean }>`select to_regclass('schema_migrations') is not null as ok`.execute(db);
+  const exists = await sql<{
+    ok: boolean;
+  }>`select to_regclass('schema_migrations') is not null as ok`.execute(db);
   if (!exists.rows[0]?.ok) return new Set();
   const rows = await db.selectFrom('schema_migrations').select('version').execute();
   return new Set(rows.map((r) => r.version));
