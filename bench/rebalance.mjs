@@ -66,11 +66,17 @@ try {
   if (values.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
-    console.log(`replay rebalance, bundled data, ${runs} warm runs (node ${process.version}, ${os.cpus().length} cores)`);
+    console.log(
+      `replay rebalance, bundled data, ${runs} warm runs (node ${process.version}, ${os.cpus().length} cores)`,
+    );
     console.log(`  first run (creates the embedded DB): ${figures.cold_db_ms} ms`);
-    console.log(`  warm wall time from process start:   median ${figures.warm_median_ms} ms (min ${figures.warm_min_ms}, max ${figures.warm_max_ms})   target <= 2000 ms`);
+    console.log(
+      `  warm wall time from process start:   median ${figures.warm_median_ms} ms (min ${figures.warm_min_ms}, max ${figures.warm_max_ms})   target <= 2000 ms`,
+    );
     console.log(`  peak RSS:                            ${figures.peak_rss_mb} MB   target <= 400 MB`);
-    console.log(`  orders per run: ${figures.orders_per_run}; in-process phases (ms): ${JSON.stringify(figures.in_process_timings_ms)}`);
+    console.log(
+      `  orders per run: ${figures.orders_per_run}; in-process phases (ms): ${JSON.stringify(figures.in_process_timings_ms)}`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

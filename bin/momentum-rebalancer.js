@@ -9,7 +9,9 @@ try {
   if (isStale()) await (await import('../scripts/build.mjs')).build();
   ({ main } = await import(OUT_FILE.href));
 } catch (err) {
-  process.stderr.write(`note: running from the TypeScript sources (the bundled CLI is unavailable: ${err.message})\n`);
+  process.stderr.write(
+    `note: running from the TypeScript sources (the bundled CLI is unavailable: ${err.message})\n`,
+  );
   (await import('tsx/esm/api')).register();
   ({ main } = await import('../src/cli/main.ts'));
 }

@@ -33,5 +33,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
   const t0 = performance.now();
   await build();
-  process.stderr.write(`built ${fileURLToPath(OUT_FILE)} (${statSync(OUT_FILE).size} bytes) in ${Math.round(performance.now() - t0)} ms\n`);
+  process.stderr.write(
+    `built ${fileURLToPath(OUT_FILE)} (${statSync(OUT_FILE).size} bytes) in ${Math.round(performance.now() - t0)} ms\n`,
+  );
 }

@@ -24,9 +24,9 @@ import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
 import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import {
   EXCLUSION_REASONS,
+  evaluateUniverse,
   type SymbolHistory,
   type UniverseDecision,
-  evaluateUniverse,
 } from '../domain/universe/eligibility.ts';
 import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -147,8 +147,17 @@ export interface RebalanceResult {
     readonly timings_ms: Record<string, number>;
   };
   readonly ranking: RankingRow[];
-  readonly excluded: { readonly by_reason: Record<string, number>; readonly symbols: { symbol: string; reason: string }[] };
-  readonly adjustments: { asset: string; kind: string; quantity_before: string; quantity_after: string; ratio: string }[];
+  readonly excluded: {
+    readonly by_reason: Record<string, number>;
+    readonly symbols: { symbol: string; reason: string }[];
+  };
+  readonly adjustments: {
+    asset: string;
+    kind: string;
+    quantity_before: string;
+    quantity_after: string;
+    ratio: string;
+  }[];
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
   readonly balances: Balance[];
@@ -200,10 +209,15 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   }
   const infos = await market.symbols();
   const bySymbol = new Map(infos.map((i) => [i.symbol, i]));
-  for (const [key, list] of [['include', s.universe.include], ['exclude', s.universe.exclude]] as const) {
+  for (const [key, list] of [
+    ['include', s.universe.include],
+    ['exclude', s.universe.exclude],
+  ] as const) {
     const unknown = list.filter((sym) => !bySymbol.has(sym));
     if (unknown.length > 0) {
-      throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
+      throw new UserInputError(
+        `[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`,
+      );
     }
   }
   // Every symbol: the candles of [D-1-L, D] and its segment info (§2). Held symbols get their whole
@@ -254,7 +268,9 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   };
   if (skipReason) {
     log.info({ period, reason: skipReason }, 'nothing to do for this period');
-    const run = req.dryRun ? null : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    const run = req.dryRun
+      ? null
+      : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
     const duration = deps.clock.now() - t0;
     if (run) {
       await ledger.finishRun(run.id, {
@@ -265,7 +281,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       });
     }
     return {
-      run: { ...baseRun, id: run?.id ?? null, status: 'skipped', exit_reason: skipReason, duration_ms: duration, timings_ms: { ...timings, total: duration } },
+      run: {
+        ...baseRun,
+        id: run?.id ?? null,
+        status: 'skipped',
+        exit_reason: skipReason,
+        duration_ms: duration,
+        timings_ms: { ...timings, total: duration },
+      },
       ranking: [],
       excluded: { by_reason: {}, symbols: [] },
       adjustments: [],
@@ -308,8 +331,17 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     let h = qty;
     for (const sp of splits.filter((x) => x.dayMs > sinceMs && x.dayMs <= dayMs)) {
       const after = convertAcrossSplit(h, sp);
-      adjustments.push({ asset, kind: 'segment_split', quantity_before: decStr(h), quantity_after: decStr(after), ratio: decStr(dec(sp.closeBefore).div(dec(sp.openAfter))) });
-      log.warn({ asset, day: msToDay(sp.dayMs), before: decStr(h), after: decStr(after) }, 'token swap / redenomination: holding converted (§2)');
+      adjustments.push({
+        asset,
+        kind: 'segment_split',
+        quantity_before: decStr(h),
+        quantity_after: decStr(after),
+        ratio: decStr(dec(sp.closeBefore).div(dec(sp.openAfter))),
+      });
+      log.warn(
+        { asset, day: msToDay(sp.dayMs), before: decStr(h), after: decStr(after) },
+        'token swap / redenomination: holding converted (§2)',
+      );
       h = after;
     }
     if (!h.eq(qty)) {
@@ -373,10 +405,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
 
   // ---- run record ---------------------------------------------------------------------------------
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
-  const run = req.dryRun ? null : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+  const run = req.dryRun
+    ? null
+    : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
   try {
     if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
-    const startBalances = [...balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+    const startBalances = [...balances.entries()].map(([asset, v]) => ({
+      asset,
+      free: decStr(v),
+      locked: '0',
+    }));
     const exchange = await deps.openExchange({
       dayMs,
       balances: startBalances,
@@ -390,7 +428,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const fills: FillReport[] = [];
     const execute = async (planned: readonly PlannedOrder[]) => {
       for (const o of planned) {
-        const id = clientOrderId({ account: s.account, period, symbol: o.symbol, side: o.side, leg: o.leg, attempt });
+        const id = clientOrderId({
+          account: s.account,
+          period,
+          symbol: o.symbol,
+          side: o.side,
+          leg: o.leg,
+          attempt,
+        });
         const decidedAt = deps.clock.now();
         const ledgerOrderId = run
           ? await ledger.recordOrder({
@@ -418,7 +463,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         const info = bySymbol.get(o.symbol);
         const fillRows = outcome.status === 'REJECTED' ? [] : outcome.fills;
         for (const f of fillRows) {
-          const commissionQuote = commissionInQuote(f.commission, f.commissionAsset, f.price, info?.baseAsset ?? o.asset, s.quoteAsset, prices);
+          const commissionQuote = commissionInQuote(
+            f.commission,
+            f.commissionAsset,
+            f.price,
+            info?.baseAsset ?? o.asset,
+            s.quoteAsset,
+            prices,
+          );
           positions = applyFill(positions, o.asset, o.symbol, s.quoteAsset, {
             side: o.side,
             quantity: f.quantity,
@@ -440,7 +492,10 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
           });
         }
         if (outcome.status === 'REJECTED') {
-          log.warn({ symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason }, `order rejected: ${outcome.message}; skipped (§7)`);
+          log.warn(
+            { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
+            `order rejected: ${outcome.message}; skipped (§7)`,
+          );
         }
         if (run && ledgerOrderId) {
           const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
@@ -477,11 +532,23 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         }
       }
     };
-    const targets: PlanTarget[] = selected.map((r) => ({ symbol: r.symbol, asset: r.baseAsset, rank: r.rank }));
+    const targets: PlanTarget[] = selected.map((r) => ({
+      symbol: r.symbol,
+      asset: r.baseAsset,
+      rank: r.rank,
+    }));
     const holdings = [...balances.entries()]
       .filter(([a, q]) => a !== s.quoteAsset && q.gt(0))
-      .map(([asset, quantity]) => ({ asset, symbol: positions.get(asset)?.symbol ?? asset + s.quoteAsset, quantity }));
-    const planParams = { mode: s.portfolio.rebalanceMode, cashBuffer: s.portfolio.cashBuffer, band: s.portfolio.band };
+      .map(([asset, quantity]) => ({
+        asset,
+        symbol: positions.get(asset)?.symbol ?? asset + s.quoteAsset,
+        quantity,
+      }));
+    const planParams = {
+      mode: s.portfolio.rebalanceMode,
+      cashBuffer: s.portfolio.cashBuffer,
+      band: s.portfolio.band,
+    };
     const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
     const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
     await execute(sellPhase.orders);
@@ -507,7 +574,9 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const total = equity.minus(dec(initialQuote));
     const identity = marked.realizedPnl.plus(marked.unrealizedPnl);
     if (!total.eq(identity)) {
-      throw new Error(`accounting identity broken: equity − initial = ${decStr(total)} but realized + unrealized = ${decStr(identity)}`);
+      throw new Error(
+        `accounting identity broken: equity − initial = ${decStr(total)} but realized + unrealized = ${decStr(identity)}`,
+      );
     }
     const snapshots: PositionSnapshot[] = marked.rows.map((r) => ({
       asset: r.position.asset,
@@ -567,8 +636,13 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         },
       });
     }
-    log.info({ period, orders: orders.length, rejected, equity: equityPoint.equity, ms: duration }, req.dryRun ? 'dry run planned' : 'rebalance completed');
-    const excludedRows = decisions.filter((d) => !d.eligible).map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
+    log.info(
+      { period, orders: orders.length, rejected, equity: equityPoint.equity, ms: duration },
+      req.dryRun ? 'dry run planned' : 'rebalance completed',
+    );
+    const excludedRows = decisions
+      .filter((d) => !d.eligible)
+      .map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
     const byReason: Record<string, number> = {};
     for (const r of EXCLUSION_REASONS) {
       const n = excludedRows.filter((x) => x.reason === r).length;

@@ -33,7 +33,10 @@ export function createLogger(level: string, format: 'auto' | 'json' | 'pretty'):
   if (usePretty) {
     // Loaded only when used: pino-pretty costs ~100 ms of start-up.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
-    return pino(options, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname' }));
+    return pino(
+      options,
+      pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname' }),
+    );
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));
 }

@@ -3,11 +3,10 @@
  * Commands: `rebalance`, `db:migrate`, `help`. Exit codes: README "Exit codes".
  */
 import { parseArgs } from 'node:util';
-import { runRebalance } from '../app/rebalance.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
-import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
+import { runRebalance } from '../app/rebalance.ts';
 import { openAdapters, settingsFrom } from '../compose.ts';
-import { systemClock } from '../ports/clock.ts';
+import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
 
@@ -25,7 +24,7 @@ Flags (rebalance):
   --force             rebalance even if this period was already rebalanced or is not due
   --json              print one JSON object instead of the report
 ${Object.entries(FLAG_KEYS)
-  .map(([flag, [section, key]]) => `  --${flag} VALUE`.padEnd(22) + `sets [${section}] ${key}`)
+  .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(22)}sets [${section}] ${key}`)
   .join('\n')}
 
 Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
@@ -43,7 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command !== 'rebalance' && command !== 'db:migrate') {
-    process.stderr.write(`unknown command "${command}"; known commands: rebalance, db:migrate, help\n\n${USAGE}`);
+    process.stderr.write(
+      `unknown command "${command}"; known commands: rebalance, db:migrate, help\n\n${USAGE}`,
+    );
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;

@@ -5,10 +5,17 @@ import type { RebalanceResult } from '../app/rebalance.ts';
 import { Decimal, dec } from '../domain/decimal.ts';
 import { table } from './table.ts';
 
-const money = (x: string | null | undefined, dp = 2) => (x === null || x === undefined ? '-' : dec(x).toFixed(dp, Decimal.ROUND_HALF_UP));
+const money = (x: string | null | undefined, dp = 2) =>
+  x === null || x === undefined ? '-' : dec(x).toFixed(dp, Decimal.ROUND_HALF_UP);
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const capFmt = (x: number | null) =>
-  x === null ? '-' : x >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x.toFixed(0);
+  x === null
+    ? '-'
+    : x >= 1e9
+      ? `${(x / 1e9).toFixed(2)}B`
+      : x >= 1e6
+        ? `${(x / 1e6).toFixed(1)}M`
+        : x.toFixed(0);
 
 /** Formats a rebalance result as a plain-text report (no colours). */
 export function formatReport(r: RebalanceResult): string {
@@ -34,7 +41,13 @@ export function formatReport(r: RebalanceResult): string {
   out.push(
     table(
       ['rank', 'symbol', 'trailing return', 'market cap (USD)', 'age (days)'],
-      selected.map((x) => [String(x.rank), x.symbol, pct(x.trailing_return), capFmt(x.market_cap_usd), x.age_days === null ? '-' : String(Math.floor(x.age_days))]),
+      selected.map((x) => [
+        String(x.rank),
+        x.symbol,
+        pct(x.trailing_return),
+        capFmt(x.market_cap_usd),
+        x.age_days === null ? '-' : String(Math.floor(x.age_days)),
+      ]),
       'r.rrr',
     ),
   );
@@ -42,9 +55,13 @@ export function formatReport(r: RebalanceResult): string {
   out.push('', `Excluded: ${excl.length === 0 ? 'none' : excl.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.adjustments.length > 0) {
     out.push('', 'Token swaps / redenominations applied (strategy-semantics §2):');
-    for (const a of r.adjustments) out.push(`  ${a.asset}: ${a.quantity_before} → ${a.quantity_after} (ratio ${a.ratio})`);
+    for (const a of r.adjustments)
+      out.push(`  ${a.asset}: ${a.quantity_before} → ${a.quantity_after} (ratio ${a.ratio})`);
   }
-  out.push('', `Orders (${r.orders.length}; ${r.orders.filter((o) => o.status === 'REJECTED').length} rejected)`);
+  out.push(
+    '',
+    `Orders (${r.orders.length}; ${r.orders.filter((o) => o.status === 'REJECTED').length} rejected)`,
+  );
   out.push(
     table(
       ['side', 'symbol', 'leg', 'requested', 'status', 'executed qty', 'avg price', 'quote', 'note'],
@@ -57,7 +74,9 @@ export function formatReport(r: RebalanceResult): string {
         o.executed_qty,
         o.avg_price === null ? '-' : dec(o.avg_price).toSignificantDigits(10).toFixed(),
         money(o.cummulative_quote_qty),
-        o.status === 'REJECTED' ? `${o.reject_code ?? ''} ${o.reject_reason}: ${o.reject_message}`.trim() : o.why,
+        o.status === 'REJECTED'
+          ? `${o.reject_code ?? ''} ${o.reject_reason}: ${o.reject_message}`.trim()
+          : o.why,
       ]),
       '....r.rrr',
     ),
@@ -66,7 +85,16 @@ export function formatReport(r: RebalanceResult): string {
   out.push(
     table(
       ['side', 'symbol', 'quantity', 'price', 'quote qty', 'commission', 'asset', 'fee (quote)'],
-      r.fills.map((f) => [f.side, f.symbol, f.quantity, f.price, money(f.quote_quantity), f.commission, f.commission_asset, money(f.commission_quote, 4)]),
+      r.fills.map((f) => [
+        f.side,
+        f.symbol,
+        f.quantity,
+        f.price,
+        money(f.quote_quantity),
+        f.commission,
+        f.commission_asset,
+        money(f.commission_quote, 4),
+      ]),
       '..rrrr.r',
     ),
   );
@@ -84,17 +112,32 @@ export function formatReport(r: RebalanceResult): string {
       out.push(
         table(
           ['asset', 'quantity', 'mark', 'value', 'cost basis', 'unrealized', 'realized', 'fees'],
-          open.map((p) => [p.asset, p.quantity, p.mark_price, money(p.market_value), money(p.cost_basis), money(p.unrealized), money(p.realized), money(p.fees, 4)]),
+          open.map((p) => [
+            p.asset,
+            p.quantity,
+            p.mark_price,
+            money(p.market_value),
+            money(p.cost_basis),
+            money(p.unrealized),
+            money(p.realized),
+            money(p.fees, 4),
+          ]),
           '.rrrrrrr',
         ),
       );
     }
   }
-  const t = Object.entries(run.timings_ms).map(([k, v]) => `${k} ${v} ms`).join(', ');
+  const t = Object.entries(run.timings_ms)
+    .map(([k, v]) => `${k} ${v} ms`)
+    .join(', ');
   out.push('', `Duration: ${run.duration_ms} ms (${t})`);
   return out.join('\n');
 }
 
 function balancesTable(r: RebalanceResult): string {
-  return `Balances\n${table(['asset', 'free', 'locked'], r.balances.map((b) => [b.asset, b.free, b.locked]), '.rr')}`;
+  return `Balances\n${table(
+    ['asset', 'free', 'locked'],
+    r.balances.map((b) => [b.asset, b.free, b.locked]),
+    '.rr',
+  )}`;
 }

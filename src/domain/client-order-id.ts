@@ -30,7 +30,9 @@ export const CLIENT_ORDER_ID_RE = /^[a-zA-Z0-9-_]{1,36}$/;
  */
 export function clientOrderId(parts: ClientOrderIdParts): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(parts.period)) throw new Error(`bad period ${parts.period}`);
-  const key = [parts.account, parts.period, parts.symbol, parts.side, parts.leg, String(parts.attempt)].join('|');
+  const key = [parts.account, parts.period, parts.symbol, parts.side, parts.leg, String(parts.attempt)].join(
+    '|',
+  );
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 22);
   return `mr-${parts.period.replaceAll('-', '')}-${hash}`;
 }

@@ -21,7 +21,10 @@ function cli(cwd: string, args: string[], env: Record<string, string> = {}): Pro
   return new Promise((resolve, reject) => {
     const baseEnv = { ...process.env };
     delete baseEnv.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...baseEnv, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -85,7 +88,9 @@ describe('CLI: bad input exits non-zero before anything is written', () => {
   });
 
   it('an unreachable DATABASE_URL: exit 69, host named, password never printed', async () => {
-    const r = await cli(cwd, ['rebalance'], { DATABASE_URL: 'postgres://alice:s3cr3t-pw@127.0.0.1:1/ledger' });
+    const r = await cli(cwd, ['rebalance'], {
+      DATABASE_URL: 'postgres://alice:s3cr3t-pw@127.0.0.1:1/ledger',
+    });
     expect(r.code).toBe(69);
     expect(r.stderr).toContain('127.0.0.1:1');
     expect(r.stderr).not.toContain('s3cr3t-pw');
@@ -104,11 +109,23 @@ describe('CLI: rebalance on the embedded database', () => {
     const r = await cli(cwd, ['rebalance', '--json', '--as-of', '2021-06-01']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['adjustments', 'balances', 'equity', 'excluded', 'fills', 'orders', 'pnl', 'ranking', 'run'].sort());
+    expect(Object.keys(out).sort()).toEqual(
+      ['adjustments', 'balances', 'equity', 'excluded', 'fills', 'orders', 'pnl', 'ranking', 'run'].sort(),
+    );
     expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'default' });
     expect(out.fills.length).toBeGreaterThan(0);
     for (const f of out.fills) {
-      expect(Object.keys(f)).toEqual(expect.arrayContaining(['symbol', 'side', 'quantity', 'price', 'quote_quantity', 'commission', 'commission_asset']));
+      expect(Object.keys(f)).toEqual(
+        expect.arrayContaining([
+          'symbol',
+          'side',
+          'quantity',
+          'price',
+          'quote_quantity',
+          'commission',
+          'commission_asset',
+        ]),
+      );
     }
     expect(existsSync(path.join(cwd, 'var', 'pglite'))).toBe(true);
 

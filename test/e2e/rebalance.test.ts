@@ -10,9 +10,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { createLogger } from '../../src/cli/logger.ts';
 import { type Adapters, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
-import { createLogger } from '../../src/cli/logger.ts';
 import { dec, decStr } from '../../src/domain/decimal.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
@@ -56,7 +56,10 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (overrides: Overrides, opts: { asOf?: string; dryRun?: boolean; force?: boolean } = {}) => {
+  const run = async (
+    overrides: Overrides,
+    opts: { asOf?: string; dryRun?: boolean; force?: boolean } = {},
+  ) => {
     const loaded = configFor(overrides);
     return runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),
@@ -68,139 +71,206 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
   };
   const db = () => (adapters.ledger as PostgresLedger).db;
 
-  it.skipIf(skip)('BTC only, 2021-01-01 then 2021-01-02 (full mode): fills, fees, balances and P/L by hand', async () => {
-    const btcOnly: Overrides = { paper: { account: 'btc-only' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
-    // Day 1. BTCUSDT open 2021-01-01 = 28923.63 (klines-1d/BTCUSDT.csv); step 0.00001 (LOT_SIZE, since
-    // MARKET_LOT_SIZE.stepSize is 0 in the 2023-09-08 exchangeInfo). Hand computation (§7, §8 full):
-    //   Q = round_down_8(10000 / 1) = 10000; q = floor_step(10000 / 28923.63) = 0.34573
-    //   q × p = 0.34573 × 28923.63 = 9999.7665999; cash left 10000 − 9999.7665999 = 0.2334001
-    //   commission = 0.34573 × 0.001 = 0.00034573 BTC → BTC 0.34538427; valued 0.00034573 × 28923.63 = 9.9997665999
-    //   equity at the open = 0.2334001 + 0.34538427 × 28923.63 = 9990.0002334001 → P/L −9.9997665999 (all unrealized)
-    const r1 = await run(btcOnly, { asOf: '2021-01-01' });
-    expect(r1.run.status).toBe('completed');
-    expect(r1.ranking.filter((x) => x.selected).map((x) => x.symbol)).toEqual(['BTCUSDT']);
-    expect(r1.fills).toEqual([
-      expect.objectContaining({
-        symbol: 'BTCUSDT', side: 'BUY', quantity: '0.34573', price: '28923.63', quote_quantity: '9999.7665999',
-        commission: '0.00034573', commission_asset: 'BTC', commission_quote: '9.9997665999',
-      }),
-    ]);
-    expect(r1.balances).toEqual([
-      { asset: 'BTC', free: '0.34538427', locked: '0' },
-      { asset: 'USDT', free: '0.2334001', locked: '0' },
-    ]);
-    expect(r1.equity?.equity).toBe('9990.0002334001');
-    expect(r1.pnl).toMatchObject({ realized: '0', unrealized: '-9.9997665999', total: '-9.9997665999', fees: '9.9997665999' });
+  it.skipIf(skip)(
+    'BTC only, 2021-01-01 then 2021-01-02 (full mode): fills, fees, balances and P/L by hand',
+    async () => {
+      const btcOnly: Overrides = {
+        paper: { account: 'btc-only' },
+        universe: { include: 'BTCUSDT' },
+        strategy: { top_n: '1' },
+      };
+      // Day 1. BTCUSDT open 2021-01-01 = 28923.63 (klines-1d/BTCUSDT.csv); step 0.00001 (LOT_SIZE, since
+      // MARKET_LOT_SIZE.stepSize is 0 in the 2023-09-08 exchangeInfo). Hand computation (§7, §8 full):
+      //   Q = round_down_8(10000 / 1) = 10000; q = floor_step(10000 / 28923.63) = 0.34573
+      //   q × p = 0.34573 × 28923.63 = 9999.7665999; cash left 10000 − 9999.7665999 = 0.2334001
+      //   commission = 0.34573 × 0.001 = 0.00034573 BTC → BTC 0.34538427; valued 0.00034573 × 28923.63 = 9.9997665999
+      //   equity at the open = 0.2334001 + 0.34538427 × 28923.63 = 9990.0002334001 → P/L −9.9997665999 (all unrealized)
+      const r1 = await run(btcOnly, { asOf: '2021-01-01' });
+      expect(r1.run.status).toBe('completed');
+      expect(r1.ranking.filter((x) => x.selected).map((x) => x.symbol)).toEqual(['BTCUSDT']);
+      expect(r1.fills).toEqual([
+        expect.objectContaining({
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          quantity: '0.34573',
+          price: '28923.63',
+          quote_quantity: '9999.7665999',
+          commission: '0.00034573',
+          commission_asset: 'BTC',
+          commission_quote: '9.9997665999',
+        }),
+      ]);
+      expect(r1.balances).toEqual([
+        { asset: 'BTC', free: '0.34538427', locked: '0' },
+        { asset: 'USDT', free: '0.2334001', locked: '0' },
+      ]);
+      expect(r1.equity?.equity).toBe('9990.0002334001');
+      expect(r1.pnl).toMatchObject({
+        realized: '0',
+        unrealized: '-9.9997665999',
+        total: '-9.9997665999',
+        fees: '9.9997665999',
+      });
 
-    // Same period again: nothing placed, says so.
-    const again = await run(btcOnly, { asOf: '2021-01-01' });
-    expect(again.run.status).toBe('skipped');
-    expect(again.run.exit_reason).toBe('already_rebalanced');
-    expect(again.orders).toEqual([]);
+      // Same period again: nothing placed, says so.
+      const again = await run(btcOnly, { asOf: '2021-01-01' });
+      expect(again.run.status).toBe('skipped');
+      expect(again.run.exit_reason).toBe('already_rebalanced');
+      expect(again.orders).toEqual([]);
 
-    // Day 2, open 29331.7. SELL floor_step(0.34538427) = 0.34538 (dust 0.00000427 BTC stays):
-    //   proceeds 0.34538 × 29331.7 = 10130.582546, commission 10.130582546 USDT
-    //   cash = 0.2334001 + 10130.582546 − 10.130582546 = 10120.685363554
-    //   BUY Q = round_down_8(10120.685363554) = 10120.68536355; q = floor_step(Q / 29331.7) = 0.34504
-    //   q × p = 10120.609768; cash left 0.075595554; BTC = 0.00000427 + 0.34504 − 0.00034504 = 0.34469923
-    // (checked with Python's decimal module at 60 digits)
-    const r2 = await run(btcOnly, { asOf: '2021-01-02' });
-    expect(r2.fills.map((f) => [f.side, f.quantity, f.price, f.quote_quantity, f.commission, f.commission_asset])).toEqual([
-      ['SELL', '0.34538', '29331.7', '10130.582546', '10.130582546', 'USDT'],
-      ['BUY', '0.34504', '29331.7', '10120.609768', '0.00034504', 'BTC'],
-    ]);
-    expect(r2.balances).toEqual([
-      { asset: 'BTC', free: '0.34469923', locked: '0' },
-      { asset: 'USDT', free: '0.075595554', locked: '0' },
-    ]);
-    // Realized on the sell: 10130.582546 − 10.130582546 − 9999.7665999 × 0.34538 / 0.34538427
-    const removed = dec('9999.7665999').times('0.34538').div('0.34538427').toDecimalPlaces(18);
-    const realized = dec('10130.582546').minus('10.130582546').minus(removed);
-    expect(r2.pnl?.realized).toBe(decStr(realized));
-    // Identity: equity − 10000 = realized + unrealized
-    expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)));
-  });
+      // Day 2, open 29331.7. SELL floor_step(0.34538427) = 0.34538 (dust 0.00000427 BTC stays):
+      //   proceeds 0.34538 × 29331.7 = 10130.582546, commission 10.130582546 USDT
+      //   cash = 0.2334001 + 10130.582546 − 10.130582546 = 10120.685363554
+      //   BUY Q = round_down_8(10120.685363554) = 10120.68536355; q = floor_step(Q / 29331.7) = 0.34504
+      //   q × p = 10120.609768; cash left 0.075595554; BTC = 0.00000427 + 0.34504 − 0.00034504 = 0.34469923
+      // (checked with Python's decimal module at 60 digits)
+      const r2 = await run(btcOnly, { asOf: '2021-01-02' });
+      expect(
+        r2.fills.map((f) => [
+          f.side,
+          f.quantity,
+          f.price,
+          f.quote_quantity,
+          f.commission,
+          f.commission_asset,
+        ]),
+      ).toEqual([
+        ['SELL', '0.34538', '29331.7', '10130.582546', '10.130582546', 'USDT'],
+        ['BUY', '0.34504', '29331.7', '10120.609768', '0.00034504', 'BTC'],
+      ]);
+      expect(r2.balances).toEqual([
+        { asset: 'BTC', free: '0.34469923', locked: '0' },
+        { asset: 'USDT', free: '0.075595554', locked: '0' },
+      ]);
+      // Realized on the sell: 10130.582546 − 10.130582546 − 9999.7665999 × 0.34538 / 0.34538427
+      const removed = dec('9999.7665999').times('0.34538').div('0.34538427').toDecimalPlaces(18);
+      const realized = dec('10130.582546').minus('10.130582546').minus(removed);
+      expect(r2.pnl?.realized).toBe(decStr(realized));
+      // Identity: equity − 10000 = realized + unrealized
+      expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(
+        decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)),
+      );
+    },
+  );
 
-  it.skipIf(skip)('a holding across the COCOS x1000 redenomination is converted at the value-preserving ratio (§2)', async () => {
-    const cocos: Overrides = { paper: { account: 'cocos' }, universe: { include: 'COCOSUSDT', min_age_days: '0' }, strategy: { top_n: '1' } };
-    const r1 = await run(cocos, { asOf: '2021-01-15' });
-    const before = r1.balances.find((b) => b.asset === 'COCOS')?.free as string;
-    expect(dec(before).gt(0)).toBe(true);
-    // 2021-01-23 is the first day of the new segment: close_before 0.000695, open_after 0.695 (COCOSUSDT.csv).
-    // h := round_down_8(h × 0.000695 / 0.695) = round_down_8(h / 1000); then the full-mode SELL of it
-    // (COCOS is not eligible on 01-23: no candle on 01-22).
-    const r2 = await run(cocos, { asOf: '2021-01-23' });
-    const after = dec(before).times('0.000695').div('0.695').toDecimalPlaces(8, 1);
-    expect(r2.adjustments).toEqual([
-      { asset: 'COCOS', kind: 'segment_split', quantity_before: before, quantity_after: decStr(after), ratio: '0.001' },
-    ]);
-    const sell = r2.orders.find((o) => o.symbol === 'COCOSUSDT' && o.side === 'SELL');
-    expect(sell?.quantity).toBe(decStr(after.toDecimalPlaces(0, 1))); // LOT_SIZE stepSize 1.00000000 (2023-09-08 snapshot)
-    expect(r2.ranking).toEqual([]);
-    expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)));
-  });
+  it.skipIf(skip)(
+    'a holding across the COCOS x1000 redenomination is converted at the value-preserving ratio (§2)',
+    async () => {
+      const cocos: Overrides = {
+        paper: { account: 'cocos' },
+        universe: { include: 'COCOSUSDT', min_age_days: '0' },
+        strategy: { top_n: '1' },
+      };
+      const r1 = await run(cocos, { asOf: '2021-01-15' });
+      const before = r1.balances.find((b) => b.asset === 'COCOS')?.free as string;
+      expect(dec(before).gt(0)).toBe(true);
+      // 2021-01-23 is the first day of the new segment: close_before 0.000695, open_after 0.695 (COCOSUSDT.csv).
+      // h := round_down_8(h × 0.000695 / 0.695) = round_down_8(h / 1000); then the full-mode SELL of it
+      // (COCOS is not eligible on 01-23: no candle on 01-22).
+      const r2 = await run(cocos, { asOf: '2021-01-23' });
+      const after = dec(before).times('0.000695').div('0.695').toDecimalPlaces(8, 1);
+      expect(r2.adjustments).toEqual([
+        {
+          asset: 'COCOS',
+          kind: 'segment_split',
+          quantity_before: before,
+          quantity_after: decStr(after),
+          ratio: '0.001',
+        },
+      ]);
+      const sell = r2.orders.find((o) => o.symbol === 'COCOSUSDT' && o.side === 'SELL');
+      expect(sell?.quantity).toBe(decStr(after.toDecimalPlaces(0, 1))); // LOT_SIZE stepSize 1.00000000 (2023-09-08 snapshot)
+      expect(r2.ranking).toEqual([]);
+      expect(decStr(dec(r2.equity?.equity as string).minus(10000))).toBe(
+        decStr(dec(r2.pnl?.realized as string).plus(r2.pnl?.unrealized as string)),
+      );
+    },
+  );
 
-  it.skipIf(skip)('default universe at the latest bundled day: top 10, ledger agrees with the result, identity holds in SQL', async () => {
-    const r = await run({ paper: { account: 'default-e2e' } });
-    expect(r.run.period).toBe('2026-01-01');
-    const selected = r.ranking.filter((x) => x.selected);
-    expect(selected.length).toBe(10);
-    // Momentum: trailing returns descending.
-    for (let i = 1; i < selected.length; i++) {
-      expect(selected[i - 1]?.trailing_return).toBeGreaterThanOrEqual(selected[i]?.trailing_return as number);
-    }
-    expect(Object.keys(r.excluded.by_reason).length).toBeGreaterThan(0);
-    const buys = r.orders.filter((o) => o.side === 'BUY');
-    expect(buys.length).toBe(10);
-    // Every BUY spent at most Q = round_down_8(10000 / 10) = 1000 and the commission is q × 0.001 in base.
-    for (const f of r.fills) {
-      expect(dec(f.quote_quantity).lte(1000)).toBe(true);
-      expect(f.commission).toBe(decStr(dec(f.quantity).times('0.001')));
-      expect(f.quote_quantity).toBe(decStr(dec(f.quantity).times(f.price)));
-    }
-    // Cash = 10000 − Σ q × p
-    const spent = r.fills.reduce((a, f) => a.plus(f.quote_quantity), dec(0));
-    expect(r.balances.find((b) => b.asset === 'USDT')?.free).toBe(decStr(dec(10000).minus(spent)));
+  it.skipIf(skip)(
+    'default universe at the latest bundled day: top 10, ledger agrees with the result, identity holds in SQL',
+    async () => {
+      const r = await run({ paper: { account: 'default-e2e' } });
+      expect(r.run.period).toBe('2026-01-01');
+      const selected = r.ranking.filter((x) => x.selected);
+      expect(selected.length).toBe(10);
+      // Momentum: trailing returns descending.
+      for (let i = 1; i < selected.length; i++) {
+        expect(selected[i - 1]?.trailing_return).toBeGreaterThanOrEqual(
+          selected[i]?.trailing_return as number,
+        );
+      }
+      expect(Object.keys(r.excluded.by_reason).length).toBeGreaterThan(0);
+      const buys = r.orders.filter((o) => o.side === 'BUY');
+      expect(buys.length).toBe(10);
+      // Every BUY spent at most Q = round_down_8(10000 / 10) = 1000 and the commission is q × 0.001 in base.
+      for (const f of r.fills) {
+        expect(dec(f.quote_quantity).lte(1000)).toBe(true);
+        expect(f.commission).toBe(decStr(dec(f.quantity).times('0.001')));
+        expect(f.quote_quantity).toBe(decStr(dec(f.quantity).times(f.price)));
+      }
+      // Cash = 10000 − Σ q × p
+      const spent = r.fills.reduce((a, f) => a.plus(f.quote_quantity), dec(0));
+      expect(r.balances.find((b) => b.asset === 'USDT')?.free).toBe(decStr(dec(10000).minus(spent)));
 
-    // The ledger holds the same orders and fills, exactly.
-    const runId = r.run.id as string;
-    const fills = await sql<{ quantity: string; price: string; commission: string }>`
+      // The ledger holds the same orders and fills, exactly.
+      const runId = r.run.id as string;
+      const fills = await sql<{ quantity: string; price: string; commission: string }>`
       select f.quantity::text as quantity, f.price::text as price, f.commission::text as commission
       from fills f where f.run_id = ${runId} order by f.id`.execute(db());
-    expect(fills.rows.map((x) => [decStr(x.quantity), decStr(x.price), decStr(x.commission)])).toEqual(
-      r.fills.map((f) => [f.quantity, f.price, f.commission]),
-    );
-    const decisions = await sql<{ n: string }>`select count(*)::text as n from universe_decisions where run_id = ${runId}`.execute(db());
-    expect(Number(decisions.rows[0]?.n)).toBe(r.ranking.length + r.excluded.symbols.length);
-    // Accounting identity in SQL on the saved equity snapshot: equity − initial = realized + unrealized.
-    const id = await sql<{ ok: boolean; lhs: string }>`
+      expect(fills.rows.map((x) => [decStr(x.quantity), decStr(x.price), decStr(x.commission)])).toEqual(
+        r.fills.map((f) => [f.quantity, f.price, f.commission]),
+      );
+      const decisions = await sql<{
+        n: string;
+      }>`select count(*)::text as n from universe_decisions where run_id = ${runId}`.execute(db());
+      expect(Number(decisions.rows[0]?.n)).toBe(r.ranking.length + r.excluded.symbols.length);
+      // Accounting identity in SQL on the saved equity snapshot: equity − initial = realized + unrealized.
+      const id = await sql<{ ok: boolean; lhs: string }>`
       select (e.equity - a.initial_quote) = (e.realized_pnl + e.unrealized_pnl) as ok, (e.equity - a.initial_quote)::text as lhs
       from equity_snapshots e join runs r on r.id = e.run_id join accounts a on a.id = r.account_id
       where e.run_id = ${runId}`.execute(db());
-    expect(id.rows[0]?.ok).toBe(true);
-    expect(decStr(id.rows[0]?.lhs as string)).toBe(r.pnl?.total);
-    // Position snapshots sum to the run's P/L.
-    const pos = await sql<{ u: string; v: string }>`
-      select sum(unrealized_pnl)::text as u, sum(market_value)::text as v from position_snapshots where run_id = ${runId}`.execute(db());
-    expect(decStr(pos.rows[0]?.u as string)).toBe(r.pnl?.unrealized);
-    expect(decStr(pos.rows[0]?.v as string)).toBe(r.equity?.positions_value);
-  });
+      expect(id.rows[0]?.ok).toBe(true);
+      expect(decStr(id.rows[0]?.lhs as string)).toBe(r.pnl?.total);
+      // Position snapshots sum to the run's P/L.
+      const pos = await sql<{ u: string; v: string }>`
+      select sum(unrealized_pnl)::text as u, sum(market_value)::text as v from position_snapshots where run_id = ${runId}`.execute(
+        db(),
+      );
+      expect(decStr(pos.rows[0]?.u as string)).toBe(r.pnl?.unrealized);
+      expect(decStr(pos.rows[0]?.v as string)).toBe(r.equity?.positions_value);
+    },
+  );
 
-  it.skipIf(skip)('delta mode over consecutive days keeps the identity and trades less than full mode', async () => {
-    const results: RebalanceResult[] = [];
-    for (const day of ['2021-03-01', '2021-03-02', '2021-03-03']) {
-      results.push(await run({ paper: { account: 'delta-e2e' }, portfolio: { rebalance_mode: 'delta' } }, { asOf: day }));
-    }
-    const full: RebalanceResult[] = [];
-    for (const day of ['2021-03-01', '2021-03-02', '2021-03-03']) {
-      full.push(await run({ paper: { account: 'full-e2e' } }, { asOf: day }));
-    }
-    const notional = (rs: RebalanceResult[]) => rs.slice(1).flatMap((r) => r.fills).reduce((a, f) => a.plus(f.quote_quantity), dec(0));
-    expect(notional(results).lt(notional(full))).toBe(true);
-    for (const r of [...results, ...full]) {
-      expect(decStr(dec(r.equity?.equity as string).minus(10000))).toBe(decStr(dec(r.pnl?.realized as string).plus(r.pnl?.unrealized as string)));
-    }
-  });
+  it.skipIf(skip)(
+    'delta mode over consecutive days keeps the identity and trades less than full mode',
+    async () => {
+      const results: RebalanceResult[] = [];
+      for (const day of ['2021-03-01', '2021-03-02', '2021-03-03']) {
+        results.push(
+          await run(
+            { paper: { account: 'delta-e2e' }, portfolio: { rebalance_mode: 'delta' } },
+            { asOf: day },
+          ),
+        );
+      }
+      const full: RebalanceResult[] = [];
+      for (const day of ['2021-03-01', '2021-03-02', '2021-03-03']) {
+        full.push(await run({ paper: { account: 'full-e2e' } }, { asOf: day }));
+      }
+      const notional = (rs: RebalanceResult[]) =>
+        rs
+          .slice(1)
+          .flatMap((r) => r.fills)
+          .reduce((a, f) => a.plus(f.quote_quantity), dec(0));
+      expect(notional(results).lt(notional(full))).toBe(true);
+      for (const r of [...results, ...full]) {
+        expect(decStr(dec(r.equity?.equity as string).minus(10000))).toBe(
+          decStr(dec(r.pnl?.realized as string).plus(r.pnl?.unrealized as string)),
+        );
+      }
+    },
+  );
 
   it.skipIf(skip)('dry run writes nothing; a forced re-run uses new clientOrderIds', async () => {
     const count = async () =>
@@ -214,14 +284,23 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
     const forced = await run({ paper: { account: 'dry-e2e' } }, { asOf: '2021-05-01', force: true });
     const ids1 = new Set(first.orders.map((o) => o.client_order_id));
     expect(forced.orders.every((o) => !ids1.has(o.client_order_id))).toBe(true);
-    for (const o of [...first.orders, ...forced.orders]) expect(o.client_order_id).toMatch(/^[a-zA-Z0-9-_]{1,36}$/);
+    for (const o of [...first.orders, ...forced.orders])
+      expect(o.client_order_id).toMatch(/^[a-zA-Z0-9-_]{1,36}$/);
   });
 
-  it.skipIf(skip)('bad input: a day outside the data or an unknown include symbol fails before any ledger write', async () => {
-    const count = async () => Number((await sql<{ n: string }>`select count(*)::text as n from runs`.execute(db())).rows[0]?.n);
-    const before = await count();
-    await expect(run({ paper: { account: 'bad-e2e' } }, { asOf: '2030-01-01' })).rejects.toThrow(/outside the data/);
-    await expect(run({ paper: { account: 'bad-e2e' }, universe: { include: 'NOPEUSDT' } })).rejects.toThrow(/unknown symbol\(s\) NOPEUSDT/);
-    expect(await count()).toBe(before);
-  });
+  it.skipIf(skip)(
+    'bad input: a day outside the data or an unknown include symbol fails before any ledger write',
+    async () => {
+      const count = async () =>
+        Number((await sql<{ n: string }>`select count(*)::text as n from runs`.execute(db())).rows[0]?.n);
+      const before = await count();
+      await expect(run({ paper: { account: 'bad-e2e' } }, { asOf: '2030-01-01' })).rejects.toThrow(
+        /outside the data/,
+      );
+      await expect(run({ paper: { account: 'bad-e2e' }, universe: { include: 'NOPEUSDT' } })).rejects.toThrow(
+        /unknown symbol\(s\) NOPEUSDT/,
+      );
+      expect(await count()).toBe(before);
+    },
+  );
 });

@@ -69,7 +69,8 @@ export class BundledMarketCaps implements MarketCaps {
       } else hi = mid - 1;
     }
     if (idx < 0 || (this.snapshotDays[idx] as number) < oldest) return out;
-    for (const [ticker, obs] of this.byDay[idx] as ReadonlyMap<string, MarketCapObservation>) out.set(ticker, obs);
+    for (const [ticker, obs] of this.byDay[idx] as ReadonlyMap<string, MarketCapObservation>)
+      out.set(ticker, obs);
     return out;
   }
 }

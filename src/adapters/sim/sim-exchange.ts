@@ -100,7 +100,8 @@ export class SimExchange implements Exchange {
     };
     let model: ModelOutcome;
     if (req.side === 'SELL') {
-      if (req.quantity === undefined) return reject(-1102, 'bad_request', "Mandatory parameter 'quantity' was not sent.");
+      if (req.quantity === undefined)
+        return reject(-1102, 'bad_request', "Mandatory parameter 'quantity' was not sent.");
       model = fillMarketSell(req.quantity, ctx);
     } else {
       if (req.quoteOrderQty === undefined) {
@@ -146,7 +147,8 @@ export class SimExchange implements Exchange {
 
   private add(asset: string, delta: Decimal): void {
     const v = this.freeOf(asset).plus(delta);
-    if (v.isNegative() && !v.isZero()) throw new Error(`balance of ${asset} would go negative: ${v.toFixed()}`);
+    if (v.isNegative() && !v.isZero())
+      throw new Error(`balance of ${asset} would go negative: ${v.toFixed()}`);
     this.free.set(asset, v);
   }
 }

@@ -51,10 +51,14 @@ export function reducePosition(pos: Position, q: DecimalInput, proceeds: Decimal
   const qty = dec(q);
   if (qty.isZero()) return pos;
   if (qty.gt(pos.quantity)) {
-    throw new Error(`${pos.asset}: cannot remove ${qty.toFixed()} units, only ${pos.quantity.toFixed()} held`);
+    throw new Error(
+      `${pos.asset}: cannot remove ${qty.toFixed()} units, only ${pos.quantity.toFixed()} held`,
+    );
   }
   const closing = qty.eq(pos.quantity);
-  const removed = closing ? pos.costBasis : pos.costBasis.times(qty).div(pos.quantity).toDecimalPlaces(COST_DP);
+  const removed = closing
+    ? pos.costBasis
+    : pos.costBasis.times(qty).div(pos.quantity).toDecimalPlaces(COST_DP);
   return {
     ...pos,
     quantity: pos.quantity.minus(qty),
@@ -97,7 +101,8 @@ export function applyFill(
   pos = { ...pos, feesQuote: pos.feesQuote.plus(commissionQuote) };
   out.set(asset, pos);
   if (fill.commissionAsset !== asset && fill.commissionAsset !== quoteAsset) {
-    const other = out.get(fill.commissionAsset) ?? emptyPosition(fill.commissionAsset, fill.commissionAsset + quoteAsset);
+    const other =
+      out.get(fill.commissionAsset) ?? emptyPosition(fill.commissionAsset, fill.commissionAsset + quoteAsset);
     out.set(fill.commissionAsset, reducePosition(other, commission, ZERO));
   }
   return out;

@@ -135,7 +135,13 @@ function checkFilters(side: Side, q: Decimal, p: Decimal, rules: SymbolRules): M
 }
 
 function noPrice(side: Side): ModelReject {
-  return { ok: false, side, reason: 'no_price', code: null, message: 'no candle at the decision day: not trading' };
+  return {
+    ok: false,
+    side,
+    reason: 'no_price',
+    code: null,
+    message: 'no candle at the decision day: not trading',
+  };
 }
 
 function insufficient(side: Side): ModelReject {

@@ -101,7 +101,16 @@ export function planSells(
   const orders: PlannedOrder[] = [];
   if (params.mode === 'full') {
     for (const h of held) {
-      orders.push(sell(h, h.quantity, 'sell', prices, rules, selected.has(h.symbol) ? 'full rebalance: sell all, rebuy' : 'exit: not in the new basket'));
+      orders.push(
+        sell(
+          h,
+          h.quantity,
+          'sell',
+          prices,
+          rules,
+          selected.has(h.symbol) ? 'full rebalance: sell all, rebuy' : 'exit: not in the new basket',
+        ),
+      );
     }
     return { orders, equity: null, targetValue: null, heldValue: new Map() };
   }
@@ -110,7 +119,8 @@ export function planSells(
   let equity = cash;
   for (const h of held) {
     const p = valuePrice(prices, h.symbol);
-    if (p === null) throw new Error(`${h.symbol}: no price at or before the decision day to value the holding`);
+    if (p === null)
+      throw new Error(`${h.symbol}: no price at or before the decision day to value the holding`);
     const v = h.quantity.times(p);
     values.set(h.symbol, v);
     equity = equity.plus(v);
@@ -170,7 +180,12 @@ export function planBuys(
   }
   const scale = sum.gt(cashAfterSells) && sum.gt(0) ? cashAfterSells.div(sum) : null;
   return wants.map(({ t, B }) =>
-    buy(t, roundDown8(scale ? B.times(scale) : B), prices, scale ? 'top up to target (scaled to cash)' : 'top up to target'),
+    buy(
+      t,
+      roundDown8(scale ? B.times(scale) : B),
+      prices,
+      scale ? 'top up to target (scaled to cash)' : 'top up to target',
+    ),
   );
 }
 

@@ -28,7 +28,8 @@ export function rankUniverse(
 ): RankedSymbol[] {
   const eligible = decisions.filter((d) => d.eligible);
   for (const d of eligible) {
-    if (d.score === null || Number.isNaN(d.score)) throw new Error(`eligible symbol ${d.symbol} has no score`);
+    if (d.score === null || Number.isNaN(d.score))
+      throw new Error(`eligible symbol ${d.symbol} has no score`);
   }
   const sign = mode === 'momentum' ? -1 : 1;
   const sorted = [...eligible].sort((a, b) => {

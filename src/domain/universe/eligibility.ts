@@ -173,7 +173,10 @@ export function meanQuoteVolumeOf(candles: readonly Candle[], fromMs: number, to
     const i = indexAt(candles, t);
     if (i < 0) continue;
     const c = candles[i] as Candle;
-    sum += c.quoteVolume !== null && c.quoteVolume !== '' ? Number(c.quoteVolume) : Number(c.volume) * Number(c.close);
+    sum +=
+      c.quoteVolume !== null && c.quoteVolume !== ''
+        ? Number(c.quoteVolume)
+        : Number(c.volume) * Number(c.close);
     n += 1;
   }
   return n === 0 ? null : sum / n;

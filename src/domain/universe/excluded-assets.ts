@@ -5,8 +5,27 @@
 
 /** Stablecoin and fiat base assets (§4 "at least" list). */
 export const STABLE_OR_FIAT_ASSETS: ReadonlySet<string> = new Set([
-  'USDT', 'USDC', 'BUSD', 'TUSD', 'PAX', 'USDP', 'DAI', 'FDUSD', 'USDS', 'USDSB', 'SUSD', 'UST', 'USTC',
-  'EUR', 'GBP', 'AUD', 'AEUR', 'EURI', 'BKRW', 'USD1', 'XUSD',
+  'USDT',
+  'USDC',
+  'BUSD',
+  'TUSD',
+  'PAX',
+  'USDP',
+  'DAI',
+  'FDUSD',
+  'USDS',
+  'USDSB',
+  'SUSD',
+  'UST',
+  'USTC',
+  'EUR',
+  'GBP',
+  'AUD',
+  'AEUR',
+  'EURI',
+  'BKRW',
+  'USD1',
+  'XUSD',
 ]);
 
 const LEVERAGED_RE = /(UP|DOWN|BULL|BEAR)USDT$/;

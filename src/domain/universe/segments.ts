@@ -3,8 +3,9 @@
  * returns. A series is split at every gap of at least one missing day where
  * `open(first candle after) / close(last candle before)` is above 5 or below 0.2.
  */
-import type { Candle } from '../types.ts';
+
 import { DAY_MS } from '../time.ts';
+import type { Candle } from '../types.ts';
 
 /** Ratio bounds of §2: a gap with open/close outside [0.2, 5] starts a new segment. */
 export const SPLIT_RATIO_HIGH = 5;

@@ -7,19 +7,45 @@ describe('average-cost accounting (hand-computed)', () => {
     let cash = dec('10000');
     let pos = new Map<string, Position>();
     // BUY 2 @ 100, commission 0.002 AAA (0.1 %): cash -200, qty 1.998, cost 200
-    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', { side: 'BUY', quantity: '2', quoteQuantity: '200', commission: '0.002', commissionAsset: 'AAA', commissionQuote: '0.2' });
+    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', {
+      side: 'BUY',
+      quantity: '2',
+      quoteQuantity: '200',
+      commission: '0.002',
+      commissionAsset: 'AAA',
+      commissionQuote: '0.2',
+    });
     cash = cash.minus('200');
     // BUY 1 @ 130, commission 0.001 AAA: cash -130, qty 2.997, cost 330
-    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', { side: 'BUY', quantity: '1', quoteQuantity: '130', commission: '0.001', commissionAsset: 'AAA', commissionQuote: '0.13' });
+    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', {
+      side: 'BUY',
+      quantity: '1',
+      quoteQuantity: '130',
+      commission: '0.001',
+      commissionAsset: 'AAA',
+      commissionQuote: '0.13',
+    });
     cash = cash.minus('130');
     const a = pos.get('AAA') as Position;
     expect([decStr(a.quantity), decStr(a.costBasis)]).toEqual(['2.997', '330']);
     // SELL 0.999 @ 150: proceeds 149.85, commission 0.14985 USDT
     // removed cost = 330 × 0.999 / 2.997 = 110 ; realized = 149.85 - 0.14985 - 110 = 39.70015
-    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', { side: 'SELL', quantity: '0.999', quoteQuantity: '149.85', commission: '0.14985', commissionAsset: 'USDT', commissionQuote: '0.14985' });
+    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', {
+      side: 'SELL',
+      quantity: '0.999',
+      quoteQuantity: '149.85',
+      commission: '0.14985',
+      commissionAsset: 'USDT',
+      commissionQuote: '0.14985',
+    });
     cash = cash.plus('149.85').minus('0.14985');
     const b = pos.get('AAA') as Position;
-    expect([decStr(b.quantity), decStr(b.costBasis), decStr(b.realizedPnl), decStr(b.feesQuote)]).toEqual(['1.998', '220', '39.70015', '0.47985']);
+    expect([decStr(b.quantity), decStr(b.costBasis), decStr(b.realizedPnl), decStr(b.feesQuote)]).toEqual([
+      '1.998',
+      '220',
+      '39.70015',
+      '0.47985',
+    ]);
     // Mark at 120: value 239.76, unrealized 19.76; equity = cash 9819.70015 + 239.76 = 10059.46015
     const m = markPositions(pos, new Map([['AAA', dec('120')]]));
     expect(decStr(m.unrealizedPnl)).toBe('19.76');
@@ -30,16 +56,50 @@ describe('average-cost accounting (hand-computed)', () => {
 
   it('a commission in a third asset (BNB) reduces that position at its average cost', () => {
     let pos = new Map<string, Position>();
-    pos = applyFill(pos, 'BNB', 'BNBUSDT', 'USDT', { side: 'BUY', quantity: '1', quoteQuantity: '300', commission: '0', commissionAsset: 'BNB', commissionQuote: '0' });
-    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', { side: 'BUY', quantity: '10', quoteQuantity: '1000', commission: '0.0025', commissionAsset: 'BNB', commissionQuote: '0.75' });
+    pos = applyFill(pos, 'BNB', 'BNBUSDT', 'USDT', {
+      side: 'BUY',
+      quantity: '1',
+      quoteQuantity: '300',
+      commission: '0',
+      commissionAsset: 'BNB',
+      commissionQuote: '0',
+    });
+    pos = applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', {
+      side: 'BUY',
+      quantity: '10',
+      quoteQuantity: '1000',
+      commission: '0.0025',
+      commissionAsset: 'BNB',
+      commissionQuote: '0.75',
+    });
     const bnb = pos.get('BNB') as Position;
     // 0.0025 BNB removed at 300/BNB = 0.75 realized loss
-    expect([decStr(bnb.quantity), decStr(bnb.costBasis), decStr(bnb.realizedPnl)]).toEqual(['0.9975', '299.25', '-0.75']);
+    expect([decStr(bnb.quantity), decStr(bnb.costBasis), decStr(bnb.realizedPnl)]).toEqual([
+      '0.9975',
+      '299.25',
+      '-0.75',
+    ]);
     expect(decStr((pos.get('AAA') as Position).quantity)).toBe('10');
   });
 
   it('selling more than held throws rather than losing track', () => {
-    const pos = applyFill(new Map(), 'AAA', 'AAAUSDT', 'USDT', { side: 'BUY', quantity: '1', quoteQuantity: '1', commission: '0', commissionAsset: 'AAA', commissionQuote: '0' });
-    expect(() => applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', { side: 'SELL', quantity: '2', quoteQuantity: '2', commission: '0', commissionAsset: 'USDT', commissionQuote: '0' })).toThrow(/only 1 held/);
+    const pos = applyFill(new Map(), 'AAA', 'AAAUSDT', 'USDT', {
+      side: 'BUY',
+      quantity: '1',
+      quoteQuantity: '1',
+      commission: '0',
+      commissionAsset: 'AAA',
+      commissionQuote: '0',
+    });
+    expect(() =>
+      applyFill(pos, 'AAA', 'AAAUSDT', 'USDT', {
+        side: 'SELL',
+        quantity: '2',
+        quoteQuantity: '2',
+        commission: '0',
+        commissionAsset: 'USDT',
+        commissionQuote: '0',
+      }),
+    ).toThrow(/only 1 held/);
   });
 });

@@ -21,7 +21,15 @@ describe('MARKET BUY by quoteOrderQty (strategy-semantics §7, hand-computed)', 
   it('Q = 1000 at p = 30000, step 0.00001, f = 0.1%', () => {
     // q = floor_step(1000 / 30000 = 0.0333333…) = 0.03333; q*p = 999.9
     // commission = q*f = 0.00003333 BTC; received = 0.03329667; valued 0.00003333*30000 = 0.9999
-    const f = ok(fillMarketBuy('1000', { rules: btcRules, referencePrice: '30000', slippageBps: 0, feeRate: '0.001', available: '1000' }));
+    const f = ok(
+      fillMarketBuy('1000', {
+        rules: btcRules,
+        referencePrice: '30000',
+        slippageBps: 0,
+        feeRate: '0.001',
+        available: '1000',
+      }),
+    );
     expect(decStr(f.quantity)).toBe('0.03333');
     expect(decStr(f.quoteQuantity)).toBe('999.9');
     expect(decStr(f.commission)).toBe('0.00003333');
@@ -33,7 +41,15 @@ describe('MARKET BUY by quoteOrderQty (strategy-semantics §7, hand-computed)', 
   it('slippage raises the BUY price: 20 bps on 100 → 100.2', () => {
     // q = floor_step(50 / 100.2 = 0.49900199…, 0.001) = 0.499; q*p = 49.9998
     const rules = { ...btcRules, stepSize: '0.001', minQty: '0.001' };
-    const f = ok(fillMarketBuy('50', { rules, referencePrice: '100', slippageBps: 20, feeRate: '0.001', available: '50' }));
+    const f = ok(
+      fillMarketBuy('50', {
+        rules,
+        referencePrice: '100',
+        slippageBps: 20,
+        feeRate: '0.001',
+        available: '50',
+      }),
+    );
     expect(decStr(f.price)).toBe('100.2');
     expect(decStr(f.quantity)).toBe('0.499');
     expect(decStr(f.quoteQuantity)).toBe('49.9998');
@@ -41,31 +57,75 @@ describe('MARKET BUY by quoteOrderQty (strategy-semantics §7, hand-computed)', 
   it('rejects below minNotional with -1013 NOTIONAL', () => {
     // q = floor_step(4.99 / 1) = 4.99 (step 0.01); 4.99 < 5
     const rules = { ...btcRules, stepSize: '0.01', minQty: '0.01' };
-    const o = fillMarketBuy('4.99', { rules, referencePrice: '1', slippageBps: 0, feeRate: '0.001', available: '100' });
-    expect(o).toMatchObject({ ok: false, reason: 'min_notional', code: -1013, message: 'Filter failure: NOTIONAL' });
+    const o = fillMarketBuy('4.99', {
+      rules,
+      referencePrice: '1',
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '100',
+    });
+    expect(o).toMatchObject({
+      ok: false,
+      reason: 'min_notional',
+      code: -1013,
+      message: 'Filter failure: NOTIONAL',
+    });
   });
   it('rejects a quantity that floors to 0 (LOT_SIZE)', () => {
-    const o = fillMarketBuy('0.1', { rules: btcRules, referencePrice: '30000', slippageBps: 0, feeRate: '0.001', available: '100' });
+    const o = fillMarketBuy('0.1', {
+      rules: btcRules,
+      referencePrice: '30000',
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '100',
+    });
     expect(o).toMatchObject({ ok: false, reason: 'zero_quantity', code: -1013 });
   });
   it('rejects below minQty', () => {
     // q = floor_step(10 / 10, 0.1) = 1 < minQty 2
     const rules = { ...btcRules, stepSize: '0.1', minQty: '2', minNotional: '0' };
-    const o = fillMarketBuy('10', { rules, referencePrice: '10', slippageBps: 0, feeRate: '0.001', available: '100' });
+    const o = fillMarketBuy('10', {
+      rules,
+      referencePrice: '10',
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '100',
+    });
     expect(o).toMatchObject({ ok: false, reason: 'min_qty' });
   });
   it('rejects when the cost exceeds the free quote balance (-2010)', () => {
-    const o = fillMarketBuy('1000', { rules: btcRules, referencePrice: '30000', slippageBps: 0, feeRate: '0.001', available: '999.89' });
+    const o = fillMarketBuy('1000', {
+      rules: btcRules,
+      referencePrice: '30000',
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '999.89',
+    });
     expect(o).toMatchObject({ ok: false, reason: 'insufficient_balance', code: -2010 });
   });
   it('no candle at D: no_price', () => {
-    const o = fillMarketBuy('1000', { rules: btcRules, referencePrice: null, slippageBps: 0, feeRate: '0.001', available: '1e9' });
+    const o = fillMarketBuy('1000', {
+      rules: btcRules,
+      referencePrice: null,
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '1e9',
+    });
     expect(o).toMatchObject({ ok: false, reason: 'no_price', code: null });
   });
   it('default rules for an unlisted symbol: step 0 rounds down to 8 decimals', () => {
     // q = round_down_8(100 / 3 = 33.333…) = 33.33333333; q*p = 99.99999999
-    const rules: SymbolRules = { symbol: 'X', stepSize: '0', minQty: '0', minNotional: '10', tickSize: '0', source: 'default' };
-    const f = ok(fillMarketBuy('100', { rules, referencePrice: '3', slippageBps: 0, feeRate: '0', available: '100' }));
+    const rules: SymbolRules = {
+      symbol: 'X',
+      stepSize: '0',
+      minQty: '0',
+      minNotional: '10',
+      tickSize: '0',
+      source: 'default',
+    };
+    const f = ok(
+      fillMarketBuy('100', { rules, referencePrice: '3', slippageBps: 0, feeRate: '0', available: '100' }),
+    );
     expect(decStr(f.quantity)).toBe('33.33333333');
     expect(decStr(f.quoteQuantity)).toBe('99.99999999');
   });
@@ -76,7 +136,15 @@ describe('MARKET SELL by quantity (§7, hand-computed)', () => {
     // p = 100 * (1 - 0.001) = 99.9; q = 0.123; notional = 12.2877; commission = 0.0122877 USDT
     // cash += 12.2877 - 0.0122877 = 12.2754123
     const rules = { ...btcRules, stepSize: '0.001', minQty: '0.001' };
-    const f = ok(fillMarketSell('0.123456', { rules, referencePrice: '100', slippageBps: 10, feeRate: '0.001', available: '0.123456' }));
+    const f = ok(
+      fillMarketSell('0.123456', {
+        rules,
+        referencePrice: '100',
+        slippageBps: 10,
+        feeRate: '0.001',
+        available: '0.123456',
+      }),
+    );
     expect(decStr(f.price)).toBe('99.9');
     expect(decStr(f.quantity)).toBe('0.123');
     expect(decStr(f.quoteQuantity)).toBe('12.2877');
@@ -86,7 +154,13 @@ describe('MARKET SELL by quantity (§7, hand-computed)', () => {
     expect(decStr(f.baseDelta)).toBe('-0.123');
   });
   it('rejects selling more than the free balance', () => {
-    const o = fillMarketSell('1', { rules: btcRules, referencePrice: '30000', slippageBps: 0, feeRate: '0.001', available: '0.5' });
+    const o = fillMarketSell('1', {
+      rules: btcRules,
+      referencePrice: '30000',
+      slippageBps: 0,
+      feeRate: '0.001',
+      available: '0.5',
+    });
     expect(o).toMatchObject({ ok: false, reason: 'insufficient_balance' });
   });
 });

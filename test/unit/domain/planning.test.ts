@@ -5,7 +5,12 @@ import { type PlanParams, type PlanPrices, planBuys, planSells } from '../../../
 import type { SymbolRules } from '../../../src/domain/types.ts';
 
 const rules = (symbol: string): SymbolRules => ({
-  symbol, stepSize: '0.01', minQty: '0.01', minNotional: '5', tickSize: '0.01', source: 'test',
+  symbol,
+  stepSize: '0.01',
+  minQty: '0.01',
+  minNotional: '5',
+  tickSize: '0.01',
+  source: 'test',
 });
 const opens: Record<string, string> = { AAAUSDT: '50', BBBUSDT: '30', CCCUSDT: '20' };
 const prices: PlanPrices = {
@@ -39,13 +44,15 @@ const sim = () =>
   });
 
 function execute(ex: SimExchange, orders: ReturnType<typeof planBuys>) {
-  orders.forEach((o, i) =>
+  orders.forEach((o, i) => {
     ex.placeSync({
-      symbol: o.symbol, side: o.side, clientOrderId: `t${o.side}${i}`,
+      symbol: o.symbol,
+      side: o.side,
+      clientOrderId: `t${o.side}${i}`,
       ...(o.quantity ? { quantity: decStr(o.quantity) } : {}),
       ...(o.quoteOrderQty ? { quoteOrderQty: decStr(o.quoteOrderQty) } : {}),
-    }),
-  );
+    });
+  });
 }
 
 describe('full mode (strategy-semantics §8, hand-computed)', () => {
@@ -69,11 +76,25 @@ describe('full mode (strategy-semantics §8, hand-computed)', () => {
   });
   it('cash_buffer 0.1 and an uneven split: Q = round_down_8(100 × 0.9 / 3) = 30; 100/3 rounds down', () => {
     const three = [...targets, { symbol: 'AAAUSDT', asset: 'AAA', rank: 3 }];
-    expect(decStr(planBuys(three, dec(100), planSells([], three, dec(100), prices, rules, params), prices, { ...params, cashBuffer: 0.1 })[0]?.quoteOrderQty as Decimal)).toBe('30');
-    expect(decStr(planBuys(three, dec(100), planSells([], three, dec(100), prices, rules, params), prices, params)[0]?.quoteOrderQty as Decimal)).toBe('33.33333333');
+    expect(
+      decStr(
+        planBuys(three, dec(100), planSells([], three, dec(100), prices, rules, params), prices, {
+          ...params,
+          cashBuffer: 0.1,
+        })[0]?.quoteOrderQty as Decimal,
+      ),
+    ).toBe('30');
+    expect(
+      decStr(
+        planBuys(three, dec(100), planSells([], three, dec(100), prices, rules, params), prices, params)[0]
+          ?.quoteOrderQty as Decimal,
+      ),
+    ).toBe('33.33333333');
   });
   it('K = 0 means all cash: no buys', () => {
-    expect(planBuys([], dec(100), planSells(holdings, [], dec(100), prices, rules, params), prices, params)).toEqual([]);
+    expect(
+      planBuys([], dec(100), planSells(holdings, [], dec(100), prices, rules, params), prices, params),
+    ).toEqual([]);
   });
 });
 
@@ -95,7 +116,9 @@ describe('delta mode (§8, hand-computed)', () => {
     expect(decStr(ex.freeOf('USDT'))).toBe('249.6502');
     const buys = planBuys(targets, ex.freeOf('USDT'), s, prices, params);
     // Only CCC is under target: B = 250 - 0 = 250 > cash 249.6502 → scaled to 249.6502
-    expect(buys.map((o) => [o.symbol, decStr(o.quoteOrderQty as Decimal)])).toEqual([['CCCUSDT', '249.6502']]);
+    expect(buys.map((o) => [o.symbol, decStr(o.quoteOrderQty as Decimal)])).toEqual([
+      ['CCCUSDT', '249.6502'],
+    ]);
   });
   it('band 0.25: BBB at 300 ≤ 250 × 1.25 = 312.5 is left alone', () => {
     const params: PlanParams = { mode: 'delta', cashBuffer: 0, band: 0.25 };

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rankUniverse } from '../../../src/domain/ranking/rank.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
-import { evaluateUniverse, type SymbolHistory, type UniverseParams } from '../../../src/domain/universe/eligibility.ts';
+import {
+  evaluateUniverse,
+  type SymbolHistory,
+  type UniverseParams,
+} from '../../../src/domain/universe/eligibility.ts';
 import { findSegmentSplits } from '../../../src/domain/universe/segments.ts';
 import { series } from '../../support/candles.ts';
 
@@ -21,8 +25,16 @@ const info = (symbol: string, baseAsset: string, quoteAsset = 'USDT') => ({ symb
 // Ten candles 2024-01-01..01-10 with close(01-06) = c6 and close(01-09) = c9: ten('10', '12') → r = 12/10 - 1 = 0.2
 const ten = (c6: string, c9: string, qv?: string) =>
   series('2024-01-01', [
-    ['9', '9', qv], ['9', '9', qv], ['9', '9', qv], ['9', '9', qv], ['9', '9', qv],
-    ['9', c6, qv], ['9', '9', qv], ['9', '9', qv], ['9', c9, qv], [c9, c9, qv],
+    ['9', '9', qv],
+    ['9', '9', qv],
+    ['9', '9', qv],
+    ['9', '9', qv],
+    ['9', '9', qv],
+    ['9', c6, qv],
+    ['9', '9', qv],
+    ['9', '9', qv],
+    ['9', c9, qv],
+    [c9, c9, qv],
   ]);
 
 function decide(histories: SymbolHistory[], params: Partial<UniverseParams> = {}, caps = new Map()) {
@@ -67,16 +79,31 @@ describe('universe filter chain (strategy-semantics §4, hand-built series)', ()
   it('a token swap starts a new segment: age counts from it and the lookback must not cross it', () => {
     // GGG: 2023-12-30, 12-31, gap on 01-01, then 01-02..01-10 opening x1000 (redenomination, ratio > 5)
     const ggg = series('2023-12-30', [
-      ['0.009', '0.01'], ['0.01', '0.01'], null,
-      ['10', '10'], ['10', '10'], ['10', '10'], ['10', '10'], ['10', '10'], ['10', '11'], ['11', '11'], ['11', '12'], ['12', '12'],
+      ['0.009', '0.01'],
+      ['0.01', '0.01'],
+      null,
+      ['10', '10'],
+      ['10', '10'],
+      ['10', '10'],
+      ['10', '10'],
+      ['10', '10'],
+      ['10', '11'],
+      ['11', '11'],
+      ['11', '12'],
+      ['12', '12'],
     ]);
-    expect(findSegmentSplits(ggg)).toMatchObject([{ index: 2, dayMs: dayToMs('2024-01-02'), closeBefore: '0.01', openAfter: '10' }]);
+    expect(findSegmentSplits(ggg)).toMatchObject([
+      { index: 2, dayMs: dayToMs('2024-01-02'), closeBefore: '0.01', openAfter: '10' },
+    ]);
     // Age = D - 01-02 = 8 days; r = close(01-09)=12 / close(01-06)=10 - 1 = 0.2
     const r1 = decide([{ info: info('GGGUSDT', 'GGG'), candles: ggg }]);
     expect(r1.GGGUSDT).toMatchObject({ eligible: true, ageDays: 8 });
     expect(r1.GGGUSDT?.score).toBeCloseTo(0.2, 12);
     // With L = 9 the lookback candle is 2023-12-31, which lies in the old segment.
-    expect(decide([{ info: info('GGGUSDT', 'GGG'), candles: ggg }], { lookbackDays: 9, minAgeDays: 0 }).GGGUSDT?.reason).toBe('no_history');
+    expect(
+      decide([{ info: info('GGGUSDT', 'GGG'), candles: ggg }], { lookbackDays: 9, minAgeDays: 0 }).GGGUSDT
+        ?.reason,
+    ).toBe('no_history');
     // A gap with a small price move is not a split (ratio 1.1 within [0.2, 5]).
     const plain = series('2024-01-01', [['1', '1'], null, ['1.1', '1.1']]);
     expect(findSegmentSplits(plain)).toEqual([]);
@@ -120,13 +147,23 @@ describe('universe filter chain (strategy-semantics §4, hand-built series)', ()
 
 describe('ranking (§5)', () => {
   const d = (symbol: string, score: number) => ({
-    symbol, baseAsset: symbol.replace('USDT', ''), eligible: true, reason: null, score, ageDays: 100, marketCapUsd: null, meanQuoteVolume: null,
+    symbol,
+    baseAsset: symbol.replace('USDT', ''),
+    eligible: true,
+    reason: null,
+    score,
+    ageDays: 100,
+    marketCapUsd: null,
+    meanQuoteVolume: null,
   });
   const decisions = [d('BBBUSDT', 0.1), d('AAAUSDT', 0.1), d('CCCUSDT', 0.3), d('DDDUSDT', -0.2)];
   it('momentum: descending, ties by symbol ascending, first top_n selected', () => {
     const r = rankUniverse(decisions, 'momentum', 2);
     expect(r.map((x) => [x.symbol, x.rank, x.selected])).toEqual([
-      ['CCCUSDT', 1, true], ['AAAUSDT', 2, true], ['BBBUSDT', 3, false], ['DDDUSDT', 4, false],
+      ['CCCUSDT', 1, true],
+      ['AAAUSDT', 2, true],
+      ['BBBUSDT', 3, false],
+      ['DDDUSDT', 4, false],
     ]);
   });
   it('reversal: ascending, ties still by symbol ascending', () => {
@@ -135,7 +172,11 @@ describe('ranking (§5)', () => {
     expect(r.every((x) => x.selected)).toBe(true); // K = 4 < top_n = 10
   });
   it('ignores excluded symbols', () => {
-    const r = rankUniverse([...decisions, { ...d('EEEUSDT', 9), eligible: false, reason: 'too_young' }], 'momentum', 1);
+    const r = rankUniverse(
+      [...decisions, { ...d('EEEUSDT', 9), eligible: false, reason: 'too_young' }],
+      'momentum',
+      1,
+    );
     expect(r[0]?.symbol).toBe('CCCUSDT');
   });
 });
