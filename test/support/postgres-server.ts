@@ -28,3 +28,24 @@ async function admin(baseUrl: string, text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Several scratch databases on one server, dropped together by {@link ScratchDatabases.dropAll}. */
+export class ScratchDatabases {
+  readonly #drops: (() => Promise<void>)[] = [];
+  constructor(
+    private readonly baseUrl: string,
+    private readonly prefix = 'ledger_test',
+  ) {}
+
+  /** Creates a fresh database and returns its URL. */
+  async create(): Promise<string> {
+    const db = await freshServerDatabase(this.baseUrl, this.prefix);
+    this.#drops.push(db.drop);
+    return db.url;
+  }
+
+  /** Drops every database this instance created. */
+  async dropAll(): Promise<void> {
+    for (const drop of this.#drops.splice(0)) await drop();
+  }
+}

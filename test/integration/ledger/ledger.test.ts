@@ -12,7 +12,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerConnectionError, openLedger, redactUrl } from '../../../src/adapters/postgres/connect.ts';
 import type { MigrationReport } from '../../../src/adapters/postgres/migrate.ts';
@@ -20,6 +19,7 @@ import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-led
 import { dec, decStr } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import type { AccountState, FillRow, NewOrder, NewRun, OrderOutcomeRow } from '../../../src/ports/ledger.ts';
+import { ScratchDatabases } from '../../support/postgres-server.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 
@@ -37,39 +37,6 @@ const BACKENDS: Backend[] = [
     skip: DATABASE_URL === undefined,
   },
 ];
-
-/** Creates fresh databases on the server of `DATABASE_URL` and drops them all in `dropAll`. */
-class ScratchDatabases {
-  readonly #names: string[] = [];
-  readonly #base: string;
-  constructor(base: string) {
-    this.#base = base;
-  }
-
-  async create(): Promise<string> {
-    const name = `ledger_test_${process.pid}_${Date.now().toString(36)}_${this.#names.length}`;
-    await this.#admin(`create database "${name}"`);
-    this.#names.push(name);
-    const url = new URL(this.#base);
-    url.pathname = `/${name}`;
-    return url.toString();
-  }
-
-  async dropAll(): Promise<void> {
-    for (const name of this.#names.splice(0))
-      await this.#admin(`drop database if exists "${name}" with (force)`);
-  }
-
-  async #admin(text: string): Promise<void> {
-    const client = new Client({ connectionString: this.#base, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  }
-}
 
 const DAY = '2024-03-01';
 const DAY_MS = dayToMs(DAY);
