@@ -289,6 +289,38 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
   });
 
   it.skipIf(skip)(
+    'an exchange failure mid-run: the run is recorded as failed with the reason, the order stays PENDING',
+    async () => {
+      const loaded = configFor({ paper: { account: 'fail-e2e' } });
+      const failing = {
+        ...adapters.deps,
+        // The exchange port answering with a transport failure (as a lost connection would).
+        openExchange: async () => ({
+          kind: 'replay' as const,
+          balances: async () => [],
+          placeMarketOrder: async () => {
+            throw new Error('socket hang up');
+          },
+          queryOrder: async () => null,
+        }),
+      };
+      await expect(
+        runRebalance(failing, {
+          settings: settingsFrom(loaded.config),
+          asOf: '2021-07-01',
+          dryRun: false,
+          force: false,
+          effectiveConfig: {},
+        }),
+      ).rejects.toThrow(/socket hang up/);
+      const rows = await sql<{ status: string; exit_reason: string; pending: string }>`
+      select r.status, r.exit_reason, (select count(*)::text from orders o where o.run_id = r.id and o.status = 'PENDING') as pending
+      from runs r join accounts a on a.id = r.account_id where a.name = 'fail-e2e'`.execute(db());
+      expect(rows.rows).toEqual([{ status: 'failed', exit_reason: 'socket hang up', pending: '1' }]);
+    },
+  );
+
+  it.skipIf(skip)(
     'bad input: a day outside the data or an unknown include symbol fails before any ledger write',
     async () => {
       const count = async () =>
