@@ -47,7 +47,7 @@ export interface Ledger {
    * account's current state.
    */
   saveState(runId: string, accountId: string, state: AccountState): Promise<void>;
-  /** The account's current state: latest balances and open positions. Fresh account: initial quote only. */
+  /** The account's current state: latest balances and every position ever held (closed ones with quantity 0 keep their realized P/L). Fresh account: initial quote only. */
   loadState(accountId: string): Promise<{ balances: Balance[]; positions: PositionRow[] }>;
 
   /** Orders and fills of a run, in the order they were recorded (for reports and tests). */
