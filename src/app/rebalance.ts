@@ -31,7 +31,15 @@ import {
 import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Exchange, OrderOutcome } from '../ports/exchange.ts';
-import type { Ledger, PositionSnapshot, RunRow } from '../ports/ledger.ts';
+import type {
+  CompletedOrder,
+  FillRow,
+  Ledger,
+  NewOrder,
+  OrderOutcomeRow,
+  PositionSnapshot,
+  RunRow,
+} from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { UserInputError } from './errors.ts';
@@ -426,7 +434,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
+    // Orders to a real exchange are recorded (PENDING) before they are sent and completed after; the
+    // in-process simulated exchange has no effect outside this process, so its orders are recorded in
+    // one transaction per phase.
+    const batch = exchange.kind === 'replay';
     const execute = async (planned: readonly PlannedOrder[]) => {
+      const completed: CompletedOrder[] = [];
       for (const o of planned) {
         const id = clientOrderId({
           account: s.account,
@@ -437,20 +450,19 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
           attempt,
         });
         const decidedAt = deps.clock.now();
-        const ledgerOrderId = run
-          ? await ledger.recordOrder({
-              runId: run.id,
-              accountId,
-              clientOrderId: id,
-              symbol: o.symbol,
-              side: o.side,
-              leg: o.leg,
-              quantity: o.quantity ? decStr(o.quantity) : null,
-              quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-              decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
-              decidedAt,
-            })
-          : null;
+        const newOrder: NewOrder | null = run && {
+          runId: run.id,
+          accountId,
+          clientOrderId: id,
+          symbol: o.symbol,
+          side: o.side,
+          leg: o.leg,
+          quantity: o.quantity ? decStr(o.quantity) : null,
+          quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
+          decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
+          decidedAt,
+        };
+        const ledgerOrderId = newOrder && !batch ? await ledger.recordOrder(newOrder) : null;
         const outcome = await exchange.placeMarketOrder({
           symbol: o.symbol,
           side: o.side,
@@ -460,14 +472,21 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         });
         const report = orderReport(o, id, outcome);
         orders.push(report);
-        const info = bySymbol.get(o.symbol);
-        const fillRows = outcome.status === 'REJECTED' ? [] : outcome.fills;
-        for (const f of fillRows) {
+        if (outcome.status === 'REJECTED') {
+          log.warn(
+            { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
+            `order rejected: ${outcome.message}; skipped (§7)`,
+          );
+        }
+        const baseAsset = bySymbol.get(o.symbol)?.baseAsset ?? o.asset;
+        const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
+        const fillRows: FillRow[] = [];
+        for (const f of outcome.status === 'REJECTED' ? [] : outcome.fills) {
           const commissionQuote = commissionInQuote(
             f.commission,
             f.commissionAsset,
             f.price,
-            info?.baseAsset ?? o.asset,
+            baseAsset,
             s.quoteAsset,
             prices,
           );
@@ -490,47 +509,37 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             commission_asset: f.commissionAsset,
             commission_quote: decStr(commissionQuote),
           });
+          fillRows.push({
+            tradeId: f.tradeId,
+            symbol: o.symbol,
+            side: o.side,
+            price: f.price,
+            quantity: f.quantity,
+            quoteQuantity: f.quoteQuantity,
+            commission: f.commission,
+            commissionAsset: f.commissionAsset,
+            commissionQuote: decStr(commissionQuote),
+            filledAt: filledAt ?? decidedAt,
+          });
         }
-        if (outcome.status === 'REJECTED') {
-          log.warn(
-            { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
-            `order rejected: ${outcome.message}; skipped (§7)`,
-          );
-        }
-        if (run && ledgerOrderId) {
-          const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
-          await ledger.completeOrder(
-            ledgerOrderId,
-            {
-              status: outcome.status,
-              exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
-              executedQty: report.executed_qty,
-              cummulativeQuoteQty: report.cummulative_quote_qty,
-              avgPrice: report.avg_price,
-              slippageBps: report.slippage_bps,
-              rejectCode: report.reject_code,
-              rejectReason: report.reject_reason,
-              rejectMessage: report.reject_message,
-              transactTime: filledAt,
-              latencyMs: filledAt !== null && exchange.kind !== 'replay' ? filledAt - decidedAt : null,
-            },
-            fills
-              .filter((f) => f.client_order_id === id)
-              .map((f, i) => ({
-                tradeId: (outcome.status === 'REJECTED' ? [] : outcome.fills)[i]?.tradeId ?? `${id}-${i}`,
-                symbol: f.symbol,
-                side: f.side,
-                price: f.price,
-                quantity: f.quantity,
-                quoteQuantity: f.quote_quantity,
-                commission: f.commission,
-                commissionAsset: f.commission_asset,
-                commissionQuote: f.commission_quote,
-                filledAt: filledAt ?? decidedAt,
-              })),
-          );
-        }
+        if (!newOrder) continue;
+        const outcomeRow: OrderOutcomeRow = {
+          status: outcome.status,
+          exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
+          executedQty: report.executed_qty,
+          cummulativeQuoteQty: report.cummulative_quote_qty,
+          avgPrice: report.avg_price,
+          slippageBps: report.slippage_bps,
+          rejectCode: report.reject_code,
+          rejectReason: report.reject_reason,
+          rejectMessage: report.reject_message,
+          transactTime: filledAt,
+          latencyMs: filledAt !== null && !batch ? filledAt - decidedAt : null,
+        };
+        if (ledgerOrderId) await ledger.completeOrder(ledgerOrderId, outcomeRow, fillRows);
+        else completed.push({ order: newOrder, outcome: outcomeRow, fills: fillRows });
       }
+      await ledger.recordCompletedOrders(completed);
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,

@@ -40,6 +40,12 @@ export interface Ledger {
   recordOrder(order: NewOrder): Promise<string>;
   /** Records the outcome of an order and its fills (one transaction). */
   completeOrder(orderId: string, outcome: OrderOutcomeRow, fills: readonly FillRow[]): Promise<void>;
+  /**
+   * Records orders with their outcomes and fills in one transaction, returning their ledger ids in order.
+   * Only for the in-process simulated exchange, where an order has no effect outside the process until
+   * it is recorded; orders to a real exchange are recorded with {@link recordOrder} before they are sent.
+   */
+  recordCompletedOrders(items: readonly CompletedOrder[]): Promise<string[]>;
 
   /**
    * Stores the account's state after a run in one transaction: the balances snapshot, the position
@@ -248,4 +254,11 @@ export interface AccountState {
   readonly positions: readonly PositionSnapshot[];
   readonly adjustments: readonly HoldingAdjustment[];
   readonly equity: EquityPoint;
+}
+
+/** An order with its outcome and fills, for {@link Ledger.recordCompletedOrders}. */
+export interface CompletedOrder {
+  readonly order: NewOrder;
+  readonly outcome: OrderOutcomeRow;
+  readonly fills: readonly FillRow[];
 }

@@ -294,9 +294,9 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       const loaded = configFor({ paper: { account: 'fail-e2e' } });
       const failing = {
         ...adapters.deps,
-        // The exchange port answering with a transport failure (as a lost connection would).
+        // A real exchange (orders recorded before they are sent) failing as a lost connection would.
         openExchange: async () => ({
-          kind: 'replay' as const,
+          kind: 'testnet' as const,
           balances: async () => [],
           placeMarketOrder: async () => {
             throw new Error('socket hang up');

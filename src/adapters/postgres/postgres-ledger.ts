@@ -13,6 +13,7 @@ import type { Balance } from '../../domain/types.ts';
 import type {
   AccountRow,
   AccountState,
+  CompletedOrder,
   FillRow,
   FillRowOut,
   Ledger,
@@ -255,19 +256,7 @@ export class PostgresLedger implements Ledger {
   async recordOrder(order: NewOrder): Promise<string> {
     const row = await this.db
       .insertInto('orders')
-      .values({
-        run_id: inId(order.runId, 'runId'),
-        account_id: inId(order.accountId, 'accountId'),
-        client_order_id: order.clientOrderId,
-        symbol: order.symbol,
-        side: order.side,
-        leg: order.leg,
-        quantity: order.quantity === null ? null : inDec(order.quantity, 'quantity'),
-        quote_order_qty: order.quoteOrderQty === null ? null : inDec(order.quoteOrderQty, 'quoteOrderQty'),
-        decision_price: inDec(order.decisionPrice, 'decisionPrice'),
-        decided_at: inTime(order.decidedAt, 'decidedAt'),
-        status: 'PENDING',
-      })
+      .values({ ...orderValues(order), status: 'PENDING' })
       .returning('id')
       .executeTakeFirstOrThrow();
     return outId(row.id);
@@ -276,32 +265,8 @@ export class PostgresLedger implements Ledger {
   /** Writes the outcome and inserts the fills, in one transaction. @throws when the order is unknown. */
   async completeOrder(orderId: string, outcome: OrderOutcomeRow, fills: readonly FillRow[]): Promise<void> {
     const id = inId(orderId, 'orderId');
-    const set = {
-      status: outcome.status,
-      exchange_order_id: outcome.exchangeOrderId,
-      executed_qty: inDec(outcome.executedQty, 'executedQty'),
-      cummulative_quote_qty: inDec(outcome.cummulativeQuoteQty, 'cummulativeQuoteQty'),
-      avg_price: outcome.avgPrice === null ? null : inDec(outcome.avgPrice, 'avgPrice'),
-      slippage_bps: outcome.slippageBps,
-      reject_code: outcome.rejectCode,
-      reject_reason: outcome.rejectReason,
-      reject_message: outcome.rejectMessage,
-      transact_time: outcome.transactTime === null ? null : inTime(outcome.transactTime, 'transactTime'),
-      latency_ms: outcome.latencyMs === null ? null : Math.round(outcome.latencyMs),
-      completed_at: new Date(),
-    };
-    const fillValues = fills.map((f) => ({
-      trade_id: f.tradeId,
-      symbol: f.symbol,
-      side: f.side,
-      price: inDec(f.price, 'fill.price'),
-      quantity: inDec(f.quantity, 'fill.quantity'),
-      quote_quantity: inDec(f.quoteQuantity, 'fill.quoteQuantity'),
-      commission: inDec(f.commission, 'fill.commission'),
-      commission_asset: f.commissionAsset,
-      commission_quote: inDec(f.commissionQuote, 'fill.commissionQuote'),
-      filled_at: inTime(f.filledAt, 'fill.filledAt'),
-    }));
+    const set = outcomeValues(outcome);
+    const values = fills.map(fillValues);
     await this.db.transaction().execute(async (trx) => {
       const order = await trx
         .updateTable('orders')
@@ -310,13 +275,42 @@ export class PostgresLedger implements Ledger {
         .returning(['id', 'run_id', 'account_id'])
         .executeTakeFirst();
       if (!order) throw new Error(`completeOrder: order ${orderId} is not in the ledger`);
-      const rows = fillValues.map((f) => ({
+      const rows = values.map((f) => ({
         ...f,
         order_id: id,
         run_id: order.run_id,
         account_id: order.account_id,
       }));
       for (const chunk of chunks(rows)) await trx.insertInto('fills').values(chunk).execute();
+    });
+  }
+
+  /**
+   * Records orders together with their outcomes and fills, in one transaction, in the given order.
+   * For the in-process simulated exchange only (an order there has no effect outside this process until
+   * it is recorded); real exchanges go through {@link recordOrder} before sending.
+   * @returns the ledger ids, in the input order.
+   * @throws on a duplicate clientOrderId (nothing of the batch is written).
+   */
+  async recordCompletedOrders(items: readonly CompletedOrder[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = items.map((it) => ({ ...orderValues(it.order), ...outcomeValues(it.outcome) }));
+    return this.db.transaction().execute(async (trx) => {
+      const ids: string[] = [];
+      for (const chunk of chunks(rows)) {
+        const inserted = await trx.insertInto('orders').values(chunk).returning('id').execute();
+        ids.push(...inserted.map((r) => outId(r.id)));
+      }
+      const fills = items.flatMap((it, i) =>
+        it.fills.map((f) => ({
+          ...fillValues(f),
+          order_id: inId(ids[i] as string, 'orderId'),
+          run_id: inId(it.order.runId, 'runId'),
+          account_id: inId(it.order.accountId, 'accountId'),
+        })),
+      );
+      for (const chunk of chunks(fills)) await trx.insertInto('fills').values(chunk).execute();
+      return ids;
     });
   }
 
@@ -651,4 +645,54 @@ function outDay(v: string | Date): string {
   throw new Error(
     `ledger driver returned a Date for a date column (${v.toISOString()}); configure it as in connect.ts`,
   );
+}
+
+/** Column values of a new order (without status/outcome). */
+function orderValues(order: NewOrder) {
+  return {
+    run_id: inId(order.runId, 'runId'),
+    account_id: inId(order.accountId, 'accountId'),
+    client_order_id: order.clientOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    leg: order.leg,
+    quantity: order.quantity === null ? null : inDec(order.quantity, 'quantity'),
+    quote_order_qty: order.quoteOrderQty === null ? null : inDec(order.quoteOrderQty, 'quoteOrderQty'),
+    decision_price: inDec(order.decisionPrice, 'decisionPrice'),
+    decided_at: inTime(order.decidedAt, 'decidedAt'),
+  };
+}
+
+/** Column values of an order's outcome. */
+function outcomeValues(outcome: OrderOutcomeRow) {
+  return {
+    status: outcome.status,
+    exchange_order_id: outcome.exchangeOrderId,
+    executed_qty: inDec(outcome.executedQty, 'executedQty'),
+    cummulative_quote_qty: inDec(outcome.cummulativeQuoteQty, 'cummulativeQuoteQty'),
+    avg_price: outcome.avgPrice === null ? null : inDec(outcome.avgPrice, 'avgPrice'),
+    slippage_bps: outcome.slippageBps,
+    reject_code: outcome.rejectCode,
+    reject_reason: outcome.rejectReason,
+    reject_message: outcome.rejectMessage,
+    transact_time: outcome.transactTime === null ? null : inTime(outcome.transactTime, 'transactTime'),
+    latency_ms: outcome.latencyMs === null ? null : Math.round(outcome.latencyMs),
+    completed_at: new Date(),
+  };
+}
+
+/** Column values of a fill (without order/run/account ids). */
+function fillValues(f: FillRow) {
+  return {
+    trade_id: f.tradeId,
+    symbol: f.symbol,
+    side: f.side,
+    price: inDec(f.price, 'fill.price'),
+    quantity: inDec(f.quantity, 'fill.quantity'),
+    quote_quantity: inDec(f.quoteQuantity, 'fill.quoteQuantity'),
+    commission: inDec(f.commission, 'fill.commission'),
+    commission_asset: f.commissionAsset,
+    commission_quote: inDec(f.commissionQuote, 'fill.commissionQuote'),
+    filled_at: inTime(f.filledAt, 'fill.filledAt'),
+  };
 }

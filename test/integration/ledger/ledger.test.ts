@@ -436,6 +436,88 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
         ]);
       });
 
+      it('recordCompletedOrders writes orders, outcomes and fills in one transaction, in order', async () => {
+        // Its own account and run: the views test counts the orders of 'paper-orders'.
+        const batchAccount = (
+          await ledger.ensureAccount({
+            name: 'paper-batch',
+            exchangeKind: 'replay',
+            quoteAsset: 'USDT',
+            initialQuote: '100',
+          })
+        ).id;
+        const batchRunId = (await ledger.startRun(newRun(batchAccount))).id;
+        const outcome = {
+          status: 'FILLED',
+          exchangeOrderId: '77',
+          executedQty: '0.5',
+          cummulativeQuoteQty: '50.00000001',
+          avgPrice: '100.00000002',
+          slippageBps: 0,
+          rejectCode: null,
+          rejectReason: null,
+          rejectMessage: null,
+          transactTime: DAY_MS,
+          latencyMs: null,
+        };
+        const fill = {
+          tradeId: 't1',
+          symbol: 'BTCUSDT',
+          side: 'BUY' as const,
+          price: '100.00000002',
+          quantity: '0.5',
+          quoteQuantity: '50.00000001',
+          commission: '0.0005',
+          commissionAsset: 'BTC',
+          commissionQuote: '0.05000000001',
+          filledAt: DAY_MS,
+        };
+        const ids = await ledger.recordCompletedOrders([
+          { order: newOrder(batchRunId, batchAccount, 'mr-batch-1'), outcome, fills: [fill] },
+          {
+            order: newOrder(batchRunId, batchAccount, 'mr-batch-2'),
+            outcome: {
+              ...outcome,
+              status: 'REJECTED',
+              exchangeOrderId: null,
+              executedQty: '0',
+              cummulativeQuoteQty: '0',
+              avgPrice: null,
+              slippageBps: null,
+              rejectCode: -1013,
+              rejectReason: 'min_notional',
+              rejectMessage: 'Filter failure: NOTIONAL',
+              transactTime: null,
+            },
+            fills: [],
+          },
+        ]);
+        expect(ids).toHaveLength(2);
+        const { orders, fills } = await ledger.runOrders(batchRunId);
+        const mine = orders.filter((o) => o.clientOrderId.startsWith('mr-batch-'));
+        expect(mine.map((o) => [o.id, o.status, o.rejectCode, o.cummulativeQuoteQty])).toEqual([
+          [ids[0], 'FILLED', null, '50.00000001'],
+          [ids[1], 'REJECTED', -1013, '0'],
+        ]);
+        expect(fills.filter((f) => f.orderId === ids[0]).map((f) => f.commissionQuote)).toEqual([
+          '0.05000000001',
+        ]);
+        // A duplicate clientOrderId anywhere in a batch writes nothing of it.
+        await expect(
+          ledger.recordCompletedOrders([
+            {
+              order: newOrder(batchRunId, batchAccount, 'mr-batch-3'),
+              outcome,
+              fills: [{ ...fill, tradeId: 't3' }],
+            },
+            { order: newOrder(batchRunId, batchAccount, 'mr-batch-1'), outcome, fills: [] },
+          ]),
+        ).rejects.toThrow(/duplicate key|orders_client_order_id_key/);
+        const after = await ledger.runOrders(batchRunId);
+        expect(after.orders.some((o) => o.clientOrderId === 'mr-batch-3')).toBe(false);
+        expect(after.fills.some((f) => f.tradeId === 't3')).toBe(false);
+      });
+
       it('a duplicate clientOrderId is rejected by the database', async () => {
         await ledger.recordOrder(newOrder(runId, accountId, 'mr-test-dup'));
         await expect(ledger.recordOrder(newOrder(runId, accountId, 'mr-test-dup'))).rejects.toThrow(
