@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { loadDataset } from './adapters/data/bundled-dataset.ts';
+import { checkDataDir, loadDataset } from './adapters/data/bundled-dataset.ts';
 import { openLedger } from './adapters/postgres/connect.ts';
 import { SimExchange } from './adapters/sim/sim-exchange.ts';
 import { NotAvailableError } from './app/errors.ts';
@@ -75,15 +75,34 @@ export async function openAdapters(
     );
   }
   const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
-  const dataset = opts.needMarketData ? await loadDataset(dataDir) : null;
+  // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
+  // data directory's layout is known to be right, so a wrong --data creates no database.
+  if (opts.needMarketData) await checkDataDir(dataDir);
+  const t0 = performance.now();
+  const timed = <T>(name: string, p: Promise<T>) =>
+    p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
+  const [dataResult, ledgerResult] = await Promise.allSettled([
+    timed('dataset', opts.needMarketData ? loadDataset(dataDir) : Promise.resolve(null)),
+    timed(
+      'ledger',
+      openLedger({
+        ...(config.database.url ? { url: config.database.url } : {}),
+        dataDir: path.resolve(config.database.data_dir),
+        logger,
+      }),
+    ),
+  ]);
+  if (dataResult.status === 'rejected' || ledgerResult.status === 'rejected') {
+    if (ledgerResult.status === 'fulfilled') await ledgerResult.value.close();
+    throw dataResult.status === 'rejected'
+      ? dataResult.reason
+      : (ledgerResult as PromiseRejectedResult).reason;
+  }
+  const dataset = dataResult.value;
+  const ledger = ledgerResult.value;
   for (const w of dataset?.warnings ?? []) logger.warn(w);
-  const ledger = await openLedger({
-    ...(config.database.url ? { url: config.database.url } : {}),
-    dataDir: path.resolve(config.database.data_dir),
-    logger,
-  });
   try {
-    await ledger.migrate();
+    await timed('migrations', ledger.migrate());
   } catch (err) {
     await ledger.close();
     throw err;

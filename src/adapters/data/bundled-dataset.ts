@@ -262,6 +262,23 @@ export interface LoadDatasetOptions {
 }
 
 /**
+ * The quick layout check {@link loadDataset} starts with: the directory and its `binance/klines-1d`
+ * folder exist. Cheap; lets callers refuse a wrong `--data` before opening anything else.
+ * @throws DataError naming the missing directory and the expected layout.
+ */
+export async function checkDataDir(dir: string): Promise<void> {
+  const root = path.resolve(dir);
+  if (!(await isDirectory(root))) throw new DataError(root, `data directory not found; ${EXPECTED_LAYOUT}`);
+  const klinesDir = path.join(root, 'binance', 'klines-1d');
+  if (!(await isDirectory(klinesDir))) {
+    const hint = (await isDirectory(path.join(root, 'klines-1d')))
+      ? ' (this looks like the binance/ folder itself: pass its parent directory)'
+      : '';
+    throw new DataError(klinesDir, `missing daily-kline folder${hint}; ${EXPECTED_LAYOUT}`);
+  }
+}
+
+/**
  * Loads a data directory of the shared layout (the bundled `data/`, gzipped, or `../shared/data`,
  * plain; every file may be `<name>` or `<name>.gz`, the plain one wins when both exist):
  * - `binance/klines-1d/<SYMBOL>.csv` — required (the folder, with at least one file);
@@ -280,15 +297,9 @@ export interface LoadDatasetOptions {
  */
 export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   const root = path.resolve(dir);
-  if (!(await isDirectory(root))) throw new DataError(root, `data directory not found; ${EXPECTED_LAYOUT}`);
+  await checkDataDir(root);
   const binance = path.join(root, 'binance');
   const klinesDir = path.join(binance, 'klines-1d');
-  if (!(await isDirectory(klinesDir))) {
-    const hint = (await isDirectory(path.join(root, 'klines-1d')))
-      ? ' (this looks like the binance/ folder itself: pass its parent directory)'
-      : '';
-    throw new DataError(klinesDir, `missing daily-kline folder${hint}; ${EXPECTED_LAYOUT}`);
-  }
   const warnings: string[] = [];
 
   // daily klines: <SYMBOL>.csv or <SYMBOL>.csv.gz, plain preferred

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { type CustomTypesConfig, Pool, types as pgTypes } from 'pg';
+import type { CustomTypesConfig } from 'pg';
 import { LedgerConnectionError } from './errors.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { type LedgerLogger, PostgresLedger } from './postgres-ledger.ts';
@@ -88,12 +88,14 @@ interface Opened {
 async function openServer(url: string, opts: OpenLedgerOptions): Promise<Opened> {
   const target = redactUrl(url);
   const password = passwordOf(url);
-  const pool = new Pool({
+  // Imported only when a server is used (~70 ms of start-up the embedded default does not pay).
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
     connectionString: url,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     max: opts.poolSize ?? 5,
     application_name: 'momentum-rebalancer',
-    types: PG_TYPES,
+    types: pgTypeParsers(pg.types),
   });
   pool.on('error', (err: Error & { code?: string }) => {
     // An idle pooled connection died (server restart, network): the pool replaces it on next use.
@@ -144,12 +146,14 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
 }
 
 /** `pg` type parsers for this pool only (the global `pg.types` registry is left alone). */
-const PG_TYPES: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    RAW_TEXT_OIDS.has(oid) && format !== 'binary'
-      ? asText
-      : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
-};
+function pgTypeParsers(pgTypes: typeof import('pg').types): CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      RAW_TEXT_OIDS.has(oid) && format !== 'binary'
+        ? asText
+        : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** postgresql.conf settings for the embedded database. */
 const PGLITE_CONF = 'shared_buffers = 16MB';
