@@ -3,8 +3,9 @@
  * data directory. Both are configured to return values the adapter can parse without floats:
  * `bigint` and `numeric` as strings, `date` as its `YYYY-MM-DD` text, `timestamptz` as `Date`.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
@@ -111,7 +112,7 @@ async function openServer(url: string, opts: OpenLedgerOptions): Promise<Opened>
     const { code, detail } = describeError(err, password);
     throw new LedgerConnectionError(`cannot connect to Postgres at ${target}: ${detail}`, target, code, err);
   }
-  opts.logger?.info({ target }, 'ledger: connected to Postgres');
+  opts.logger?.debug({ target }, 'ledger: connected to Postgres');
   return {
     kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     backend: 'postgres',
@@ -125,7 +126,15 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
   const started = Date.now();
   let pglite: PGlite;
   try {
-    if (!inMemory) await mkdir(target, { recursive: true });
+    if (!inMemory) {
+      if (!existsSync(join(target, 'PG_VERSION'))) {
+        opts.logger?.info(
+          { target },
+          'ledger: creating the embedded database (first start takes several seconds)',
+        );
+      }
+      await mkdir(target, { recursive: true });
+    }
     pglite = await PGlite.create(inMemory ? undefined : target, {
       parsers: PGLITE_PARSERS,
       // The ledger is small: 16 MB of shared buffers instead of Postgres' default 128 MB keeps the
@@ -137,7 +146,7 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
     const { code, detail } = describeError(err, undefined);
     throw new LedgerConnectionError(`cannot open PGlite at ${target}: ${detail}`, target, code, err);
   }
-  opts.logger?.info({ target, ms: Date.now() - started }, 'ledger: PGlite opened');
+  opts.logger?.debug({ target, ms: Date.now() - started }, 'ledger: PGlite opened');
   return {
     kysely: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }),
     backend: 'pglite',

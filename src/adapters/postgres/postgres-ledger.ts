@@ -34,6 +34,7 @@ import type { Database } from './schema.ts';
 
 /** Minimal structured logger (pino-compatible). */
 export interface LedgerLogger {
+  debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
@@ -91,10 +92,9 @@ export class PostgresLedger implements Ledger {
   /** Like {@link migrate}, returning which versions were applied and skipped. */
   async migrateWithReport(): Promise<MigrationReport> {
     const report = await migrate(this.db, { logger: this.#logger });
-    this.#logger?.info(
-      { target: this.target, applied: report.applied, views: report.views.length },
-      report.applied.length > 0 ? 'ledger migrated' : 'ledger schema up to date',
-    );
+    const fields = { target: this.target, applied: report.applied, views: report.views.length };
+    if (report.applied.length > 0) this.#logger?.info(fields, 'ledger migrated');
+    else this.#logger?.debug(fields, 'ledger schema up to date');
     return report;
   }
 
