@@ -43,7 +43,10 @@ import type {
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { UserInputError } from './errors.ts';
+import type { FillReport, OrderReport, RankingRow, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
+
+export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
 
 /** Market-cap snapshots older than this are ignored (§4 filter 7). */
 const MAX_CAP_AGE_DAYS = 45;
@@ -81,111 +84,6 @@ export interface RebalanceRequest {
   readonly force: boolean;
   /** The effective config, stored with the run (must hold no secrets). */
   readonly effectiveConfig: unknown;
-}
-
-export interface RankingRow {
-  readonly rank: number;
-  readonly symbol: string;
-  /** Trailing return r(s, D) (§3), fraction. */
-  readonly trailing_return: number;
-  readonly market_cap_usd: number | null;
-  readonly age_days: number | null;
-  readonly selected: boolean;
-}
-
-export interface OrderReport {
-  readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: 'BUY' | 'SELL';
-  readonly leg: string;
-  readonly why: string;
-  readonly quantity: string | null;
-  readonly quote_order_qty: string | null;
-  readonly decision_price: string | null;
-  readonly status: string;
-  readonly executed_qty: string;
-  readonly cummulative_quote_qty: string;
-  readonly avg_price: string | null;
-  readonly slippage_bps: number | null;
-  readonly reject_code: number | null;
-  readonly reject_reason: string | null;
-  readonly reject_message: string | null;
-}
-
-export interface FillReport {
-  readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: 'BUY' | 'SELL';
-  readonly quantity: string;
-  readonly price: string;
-  readonly quote_quantity: string;
-  readonly commission: string;
-  readonly commission_asset: string;
-  /** Commission valued in the quote asset at the fill price. */
-  readonly commission_quote: string;
-}
-
-export interface PnlRow {
-  readonly asset: string;
-  readonly symbol: string;
-  readonly quantity: string;
-  readonly cost_basis: string;
-  readonly mark_price: string;
-  readonly market_value: string;
-  readonly realized: string;
-  readonly unrealized: string;
-  readonly fees: string;
-}
-
-/** The result of one rebalance, as printed by `--json`. Money values are decimal strings. */
-export interface RebalanceResult {
-  readonly run: {
-    readonly id: string | null;
-    readonly account: string;
-    readonly period: string;
-    /** `completed`, `skipped` (already rebalanced / not due), or `dry_run`. */
-    readonly status: 'completed' | 'skipped' | 'dry_run';
-    readonly exit_reason: string;
-    readonly exchange: string;
-    readonly strategy_mode: string;
-    readonly rebalance_mode: string;
-    readonly forced: boolean;
-    readonly decision_time: string;
-    readonly duration_ms: number;
-    readonly timings_ms: Record<string, number>;
-  };
-  readonly ranking: RankingRow[];
-  readonly excluded: {
-    readonly by_reason: Record<string, number>;
-    readonly symbols: { symbol: string; reason: string }[];
-  };
-  readonly adjustments: {
-    asset: string;
-    kind: string;
-    quantity_before: string;
-    quantity_after: string;
-    ratio: string;
-  }[];
-  readonly orders: OrderReport[];
-  readonly fills: FillReport[];
-  readonly balances: Balance[];
-  readonly equity: {
-    readonly day: string;
-    /** `open`: marked at the open of D after the fills (last close for assets without a candle at D). */
-    readonly price_basis: string;
-    readonly cash: string;
-    readonly positions_value: string;
-    readonly equity: string;
-    readonly initial_quote: string;
-  } | null;
-  readonly pnl: {
-    readonly realized: string;
-    readonly unrealized: string;
-    /** realized + unrealized = equity − initial_quote (checked on every run). */
-    readonly total: string;
-    readonly fees: string;
-    readonly by_asset: PnlRow[];
-  } | null;
 }
 
 /**
