@@ -57,18 +57,33 @@ export interface Adapters {
 }
 
 /**
- * Opens the adapters for `config`: the market data (bundled dataset or `[data] dir`), the ledger
- * (Postgres at `[database] url` / `DATABASE_URL`, else embedded PGlite at `[database] data_dir`, migrated),
- * and the exchange factory.
+ * Opens the ledger of `config` — Postgres at `[database] url` / `DATABASE_URL`, else embedded PGlite at
+ * `[database] data_dir` — and applies pending migrations.
+ * @throws LedgerConnectionError for an unreachable database; the error of a failing migration.
+ */
+export async function openMigratedLedger(config: Config, logger: Logger): Promise<Ledger> {
+  const ledger = await openLedger({
+    ...(config.database.url ? { url: config.database.url } : {}),
+    dataDir: path.resolve(config.database.data_dir),
+    logger,
+  });
+  try {
+    await ledger.migrate();
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
+  return ledger;
+}
+
+/**
+ * Opens the adapters of a rebalance for `config`: the market data (bundled dataset or `[data] dir`),
+ * the migrated ledger ({@link openMigratedLedger}) and the exchange factory.
  * @throws NotAvailableError (exit 78) for `kind = testnet | live` (built in a later release) — before
  *   anything is read or opened; DataError for a missing or corrupt data directory; LedgerConnectionError
  *   for an unreachable database.
  */
-export async function openAdapters(
-  config: Config,
-  logger: Logger,
-  opts: { needMarketData: boolean },
-): Promise<Adapters> {
+export async function openAdapters(config: Config, logger: Logger): Promise<Adapters> {
   if (config.exchange.kind !== 'replay') {
     throw new NotAvailableError(
       `[exchange] kind = ${config.exchange.kind} is not available yet in this version; allowed now: replay`,
@@ -77,20 +92,13 @@ export async function openAdapters(
   const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
-  if (opts.needMarketData) await checkDataDir(dataDir);
+  await checkDataDir(dataDir);
   const t0 = performance.now();
   const timed = <T>(name: string, p: Promise<T>) =>
     p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
   const [dataResult, ledgerResult] = await Promise.allSettled([
-    timed('dataset', opts.needMarketData ? loadDataset(dataDir) : Promise.resolve(null)),
-    timed(
-      'ledger',
-      openLedger({
-        ...(config.database.url ? { url: config.database.url } : {}),
-        dataDir: path.resolve(config.database.data_dir),
-        logger,
-      }),
-    ),
+    timed('dataset', loadDataset(dataDir)),
+    timed('ledger', openMigratedLedger(config, logger)),
   ]);
   if (dataResult.status === 'rejected' || ledgerResult.status === 'rejected') {
     if (ledgerResult.status === 'fulfilled') await ledgerResult.value.close();
@@ -100,18 +108,12 @@ export async function openAdapters(
   }
   const dataset = dataResult.value;
   const ledger = ledgerResult.value;
-  for (const w of dataset?.warnings ?? []) logger.warn(w);
-  try {
-    await timed('migrations', ledger.migrate());
-  } catch (err) {
-    await ledger.close();
-    throw err;
-  }
+  for (const w of dataset.warnings) logger.warn(w);
   const feeRate = config.execution.fee_rate;
   const slippageBps = config.execution.slippage_bps;
   const deps: RebalanceDeps = {
-    market: dataset as NonNullable<typeof dataset>,
-    caps: (dataset as NonNullable<typeof dataset>)?.marketCaps,
+    market: dataset,
+    caps: dataset.marketCaps,
     ledger,
     clock: systemClock,
     logger,

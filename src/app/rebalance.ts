@@ -569,7 +569,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         rank: r.rank,
         symbol: r.symbol,
         trailing_return: r.score,
-        market_cap_usd: marketCapFor(r, decisionOf, caps),
+        market_cap_usd: decisionOf.get(r.symbol)?.marketCapUsd ?? null,
         age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
         selected: r.selected,
       })),
@@ -732,12 +732,4 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
     selected: rankOf.get(d.symbol)?.selected ?? false,
     reason: d.reason,
   }));
-}
-
-function marketCapFor(
-  r: RankedSymbol,
-  decisions: ReadonlyMap<string, UniverseDecision>,
-  caps: ReadonlyMap<string, { capUsd: number }>,
-): number | null {
-  return decisions.get(r.symbol)?.marketCapUsd ?? caps.get(r.baseAsset)?.capUsd ?? null;
 }

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
-import { openAdapters, settingsFrom } from '../compose.ts';
+import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
 import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
@@ -85,12 +85,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       overrides,
     });
     logger = createLogger(loaded.config.log.level, loaded.config.log.format);
-    const adapters = await openAdapters(loaded.config, logger, { needMarketData: command === 'rebalance' });
-    close = adapters.close;
     if (command === 'db:migrate') {
+      await (await openMigratedLedger(loaded.config, logger)).close();
       process.stdout.write('ledger migrated\n');
       return 0;
     }
+    const adapters = await openAdapters(loaded.config, logger);
+    close = adapters.close;
     const result = await runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),
       ...(typeof values['as-of'] === 'string' ? { asOf: values['as-of'] } : {}),

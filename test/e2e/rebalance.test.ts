@@ -47,7 +47,7 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       dbUrl = fresh.url;
       dropDb = fresh.drop;
     }
-    adapters = await openAdapters(configFor({}).config, logger, { needMarketData: true });
+    adapters = await openAdapters(configFor({}).config, logger);
   });
   afterAll(async () => {
     if (skip) return;
