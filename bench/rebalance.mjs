@@ -3,6 +3,7 @@
 // warm embedded database (PGlite), and the process's peak RSS.
 //
 //   npm run bench:rebalance [-- --runs 5 --as-of 2026-01-01]
+//   npm run bench:rebalance -- --exchange emulator --rtt-ms 50 --symbols 400 [--json]   (bench/rebalance-emulator.mjs)
 //
 // Each measured run is a full `momentum-rebalancer rebalance --force` in a fresh Node process on the
 // bundled data: start-up, config, data load, ranking, orders, fills and every ledger write. Targets
@@ -16,8 +17,24 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    'as-of': { type: 'string' },
+    json: { type: 'boolean' },
+    exchange: { type: 'string', default: 'replay' },
+    'rtt-ms': { type: 'string', default: '50' },
+    symbols: { type: 'string', default: '400' },
+  },
 });
+if (values.exchange === 'emulator') {
+  const { benchEmulator } = await import('./rebalance-emulator.mjs');
+  await benchEmulator(values);
+  process.exit(0);
+}
+if (values.exchange !== 'replay') {
+  console.error(`--exchange ${values.exchange}: allowed values: replay, emulator`);
+  process.exit(2);
+}
 const runs = Number(values.runs);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-rebalance-'));
 const env = { ...process.env, REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite'), LOG_LEVEL: 'warn' };

@@ -24,7 +24,8 @@ export async function build() {
     target: 'node20',
     // Pure-JS libraries are bundled (one parse instead of hundreds of ESM files: kysely alone costs
     // ~150 ms to import unbundled); those with assets, workers or native parts stay external.
-    external: ['@electric-sql/pglite', 'pg', 'pino', 'pino-pretty', 'esbuild', 'tsx'],
+    // binance-api-node is CommonJS requiring node builtins (crypto), which an ESM bundle cannot do.
+    external: ['@electric-sql/pglite', 'pg', 'pino', 'pino-pretty', 'esbuild', 'tsx', 'binance-api-node'],
     sourcemap: false,
     logLevel: 'warning',
   });

@@ -3,19 +3,31 @@
  * locator) for the jobs and the CLI. Order matters: everything that can be rejected from the config
  * alone is checked before any data is read, any exchange is contacted or the ledger is opened.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { BinanceExchange } from './adapters/binance/binance-exchange.ts';
+import { BinanceMarketData } from './adapters/binance/binance-market-data.ts';
+import { type BinanceCredentials, BinanceRest } from './adapters/binance/binance-rest.ts';
 import { checkDataDir, loadDataset } from './adapters/data/bundled-dataset.ts';
+import { CMC_TOP200_FILE, parseCmcTop200Csv } from './adapters/data/cmc-csv.ts';
+import { locateFile, readDataText } from './adapters/data/data-files.ts';
+import { BundledMarketCaps } from './adapters/marketcap/bundled-snapshots.ts';
+import { CoinGeckoMarketCaps } from './adapters/marketcap/coingecko.ts';
 import { openLedger } from './adapters/postgres/connect.ts';
+import { PostgresMarketCache } from './adapters/postgres/market-cache.ts';
+import type { PostgresLedger } from './adapters/postgres/postgres-ledger.ts';
 import { SimExchange } from './adapters/sim/sim-exchange.ts';
-import { NotAvailableError } from './app/errors.ts';
 import type { ExchangeContext, RebalanceDeps } from './app/rebalance.ts';
 import type { RebalanceSettings } from './app/settings.ts';
+import { ConfigError } from './config/errors.ts';
+import { CREDENTIAL_ENV, type Credentials } from './config/loader.ts';
 import type { Config } from './config/schema.ts';
 import { BUNDLED_DATA_URL } from './paths.ts';
 import { systemClock } from './ports/clock.ts';
 import type { Ledger } from './ports/ledger.ts';
+import type { MarketCaps } from './ports/market-caps.ts';
 
 /** The bundled dataset shipped in the package (`data/`). */
 export const BUNDLED_DATA_DIR = fileURLToPath(BUNDLED_DATA_URL);
@@ -53,6 +65,10 @@ export function settingsFrom(config: Config): RebalanceSettings {
 export interface Adapters {
   readonly deps: RebalanceDeps;
   readonly ledger: Ledger;
+  /** The Binance REST client (real exchanges only): request and weight counters. */
+  readonly rest?: BinanceRest;
+  /** The Binance market data (real exchanges only): kline request counter. */
+  readonly market?: BinanceMarketData;
   close(): Promise<void>;
 }
 
@@ -76,19 +92,36 @@ export async function openMigratedLedger(config: Config, logger: Logger): Promis
   return ledger;
 }
 
+/** What the CLI adds to the config for a real exchange. */
+export interface OpenOptions {
+  /** The `--live` flag: with `kind = live` and `allow_mainnet = true`, allows mainnet. */
+  readonly live?: boolean;
+  /** Exchange credentials from the environment (`loadConfig(...).credentials()`). */
+  readonly credentials?: Credentials;
+  /** Environment for optional keys (COINGECKO_API_KEY); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Binance spot testnet REST endpoint (../shared/spec/binance/testnet/general-info.md). */
+export const TESTNET_URL = 'https://testnet.binance.vision';
+/** Binance spot mainnet REST endpoint (rest-api.md "General API Information"). */
+export const MAINNET_URL = 'https://api.binance.com';
+
 /**
- * Opens the adapters of a rebalance for `config`: the market data (bundled dataset or `[data] dir`),
- * the migrated ledger ({@link openMigratedLedger}) and the exchange factory.
- * @throws NotAvailableError (exit 78) for `kind = testnet | live` (built in a later release) — before
- *   anything is read or opened; DataError for a missing or corrupt data directory; LedgerConnectionError
- *   for an unreachable database.
+ * Opens the adapters of a rebalance for `config`: the market data (bundled dataset or `[data] dir`, or
+ * Binance for `kind = testnet | live`), the migrated ledger ({@link openMigratedLedger}) and the
+ * exchange factory.
+ * @throws ConfigError (exit 78) — before any request or file read — for `kind = live` without both
+ *   `allow_mainnet = true` and `--live`, a testnet base_url pointing at mainnet, or missing / unreadable
+ *   keys; DataError for a missing or corrupt data directory; LedgerConnectionError for an unreachable
+ *   database.
  */
-export async function openAdapters(config: Config, logger: Logger): Promise<Adapters> {
-  if (config.exchange.kind !== 'replay') {
-    throw new NotAvailableError(
-      `[exchange] kind = ${config.exchange.kind} is not available yet in this version; allowed now: replay`,
-    );
-  }
+export async function openAdapters(
+  config: Config,
+  logger: Logger,
+  opts: OpenOptions = {},
+): Promise<Adapters> {
+  if (config.exchange.kind !== 'replay') return openBinanceAdapters(config, logger, opts);
   const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
@@ -109,8 +142,6 @@ export async function openAdapters(config: Config, logger: Logger): Promise<Adap
   const dataset = dataResult.value;
   const ledger = ledgerResult.value;
   for (const w of dataset.warnings) logger.warn(w);
-  const feeRate = config.execution.fee_rate;
-  const slippageBps = config.execution.slippage_bps;
   const deps: RebalanceDeps = {
     market: dataset,
     caps: dataset.marketCaps,
@@ -118,22 +149,192 @@ export async function openAdapters(config: Config, logger: Logger): Promise<Adap
     clock: systemClock,
     logger,
     async openExchange(ctx: ExchangeContext) {
-      return new SimExchange({
-        market: {
-          assets: (symbol) => {
-            const info = ctx.symbols.get(symbol);
-            return info ? { base: info.baseAsset, quote: info.quoteAsset } : null;
-          },
-          rules: (symbol) => ctx.rules(symbol),
-          referencePrice: (symbol) => ctx.openAt(symbol),
-        },
-        balances: ctx.balances,
-        feeRate,
-        slippageBps,
-        // Replayed fills happen at the open of the decision day.
-        clock: { now: () => ctx.dayMs },
-      });
+      // Replayed fills happen at the open of the decision day.
+      return simulatedExchange(ctx, config, { now: () => ctx.dayMs });
     },
   };
   return { deps, ledger, close: () => ledger.close() };
+}
+
+/**
+ * The simulated exchange (§7 fills) for a run: starting from the book's balances, filling at
+ * `ctx.openAt` (the open of D in replay, the last price live) with the configured fee and slippage.
+ */
+function simulatedExchange(ctx: ExchangeContext, config: Config, clock: { now(): number }): SimExchange {
+  return new SimExchange({
+    market: {
+      assets: (symbol) => {
+        const info = ctx.symbols.get(symbol);
+        return info ? { base: info.baseAsset, quote: info.quoteAsset } : null;
+      },
+      rules: (symbol) => ctx.rules(symbol),
+      referencePrice: (symbol) => ctx.openAt(symbol),
+    },
+    balances: ctx.balances,
+    feeRate: config.execution.fee_rate,
+    slippageBps: config.execution.slippage_bps,
+    clock,
+  });
+}
+
+function configProblem(key: string, message: string): ConfigError {
+  return new ConfigError([{ source: 'config', section: 'exchange', key, message }]);
+}
+
+/** True for Binance mainnet hosts (`*.binance.com`, `*.binance.us`); the testnet is `*.binance.vision`. */
+export function isMainnetUrl(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return /(^|\.)binance\.(com|us)$/.test(host);
+}
+
+/**
+ * The REST base URL of a real exchange from the config, enforcing the mainnet interlock.
+ * @throws ConfigError naming the keys to set.
+ */
+export function exchangeBaseUrl(config: Config, live: boolean): string {
+  const { kind, base_url, allow_mainnet } = config.exchange;
+  if (kind === 'live') {
+    const missing = [
+      ...(allow_mainnet ? [] : ['allow_mainnet = true in [exchange]']),
+      ...(live ? [] : ['the --live flag']),
+    ];
+    if (missing.length > 0) {
+      throw configProblem(
+        'kind',
+        `[exchange] kind = live trades real money on Binance mainnet; it needs ${missing.join(' and ')} (nothing was sent). Use kind = testnet to practise.`,
+      );
+    }
+    return base_url || MAINNET_URL;
+  }
+  const url = base_url || TESTNET_URL;
+  if (isMainnetUrl(url)) {
+    throw configProblem(
+      'base_url',
+      `[exchange] base_url = ${url} is Binance mainnet but kind = testnet; mainnet needs kind = live, allow_mainnet = true and --live (nothing was sent)`,
+    );
+  }
+  return url;
+}
+
+/**
+ * The API credentials: HMAC (`BINANCE_API_KEY` + `BINANCE_API_SECRET`) or Ed25519
+ * (`BINANCE_API_KEY` + `BINANCE_PRIVATE_KEY_PATH`, a PEM file).
+ * @throws ConfigError naming the missing variable or the unreadable file (never a value).
+ */
+export async function exchangeCredentials(c: Credentials | undefined): Promise<BinanceCredentials> {
+  const apiKey = c?.apiKey ?? null;
+  if (!apiKey || (!c?.apiSecret && !c?.privateKeyPath)) {
+    const missing = [
+      ...(apiKey ? [] : [CREDENTIAL_ENV.apiKey]),
+      ...(c?.apiSecret || c?.privateKeyPath
+        ? []
+        : [`${CREDENTIAL_ENV.apiSecret} (or ${CREDENTIAL_ENV.privateKeyPath})`]),
+    ];
+    throw new ConfigError([
+      {
+        source: 'env',
+        section: null,
+        key: null,
+        message: `no exchange API key: set ${missing.join(' and ')} in the environment (nothing was sent)`,
+      },
+    ]);
+  }
+  if (c.apiSecret) return { apiKey, apiSecret: c.apiSecret };
+  const file = path.resolve(c.privateKeyPath as string);
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      {
+        source: `env ${CREDENTIAL_ENV.privateKeyPath}`,
+        section: null,
+        key: null,
+        message: `cannot read the Ed25519 private key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      },
+    ]);
+  }
+  if (!/-----BEGIN PRIVATE KEY-----/.test(pem)) {
+    throw new ConfigError([
+      {
+        source: `env ${CREDENTIAL_ENV.privateKeyPath}`,
+        section: null,
+        key: null,
+        message: `${file} is not a PEM private key (expected "-----BEGIN PRIVATE KEY-----")`,
+      },
+    ]);
+  }
+  return { apiKey, privateKeyPem: pem };
+}
+
+/** The market caps of a real exchange's run: the bundled snapshots (caps file only) or CoinGecko. */
+async function liveMarketCaps(
+  config: Config,
+  logger: Logger,
+  rest: BinanceRest,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<MarketCaps> {
+  if (config.data.market_caps === 'coingecko') {
+    return new CoinGeckoMarketCaps({
+      baseUrl: config.data.coingecko_url,
+      apiKey: env.COINGECKO_API_KEY || null,
+      timeoutMs: config.exchange.timeout_ms,
+      now: () => rest.now(),
+      logger,
+    });
+  }
+  const dir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
+  const file = await locateFile(path.join(dir, 'marketcap', CMC_TOP200_FILE));
+  if (!file) {
+    logger.warn({ dir }, 'no market-cap snapshots: the min_market_cap filter has no data');
+    return new BundledMarketCaps([]);
+  }
+  return new BundledMarketCaps(parseCmcTop200Csv(await readDataText(file), file));
+}
+
+/** Adapters for `kind = testnet | live`: Binance over binance-api-node, klines cached in the ledger. */
+async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
+  const baseUrl = exchangeBaseUrl(config, opts.live === true);
+  const credentials = await exchangeCredentials(opts.credentials);
+  const ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
+  try {
+    const rest = await BinanceRest.open({
+      baseUrl,
+      credentials,
+      timeoutMs: config.exchange.timeout_ms,
+      recvWindowMs: config.exchange.recv_window_ms,
+      weightBudget: Math.floor(6000 * config.exchange.weight_share),
+      logger,
+    });
+    const url = new URL(baseUrl);
+    const market = new BinanceMarketData({
+      rest,
+      cache: new PostgresMarketCache(ledger.db),
+      source: url.host,
+      quoteAsset: config.universe.quote_asset,
+      minHistoryDays: Math.max(config.strategy.lookback_days + 2, config.universe.min_age_days + 1),
+      concurrency: config.exchange.concurrency,
+      logger,
+    });
+    const caps = await liveMarketCaps(config, logger, rest, opts.env ?? process.env);
+    const kind = config.exchange.kind as 'testnet' | 'live';
+    logger.info({ kind, host: url.host }, 'exchange');
+    const deps: RebalanceDeps = {
+      market,
+      caps,
+      ledger,
+      clock: systemClock,
+      logger,
+      exchangeStats: () => rest.stats(),
+      async openExchange(ctx: ExchangeContext) {
+        // A dry run simulates the orders at the exchange's last prices and places nothing.
+        if (ctx.dryRun) return simulatedExchange(ctx, config, systemClock);
+        return new BinanceExchange({ rest, kind, rules: (symbol) => ctx.rules(symbol), logger });
+      },
+    };
+    return { deps, ledger, rest, market, close: () => ledger.close() };
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
 }

@@ -28,6 +28,8 @@ export interface OrderReport {
   readonly cummulative_quote_qty: string;
   readonly avg_price: string | null;
   readonly slippage_bps: number | null;
+  /** Decision-to-answer latency on a real exchange, ms (local clock); null for simulated fills. */
+  readonly latency_ms: number | null;
   readonly reject_code: number | null;
   readonly reject_reason: string | null;
   readonly reject_message: string | null;
@@ -89,10 +91,34 @@ export interface RebalanceResult {
   }[];
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
+  /** What the strategy manages after the run (the ledger's balances). */
   readonly balances: Balance[];
+  /**
+   * Real exchanges only (null in replay): the exchange account's own balances after the run, the
+   * reconciliation differences (none = reconciled exactly), orders of an earlier unfinished run that
+   * were resolved by clientOrderId first, and the requests the run sent.
+   */
+  readonly exchange: {
+    readonly balances_after: Balance[];
+    readonly reconciliation: {
+      readonly phase: 'before' | 'after';
+      readonly asset: string;
+      readonly expected: string;
+      readonly actual: string;
+      readonly difference: string;
+      readonly note: string;
+    }[];
+    readonly recovered_orders: { client_order_id: string; status: string }[];
+    /** Requests sent to the exchange by this process and their total documented request weight. */
+    readonly requests: number | null;
+    readonly weight: number | null;
+  } | null;
   readonly equity: {
     readonly day: string;
-    /** `open`: marked at the open of D after the fills (last close for assets without a candle at D). */
+    /**
+     * `open`: marked at the open of D after the fills (last close for assets without a candle at D);
+     * `last`: a real exchange's last prices (GET /api/v3/ticker/price) at the decision.
+     */
     readonly price_basis: string;
     readonly cash: string;
     readonly positions_value: string;

@@ -21,13 +21,14 @@ import {
 import { type RankedSymbol, rankUniverse } from '../domain/ranking/rank.ts';
 import { indexAt, indexAtOrBefore } from '../domain/series.ts';
 import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
-import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
+import type { Balance, Candle, Side, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import {
   EXCLUSION_REASONS,
   evaluateUniverse,
   type SymbolHistory,
   type UniverseDecision,
 } from '../domain/universe/eligibility.ts';
+import { isLeveragedToken, isStableOrFiat } from '../domain/universe/excluded-assets.ts';
 import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Exchange, OrderOutcome } from '../ports/exchange.ts';
@@ -37,13 +38,15 @@ import type {
   Ledger,
   NewOrder,
   OrderOutcomeRow,
+  OrderRowOut,
   PositionSnapshot,
+  ReconciliationRow,
   RunRow,
 } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { UserInputError } from './errors.ts';
-import type { FillReport, OrderReport, RankingRow, RebalanceResult } from './rebalance-result.ts';
+import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
@@ -58,8 +61,10 @@ export interface ExchangeContext {
   readonly balances: readonly Balance[];
   readonly symbols: ReadonlyMap<string, SymbolInfo>;
   rules(symbol: string): SymbolRules;
-  /** Unslipped open of D, or null when the symbol has no candle at D. */
+  /** Unslipped open of D (a real exchange: its last price), or null when the symbol cannot trade. */
   openAt(symbol: string): string | null;
+  /** A dry run: the factory must return an exchange that places nothing (the simulated one). */
+  readonly dryRun: boolean;
 }
 
 /** Adapters the use case runs on (built by the composition root in `jobs/`). */
@@ -71,6 +76,8 @@ export interface RebalanceDeps {
   openExchange(ctx: ExchangeContext): Promise<Exchange>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Real exchanges: requests sent and their total documented weight so far (for the run summary). */
+  exchangeStats?(): { readonly requests: number; readonly weight: number };
 }
 
 /** Per-call options (CLI flags). */
@@ -104,8 +111,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
 
   // ---- inputs: decision day, symbols, histories -------------------------------------------------
   let t = deps.clock.now();
+  const live = s.exchangeKind !== 'replay';
   const coverage = await market.coverage();
   const dayMs = req.asOf === undefined ? coverage.lastDayMs : parseAsOf(req.asOf);
+  if (live && dayMs !== coverage.lastDayMs) {
+    throw new UserInputError(
+      `--as-of ${req.asOf}: a ${s.exchangeKind} exchange trades now; its current UTC day is ${msToDay(coverage.lastDayMs)} (omit --as-of, or use [exchange] kind = replay for another day)`,
+    );
+  }
   const period = msToDay(dayMs);
   const L = s.strategy.lookbackDays;
   if (dayMs > coverage.lastDayMs || dayMs - (L + 1) * DAY_MS < coverage.firstDayMs) {
@@ -114,6 +127,9 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     );
   }
   const infos = await market.symbols();
+  // A real exchange's last prices are fetched while the candles load (the decision uses them below).
+  const livePricesP = live && market.currentPrices ? market.currentPrices() : null;
+  livePricesP?.catch(() => undefined);
   const bySymbol = new Map(infos.map((i) => [i.symbol, i]));
   for (const [key, list] of [
     ['include', s.universe.include],
@@ -127,14 +143,21 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
   }
   // Every symbol: the candles of [D-1-L, D] and its segment info (§2). Held symbols get their whole
-  // history up to D below (a holding may need its last close from long ago).
+  // history up to D below (a holding may need its last close from long ago). On a real exchange, symbols
+  // that the first §4 filters drop whatever their candles (excluded, not TRADING) cost no request.
   const windowFrom = dayMs - (L + 1) * DAY_MS;
+  const skipCandles = (info: SymbolInfo): boolean =>
+    live &&
+    (info.status !== 'TRADING' ||
+      isStableOrFiat(info.baseAsset) ||
+      isLeveragedToken(info.symbol) ||
+      s.universe.exclude.includes(info.symbol) ||
+      (s.universe.include.length > 0 && !s.universe.include.includes(info.symbol)));
   const histories: SymbolHistory[] = await Promise.all(
     infos.map(async (info) => {
-      const [candles, seg] = await Promise.all([
-        market.dailyCandles(info.symbol, windowFrom, dayMs),
-        market.segmentInfo(info.symbol),
-      ]);
+      if (skipCandles(info)) return { info, candles: [], splits: [], firstOpenTime: null };
+      const candles = await market.dailyCandles(info.symbol, windowFrom, dayMs);
+      const seg = await market.segmentInfo(info.symbol);
       return { info, candles, splits: seg.splits, firstOpenTime: seg.firstOpenTime };
     }),
   );
@@ -201,6 +224,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       orders: [],
       fills: [],
       balances: (await ledger.loadState(accountId)).balances,
+      exchange: null,
       equity: null,
       pnl: null,
     };
@@ -208,10 +232,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
 
   // ---- state: balances, positions, token swaps (§2) ---------------------------------------------
   const state = await ledger.loadState(accountId);
+  // Replay: the whole history up to D (cheap, in memory). A real exchange: from the day before the last
+  // run (splits since then, §2), at least the lookback window (marks use the live prices).
+  const sinceLastRun = last ? dayToMs(last.period) - DAY_MS : windowFrom;
+  const heldFrom = live ? Math.min(windowFrom, sinceLastRun) : 0;
   for (const p of state.positions) {
     const h = historyOf.get(p.symbol);
     if (h && !dec(p.quantity).isZero()) {
-      historyOf.set(p.symbol, { ...h, candles: await market.dailyCandles(p.symbol, 0, dayMs) });
+      const candles = await market.dailyCandles(p.symbol, heldFrom, dayMs);
+      const seg = live ? await market.segmentInfo(p.symbol) : null;
+      historyOf.set(p.symbol, { ...h, candles, ...(seg ? { splits: seg.splits } : {}) });
     }
   }
   const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
@@ -274,7 +304,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   t = lap('rank', t);
 
   // ---- prices and rules at D --------------------------------------------------------------------
+  // A real exchange decides at its last prices (only TRADING symbols have one); replay at the open of D.
+  const livePrices = livePricesP ? await livePricesP : null;
   const openAt = (symbol: string): string | null => {
+    if (livePrices) {
+      return bySymbol.get(symbol)?.status === 'TRADING' ? (livePrices.get(symbol) ?? null) : null;
+    }
     const c = historyOf.get(symbol)?.candles;
     if (!c) return null;
     const i = indexAt(c, dayMs);
@@ -309,36 +344,167 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     return r;
   };
 
-  // ---- run record ---------------------------------------------------------------------------------
+  // ---- exchange, crash recovery, run record ------------------------------------------------------
+  const startBalances = [...balances.entries()].map(([asset, v]) => ({
+    asset,
+    free: decStr(v),
+    locked: '0',
+  }));
+  const exchange = await deps.openExchange({
+    dayMs,
+    balances: startBalances,
+    symbols: bySymbol,
+    rules,
+    openAt,
+    dryRun: req.dryRun,
+  });
+  if (req.dryRun && exchange.kind !== 'replay') {
+    throw new Error(`a dry run got a ${exchange.kind} exchange: refusing to place orders`);
+  }
+  const batch = exchange.kind === 'replay';
+  // The exchange's balances before the run (real exchanges), fetched while the ledger is prepared.
+  const exchangeBeforeP = batch || req.dryRun ? null : exchange.balances();
+  exchangeBeforeP?.catch(() => undefined);
+  // What the strategy manages (the ledger's balances), moved by every fill; on a real exchange the
+  // account may hold more (unmanaged assets), which is never traded.
+  const managed = new Map(balances);
+  /** Books one fill into `positions` and `managed`, and the exchange's own deltas into `exchangeDelta`. */
+  const exchangeDelta = new Map<string, Decimal>();
+  const bump = (m: Map<string, Decimal>, asset: string, d: Decimal) =>
+    m.set(asset, (m.get(asset) ?? ZERO).plus(d));
+  const bookFill = (asset: string, symbol: string, side: Side, f: FillLike, commissionQuote: Decimal) => {
+    const baseAsset = bySymbol.get(symbol)?.baseAsset ?? asset;
+    const q = dec(f.quantity);
+    const notional = dec(f.quoteQuantity);
+    const commission = dec(f.commission);
+    const sign = side === 'BUY' ? 1 : -1;
+    for (const m of [managed, exchangeDelta]) {
+      bump(m, baseAsset, sign > 0 ? q : q.neg());
+      bump(m, s.quoteAsset, sign > 0 ? notional.neg() : notional);
+    }
+    bump(exchangeDelta, f.commissionAsset, commission.neg());
+    // A commission in a third asset the strategy does not hold (BNB) is an expense in quote for the book.
+    const thirdUnmanaged =
+      f.commissionAsset !== baseAsset &&
+      f.commissionAsset !== s.quoteAsset &&
+      !managed.get(f.commissionAsset)?.gt(0);
+    if (thirdUnmanaged) bump(managed, s.quoteAsset, commissionQuote.neg());
+    else bump(managed, f.commissionAsset, commission.neg());
+    positions = applyFill(positions, asset, symbol, s.quoteAsset, {
+      side,
+      quantity: f.quantity,
+      quoteQuantity: f.quoteQuantity,
+      commission: thirdUnmanaged ? commissionQuote : f.commission,
+      commissionAsset: thirdUnmanaged ? s.quoteAsset : f.commissionAsset,
+      commissionQuote,
+    });
+  };
+  const recovered: { client_order_id: string; status: string }[] = [];
+  if (!batch && !req.dryRun) {
+    // Orders of an earlier run that never completed reached the exchange but not the saved state:
+    // resolve the PENDING ones by clientOrderId, then book every fill they had (never placed twice).
+    const unsettled = await ledger.unsettledOrders(accountId);
+    for (const o of unsettled.orders.filter((x) => x.status === 'PENDING')) {
+      const outcome = await exchange.queryOrder(o.symbol, o.clientOrderId);
+      const fillRows: FillRow[] = (outcome && outcome.status !== 'REJECTED' ? outcome.fills : []).map(
+        (f) => ({
+          tradeId: f.tradeId,
+          symbol: o.symbol,
+          side: o.side,
+          price: f.price,
+          quantity: f.quantity,
+          quoteQuantity: f.quoteQuantity,
+          commission: f.commission,
+          commissionAsset: f.commissionAsset,
+          commissionQuote: decStr(
+            commissionInQuote(
+              f.commission,
+              f.commissionAsset,
+              f.price,
+              bySymbol.get(o.symbol)?.baseAsset ?? '',
+              s.quoteAsset,
+              prices,
+            ),
+          ),
+          filledAt: outcome && outcome.status !== 'REJECTED' ? outcome.transactTime : deps.clock.now(),
+        }),
+      );
+      const row: OrderOutcomeRow =
+        outcome === null
+          ? {
+              status: 'REJECTED',
+              exchangeOrderId: null,
+              executedQty: '0',
+              cummulativeQuoteQty: '0',
+              avgPrice: null,
+              slippageBps: null,
+              rejectCode: null,
+              rejectReason: 'not_placed',
+              rejectMessage:
+                'unknown to the exchange when looked up by clientOrderId after an unfinished run',
+              transactTime: null,
+              latencyMs: null,
+            }
+          : outcomeRow(orderReport(plannedOf(o), o.clientOrderId, outcome, null), outcome, null);
+      await ledger.completeOrder(o.id, row, fillRows);
+      recovered.push({ client_order_id: o.clientOrderId, status: row.status });
+      log.warn(
+        { symbol: o.symbol, clientOrderId: o.clientOrderId, status: row.status },
+        'unfinished order of an earlier run resolved by clientOrderId',
+      );
+    }
+    const again = recovered.length > 0 ? await ledger.unsettledOrders(accountId) : unsettled;
+    for (const f of again.fills) {
+      const asset = bySymbol.get(f.symbol)?.baseAsset ?? f.symbol.slice(0, -s.quoteAsset.length);
+      bookFill(asset, f.symbol, f.side, f, dec(f.commissionQuote));
+    }
+    if (again.fills.length > 0) {
+      log.warn({ fills: again.fills.length }, 'fills of an earlier unfinished run booked before this run');
+      exchangeDelta.clear();
+      // The plan starts from the recovered book.
+      balances.clear();
+      for (const [asset, v] of managed) if (!v.isZero()) balances.set(asset, v);
+    }
+  }
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
   const run = req.dryRun
     ? null
     : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
   try {
     if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
-    const startBalances = [...balances.entries()].map(([asset, v]) => ({
-      asset,
-      free: decStr(v),
-      locked: '0',
-    }));
-    const exchange = await deps.openExchange({
-      dayMs,
-      balances: startBalances,
-      symbols: bySymbol,
-      rules,
-      openAt,
-    });
+    const reconciliation: ReconciliationRow[] = [];
+    let exchangeBefore: readonly Balance[] = [];
+    if (!batch) {
+      exchangeBefore = exchangeBeforeP ? await exchangeBeforeP : await exchange.balances();
+      if (run) await ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore);
+      const held = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
+      for (const [asset, qty] of managed) {
+        const actual = held.get(asset) ?? ZERO;
+        if (qty.gt(actual)) {
+          reconciliation.push({
+            phase: 'before',
+            asset,
+            expected: decStr(qty),
+            actual: decStr(actual),
+            difference: decStr(actual.minus(qty)),
+            note: 'the exchange holds less than the ledger manages: orders may be rejected (-2010)',
+          });
+        }
+      }
+    }
 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
-    // Orders to a real exchange are recorded (PENDING) before they are sent and completed after; the
-    // in-process simulated exchange has no effect outside this process, so its orders are recorded in
-    // one transaction per phase.
-    const batch = exchange.kind === 'replay';
+    // Orders to a real exchange are recorded (PENDING) before they are sent and completed after, a few
+    // at a time (they are independent: the cash of a phase is fixed before it starts); the in-process
+    // simulated exchange has no effect outside this process, so its orders are recorded in one
+    // transaction per phase, in plan order.
     const execute = async (planned: readonly PlannedOrder[]) => {
-      const completed: CompletedOrder[] = [];
-      for (const o of planned) {
+      const completed: (CompletedOrder | null)[] = new Array(planned.length).fill(null);
+      const reports: OrderReport[] = new Array(planned.length);
+      const fillReports: FillReport[][] = planned.map(() => []);
+      const one = async (o: PlannedOrder, index: number) => {
         const id = clientOrderId({
           account: s.account,
           period,
@@ -368,8 +534,9 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
           ...(o.quantity ? { quantity: decStr(o.quantity) } : {}),
           ...(o.quoteOrderQty ? { quoteOrderQty: decStr(o.quoteOrderQty) } : {}),
         });
-        const report = orderReport(o, id, outcome);
-        orders.push(report);
+        const latency = batch ? null : deps.clock.now() - decidedAt;
+        const report = orderReport(o, id, outcome, latency);
+        reports[index] = report;
         if (outcome.status === 'REJECTED') {
           log.warn(
             { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
@@ -388,15 +555,8 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             s.quoteAsset,
             prices,
           );
-          positions = applyFill(positions, o.asset, o.symbol, s.quoteAsset, {
-            side: o.side,
-            quantity: f.quantity,
-            quoteQuantity: f.quoteQuantity,
-            commission: f.commission,
-            commissionAsset: f.commissionAsset,
-            commissionQuote,
-          });
-          fills.push({
+          bookFill(o.asset, o.symbol, o.side, f, commissionQuote);
+          (fillReports[index] as FillReport[]).push({
             client_order_id: id,
             symbol: o.symbol,
             side: o.side,
@@ -420,24 +580,15 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             filledAt: filledAt ?? decidedAt,
           });
         }
-        if (!newOrder) continue;
-        const outcomeRow: OrderOutcomeRow = {
-          status: outcome.status,
-          exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
-          executedQty: report.executed_qty,
-          cummulativeQuoteQty: report.cummulative_quote_qty,
-          avgPrice: report.avg_price,
-          slippageBps: report.slippage_bps,
-          rejectCode: report.reject_code,
-          rejectReason: report.reject_reason,
-          rejectMessage: report.reject_message,
-          transactTime: filledAt,
-          latencyMs: filledAt !== null && !batch ? filledAt - decidedAt : null,
-        };
-        if (ledgerOrderId) await ledger.completeOrder(ledgerOrderId, outcomeRow, fillRows);
-        else completed.push({ order: newOrder, outcome: outcomeRow, fills: fillRows });
-      }
-      await ledger.recordCompletedOrders(completed);
+        if (!newOrder) return;
+        const row = outcomeRow(report, outcome, latency);
+        if (ledgerOrderId) await ledger.completeOrder(ledgerOrderId, row, fillRows);
+        else completed[index] = { order: newOrder, outcome: row, fills: fillRows };
+      };
+      await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
+      orders.push(...reports);
+      fills.push(...fillReports.flat());
+      await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -459,12 +610,54 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
     const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
     await execute(sellPhase.orders);
-    const cashAfterSells = freeOf(await exchange.balances(), s.quoteAsset);
+    const cashAfterSells = managed.get(s.quoteAsset) ?? ZERO;
     await execute(planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
     t = lap('execute', t);
 
-    // ---- state after the run: balances, marks, P/L, equity ---------------------------------------
-    const after = [...(await exchange.balances())];
+    // ---- state after the run: balances, marks, P/L, equity, reconciliation ------------------------
+    const after: Balance[] = [...managed.entries()]
+      .filter(([, v]) => !v.isZero())
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+    let exchangeAfter: readonly Balance[] = [];
+    if (batch) {
+      // The simulated exchange must agree with the book to the last digit.
+      const sim = await exchange.balances();
+      if (JSON.stringify(sim) !== JSON.stringify(after)) {
+        throw new Error(
+          `simulated exchange and ledger disagree: ${JSON.stringify(sim)} vs ${JSON.stringify(after)}`,
+        );
+      }
+    } else {
+      exchangeAfter = await exchange.balances();
+      const expected = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
+      for (const [asset, d] of exchangeDelta) bump(expected, asset, d);
+      const actual = new Map(exchangeAfter.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
+      for (const asset of [...new Set([...expected.keys(), ...actual.keys()])].sort()) {
+        const e = expected.get(asset) ?? ZERO;
+        const a = actual.get(asset) ?? ZERO;
+        if (!e.eq(a)) {
+          reconciliation.push({
+            phase: 'after',
+            asset,
+            expected: decStr(e),
+            actual: decStr(a),
+            difference: decStr(a.minus(e)),
+            note: "exchange balance after the run differs from its balance before plus the run's fills",
+          });
+        }
+      }
+      for (const r of reconciliation) {
+        log.warn(
+          { phase: r.phase, asset: r.asset, expected: r.expected, actual: r.actual },
+          `reconciliation: ${r.note}`,
+        );
+      }
+      if (run) {
+        await ledger.recordExchangeBalances(run.id, accountId, 'after', exchangeAfter);
+        await ledger.recordReconciliations(run.id, accountId, reconciliation);
+      }
+    }
     const marks = new Map<string, Decimal>();
     for (const p of positions.values()) {
       const mark = openAt(p.symbol) ?? lastCloseAt(p.symbol, dayMs);
@@ -499,7 +692,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const equityPoint = {
       day: period,
       markedAt: dayMs,
-      priceBasis: 'open',
+      priceBasis: live ? 'last' : 'open',
       cash: decStr(cash),
       positionsValue: decStr(marked.marketValue),
       equity: decStr(equity),
@@ -539,6 +732,10 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
           rejected,
           fills: fills.length,
           equity: equityPoint.equity,
+          ...(deps.exchangeStats
+            ? { requests: deps.exchangeStats().requests, weight: deps.exchangeStats().weight }
+            : {}),
+          ...(reconciliation.length > 0 ? { reconciliation_differences: reconciliation.length } : {}),
           fees: decStr(fills.reduce((a, f) => a.plus(dec(f.commission_quote)), ZERO)),
         },
       });
@@ -578,9 +775,18 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       orders,
       fills,
       balances: after,
+      exchange: batch
+        ? null
+        : {
+            balances_after: [...exchangeAfter],
+            reconciliation,
+            recovered_orders: recovered,
+            requests: deps.exchangeStats?.().requests ?? null,
+            weight: deps.exchangeStats?.().weight ?? null,
+          },
       equity: {
         day: period,
-        price_basis: 'open',
+        price_basis: equityPoint.priceBasis,
         cash: equityPoint.cash,
         positions_value: equityPoint.positionsValue,
         equity: equityPoint.equity,
@@ -675,7 +881,78 @@ function commissionInQuote(
   return p ? dec(commission).times(p) : ZERO;
 }
 
-function orderReport(o: PlannedOrder, id: string, outcome: OrderOutcome): OrderReport {
+/** Orders of one phase in flight at once on a real exchange (Binance allows 50 orders per 10 s). */
+const ORDER_CONCURRENCY = 10;
+
+/** The fields of a fill the book needs (an exchange fill or a recorded one). */
+interface FillLike {
+  readonly quantity: string;
+  readonly quoteQuantity: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight (limit 1 = strictly in order). */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i] as T, i);
+      } catch (err) {
+        failed = true; // nothing new is started once one has failed
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+/** The ledger row of an order's outcome. */
+function outcomeRow(report: OrderReport, outcome: OrderOutcome, latency: number | null): OrderOutcomeRow {
+  return {
+    status: outcome.status,
+    exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
+    executedQty: report.executed_qty,
+    cummulativeQuoteQty: report.cummulative_quote_qty,
+    avgPrice: report.avg_price,
+    slippageBps: report.slippage_bps,
+    rejectCode: report.reject_code,
+    rejectReason: report.reject_reason,
+    rejectMessage: report.reject_message,
+    transactTime: outcome.status === 'REJECTED' ? null : outcome.transactTime,
+    latencyMs: latency,
+  };
+}
+
+/** A recorded order as the plan it came from (for the report of a recovered order). */
+function plannedOf(o: OrderRowOut): PlannedOrder {
+  return {
+    symbol: o.symbol,
+    asset: o.symbol,
+    side: o.side,
+    leg: o.leg as PlannedOrder['leg'],
+    why: 'recovered: order of an earlier unfinished run',
+    quantity: o.quantity === null ? null : dec(o.quantity),
+    quoteOrderQty: o.quoteOrderQty === null ? null : dec(o.quoteOrderQty),
+    decisionPrice: dec(o.decisionPrice),
+  };
+}
+
+function orderReport(
+  o: PlannedOrder,
+  id: string,
+  outcome: OrderOutcome,
+  latency: number | null,
+): OrderReport {
   const common = {
     client_order_id: id,
     symbol: o.symbol,
@@ -685,6 +962,7 @@ function orderReport(o: PlannedOrder, id: string, outcome: OrderOutcome): OrderR
     quantity: o.quantity ? decStr(o.quantity) : null,
     quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
     decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
+    latency_ms: latency,
   };
   if (outcome.status === 'REJECTED') {
     return {

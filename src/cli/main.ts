@@ -23,12 +23,14 @@ Flags (rebalance):
   --dry-run           plan and simulate; place nothing, record nothing
   --force             rebalance even if this period was already rebalanced or is not due
   --json              print one JSON object instead of the report
+  --live              with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet
 ${Object.entries(FLAG_KEYS)
   .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(22)}sets [${section}] ${key}`)
   .join('\n')}
 
 Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
-BINANCE_API_KEY / BINANCE_API_SECRET for the testnet and live exchanges.
+BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
+testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional).
 `;
 
 /**
@@ -55,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
       help: { type: 'boolean' },
     };
     for (const flag of Object.keys(FLAG_KEYS)) options[flag] = { type: 'string' };
@@ -90,7 +93,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write('ledger migrated\n');
       return 0;
     }
-    const adapters = await openAdapters(loaded.config, logger);
+    const adapters = await openAdapters(loaded.config, logger, {
+      live: values.live === true,
+      credentials: loaded.credentials(),
+    });
     close = adapters.close;
     const result = await runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),

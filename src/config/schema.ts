@@ -144,6 +144,13 @@ export const configSchema = z.strictObject({
       'must be empty or an http(s) URL, e.g. https://testnet.binance.vision',
     ),
     allow_mainnet: boolField(),
+    timeout_ms: intField(100, 120_000),
+    recv_window_ms: intField(1, 60_000),
+    weight_share: numberField(
+      { min: 0.01, max: 1 },
+      'must be a fraction from 0.01 to 1 of the 6000/min request-weight budget, e.g. 0.5',
+    ),
+    concurrency: intField(1, 64),
   }),
   strategy: z.strictObject({
     mode: enumField(['momentum', 'reversal']),
@@ -190,6 +197,11 @@ export const configSchema = z.strictObject({
   }),
   data: z.strictObject({
     dir: pathField(true),
+    market_caps: enumField(['bundled', 'coingecko']),
+    coingecko_url: urlField(
+      ['http:', 'https:'],
+      'must be an http(s) URL, e.g. https://api.coingecko.com/api/v3',
+    ),
   }),
   log: z.strictObject({
     level: enumField(LOG_LEVELS),
@@ -248,7 +260,29 @@ export const KEY_DOCS = {
       default: 'false',
       allowed: 'true | false',
       description:
-        'Must be true for kind = live to trade real money (a safety interlock checked by the exchange adapter).',
+        'Must be true for kind = live to trade real money, together with the --live flag (a safety interlock checked before any request).',
+    },
+    timeout_ms: {
+      default: '10000',
+      allowed: 'integer 100..120000 (milliseconds)',
+      description:
+        'Timeout of one exchange request; an order whose request times out is looked up by its clientOrderId before anything is retried.',
+    },
+    recv_window_ms: {
+      default: '5000',
+      allowed: 'integer 1..60000 (milliseconds)',
+      description: 'recvWindow sent with signed requests (Binance rest-api.md "Timing security").',
+    },
+    weight_share: {
+      default: '0.5',
+      allowed: 'number 0.01..1 (fraction of 6000 request weight per minute)',
+      description:
+        'Share of the per-minute request-weight budget the rebalancer may use (X-MBX-USED-WEIGHT-1M); it waits for the next minute rather than exceed it.',
+    },
+    concurrency: {
+      default: '20',
+      allowed: 'integer 1..64 (requests in flight)',
+      description: 'Market-data requests in flight at once (klines of many symbols on a cold cache).',
     },
   },
   strategy: {
@@ -366,6 +400,17 @@ export const KEY_DOCS = {
       allowed: "directory path; empty = the package's bundled data/ directory",
       description:
         "Market data directory (relative: to this file's directory; from env/flag: to the working directory).",
+    },
+    market_caps: {
+      default: 'bundled',
+      allowed: 'bundled | coingecko',
+      description:
+        'Market caps for the min_market_cap filter: bundled = the CoinMarketCap monthly snapshots in the data directory; coingecko = live /coins/markets (optional key in the env var COINGECKO_API_KEY).',
+    },
+    coingecko_url: {
+      default: 'https://api.coingecko.com/api/v3',
+      allowed: 'http(s) URL',
+      description: 'CoinGecko API base URL (https://pro-api.coingecko.com/api/v3 for a pro key).',
     },
   },
   log: {

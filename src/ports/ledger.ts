@@ -58,6 +58,23 @@ export interface Ledger {
 
   /** Orders and fills of a run, in the order they were recorded (for reports and tests). */
   runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }>;
+
+  /** Stores the exchange account's own balances before or after a run on a real exchange. */
+  recordExchangeBalances(
+    runId: string,
+    accountId: string,
+    phase: 'before' | 'after',
+    balances: readonly Balance[],
+  ): Promise<void>;
+  /** Stores the reconciliation differences of a run (one row per asset that differs). */
+  recordReconciliations(runId: string, accountId: string, rows: readonly ReconciliationRow[]): Promise<void>;
+  /**
+   * Crash recovery: the orders and fills of the account's `rebalance` runs that never completed
+   * (status `failed` or still `running`, not dry runs) and started after the run whose state is the
+   * account's current state — i.e. what reached the exchange but is not in the saved state yet.
+   * Orders oldest first; `PENDING` ones were recorded but their outcome is unknown.
+   */
+  unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }>;
 }
 
 /** `rebalance` for scheduled/manual runs; `backtest` for recorded backtests. */
@@ -187,6 +204,18 @@ export interface FillRow {
 
 export interface OrderRowOut extends NewOrder, OrderOutcomeRow {
   readonly id: string;
+}
+
+/** One asset whose exchange balance differs from what the ledger expected. */
+export interface ReconciliationRow {
+  readonly phase: 'before' | 'after';
+  readonly asset: string;
+  /** Decimal strings, asset units. */
+  readonly expected: string;
+  readonly actual: string;
+  /** `actual − expected`. */
+  readonly difference: string;
+  readonly note: string;
 }
 
 export interface FillRowOut extends FillRow {

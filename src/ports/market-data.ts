@@ -22,6 +22,11 @@ export interface MarketData {
   symbolRules(symbol: string): Promise<SymbolRules>;
   /** The first and last day (00:00 UTC ms) on which any daily candle exists. */
   coverage(): Promise<{ readonly firstDayMs: number; readonly lastDayMs: number }>;
+  /**
+   * Live sources only: the last price of every symbol now (decimal strings by symbol), used as the
+   * decision price instead of the open of D. Absent for replayed history.
+   */
+  currentPrices?(): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Listing time and token-swap splits of one symbol's daily series. */

@@ -66,10 +66,23 @@ describe('CLI: bad input exits non-zero before anything is written', () => {
     noLedger();
   });
 
-  it('kind = testnet is not available yet: exit 78', async () => {
-    const r = await cli(cwd, ['rebalance', '--exchange', 'testnet']);
+  it('kind = testnet without API keys: exit 78 naming the variables, before any request or ledger', async () => {
+    const r = await cli(cwd, ['rebalance', '--exchange', 'testnet', '--base-url', 'http://127.0.0.1:9'], {
+      BINANCE_API_KEY: '',
+      BINANCE_API_SECRET: '',
+    });
     expect(r.code).toBe(78);
-    expect(r.stderr).toMatch(/not available yet/);
+    expect(r.stderr).toMatch(/BINANCE_API_KEY and BINANCE_API_SECRET/);
+    noLedger();
+  });
+
+  it('kind = live needs allow_mainnet = true and --live: exit 78 before anything', async () => {
+    const r = await cli(cwd, ['rebalance', '--exchange', 'live'], {
+      BINANCE_API_KEY: 'k',
+      BINANCE_API_SECRET: 's',
+    });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/allow_mainnet = true in \[exchange\] and the --live flag/);
     noLedger();
   });
 
@@ -110,7 +123,18 @@ describe('CLI: rebalance on the embedded database', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).sort()).toEqual(
-      ['adjustments', 'balances', 'equity', 'excluded', 'fills', 'orders', 'pnl', 'ranking', 'run'].sort(),
+      [
+        'adjustments',
+        'balances',
+        'equity',
+        'exchange',
+        'excluded',
+        'fills',
+        'orders',
+        'pnl',
+        'ranking',
+        'run',
+      ].sort(),
     );
     expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'default' });
     expect(out.fills.length).toBeGreaterThan(0);

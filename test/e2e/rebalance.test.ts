@@ -316,7 +316,12 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       const rows = await sql<{ status: string; exit_reason: string; pending: string }>`
       select r.status, r.exit_reason, (select count(*)::text from orders o where o.run_id = r.id and o.status = 'PENDING') as pending
       from runs r join accounts a on a.id = r.account_id where a.name = 'fail-e2e'`.execute(db());
-      expect(rows.rows).toEqual([{ status: 'failed', exit_reason: 'socket hang up', pending: '1' }]);
+      // Up to 10 orders of a phase are in flight at once on a real exchange (ORDER_CONCURRENCY); each was
+      // recorded PENDING before it was sent, and nothing new is sent after the first failure.
+      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows[0]).toMatchObject({ status: 'failed', exit_reason: 'socket hang up' });
+      expect(Number(rows.rows[0]?.pending)).toBeGreaterThanOrEqual(1);
+      expect(Number(rows.rows[0]?.pending)).toBeLessThanOrEqual(10);
     },
   );
 

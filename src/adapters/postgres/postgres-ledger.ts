@@ -23,6 +23,7 @@ import type {
   OrderOutcomeRow,
   OrderRowOut,
   PositionRow,
+  ReconciliationRow,
   RunEnd,
   RunKind,
   RunRow,
@@ -484,11 +485,92 @@ export class PostgresLedger implements Ledger {
 
   /** The run's orders and fills in insertion (id) order. */
   async runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
+    return this.ordersOfRuns([inId(runId, 'runId')]);
+  }
+
+  /** Inserts the exchange's balances of a run (phase `before` or `after`); replaces an earlier call's. */
+  async recordExchangeBalances(
+    runId: string,
+    accountId: string,
+    phase: 'before' | 'after',
+    balances: readonly Balance[],
+  ): Promise<void> {
     const run_id = inId(runId, 'runId');
+    const account_id = inId(accountId, 'accountId');
+    const rows = balances.map((b) => ({
+      run_id,
+      account_id,
+      phase,
+      asset: b.asset,
+      free: inDec(b.free, `exchange balance ${b.asset}.free`),
+      locked: inDec(b.locked, `exchange balance ${b.asset}.locked`),
+    }));
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('exchange_balance_snapshots')
+        .where('run_id', '=', run_id)
+        .where('phase', '=', phase)
+        .execute();
+      for (const chunk of chunks(rows))
+        await trx.insertInto('exchange_balance_snapshots').values(chunk).execute();
+    });
+  }
+
+  /** Inserts reconciliation rows of a run. */
+  async recordReconciliations(
+    runId: string,
+    accountId: string,
+    rows: readonly ReconciliationRow[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const run_id = inId(runId, 'runId');
+    const account_id = inId(accountId, 'accountId');
+    await this.db
+      .insertInto('reconciliations')
+      .values(
+        rows.map((r) => ({
+          run_id,
+          account_id,
+          phase: r.phase,
+          asset: r.asset,
+          expected: inDec(r.expected, `reconciliation ${r.asset}.expected`),
+          actual: inDec(r.actual, `reconciliation ${r.asset}.actual`),
+          difference: inDec(r.difference, `reconciliation ${r.asset}.difference`),
+          note: r.note,
+        })),
+      )
+      .execute();
+  }
+
+  /** See {@link Ledger.unsettledOrders}. */
+  async unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
+    const account_id = inId(accountId, 'accountId');
+    const account = await this.db
+      .selectFrom('accounts')
+      .select('state_run_id')
+      .where('id', '=', account_id)
+      .executeTakeFirst();
+    if (!account) throw new Error(`unsettledOrders: account ${accountId} is not in the ledger`);
+    let q = this.db
+      .selectFrom('runs')
+      .select('id')
+      .where('account_id', '=', account_id)
+      .where('kind', '=', 'rebalance')
+      .where('dry_run', '=', false)
+      .where('status', 'in', ['failed', 'running']);
+    if (account.state_run_id !== null) q = q.where('id', '>', account.state_run_id);
+    const runs = await q.orderBy('id').execute();
+    if (runs.length === 0) return { orders: [], fills: [] };
+    return this.ordersOfRuns(runs.map((r) => r.id));
+  }
+
+  private async ordersOfRuns(
+    runIds: readonly string[],
+  ): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
     const orders = await this.db
       .selectFrom('orders')
       .selectAll()
-      .where('run_id', '=', run_id)
+      .where('run_id', 'in', runIds)
       .orderBy('id')
       .execute();
     const fills = await this.db
@@ -496,7 +578,7 @@ export class PostgresLedger implements Ledger {
       .innerJoin('orders', 'orders.id', 'fills.order_id')
       .selectAll('fills')
       .select('orders.client_order_id')
-      .where('fills.run_id', '=', run_id)
+      .where('fills.run_id', 'in', runIds)
       .orderBy('fills.id')
       .execute();
     return {

@@ -204,7 +204,63 @@ export interface SchemaMigrationsTable {
 }
 
 /** The ledger database as kysely sees it. */
+/** `kline_cache` (002). */
+export interface KlineCacheTable {
+  source: string;
+  symbol: string;
+  interval: string;
+  open_time: Ts;
+  open: Num;
+  high: Num;
+  low: Num;
+  close: Num;
+  volume: Num;
+  quote_volume: Num | null;
+  /** `bigint`, read as a decimal string. */
+  trades: string | null;
+  fetched_at: TsDefault;
+}
+
+/** `symbol_listings` (002). */
+export interface SymbolListingsTable {
+  source: string;
+  symbol: string;
+  first_open_time: Date | null;
+  listed_before: Date | null;
+  checked_at: TsDefault;
+}
+
+/** `exchange_balance_snapshots` (002). */
+export interface ExchangeBalanceSnapshotsTable {
+  id: Id;
+  run_id: Ref;
+  account_id: Ref;
+  phase: string;
+  asset: string;
+  free: Num;
+  locked: Num;
+  recorded_at: TsDefault;
+}
+
+/** `reconciliations` (002). */
+export interface ReconciliationsTable {
+  id: Id;
+  run_id: Ref;
+  account_id: Ref;
+  phase: string;
+  asset: string;
+  expected: Num;
+  actual: Num;
+  difference: Num;
+  note: string;
+  recorded_at: TsDefault;
+}
+
 export interface Database {
+  kline_cache: KlineCacheTable;
+  symbol_listings: SymbolListingsTable;
+  exchange_balance_snapshots: ExchangeBalanceSnapshotsTable;
+  reconciliations: ReconciliationsTable;
   accounts: AccountsTable;
   runs: RunsTable;
   universe_decisions: UniverseDecisionsTable;

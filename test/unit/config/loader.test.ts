@@ -11,7 +11,15 @@ describe('loadConfig: defaults', () => {
     const loaded = loadConfig({ cwd, env: {} });
     expect(loaded.sources.file).toBeNull();
     expect(loaded.config).toEqual({
-      exchange: { kind: 'replay', base_url: '', allow_mainnet: false },
+      exchange: {
+        kind: 'replay',
+        base_url: '',
+        allow_mainnet: false,
+        timeout_ms: 10000,
+        recv_window_ms: 5000,
+        weight_share: 0.5,
+        concurrency: 20,
+      },
       strategy: { mode: 'momentum', lookback_days: 7, top_n: 10, rebalance_every_days: 1 },
       universe: {
         quote_asset: 'USDT',
@@ -25,7 +33,7 @@ describe('loadConfig: defaults', () => {
       execution: { fee_rate: '0.001', slippage_bps: 0 },
       paper: { initial_quote: '10000', account: 'default' },
       database: { url: '', data_dir: path.join(cwd, 'var/pglite') },
-      data: { dir: '' },
+      data: { dir: '', market_caps: 'bundled', coingecko_url: 'https://api.coingecko.com/api/v3' },
       log: { level: 'info', format: 'auto' },
     });
     expect(Object.values(loaded.sources.origins).every((o) => o === 'default')).toBe(true);
@@ -149,6 +157,10 @@ describe('loadConfig: sources and precedence', () => {
       kind: 'testnet',
       base_url: 'https://testnet.binance.vision',
       allow_mainnet: false,
+      timeout_ms: 10000,
+      recv_window_ms: 5000,
+      weight_share: 0.5,
+      concurrency: 20,
     });
     expect(config.paper).toEqual({ account: 'acct-2', initial_quote: '2500.50' });
     expect(config.database.url).toBe('postgresql://u@localhost:5432/ledger');
@@ -168,6 +180,10 @@ describe('loadConfig: sources and precedence', () => {
       kind: 'live',
       base_url: '',
       allow_mainnet: false,
+      timeout_ms: 10000,
+      recv_window_ms: 5000,
+      weight_share: 0.5,
+      concurrency: 20,
     });
     writeFile(cwd, 'user.cfg', '[exchange]\nkind = live\nallow_mainnet = TRUE\n');
     expect(loadConfig({ cwd, env: {} }).config.exchange.allow_mainnet).toBe(true);

@@ -1,0 +1,233 @@
+/**
+ * The exchange port over Binance spot REST ({@link BinanceRest}): account balances, MARKET orders by
+ * quantity (SELL) or quoteOrderQty (BUY) with our clientOrderId and `newOrderRespType=FULL`, and order
+ * lookup by clientOrderId.
+ *
+ * Never placed twice: an order whose outcome is unknown (timeout, connection lost, 5XX, -1007) is looked
+ * up by its clientOrderId (`GET /api/v3/order`) before anything is sent again; only an order the exchange
+ * does not know (-2013) is sent again, with the same clientOrderId (a duplicate would be refused).
+ * Business rejections (-1013 filter failure, -2010 insufficient balance, -1121 bad symbol, …) come back
+ * as `RejectedOrder`s with Binance's code; everything else throws an {@link ExchangeError}.
+ */
+import type { Logger } from 'pino';
+import { dec, decStr, floorStep } from '../../domain/decimal.ts';
+import type { Balance, SymbolRules } from '../../domain/types.ts';
+import type {
+  AcceptedOrder,
+  Exchange,
+  MarketOrderRequest,
+  OrderFill,
+  OrderOutcome,
+  RejectedOrder,
+} from '../../ports/exchange.ts';
+import type { BinanceRest } from './binance-rest.ts';
+import { ExchangeError } from './errors.ts';
+import type { OrderResponse } from './schemas.ts';
+
+/** Options of {@link BinanceExchange}. */
+export interface BinanceExchangeOptions {
+  readonly rest: BinanceRest;
+  readonly kind: 'testnet' | 'live';
+  /** §6 rules of a symbol (stepSize for formatting quantities). */
+  rules(symbol: string): SymbolRules;
+  /** Attempts to place one order when the exchange answers "nothing happened" (-1003, -1021) or does not know it after an unknown outcome (default 3). */
+  readonly maxAttempts?: number;
+  readonly logger: Logger;
+}
+
+/** Binance spot as an {@link Exchange}; see the module comment. */
+export class BinanceExchange implements Exchange {
+  readonly kind: 'testnet' | 'live';
+
+  constructor(private readonly opts: BinanceExchangeOptions) {
+    this.kind = opts.kind;
+  }
+
+  /** Non-zero balances of the whole account (`free` and `locked`), sorted by asset. */
+  async balances(): Promise<readonly Balance[]> {
+    const account = await this.opts.rest.account();
+    return account.balances
+      .filter((b) => !dec(b.free).isZero() || !dec(b.locked).isZero())
+      .map((b) => ({ asset: b.asset, free: decStr(b.free), locked: decStr(b.locked) }))
+      .sort((a, b) => (a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0));
+  }
+
+  /**
+   * Places a MARKET order. A SELL quantity is floored to the symbol's stepSize first (a quantity that
+   * floors to 0 is not sent: `zero_quantity`).
+   * @throws ExchangeError for auth, ban, invalid responses, and an outcome still unknown after
+   *   `maxAttempts` lookups (the order stays PENDING in the ledger; the next run resolves it).
+   */
+  async placeMarketOrder(req: MarketOrderRequest): Promise<OrderOutcome> {
+    let quantity: string | undefined;
+    if (req.quantity !== undefined) {
+      const step = this.opts.rules(req.symbol).stepSize;
+      const q = floorStep(req.quantity, step);
+      if (q.isZero()) {
+        return reject(
+          req,
+          null,
+          'zero_quantity',
+          `quantity ${req.quantity} rounds to 0 at stepSize ${step}: not sent`,
+        );
+      }
+      quantity = decStr(q);
+    }
+    const quoteOrderQty = req.quoteOrderQty === undefined ? undefined : decStr(req.quoteOrderQty);
+    const max = this.opts.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.opts.rest.newOrder({
+          symbol: req.symbol,
+          side: req.side,
+          newClientOrderId: req.clientOrderId,
+          ...(quantity !== undefined ? { quantity } : {}),
+          ...(quoteOrderQty !== undefined ? { quoteOrderQty } : {}),
+        });
+        return accepted(res, res.fills ?? []);
+      } catch (err) {
+        if (!(err instanceof ExchangeError)) throw err;
+        if (err.kind === 'rejected' && err.code === -2010 && /duplicate/i.test(err.message)) {
+          // Our clientOrderId is already on the exchange (placed by an earlier attempt): that order's outcome.
+          const found = await this.queryOrder(req.symbol, req.clientOrderId);
+          if (found) return found;
+        }
+        if (err.kind === 'rejected') return reject(req, err.code, reasonOf(err), bareMessage(err.message));
+        if (err.kind === 'retryable' && attempt < max) {
+          if (err.code === -1003 || err.httpStatus === 429) await this.opts.rest.waitForNextWindow(true);
+          this.opts.logger.warn(
+            { symbol: req.symbol, code: err.code, attempt },
+            `${err.message}; sending the order again (nothing was executed)`,
+          );
+          continue;
+        }
+        if (err.kind !== 'unknown_outcome') throw err;
+        // Unknown outcome: find out before anything is sent again.
+        this.opts.logger.warn(
+          { symbol: req.symbol, clientOrderId: req.clientOrderId, attempt },
+          `${err.message}; outcome unknown: looking the order up by its clientOrderId`,
+        );
+        const found = await this.queryOrder(req.symbol, req.clientOrderId);
+        if (found) return found;
+        if (attempt >= max) {
+          throw new ExchangeError(
+            `${err.message}; the exchange does not know order ${req.clientOrderId} after ${attempt} attempts: stopping (it stays PENDING in the ledger)`,
+            'unknown_outcome',
+            err.endpoint,
+            err.code,
+            req.symbol,
+          );
+        }
+        this.opts.logger.warn(
+          { symbol: req.symbol, clientOrderId: req.clientOrderId },
+          'the exchange does not know the order: it was not placed; sending it again with the same clientOrderId',
+        );
+      }
+    }
+  }
+
+  /**
+   * Looks an order up by our clientOrderId (`GET /api/v3/order`, then `GET /api/v3/myTrades` for its
+   * fills when anything executed). Null when the exchange does not know it.
+   */
+  async queryOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
+    const order = await this.opts.rest.getOrder(symbol, clientOrderId);
+    if (!order) return null;
+    const fills: OrderFill[] = [];
+    if (!dec(order.executedQty).isZero()) {
+      const trades = await this.opts.rest.myTrades(symbol, order.orderId);
+      for (const t of trades.filter((x) => x.orderId === order.orderId)) {
+        fills.push({
+          tradeId: String(t.id),
+          price: decStr(t.price),
+          quantity: decStr(t.qty),
+          quoteQuantity: decStr(t.quoteQty),
+          commission: decStr(t.commission),
+          commissionAsset: t.commissionAsset,
+        });
+      }
+    }
+    return accepted(order, [], fills);
+  }
+}
+
+function accepted(
+  res: OrderResponse,
+  rawFills: NonNullable<OrderResponse['fills']>,
+  fills?: OrderFill[],
+): AcceptedOrder | RejectedOrder {
+  const status = res.status;
+  if (status === 'REJECTED') {
+    return {
+      status: 'REJECTED',
+      symbol: res.symbol,
+      side: res.side,
+      clientOrderId: res.clientOrderId,
+      code: null,
+      reason: 'exchange_error',
+      message: 'order status REJECTED',
+    };
+  }
+  const mapped =
+    fills ??
+    rawFills.map((f) => ({
+      tradeId: String(f.tradeId),
+      price: decStr(f.price),
+      quantity: decStr(f.qty),
+      quoteQuantity: decStr(dec(f.price).times(dec(f.qty))),
+      commission: decStr(f.commission),
+      commissionAsset: f.commissionAsset,
+    }));
+  return {
+    status:
+      status === 'FILLED' || status === 'PARTIALLY_FILLED' || status === 'NEW'
+        ? status
+        : status === 'PENDING_NEW'
+          ? 'NEW'
+          : 'EXPIRED',
+    symbol: res.symbol,
+    side: res.side,
+    clientOrderId: res.clientOrderId,
+    exchangeOrderId: String(res.orderId),
+    executedQty: decStr(res.executedQty),
+    cummulativeQuoteQty: decStr(res.cummulativeQuoteQty),
+    fills: mapped,
+    transactTime: res.transactTime ?? res.updateTime ?? res.time ?? 0,
+  };
+}
+
+function reject(
+  req: MarketOrderRequest,
+  code: number | null,
+  reason: string,
+  message: string,
+): RejectedOrder {
+  return {
+    status: 'REJECTED',
+    symbol: req.symbol,
+    side: req.side,
+    clientOrderId: req.clientOrderId,
+    code,
+    reason,
+    message,
+  };
+}
+
+/** Our reason for a Binance rejection (errors.md; filters.md for -1013). */
+function reasonOf(err: ExchangeError): string {
+  const m = err.message;
+  if (err.code === -1013) {
+    if (/NOTIONAL/.test(m)) return 'min_notional';
+    if (/LOT_SIZE/.test(m)) return 'lot_size';
+    return 'filter_failure';
+  }
+  if (err.code === -2010) return /market is closed/i.test(m) ? 'market_closed' : 'insufficient_balance';
+  if (err.code === -1121) return 'unknown_symbol';
+  return 'exchange_error';
+}
+
+/** `POST /api/v3/order BTCUSDT: Binance -1013 Filter failure: NOTIONAL` → `Filter failure: NOTIONAL`. */
+function bareMessage(message: string): string {
+  const m = /Binance -?\d+ (.*)$/.exec(message);
+  return m ? (m[1] as string) : message;
+}

@@ -1,0 +1,431 @@
+/**
+ * The one module that imports binance-api-node: a typed, validated, rate-limited Binance spot REST client.
+ *
+ * What it adds to the library (DEVELOPERS.md "Known traps"):
+ * - the base URL only through `httpBase` (never `testnet: true`, which goes to Binance's demo servers);
+ * - a request timeout (the library has none): a request that does not answer in `timeoutMs` is failed
+ *   as `retryable` (reads) or `unknown_outcome` (orders);
+ * - server-time offset: signed requests carry `timestamp = local clock + offset`, measured from
+ *   `GET /api/v3/time` at start and again after a -1021 (rest-api.md "Timing security");
+ * - request weight: every request reserves its documented weight (rest-api.md) in the current minute
+ *   window, the window's count follows `X-MBX-USED-WEIGHT-1M`, and a request that would exceed
+ *   `weightBudget` waits for the next minute (rest-api.md "IP Limits");
+ * - retries with p-retry (exponential backoff, jitter) of reads that failed for a retryable reason;
+ *   a -1003 / 429 waits for the next minute window (binance-api-node does not expose `Retry-After`:
+ *   Binance's request-weight window is the UTC minute, so its end is what Retry-After announces);
+ * - every response is validated with zod ({@link parseResponse}); every error is classified
+ *   ({@link classifyError}) and sanitized: no key, secret, signature or signed URL in any message.
+ */
+
+import pRetry from 'p-retry';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { classifyError, ExchangeError } from './errors.ts';
+import {
+  accountSchema,
+  exchangeInfoSchema,
+  klinesSchema,
+  myTradesSchema,
+  orderSchema,
+  parseResponse,
+  serverTimeSchema,
+  ticker24hSchema,
+  tickerPricesSchema,
+} from './schemas.ts';
+
+/** API credentials: HMAC (`apiSecret`) or Ed25519 (`privateKeyPem`). */
+export interface BinanceCredentials {
+  readonly apiKey: string;
+  readonly apiSecret?: string;
+  readonly privateKeyPem?: string;
+}
+
+/** Options of {@link BinanceRest.open}. */
+export interface BinanceRestOptions {
+  /** e.g. `https://testnet.binance.vision` or the emulator's `http://127.0.0.1:PORT`. */
+  readonly baseUrl: string;
+  /** Null for market data only; signed calls then throw an `auth` error before any request. */
+  readonly credentials: BinanceCredentials | null;
+  /** Per-request timeout, ms. */
+  readonly timeoutMs: number;
+  /** `recvWindow` of signed requests, ms (≤ 60000). */
+  readonly recvWindowMs: number;
+  /** Request weight we allow ourselves per minute (e.g. 0.5 × 6000). */
+  readonly weightBudget: number;
+  /** Retries of a retryable read (default 4). */
+  readonly retries?: number;
+  /** Smallest backoff, ms (default 250). */
+  readonly minBackoffMs?: number;
+  readonly logger: Logger;
+}
+
+/** Counters since the client was opened. */
+export interface RestStats {
+  readonly requests: number;
+  /** Sum of the documented weights of the requests sent. */
+  readonly weight: number;
+  /** The last `X-MBX-USED-WEIGHT-1M` seen, or null. */
+  readonly usedWeight1m: number | null;
+  /** The largest `X-MBX-USED-WEIGHT-1M` seen, or null. */
+  readonly maxUsedWeight1m: number | null;
+  /** Times a request waited for the next minute window because of our own budget. */
+  readonly throttled: number;
+  /** Times the exchange answered 429 / -1003 (then the client waited for the next window). */
+  readonly rateLimited: number;
+}
+
+/** The order parameters we send (MARKET only). */
+export interface NewMarketOrder {
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly newClientOrderId: string;
+  readonly quantity?: string;
+  readonly quoteOrderQty?: string;
+}
+
+// The subset of binance-api-node's client we call; its own typings are wrong in places.
+interface LibClient {
+  getInfo(): Record<string, Record<string, string> | undefined>;
+  time(): Promise<unknown>;
+  exchangeInfo(payload?: Record<string, unknown>): Promise<unknown>;
+  publicRequest(method: string, url: string, payload?: Record<string, unknown>): Promise<unknown>;
+  privateRequest(method: string, url: string, payload?: Record<string, unknown>): Promise<unknown>;
+  order(payload: Record<string, unknown>): Promise<unknown>;
+}
+type LibFactory = (opts: Record<string, unknown>) => LibClient;
+
+let factoryPromise: Promise<LibFactory> | null = null;
+/** Loads binance-api-node once (CommonJS: under ESM the default import is the module object). */
+function loadFactory(): Promise<LibFactory> {
+  factoryPromise ??= import('binance-api-node').then((m) => {
+    const mod = m as unknown as { default?: { default?: LibFactory } | LibFactory };
+    const d = mod.default;
+    const f = typeof d === 'function' ? d : (d?.default ?? (m as unknown as LibFactory));
+    if (typeof f !== 'function') throw new Error('binance-api-node: no client factory export');
+    return f;
+  });
+  return factoryPromise;
+}
+
+const MINUTE_MS = 60_000;
+
+/** A typed Binance spot REST client; see the module comment. */
+export class BinanceRest {
+  private offsetMs = 0;
+  private windowStart = 0;
+  private windowUsed = 0;
+  private requests = 0;
+  private weightSent = 0;
+  private lastUsed: number | null = null;
+  private throttled = 0;
+  private rateLimited = 0;
+  private maxUsed: number | null = null;
+  private readonly host: string;
+  private readonly secrets: string[];
+
+  private constructor(
+    private readonly lib: LibClient,
+    private readonly opts: BinanceRestOptions,
+  ) {
+    this.host = new URL(opts.baseUrl).hostname;
+    this.secrets = [opts.credentials?.apiKey, opts.credentials?.apiSecret].filter(
+      (s): s is string => typeof s === 'string' && s !== '',
+    );
+  }
+
+  /**
+   * Builds a client for `opts.baseUrl`. Makes no request.
+   * @throws Error when binance-api-node cannot be loaded.
+   */
+  static async open(opts: BinanceRestOptions): Promise<BinanceRest> {
+    const factory = await loadFactory();
+    let self: BinanceRest | null = null;
+    const c = opts.credentials;
+    const lib = factory({
+      httpBase: opts.baseUrl.replace(/\/+$/, ''),
+      ...(c ? { apiKey: c.apiKey } : {}),
+      ...(c?.apiSecret ? { apiSecret: c.apiSecret } : {}),
+      ...(c?.privateKeyPem ? { privateKey: c.privateKeyPem.trim() } : {}),
+      getTime: () => (self ? self.now() : Date.now()),
+    });
+    self = new BinanceRest(lib, opts);
+    return self;
+  }
+
+  /** The exchange's clock estimate: local time + the measured offset, UTC ms. */
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Request and weight counters. */
+  stats(): RestStats {
+    return {
+      requests: this.requests,
+      weight: this.weightSent,
+      usedWeight1m: this.lastUsed,
+      maxUsedWeight1m: this.maxUsed,
+      throttled: this.throttled,
+      rateLimited: this.rateLimited,
+    };
+  }
+
+  /**
+   * Measures the server-time offset with `GET /api/v3/time` (weight 1): offset = serverTime − the local
+   * midpoint of the request. Returns the server time, UTC ms.
+   */
+  async syncTime(): Promise<number> {
+    const t0 = Date.now();
+    const body = await this.read('GET /api/v3/time', 1, () => this.lib.publicRequest('GET', '/api/v3/time'));
+    const t1 = Date.now();
+    const { serverTime } = parseResponse(serverTimeSchema, body, 'GET /api/v3/time');
+    this.offsetMs = serverTime - Math.round((t0 + t1) / 2);
+    return serverTime;
+  }
+
+  /** `GET /api/v3/exchangeInfo` (weight 20), validated. */
+  async exchangeInfo() {
+    const ep = 'GET /api/v3/exchangeInfo';
+    return parseResponse(exchangeInfoSchema, await this.read(ep, 20, () => this.lib.exchangeInfo()), ep);
+  }
+
+  /**
+   * `GET /api/v3/klines` (weight 2): rows `[openTime, open, high, low, close, volume, closeTime,
+   * quoteVolume, trades, …]`, validated.
+   */
+  async klines(
+    symbol: string,
+    interval: string,
+    params: { startTime?: number; endTime?: number; limit?: number },
+  ): Promise<z.output<typeof klinesSchema>> {
+    const ep = 'GET /api/v3/klines';
+    const payload: Record<string, unknown> = { symbol, interval };
+    if (params.startTime !== undefined) payload.startTime = params.startTime;
+    if (params.endTime !== undefined) payload.endTime = params.endTime;
+    if (params.limit !== undefined) payload.limit = params.limit;
+    const body = await this.read(
+      ep,
+      2,
+      () => this.lib.publicRequest('GET', '/api/v3/klines', payload),
+      symbol,
+    );
+    return parseResponse(klinesSchema, body, ep, symbol);
+  }
+
+  /** `GET /api/v3/ticker/price` for every symbol (weight 4), validated. */
+  async tickerPrices() {
+    const ep = 'GET /api/v3/ticker/price';
+    const body = await this.read(ep, 4, () => this.lib.publicRequest('GET', '/api/v3/ticker/price'));
+    return parseResponse(tickerPricesSchema, body, ep);
+  }
+
+  /** `GET /api/v3/ticker/24hr` for every symbol (weight 80), validated. */
+  async ticker24h() {
+    const ep = 'GET /api/v3/ticker/24hr';
+    const body = await this.read(ep, 80, () => this.lib.publicRequest('GET', '/api/v3/ticker/24hr'));
+    return parseResponse(ticker24hSchema, body, ep);
+  }
+
+  /** `GET /api/v3/account?omitZeroBalances=true` (weight 20, signed), validated. */
+  async account() {
+    const ep = 'GET /api/v3/account';
+    this.requireKeys(ep);
+    const body = await this.read(ep, 20, () =>
+      this.lib.privateRequest('GET', '/api/v3/account', {
+        omitZeroBalances: true,
+        recvWindow: this.opts.recvWindowMs,
+      }),
+    );
+    return parseResponse(accountSchema, body, ep);
+  }
+
+  /**
+   * `POST /api/v3/order` (weight 1, signed): a MARKET order with our clientOrderId and
+   * `newOrderRespType=FULL`. Not retried here: an `unknown_outcome` error must be resolved by the caller
+   * with {@link getOrder} before anything is sent again.
+   * @throws ExchangeError — `rejected` (filters -1013, balance -2010, -1121, …), `unknown_outcome`
+   *   (timeout, 5XX, connection lost), `retryable` (429/-1003, -1021: nothing executed), `auth`,
+   *   `banned`, `invalid_response`.
+   */
+  async newOrder(order: NewMarketOrder) {
+    const ep = 'POST /api/v3/order';
+    this.requireKeys(ep, order.symbol);
+    await this.reserve(1);
+    const payload: Record<string, unknown> = {
+      symbol: order.symbol,
+      side: order.side,
+      type: 'MARKET',
+      newClientOrderId: order.newClientOrderId,
+      newOrderRespType: 'FULL',
+      recvWindow: this.opts.recvWindowMs,
+      ...(order.quantity !== undefined ? { quantity: order.quantity } : {}),
+      ...(order.quoteOrderQty !== undefined ? { quoteOrderQty: order.quoteOrderQty } : {}),
+    };
+    let body: unknown;
+    try {
+      body = await this.withTimeout(this.lib.order(payload));
+    } catch (err) {
+      const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
+      if (e.code === -1021) await this.syncTime().catch(() => undefined);
+      throw e;
+    } finally {
+      this.afterResponse();
+    }
+    return parseResponse(orderSchema, body, ep, order.symbol);
+  }
+
+  /**
+   * `GET /api/v3/order` by `origClientOrderId` (weight 4, signed), retried when retryable.
+   * @returns the order, or null when the exchange does not know it (-2013).
+   */
+  async getOrder(symbol: string, clientOrderId: string) {
+    const ep = 'GET /api/v3/order';
+    this.requireKeys(ep, symbol);
+    try {
+      const body = await this.read(
+        ep,
+        4,
+        () =>
+          this.lib.privateRequest('GET', '/api/v3/order', {
+            symbol,
+            origClientOrderId: clientOrderId,
+            recvWindow: this.opts.recvWindowMs,
+          }),
+        symbol,
+      );
+      return parseResponse(orderSchema, body, ep, symbol);
+    } catch (err) {
+      if (err instanceof ExchangeError && err.code === -2013) return null;
+      throw err;
+    }
+  }
+
+  /** `GET /api/v3/myTrades?orderId=` (weight 5 with orderId, signed): the fills of one order. */
+  async myTrades(symbol: string, orderId: number) {
+    const ep = 'GET /api/v3/myTrades';
+    this.requireKeys(ep, symbol);
+    const body = await this.read(
+      ep,
+      5,
+      () =>
+        this.lib.privateRequest('GET', '/api/v3/myTrades', {
+          symbol,
+          orderId,
+          recvWindow: this.opts.recvWindowMs,
+        }),
+      symbol,
+    );
+    return parseResponse(myTradesSchema, body, ep, symbol);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private requireKeys(endpoint: string, symbol: string | null = null): void {
+    if (!this.opts.credentials) {
+      throw new ExchangeError(
+        `${endpoint}: no API key: set BINANCE_API_KEY and BINANCE_API_SECRET (or BINANCE_PRIVATE_KEY_PATH)`,
+        'auth',
+        endpoint,
+        null,
+        symbol,
+      );
+    }
+  }
+
+  /** A read with weight reservation, timeout, classification and retries. */
+  private async read(
+    endpoint: string,
+    weight: number,
+    fn: () => Promise<unknown>,
+    symbol: string | null = null,
+  ) {
+    return pRetry(
+      async () => {
+        await this.reserve(weight);
+        try {
+          return await this.withTimeout(fn());
+        } catch (err) {
+          throw classifyError(err, endpoint, { write: false, symbol, secrets: this.secrets });
+        } finally {
+          this.afterResponse();
+        }
+      },
+      {
+        retries: this.opts.retries ?? 4,
+        minTimeout: this.opts.minBackoffMs ?? 250,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => error instanceof ExchangeError && error.kind === 'retryable',
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (!(error instanceof ExchangeError) || error.kind !== 'retryable' || retriesLeft === 0) return;
+          this.opts.logger.warn(
+            { endpoint, symbol, code: error.code, attempt: attemptNumber, retriesLeft },
+            `${error.message}; retrying`,
+          );
+          if (error.code === -1021) await this.syncTime().catch(() => undefined);
+          if (error.code === -1003 || error.httpStatus === 429) await this.waitForNextWindow(true);
+        },
+      },
+    );
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    const ms = this.opts.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no response within ${ms} ms`), { code: 'ETIMEDOUT_OURS' })),
+        ms,
+      );
+    });
+    // A request that loses the race may still settle later: swallow that to avoid an unhandled rejection.
+    p.catch(() => undefined);
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Reserves `weight` in the current minute window, waiting for the next window when over budget. */
+  private async reserve(weight: number): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      const window = now - (now % MINUTE_MS);
+      if (window !== this.windowStart) {
+        this.windowStart = window;
+        this.windowUsed = 0;
+      }
+      if (this.windowUsed + weight <= this.opts.weightBudget || this.windowUsed === 0) {
+        this.windowUsed += weight;
+        this.requests += 1;
+        this.weightSent += weight;
+        return;
+      }
+      this.throttled += 1;
+      this.opts.logger.info(
+        { used: this.windowUsed, budget: this.opts.weightBudget },
+        'request-weight budget of this minute reached: waiting for the next minute',
+      );
+      await this.waitForNextWindow();
+    }
+  }
+
+  /**
+   * Waits until the next UTC minute of the exchange's clock (the request-weight window), + 50 ms.
+   * @param rateLimited true when the exchange answered 429 / -1003 (counted in {@link stats}).
+   */
+  async waitForNextWindow(rateLimited = false): Promise<void> {
+    if (rateLimited) this.rateLimited += 1;
+    const now = this.now();
+    const wait = MINUTE_MS - (now % MINUTE_MS) + 50;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /** Follows `X-MBX-USED-WEIGHT-1M` (binance-api-node keeps the last headers per host in getInfo()). */
+  private afterResponse(): void {
+    const info = this.lib.getInfo();
+    const raw = (info[this.host] ?? info.null)?.usedWeight1m;
+    const used = raw === undefined ? Number.NaN : Number(raw);
+    if (Number.isFinite(used)) {
+      this.lastUsed = used;
+      if (this.maxUsed === null || used > this.maxUsed) this.maxUsed = used;
+      if (used > this.windowUsed) this.windowUsed = used;
+    }
+  }
+}

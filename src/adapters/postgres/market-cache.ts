@@ -1,0 +1,141 @@
+/**
+ * The market-data cache port over the ledger's database (tables `kline_cache` and `symbol_listings`,
+ * sql/migrations/002_exchange.sql). Prices and volumes stay decimal strings (`numeric` both ways).
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Candle } from '../../domain/types.ts';
+import type { ListingInfo, MarketCache } from '../../ports/market-cache.ts';
+import type { Database } from './schema.ts';
+
+const CHUNK = 400;
+
+/** {@link MarketCache} on a migrated ledger database. */
+export class PostgresMarketCache implements MarketCache {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** One query for all symbols; candles ascending by open time. */
+  async dailyCandles(
+    source: string,
+    symbols: readonly string[],
+    fromMs: number,
+    toMs: number,
+  ): Promise<Map<string, Candle[]>> {
+    const out = new Map<string, Candle[]>();
+    if (symbols.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('kline_cache')
+      .select(['symbol', 'open_time', 'open', 'high', 'low', 'close', 'volume', 'quote_volume', 'trades'])
+      .where('source', '=', source)
+      .where('interval', '=', '1d')
+      .where('symbol', 'in', symbols)
+      .where('open_time', '>=', new Date(fromMs))
+      .where('open_time', '<=', new Date(toMs))
+      .orderBy('symbol')
+      .orderBy('open_time')
+      .execute();
+    for (const r of rows) {
+      let list = out.get(r.symbol);
+      if (!list) {
+        list = [];
+        out.set(r.symbol, list);
+      }
+      // Source strings as stored (numeric keeps Binance's scale, e.g. "28923.63000000"), like the dataset's.
+      list.push({
+        openTime: r.open_time.getTime(),
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+        volume: r.volume,
+        quoteVolume: r.quote_volume,
+        trades: r.trades === null ? null : Number(r.trades),
+      });
+    }
+    return out;
+  }
+
+  /** Upserts closed candles in chunks, in one transaction. */
+  async saveDailyCandles(
+    source: string,
+    rows: readonly { symbol: string; candles: readonly Candle[] }[],
+  ): Promise<void> {
+    const values = rows.flatMap(({ symbol, candles }) =>
+      candles.map((c) => ({
+        source,
+        symbol,
+        interval: '1d',
+        open_time: new Date(c.openTime),
+        open: c.open,
+        high: c.high,
+        low: c.low,
+        close: c.close,
+        volume: c.volume,
+        quote_volume: c.quoteVolume,
+        trades: c.trades === null ? null : String(c.trades),
+      })),
+    );
+    if (values.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < values.length; i += CHUNK) {
+        await trx
+          .insertInto('kline_cache')
+          .values(values.slice(i, i + CHUNK))
+          .onConflict((oc) =>
+            oc.columns(['source', 'symbol', 'interval', 'open_time']).doUpdateSet({
+              open: (eb) => eb.ref('excluded.open'),
+              high: (eb) => eb.ref('excluded.high'),
+              low: (eb) => eb.ref('excluded.low'),
+              close: (eb) => eb.ref('excluded.close'),
+              volume: (eb) => eb.ref('excluded.volume'),
+              quote_volume: (eb) => eb.ref('excluded.quote_volume'),
+              trades: (eb) => eb.ref('excluded.trades'),
+              fetched_at: sql`now()`,
+            }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async listings(source: string): Promise<Map<string, ListingInfo>> {
+    const rows = await this.db
+      .selectFrom('symbol_listings')
+      .select(['symbol', 'first_open_time', 'listed_before'])
+      .where('source', '=', source)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.symbol,
+        {
+          firstOpenTime: r.first_open_time ? r.first_open_time.getTime() : null,
+          listedBefore: r.listed_before ? r.listed_before.getTime() : null,
+        },
+      ]),
+    );
+  }
+
+  /** Upserts; an exact `first_open_time` already stored is kept when the new row has only a bound. */
+  async saveListings(source: string, rows: readonly ({ symbol: string } & ListingInfo)[]): Promise<void> {
+    const values = rows
+      .filter((r) => r.firstOpenTime !== null || r.listedBefore !== null)
+      .map((r) => ({
+        source,
+        symbol: r.symbol,
+        first_open_time: r.firstOpenTime === null ? null : new Date(r.firstOpenTime),
+        listed_before: r.listedBefore === null ? null : new Date(r.listedBefore),
+      }));
+    for (let i = 0; i < values.length; i += CHUNK) {
+      await this.db
+        .insertInto('symbol_listings')
+        .values(values.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc.columns(['source', 'symbol']).doUpdateSet({
+            first_open_time: sql`coalesce(excluded.first_open_time, symbol_listings.first_open_time)`,
+            listed_before: sql`least(excluded.listed_before, symbol_listings.listed_before)`,
+            checked_at: sql`now()`,
+          }),
+        )
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The reference engine of the backtest: the very modules a live rebalance runs on, one call per day —
+ * `evaluateUniverse` + `rankUniverse` for the universe (§3–§5), `planSells` / `planBuys` for the orders
+ * (§8), the simulated exchange `SimExchange` (whose fills are `fillMarketSell` / `fillMarketBuy`, §7)
+ * and average-cost accounting `applyFill` / `markPositions`, all in decimal.js.
+ *
+ * It is about two orders of magnitude slower than the fast engine (src/domain/backtest/) and serves as
+ * its oracle: the tests run both on real data and hand-computed scenarios and require identical trades,
+ * rejections and equity. It is also what a backtest falls back to when a value does not fit the fast
+ * path's fixed scales (`FastPathUnsupported`).
+ */
+import { SimExchange } from '../adapters/sim/sim-exchange.ts';
+import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
+import type { Book, BookLedger, BookMark } from '../domain/backtest/book.ts';
+import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-universe.ts';
+import type { BookParams } from '../domain/backtest/fast-book.ts';
+import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts';
+import type { Ranker } from '../domain/backtest/simulate.ts';
+import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { type PlannedOrder, type PlanPrices, type PlanTarget, planBuys, planSells } from '../domain/planning/plan.ts';
+import { rankUniverse } from '../domain/ranking/rank.ts';
+import type { Candle, Side } from '../domain/types.ts';
+import { evaluateUniverse, type SymbolHistory, type UniverseDecision } from '../domain/universe/eligibility.ts';
+
+/** The domain's universe and ranking (`evaluateUniverse` + `rankUniverse`) as a {@link Ranker}. */
+export class ReferenceUniverse implements Ranker {
+  /** The decisions of the last selected day (one per symbol, in symbol order). */
+  decisions: UniverseDecision[] = [];
+  private readonly histories: SymbolHistory[];
+
+  /**
+   * @param market the day grid (its whole candle series are handed to `evaluateUniverse`).
+   * @param params filter and ranking parameters.
+   */
+  constructor(
+    private readonly market: BacktestMarket,
+    private readonly params: FastUniverseParams,
+  ) {
+    this.histories = market.series.map((s) => ({
+      info: s.info,
+      candles: s.candles,
+      splits: s.splits,
+      firstOpenTime: s.firstOpenTime,
+    }));
+  }
+
+  /** See {@link Ranker.select}. */
+  select(d: number, topN: number): RankedTarget[] {
+    const p = this.params;
+    const caps = p.minMarketCap > 0 ? this.market.capsAt(d) : new Map();
+    this.decisions = evaluateUniverse(this.market.dayMs(d), this.histories, caps, {
+      quoteAsset: p.quoteAsset,
+      lookbackDays: p.lookbackDays,
+      minAgeDays: p.minAgeDays,
+      minMarketCap: p.minMarketCap,
+      minQuoteVolume: p.minQuoteVolume,
+      exclude: p.exclude,
+      include: p.include,
+      tradingRule: 'history',
+    });
+    return rankUniverse(this.decisions, p.mode, topN)
+      .filter((r) => r.selected)
+      .map((r) => ({ symbolIndex: this.market.indexOf.get(r.symbol) as number, rank: r.rank }));
+  }
+}
+
+/**
+ * A {@link Book} over the domain's planner, the simulated exchange and average-cost accounting, in
+ * decimal.js (see the module docstring).
+ */
+export class ReferenceBook implements Book {
+  readonly ledger: BookLedger = { notionals: [], fees: [], fills: [], rejections: [] };
+  /** Balances by asset (the quote asset included), non-zero only. */
+  private balances = new Map<string, Decimal>();
+  private positions = new Map<string, Position>();
+  private readonly assetSymbol = new Map<string, number>();
+  private readonly initial: Decimal;
+
+  /**
+   * @param market the day grid.
+   * @param params book parameters.
+   */
+  constructor(
+    private readonly market: BacktestMarket,
+    private readonly params: BookParams,
+  ) {
+    this.initial = dec(params.initialQuote);
+    this.balances.set(params.quoteAsset, this.initial);
+    market.series.forEach((s, i) => {
+      if (s.info.quoteAsset === params.quoteAsset) this.assetSymbol.set(s.info.baseAsset, i);
+    });
+  }
+
+  private series(i: number): SymbolSeries {
+    return this.market.series[i] as SymbolSeries;
+  }
+
+  private candleAt(i: number, d: number): Candle | null {
+    const s = this.series(i);
+    const k = d >= 0 && d < s.at.length ? (s.at[d] as number) : -1;
+    return k < 0 ? null : (s.candles[k] as Candle);
+  }
+
+  private lastCloseAt(i: number, d: number): string | null {
+    const s = this.series(i);
+    const k = d >= 0 ? (s.atOrBefore[Math.min(d, s.atOrBefore.length - 1)] as number) : -1;
+    return k < 0 ? null : (s.candles[k] as Candle).close;
+  }
+
+  private symbolIndexOfAsset(asset: string): number {
+    const i = this.assetSymbol.get(asset);
+    if (i === undefined) throw new Error(`no ${asset}${this.params.quoteAsset} symbol for a holding of ${asset}`);
+    return i;
+  }
+
+  /** Non-quote holdings, sorted by asset. */
+  private holdings(): { asset: string; symbolIndex: number; quantity: Decimal }[] {
+    return [...this.balances.entries()]
+      .filter(([a, q]) => a !== this.params.quoteAsset && q.gt(0))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([asset, quantity]) => ({ asset, symbolIndex: this.symbolIndexOfAsset(asset), quantity }));
+  }
+
+  /** §2 conversion, exactly as the rebalance use case does it (`convertAcrossSplit`). */
+  convertSplits(d: number): void {
+    for (const h of this.holdings()) {
+      const split = this.series(h.symbolIndex).splitOn.get(d);
+      if (!split) continue;
+      const after = roundDown8(h.quantity.times(dec(split.closeBefore)).div(dec(split.openAfter)));
+      if (after.isZero()) this.balances.delete(h.asset);
+      else this.balances.set(h.asset, after);
+      const pos = this.positions.get(h.asset);
+      if (pos) this.positions.set(h.asset, { ...pos, quantity: after });
+    }
+  }
+
+  private exchange(d: number): SimExchange {
+    return new SimExchange({
+      market: {
+        assets: (symbol) => {
+          const i = this.market.indexOf.get(symbol);
+          if (i === undefined) return null;
+          const info = this.series(i).info;
+          return { base: info.baseAsset, quote: info.quoteAsset };
+        },
+        rules: (symbol) => this.market.rules(this.market.indexOf.get(symbol) as number),
+        referencePrice: (symbol) => this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null,
+      },
+      balances: [...this.balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
+      feeRate: this.params.feeRate,
+      slippageBps: this.params.slippageBps,
+      clock: { now: () => this.market.dayMs(d) },
+    });
+  }
+
+  private execute(d: number, ex: SimExchange, order: PlannedOrder): void {
+    const i = this.market.indexOf.get(order.symbol) as number;
+    const out = ex.executeMarketSync(
+      order.side === 'SELL'
+        ? { symbol: order.symbol, side: 'SELL', quantity: order.quantity as Decimal }
+        : { symbol: order.symbol, side: 'BUY', quoteOrderQty: order.quoteOrderQty as Decimal },
+    );
+    this.book(d, i, order.side, ex, out);
+  }
+
+  private book(d: number, i: number, side: Side, ex: SimExchange, out: ReturnType<SimExchange['executeMarketSync']>): void {
+    if (!out.ok) {
+      if (this.params.details) this.ledger.rejections.push({ day: d, symbolIndex: i, side, reason: out.reason });
+      return;
+    }
+    const f = out.fill;
+    const commissionAsset = f.commissionIn === 'base' ? out.baseAsset : out.quoteAsset;
+    this.positions = applyFill(this.positions, out.baseAsset, this.series(i).info.symbol, this.params.quoteAsset, {
+      side,
+      quantity: f.quantity,
+      quoteQuantity: f.quoteQuantity,
+      commission: f.commission,
+      commissionAsset,
+      commissionQuote: f.commissionQuote,
+    });
+    for (const asset of [out.baseAsset, out.quoteAsset]) {
+      const v = ex.freeOf(asset);
+      if (v.isZero()) this.balances.delete(asset);
+      else this.balances.set(asset, v);
+    }
+    this.ledger.notionals.push(Number(decStr(f.quoteQuantity)));
+    this.ledger.fees.push(Number(decStr(f.commissionQuote)));
+    if (this.params.details) {
+      this.ledger.fills.push({
+        day: d,
+        symbolIndex: i,
+        side,
+        quantity: decStr(f.quantity),
+        price: decStr(f.price),
+        quoteQuantity: decStr(f.quoteQuantity),
+        commission: decStr(f.commission),
+        commissionAsset,
+      });
+    }
+  }
+
+  /** §8 with `planSells` → SimExchange → `planBuys` (cash after the sells) → SimExchange. */
+  rebalance(d: number, targets: readonly RankedTarget[]): void {
+    const quote = this.params.quoteAsset;
+    const prices: PlanPrices = {
+      open: (symbol) => {
+        const c = this.candleAt(this.market.indexOf.get(symbol) as number, d);
+        return c ? dec(c.open) : null;
+      },
+      lastClose: (symbol) => {
+        const c = this.lastCloseAt(this.market.indexOf.get(symbol) as number, d - 1);
+        return c === null ? null : dec(c);
+      },
+    };
+    const rules = (symbol: string) => this.market.rules(this.market.indexOf.get(symbol) as number);
+    const planTargets: PlanTarget[] = targets.map((t) => {
+      const info = this.series(t.symbolIndex).info;
+      return { symbol: info.symbol, asset: info.baseAsset, rank: t.rank };
+    });
+    const holdings = this.holdings().map((h) => ({
+      asset: h.asset,
+      symbol: this.series(h.symbolIndex).info.symbol,
+      quantity: h.quantity,
+    }));
+    const params = {
+      mode: this.params.rebalanceMode,
+      cashBuffer: this.params.cashBuffer,
+      band: this.params.band,
+    };
+    const ex = this.exchange(d);
+    const sellPhase = planSells(holdings, planTargets, this.balances.get(quote) ?? ZERO, prices, rules, params);
+    for (const o of sellPhase.orders) this.execute(d, ex, o);
+    const cashAfterSells = ex.freeOf(quote);
+    for (const o of planBuys(planTargets, cashAfterSells, sellPhase, prices, params)) this.execute(d, ex, o);
+  }
+
+  /** A BUY through the simulated exchange (the BTC-hold benchmark). */
+  buy(d: number, symbolIndex: number, quoteOrderQty: string): void {
+    const ex = this.exchange(d);
+    const symbol = this.series(symbolIndex).info.symbol;
+    this.book(d, symbolIndex, 'BUY', ex, ex.executeMarketSync({ symbol, side: 'BUY', quoteOrderQty }));
+  }
+
+  /** §9 in decimal.js: `cash + Σ h × close` (last known close). */
+  mark(d: number, values: boolean, minShare = 0): BookMark {
+    const quote = this.params.quoteAsset;
+    const cash = this.balances.get(quote) ?? ZERO;
+    let equity = cash;
+    const out: [number, number][] = [];
+    for (const h of this.holdings()) {
+      const close = this.lastCloseAt(h.symbolIndex, d);
+      if (close === null) throw new Error(`no price to mark ${h.asset}`);
+      const v = h.quantity.times(dec(close));
+      equity = equity.plus(v);
+      out.push([h.symbolIndex, Number(decStr(v))]);
+    }
+    if (!values) return { equity: decStr(equity) };
+    const equityF = Number(decStr(equity));
+    const shown = out.filter(([, v]) => v >= minShare * equityF).sort((a, b) => a[0] - b[0]);
+    return { equity: decStr(equity), values: shown, cash: Number(decStr(cash)) };
+  }
+
+  /**
+   * The accounting identity of README "Accounting" at the close of day `d`:
+   * `equity − initial_quote = Σ realized + Σ unrealized` (average cost, fees included).
+   * @returns both sides as decimal strings.
+   */
+  accountingIdentity(d: number): { total: string; realizedPlusUnrealized: string } {
+    const marks = new Map<string, Decimal>();
+    for (const [asset, pos] of this.positions) {
+      if (pos.quantity.isZero()) continue;
+      const close = this.lastCloseAt(this.symbolIndexOfAsset(asset), d);
+      if (close !== null) marks.set(asset, dec(close));
+    }
+    const marked = markPositions(this.positions, marks);
+    const equity = (this.balances.get(this.params.quoteAsset) ?? ZERO).plus(marked.marketValue);
+    return {
+      total: decStr(equity.minus(this.initial)),
+      realizedPlusUnrealized: decStr(marked.realizedPnl.plus(marked.unrealizedPnl)),
+    };
+  }
+}

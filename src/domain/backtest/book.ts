@@ -1,0 +1,78 @@
+/**
+ * What a backtest engine's book does and reports, shared by the fast book (exact bigint arithmetic,
+ * `fast-book.ts`) and the reference book over the domain modules and the simulated exchange
+ * (`src/app/backtest-reference.ts`). Both produce identical events, so the simulation loop and the
+ * results do not depend on which one ran.
+ */
+import type { Side } from '../types.ts';
+import type { RankedTarget } from './fast-universe.ts';
+
+/** One fill, as the results file lists it (decimal strings; strategy-semantics.md §7). */
+export interface BookFill {
+  /** Day index of the fill (at the open of that day). */
+  readonly day: number;
+  readonly symbolIndex: number;
+  readonly side: Side;
+  /** Base quantity q. */
+  readonly quantity: string;
+  /** Fill price p (slippage included), quote per base. */
+  readonly price: string;
+  /** q × p, quote. */
+  readonly quoteQuantity: string;
+  /** Commission, in `commissionAsset` (base for a BUY, quote for a SELL). */
+  readonly commission: string;
+  readonly commissionAsset: string;
+}
+
+/** One rejected order (§7). */
+export interface BookRejection {
+  readonly day: number;
+  readonly symbolIndex: number;
+  readonly side: Side;
+  /** `zero_quantity`, `min_qty`, `min_notional`, `no_price` or `insufficient_balance`. */
+  readonly reason: string;
+}
+
+/** Close-of-day marks of a book. */
+export interface BookMark {
+  /** Equity `cash + Σ h × close` (last known close where no candle), exact decimal string, quote. */
+  readonly equity: string;
+  /**
+   * Market value per held symbol index (float, quote; the exact value correctly rounded), only when asked
+   * for and only of holdings worth at least `minShare` of the equity: `[symbolIndex, value]` in symbol order.
+   */
+  readonly values?: readonly (readonly [number, number])[];
+  /** Cash (float, quote), only with `values`. */
+  readonly cash?: number;
+}
+
+/** What a book collects while it runs. */
+export interface BookLedger {
+  /** Every fill's `q × p` as a float (quote), in order (for `computeMetrics`). */
+  readonly notionals: number[];
+  /** Every fill's commission valued in quote at its fill price, float, in order. */
+  readonly fees: number[];
+  /** Fills with their decimal strings (only when the book was asked for details). */
+  readonly fills: BookFill[];
+  /** Rejected orders (only when the book was asked for details). */
+  readonly rejections: BookRejection[];
+}
+
+/** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */
+export interface Book {
+  readonly ledger: BookLedger;
+  /**
+   * §2: converts every holding whose symbol starts a new segment on day `d`:
+   * `h := round_down_8(h × close_before / open_after)`. Called first thing every day.
+   */
+  convertSplits(d: number): void;
+  /** One rebalance at the open of day `d` towards `targets` (rank order): SELLs, then BUYs (§7, §8). */
+  rebalance(d: number, targets: readonly RankedTarget[]): void;
+  /** A MARKET BUY of `symbolIndex` spending at most `quoteOrderQty` (decimal string) at the open of `d`. */
+  buy(d: number, symbolIndex: number, quoteOrderQty: string): void;
+  /**
+   * Equity at the close of day `d` (§9); with `values`, the cash and the market value of each holding worth
+   * at least `minShare × equity` (the rest is dust).
+   */
+  mark(d: number, values: boolean, minShare?: number): BookMark;
+}

@@ -1,0 +1,523 @@
+/**
+ * The fast book: strategy-semantics.md §2 (token swaps), §7 (MARKET fills), §8 (full / delta rebalance)
+ * and §9 (close-of-day equity) in exact integer arithmetic on native bigints, for backtests of thousands
+ * of days. It computes the same values as the live path — `planSells` / `planBuys`
+ * (domain/planning/plan.ts), `fillMarketSell` / `fillMarketBuy` (domain/execution/market-fill.ts, behind
+ * `SimExchange`) — digit for digit:
+ * - money lives in scaled integers with fixed scales derived from the inputs (below), so sums and products
+ *   are exact, as they are in decimal.js at 60 digits;
+ * - every division is done where the domain does one, with the domain's rounding: a division followed by a
+ *   floor (`floor_step(Q / p)`, `round_down_8(C × (1 − b) / K)`) is an exact floor; a division kept as is
+ *   (`delta` targets) uses {@link Dx}, which truncates to 60 significant digits exactly like decimal.js.
+ * The equivalence is tested against the reference book (the domain functions + SimExchange) on real data
+ * and hand-computed scenarios (test/unit/backtest/engine-equivalence.test.ts).
+ *
+ * Scales (decimals): prices PD = 12, quantities QD = 8 (Binance steps are ≥ 1e-8), fee rate FD and slippage
+ * factor SD as written in the config; fill price PS = PD + SD, notional NS = QD + PS, holdings
+ * HD = QD + FD, cash CD = NS + FD. A price, step or minimum with more decimals throws
+ * {@link FastPathUnsupported} (the caller then runs the reference book).
+ */
+import { dec, decStr } from '../decimal.ts';
+import type { Side } from '../types.ts';
+import type { Book, BookLedger, BookMark } from './book.ts';
+import {
+  type Dx,
+  DX_ZERO,
+  dxAdd,
+  dxCmp,
+  dxDiv,
+  dxMul,
+  dxOf,
+  dxScaled,
+  dxSub,
+  dxToScaledDown,
+  FastPathUnsupported,
+  parseScaled,
+  pow10,
+  scaledToNumber,
+  scaledToString,
+} from './exact.ts';
+import type { RankedTarget } from './fast-universe.ts';
+import type { BacktestMarket, SymbolSeries } from './market.ts';
+
+/** Price decimals of the fast path. */
+export const PRICE_DECIMALS = 12;
+/** Quantity decimals of the fast path (step sizes, minQty, quantities). */
+export const QTY_DECIMALS = 8;
+
+/** Parameters of a book (the `[portfolio]`, `[execution]` and `[paper]` settings). */
+export interface BookParams {
+  /** e.g. `USDT`. */
+  readonly quoteAsset: string;
+  /** Starting cash, decimal string (quote). */
+  readonly initialQuote: string;
+  /** Taker fee rate, decimal string fraction. */
+  readonly feeRate: string;
+  /** Slippage against us, bps. */
+  readonly slippageBps: number;
+  readonly rebalanceMode: 'full' | 'delta';
+  /** Fraction of equity kept in cash. */
+  readonly cashBuffer: number;
+  /** delta mode: no-trade band, fraction. */
+  readonly band: number;
+  /** Collect fills and rejections with their decimal strings (the strategy; benchmarks only need floats). */
+  readonly details: boolean;
+}
+
+/** Bits per limb of the float-limb dot product in {@link FastBook.mark}. */
+const LIMB_BITS = 21;
+const LIMB = 2 ** LIMB_BITS;
+const LIMB_BIG = BigInt(LIMB_BITS);
+const LIMB_MASK = BigInt(LIMB - 1);
+/** Limbs of a close price (prices below 2^63 at PRICE_DECIMALS, i.e. below ~9.2e6 quote). */
+const PRICE_LIMBS = 3;
+/** Limbs of a holding (below 2^105 at HD). */
+const HOLD_LIMBS = 5;
+/**
+ * Column sums stay exact below 2^53: each holding adds at most 3 products below 2^42 to a column, so up
+ * to this many holdings are marked with float limbs (more: bigint products).
+ */
+const MAX_LIMB_HOLDINGS = 600;
+
+/** The limbs of `x ≥ 0` (base 2^21, least significant first) into `out[at…]`; false when `x` needs more than `n`. */
+function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
+  let v = x;
+  for (let j = 0; j < n; j++) {
+    out[at + j] = Number(v & LIMB_MASK);
+    v >>= LIMB_BIG;
+  }
+  return v === 0n;
+}
+
+/** Exact prices of a market parsed once (at PRICE_DECIMALS), shared by every book on that market. */
+class PriceCache {
+  private readonly opens: (bigint | undefined)[][];
+  private readonly closes: (bigint | undefined)[][];
+  /** Close limbs per symbol (PRICE_LIMBS per candle; NaN: not parsed yet; -1 in the first: too large). */
+  private readonly closeLimbs: (Float64Array | undefined)[];
+  constructor(private readonly market: BacktestMarket) {
+    this.opens = market.series.map(() => []);
+    this.closes = market.series.map(() => []);
+    this.closeLimbs = new Array(market.series.length);
+  }
+  open(i: number, k: number): bigint {
+    const col = this.opens[i] as (bigint | undefined)[];
+    let v = col[k];
+    if (v === undefined) {
+      v = parseScaled(((this.market.series[i] as SymbolSeries).candles[k] as { open: string }).open, PRICE_DECIMALS);
+      col[k] = v;
+    }
+    return v;
+  }
+  close(i: number, k: number): bigint {
+    const col = this.closes[i] as (bigint | undefined)[];
+    let v = col[k];
+    if (v === undefined) {
+      v = parseScaled(((this.market.series[i] as SymbolSeries).candles[k] as { close: string }).close, PRICE_DECIMALS);
+      col[k] = v;
+    }
+    return v;
+  }
+  /** The close limbs of candle `k` of symbol `i` (offset into the returned array), or -1 when too large. */
+  closeLimbsOf(i: number, k: number): Float64Array {
+    let a = this.closeLimbs[i];
+    if (!a) {
+      a = new Float64Array((this.market.series[i] as SymbolSeries).candles.length * PRICE_LIMBS).fill(Number.NaN);
+      this.closeLimbs[i] = a;
+    }
+    const at = k * PRICE_LIMBS;
+    if (Number.isNaN(a[at] as number) && !toLimbs(this.close(i, k), PRICE_LIMBS, a, at)) a[at] = -1;
+    return a;
+  }
+}
+
+const priceCaches = new WeakMap<BacktestMarket, PriceCache>();
+function pricesOf(market: BacktestMarket): PriceCache {
+  let c = priceCaches.get(market);
+  if (!c) {
+    c = new PriceCache(market);
+    priceCaches.set(market, c);
+  }
+  return c;
+}
+
+/** §6 rules of one symbol at the fast path's scales. */
+interface FastRules {
+  /** Step at QD; a step of 0 (round down to 8 decimals) is 1e-8, i.e. 1 at QD = 8. */
+  readonly step: bigint;
+  readonly minQty: bigint;
+  /** minNotional at NS. */
+  readonly minNotional: bigint;
+}
+
+/**
+ * `m × 10^-scale` as a float for the metrics' per-fill sums: `Number(m) / 10^scale` (within about one ulp of
+ * the correctly rounded value; exact decimals stay in the fills).
+ */
+function approxNumber(m: bigint, scale: number): number {
+  return scale <= 22 ? Number(m) / 10 ** scale : scaledToNumber(m, scale);
+}
+
+/** A fixed scale as a decimal string of the constant `x` computed by decimal.js (`decStr(dec(x))`). */
+function decimalString(x: number | string): string {
+  return decStr(dec(x));
+}
+
+/**
+ * The fast {@link Book}. See the module docstring for its arithmetic.
+ */
+export class FastBook implements Book {
+  readonly ledger: BookLedger = { notionals: [], fees: [], fills: [], rejections: [] };
+  private readonly prices: PriceCache;
+  private readonly rulesCache: (FastRules | undefined)[];
+  /** Holdings at HD per symbol index (0n when none). */
+  private readonly hold: bigint[];
+  /** `floor_step(holding)` at QD per symbol index (what a full SELL of it asks for). */
+  private readonly holdFloor: bigint[];
+  /** Holding limbs (HOLD_LIMBS per symbol index; -1 in the first: too large for limbs). */
+  private readonly holdLimbs: Float64Array;
+  private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
+  /** Symbol indices with a non-zero holding, ascending (= symbol order). */
+  private held: number[] = [];
+  /** Cash at CD. */
+  private cash: bigint;
+
+  private readonly FD: number;
+  private readonly SD: number;
+  private readonly PS: number;
+  private readonly NS: number;
+  private readonly HD: number;
+  private readonly CD: number;
+  private readonly fee: bigint;
+  private readonly buyFactor: bigint;
+  private readonly sellFactor: bigint;
+  private readonly keep: Dx;
+  private readonly bandUp: Dx;
+  private readonly bandDown: Dx;
+  /** 10^FD, 10^SD. */
+  private readonly pFD: bigint;
+  private readonly pSD: bigint;
+
+  /**
+   * @param market the day grid.
+   * @param params book parameters.
+   * @throws FastPathUnsupported when the fee rate, slippage or initial cash need more decimals than the
+   *   fast path keeps exact within 60 significant digits.
+   */
+  constructor(
+    private readonly market: BacktestMarket,
+    private readonly params: BookParams,
+  ) {
+    this.prices = pricesOf(market);
+    this.rulesCache = new Array(market.series.length);
+    this.hold = new Array(market.series.length).fill(0n);
+    this.holdFloor = new Array(market.series.length).fill(0n);
+    this.holdLimbs = new Float64Array(market.series.length * HOLD_LIMBS);
+    const fee = dxOf(decimalString(params.feeRate));
+    const slip = dec(params.slippageBps).div(10_000);
+    const buy = dxOf(decStr(dec(1).plus(slip)));
+    const sell = dxOf(decStr(dec(1).minus(slip)));
+    this.FD = Math.max(0, fee.e);
+    this.SD = Math.max(0, buy.e, sell.e);
+    this.PS = PRICE_DECIMALS + this.SD;
+    this.NS = QTY_DECIMALS + this.PS;
+    this.HD = QTY_DECIMALS + this.FD;
+    this.CD = this.NS + this.FD;
+    if (this.CD > 44) {
+      throw new FastPathUnsupported(
+        `fee rate ${params.feeRate} and slippage ${params.slippageBps} bps need ${this.CD} decimals of cash`,
+      );
+    }
+    this.pFD = pow10(this.FD);
+    this.pSD = pow10(this.SD);
+    this.fee = parseScaled(decimalString(params.feeRate), this.FD);
+    this.buyFactor = dxToScaledDown(buy, this.SD);
+    this.sellFactor = dxToScaledDown(sell, this.SD);
+    this.keep = dxOf(decStr(dec(1).minus(dec(params.cashBuffer))));
+    this.bandUp = dxOf(decStr(dec(1).plus(dec(params.band))));
+    this.bandDown = dxOf(decStr(dec(1).minus(dec(params.band))));
+    this.cash = parseScaled(decimalString(params.initialQuote), this.CD);
+  }
+
+  private rules(i: number): FastRules {
+    let r = this.rulesCache[i];
+    if (!r) {
+      const s = this.market.rules(i);
+      const step = parseScaled(s.stepSize, QTY_DECIMALS);
+      r = {
+        step: step === 0n ? 1n : step,
+        minQty: parseScaled(s.minQty, QTY_DECIMALS),
+        minNotional: parseScaled(s.minNotional, this.NS),
+      };
+      this.rulesCache[i] = r;
+    }
+    return r;
+  }
+
+  private series(i: number): SymbolSeries {
+    return this.market.series[i] as SymbolSeries;
+  }
+
+  private setHolding(i: number, h: bigint): void {
+    const had = (this.hold[i] as bigint) !== 0n;
+    this.hold[i] = h;
+    if (h !== 0n) {
+      const step = this.rules(i).step;
+      this.holdFloor[i] = (h / (step * this.pFD)) * step;
+      if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
+    } else this.holdFloor[i] = 0n;
+    if (h !== 0n && !had) {
+      let j = this.held.length;
+      this.held.push(i);
+      while (j > 0 && (this.held[j - 1] as number) > i) {
+        this.held[j] = this.held[j - 1] as number;
+        j--;
+      }
+      this.held[j] = i;
+    } else if (h === 0n && had) {
+      this.held.splice(this.held.indexOf(i), 1);
+    }
+  }
+
+  private reject(d: number, i: number, side: Side, reason: string): void {
+    if (this.params.details) this.ledger.rejections.push({ day: d, symbolIndex: i, side, reason });
+  }
+
+  /** §2, before anything else on day `d`: `h := round_down_8(h × close_before / open_after)`. */
+  convertSplits(d: number): void {
+    if (this.held.length === 0) return;
+    for (const i of [...this.held]) {
+      const split = this.series(i).splitOn.get(d);
+      if (!split) continue;
+      const h = dxScaled(this.hold[i] as bigint, this.HD);
+      const converted = dxDiv(dxMul(h, dxOf(split.closeBefore)), dxOf(split.openAfter));
+      const h8 = dxToScaledDown(converted, 8);
+      this.setHolding(i, h8 * pow10(this.HD - 8));
+    }
+  }
+
+  /**
+   * A MARKET SELL of `q` (at QD, already floored to the step) at the open of `d` (§7 `fillMarketSell`):
+   * no candle → `no_price`; `q = 0`, `q < minQty`, `q × p < minNotional` → rejected; else proceeds `q × p`,
+   * commission `q × p × f` in quote.
+   */
+  private sell(d: number, i: number, q: bigint): void {
+    const s = this.series(i);
+    const k = s.at[d] as number;
+    if (k < 0) return this.reject(d, i, 'SELL', 'no_price');
+    // The fill price has no effect before the filters: zero and minQty are checked first, cheaply.
+    if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
+    const r = this.rules(i);
+    if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
+    const p = this.prices.open(i, k) * this.sellFactor;
+    const notional = q * p;
+    if (notional < r.minNotional) return this.reject(d, i, 'SELL', 'min_notional');
+    const qH = q * this.pFD;
+    const h = this.hold[i] as bigint;
+    if (qH > h) return this.reject(d, i, 'SELL', 'insufficient_balance');
+    const commission = notional * this.fee; // at CD
+    this.cash += notional * this.pFD - commission;
+    this.setHolding(i, h - qH);
+    this.ledger.notionals.push(approxNumber(notional, this.NS));
+    this.ledger.fees.push(approxNumber(commission, this.CD));
+    if (this.params.details) {
+      this.ledger.fills.push({
+        day: d,
+        symbolIndex: i,
+        side: 'SELL',
+        quantity: scaledToString(q, QTY_DECIMALS),
+        price: scaledToString(p, this.PS),
+        quoteQuantity: scaledToString(notional, this.NS),
+        commission: scaledToString(commission, this.CD),
+        commissionAsset: this.params.quoteAsset,
+      });
+    }
+  }
+
+  /**
+   * A MARKET BUY spending at most `Q = Qm × 10^-Qscale` at the open of `d` (§7 `fillMarketBuy`):
+   * `q = floor_step(Q / p)`; rejected like a SELL, or `insufficient_balance` when `q × p` exceeds the cash;
+   * else cash `−= q × p`, commission `q × f` in base, holding `+= q − q × f`.
+   */
+  private buyQ(d: number, i: number, Qm: bigint, Qscale = 8): void {
+    const s = this.series(i);
+    const k = s.at[d] as number;
+    if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
+    const r = this.rules(i);
+    const p = this.prices.open(i, k) * this.buyFactor;
+    if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
+    // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
+    const shift = this.PS + QTY_DECIMALS - Qscale;
+    const q =
+      (shift >= 0 ? (Qm * pow10(shift)) / (p * r.step) : Qm / (pow10(-shift) * p * r.step)) * r.step;
+    if (q === 0n) return this.reject(d, i, 'BUY', 'zero_quantity');
+    if (q < r.minQty) return this.reject(d, i, 'BUY', 'min_qty');
+    const notional = q * p;
+    if (notional < r.minNotional) return this.reject(d, i, 'BUY', 'min_notional');
+    const cost = notional * this.pFD; // at CD
+    if (cost > this.cash) return this.reject(d, i, 'BUY', 'insufficient_balance');
+    const commission = q * this.fee; // base, at HD
+    this.cash -= cost;
+    this.setHolding(i, (this.hold[i] as bigint) + q * this.pFD - commission);
+    this.ledger.notionals.push(approxNumber(notional, this.NS));
+    this.ledger.fees.push(approxNumber(commission * p, this.CD));
+    if (this.params.details) {
+      this.ledger.fills.push({
+        day: d,
+        symbolIndex: i,
+        side: 'BUY',
+        quantity: scaledToString(q, QTY_DECIMALS),
+        price: scaledToString(p, this.PS),
+        quoteQuantity: scaledToString(notional, this.NS),
+        commission: scaledToString(commission, this.HD),
+        commissionAsset: this.series(i).info.baseAsset,
+      });
+    }
+  }
+
+  /** `floor_step(h)` of a holding, at QD. */
+  private floorHolding(i: number): bigint {
+    return this.holdFloor[i] as bigint;
+  }
+
+  /** `floor_step(x)` of a non-negative {@link Dx}, at QD (decimal.js `dividedToIntegerBy(step).times(step)`). */
+  private floorStepDx(i: number, x: Dx): bigint {
+    const step = this.rules(i).step;
+    return (dxToScaledDown(x, QTY_DECIMALS) / step) * step;
+  }
+
+  /** Value price of §8 delta step 1: open of `d`, else the last close at or before `d − 1`, at PD. */
+  private valuePrice(d: number, i: number): bigint {
+    const s = this.series(i);
+    const k = s.at[d] as number;
+    if (k >= 0) return this.prices.open(i, k);
+    const kc = d - 1 >= 0 ? (s.atOrBefore[d - 1] as number) : -1;
+    if (kc < 0) throw new Error(`${s.info.symbol}: no price at or before the decision day to value the holding`);
+    return this.prices.close(i, kc);
+  }
+
+  /** §8, one rebalance at the open of `d` (SELLs in symbol order, then BUYs in rank order). */
+  rebalance(d: number, targets: readonly RankedTarget[]): void {
+    if (this.params.rebalanceMode === 'full') this.rebalanceFull(d, targets);
+    else this.rebalanceDelta(d, targets);
+  }
+
+  /** full: sell every holding in full; `Q = round_down_8(C × (1 − cash_buffer) / K)` per target. */
+  private rebalanceFull(d: number, targets: readonly RankedTarget[]): void {
+    for (const i of [...this.held]) this.sell(d, i, this.floorHolding(i));
+    const K = targets.length;
+    if (K === 0) return;
+    const C = dxScaled(this.cash, this.CD);
+    const Q8 = dxToScaledDown(dxDiv(dxMul(C, this.keep), { m: BigInt(K), e: 0 }), 8);
+    for (const t of targets) this.buyQ(d, t.symbolIndex, Q8);
+  }
+
+  /** delta: trade the difference to `T = E × (1 − cash_buffer) / K` with the no-trade band (§8). */
+  private rebalanceDelta(d: number, targets: readonly RankedTarget[]): void {
+    const K = targets.length;
+    const selected = new Set(targets.map((t) => t.symbolIndex));
+    const values = new Map<number, Dx>();
+    let equity = dxScaled(this.cash, this.CD);
+    for (const i of this.held) {
+      const v = dxMul(dxScaled(this.hold[i] as bigint, this.HD), dxScaled(this.valuePrice(d, i), PRICE_DECIMALS));
+      values.set(i, v);
+      equity = dxAdd(equity, v);
+    }
+    const T = K === 0 ? DX_ZERO : dxDiv(dxMul(equity, this.keep), { m: BigInt(K), e: 0 });
+    const upper = dxMul(T, this.bandUp);
+    for (const i of [...this.held]) {
+      if (!selected.has(i)) {
+        this.sell(d, i, this.floorHolding(i));
+        continue;
+      }
+      const V = values.get(i) as Dx;
+      if (dxCmp(V, upper) > 0) {
+        const h = dxScaled(this.hold[i] as bigint, this.HD);
+        const k = this.series(i).at[d] as number;
+        const qWanted = k < 0 ? h : dxDiv(dxSub(V, T), dxScaled(this.prices.open(i, k), PRICE_DECIMALS));
+        this.sell(d, i, this.floorStepDx(i, dxCmp(qWanted, h) < 0 ? qWanted : h));
+      }
+    }
+    if (K === 0) return;
+    const cash = dxScaled(this.cash, this.CD);
+    const lower = dxMul(T, this.bandDown);
+    const wants: { i: number; B: Dx }[] = [];
+    let sum = DX_ZERO;
+    for (const t of targets) {
+      const V = values.get(t.symbolIndex) ?? DX_ZERO;
+      if (dxCmp(V, lower) < 0) {
+        const B = dxSub(T, V);
+        wants.push({ i: t.symbolIndex, B });
+        sum = dxAdd(sum, B);
+      }
+    }
+    const scale = dxCmp(sum, cash) > 0 && sum.m > 0n ? dxDiv(cash, sum) : null;
+    for (const w of wants) this.buyQ(d, w.i, dxToScaledDown(scale ? dxMul(w.B, scale) : w.B, 8));
+  }
+
+  /** A BUY of `quoteOrderQty` (the BTC-hold benchmark). */
+  buy(d: number, symbolIndex: number, quoteOrderQty: string): void {
+    const Q = dxOf(decimalString(quoteOrderQty));
+    if (Q.m < 0n) throw new RangeError(`quoteOrderQty must be >= 0, got ${quoteOrderQty}`);
+    this.buyQ(d, symbolIndex, Q.m, Q.e);
+  }
+
+  /**
+   * §9: `cash + Σ h × close(d)` (last known close where the symbol has no candle on `d`), exact. The sum of
+   * products is formed with float limbs (base 2^21, every partial sum an exact integer below 2^53) and
+   * turned into one bigint per day: a book carries the dust of every asset it ever held (`h − floor_step(h)`
+   * after a full SELL), so this sum has hundreds of terms a day.
+   * @param minShare with values: report each holding worth at least this share of the equity (exact
+   *   value, correctly rounded), and the cash.
+   */
+  mark(d: number, values: boolean, minShare = 0): BookMark {
+    const held = this.held;
+    let sum = 0n; // at HD + PD
+    const cols = this.columns;
+    cols.fill(0);
+    const limbed = held.length <= MAX_LIMB_HOLDINGS;
+    for (let j = 0; j < held.length; j++) {
+      const i = held[j] as number;
+      const s = this.market.series[i] as SymbolSeries;
+      const k = s.atOrBefore[d] as number;
+      if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
+      const cl = this.prices.closeLimbsOf(i, k);
+      const c0 = k * PRICE_LIMBS;
+      const h0 = i * HOLD_LIMBS;
+      const hl = this.holdLimbs;
+      if (!limbed || (cl[c0] as number) < 0 || (hl[h0] as number) < 0) {
+        sum += (this.hold[i] as bigint) * this.prices.close(i, k);
+        continue;
+      }
+      for (let a = 0; a < HOLD_LIMBS; a++) {
+        const ha = hl[h0 + a] as number;
+        if (ha === 0) continue;
+        for (let b = 0; b < PRICE_LIMBS; b++) cols[a + b] = (cols[a + b] as number) + ha * (cl[c0 + b] as number);
+      }
+    }
+    for (let c = cols.length - 1; c >= 0; c--) sum += BigInt(cols[c] as number) << BigInt(c * LIMB_BITS);
+    const equity = this.cash + sum * this.pSD;
+    const exact = scaledToString(equity, this.CD);
+    if (!values) return { equity: exact };
+    const equityF = Number(exact);
+    const out: [number, number][] = [];
+    const scale = 10 ** -(this.HD + PRICE_DECIMALS);
+    for (const i of held) {
+      const k = (this.market.series[i] as SymbolSeries).atOrBefore[d] as number;
+      const h = this.hold[i] as bigint;
+      // A cheap estimate first: only holdings near or above the threshold get an exact value.
+      if (Number(h) * Number(this.prices.close(i, k)) * scale < 0.5 * minShare * equityF) continue;
+      const v = scaledToNumber(h * this.prices.close(i, k), this.HD + PRICE_DECIMALS);
+      if (v >= minShare * equityF) out.push([i, v]);
+    }
+    return { equity: exact, values: out, cash: scaledToNumber(this.cash, this.CD) };
+  }
+
+  /** Exact cash and holdings (decimal strings by symbol index), for tests. */
+  snapshot(): { cash: string; holdings: Map<number, string> } {
+    return {
+      cash: scaledToString(this.cash, this.CD),
+      holdings: new Map(this.held.map((i) => [i, scaledToString(this.hold[i] as bigint, this.HD)])),
+    };
+  }
+}

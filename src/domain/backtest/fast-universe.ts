@@ -1,0 +1,182 @@
+/**
+ * The §4 filter chain and §5 ranking on the backtest's day grid — the same decisions as
+ * `evaluateUniverse` + `rankUniverse` (src/domain/universe/eligibility.ts, src/domain/ranking/rank.ts)
+ * with array lookups instead of per-symbol binary searches and candle objects: a decision day costs a
+ * few array reads per symbol. Floats are computed from the same strings with the same expressions, so
+ * scores, volumes and therefore every decision are bit-identical (tested on the real data against the
+ * domain functions: test/unit/backtest/fast-universe.test.ts).
+ */
+import type { StrategyMode } from '../ranking/rank.ts';
+import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
+import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
+import type { BacktestMarket, SymbolSeries } from './market.ts';
+
+/** Parameters of the filter chain and ranking (the `[strategy]` / `[universe]` settings). */
+export interface FastUniverseParams {
+  readonly quoteAsset: string;
+  /** L, days. */
+  readonly lookbackDays: number;
+  readonly minAgeDays: number;
+  /** USD; 0 = off. */
+  readonly minMarketCap: number;
+  /** Quote asset per day; 0 = off. */
+  readonly minQuoteVolume: number;
+  readonly exclude: readonly string[];
+  readonly include: readonly string[];
+  readonly mode: StrategyMode;
+}
+
+/** A selected symbol. */
+export interface RankedTarget {
+  readonly symbolIndex: number;
+  /** 1 = first. */
+  readonly rank: number;
+}
+
+/** Reason codes of {@link FastUniverse.reasons}: 0 = eligible, k = `EXCLUSION_REASONS[k − 1]`. */
+export const ELIGIBLE = 0;
+const R = (reason: ExclusionReason): number => EXCLUSION_REASONS.indexOf(reason) + 1;
+const QUOTE = R('quote');
+const EXCLUDED = R('excluded');
+const NOT_TRADING = R('not_trading');
+const TOO_YOUNG = R('too_young');
+const NO_HISTORY = R('no_history');
+const ILLIQUID = R('illiquid');
+const NO_MARKET_CAP = R('no_market_cap');
+const SMALL_CAP = R('small_cap');
+
+/** The reason of a code of {@link FastUniverse.reasons}; null for eligible. */
+export function reasonOf(code: number): ExclusionReason | null {
+  return code === ELIGIBLE ? null : (EXCLUSION_REASONS[code - 1] as ExclusionReason);
+}
+
+/**
+ * Universe and ranking for one parameter set over a {@link BacktestMarket}. After {@link select}, the
+ * per-symbol outcome of that day is in {@link reasons} and {@link scores} (reused buffers).
+ */
+export class FastUniverse {
+  /** Reason code per symbol index for the last selected day (see {@link reasonOf}). */
+  readonly reasons: Int8Array;
+  /** r(s, D) per symbol index for the last selected day (NaN where it was not computed). */
+  readonly scores: Float64Array;
+  private readonly staticReason: Int8Array;
+  private readonly candidates: Int32Array;
+  private readonly eligible: number[] = [];
+
+  /**
+   * @param market the day grid.
+   * @param params filter and ranking parameters.
+   */
+  constructor(
+    private readonly market: BacktestMarket,
+    private readonly params: FastUniverseParams,
+  ) {
+    const n = market.series.length;
+    this.reasons = new Int8Array(n);
+    this.scores = new Float64Array(n);
+    this.staticReason = new Int8Array(n);
+    const exclude = new Set(params.exclude);
+    const include = new Set(params.include);
+    const candidates: number[] = [];
+    market.series.forEach((s, i) => {
+      const { symbol, baseAsset, quoteAsset } = s.info;
+      let r = ELIGIBLE;
+      if (quoteAsset !== params.quoteAsset) r = QUOTE;
+      else if (
+        isStableOrFiat(baseAsset) ||
+        isLeveragedToken(symbol) ||
+        exclude.has(symbol) ||
+        (include.size > 0 && !include.has(symbol))
+      )
+        r = EXCLUDED;
+      this.staticReason[i] = r;
+      if (r === ELIGIBLE) candidates.push(i);
+    });
+    this.candidates = Int32Array.from(candidates);
+  }
+
+  /**
+   * Decides every symbol for decision day index `d` (§4, filters in order, first failure recorded) and
+   * ranks the eligible ones (§5: by r descending for momentum, ascending for reversal, ties by symbol).
+   * @param topN how many to select (`Infinity`: all eligible).
+   * @returns the first `topN` in rank order.
+   * @throws Error when an eligible symbol's score is NaN (as `rankUniverse`).
+   */
+  select(d: number, topN: number): RankedTarget[] {
+    const { market, params, reasons, scores } = this;
+    reasons.set(this.staticReason);
+    scores.fill(Number.NaN);
+    const L = params.lookbackDays;
+    const n = market.series.length;
+    const prevRow = (d - 1) * n;
+    const todayRow = d * n;
+    const backRow = (d - 1 - L) * n;
+    const hasBack = d - 1 - L >= 0;
+    const hasPrev = d - 1 >= 0;
+    const { closeByDay, segmentByDay, quoteVolumeByDay } = market;
+    const series = market.series;
+    const caps = params.minMarketCap > 0 ? market.capsAt(d) : null;
+    const eligible = this.eligible;
+    eligible.length = 0;
+    for (let c = 0; c < this.candidates.length; c++) {
+      const i = this.candidates[c] as number;
+      const segStart = hasPrev ? (segmentByDay[prevRow + i] as number) : -1;
+      if (segStart < 0 || (segmentByDay[todayRow + i] as number) < 0) {
+        reasons[i] = NOT_TRADING;
+        continue;
+      }
+      if (d - segStart < params.minAgeDays) {
+        reasons[i] = TOO_YOUNG;
+        continue;
+      }
+      if (!hasBack || (segmentByDay[backRow + i] as number) !== segStart) {
+        // no candle at D-1-L (-1), or one in an earlier segment
+        reasons[i] = NO_HISTORY;
+        continue;
+      }
+      if (params.minQuoteVolume > 0) {
+        // Same sum, same order as meanQuoteVolumeOf: candles present in [D-L, D-1], ascending.
+        let sum = 0;
+        let count = 0;
+        for (let t = Math.max(0, d - L); t <= d - 1; t++) {
+          const v = quoteVolumeByDay[t * n + i] as number;
+          if ((segmentByDay[t * n + i] as number) < 0) continue;
+          sum += v;
+          count += 1;
+        }
+        const mean = count === 0 ? 0 : sum / count;
+        if (mean < params.minQuoteVolume) {
+          reasons[i] = ILLIQUID;
+          continue;
+        }
+      }
+      if (caps) {
+        const cap = caps.get((series[i] as SymbolSeries).info.baseAsset)?.capUsd ?? null;
+        if (cap === null) {
+          reasons[i] = NO_MARKET_CAP;
+          continue;
+        }
+        if (cap < params.minMarketCap) {
+          reasons[i] = SMALL_CAP;
+          continue;
+        }
+      }
+      const score = (closeByDay[prevRow + i] as number) / (closeByDay[backRow + i] as number) - 1;
+      if (Number.isNaN(score)) throw new Error(`eligible symbol ${(series[i] as SymbolSeries).info.symbol} has no score`);
+      scores[i] = score;
+      reasons[i] = ELIGIBLE;
+      eligible.push(i);
+    }
+    const sign = params.mode === 'momentum' ? -1 : 1;
+    // Candidates are in symbol order, so an index comparison is the symbol tie-break of rankUniverse.
+    eligible.sort((a, b) => {
+      const diff = sign * ((scores[a] as number) - (scores[b] as number));
+      if (diff !== 0) return diff;
+      return a - b;
+    });
+    const k = Math.min(eligible.length, topN);
+    const out: RankedTarget[] = new Array(k);
+    for (let j = 0; j < k; j++) out[j] = { symbolIndex: eligible[j] as number, rank: j + 1 };
+    return out;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The market a backtest runs on: every symbol's whole daily history laid out on one day grid, with
+ * dense per-day lookups and float columns precomputed once (per dataset, shared by every configuration
+ * of a sweep). Pure: built from plain candles, segment splits (§2), exchange rules (§6) and market caps
+ * (§4 filter 7) handed in by the caller.
+ *
+ * Day grid: day index `d` is the UTC day `firstDayMs + d × 1 day`, from the first to the last day with
+ * any candle. Floats (`close`, `quoteVolume`) are for ranking and filters only (strategy-semantics.md:
+ * scores are floats); money uses the candle strings.
+ */
+import type { MarketCapObservation } from '../../ports/market-caps.ts';
+import { DAY_MS, msToDay } from '../time.ts';
+import type { Candle, SymbolInfo, SymbolRules } from '../types.ts';
+import type { SegmentSplit } from '../universe/segments.ts';
+
+/** One symbol on the day grid. */
+export interface SymbolSeries {
+  readonly info: SymbolInfo;
+  /** The whole daily series, ascending (the source strings). */
+  readonly candles: readonly Candle[];
+  /** §2 splits of the whole series, oldest first. */
+  readonly splits: readonly SegmentSplit[];
+  /** Open time of the first candle (UTC ms), null for an empty series. */
+  readonly firstOpenTime: number | null;
+  /** `at[d]`: index into `candles` of the candle of day `d`, or -1 (no candle that day). */
+  readonly at: Int32Array;
+  /** `atOrBefore[d]`: index of the last candle at or before day `d`, or -1. */
+  readonly atOrBefore: Int32Array;
+  /** `close[k]` = `Number(candles[k].close)`. */
+  readonly close: Float64Array;
+  /**
+   * `quoteVolume[k]`: `Number(candles[k].quoteVolume)`, or `Number(volume) × Number(close)` where the source
+   * has none (§4 filter 6).
+   */
+  readonly quoteVolume: Float64Array;
+  /** `segmentStart[k]`: day index of the first candle of the §2 segment candle `k` belongs to. */
+  readonly segmentStart: Int32Array;
+  /** `splitOn.get(d)`: the split whose new segment starts on day `d`. */
+  readonly splitOn: ReadonlyMap<number, SegmentSplit>;
+}
+
+/** Everything {@link buildBacktestMarket} needs, from a data adapter. */
+export interface MarketSource {
+  /** Every symbol, sorted by symbol (delisted ones included). */
+  readonly symbols: readonly SymbolInfo[];
+  /** First and last day (00:00 UTC ms) with any candle. */
+  readonly firstDayMs: number;
+  readonly lastDayMs: number;
+  /** The whole ascending daily series of a symbol. */
+  candlesOf(symbol: string): readonly Candle[];
+  /** First open time and §2 splits of a symbol's whole series. */
+  segmentInfoOf(symbol: string): {
+    readonly firstOpenTime: number | null;
+    readonly splits: readonly SegmentSplit[];
+  };
+  /** §6 order-sizing rules (never throws). */
+  rulesOf(symbol: string): SymbolRules;
+  /** Market caps in force on a day (§4 filter 7: latest snapshot ≤ day, at most `maxAgeDays` old). */
+  capsAt(dayMs: number, maxAgeDays: number): ReadonlyMap<string, MarketCapObservation>;
+}
+
+/** A dataset on the day grid (see the module docstring). Immutable once built; safe to share. */
+export interface BacktestMarket {
+  /** First day of the grid (00:00 UTC ms). */
+  readonly firstDayMs: number;
+  /** Number of days in the grid. */
+  readonly nDays: number;
+  /** Symbols in symbol order (index = symbol index everywhere in the backtest). */
+  readonly series: readonly SymbolSeries[];
+  /** Symbol index by symbol. */
+  readonly indexOf: ReadonlyMap<string, number>;
+  /**
+   * Day-major float columns for the ranking (one row of `series.length` entries per day, so a decision day
+   * reads a few contiguous rows): `closeByDay[d × n + i]` = close of symbol `i` on day `d` (NaN: no candle).
+   */
+  readonly closeByDay: Float64Array;
+  /** `segmentByDay[d × n + i]`: day index of the start of the §2 segment of that candle; -1: no candle. */
+  readonly segmentByDay: Int32Array;
+  /** `quoteVolumeByDay[d × n + i]`: the candle's quote volume (§4 filter 6; NaN: no candle). */
+  readonly quoteVolumeByDay: Float64Array;
+  /** §6 rules of a symbol index (cached). */
+  rules(symbolIndex: number): SymbolRules;
+  /** Market caps in force at day index `d` (§4 filter 7), cached per day. */
+  capsAt(d: number): ReadonlyMap<string, MarketCapObservation>;
+  /** Day index of a UTC day start (may be outside [0, nDays)). */
+  dayIndex(dayMs: number): number;
+  /** 00:00 UTC ms of a day index. */
+  dayMs(d: number): number;
+  /** `YYYY-MM-DD` of a day index (cached). */
+  date(d: number): string;
+}
+
+/** Market-cap snapshots older than this are ignored (§4 filter 7). */
+export const MAX_CAP_AGE_DAYS = 45;
+
+/**
+ * Lays the whole dataset out on the day grid (see {@link BacktestMarket}). Cost: one pass over every
+ * candle (a few tens of ms for the 251,728 bundled candles, on top of building the candles).
+ * @throws RangeError when the source has no candles.
+ */
+export function buildBacktestMarket(source: MarketSource): BacktestMarket {
+  const { firstDayMs, lastDayMs } = source;
+  if (!Number.isFinite(firstDayMs) || !Number.isFinite(lastDayMs) || lastDayMs < firstDayMs) {
+    throw new RangeError('the market data has no daily candles');
+  }
+  const nDays = Math.round((lastDayMs - firstDayMs) / DAY_MS) + 1;
+  const series: SymbolSeries[] = source.symbols.map((info) =>
+    layOut(info, source.candlesOf(info.symbol), source.segmentInfoOf(info.symbol), firstDayMs, nDays),
+  );
+  const indexOf = new Map(series.map((s, i) => [s.info.symbol, i]));
+  const n = series.length;
+  const closeByDay = new Float64Array(nDays * n).fill(Number.NaN);
+  const quoteVolumeByDay = new Float64Array(nDays * n).fill(Number.NaN);
+  const segmentByDay = new Int32Array(nDays * n).fill(-1);
+  series.forEach((s, i) => {
+    for (let k = 0; k < s.candles.length; k++) {
+      const d = Math.round(((s.candles[k] as Candle).openTime - firstDayMs) / DAY_MS);
+      closeByDay[d * n + i] = s.close[k] as number;
+      quoteVolumeByDay[d * n + i] = s.quoteVolume[k] as number;
+      segmentByDay[d * n + i] = s.segmentStart[k] as number;
+    }
+  });
+  const rulesCache: (SymbolRules | undefined)[] = new Array(series.length);
+  const capsCache = new Map<number, ReadonlyMap<string, MarketCapObservation>>();
+  const dates: (string | undefined)[] = new Array(nDays + 2);
+  return {
+    firstDayMs,
+    nDays,
+    series,
+    indexOf,
+    closeByDay,
+    segmentByDay,
+    quoteVolumeByDay,
+    rules(i) {
+      let r = rulesCache[i];
+      if (!r) {
+        r = source.rulesOf((series[i] as SymbolSeries).info.symbol);
+        rulesCache[i] = r;
+      }
+      return r;
+    },
+    capsAt(d) {
+      let caps = capsCache.get(d);
+      if (!caps) {
+        caps = source.capsAt(firstDayMs + d * DAY_MS, MAX_CAP_AGE_DAYS);
+        capsCache.set(d, caps);
+      }
+      return caps;
+    },
+    dayIndex: (ms) => Math.round((ms - firstDayMs) / DAY_MS),
+    dayMs: (d) => firstDayMs + d * DAY_MS,
+    date(d) {
+      const k = d + 1;
+      let s = k >= 0 && k < dates.length ? dates[k] : undefined;
+      if (s === undefined) {
+        s = msToDay(firstDayMs + d * DAY_MS);
+        if (k >= 0 && k < dates.length) dates[k] = s;
+      }
+      return s;
+    },
+  };
+}
+
+function layOut(
+  info: SymbolInfo,
+  candles: readonly Candle[],
+  seg: { readonly firstOpenTime: number | null; readonly splits: readonly SegmentSplit[] },
+  firstDayMs: number,
+  nDays: number,
+): SymbolSeries {
+  const n = candles.length;
+  const at = new Int32Array(nDays).fill(-1);
+  const atOrBefore = new Int32Array(nDays).fill(-1);
+  const close = new Float64Array(n);
+  const quoteVolume = new Float64Array(n);
+  const segmentStart = new Int32Array(n);
+  const splitOn = new Map<number, SegmentSplit>();
+  for (const s of seg.splits) splitOn.set(Math.round((s.dayMs - firstDayMs) / DAY_MS), s);
+  const first = seg.firstOpenTime ?? candles[0]?.openTime ?? firstDayMs;
+  let start = Math.round((first - firstDayMs) / DAY_MS);
+  let prevDay = -1;
+  for (let k = 0; k < n; k++) {
+    const c = candles[k] as Candle;
+    const d = Math.round((c.openTime - firstDayMs) / DAY_MS);
+    if (d < 0 || d >= nDays) throw new RangeError(`${info.symbol}: candle ${c.openTime} outside the day grid`);
+    at[d] = k;
+    for (let j = prevDay + 1; j < d; j++) atOrBefore[j] = k - 1;
+    atOrBefore[d] = k;
+    prevDay = d;
+    if (splitOn.has(d)) start = d;
+    segmentStart[k] = start;
+    const cl = Number(c.close);
+    close[k] = cl;
+    const qv = c.quoteVolume;
+    quoteVolume[k] = qv !== null && qv !== '' ? Number(qv) : Number(c.volume) * cl;
+  }
+  for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;
+  return { info, candles, splits: seg.splits, firstOpenTime: seg.firstOpenTime, at, atOrBefore, close, quoteVolume, segmentStart, splitOn };
+}

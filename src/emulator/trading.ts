@@ -1,0 +1,488 @@
+/**
+ * Accounts and orders of the emulator. Each account (API key) owns one `SimExchange` — the project's
+ * simulated matching engine (`adapters/sim/sim-exchange.ts`, fill model strategy-semantics.md §7) — whose
+ * reference price is the emulator's current price of the symbol and whose rules are the symbol's filters
+ * (§6). This module adds what the Binance API has around the engine: order ids, clientOrderIds, order and
+ * trade histories, LIMIT orders resting with locked balances, and the parameter-level checks of
+ * rest-api.md "New order" / filters.md before matching.
+ */
+import { randomBytes } from 'node:crypto';
+import { SimExchange } from '../adapters/sim/sim-exchange.ts';
+import { type Decimal, ZERO } from '../domain/decimal.ts';
+import { fillPrice, type ModelFill } from '../domain/execution/market-fill.ts';
+import type { Side } from '../domain/types.ts';
+import type { SigningKeys } from './auth.ts';
+import { EngineMessages, Errors } from './errors.ts';
+import {
+  checkLimitNotional,
+  checkLotSize,
+  checkMarketMaxNotional,
+  checkMaxNumOrders,
+  checkMaxQty,
+  checkPercentPrice,
+  checkPriceFilter,
+  modelFilterName,
+} from './filters.ts';
+import type { EmulatorMarket, MarketSymbol } from './market.ts';
+
+/** Order statuses the emulator produces (enums.md "Order status"). */
+export type OrderStatus = 'NEW' | 'FILLED' | 'CANCELED' | 'EXPIRED';
+
+/** One trade (fill) of an account (rest-api.md "Account trade list"). */
+export interface TradeRecord {
+  readonly symbol: string;
+  /** Trade id, unique per symbol. */
+  readonly id: number;
+  readonly orderId: number;
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly quoteQty: Decimal;
+  readonly commission: Decimal;
+  readonly commissionAsset: string;
+  /** UTC ms. */
+  readonly time: number;
+  readonly isBuyer: boolean;
+  readonly isMaker: boolean;
+}
+
+/** One order of an account (rest-api.md "Query order" fields). */
+export interface OrderRecord {
+  readonly symbol: string;
+  /** Order id, unique per symbol (all accounts). */
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  /** Limit price; zero for MARKET. */
+  readonly price: Decimal;
+  readonly origQty: Decimal;
+  executedQty: Decimal;
+  cummulativeQuoteQty: Decimal;
+  status: OrderStatus;
+  readonly timeInForce: string;
+  readonly type: string;
+  readonly side: Side;
+  /** Placement time, UTC ms. */
+  readonly time: number;
+  updateTime: number;
+  readonly workingTime: number;
+  readonly origQuoteOrderQty: Decimal;
+  readonly selfTradePreventionMode: string;
+  readonly strategyId?: number;
+  readonly strategyType?: number;
+  /** `expiryReason` (rest-api.md "Conditional fields") of an EXPIRED order. */
+  expiryReason?: string;
+  readonly fills: TradeRecord[];
+  /** What a resting order holds locked (released on cancel). */
+  locked?: { readonly asset: string; readonly amount: Decimal };
+}
+
+/** An order request after parameter validation (rest-api.md "New order" parameters). */
+export interface NewOrder {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: string;
+  readonly timeInForce?: string;
+  readonly quantity?: Decimal;
+  readonly quoteOrderQty?: Decimal;
+  readonly price?: Decimal;
+  readonly newClientOrderId?: string;
+  readonly strategyId?: number;
+  readonly strategyType?: number;
+  readonly selfTradePreventionMode?: string;
+  /** Sent parameters the emulator refuses or that are not required for the supported types. */
+  readonly stopPrice?: boolean;
+  readonly trailingDelta?: boolean;
+  readonly icebergQty?: boolean;
+  readonly pegPriceType?: boolean;
+}
+
+/** What an account is created from (see `EmulatorAccountSpec` in server.ts). */
+export interface AccountInit {
+  readonly apiKey: string;
+  readonly keys: SigningKeys;
+  readonly uid: number;
+  /** Starting free balances, decimal strings by asset. */
+  readonly balances: Readonly<Record<string, string>>;
+  /** Commission rates as fractions (0.001 = 10 bps). */
+  readonly makerCommission: Decimal;
+  readonly takerCommission: Decimal;
+}
+
+/** How long a clientOrderId stays taken after its order was placed (open orders: until they close). */
+export const DUPLICATE_WINDOW_MS = 24 * 3_600_000;
+
+/** The STP modes the emulator's symbols allow (served as `allowedSelfTradePreventionModes`). */
+export const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const;
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A Binance-like generated clientOrderId: 22 random characters of [A-Za-z0-9]. */
+export function generateClientOrderId(): string {
+  const bytes = randomBytes(22);
+  let s = '';
+  for (const b of bytes) s += BASE62[b % 62];
+  return s;
+}
+
+/** One emulated spot account. */
+export class EmulatorAccount {
+  readonly apiKey: string;
+  readonly uid: number;
+  readonly keys: SigningKeys;
+  readonly makerCommission: Decimal;
+  readonly takerCommission: Decimal;
+  /** The matching engine and balances of this account. */
+  readonly exchange: SimExchange;
+  /** Every accepted order, in placement order. */
+  readonly orders: OrderRecord[] = [];
+  /** Every trade, in execution order. */
+  readonly trades: TradeRecord[] = [];
+  /** Time of the last balance change, UTC ms. */
+  updateTime: number;
+
+  /**
+   * @param init keys, rates and balances.
+   * @param market the emulator market (symbols, filters, prices).
+   * @param now the emulator clock (UTC ms).
+   * @param slippageBps fill slippage against the taker (strategy-semantics.md §7), default 0.
+   */
+  constructor(init: AccountInit, market: EmulatorMarket, now: () => number, slippageBps: number) {
+    this.apiKey = init.apiKey;
+    this.uid = init.uid;
+    this.keys = init.keys;
+    this.makerCommission = init.makerCommission;
+    this.takerCommission = init.takerCommission;
+    this.updateTime = now();
+    this.exchange = new SimExchange({
+      market: {
+        assets: (symbol) => {
+          const s = market.symbol(symbol);
+          return s ? { base: s.baseAsset, quote: s.quoteAsset } : null;
+        },
+        rules: (symbol) => {
+          const s = market.symbol(symbol);
+          if (!s) throw new Error(`unknown symbol ${symbol}`);
+          return s.rules;
+        },
+        referencePrice: (symbol) => {
+          const s = market.symbol(symbol);
+          return s ? market.tradingPrice(s, now()) : null;
+        },
+      },
+      balances: Object.entries(init.balances).map(([asset, free]) => ({ asset, free, locked: '0' })),
+      feeRate: init.takerCommission,
+      slippageBps,
+      clock: { now },
+    });
+  }
+
+  /** Open (NEW) orders, optionally of one symbol, in placement order. */
+  openOrders(symbol?: string): OrderRecord[] {
+    return this.orders.filter((o) => o.status === 'NEW' && (symbol === undefined || o.symbol === symbol));
+  }
+}
+
+/**
+ * Places, tests, queries and cancels orders for accounts over one market (rest-api.md "Trading
+ * endpoints", "Account Endpoints"). Order and trade ids are sequential per symbol across accounts.
+ */
+export class TradingEngine {
+  private readonly nextOrderId = new Map<string, number>();
+  private readonly nextTradeId = new Map<string, number>();
+
+  /**
+   * @param market the emulator market.
+   * @param now the emulator clock (UTC ms).
+   * @param slippageBps taker slippage, bps (strategy-semantics.md §7).
+   */
+  constructor(
+    private readonly market: EmulatorMarket,
+    private readonly now: () => number,
+    private readonly slippageBps: number,
+  ) {}
+
+  /** The listed symbol `name` at the clock. @throws ApiError -1121 when unknown or not listed yet. */
+  listedSymbol(name: string): MarketSymbol {
+    const s = this.market.symbol(name);
+    if (!s || !this.market.isListed(s, this.now())) throw Errors.badSymbol();
+    return s;
+  }
+
+  private id(map: Map<string, number>, symbol: string): number {
+    const n = map.get(symbol) ?? 1;
+    map.set(symbol, n + 1);
+    return n;
+  }
+
+  /**
+   * Validates `o` and, unless `test`, executes it (rest-api.md "New order", "Test new order"):
+   * 1. symbol (-1121); unsupported types (-2010 "… orders are not supported for this symbol."), iceberg
+   *    and pegged orders (-2010, `icebergAllowed`/`pegInstructionsAllowed` are false);
+   * 2. per-type parameters: MARKET needs exactly one of quantity/quoteOrderQty (-1102/-1106) and no
+   *    price/timeInForce (-1106); LIMIT needs timeInForce, quantity, price (-1102); LIMIT_MAKER quantity,
+   *    price and no timeInForce; stopPrice/trailingDelta are not required (-1106); strategyType ≥ 1000000
+   *    (-1134); selfTradePreventionMode in {@link STP_MODES} (-1130);
+   * 3. the symbol TRADING (-2010 "Market is closed.");
+   * 4. filters (-1013): PRICE_FILTER, PERCENT_PRICE(_BY_SIDE), LOT_SIZE, NOTIONAL/MIN_NOTIONAL and
+   *    MAX_NUM_ORDERS for LIMIT; LOT_SIZE and MARKET_LOT_SIZE of a MARKET `quantity`; for every MARKET
+   *    order the §7 model (zero/min quantity, minNotional) then maxQty and NOTIONAL.maxNotional
+   *    (applyMaxToMarket) on the quantity it fills;
+   * 5. a duplicate clientOrderId (an open order, or one placed less than {@link DUPLICATE_WINDOW_MS} ago
+   *    on the symbol) → -2010 "Duplicate order sent.";
+   * 6. execution: MARKET fills in full through SimExchange at the current price (taker commission in the
+   *    asset received); a LIMIT order whose price the fill price satisfies fills the same way at the fill
+   *    price (LIMIT_MAKER: -2010 "Order would immediately match and take."), else GTC/LIMIT_MAKER rest as
+   *    NEW with the quote (BUY: price × quantity) or base (SELL) locked, and IOC/FOK expire unfilled;
+   *    insufficient free balance → -2010 "Account has insufficient balance for requested action.".
+   * A test order stops before 5 and never checks balances. Resting orders do not fill later.
+   * @returns the new order (null for a test order).
+   * @throws ApiError as listed.
+   */
+  placeOrder(acct: EmulatorAccount, o: NewOrder, test: boolean): OrderRecord | null {
+    const s = this.listedSymbol(o.symbol);
+    const t = this.now();
+    const unsupported: Record<string, string> = {
+      STOP_LOSS: EngineMessages.stopLoss,
+      STOP_LOSS_LIMIT: EngineMessages.stopLossLimit,
+      TAKE_PROFIT: EngineMessages.takeProfit,
+      TAKE_PROFIT_LIMIT: EngineMessages.takeProfitLimit,
+    };
+    const notSupported = unsupported[o.type];
+    if (notSupported) throw Errors.orderRejected(notSupported);
+    if (o.stopPrice) throw Errors.notRequired('stopPrice');
+    if (o.trailingDelta) throw Errors.notRequired('trailingDelta');
+    if (o.icebergQty) throw Errors.orderRejected(EngineMessages.icebergNotSupported);
+    if (o.pegPriceType) throw Errors.orderRejected(EngineMessages.peggedNotSupported);
+    if (o.type === 'MARKET') {
+      if (o.quantity === undefined && o.quoteOrderQty === undefined)
+        throw Errors.eitherOf('quantity', 'quoteOrderQty');
+      if (o.quantity !== undefined && o.quoteOrderQty !== undefined)
+        throw Errors.notRequired('quoteOrderQty');
+      if (o.price !== undefined) throw Errors.notRequired('price');
+      if (o.timeInForce !== undefined) throw Errors.notRequired('timeInForce');
+    } else {
+      if (o.type === 'LIMIT' && o.timeInForce === undefined) throw Errors.mandatory('timeInForce');
+      if (o.type === 'LIMIT_MAKER' && o.timeInForce !== undefined) throw Errors.notRequired('timeInForce');
+      if (o.quantity === undefined) throw Errors.mandatory('quantity');
+      if (o.price === undefined) throw Errors.mandatory('price');
+      if (o.quoteOrderQty !== undefined) throw Errors.notRequired('quoteOrderQty');
+    }
+    if (o.strategyType !== undefined && o.strategyType < 1_000_000) throw Errors.badStrategyType();
+    const stp = o.selfTradePreventionMode ?? 'NONE';
+    if (!(STP_MODES as readonly string[]).includes(stp)) throw Errors.invalidParam('selfTradePreventionMode');
+
+    const current = this.market.tradingPrice(s, t);
+    if (current === null) throw Errors.orderRejected(EngineMessages.marketClosed);
+    const f = s.filters;
+    const cid = o.newClientOrderId ?? generateClientOrderId();
+
+    if (o.type === 'MARKET') {
+      if (o.quantity !== undefined) checkLotSize(f, o.quantity, true);
+      const shape = { symbol: s.symbol, side: o.side, quantity: o.quantity, quoteOrderQty: o.quoteOrderQty };
+      const dry = acct.exchange.executeMarketSync(shape, { dryRun: true });
+      if (!dry.ok) {
+        if (dry.reason === 'insufficient_balance') {
+          if (test) return null;
+          throw Errors.orderRejected(EngineMessages.insufficientBalance);
+        }
+        if (dry.reason === 'no_price') throw Errors.orderRejected(EngineMessages.marketClosed);
+        if (dry.code === -1013) throw Errors.filter(modelFilterName(f, dry.reason));
+        throw Errors.unknown();
+      }
+      checkMaxQty(f, dry.fill.quantity);
+      checkMarketMaxNotional(f, dry.fill.quoteQuantity);
+      if (test) return null;
+      this.checkDuplicate(acct, s.symbol, cid, t);
+      const ex = acct.exchange.executeMarketSync(shape);
+      if (!ex.ok) throw Errors.orderRejected(EngineMessages.insufficientBalance);
+      const order = this.newRecord(s, o, cid, t, {
+        price: ZERO,
+        origQty: o.quantity ?? ex.fill.quantity,
+        timeInForce: 'GTC',
+        stp,
+      });
+      this.fillOrder(acct, order, ex.fill, ex.baseAsset, ex.quoteAsset, t);
+      return order;
+    }
+
+    // LIMIT / LIMIT_MAKER
+    const price = o.price as Decimal;
+    const qty = o.quantity as Decimal;
+    checkPriceFilter(f, price);
+    checkPercentPrice(f, o.side, price, current);
+    checkLotSize(f, qty, false);
+    checkLimitNotional(f, price, qty);
+    checkMaxNumOrders(f, acct.openOrders(s.symbol).length);
+    const p = fillPrice(o.side, current, this.slippageBps);
+    const marketable = o.side === 'BUY' ? p.lte(price) : p.gte(price);
+    if (marketable && o.type === 'LIMIT_MAKER') throw Errors.orderRejected(EngineMessages.wouldMatch);
+    const tif = o.timeInForce ?? 'GTC';
+    const lockAsset = o.side === 'BUY' ? s.quoteAsset : s.baseAsset;
+    const lockAmount = o.side === 'BUY' ? price.times(qty) : qty;
+    if (test) return null;
+    this.checkDuplicate(acct, s.symbol, cid, t);
+    const rec = () => this.newRecord(s, o, cid, t, { price, origQty: qty, timeInForce: tif, stp });
+    if (marketable) {
+      const ex = acct.exchange.executeMarketSync({ symbol: s.symbol, side: o.side, quantity: qty });
+      if (!ex.ok) {
+        if (ex.reason === 'insufficient_balance')
+          throw Errors.orderRejected(EngineMessages.insufficientBalance);
+        throw Errors.filter(modelFilterName(f, ex.reason));
+      }
+      const order = rec();
+      this.fillOrder(acct, order, ex.fill, ex.baseAsset, ex.quoteAsset, t);
+      return order;
+    }
+    if (tif === 'IOC' || tif === 'FOK') {
+      if (acct.exchange.freeOf(lockAsset).lt(lockAmount)) {
+        throw Errors.orderRejected(EngineMessages.insufficientBalance);
+      }
+      const order = rec();
+      order.status = 'EXPIRED';
+      order.expiryReason = tif === 'IOC' ? 'UNFILLED_IOC_QUANTITY_EXPIRED' : 'UNFILLED_FOK_ORDER_EXPIRED';
+      acct.orders.push(order);
+      return order;
+    }
+    if (!acct.exchange.lock(lockAsset, lockAmount))
+      throw Errors.orderRejected(EngineMessages.insufficientBalance);
+    const order = rec();
+    order.locked = { asset: lockAsset, amount: lockAmount };
+    acct.orders.push(order);
+    acct.updateTime = t;
+    return order;
+  }
+
+  private checkDuplicate(acct: EmulatorAccount, symbol: string, cid: string, t: number): void {
+    const dup = acct.orders.some(
+      (x) =>
+        x.symbol === symbol &&
+        x.clientOrderId === cid &&
+        (x.status === 'NEW' || t - x.time < DUPLICATE_WINDOW_MS),
+    );
+    if (dup) throw Errors.orderRejected(EngineMessages.duplicateOrder);
+  }
+
+  private newRecord(
+    s: MarketSymbol,
+    o: NewOrder,
+    cid: string,
+    t: number,
+    v: { price: Decimal; origQty: Decimal; timeInForce: string; stp: string },
+  ): OrderRecord {
+    return {
+      symbol: s.symbol,
+      orderId: this.id(this.nextOrderId, s.symbol),
+      clientOrderId: cid,
+      price: v.price,
+      origQty: v.origQty,
+      executedQty: ZERO,
+      cummulativeQuoteQty: ZERO,
+      status: 'NEW',
+      timeInForce: v.timeInForce,
+      type: o.type,
+      side: o.side,
+      time: t,
+      updateTime: t,
+      workingTime: t,
+      origQuoteOrderQty: o.quoteOrderQty ?? ZERO,
+      selfTradePreventionMode: v.stp,
+      ...(o.strategyId !== undefined ? { strategyId: o.strategyId } : {}),
+      ...(o.strategyType !== undefined ? { strategyType: o.strategyType } : {}),
+      fills: [],
+    };
+  }
+
+  private fillOrder(
+    acct: EmulatorAccount,
+    order: OrderRecord,
+    fill: ModelFill,
+    base: string,
+    quote: string,
+    t: number,
+  ): void {
+    const trade: TradeRecord = {
+      symbol: order.symbol,
+      id: this.id(this.nextTradeId, order.symbol),
+      orderId: order.orderId,
+      price: fill.price,
+      qty: fill.quantity,
+      quoteQty: fill.quoteQuantity,
+      commission: fill.commission,
+      commissionAsset: fill.commissionIn === 'base' ? base : quote,
+      time: t,
+      isBuyer: order.side === 'BUY',
+      isMaker: false,
+    };
+    order.fills.push(trade);
+    order.executedQty = fill.quantity;
+    order.cummulativeQuoteQty = fill.quoteQuantity;
+    order.status = 'FILLED';
+    acct.orders.push(order);
+    acct.trades.push(trade);
+    acct.updateTime = t;
+  }
+
+  /**
+   * Finds an order of `acct` on `symbol` by `orderId` (searched first) and/or `origClientOrderId` (the
+   * latest order with it), rest-api.md "Query order" notes.
+   * @returns the order, or null when none matches.
+   * @throws ApiError -2039 when both are given and name different orders.
+   */
+  findOrder(
+    acct: EmulatorAccount,
+    symbol: string,
+    orderId?: number,
+    origClientOrderId?: string,
+  ): OrderRecord | null {
+    if (orderId !== undefined) {
+      const o = acct.orders.find((x) => x.symbol === symbol && x.orderId === orderId) ?? null;
+      if (o && origClientOrderId !== undefined && o.clientOrderId !== origClientOrderId) {
+        throw Errors.clientOrderIdMismatch();
+      }
+      return o;
+    }
+    for (let i = acct.orders.length - 1; i >= 0; i--) {
+      const o = acct.orders[i] as OrderRecord;
+      if (o.symbol === symbol && o.clientOrderId === origClientOrderId) return o;
+    }
+    return null;
+  }
+
+  /**
+   * Cancels an open order (rest-api.md "Cancel order"): releases its locked balance, status CANCELED.
+   * @returns the canceled order.
+   * @throws ApiError -2011 "Unknown order sent." (no such open order), -2011 "Order was not canceled due
+   *   to cancel restrictions." (`ONLY_PARTIALLY_FILLED`: emulator orders are never partially filled),
+   *   -2039 (orderId/origClientOrderId mismatch).
+   */
+  cancel(
+    acct: EmulatorAccount,
+    symbol: string,
+    orderId: number | undefined,
+    origClientOrderId: string | undefined,
+    restrictions?: string,
+  ): OrderRecord {
+    const o = this.findOrder(acct, symbol, orderId, origClientOrderId);
+    if (o?.status !== 'NEW') throw Errors.cancelRejected(EngineMessages.unknownOrder);
+    if (restrictions === 'ONLY_PARTIALLY_FILLED')
+      throw Errors.cancelRejected(EngineMessages.cancelRestrictions);
+    this.release(acct, o);
+    return o;
+  }
+
+  /** Cancels every open order of `acct` on `symbol` (rest-api.md "Cancel All Open Orders on a Symbol"). */
+  cancelAll(acct: EmulatorAccount, symbol: string): OrderRecord[] {
+    const open = acct.openOrders(symbol);
+    if (open.length === 0) throw Errors.cancelRejected(EngineMessages.unknownOrder);
+    for (const o of open) this.release(acct, o);
+    return open;
+  }
+
+  private release(acct: EmulatorAccount, o: OrderRecord): void {
+    const t = this.now();
+    if (o.locked) acct.exchange.unlock(o.locked.asset, o.locked.amount);
+    o.locked = undefined;
+    o.status = 'CANCELED';
+    o.updateTime = t;
+    acct.updateTime = t;
+  }
+}

@@ -1,0 +1,432 @@
+/**
+ * End-to-end on the real exchange path: the rebalancer with `[exchange] kind = testnet` and `base_url` at
+ * the local Binance emulator, through binance-api-node over HTTP (signatures, filters, errors, weights),
+ * into the ledger — composed exactly as `npm run rebalance` composes it (openAdapters).
+ *
+ * Expected values: the emulator fills MARKET orders at the current price, which at 00:00:30 of day D is
+ * the open of D in the bundled daily candles, with the account's taker rate 0.001 (commission in the
+ * asset received) — the same numbers as the replay exchange with slippage 0, whose BTC-only case is
+ * computed by hand in rebalance.test.ts (BTCUSDT open 2021-01-01 = 28923.63 → 0.34573 BTC for
+ * 9999.7665999 USDT). So each testnet run is checked against a replay run of the same config, and the
+ * ledger against the emulator's own account.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
+import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
+import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { createLogger } from '../../src/cli/logger.ts';
+import { BUNDLED_DATA_DIR, openAdapters, settingsFrom } from '../../src/compose.ts';
+import { loadConfig, type Overrides } from '../../src/config/loader.ts';
+import { decStr } from '../../src/domain/decimal.ts';
+import { dayToMs } from '../../src/domain/time.ts';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { freshServerDatabase } from '../support/postgres-server.ts';
+
+const logger = createLogger('silent', 'json');
+const serverUrl = process.env.DATABASE_URL;
+const SECRET = 'e2e-secret-0123456789abcdef';
+const KEYS = ['k-btc', 'k-delta', 'k-wrong', 'k-filter', 'k-weight', 'k-429', 'k-hostile', 'k-timeout'];
+
+/** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
+let emuRef: RunningEmulator;
+const emuBalances = (apiKey: string) =>
+  emuRef.balances(apiKey).map((b) => ({ asset: b.asset, free: decStr(b.free), locked: decStr(b.locked) }));
+
+const backends = [
+  { name: 'PGlite (embedded)', url: undefined as string | undefined, skip: false },
+  { name: 'Postgres server (DATABASE_URL)', url: serverUrl, skip: !serverUrl },
+];
+
+let dataset: Dataset;
+beforeAll(async () => {
+  dataset = await loadDataset(BUNDLED_DATA_DIR);
+});
+
+describe.each(backends)('testnet path through the emulator, ledger on $name', ({ url, skip }) => {
+  let dir: string;
+  let emu: RunningEmulator;
+  let proxy: FaultProxy;
+  let dbUrl: string | undefined;
+  let dropDb: (() => Promise<void>) | undefined;
+  // The emulator's clock: `base` + real time elapsed since `t0` (it must advance: weight windows).
+  let base = 0;
+  let t0 = 0;
+  const setClock = (day: string, msIntoDay: number) => {
+    base = dayToMs(day) + msIntoDay;
+    t0 = Date.now();
+  };
+
+  beforeAll(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-testnet-'));
+    if (url) {
+      const fresh = await freshServerDatabase(url, 'e2e_testnet');
+      dbUrl = fresh.url;
+      dropDb = fresh.drop;
+    }
+    setClock('2021-01-01', 30_000);
+    emu = await startEmulator({
+      dataset,
+      now: () => base + (Date.now() - t0),
+      accounts: KEYS.map((apiKey) => ({
+        apiKey,
+        secret: SECRET,
+        balances: { USDT: apiKey === 'k-filter' ? '32' : '10000' },
+        takerCommission: '0.001',
+        makerCommission: '0.001',
+      })),
+      ...(url ? {} : {}),
+    });
+    emuRef = emu;
+    proxy = await startFaultProxy(emu.baseUrl);
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await proxy?.close();
+    await emu?.close();
+    await dropDb?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => proxy?.setRule(null));
+
+  const configFor = (overrides: Overrides) =>
+    loadConfig({
+      cwd: dir,
+      env: {},
+      overrides: {
+        ...overrides,
+        database: { data_dir: path.join(dir, 'pglite'), ...(dbUrl ? { url: dbUrl } : {}) },
+      },
+    });
+
+  /** One rebalance as the CLI runs it: open the adapters, run, close. */
+  const run = async (
+    overrides: Overrides,
+    opts: { apiKey?: string; secret?: string; viaProxy?: boolean; asOf?: string; dryRun?: boolean } = {},
+  ) => {
+    const kind = overrides.exchange?.kind ?? 'testnet';
+    const loaded = configFor({
+      ...overrides,
+      exchange: {
+        kind,
+        base_url: kind === 'replay' ? '' : opts.viaProxy ? proxy.baseUrl : emu.baseUrl,
+        ...(overrides.exchange ?? {}),
+      },
+    });
+    const adapters = await openAdapters(loaded.config, logger, {
+      credentials: { apiKey: opts.apiKey ?? 'k-btc', apiSecret: opts.secret ?? SECRET, privateKeyPath: null },
+    });
+    try {
+      const result = await runRebalance(adapters.deps, {
+        settings: settingsFrom(loaded.config),
+        ...(opts.asOf ? { asOf: opts.asOf } : {}),
+        dryRun: opts.dryRun ?? false,
+        force: false,
+        effectiveConfig: loaded.redacted(),
+      });
+      return { result, stats: adapters.rest?.stats() ?? null };
+    } finally {
+      await adapters.close();
+    }
+  };
+  const withLedger = async <T>(fn: (db: PostgresLedger['db']) => Promise<T>): Promise<T> => {
+    const loaded = configFor({});
+    const adapters = await openAdapters(loaded.config, logger);
+    try {
+      return await fn((adapters.ledger as PostgresLedger).db);
+    } finally {
+      await adapters.close();
+    }
+  };
+  /** The comparable part of a result: what was traded and what is held. */
+  const trades = (r: RebalanceResult) => ({
+    fills: r.fills.map(({ client_order_id: _id, ...f }) => f),
+    rejected: r.orders.filter((o) => o.status === 'REJECTED').map((o) => [o.symbol, o.reject_code]),
+    balances: r.balances,
+    equity: r.equity?.equity,
+    pnl: r.pnl && { realized: r.pnl.realized, unrealized: r.pnl.unrealized, total: r.pnl.total },
+  });
+
+  it.skipIf(skip)(
+    'BTC only, full mode, two days: same fills as the replay exchange; ledger = emulator account; reconciled',
+    async () => {
+      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
+      setClock('2021-01-01', 30_000);
+      const { result: t1 } = await run({ ...btcOnly, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
+      const { result: r1 } = await run(
+        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
+        { asOf: '2021-01-01' },
+      );
+      expect(t1.run.status).toBe('completed');
+      expect(t1.run.exchange).toBe('testnet');
+      // Hand computation in rebalance.test.ts: 0.34573 BTC at 28923.63 for 9999.7665999 USDT.
+      expect(t1.fills).toEqual([
+        expect.objectContaining({
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          quantity: '0.34573',
+          price: '28923.63',
+          quote_quantity: '9999.7665999',
+          commission: '0.00034573',
+          commission_asset: 'BTC',
+        }),
+      ]);
+      expect(trades(t1)).toEqual(trades(r1));
+      expect(t1.equity?.price_basis).toBe('last');
+      expect(t1.orders[0]?.slippage_bps).toBe(0);
+      expect(t1.orders[0]?.latency_ms).toBeGreaterThanOrEqual(0);
+      expect(t1.exchange?.reconciliation).toEqual([]);
+      expect(emuBalances('k-btc')).toEqual(t1.balances);
+
+      setClock('2021-01-02', 30_000);
+      const { result: t2 } = await run({ ...btcOnly, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
+      const { result: r2 } = await run(
+        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
+        { asOf: '2021-01-02' },
+      );
+      expect(t2.fills.map((f) => f.side)).toEqual(['SELL', 'BUY']);
+      expect(trades(t2)).toEqual(trades(r2));
+      expect(emuBalances('k-btc')).toEqual(t2.balances);
+      expect(t2.exchange?.reconciliation).toEqual([]);
+
+      // The ledger holds the exchange's own balances and every order with its Binance ids.
+      await withLedger(async (db) => {
+        const rows = await sql<{ n: string }>`
+          select count(*)::text as n from exchange_balance_snapshots s join accounts a on a.id = s.account_id
+          where a.name = 'tn-btc'`.execute(db);
+        expect(Number(rows.rows[0]?.n)).toBeGreaterThanOrEqual(4);
+        const orders = await sql<{
+          status: string;
+          exchange_order_id: string | null;
+          latency_ms: string | null;
+        }>`
+          select o.status, o.exchange_order_id, o.latency_ms::text from orders o join accounts a on a.id = o.account_id
+          where a.name = 'tn-btc' order by o.id`.execute(db);
+        expect(orders.rows.map((o) => o.status)).toEqual(['FILLED', 'FILLED', 'FILLED']);
+        expect(orders.rows.every((o) => o.exchange_order_id !== null && o.latency_ms !== null)).toBe(true);
+      });
+    },
+  );
+
+  it.skipIf(skip)(
+    'delta mode over a broad universe, two days: equals replay; ledger = emulator account',
+    async () => {
+      const cfg: Overrides = { strategy: { top_n: '3' }, portfolio: { rebalance_mode: 'delta' } };
+      for (const day of ['2021-03-01', '2021-03-02']) {
+        setClock(day, 30_000);
+        const { result: t } = await run({ ...cfg, paper: { account: 'tn-delta' } }, { apiKey: 'k-delta' });
+        const { result: r } = await run(
+          { ...cfg, exchange: { kind: 'replay' }, paper: { account: 'rp-delta' } },
+          { asOf: day },
+        );
+        expect(t.ranking.filter((x) => x.selected).map((x) => x.symbol)).toEqual(
+          r.ranking.filter((x) => x.selected).map((x) => x.symbol),
+        );
+        expect(trades(t)).toEqual(trades(r));
+        expect(emuBalances('k-delta')).toEqual(t.balances);
+        expect(t.exchange?.reconciliation).toEqual([]);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'a wrong secret is refused (-1022): the run fails with the code, the secret is nowhere',
+    async () => {
+      setClock('2021-01-05', 30_000);
+      const wrong = 'not-the-secret-xyz';
+      const err = await run({ paper: { account: 'tn-wrong' } }, { apiKey: 'k-wrong', secret: wrong }).catch(
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/-1022/);
+      expect((err as Error).message).not.toContain(wrong);
+      expect(JSON.stringify(err)).not.toContain(wrong);
+      const runs = await withLedger((db) =>
+        sql<{ status: string; exit_reason: string }>`
+        select r.status, r.exit_reason from runs r join accounts a on a.id = r.account_id where a.name = 'tn-wrong'`.execute(
+          db,
+        ),
+      );
+      expect(runs.rows).toHaveLength(1);
+      expect(runs.rows[0]?.status).toBe('failed');
+      expect(runs.rows[0]?.exit_reason).toMatch(/-1022/);
+      expect(runs.rows[0]?.exit_reason).not.toContain(wrong);
+      expect(emuBalances('k-wrong')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
+    },
+  );
+
+  it.skipIf(skip)('a dry run on the testnet plans at the live prices and places nothing', async () => {
+    setClock('2021-03-01', 30_000);
+    const before = emuBalances('k-wrong');
+    const { result } = await run(
+      { paper: { account: 'tn-dry' }, universe: { include: 'BTCUSDT,ETHUSDT' }, strategy: { top_n: '2' } },
+      { apiKey: 'k-wrong', dryRun: true },
+    );
+    expect(result.run.status).toBe('dry_run');
+    expect(result.orders.map((o) => o.status)).toEqual(['FILLED', 'FILLED']);
+    expect(emuBalances('k-wrong')).toEqual(before);
+  });
+
+  it.skipIf(skip)('missing keys: a clear error before any request', async () => {
+    const before = emu.stats().requests;
+    const loaded = configFor({ exchange: { kind: 'testnet', base_url: emu.baseUrl } });
+    await expect(
+      openAdapters(loaded.config, logger, {
+        credentials: { apiKey: null, apiSecret: null, privateKeyPath: null },
+      }),
+    ).rejects.toThrow(/BINANCE_API_KEY/);
+    expect(emu.stats().requests).toBe(before);
+  });
+
+  it.skipIf(skip)(
+    'an order rejected by a filter is recorded with its Binance code; the others go through',
+    async () => {
+      // 32 USDT over 4 symbols: Q = round_down_8(32 / 4) = 8 per BUY. In the exchangeInfo snapshot
+      // (2023-09-08) BTCUSDT and ETHUSDT have NOTIONAL minNotional 5, FTTUSDT and BEAMUSDT 10: 8 ≥ 5 (q × p
+      // floored to the step stays above 5: BTC ≈ 0.00017 × ~45000 ≈ 7.7) fills; 8 < 10 is refused
+      // with -1013 "Filter failure: NOTIONAL" by the emulator, over HTTP, as Binance does.
+      setClock('2021-03-01', 30_000);
+      const { result } = await run(
+        {
+          paper: { account: 'tn-filter', initial_quote: '32' },
+          universe: { include: 'BTCUSDT,ETHUSDT,FTTUSDT,BEAMUSDT' },
+          strategy: { top_n: '4' },
+        },
+        { apiKey: 'k-filter' },
+      );
+      const rejected = result.orders.filter((o) => o.status === 'REJECTED');
+      const filled = result.orders.filter((o) => o.status === 'FILLED');
+      expect(rejected.map((o) => o.symbol).sort()).toEqual(['BEAMUSDT', 'FTTUSDT']);
+      expect(filled.map((o) => o.symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
+      for (const o of rejected) {
+        expect(o.reject_code).toBe(-1013);
+        expect(o.reject_message).toMatch(/^Filter failure: (NOTIONAL|LOT_SIZE|MIN_NOTIONAL)/);
+      }
+      expect(emuBalances('k-filter')).toEqual(result.balances);
+      const rows = await withLedger((db) =>
+        sql<{ status: string; reject_code: number | null }>`
+        select o.status, o.reject_code from orders o join accounts a on a.id = o.account_id
+        where a.name = 'tn-filter' and o.status = 'REJECTED'`.execute(db),
+      );
+      expect(rows.rows.length).toBe(rejected.length);
+      expect(rows.rows.every((r) => r.reject_code === -1013)).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
+    'the request-weight budget is honoured: the client waits for the next minute instead of exceeding it',
+    async () => {
+      // Budget 0.01 × 6000 = 60 per minute; the run needs more (exchangeInfo 20, account 20 twice, …).
+      // The emulator clock starts 3 s before a minute boundary so the wait is short, on a day no other
+      // test uses (the emulator counts weight per IP and minute, as Binance does).
+      setClock('2021-03-05', 57_000);
+      const { result, stats } = await run(
+        {
+          paper: { account: 'tn-weight' },
+          universe: { include: 'BTCUSDT,ETHUSDT' },
+          strategy: { top_n: '2' },
+          exchange: { weight_share: '0.01' },
+        },
+        { apiKey: 'k-weight' },
+      );
+      expect(result.run.status).toBe('completed');
+      expect(stats?.throttled).toBeGreaterThanOrEqual(1);
+      expect(stats?.weight).toBeGreaterThan(60);
+      expect(stats?.maxUsedWeight1m).toBeLessThanOrEqual(60);
+      expect(stats?.rateLimited).toBe(0);
+    },
+  );
+
+  it.skipIf(skip)(
+    'HTTP 429 / -1003 from the exchange: the client waits for the window and retries',
+    async () => {
+      // The proxy answers the first klines request with Binance's 429 body.
+      setClock('2021-03-07', 58_000);
+      proxy.setRule((_method, p, nth) =>
+        p === '/api/v3/klines' && nth === 1
+          ? {
+              respond: () => ({
+                status: 429,
+                body: JSON.stringify({
+                  code: -1003,
+                  msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
+                }),
+                contentType: 'application/json;charset=UTF-8',
+              }),
+            }
+          : null,
+      );
+      const { result, stats } = await run(
+        { paper: { account: 'tn-429' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
+        { apiKey: 'k-429', viaProxy: true },
+      );
+      expect(result.run.status).toBe('completed');
+      expect(stats?.rateLimited).toBe(1);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a hostile order response (negative executedQty): the run fails naming endpoint and field, no further order; the next run resolves the order by clientOrderId',
+    async () => {
+      setClock('2021-03-01', 30_000);
+      proxy.setRule((method, p, nth) =>
+        method === 'POST' && p === '/api/v3/order' && nth === 1
+          ? {
+              respond: (u) => ({
+                status: u.status,
+                body: u.body.replace(/"executedQty":"[^"]*"/, '"executedQty":"-1"'),
+              }),
+            }
+          : null,
+      );
+      const cfg: Overrides = {
+        paper: { account: 'tn-hostile' },
+        universe: { include: 'BTCUSDT,ETHUSDT,LTCUSDT' },
+        strategy: { top_n: '3' },
+        exchange: { concurrency: '1' },
+      };
+      const err = await run(cfg, { apiKey: 'k-hostile', viaProxy: true }).catch((e: unknown) => e as Error);
+      expect((err as Error).message).toMatch(/POST \/api\/v3\/order .*invalid response: field executedQty/);
+      const postsAfterFailure = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      // The first order executed on the emulator; at most the orders already in flight were sent.
+      expect(postsAfterFailure).toBeLessThanOrEqual(5);
+      proxy.setRule(null);
+      const { result } = await run(cfg, { apiKey: 'k-hostile', viaProxy: true, asOf: undefined });
+      expect(result.run.status).toBe('completed');
+      expect(result.exchange?.recovered_orders.length).toBeGreaterThanOrEqual(1);
+      expect(result.exchange?.recovered_orders.every((o) => o.status !== 'PENDING')).toBe(true);
+      expect(emuBalances('k-hostile')).toEqual(result.balances);
+      expect(result.exchange?.reconciliation).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'an order whose answer is lost (timeout) is looked up by clientOrderId, never placed twice',
+    async () => {
+      setClock('2021-03-01', 30_000);
+      proxy.setRule((method, p, nth) =>
+        method === 'POST' && p === '/api/v3/order' && nth === 1 ? { delayMs: 1500 } : null,
+      );
+      const before = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const { result } = await run(
+        {
+          paper: { account: 'tn-timeout' },
+          universe: { include: 'BTCUSDT' },
+          strategy: { top_n: '1' },
+          exchange: { timeout_ms: '500' },
+        },
+        { apiKey: 'k-timeout', viaProxy: true },
+      );
+      expect(result.run.status).toBe('completed');
+      expect(result.orders.map((o) => o.status)).toEqual(['FILLED']);
+      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length - before).toBe(1);
+      expect(proxy.seen).toContain('GET /api/v3/order');
+      expect(emuBalances('k-timeout')).toEqual(result.balances);
+    },
+  );
+});

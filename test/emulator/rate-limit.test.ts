@@ -1,0 +1,116 @@
+/**
+ * Rate limits (rest-api.md "LIMITS", "IP Limits", "Unfilled Order Count"; errors.md -1003 / -1015):
+ * REQUEST_WEIGHT per IP per minute window with X-MBX-USED-WEIGHT(-1M) on every response and 429 +
+ * Retry-After past the limit; ORDERS per account per 10 s with X-MBX-ORDER-COUNT-10S / -1D. Weights
+ * are rest-api.md's (ping 1, klines 2, exchangeInfo 20, account 20, order 1). The clock is virtual,
+ * so the expected Retry-After is exact: at 00:00:15 of a minute, 45 s remain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { at, bundledDataset, type Creds, manualClock, pub, signed } from './support.ts';
+
+const creds: Creds = { apiKey: 'limits-key', secret: 'limits-secret' };
+const clock = manualClock(at('2021-01-02T00:00:15Z'));
+let emu: RunningEmulator;
+
+beforeAll(async () => {
+  emu = await startEmulator({
+    dataset: await bundledDataset(),
+    now: clock.now,
+    weightLimitPerMinute: 30,
+    orderLimitPer10s: 2,
+    accounts: [{ ...creds }],
+  });
+});
+afterAll(() => emu.close());
+
+describe('REQUEST_WEIGHT 30 per minute', () => {
+  it('counts weights in the headers, answers 429 -1003 with Retry-After past the limit, resets next minute', async () => {
+    emu.resetStats();
+    const used: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1 });
+      expect(r.status).toBe(200);
+      used.push(r.headers.get('x-mbx-used-weight-1m') as string);
+      expect(r.headers.get('x-mbx-used-weight')).toBe(used[i]);
+    }
+    expect(used).toEqual(['2', '4', '6', '8']);
+    const info = await pub(emu.baseUrl, '/api/v3/exchangeInfo');
+    expect(info.headers.get('x-mbx-used-weight-1m')).toBe('28');
+    const ok = await pub(emu.baseUrl, '/api/v3/ping');
+    expect(ok.headers.get('x-mbx-used-weight-1m')).toBe('29');
+    expect((await pub(emu.baseUrl, '/api/v3/ping')).status).toBe(200); // 30 = the limit
+    const over = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d' });
+    expect(over.status).toBe(429);
+    expect(over.body).toEqual({
+      code: -1003,
+      msg: 'Too much request weight used; current limit is 30 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
+    });
+    expect(over.headers.get('retry-after')).toBe('45');
+    expect(over.headers.get('x-mbx-used-weight-1m')).toBe('32');
+    expect(emu.stats()).toEqual({ requests: 8, weight: 32 });
+    clock.set(at('2021-01-02T00:01:00Z'));
+    const next = await pub(emu.baseUrl, '/api/v3/ping');
+    expect(next.status).toBe(200);
+    expect(next.headers.get('x-mbx-used-weight-1m')).toBe('1');
+  });
+
+  it('exchangeInfo advertises the configured limits (enums.md "Rate limiters")', async () => {
+    clock.set(at('2021-01-02T00:02:00Z'));
+    const r = await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbol: 'BTCUSDT' });
+    expect(r.body.rateLimits).toEqual([
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 30 },
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 2 },
+      { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 160000 },
+      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+    ]);
+  });
+});
+
+describe('ORDERS 2 per 10 seconds (per account)', () => {
+  it('counts orders in X-MBX-ORDER-COUNT-10S/-1D and answers 429 -1015 at the third', async () => {
+    clock.set(at('2021-01-02T00:03:02Z'));
+    const place = () =>
+      signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quoteOrderQty: '20',
+      });
+    const a = await place();
+    expect(a.status).toBe(200);
+    expect(a.headers.get('x-mbx-order-count-10s')).toBe('1');
+    expect(a.headers.get('x-mbx-order-count-1d')).toBe('1');
+    expect((await place()).headers.get('x-mbx-order-count-10s')).toBe('2');
+    const c = await place();
+    expect(c.status).toBe(429);
+    expect(c.body).toEqual({
+      code: -1015,
+      msg: 'Too many new orders; current limit is 2 orders per 10 SECOND.',
+    });
+    expect(c.headers.get('retry-after')).toBe('8');
+    clock.advance(8000);
+    const d = await place();
+    expect(d.status).toBe(200);
+    expect(d.headers.get('x-mbx-order-count-10s')).toBe('1');
+    expect(d.headers.get('x-mbx-order-count-1d')).toBe('3');
+  });
+});
+
+describe('rttMs', () => {
+  it('adds the configured latency to every response', async () => {
+    const e = await startEmulator({
+      dataset: await bundledDataset(),
+      now: clock.now,
+      rttMs: 120,
+      accounts: [],
+    });
+    try {
+      const t0 = performance.now();
+      expect((await pub(e.baseUrl, '/api/v3/ping')).status).toBe(200);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(115);
+    } finally {
+      await e.close();
+    }
+  });
+});

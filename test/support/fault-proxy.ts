@@ -1,0 +1,100 @@
+/**
+ * An HTTP proxy on 127.0.0.1 for fault injection between a real client and the emulator: it forwards
+ * every request unchanged and lets a test delay, replace or corrupt chosen responses (hostile or broken
+ * exchange responses, lost answers). Not a mock of our code: the client library, HTTP and the emulator
+ * are all real; only the wire is tampered with, as a broken proxy or network would.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What to do with one response. */
+export interface Fault {
+  /** Wait this long before answering (after the upstream answered: the upstream DID execute). */
+  readonly delayMs?: number;
+  /** Replace the response. */
+  readonly respond?: (upstream: { status: number; body: string }) => {
+    status: number;
+    body: string;
+    contentType?: string;
+  };
+}
+
+/** A running proxy. */
+export interface FaultProxy {
+  readonly baseUrl: string;
+  /** Requests seen, as `METHOD /path`. */
+  readonly seen: string[];
+  /** Sets the rule (and restarts the per-request counts `nth`): called for every request; return a fault or null to pass through. */
+  setRule(rule: ((method: string, path: string, nth: number) => Fault | null) | null): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (e.g. the emulator's base URL). */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const seen: string[] = [];
+  const counts = new Map<string, number>();
+  let rule: ((method: string, path: string, nth: number) => Fault | null) | null = null;
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '/').split('?')[0] as string;
+      const key = `${req.method} ${path}`;
+      seen.push(key);
+      const nth = (counts.get(key) ?? 0) + 1;
+      counts.set(key, nth);
+      const fault = rule?.(req.method ?? 'GET', path, nth) ?? null;
+      const headers = { ...req.headers, host: upstream.host };
+      const up = http.request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
+        (ur) => {
+          const body: Buffer[] = [];
+          ur.on('data', (c: Buffer) => body.push(c));
+          ur.on('end', () => {
+            const send = () => {
+              let status = ur.statusCode ?? 502;
+              let text = Buffer.concat(body).toString('utf8');
+              const outHeaders: http.OutgoingHttpHeaders = {};
+              for (const [k, v] of Object.entries(ur.headers)) {
+                if (v !== undefined && k !== 'content-length' && k !== 'transfer-encoding') outHeaders[k] = v;
+              }
+              if (fault?.respond) {
+                const r = fault.respond({ status, body: text });
+                status = r.status;
+                text = r.body;
+                if (r.contentType) outHeaders['content-type'] = r.contentType;
+              }
+              res.writeHead(status, { ...outHeaders, 'content-length': Buffer.byteLength(text) });
+              res.end(text);
+            };
+            if (fault?.delayMs) setTimeout(send, fault.delayMs);
+            else send();
+          });
+        },
+      );
+      up.on('error', (err) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`proxy: ${err.message}`);
+      });
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    seen,
+    setRule: (r) => {
+      rule = r;
+      counts.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        agent.destroy();
+      }),
+  };
+}
