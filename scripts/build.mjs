@@ -1,22 +1,37 @@
 #!/usr/bin/env node
 // Compiles the CLI (src/cli/main.ts and everything it imports) into one ESM file, dist/cli.mjs, with
-// esbuild; pure-JS npm packages are bundled, the others resolved from node_modules at run time. The launcher
+// esbuild; pure-JS npm packages are bundled, the others resolved from node_modules at run time. The worker
+// thread of backtest sweeps (src/app/backtest-worker.ts) is bundled the same way into
+// dist/backtest-worker.mjs, next to the CLI that starts it (src/app/backtest-sweep.ts). The launcher
 // (bin/momentum-rebalancer.js) runs this automatically when dist/ is missing or older than src/, so
 // `npm ci && npm run rebalance` needs no separate build step. Start-up: ~0.4 s bundled vs ~1.1 s via tsx.
 //
-//   node scripts/build.mjs            build dist/cli.mjs
+//   node scripts/build.mjs            build dist/cli.mjs and dist/backtest-worker.mjs
 //   node scripts/build.mjs --if-stale build only when a source file is newer than dist/cli.mjs
 import { renameSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isStale, OUT_FILE, ROOT } from './build-paths.mjs';
 
-/** Builds dist/cli.mjs (atomically: written to a temp file, then renamed). */
+/** Entry points other than the CLI, bundled next to it: [source, output] relative to the package root. */
+const EXTRA_ENTRIES = [['src/app/backtest-worker.ts', 'dist/backtest-worker.mjs']];
+
+/**
+ * Builds dist/cli.mjs and dist/backtest-worker.mjs (atomically: each written to a temp file, then renamed;
+ * the CLI last, since its modification time is what the launcher's staleness check reads).
+ */
 export async function build() {
+  await Promise.all(
+    EXTRA_ENTRIES.map(([src, out]) => bundle(new URL(src, ROOT), fileURLToPath(new URL(out, ROOT)))),
+  );
+  await bundle(new URL('src/cli/main.ts', ROOT), fileURLToPath(OUT_FILE));
+}
+
+/** Bundles one entry point into `out` (ESM, node20), atomically. */
+async function bundle(entry, out) {
   const esbuild = await import('esbuild');
-  const out = fileURLToPath(OUT_FILE);
   const tmp = `${out}.${process.pid}.tmp`;
   await esbuild.build({
-    entryPoints: [fileURLToPath(new URL('src/cli/main.ts', ROOT))],
+    entryPoints: [fileURLToPath(entry)],
     outfile: tmp,
     bundle: true,
     platform: 'node',

@@ -165,7 +165,13 @@ export class ReferenceBook implements Book {
 
   private book(d: number, i: number, side: Side, ex: SimExchange, out: ReturnType<SimExchange['executeMarketSync']>): void {
     if (!out.ok) {
-      if (this.params.details) this.ledger.rejections.push({ day: d, symbolIndex: i, side, reason: out.reason });
+      if (this.params.details)
+        this.ledger.rejections.push({
+          date: this.market.date(d),
+          symbol: this.series(i).info.symbol,
+          side,
+          reason: out.reason,
+        });
       return;
     }
     const f = out.fill;
@@ -187,14 +193,14 @@ export class ReferenceBook implements Book {
     this.ledger.fees.push(Number(decStr(f.commissionQuote)));
     if (this.params.details) {
       this.ledger.fills.push({
-        day: d,
-        symbolIndex: i,
+        date: this.market.date(d),
+        symbol: this.series(i).info.symbol,
         side,
         quantity: decStr(f.quantity),
         price: decStr(f.price),
-        quoteQuantity: decStr(f.quoteQuantity),
+        quote_quantity: decStr(f.quoteQuantity),
         commission: decStr(f.commission),
-        commissionAsset,
+        commission_asset: commissionAsset,
       });
     }
   }

@@ -20,7 +20,7 @@
  * decimal.js) on request, and automatically when a value does not fit the fast path's scales. Both give
  * identical results (tested).
  */
-import type { Book, BookFill, BookLedger, BookRejection } from '../domain/backtest/book.ts';
+import type { Book, BookLedger } from '../domain/backtest/book.ts';
 import { FastPathUnsupported } from '../domain/backtest/exact.ts';
 import { type BookParams, FastBook } from '../domain/backtest/fast-book.ts';
 import { FastUniverse, type FastUniverseParams } from '../domain/backtest/fast-universe.ts';
@@ -155,10 +155,64 @@ function parseDay(flag: string, day: string): number {
   }
 }
 
+/** What the period check needs to know about the data (a `BacktestMarket` or the loaded dataset). */
+export interface DataBounds {
+  /** First and last day (00:00 UTC ms) with any daily candle. */
+  readonly firstDayMs: number;
+  readonly lastDayMs: number;
+  /** True when the data has the symbol. */
+  hasSymbol(symbol: string): boolean;
+}
+
+/** The {@link DataBounds} of a market. */
+export function boundsOf(market: BacktestMarket): DataBounds {
+  return {
+    firstDayMs: market.firstDayMs,
+    lastDayMs: market.dayMs(market.nDays - 1),
+    hasSymbol: (s) => market.indexOf.has(s),
+  };
+}
+
 /**
- * Checks the period and the symbol lists of a request against the data, before anything runs.
+ * Checks the period and the symbol lists of a request against the data, before anything runs or is
+ * recorded. Default period: from the first day with a signal (first day of the data + lookback_days + 1)
+ * to the last day of the data.
+ * @returns the period as `YYYY-MM-DD` days.
  * @throws UserInputError (exit 2) for a day that is not `YYYY-MM-DD`, `--from` after `--to`, a day outside
  *   the data, or an unknown symbol in `[universe] include` / `exclude`.
+ */
+export function checkBacktestPeriod(
+  data: DataBounds,
+  settings: BacktestSettings,
+  from?: string,
+  to?: string,
+): { readonly from: string; readonly to: string } {
+  const first = data.firstDayMs;
+  const last = data.lastDayMs;
+  if (!Number.isFinite(first) || !Number.isFinite(last)) throw new UserInputError('the data has no daily candles');
+  const coverage = `the data covers ${msToDay(first)} .. ${msToDay(last)}`;
+  const L = settings.strategy.lookbackDays;
+  const toMs = to === undefined ? last : parseDay('--to', to);
+  const fromMs = from === undefined ? Math.min(first + (L + 1) * DAY_MS, toMs) : parseDay('--from', from);
+  if (fromMs > toMs) throw new UserInputError(`--from ${msToDay(fromMs)} is after --to ${msToDay(toMs)}`);
+  if (fromMs < first || fromMs > last)
+    throw new UserInputError(`--from ${msToDay(fromMs)} is outside the data: ${coverage}`);
+  if (toMs > last || toMs < first) throw new UserInputError(`--to ${msToDay(toMs)} is outside the data: ${coverage}`);
+  for (const [key, list] of [
+    ['include', settings.universe.include],
+    ['exclude', settings.universe.exclude],
+  ] as const) {
+    const unknown = list.filter((s) => !data.hasSymbol(s));
+    if (unknown.length > 0) {
+      throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
+    }
+  }
+  return { from: msToDay(fromMs), to: msToDay(toMs) };
+}
+
+/**
+ * {@link checkBacktestPeriod} on a market, as day indices.
+ * @throws UserInputError as {@link checkBacktestPeriod}.
  */
 export function resolveBacktestPeriod(
   market: BacktestMarket,
@@ -166,25 +220,8 @@ export function resolveBacktestPeriod(
   from?: string,
   to?: string,
 ): BacktestPeriod {
-  const first = market.firstDayMs;
-  const last = market.dayMs(market.nDays - 1);
-  const coverage = `the data covers ${msToDay(first)} .. ${msToDay(last)}`;
-  const L = settings.strategy.lookbackDays;
-  const toMs = to === undefined ? last : parseDay('--to', to);
-  const fromMs = from === undefined ? Math.min(first + (L + 1) * DAY_MS, toMs) : parseDay('--from', from);
-  if (fromMs > toMs) throw new UserInputError(`--from ${msToDay(fromMs)} is after --to ${msToDay(toMs)}`);
-  if (fromMs < first || fromMs > last) throw new UserInputError(`--from ${msToDay(fromMs)} is outside the data: ${coverage}`);
-  if (toMs > last || toMs < first) throw new UserInputError(`--to ${msToDay(toMs)} is outside the data: ${coverage}`);
-  for (const [key, list] of [
-    ['include', settings.universe.include],
-    ['exclude', settings.universe.exclude],
-  ] as const) {
-    const unknown = list.filter((s) => !market.indexOf.has(s));
-    if (unknown.length > 0) {
-      throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
-    }
-  }
-  return { fromDay: market.dayIndex(fromMs), toDay: market.dayIndex(toMs), from: msToDay(fromMs), to: msToDay(toMs) };
+  const p = checkBacktestPeriod(boundsOf(market), settings, from, to);
+  return { fromDay: market.dayIndex(dayToMs(p.from)), toDay: market.dayIndex(dayToMs(p.to)), from: p.from, to: p.to };
 }
 
 function universeParams(s: BacktestSettings): FastUniverseParams {
@@ -318,23 +355,8 @@ export function runBacktest(market: BacktestMarket, req: BacktestRequest): Backt
   const { strategy } = sim;
   const btc = sim.btc as NonNullable<Simulated['btc']>;
   const ew = sim.equalWeight as NonNullable<Simulated['equalWeight']>;
-  const symbolOf = (i: number) => market.series[i]?.info.symbol ?? String(i);
-  const trades: BacktestTrade[] = strategy.ledger.fills.map((f: BookFill) => ({
-    date: market.date(f.day),
-    symbol: symbolOf(f.symbolIndex),
-    side: f.side,
-    quantity: f.quantity,
-    price: f.price,
-    quote_quantity: f.quoteQuantity,
-    commission: f.commission,
-    commission_asset: f.commissionAsset,
-  }));
-  const rejected: BacktestRejection[] = strategy.ledger.rejections.map((r: BookRejection) => ({
-    date: market.date(r.day),
-    symbol: symbolOf(r.symbolIndex),
-    side: r.side,
-    reason: r.reason,
-  }));
+  const trades: BacktestTrade[] = strategy.ledger.fills;
+  const rejected: BacktestRejection[] = strategy.ledger.rejections;
   const holdings: HoldingsPoint[] = strategy.curve.values.map((day, k) => {
     const values: Record<string, number> = { [s.quoteAsset]: day.cash };
     for (const [i, v] of day.values) values[market.series[i]?.info.baseAsset ?? String(i)] = v;

@@ -471,12 +471,18 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     ? null
     : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
   try {
-    if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
+    // Writes that nothing below depends on run while the exchange answers; awaited before the state is saved.
+    const background: Promise<unknown>[] = [];
+    const later = (p: Promise<unknown>) => {
+      p.catch(() => undefined); // awaited (and its error thrown) below
+      background.push(p);
+    };
+    if (run) later(ledger.recordUniverse(run.id, universeRows(decisions, ranked)));
     const reconciliation: ReconciliationRow[] = [];
     let exchangeBefore: readonly Balance[] = [];
     if (!batch) {
       exchangeBefore = exchangeBeforeP ? await exchangeBeforeP : await exchange.balances();
-      if (run) await ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore);
+      if (run) later(ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore));
       const held = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
       for (const [asset, qty] of managed) {
         const actual = held.get(asset) ?? ZERO;
@@ -496,28 +502,25 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
-    // Orders to a real exchange are recorded (PENDING) before they are sent and completed after, a few
-    // at a time (they are independent: the cash of a phase is fixed before it starts); the in-process
-    // simulated exchange has no effect outside this process, so its orders are recorded in one
-    // transaction per phase, in plan order.
+    // Orders to a real exchange are recorded (PENDING) before they are sent, sent a few at a time (they
+    // are independent: the cash of a phase is fixed before it starts) and completed after; the
+    // in-process simulated exchange has no effect outside this process, so its orders are recorded with
+    // their outcomes in one transaction per phase, in plan order.
     const execute = async (planned: readonly PlannedOrder[]) => {
+      if (planned.length === 0) return;
       const completed: (CompletedOrder | null)[] = new Array(planned.length).fill(null);
       const reports: OrderReport[] = new Array(planned.length);
       const fillReports: FillReport[][] = planned.map(() => []);
-      const one = async (o: PlannedOrder, index: number) => {
-        const id = clientOrderId({
-          account: s.account,
-          period,
-          symbol: o.symbol,
-          side: o.side,
-          leg: o.leg,
-          attempt,
-        });
-        const decidedAt = deps.clock.now();
-        const newOrder: NewOrder | null = run && {
+      const decidedAt = deps.clock.now();
+      const ids = planned.map((o) =>
+        clientOrderId({ account: s.account, period, symbol: o.symbol, side: o.side, leg: o.leg, attempt }),
+      );
+      const newOrders: NewOrder[] | null =
+        run &&
+        planned.map((o, i) => ({
           runId: run.id,
           accountId,
-          clientOrderId: id,
+          clientOrderId: ids[i] as string,
           symbol: o.symbol,
           side: o.side,
           leg: o.leg,
@@ -525,8 +528,11 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
           quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
           decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
           decidedAt,
-        };
-        const ledgerOrderId = newOrder && !batch ? await ledger.recordOrder(newOrder) : null;
+        }));
+      // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.
+      const ledgerIds = newOrders && !batch ? await ledger.recordOrders(newOrders) : null;
+      const one = async (o: PlannedOrder, index: number) => {
+        const id = ids[index] as string;
         const outcome = await exchange.placeMarketOrder({
           symbol: o.symbol,
           side: o.side,
@@ -580,15 +586,31 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             filledAt: filledAt ?? decidedAt,
           });
         }
-        if (!newOrder) return;
-        const row = outcomeRow(report, outcome, latency);
-        if (ledgerOrderId) await ledger.completeOrder(ledgerOrderId, row, fillRows);
-        else completed[index] = { order: newOrder, outcome: row, fills: fillRows };
+        if (newOrders) {
+          completed[index] = {
+            order: newOrders[index] as NewOrder,
+            outcome: outcomeRow(report, outcome, latency),
+            fills: fillRows,
+          };
+        }
       };
-      await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
+      try {
+        await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
+      } finally {
+        // The outcomes that are known are recorded even when the phase failed; an order whose outcome
+        // is unknown stays PENDING (the next run looks it up by clientOrderId).
+        if (ledgerIds) {
+          await ledger.completeOrders(
+            completed.flatMap((c, i) =>
+              c ? [{ orderId: ledgerIds[i] as string, outcome: c.outcome, fills: c.fills }] : [],
+            ),
+          );
+        }
+      }
       orders.push(...reports);
       fills.push(...fillReports.flat());
-      await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
+      if (!ledgerIds)
+        await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -658,6 +680,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         await ledger.recordReconciliations(run.id, accountId, reconciliation);
       }
     }
+    await Promise.all(background);
     const marks = new Map<string, Decimal>();
     for (const p of positions.values()) {
       const mark = openAt(p.symbol) ?? lastCloseAt(p.symbol, dayMs);

@@ -9,12 +9,14 @@ import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
 import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
+import { runBacktestCommand } from './backtest-command.ts';
 
 const USAGE = `Usage: momentum-rebalancer <command> [flags]
 
 Commands:
   rebalance     rank the universe, sell the old basket, equal-weight the top N, record everything
   db:migrate    apply the SQL migrations to the ledger database
+  backtest      replay the strategy over the daily history (see: backtest --help)
   help          show this text
 
 Flags (rebalance):
@@ -43,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'backtest') return runBacktestCommand(rest);
   if (command !== 'rebalance' && command !== 'db:migrate') {
     process.stderr.write(
       `unknown command "${command}"; known commands: rebalance, db:migrate, help\n\n${USAGE}`,

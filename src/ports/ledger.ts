@@ -40,6 +40,12 @@ export interface Ledger {
   recordOrder(order: NewOrder): Promise<string>;
   /** Records the outcome of an order and its fills (one transaction). */
   completeOrder(orderId: string, outcome: OrderOutcomeRow, fills: readonly FillRow[]): Promise<void>;
+  /** Records several orders (status `PENDING`) in one transaction before they are sent; their ids in order. */
+  recordOrders(orders: readonly NewOrder[]): Promise<string[]>;
+  /** Records the outcomes and fills of several orders in one transaction. */
+  completeOrders(
+    items: readonly { orderId: string; outcome: OrderOutcomeRow; fills: readonly FillRow[] }[],
+  ): Promise<void>;
   /**
    * Records orders with their outcomes and fills in one transaction, returning their ledger ids in order.
    * Only for the in-process simulated exchange, where an order has no effect outside the process until
@@ -290,4 +296,26 @@ export interface CompletedOrder {
   readonly order: NewOrder;
   readonly outcome: OrderOutcomeRow;
   readonly fills: readonly FillRow[];
+}
+
+// ---- backtests (issue #4: recorded backtests; sql/migrations/003_backtests.sql) ----------------------
+
+/** One day of a recorded backtest: close-of-day equity of the strategy and its benchmarks (§9). */
+export interface BacktestEquityRow {
+  /** UTC day `YYYY-MM-DD`. */
+  readonly day: IsoDay;
+  /** Strategy equity, quote asset, decimal string (backtests pass the exact decimal they computed). */
+  readonly equity: string;
+  /** BTC-hold benchmark equity (decimal string), null when not computed. */
+  readonly btc: string | null;
+  /** Equal-weight-universe benchmark equity (decimal string), null when not computed. */
+  readonly equalWeight: string | null;
+}
+
+export interface Ledger {
+  /**
+   * Stores the daily equity curve of a `backtest` run (table `backtest_equity`, one row per day), in one
+   * transaction. @throws on a day recorded twice for the run, or a run that does not exist.
+   */
+  recordBacktestEquity(runId: string, rows: readonly BacktestEquityRow[]): Promise<void>;
 }

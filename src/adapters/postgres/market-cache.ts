@@ -22,34 +22,41 @@ export class PostgresMarketCache implements MarketCache {
   ): Promise<Map<string, Candle[]>> {
     const out = new Map<string, Candle[]>();
     if (symbols.length === 0) return out;
-    const rows = await this.db
-      .selectFrom('kline_cache')
-      .select(['symbol', 'open_time', 'open', 'high', 'low', 'close', 'volume', 'quote_volume', 'trades'])
-      .where('source', '=', source)
-      .where('interval', '=', '1d')
-      .where('symbol', 'in', symbols)
-      .where('open_time', '>=', new Date(fromMs))
-      .where('open_time', '<=', new Date(toMs))
-      .orderBy('symbol')
-      .orderBy('open_time')
-      .execute();
-    for (const r of rows) {
-      let list = out.get(r.symbol);
-      if (!list) {
-        list = [];
-        out.set(r.symbol, list);
-      }
-      // Source strings as stored (numeric keeps Binance's scale, e.g. "28923.63000000"), like the dataset's.
-      list.push({
-        openTime: r.open_time.getTime(),
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-        volume: r.volume,
-        quoteVolume: r.quote_volume,
-        trades: r.trades === null ? null : Number(r.trades),
-      });
+    // One row per symbol, its candles aggregated to JSON text by the database: far fewer values to
+    // convert than one row per candle (PGlite: ~4x faster for 400 symbols × 9 days). Decimals travel
+    // as JSON strings (exact), open times as integers (UTC ms).
+    const rows = await sql<{ symbol: string; candles: string }>`
+      select symbol, json_agg(json_build_array(
+               (extract(epoch from open_time) * 1000)::bigint, open::text, high::text, low::text, close::text,
+               volume::text, quote_volume::text, trades) order by open_time)::text as candles
+      from kline_cache
+      where source = ${source} and interval = '1d' and symbol in (${sql.join(symbols)})
+        and open_time >= ${new Date(fromMs)} and open_time <= ${new Date(toMs)}
+      group by symbol`.execute(this.db);
+    for (const r of rows.rows) {
+      const list = JSON.parse(r.candles) as [
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string | null,
+        number | null,
+      ][];
+      out.set(
+        r.symbol,
+        list.map(([openTime, open, high, low, close, volume, quoteVolume, trades]) => ({
+          openTime: Number(openTime),
+          open,
+          high,
+          low,
+          close,
+          volume,
+          quoteVolume,
+          trades,
+        })),
+      );
     }
     return out;
   }

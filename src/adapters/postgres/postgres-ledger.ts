@@ -265,24 +265,49 @@ export class PostgresLedger implements Ledger {
 
   /** Writes the outcome and inserts the fills, in one transaction. @throws when the order is unknown. */
   async completeOrder(orderId: string, outcome: OrderOutcomeRow, fills: readonly FillRow[]): Promise<void> {
-    const id = inId(orderId, 'orderId');
-    const set = outcomeValues(outcome);
-    const values = fills.map(fillValues);
+    await this.completeOrders([{ orderId, outcome, fills }]);
+  }
+
+  /** Inserts orders with status `PENDING` in one transaction; their ids, in the input order. */
+  async recordOrders(orders: readonly NewOrder[]): Promise<string[]> {
+    if (orders.length === 0) return [];
+    const rows = orders.map((o) => ({ ...orderValues(o), status: 'PENDING' }));
+    return this.db.transaction().execute(async (trx) => {
+      const ids: string[] = [];
+      for (const chunk of chunks(rows)) {
+        const inserted = await trx.insertInto('orders').values(chunk).returning('id').execute();
+        ids.push(...inserted.map((r) => outId(r.id)));
+      }
+      return ids;
+    });
+  }
+
+  /** Writes the outcomes and inserts the fills of several orders, in one transaction. @throws when an order is unknown (nothing is written). */
+  async completeOrders(
+    items: readonly { orderId: string; outcome: OrderOutcomeRow; fills: readonly FillRow[] }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      const order = await trx
-        .updateTable('orders')
-        .set(set)
-        .where('id', '=', id)
-        .returning(['id', 'run_id', 'account_id'])
-        .executeTakeFirst();
-      if (!order) throw new Error(`completeOrder: order ${orderId} is not in the ledger`);
-      const rows = values.map((f) => ({
-        ...f,
-        order_id: id,
-        run_id: order.run_id,
-        account_id: order.account_id,
-      }));
-      for (const chunk of chunks(rows)) await trx.insertInto('fills').values(chunk).execute();
+      const fillRows = [];
+      for (const it of items) {
+        const id = inId(it.orderId, 'orderId');
+        const order = await trx
+          .updateTable('orders')
+          .set(outcomeValues(it.outcome))
+          .where('id', '=', id)
+          .returning(['id', 'run_id', 'account_id'])
+          .executeTakeFirst();
+        if (!order) throw new Error(`completeOrder: order ${it.orderId} is not in the ledger`);
+        for (const f of it.fills) {
+          fillRows.push({
+            ...fillValues(f),
+            order_id: id,
+            run_id: order.run_id,
+            account_id: order.account_id,
+          });
+        }
+      }
+      for (const chunk of chunks(fillRows)) await trx.insertInto('fills').values(chunk).execute();
     });
   }
 
@@ -621,6 +646,31 @@ export class PostgresLedger implements Ledger {
         filledAt: outMs(f.filled_at),
       })),
     };
+  }
+
+  /**
+   * Inserts the daily equity rows of a backtest run into `backtest_equity` (multi-row inserts, one
+   * transaction); decimals are validated and canonicalised with `decStr`.
+   * @throws Error for a malformed run id, day or decimal; the database error for a day recorded twice
+   *   (primary key) or an unknown run (foreign key).
+   */
+  async recordBacktestEquity(
+    runId: string,
+    rows: readonly import('../../ports/ledger.ts').BacktestEquityRow[],
+  ): Promise<void> {
+    const run_id = inId(runId, 'runId');
+    const values = rows.map((r) => ({
+      run_id,
+      day: inDay(r.day),
+      equity: inDec(r.equity, `backtest equity ${r.day}`),
+      benchmark_btc: r.btc === null ? null : inDec(r.btc, `backtest btc ${r.day}`),
+      benchmark_equal_weight:
+        r.equalWeight === null ? null : inDec(r.equalWeight, `backtest equal weight ${r.day}`),
+    }));
+    if (values.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const chunk of chunks(values)) await trx.insertInto('backtest_equity').values(chunk).execute();
+    });
   }
 }
 

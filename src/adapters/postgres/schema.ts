@@ -274,3 +274,16 @@ export interface Database {
   equity_snapshots: EquitySnapshotsTable;
   schema_migrations: SchemaMigrationsTable;
 }
+
+/** `backtest_equity` (003): the daily equity curve of a recorded backtest. */
+export interface BacktestEquityTable {
+  run_id: Ref;
+  day: string;
+  equity: Num;
+  benchmark_btc: Num | null;
+  benchmark_equal_weight: Num | null;
+}
+
+export interface Database {
+  backtest_equity: BacktestEquityTable;
+}

@@ -7,27 +7,30 @@
 import type { Side } from '../types.ts';
 import type { RankedTarget } from './fast-universe.ts';
 
-/** One fill, as the results file lists it (decimal strings; strategy-semantics.md §7). */
+/**
+ * One fill, exactly as the results file lists it (`BacktestTrade` of src/app/backtest-result.ts; decimal
+ * strings, strategy-semantics.md §7).
+ */
 export interface BookFill {
-  /** Day index of the fill (at the open of that day). */
-  readonly day: number;
-  readonly symbolIndex: number;
+  /** UTC day of the fill (at the open), `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly symbol: string;
   readonly side: Side;
   /** Base quantity q. */
   readonly quantity: string;
   /** Fill price p (slippage included), quote per base. */
   readonly price: string;
   /** q × p, quote. */
-  readonly quoteQuantity: string;
-  /** Commission, in `commissionAsset` (base for a BUY, quote for a SELL). */
+  readonly quote_quantity: string;
+  /** Commission, in `commission_asset` (base for a BUY, quote for a SELL). */
   readonly commission: string;
-  readonly commissionAsset: string;
+  readonly commission_asset: string;
 }
 
-/** One rejected order (§7). */
+/** One rejected order (§7), as the results file lists it (`BacktestRejection`). */
 export interface BookRejection {
-  readonly day: number;
-  readonly symbolIndex: number;
+  readonly date: string;
+  readonly symbol: string;
   readonly side: Side;
   /** `zero_quantity`, `min_qty`, `min_notional`, `no_price` or `insufficient_balance`. */
   readonly reason: string;

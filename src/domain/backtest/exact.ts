@@ -124,6 +124,36 @@ export function scaledToNumber(m: bigint, scale: number): number {
   return Number(scaledToString(m, scale));
 }
 
+const TWO53 = 2 ** 53;
+const POW10_F = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
+
+/**
+ * A plain non-negative decimal string times `10^scale` (scale ≤ 16) as an exact integer double: `"28923.63"`
+ * → `2892363000000` at scale 8. NaN when that is not possible: a sign, an exponent or another character,
+ * more significant decimals than `scale`, or a result of 2^53 or more. (Then `mantissa / 10^scale` is
+ * exactly `Number(s)`: both are the correctly rounded value of the same decimal.)
+ */
+export function scaledMantissa(s: string, scale: number): number {
+  let end = s.length;
+  const dot = s.indexOf('.');
+  if (dot >= 0) {
+    while (end > dot + 1 && s.charCodeAt(end - 1) === 48) end--;
+    if (end === dot + 1) end = dot;
+  }
+  const decimals = dot >= 0 && end > dot ? end - dot - 1 : 0;
+  if (decimals > scale || end === 0) return Number.NaN;
+  let v = 0;
+  for (let j = 0; j < end; j++) {
+    if (j === dot) continue;
+    const digit = s.charCodeAt(j) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    v = v * 10 + digit;
+    if (v >= TWO53) return Number.NaN;
+  }
+  const out = v * (POW10_F[scale - decimals] as number);
+  return out < TWO53 ? out : Number.NaN;
+}
+
 /** `floor(a / b)` for `b > 0` (bigint `/` truncates towards zero). */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;

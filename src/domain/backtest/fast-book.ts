@@ -12,10 +12,10 @@
  * The equivalence is tested against the reference book (the domain functions + SimExchange) on real data
  * and hand-computed scenarios (test/unit/backtest/engine-equivalence.test.ts).
  *
- * Scales (decimals): prices PD = 12, quantities QD = 8 (Binance steps are ≥ 1e-8), fee rate FD and slippage
- * factor SD as written in the config; fill price PS = PD + SD, notional NS = QD + PS, holdings
- * HD = QD + FD, cash CD = NS + FD. A price, step or minimum with more decimals throws
- * {@link FastPathUnsupported} (the caller then runs the reference book).
+ * Scales (decimals): prices PD = 8 (Binance prices have at most 8; the market's exact price mantissas),
+ * quantities QD = 8 (Binance steps are ≥ 1e-8), fee rate FD and slippage factor SD as written in the config;
+ * fill price PS = PD + SD, notional NS = QD + PS, holdings HD = QD + FD, cash CD = NS + FD. A price, step or
+ * minimum with more decimals throws {@link FastPathUnsupported} (the caller then runs the reference book).
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
@@ -38,10 +38,10 @@ import {
   scaledToString,
 } from './exact.ts';
 import type { RankedTarget } from './fast-universe.ts';
-import type { BacktestMarket, SymbolSeries } from './market.ts';
+import { type BacktestMarket, PRICE_MANTISSA_DECIMALS, type SymbolSeries } from './market.ts';
 
-/** Price decimals of the fast path. */
-export const PRICE_DECIMALS = 12;
+/** Price decimals of the fast path (the market's exact price mantissas). */
+export const PRICE_DECIMALS = PRICE_MANTISSA_DECIMALS;
 /** Quantity decimals of the fast path (step sizes, minQty, quantities). */
 export const QTY_DECIMALS = 8;
 
@@ -69,7 +69,7 @@ const LIMB_BITS = 21;
 const LIMB = 2 ** LIMB_BITS;
 const LIMB_BIG = BigInt(LIMB_BITS);
 const LIMB_MASK = BigInt(LIMB - 1);
-/** Limbs of a close price (prices below 2^63 at PRICE_DECIMALS, i.e. below ~9.2e6 quote). */
+/** Limbs of a close price mantissa (exact integer doubles, below 2^53 < 2^63). */
 const PRICE_LIMBS = 3;
 /** Limbs of a holding (below 2^105 at HD). */
 const HOLD_LIMBS = 5;
@@ -89,58 +89,6 @@ function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
   return v === 0n;
 }
 
-/** Exact prices of a market parsed once (at PRICE_DECIMALS), shared by every book on that market. */
-class PriceCache {
-  private readonly opens: (bigint | undefined)[][];
-  private readonly closes: (bigint | undefined)[][];
-  /** Close limbs per symbol (PRICE_LIMBS per candle; NaN: not parsed yet; -1 in the first: too large). */
-  private readonly closeLimbs: (Float64Array | undefined)[];
-  constructor(private readonly market: BacktestMarket) {
-    this.opens = market.series.map(() => []);
-    this.closes = market.series.map(() => []);
-    this.closeLimbs = new Array(market.series.length);
-  }
-  open(i: number, k: number): bigint {
-    const col = this.opens[i] as (bigint | undefined)[];
-    let v = col[k];
-    if (v === undefined) {
-      v = parseScaled(((this.market.series[i] as SymbolSeries).candles[k] as { open: string }).open, PRICE_DECIMALS);
-      col[k] = v;
-    }
-    return v;
-  }
-  close(i: number, k: number): bigint {
-    const col = this.closes[i] as (bigint | undefined)[];
-    let v = col[k];
-    if (v === undefined) {
-      v = parseScaled(((this.market.series[i] as SymbolSeries).candles[k] as { close: string }).close, PRICE_DECIMALS);
-      col[k] = v;
-    }
-    return v;
-  }
-  /** The close limbs of candle `k` of symbol `i` (offset into the returned array), or -1 when too large. */
-  closeLimbsOf(i: number, k: number): Float64Array {
-    let a = this.closeLimbs[i];
-    if (!a) {
-      a = new Float64Array((this.market.series[i] as SymbolSeries).candles.length * PRICE_LIMBS).fill(Number.NaN);
-      this.closeLimbs[i] = a;
-    }
-    const at = k * PRICE_LIMBS;
-    if (Number.isNaN(a[at] as number) && !toLimbs(this.close(i, k), PRICE_LIMBS, a, at)) a[at] = -1;
-    return a;
-  }
-}
-
-const priceCaches = new WeakMap<BacktestMarket, PriceCache>();
-function pricesOf(market: BacktestMarket): PriceCache {
-  let c = priceCaches.get(market);
-  if (!c) {
-    c = new PriceCache(market);
-    priceCaches.set(market, c);
-  }
-  return c;
-}
-
 /** §6 rules of one symbol at the fast path's scales. */
 interface FastRules {
   /** Step at QD; a step of 0 (round down to 8 decimals) is 1e-8, i.e. 1 at QD = 8. */
@@ -148,6 +96,13 @@ interface FastRules {
   readonly minQty: bigint;
   /** minNotional at NS. */
   readonly minNotional: bigint;
+}
+
+function unsupportedPrice(s: SymbolSeries, k: number, field: 'open' | 'close'): FastPathUnsupported {
+  const c = s.candles[k] as { open: string; close: string };
+  return new FastPathUnsupported(
+    `${s.info.symbol} ${field} ${c[field]}: more than ${PRICE_DECIMALS} decimals or too large for the fast path`,
+  );
 }
 
 /**
@@ -168,7 +123,6 @@ function decimalString(x: number | string): string {
  */
 export class FastBook implements Book {
   readonly ledger: BookLedger = { notionals: [], fees: [], fills: [], rejections: [] };
-  private readonly prices: PriceCache;
   private readonly rulesCache: (FastRules | undefined)[];
   /** Holdings at HD per symbol index (0n when none). */
   private readonly hold: bigint[];
@@ -176,6 +130,8 @@ export class FastBook implements Book {
   private readonly holdFloor: bigint[];
   /** Holding limbs (HOLD_LIMBS per symbol index; -1 in the first: too large for limbs). */
   private readonly holdLimbs: Float64Array;
+  /** Number of limbs up to the highest non-zero one, per symbol index. */
+  private readonly holdLimbCount: Uint8Array;
   private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
   /** Symbol indices with a non-zero holding, ascending (= symbol order). */
   private held: number[] = [];
@@ -208,11 +164,11 @@ export class FastBook implements Book {
     private readonly market: BacktestMarket,
     private readonly params: BookParams,
   ) {
-    this.prices = pricesOf(market);
     this.rulesCache = new Array(market.series.length);
     this.hold = new Array(market.series.length).fill(0n);
     this.holdFloor = new Array(market.series.length).fill(0n);
     this.holdLimbs = new Float64Array(market.series.length * HOLD_LIMBS);
+    this.holdLimbCount = new Uint8Array(market.series.length);
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -258,6 +214,20 @@ export class FastBook implements Book {
     return this.market.series[i] as SymbolSeries;
   }
 
+  /** Open of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
+  private open(i: number, k: number): bigint {
+    const m = this.series(i).openMantissa[k] as number;
+    if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'open');
+    return BigInt(m);
+  }
+
+  /** Close of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
+  private close(i: number, k: number): bigint {
+    const m = this.series(i).closeMantissa[k] as number;
+    if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'close');
+    return BigInt(m);
+  }
+
   private setHolding(i: number, h: bigint): void {
     const had = (this.hold[i] as bigint) !== 0n;
     this.hold[i] = h;
@@ -265,6 +235,9 @@ export class FastBook implements Book {
       const step = this.rules(i).step;
       this.holdFloor[i] = (h / (step * this.pFD)) * step;
       if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
+      let n = HOLD_LIMBS;
+      while (n > 1 && this.holdLimbs[i * HOLD_LIMBS + n - 1] === 0) n--;
+      this.holdLimbCount[i] = n;
     } else this.holdFloor[i] = 0n;
     if (h !== 0n && !had) {
       let j = this.held.length;
@@ -280,7 +253,8 @@ export class FastBook implements Book {
   }
 
   private reject(d: number, i: number, side: Side, reason: string): void {
-    if (this.params.details) this.ledger.rejections.push({ day: d, symbolIndex: i, side, reason });
+    if (this.params.details)
+      this.ledger.rejections.push({ date: this.market.date(d), symbol: this.series(i).info.symbol, side, reason });
   }
 
   /** §2, before anything else on day `d`: `h := round_down_8(h × close_before / open_after)`. */
@@ -309,7 +283,7 @@ export class FastBook implements Book {
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
-    const p = this.prices.open(i, k) * this.sellFactor;
+    const p = this.open(i, k) * this.sellFactor;
     const notional = q * p;
     if (notional < r.minNotional) return this.reject(d, i, 'SELL', 'min_notional');
     const qH = q * this.pFD;
@@ -322,14 +296,14 @@ export class FastBook implements Book {
     this.ledger.fees.push(approxNumber(commission, this.CD));
     if (this.params.details) {
       this.ledger.fills.push({
-        day: d,
-        symbolIndex: i,
+        date: this.market.date(d),
+        symbol: s.info.symbol,
         side: 'SELL',
         quantity: scaledToString(q, QTY_DECIMALS),
         price: scaledToString(p, this.PS),
-        quoteQuantity: scaledToString(notional, this.NS),
+        quote_quantity: scaledToString(notional, this.NS),
         commission: scaledToString(commission, this.CD),
-        commissionAsset: this.params.quoteAsset,
+        commission_asset: this.params.quoteAsset,
       });
     }
   }
@@ -344,7 +318,7 @@ export class FastBook implements Book {
     const k = s.at[d] as number;
     if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
     const r = this.rules(i);
-    const p = this.prices.open(i, k) * this.buyFactor;
+    const p = this.open(i, k) * this.buyFactor;
     if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
     // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
     const shift = this.PS + QTY_DECIMALS - Qscale;
@@ -363,14 +337,14 @@ export class FastBook implements Book {
     this.ledger.fees.push(approxNumber(commission * p, this.CD));
     if (this.params.details) {
       this.ledger.fills.push({
-        day: d,
-        symbolIndex: i,
+        date: this.market.date(d),
+        symbol: s.info.symbol,
         side: 'BUY',
         quantity: scaledToString(q, QTY_DECIMALS),
         price: scaledToString(p, this.PS),
-        quoteQuantity: scaledToString(notional, this.NS),
+        quote_quantity: scaledToString(notional, this.NS),
         commission: scaledToString(commission, this.HD),
-        commissionAsset: this.series(i).info.baseAsset,
+        commission_asset: s.info.baseAsset,
       });
     }
   }
@@ -390,10 +364,10 @@ export class FastBook implements Book {
   private valuePrice(d: number, i: number): bigint {
     const s = this.series(i);
     const k = s.at[d] as number;
-    if (k >= 0) return this.prices.open(i, k);
+    if (k >= 0) return this.open(i, k);
     const kc = d - 1 >= 0 ? (s.atOrBefore[d - 1] as number) : -1;
     if (kc < 0) throw new Error(`${s.info.symbol}: no price at or before the decision day to value the holding`);
-    return this.prices.close(i, kc);
+    return this.close(i, kc);
   }
 
   /** §8, one rebalance at the open of `d` (SELLs in symbol order, then BUYs in rank order). */
@@ -434,7 +408,7 @@ export class FastBook implements Book {
       if (dxCmp(V, upper) > 0) {
         const h = dxScaled(this.hold[i] as bigint, this.HD);
         const k = this.series(i).at[d] as number;
-        const qWanted = k < 0 ? h : dxDiv(dxSub(V, T), dxScaled(this.prices.open(i, k), PRICE_DECIMALS));
+        const qWanted = k < 0 ? h : dxDiv(dxSub(V, T), dxScaled(this.open(i, k), PRICE_DECIMALS));
         this.sell(d, i, this.floorStepDx(i, dxCmp(qWanted, h) < 0 ? qWanted : h));
       }
     }
@@ -476,23 +450,29 @@ export class FastBook implements Book {
     const cols = this.columns;
     cols.fill(0);
     const limbed = held.length <= MAX_LIMB_HOLDINGS;
+    const hl = this.holdLimbs;
     for (let j = 0; j < held.length; j++) {
       const i = held[j] as number;
       const s = this.market.series[i] as SymbolSeries;
       const k = s.atOrBefore[d] as number;
       if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
-      const cl = this.prices.closeLimbsOf(i, k);
-      const c0 = k * PRICE_LIMBS;
+      const c = s.closeMantissa[k] as number;
       const h0 = i * HOLD_LIMBS;
-      const hl = this.holdLimbs;
-      if (!limbed || (cl[c0] as number) < 0 || (hl[h0] as number) < 0) {
-        sum += (this.hold[i] as bigint) * this.prices.close(i, k);
+      if (!limbed || Number.isNaN(c) || (hl[h0] as number) < 0) {
+        sum += (this.hold[i] as bigint) * this.close(i, k);
         continue;
       }
-      for (let a = 0; a < HOLD_LIMBS; a++) {
+      // c < 2^53: three limbs, exactly.
+      const c0 = c % LIMB;
+      const t = (c - c0) / LIMB;
+      const c1 = t % LIMB;
+      const c2 = (t - c1) / LIMB;
+      const n = this.holdLimbCount[i] as number;
+      for (let a = 0; a < n; a++) {
         const ha = hl[h0 + a] as number;
-        if (ha === 0) continue;
-        for (let b = 0; b < PRICE_LIMBS; b++) cols[a + b] = (cols[a + b] as number) + ha * (cl[c0 + b] as number);
+        cols[a] = (cols[a] as number) + ha * c0;
+        cols[a + 1] = (cols[a + 1] as number) + ha * c1;
+        cols[a + 2] = (cols[a + 2] as number) + ha * c2;
       }
     }
     for (let c = cols.length - 1; c >= 0; c--) sum += BigInt(cols[c] as number) << BigInt(c * LIMB_BITS);
@@ -506,8 +486,9 @@ export class FastBook implements Book {
       const k = (this.market.series[i] as SymbolSeries).atOrBefore[d] as number;
       const h = this.hold[i] as bigint;
       // A cheap estimate first: only holdings near or above the threshold get an exact value.
-      if (Number(h) * Number(this.prices.close(i, k)) * scale < 0.5 * minShare * equityF) continue;
-      const v = scaledToNumber(h * this.prices.close(i, k), this.HD + PRICE_DECIMALS);
+      const estimate = Number(h) * ((this.market.series[i] as SymbolSeries).closeMantissa[k] as number) * scale;
+      if (estimate < 0.5 * minShare * equityF) continue;
+      const v = scaledToNumber(h * this.close(i, k), this.HD + PRICE_DECIMALS);
       if (v >= minShare * equityF) out.push([i, v]);
     }
     return { equity: exact, values: out, cash: scaledToNumber(this.cash, this.CD) };

@@ -12,6 +12,7 @@ import type { MarketCapObservation } from '../../ports/market-caps.ts';
 import { DAY_MS, msToDay } from '../time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../types.ts';
 import type { SegmentSplit } from '../universe/segments.ts';
+import { scaledMantissa } from './exact.ts';
 
 /** One symbol on the day grid. */
 export interface SymbolSeries {
@@ -28,6 +29,13 @@ export interface SymbolSeries {
   readonly atOrBefore: Int32Array;
   /** `close[k]` = `Number(candles[k].close)`. */
   readonly close: Float64Array;
+  /**
+   * Exact prices for the fast book: `openMantissa[k]` / `closeMantissa[k]` = the candle's open / close × 10^8
+   * as an exact integer double ({@link PRICE_MANTISSA_DECIMALS}); NaN where the string has more decimals or
+   * is too large (the fast book then falls back to decimal.js).
+   */
+  readonly openMantissa: Float64Array;
+  readonly closeMantissa: Float64Array;
   /**
    * `quoteVolume[k]`: `Number(candles[k].quoteVolume)`, or `Number(volume) × Number(close)` where the source
    * has none (§4 filter 6).
@@ -89,6 +97,9 @@ export interface BacktestMarket {
   /** `YYYY-MM-DD` of a day index (cached). */
   date(d: number): string;
 }
+
+/** Decimals of the exact price mantissas (Binance prices have at most 8). */
+export const PRICE_MANTISSA_DECIMALS = 8;
 
 /** Market-cap snapshots older than this are ignored (§4 filter 7). */
 export const MAX_CAP_AGE_DAYS = 45;
@@ -172,6 +183,8 @@ function layOut(
   const at = new Int32Array(nDays).fill(-1);
   const atOrBefore = new Int32Array(nDays).fill(-1);
   const close = new Float64Array(n);
+  const openMantissa = new Float64Array(n);
+  const closeMantissa = new Float64Array(n);
   const quoteVolume = new Float64Array(n);
   const segmentStart = new Int32Array(n);
   const splitOn = new Map<number, SegmentSplit>();
@@ -189,11 +202,28 @@ function layOut(
     prevDay = d;
     if (splitOn.has(d)) start = d;
     segmentStart[k] = start;
-    const cl = Number(c.close);
+    const cm = scaledMantissa(c.close, PRICE_MANTISSA_DECIMALS);
+    closeMantissa[k] = cm;
+    openMantissa[k] = scaledMantissa(c.open, PRICE_MANTISSA_DECIMALS);
+    // Exactly Number(c.close): an exact integer over an exact power of ten, one correct rounding.
+    const cl = Number.isNaN(cm) ? Number(c.close) : cm / 1e8;
     close[k] = cl;
     const qv = c.quoteVolume;
     quoteVolume[k] = qv !== null && qv !== '' ? Number(qv) : Number(c.volume) * cl;
   }
   for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;
-  return { info, candles, splits: seg.splits, firstOpenTime: seg.firstOpenTime, at, atOrBefore, close, quoteVolume, segmentStart, splitOn };
+  return {
+    info,
+    candles,
+    splits: seg.splits,
+    firstOpenTime: seg.firstOpenTime,
+    at,
+    atOrBefore,
+    close,
+    openMantissa,
+    closeMantissa,
+    quoteVolume,
+    segmentStart,
+    splitOn,
+  };
 }

@@ -1,0 +1,501 @@
+/**
+ * `momentum-rebalancer backtest [flags]` (`npm run backtest -- …`): how would the strategy have done over
+ * real history? Runs the backtest use case (src/app/backtest.ts) on the bundled data or `--data DIR`,
+ * prints the metrics of the strategy and its benchmarks, writes the results JSON (`--out`) and the HTML
+ * report (`--report`), and records the run in the ledger unless `--no-record`. With `--sweep`, runs a
+ * parameter grid on worker threads (src/app/backtest-sweep.ts), ranks it by Sharpe and writes a CSV.
+ *
+ * Everything that can be refused is refused before anything is written or any database is opened:
+ * bad flags, `--from`/`--to`, sweep parameters and a wrong data directory exit 2, a bad config 78.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkDataDir, DataError, loadDataset } from '../adapters/data/bundled-dataset.ts';
+import {
+  type BacktestSettings,
+  type BacktestSummary,
+  backtestMarketOf,
+  checkBacktestPeriod,
+  runBacktest,
+} from '../app/backtest.ts';
+import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
+import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
+import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
+import { exitCodeOf, UserInputError } from '../app/errors.ts';
+import { BUNDLED_DATA_DIR, openMigratedLedger, settingsFrom } from '../compose.ts';
+import { ConfigError, FLAG_KEYS, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
+import {
+  expandGrid,
+  parseSweep,
+  rankBySharpe,
+  type SweepAxis,
+  SweepError,
+  type SweepValue,
+  toCsv,
+} from '../domain/metrics/sweep-grid.ts';
+import { renderBacktestReport } from '../report/html-report.ts';
+import { createLogger } from './logger.ts';
+import { table } from './table.ts';
+
+/** The backtest command's help text. */
+export const BACKTEST_USAGE = `Usage: momentum-rebalancer backtest [flags]
+
+Replays the strategy over the daily history (bundled data, or --data DIR) with the same domain code as a
+live rebalance, and compares it with two benchmarks: BTC hold and the equal-weight universe.
+
+Flags:
+  --config FILE         config file (INI; default ./user.cfg when present)
+  --from YYYY-MM-DD     first day (default: first day of the data + lookback_days + 1)
+  --to YYYY-MM-DD       last day (default: last day of the data)
+  --data DIR            data directory of the shared layout (default: the bundled data/)
+  --out FILE.json       write the results JSON (equity, trades, rejections, metrics, benchmarks)
+  --report FILE.html    write the self-contained HTML report
+  --no-record           do not record the backtest in the ledger (no database is opened)
+  --sweep NAME=V1,V2 …  run every combination of the listed values on all cores, rank by Sharpe, write a
+                        CSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv); parameters:
+                        ${Object.keys(SWEEP_PARAMS).join(', ')}
+${Object.entries(FLAG_KEYS)
+  .filter(([flag]) => !['data', 'exchange', 'base-url'].includes(flag))
+  .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(24)}sets [${section}] ${key}`)
+  .join('\n')}
+
+Recorded backtests are runs of kind "backtest" of the ledger account "<[paper] account>${BACKTEST_ACCOUNT_SUFFIX}",
+with their daily equity in the table backtest_equity (Metabase view backtest_overview).
+Exit codes: 0 done, 2 bad input (flags, dates, sweep, data directory), 66 never (a bad data directory is 2
+here), 69 database unreachable, 78 configuration error, 1 unexpected failure.
+`;
+
+/** `--sweep` takes every following token up to the next flag. */
+function splitSweep(argv: readonly string[]): { rest: string[]; sweep: string[]; sweepGiven: boolean } {
+  const rest: string[] = [];
+  const sweep: string[] = [];
+  let sweepGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--sweep') {
+      sweepGiven = true;
+      let j = i + 1;
+      for (; j < argv.length && !(argv[j] as string).startsWith('--'); j++) sweep.push(argv[j] as string);
+      if (j === i + 1) throw new SweepError('--sweep needs NAME=V1,V2,... arguments', null);
+      i = j - 1;
+    } else if (a.startsWith('--sweep=')) {
+      sweepGiven = true;
+      sweep.push(a.slice('--sweep='.length));
+    } else rest.push(a);
+  }
+  return { rest, sweep, sweepGiven };
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | null, dp = 2) => (x === null ? '-' : x.toFixed(dp));
+
+/** The metrics table: one column per series. */
+export function metricsTable(columns: readonly (readonly [string, BacktestMetrics, number])[]): string {
+  const rows: [string, (m: BacktestMetrics, last: number) => string][] = [
+    ['final equity', (_m, last) => num(last)],
+    ['total return', (m) => pct(m.total_return)],
+    ['CAGR', (m) => pct(m.cagr)],
+    ['volatility', (m) => pct(m.volatility)],
+    ['Sharpe', (m) => num(m.sharpe)],
+    ['Sortino', (m) => num(m.sortino)],
+    ['max drawdown', (m) => pct(m.max_drawdown)],
+    ['Calmar', (m) => num(m.calmar)],
+    ['fees', (m) => num(m.fees)],
+    ['turnover', (m) => `${num(m.turnover, 1)}x`],
+    ['trades', (m) => String(m.n_trades)],
+  ];
+  return table(
+    ['', ...columns.map(([name]) => name)],
+    rows.map(([label, f]) => [label, ...columns.map(([, m, last]) => f(m, last))]),
+    `l${'r'.repeat(columns.length)}`,
+  );
+}
+
+/** A progress line on stderr, only when stderr is a TTY. */
+function progressBar(label: string): { update(fraction: number, note?: string): void; done(): void } {
+  if (process.stderr.isTTY !== true) return { update() {}, done() {} };
+  let shown = -1;
+  return {
+    update(fraction, note = '') {
+      const p = Math.floor(fraction * 100);
+      if (p === shown) return;
+      shown = p;
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p).padStart(3)}% ${note}`);
+    },
+    done() {
+      if (shown >= 0) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** Refuses an output path whose directory does not exist (before anything runs). */
+function checkOutputPath(flag: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UserInputError(`${flag} ${file}: the directory ${dir} does not exist`);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UserInputError(`${flag} ${file}: is a directory`);
+  return abs;
+}
+
+/** `x.json` → `x.sweep.csv`; no `--out` → `./backtest-sweep.csv`. */
+export function sweepCsvPath(out: string | undefined): string {
+  if (out === undefined) return path.resolve('backtest-sweep.csv');
+  return `${out.replace(/\.json$/i, '')}.sweep.csv`;
+}
+
+function describeSettings(s: BacktestSettings): string {
+  return [
+    s.strategy.mode,
+    `top ${s.strategy.topN}`,
+    `lookback ${s.strategy.lookbackDays} d`,
+    `every ${s.strategy.rebalanceEveryDays} d`,
+    `${s.portfolio.rebalanceMode} mode`,
+    `fee ${s.execution.feeRate}`,
+    `slippage ${s.execution.slippageBps} bps`,
+  ].join(' · ');
+}
+
+/**
+ * Runs `backtest` with `argv` (the arguments after the command) and returns the process exit code.
+ * Writes the metrics to stdout, progress (TTY only) and errors to stderr. Never throws.
+ */
+export async function runBacktestCommand(argv: readonly string[]): Promise<number> {
+  let logger = createLogger('info', 'auto');
+  try {
+    let split: ReturnType<typeof splitSweep>;
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      split = splitSweep(argv);
+      const options: Record<string, { type: 'string' | 'boolean' }> = {
+        config: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string' },
+        report: { type: 'string' },
+        'no-record': { type: 'boolean' },
+        help: { type: 'boolean' },
+      };
+      for (const flag of Object.keys(FLAG_KEYS)) options[flag] = { type: 'string' };
+      values = parseArgs({ args: split.rest, options, allowPositionals: false, strict: true }).values;
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n\n${BACKTEST_USAGE}`);
+      return 2;
+    }
+    if (values.help) {
+      process.stdout.write(BACKTEST_USAGE);
+      return 0;
+    }
+    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const overrides: Overrides = {};
+    for (const [flag, [section, key]] of Object.entries(FLAG_KEYS)) {
+      const v = values[flag];
+      if (typeof v === 'string') {
+        overrides[section] ??= {};
+        (overrides[section] as Record<string, string>)[key] = v;
+      }
+    }
+    const configPath = str('config');
+    const load = (extra: Overrides = {}): LoadedConfig => {
+      const merged: Overrides = { ...overrides };
+      for (const [section, kv] of Object.entries(extra)) {
+        merged[section as keyof Overrides] = { ...(merged[section as keyof Overrides] ?? {}), ...kv };
+      }
+      return loadConfig({
+        ...(configPath !== undefined ? { configPath } : {}),
+        cwd: process.cwd(),
+        env: process.env,
+        overrides: merged,
+      });
+    };
+    const loaded = load();
+    const config = loaded.config;
+    logger = createLogger(config.log.level, config.log.format);
+    const record = values['no-record'] !== true;
+    const outPath = checkOutputPath('--out', str('out'));
+    const reportPath = checkOutputPath('--report', str('report'));
+
+    // ---- sweep grid: parsed and every configuration validated before any data is read ----------------
+    let grid: { axes: SweepAxis[]; rows: { params: Record<string, SweepValue>; loaded: LoadedConfig }[] } | null =
+      null;
+    if (split.sweepGiven) {
+      if (reportPath) throw new UserInputError('--report cannot be combined with --sweep (one report per backtest)');
+      const axes = parseSweep(split.sweep, SWEEP_PARAMS);
+      const rows = expandGrid(axes).map((params) => {
+        const extra: Overrides = {};
+        for (const [name, v] of Object.entries(params)) {
+          const [section, key] = (SWEEP_PARAMS[name] as (typeof SWEEP_PARAMS)[string]).config;
+          extra[section] = { ...(extra[section] ?? {}), [key]: overrideValue(v) };
+        }
+        try {
+          return { params, loaded: load(extra) };
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          throw new SweepError(`sweep: ${err.problems.map((p) => p.message).join('; ')}`, null);
+        }
+      });
+      grid = { axes, rows };
+    }
+
+    // ---- data: a wrong directory is bad input here (exit 2), refused before any database -------------
+    const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
+    const tLoad = performance.now();
+    await checkDataDir(dataDir);
+    const dataset = await loadDataset(dataDir);
+    for (const w of dataset.warnings) logger.warn(w);
+    const from = str('from');
+    const to = str('to');
+
+    if (grid) {
+      const settingsList = grid.rows.map((r) => settingsFrom(r.loaded.config));
+      // One period for every configuration (the latest default start when --from is not given).
+      const periods = settingsList.map((s) => checkBacktestPeriod(dataset, s, from, to));
+      const start = periods.map((p) => p.from).sort().at(-1) as string;
+      const end = (periods[0] as { to: string }).to;
+      if (start > end) throw new UserInputError(`--from ${start} is after --to ${end}`);
+      return await sweepCommand({
+        grid,
+        settingsList,
+        from: start,
+        to: end,
+        dataDir,
+        outPath,
+        record,
+        loaded,
+        loadMs: performance.now() - tLoad,
+        logger,
+      });
+    }
+
+    const settings = settingsFrom(config);
+    const period = checkBacktestPeriod(dataset, settings, from, to);
+    const market = backtestMarketOf(dataset);
+    const loadMs = performance.now() - tLoad;
+    const startedAt = Date.now();
+    const bar = progressBar('backtest');
+    const run = runBacktest(market, {
+      settings,
+      from: period.from,
+      to: period.to,
+      effectiveConfig: { ...loaded.redacted(), data: { ...loaded.redacted().data, dir: dataDir } },
+      onProgress: (f) => bar.update(f),
+    });
+    bar.done();
+    const result = run.result;
+    const tWrite = performance.now();
+    const written: string[] = [];
+    if (outPath) {
+      writeFileSync(outPath, `${JSON.stringify(result)}\n`);
+      written.push(`results ${outPath}`);
+    }
+    if (reportPath) {
+      writeFileSync(reportPath, renderBacktestReport(result, { title: `Backtest ${run.from} → ${run.to}` }));
+      written.push(`report ${reportPath}`);
+    }
+    const writeMs = performance.now() - tWrite;
+    const last = (pts: BacktestResult['equity']) => pts[pts.length - 1]?.equity ?? Number.NaN;
+    const lines = [
+      `Backtest ${run.from} → ${run.to} (${result.equity.length - 1} days) · ${describeSettings(settings)}`,
+      '',
+      metricsTable([
+        ['strategy', result.metrics, last(result.equity)],
+        ['btc_hold', result.benchmarks.btc_hold, last(result.benchmark_equity.btc_hold)],
+        ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
+      ]),
+      '',
+      `Trades ${result.trades.length}, rejected orders ${result.rejected.length}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(run.simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
+      ...written.map((w) => `Wrote ${w}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (record) {
+      const ledger = await openMigratedLedger(config, logger);
+      try {
+        const days = result.equity.map((p) => p.date);
+        const rec = await recordBacktest(ledger, {
+          account: config.paper.account,
+          quoteAsset: settings.quoteAsset,
+          initialQuote: settings.initialQuote,
+          strategyMode: settings.strategy.mode,
+          rebalanceMode: settings.portfolio.rebalanceMode,
+          config: result.config,
+          from: run.from,
+          to: run.to,
+          days,
+          equity: run.exact.strategy,
+          btc: run.exact.btc_hold,
+          equalWeight: run.exact.equal_weight,
+          metrics: result.metrics,
+          benchmarks: result.benchmarks,
+          trades: result.trades.length,
+          rejected: result.rejected.length,
+          engine: run.engine,
+          startedAt,
+          finishedAt: Date.now(),
+          timings: { load: Math.round(loadMs), simulation: Math.round(run.simulationMs), write: Math.round(writeMs) },
+        });
+        process.stdout.write(
+          `Recorded as backtest run #${rec.runId} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX}, ${rec.rows} equity rows)\n`,
+        );
+      } finally {
+        await ledger.close();
+      }
+    }
+    return 0;
+  } catch (err) {
+    const code = err instanceof DataError ? 2 : exitCodeOf(err);
+    const msg = err instanceof Error ? err.message : String(err);
+    if (code === 1) logger.error({ err }, msg);
+    const kind = err instanceof Error ? err.name : 'Error';
+    process.stderr.write(
+      `${kind === 'Error' || err instanceof UserInputError || err instanceof SweepError ? 'error' : kind}: ${msg}\n`,
+    );
+    return code;
+  }
+}
+
+interface SweepCommandInput {
+  readonly grid: { axes: SweepAxis[]; rows: { params: Record<string, SweepValue>; loaded: LoadedConfig }[] };
+  readonly settingsList: readonly BacktestSettings[];
+  readonly from: string;
+  readonly to: string;
+  readonly dataDir: string;
+  readonly outPath: string | undefined;
+  readonly record: boolean;
+  readonly loaded: LoadedConfig;
+  readonly loadMs: number;
+  readonly logger: ReturnType<typeof createLogger>;
+}
+
+const METRIC_COLUMNS = [
+  'total_return',
+  'cagr',
+  'volatility',
+  'sharpe',
+  'sortino',
+  'max_drawdown',
+  'calmar',
+  'fees',
+  'turnover',
+  'n_trades',
+] as const;
+
+/** One configuration's outcome in the ranking. */
+type SweepRow = BacktestMetrics & {
+  readonly index: number;
+  readonly params: Record<string, SweepValue>;
+  readonly final_equity: number | null;
+};
+
+async function sweepCommand(input: SweepCommandInput): Promise<number> {
+  const { grid, settingsList, from, to } = input;
+  const jobs: SweepJob[] = settingsList.map((settings, index) => ({ index, settings, from, to }));
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const bar = progressBar('sweep');
+  const summaries: BacktestSummary[] = await runSweep({
+    dataDir: input.dataDir,
+    jobs,
+    onProgress: (done, total) => bar.update(done / total, `${done}/${total} configurations`),
+  });
+  bar.done();
+  const sweepMs = performance.now() - t0;
+  const names = grid.axes.map((a) => a.name);
+  const rows: SweepRow[] = summaries.map((s, index) => ({
+    ...s.metrics,
+    index,
+    params: grid.rows[index]?.params ?? {},
+    final_equity: s.equity[s.equity.length - 1]?.equity ?? null,
+  }));
+  const ranked = rankBySharpe(rows).map((r, k) => ({ ...r, rank: k + 1 }));
+  const flat = ranked.map((r) => {
+    const { params, ...rest } = r;
+    return { ...params, ...rest } as Record<string, unknown>;
+  });
+  const csvPath = sweepCsvPath(input.outPath);
+  writeFileSync(csvPath, toCsv(flat, ['rank', ...names, 'final_equity', ...METRIC_COLUMNS]));
+  if (input.outPath) {
+    writeFileSync(
+      input.outPath,
+      `${JSON.stringify({
+        from,
+        to,
+        sweep: grid.axes,
+        configurations: ranked.map((r) => ({
+          rank: r.rank,
+          params: r.params,
+          metrics: summaries[r.index]?.metrics,
+          final_equity: r.final_equity,
+        })),
+      })}\n`,
+    );
+  }
+  const threads = Math.min(summaries.length, (await import('node:os')).availableParallelism());
+  const out = [
+    `Sweep ${from} → ${to}: ${summaries.length} configurations on ${threads} worker thread(s), ranked by Sharpe`,
+    '',
+    table(
+      ['rank', ...names, 'Sharpe', 'total return', 'CAGR', 'max DD', 'trades'],
+      ranked.map((r) => [
+        String(r.rank),
+        ...names.map((n) => String(r.params[n])),
+        num(r.sharpe),
+        pct(r.total_return),
+        pct(r.cagr),
+        pct(r.max_drawdown),
+        String(r.n_trades),
+      ]),
+      `r${'r'.repeat(names.length)}rrrrr`,
+    ),
+    '',
+    `Time: data ${(input.loadMs / 1000).toFixed(2)} s, sweep ${(sweepMs / 1000).toFixed(2)} s`,
+    `Wrote CSV ${csvPath}${input.outPath ? ` and results ${input.outPath}` : ''}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (input.record) {
+    const config = input.loaded.config;
+    const ledger = await openMigratedLedger(config, input.logger);
+    try {
+      const runIds: string[] = [];
+      for (let k = 0; k < summaries.length; k++) {
+        const s = summaries[k] as BacktestSummary;
+        const row = grid.rows[k] as (typeof grid.rows)[number];
+        const settings = settingsList[k] as BacktestSettings;
+        const rec = await recordBacktest(ledger, {
+          account: config.paper.account,
+          quoteAsset: settings.quoteAsset,
+          initialQuote: settings.initialQuote,
+          strategyMode: settings.strategy.mode,
+          rebalanceMode: settings.portfolio.rebalanceMode,
+          config: { ...row.loaded.redacted(), backtest: { from, to, engine: s.engine, sweep: row.params } },
+          from,
+          to,
+          days: s.equity.map((p) => p.date),
+          equity: s.exact,
+          btc: null,
+          equalWeight: null,
+          metrics: s.metrics,
+          benchmarks: null,
+          trades: null,
+          rejected: null,
+          engine: s.engine,
+          sweep: row.params,
+          startedAt,
+          finishedAt: Date.now(),
+          timings: { simulation: Math.round(s.simulationMs) },
+        });
+        runIds.push(rec.runId);
+      }
+      process.stdout.write(
+        `Recorded ${runIds.length} backtest runs #${runIds[0]}..#${runIds.at(-1)} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX})\n`,
+      );
+    } finally {
+      await ledger.close();
+    }
+  }
+  return 0;
+}
