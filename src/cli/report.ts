@@ -127,11 +127,33 @@ export function formatReport(r: RebalanceResult): string {
       );
     }
   }
+  if (r.exchange) out.push('', ...exchangeLines(r.exchange));
   const t = Object.entries(run.timings_ms)
     .map(([k, v]) => `${k} ${v} ms`)
     .join(', ');
   out.push('', `Duration: ${run.duration_ms} ms (${t})`);
   return out.join('\n');
+}
+
+/** A real exchange: requests and weight, recovered orders, and the reconciliation of its balances. */
+function exchangeLines(x: NonNullable<RebalanceResult['exchange']>): string[] {
+  const lines = [`Exchange: ${x.requests ?? '?'} requests, request weight ${x.weight ?? '?'}`];
+  for (const o of x.recovered_orders) {
+    lines.push(`Recovered order of an unfinished run: ${o.client_order_id} → ${o.status}`);
+  }
+  if (x.reconciliation.length === 0) {
+    lines.push("Reconciliation: the exchange balances equal the balances before plus this run's fills");
+  } else {
+    lines.push(
+      `Reconciliation: ${x.reconciliation.length} difference(s) (recorded in the ledger)`,
+      table(
+        ['phase', 'asset', 'expected', 'actual', 'difference', 'note'],
+        x.reconciliation.map((d) => [d.phase, d.asset, d.expected, d.actual, d.difference, d.note]),
+        '..rrr.',
+      ),
+    );
+  }
+  return lines;
 }
 
 function balancesTable(r: RebalanceResult): string {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 
@@ -167,5 +168,39 @@ describe('CLI: rebalance on the embedded database', () => {
     const back = await cli(cwd, ['rebalance', '--as-of', '2021-05-01']);
     expect(back.code).toBe(2);
     expect(back.stderr).toMatch(/later period \(2021-06-01\)/);
+  });
+});
+
+describe('CLI: rebalance on the testnet path (the emulator in this process, over HTTP)', () => {
+  let cwd: string;
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-testnet-'));
+    emu = await startEmulator({
+      asOf: '2021-06-01',
+      accounts: [{ apiKey: 'cli-key', secret: 'cli-secret-value', balances: { USDT: '10000' } }],
+    });
+  });
+  afterAll(async () => {
+    await emu?.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('--exchange testnet --base-url: orders over HTTP, a reconciled account, no secret in any output', async () => {
+    const env = { BINANCE_API_KEY: 'cli-key', BINANCE_API_SECRET: 'cli-secret-value', LOG_LEVEL: 'debug' };
+    const args = ['rebalance', '--exchange', 'testnet', '--base-url', emu.baseUrl, '--top-n', '3'];
+    const r = await cli(cwd, args, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Exchange: \d+ requests, request weight \d+/);
+    expect(r.stdout).toMatch(
+      /Reconciliation: the exchange balances equal the balances before plus this run's fills/,
+    );
+    expect(r.stdout).toMatch(/marked at the last of 2021-06-01/);
+    for (const out of [r.stdout, r.stderr]) {
+      expect(out).not.toContain('cli-secret-value');
+      expect(out).not.toMatch(/signature=[0-9a-f]{16}/);
+    }
+    const usdt = emu.balances('cli-key').find((b) => b.asset === 'USDT');
+    expect(Number(usdt?.free)).toBeLessThan(10000);
   });
 });
