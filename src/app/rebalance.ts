@@ -31,7 +31,7 @@ import {
 import { isLeveragedToken, isStableOrFiat } from '../domain/universe/excluded-assets.ts';
 import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Exchange, OrderOutcome } from '../ports/exchange.ts';
+import type { Exchange, OrderFill, OrderOutcome } from '../ports/exchange.ts';
 import type {
   CompletedOrder,
   FillRow,
@@ -406,29 +406,25 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const unsettled = await ledger.unsettledOrders(accountId);
     for (const o of unsettled.orders.filter((x) => x.status === 'PENDING')) {
       const outcome = await exchange.queryOrder(o.symbol, o.clientOrderId);
-      const fillRows: FillRow[] = (outcome && outcome.status !== 'REJECTED' ? outcome.fills : []).map(
-        (f) => ({
-          tradeId: f.tradeId,
-          symbol: o.symbol,
-          side: o.side,
-          price: f.price,
-          quantity: f.quantity,
-          quoteQuantity: f.quoteQuantity,
-          commission: f.commission,
-          commissionAsset: f.commissionAsset,
-          commissionQuote: decStr(
-            commissionInQuote(
-              f.commission,
-              f.commissionAsset,
-              f.price,
-              bySymbol.get(o.symbol)?.baseAsset ?? '',
-              s.quoteAsset,
-              prices,
-            ),
-          ),
-          filledAt: outcome && outcome.status !== 'REJECTED' ? outcome.transactTime : deps.clock.now(),
-        }),
-      );
+      const fillRows: FillRow[] =
+        outcome && outcome.status !== 'REJECTED'
+          ? outcome.fills.map((f) =>
+              fillRow(
+                o.symbol,
+                o.side,
+                f,
+                commissionInQuote(
+                  f.commission,
+                  f.commissionAsset,
+                  f.price,
+                  bySymbol.get(o.symbol)?.baseAsset ?? '',
+                  s.quoteAsset,
+                  prices,
+                ),
+                outcome.transactTime,
+              ),
+            )
+          : [];
       const row: OrderOutcomeRow =
         outcome === null
           ? {
@@ -573,18 +569,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             commission_asset: f.commissionAsset,
             commission_quote: decStr(commissionQuote),
           });
-          fillRows.push({
-            tradeId: f.tradeId,
-            symbol: o.symbol,
-            side: o.side,
-            price: f.price,
-            quantity: f.quantity,
-            quoteQuantity: f.quoteQuantity,
-            commission: f.commission,
-            commissionAsset: f.commissionAsset,
-            commissionQuote: decStr(commissionQuote),
-            filledAt: filledAt ?? decidedAt,
-          });
+          fillRows.push(fillRow(o.symbol, o.side, f, commissionQuote, filledAt ?? decidedAt));
         }
         if (newOrders) {
           completed[index] = {
@@ -937,6 +922,28 @@ async function forEachLimited<T>(
   const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
+}
+
+/** The ledger row of one exchange fill. */
+function fillRow(
+  symbol: string,
+  side: Side,
+  f: OrderFill,
+  commissionQuote: Decimal,
+  filledAt: number,
+): FillRow {
+  return {
+    tradeId: f.tradeId,
+    symbol,
+    side,
+    price: f.price,
+    quantity: f.quantity,
+    quoteQuantity: f.quoteQuantity,
+    commission: f.commission,
+    commissionAsset: f.commissionAsset,
+    commissionQuote: decStr(commissionQuote),
+    filledAt,
+  };
 }
 
 /** The ledger row of an order's outcome. */

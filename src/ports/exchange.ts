@@ -77,3 +77,21 @@ export interface Exchange {
   /** Looks an order up by our clientOrderId; null when the exchange does not know it. */
   queryOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null>;
 }
+
+/** A {@link RejectedOrder} for `req` (shared by the exchange adapters). */
+export function rejectedOrder(
+  req: Pick<MarketOrderRequest, 'symbol' | 'side' | 'clientOrderId'>,
+  code: number | null,
+  reason: string,
+  message: string,
+): RejectedOrder {
+  return {
+    status: 'REJECTED',
+    symbol: req.symbol,
+    side: req.side,
+    clientOrderId: req.clientOrderId,
+    code,
+    reason,
+    message,
+  };
+}

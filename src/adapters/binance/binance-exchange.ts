@@ -12,13 +12,14 @@
 import type { Logger } from 'pino';
 import { dec, decStr, floorStep } from '../../domain/decimal.ts';
 import type { Balance, SymbolRules } from '../../domain/types.ts';
-import type {
-  AcceptedOrder,
-  Exchange,
-  MarketOrderRequest,
-  OrderFill,
-  OrderOutcome,
-  RejectedOrder,
+import {
+  type AcceptedOrder,
+  type Exchange,
+  type MarketOrderRequest,
+  type OrderFill,
+  type OrderOutcome,
+  type RejectedOrder,
+  rejectedOrder,
 } from '../../ports/exchange.ts';
 import type { BinanceRest } from './binance-rest.ts';
 import { ExchangeError } from './errors.ts';
@@ -64,7 +65,7 @@ export class BinanceExchange implements Exchange {
       const step = this.opts.rules(req.symbol).stepSize;
       const q = floorStep(req.quantity, step);
       if (q.isZero()) {
-        return reject(
+        return rejectedOrder(
           req,
           null,
           'zero_quantity',
@@ -92,7 +93,8 @@ export class BinanceExchange implements Exchange {
           const found = await this.queryOrder(req.symbol, req.clientOrderId);
           if (found) return found;
         }
-        if (err.kind === 'rejected') return reject(req, err.code, reasonOf(err), bareMessage(err.message));
+        if (err.kind === 'rejected')
+          return rejectedOrder(req, err.code, reasonOf(err), bareMessage(err.message));
         if (err.kind === 'retryable' && attempt < max) {
           if (err.code === -1003 || err.httpStatus === 429) await this.opts.rest.waitForNextWindow(true);
           this.opts.logger.warn(
@@ -193,23 +195,6 @@ function accepted(
     cummulativeQuoteQty: decStr(res.cummulativeQuoteQty),
     fills: mapped,
     transactTime: res.transactTime ?? res.updateTime ?? res.time ?? 0,
-  };
-}
-
-function reject(
-  req: MarketOrderRequest,
-  code: number | null,
-  reason: string,
-  message: string,
-): RejectedOrder {
-  return {
-    status: 'REJECTED',
-    symbol: req.symbol,
-    side: req.side,
-    clientOrderId: req.clientOrderId,
-    code,
-    reason,
-    message,
   };
 }
 

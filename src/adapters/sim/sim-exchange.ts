@@ -19,7 +19,12 @@ import {
 } from '../../domain/execution/market-fill.ts';
 import type { Balance, Side, SymbolRules } from '../../domain/types.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Exchange, MarketOrderRequest, OrderOutcome } from '../../ports/exchange.ts';
+import {
+  type Exchange,
+  type MarketOrderRequest,
+  type OrderOutcome,
+  rejectedOrder,
+} from '../../ports/exchange.ts';
 
 /** What the simulated exchange needs to know about the market. */
 export interface SimMarket {
@@ -229,15 +234,8 @@ export class SimExchange implements Exchange {
 
   /** Synchronous {@link placeMarketOrder}. */
   placeSync(req: MarketOrderRequest): OrderOutcome {
-    const reject = (code: number | null, reason: string, message: string): OrderOutcome => ({
-      status: 'REJECTED',
-      symbol: req.symbol,
-      side: req.side,
-      clientOrderId: req.clientOrderId,
-      code,
-      reason,
-      message,
-    });
+    const reject = (code: number | null, reason: string, message: string): OrderOutcome =>
+      rejectedOrder(req, code, reason, message);
     if (this.orders.has(req.clientOrderId)) return reject(-2010, 'duplicate_order', 'Duplicate order sent.');
     const assets = this.opts.market.assets(req.symbol);
     if (!assets) return reject(-1121, 'unknown_symbol', 'Invalid symbol.');

@@ -1,0 +1,155 @@
+/**
+ * The fast path's bigint arithmetic (src/domain/backtest/exact.ts) against decimal.js configured as the
+ * domain uses it (src/domain/decimal.ts: 60 significant digits, ROUND_DOWN): every operation must give the
+ * same decimal, digit for digit. Operands: hand-picked edge cases plus seeded pseudo-random decimals of
+ * very different magnitudes (so that sums cross the 60-digit limit and quotients never terminate).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  digitCount,
+  dxAdd,
+  dxCmp,
+  dxDiv,
+  dxMul,
+  dxOf,
+  dxSub,
+  dxToScaledDown,
+  dxToString,
+  FastPathUnsupported,
+  parseScaled,
+  scaledMantissa,
+  scaledToNumber,
+  scaledToString,
+} from '../../../src/domain/backtest/exact.ts';
+import { Decimal, dec, decStr, roundDown8 } from '../../../src/domain/decimal.ts';
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random positive decimal string: 1..25 digits, the point anywhere, magnitudes 1e-20 .. 1e20. */
+function randomDecimal(r: () => number): string {
+  const n = 1 + Math.floor(r() * 25);
+  let digits = String(1 + Math.floor(r() * 9));
+  for (let i = 1; i < n; i++) digits += String(Math.floor(r() * 10));
+  const point = Math.floor(r() * 41) - 20; // digits before the point
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const EDGE = [
+  '0',
+  '1',
+  '3',
+  '7',
+  '0.1',
+  '0.00000001',
+  '1096.1065',
+  '3.7',
+  '1095.0140935',
+  '999999999999999999999999999999.999999999999999999999999999999',
+  '123456789012345678901234567890123456789012345678901234567890',
+  '0.000000000000000000000000000000000000000000000000000000000001',
+];
+
+describe('Dx: decimal.js arithmetic at 60 digits, ROUND_DOWN', () => {
+  const r = rng(20260104);
+  const pairs: [string, string][] = [];
+  for (const a of EDGE) for (const b of EDGE) pairs.push([a, b]);
+  for (let i = 0; i < 3000; i++) pairs.push([randomDecimal(r), randomDecimal(r)]);
+
+  it('add, sub, mul, div, cmp and round-down-to-8 agree with decimal.js on every pair', () => {
+    let checked = 0;
+    for (const [a, b] of pairs) {
+      const x = dxOf(a);
+      const y = dxOf(b);
+      const da = new Decimal(a);
+      const db = new Decimal(b);
+      expect(dxToString(dxAdd(x, y)), `${a} + ${b}`).toBe(decStr(da.plus(db)));
+      expect(dxToString(dxSub(x, y)), `${a} - ${b}`).toBe(decStr(da.minus(db)));
+      expect(dxToString(dxMul(x, y)), `${a} * ${b}`).toBe(decStr(da.times(db)));
+      if (!db.isZero()) expect(dxToString(dxDiv(x, y)), `${a} / ${b}`).toBe(decStr(da.div(db)));
+      expect(dxCmp(x, y), `cmp ${a} ${b}`).toBe(da.comparedTo(db));
+      const q = dxDiv(x, dxOf('3'));
+      expect(scaledToString(dxToScaledDown(q, 8), 8), `rd8 ${a}/3`).toBe(decStr(roundDown8(da.div(3))));
+      checked++;
+    }
+    expect(checked).toBe(pairs.length);
+  });
+
+  it('division by zero throws (decimal.js gives Infinity, which the domain refuses)', () => {
+    expect(() => dxDiv(dxOf('1'), dxOf('0'))).toThrow(RangeError);
+  });
+});
+
+describe('scaled integers', () => {
+  it('parseScaled / scaledToString round-trip canonical decimal strings (decStr)', () => {
+    const r = rng(7);
+    for (let i = 0; i < 2000; i++) {
+      const s = randomDecimal(r);
+      const scale = 45;
+      if (dec(s).decimalPlaces() > scale) continue;
+      expect(scaledToString(parseScaled(s, scale), scale)).toBe(decStr(s));
+    }
+    expect(parseScaled('28923.63000000', 8)).toBe(2892363000000n);
+    expect(parseScaled('-0.5', 2)).toBe(-50n);
+    expect(parseScaled('.5', 1)).toBe(5n);
+    expect(scaledToString(0n, 8)).toBe('0');
+    expect(scaledToString(-150000000n, 8)).toBe('-1.5');
+    expect(scaledToString(5n, 3)).toBe('0.005');
+    expect(scaledToString(12n, -2)).toBe('1200');
+  });
+
+  it('parseScaled refuses more decimals than the scale (FastPathUnsupported) and non-decimals', () => {
+    expect(() => parseScaled('0.000000001', 8)).toThrow(FastPathUnsupported);
+    expect(parseScaled('0.100000000000', 8)).toBe(10000000n); // trailing zeros do not count
+    expect(() => parseScaled('1e-7', 8)).toThrow(RangeError);
+    expect(() => parseScaled('abc', 8)).toThrow(RangeError);
+  });
+
+  it('scaledToNumber is the correctly rounded double (Number of the exact decimal)', () => {
+    const r = rng(11);
+    for (let i = 0; i < 2000; i++) {
+      const s = randomDecimal(r);
+      const scale = 30;
+      if (dec(s).decimalPlaces() > scale) continue;
+      expect(scaledToNumber(parseScaled(s, scale), scale)).toBe(Number(s));
+    }
+  });
+
+  it('scaledMantissa: exact integer doubles at 8 decimals; /1e8 equals Number(s)', () => {
+    expect(scaledMantissa('28923.63000000', 8)).toBe(2892363000000);
+    expect(scaledMantissa('0.00000001', 8)).toBe(1);
+    expect(scaledMantissa('5', 8)).toBe(500000000);
+    expect(scaledMantissa('0', 8)).toBe(0);
+    expect(scaledMantissa('12.', 8)).toBe(1200000000);
+    expect(scaledMantissa('0.000000001', 8)).toBeNaN(); // 9 decimals
+    expect(scaledMantissa('1e-7', 8)).toBeNaN();
+    expect(scaledMantissa('-1', 8)).toBeNaN();
+    expect(scaledMantissa('90071992.54740993', 8)).toBeNaN(); // ≥ 2^53 once scaled
+    const r = rng(3);
+    for (let i = 0; i < 5000; i++) {
+      const s = (r() * 10 ** Math.floor(r() * 8)).toFixed(Math.floor(r() * 9));
+      const m = scaledMantissa(s, 8);
+      expect(Number.isInteger(m)).toBe(true);
+      expect(m / 1e8).toBe(Number(s));
+    }
+  });
+
+  it('digitCount', () => {
+    expect(digitCount(0n)).toBe(1);
+    expect(digitCount(9n)).toBe(1);
+    expect(digitCount(10n)).toBe(2);
+    expect(digitCount(-999n)).toBe(3);
+    expect(digitCount(10n ** 60n)).toBe(61);
+  });
+});

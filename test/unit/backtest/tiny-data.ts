@@ -1,0 +1,119 @@
+/**
+ * Tiny data directories in the shared layout (binance/klines-1d/<SYM>.csv, binance/exchangeInfo.json), written
+ * to a temp dir, for hand-computed backtest scenarios. Loaded with the real loader (`loadDataset`).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KLINE_HEADER } from '../../../src/adapters/data/kline-csv.ts';
+import { dayToMs } from '../../../src/domain/time.ts';
+
+/** One daily candle: `[day, open, close]` (high/low from open/close, volume 1000, quote volume 10000). */
+export type TinyCandle = readonly [day: string, open: string, close: string];
+
+/** A symbol of a tiny dataset with its §6 filters. */
+export interface TinySymbol {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  /** LOT_SIZE stepSize = minQty (MARKET_LOT_SIZE stepSize 0, so LOT_SIZE applies). */
+  readonly step: string;
+  /** NOTIONAL.minNotional (applyMinToMarket true). */
+  readonly minNotional: string;
+  readonly candles: readonly TinyCandle[];
+}
+
+/**
+ * Writes the dataset into a fresh temp directory and returns its path.
+ * @param quoteVolume per-candle quote volume written (default 10000).
+ */
+export function writeTinyData(symbols: readonly TinySymbol[], quoteVolume = '10000'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-tiny-'));
+  const klines = path.join(dir, 'binance', 'klines-1d');
+  mkdirSync(klines, { recursive: true });
+  for (const s of symbols) {
+    const rows = s.candles.map(([day, open, close]) => {
+      const hi = Number(open) > Number(close) ? open : close;
+      const lo = Number(open) > Number(close) ? close : open;
+      return `${dayToMs(day)},${open},${hi},${lo},${close},1000,${quoteVolume},10`;
+    });
+    writeFileSync(path.join(klines, `${s.symbol}.csv`), `${KLINE_HEADER}\n${rows.join('\n')}\n`);
+  }
+  const exchangeInfo = {
+    timezone: 'UTC',
+    serverTime: dayToMs('2024-01-01'),
+    symbols: symbols.map((s) => ({
+      symbol: s.symbol,
+      status: 'TRADING',
+      baseAsset: s.baseAsset,
+      quoteAsset: 'USDT',
+      filters: [
+        { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '1000000.00000000', tickSize: '0.00000001' },
+        { filterType: 'LOT_SIZE', minQty: s.step, maxQty: '90000000.00000000', stepSize: s.step },
+        { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: '90000000.00000000', stepSize: '0.00000000' },
+        {
+          filterType: 'NOTIONAL',
+          minNotional: s.minNotional,
+          applyMinToMarket: true,
+          maxNotional: '9000000.00000000',
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        },
+      ],
+    })),
+  };
+  writeFileSync(path.join(dir, 'binance', 'exchangeInfo.json'), JSON.stringify(exchangeInfo));
+  return dir;
+}
+
+/**
+ * The hand-computed scenario of scenarios.test.ts: AAA, BBB and CCC over 2024-01-01 .. 2024-01-07. CCC is
+ * halted on 2024-01-04 and reopens on 2024-01-05 redenominated /1000 (open 0.0045 after a close of 4.5:
+ * ratio 0.001 < 0.2, a §2 split).
+ */
+export const SCENARIO: readonly TinySymbol[] = [
+  {
+    symbol: 'AAAUSDT',
+    baseAsset: 'AAA',
+    step: '0.01000000',
+    minNotional: '5.00000000',
+    candles: [
+      ['2024-01-01', '10', '10'],
+      ['2024-01-02', '10', '11'],
+      ['2024-01-03', '11', '12'],
+      ['2024-01-04', '12', '12.5'],
+      ['2024-01-05', '12.5', '12'],
+      ['2024-01-06', '12', '13'],
+      ['2024-01-07', '13', '14'],
+    ],
+  },
+  {
+    symbol: 'BBBUSDT',
+    baseAsset: 'BBB',
+    step: '1.00000000',
+    minNotional: '5.00000000',
+    candles: [
+      ['2024-01-01', '20', '20'],
+      ['2024-01-02', '20', '21'],
+      ['2024-01-03', '21', '21'],
+      ['2024-01-04', '21', '22'],
+      ['2024-01-05', '22', '24'],
+      ['2024-01-06', '24', '23'],
+      ['2024-01-07', '23', '23'],
+    ],
+  },
+  {
+    symbol: 'CCCUSDT',
+    baseAsset: 'CCC',
+    step: '1.00000000',
+    minNotional: '5.00000000',
+    candles: [
+      ['2024-01-01', '4', '4'],
+      ['2024-01-02', '4', '5'],
+      ['2024-01-03', '4.1', '4.5'],
+      // 2024-01-04: halted (no candle)
+      ['2024-01-05', '0.0045', '0.005'],
+      ['2024-01-06', '0.005', '0.006'],
+      ['2024-01-07', '0.006', '0.0066'],
+    ],
+  },
+];
