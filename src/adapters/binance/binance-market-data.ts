@@ -62,13 +62,9 @@ export class BinanceMarketData implements MarketData {
     return this.fetched;
   }
 
-  /** The exchange's current UTC day (00:00 ms), from `GET /api/v3/time` (measured once). */
+  /** The exchange's current UTC day (00:00 ms), from exchangeInfo's `serverTime` (fetched once). */
   today(): Promise<number> {
-    if (!this.todayPromise) {
-      this.todayPromise = this.opts.rest.syncTime().then((t) => t - (t % DAY_MS));
-      // Every run needs exchangeInfo next: ask for it in the same round trip.
-      this.exchangeInfo().catch(() => undefined);
-    }
+    this.todayPromise ??= this.exchangeInfo().then((info) => info.serverTime - (info.serverTime % DAY_MS));
     return this.todayPromise;
   }
 

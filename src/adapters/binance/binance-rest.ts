@@ -112,6 +112,7 @@ const MINUTE_MS = 60_000;
 /** A typed Binance spot REST client; see the module comment. */
 export class BinanceRest {
   private offsetMs = 0;
+  private synced = false;
   private windowStart = 0;
   private windowUsed = 0;
   private requests = 0;
@@ -179,13 +180,25 @@ export class BinanceRest {
     const t1 = Date.now();
     const { serverTime } = parseResponse(serverTimeSchema, body, 'GET /api/v3/time');
     this.offsetMs = serverTime - Math.round((t0 + t1) / 2);
+    this.synced = true;
     return serverTime;
   }
 
-  /** `GET /api/v3/exchangeInfo` (weight 20), validated. */
+  /**
+   * `GET /api/v3/exchangeInfo` (weight 20), validated. Its `serverTime` also sets the clock offset when
+   * none was measured yet (one round trip less than a separate `GET /api/v3/time`).
+   */
   async exchangeInfo() {
     const ep = 'GET /api/v3/exchangeInfo';
-    return parseResponse(exchangeInfoSchema, await this.read(ep, 20, () => this.lib.exchangeInfo()), ep);
+    const t0 = Date.now();
+    const body = await this.read(ep, 20, () => this.lib.exchangeInfo());
+    const t1 = Date.now();
+    const info = parseResponse(exchangeInfoSchema, body, ep);
+    if (!this.synced) {
+      this.offsetMs = info.serverTime - Math.round((t0 + t1) / 2);
+      this.synced = true;
+    }
+    return info;
   }
 
   /**

@@ -148,7 +148,7 @@ describe('Binance adapter against the emulator', () => {
     const btc2 = await c.dailyCandles('BTCUSDT', D2 - 8 * DAY_MS, D2);
     expect(c.klineRequests()).toBe(1);
     expect(btc2.at(-1)?.openTime).toBe(D);
-    expect(r2.stats().weight).toBe(1 + 20 + 2); // time + exchangeInfo (prefetched with it) + one klines
+    expect(r2.stats().weight).toBe(20 + 2); // exchangeInfo (its serverTime gives the day) + one klines
   });
 
   it('exchangeInfo rules, last prices and 24h statistics', async () => {
