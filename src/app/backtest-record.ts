@@ -7,9 +7,10 @@
  * use with the backtest's quote asset and initial quote; backtests keep no state in it (each run is
  * self-contained, its initial quote is in its summary).
  */
+
+import { dayToMs } from '../domain/time.ts';
 import type { BacktestEquityRow, Ledger } from '../ports/ledger.ts';
 import type { BacktestMetrics } from './backtest-result.ts';
-import { dayToMs } from '../domain/time.ts';
 
 /** Suffix of the ledger account of backtests. */
 export const BACKTEST_ACCOUNT_SUFFIX = '-backtest';
@@ -58,7 +59,10 @@ export interface BacktestRecord {
  * @throws whatever the ledger throws (e.g. LedgerConnectionError), or RangeError when the curves and the
  *   days differ in length.
  */
-export async function recordBacktest(ledger: Ledger, rec: BacktestRecord): Promise<{ runId: string; rows: number }> {
+export async function recordBacktest(
+  ledger: Ledger,
+  rec: BacktestRecord,
+): Promise<{ runId: string; rows: number }> {
   const n = rec.days.length;
   for (const [name, curve] of [
     ['equity', rec.equity],

@@ -11,16 +11,26 @@
  */
 import { SimExchange } from '../adapters/sim/sim-exchange.ts';
 import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
-import type { Book, BookLedger, BookMark } from '../domain/backtest/book.ts';
-import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-universe.ts';
+import { ArrayLedger, type Book, type BookMark } from '../domain/backtest/book.ts';
 import type { BookParams } from '../domain/backtest/fast-book.ts';
+import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts';
 import type { Ranker } from '../domain/backtest/simulate.ts';
 import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
-import { type PlannedOrder, type PlanPrices, type PlanTarget, planBuys, planSells } from '../domain/planning/plan.ts';
+import {
+  type PlannedOrder,
+  type PlanPrices,
+  type PlanTarget,
+  planBuys,
+  planSells,
+} from '../domain/planning/plan.ts';
 import { rankUniverse } from '../domain/ranking/rank.ts';
 import type { Candle, Side } from '../domain/types.ts';
-import { evaluateUniverse, type SymbolHistory, type UniverseDecision } from '../domain/universe/eligibility.ts';
+import {
+  evaluateUniverse,
+  type SymbolHistory,
+  type UniverseDecision,
+} from '../domain/universe/eligibility.ts';
 
 /** The domain's universe and ranking (`evaluateUniverse` + `rankUniverse`) as a {@link Ranker}. */
 export class ReferenceUniverse implements Ranker {
@@ -69,7 +79,7 @@ export class ReferenceUniverse implements Ranker {
  * decimal.js (see the module docstring).
  */
 export class ReferenceBook implements Book {
-  readonly ledger: BookLedger = { notionals: [], fees: [], fills: [], rejections: [] };
+  readonly ledger = new ArrayLedger();
   /** Balances by asset (the quote asset included), non-zero only. */
   private balances = new Map<string, Decimal>();
   private positions = new Map<string, Position>();
@@ -109,7 +119,8 @@ export class ReferenceBook implements Book {
 
   private symbolIndexOfAsset(asset: string): number {
     const i = this.assetSymbol.get(asset);
-    if (i === undefined) throw new Error(`no ${asset}${this.params.quoteAsset} symbol for a holding of ${asset}`);
+    if (i === undefined)
+      throw new Error(`no ${asset}${this.params.quoteAsset} symbol for a holding of ${asset}`);
     return i;
   }
 
@@ -163,10 +174,16 @@ export class ReferenceBook implements Book {
     this.book(d, i, order.side, ex, out);
   }
 
-  private book(d: number, i: number, side: Side, ex: SimExchange, out: ReturnType<SimExchange['executeMarketSync']>): void {
+  private book(
+    d: number,
+    i: number,
+    side: Side,
+    ex: SimExchange,
+    out: ReturnType<SimExchange['executeMarketSync']>,
+  ): void {
     if (!out.ok) {
       if (this.params.details)
-        this.ledger.rejections.push({
+        this.ledger.rejectionList.push({
           date: this.market.date(d),
           symbol: this.series(i).info.symbol,
           side,
@@ -176,14 +193,20 @@ export class ReferenceBook implements Book {
     }
     const f = out.fill;
     const commissionAsset = f.commissionIn === 'base' ? out.baseAsset : out.quoteAsset;
-    this.positions = applyFill(this.positions, out.baseAsset, this.series(i).info.symbol, this.params.quoteAsset, {
-      side,
-      quantity: f.quantity,
-      quoteQuantity: f.quoteQuantity,
-      commission: f.commission,
-      commissionAsset,
-      commissionQuote: f.commissionQuote,
-    });
+    this.positions = applyFill(
+      this.positions,
+      out.baseAsset,
+      this.series(i).info.symbol,
+      this.params.quoteAsset,
+      {
+        side,
+        quantity: f.quantity,
+        quoteQuantity: f.quoteQuantity,
+        commission: f.commission,
+        commissionAsset,
+        commissionQuote: f.commissionQuote,
+      },
+    );
     for (const asset of [out.baseAsset, out.quoteAsset]) {
       const v = ex.freeOf(asset);
       if (v.isZero()) this.balances.delete(asset);
@@ -192,7 +215,7 @@ export class ReferenceBook implements Book {
     this.ledger.notionals.push(Number(decStr(f.quoteQuantity)));
     this.ledger.fees.push(Number(decStr(f.commissionQuote)));
     if (this.params.details) {
-      this.ledger.fills.push({
+      this.ledger.fillList.push({
         date: this.market.date(d),
         symbol: this.series(i).info.symbol,
         side,
@@ -234,7 +257,14 @@ export class ReferenceBook implements Book {
       band: this.params.band,
     };
     const ex = this.exchange(d);
-    const sellPhase = planSells(holdings, planTargets, this.balances.get(quote) ?? ZERO, prices, rules, params);
+    const sellPhase = planSells(
+      holdings,
+      planTargets,
+      this.balances.get(quote) ?? ZERO,
+      prices,
+      rules,
+      params,
+    );
     for (const o of sellPhase.orders) this.execute(d, ex, o);
     const cashAfterSells = ex.freeOf(quote);
     for (const o of planBuys(planTargets, cashAfterSells, sellPhase, prices, params)) this.execute(d, ex, o);

@@ -62,7 +62,11 @@ export interface BacktestRejection {
 /** Close-of-day holdings (for the report's "holdings over time"). */
 export interface HoldingsPoint {
   readonly date: string;
-  /** Market value in quote asset by base asset, at the close of `date`; cash under the quote asset. */
+  /**
+   * Market value in quote asset by base asset, at the close of `date`; cash under the quote asset. Holdings
+   * worth less than 0.1 % of the day's equity (the dust a full SELL leaves, `h − floor_step(h)`) are left
+   * out; they are in the equity.
+   */
   readonly values: Readonly<Record<string, number>>;
 }
 

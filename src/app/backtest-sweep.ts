@@ -9,9 +9,10 @@
  * scripts/build.mjs) when this module is itself bundled, and from the TypeScript sources through tsx
  * otherwise (tests, `tsx src/cli/main.ts`, or a bundle without its worker file).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { dec, decStr } from '../domain/decimal.ts';
@@ -40,24 +41,32 @@ export const SWEEP_PARAMS: Readonly<Record<string, SweepParamSpec & { readonly c
   fee_rate: { kind: 'number', min: 0, max: 0.1, config: ['execution', 'fee_rate'] },
 };
 
-/** One configuration of a sweep. */
-export interface SweepJob {
-  /** Position in the grid (as `expandGrid` produced it). */
-  readonly index: number;
+/** One backtest for a worker: the strategy alone (`runBacktestSummary`). */
+export interface BacktestJob {
   readonly settings: BacktestSettings;
   /** `YYYY-MM-DD`, already checked against the data. */
   readonly from: string;
   readonly to: string;
+  /** The days to lay out (`backtestWindow`); jobs with the same window share one market. Default: all. */
+  readonly window?: { readonly fromMs: number; readonly toMs: number };
+}
+
+/** One configuration of a sweep. */
+export interface SweepJob extends BacktestJob {
+  /** Position in the grid (as `expandGrid` produced it). */
+  readonly index: number;
 }
 
 /** Main → worker. */
-export type ToWorker = { readonly type: 'job'; readonly job: SweepJob } | { readonly type: 'exit' };
+export type ToWorker =
+  | { readonly type: 'job'; readonly id: number; readonly job: BacktestJob }
+  | { readonly type: 'exit' };
 
 /** Worker → main. */
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly index: number; readonly summary: BacktestSummary }
-  | { readonly type: 'error'; readonly index: number; readonly name: string; readonly message: string };
+  | { readonly type: 'result'; readonly id: number; readonly summary: BacktestSummary }
+  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
@@ -70,11 +79,25 @@ export interface SweepOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * The file URL of tsx's ESM API (`tsx/esm/api`, the `import` condition), from its package.json exports:
+ * `createRequire().resolve` would give the CommonJS build, which cannot register the ESM hooks when imported.
+ */
+function tsxEsmApi(from: string): string {
+  const pkgFile = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
+    exports: Record<string, string | { import: { default: string } }>;
+  };
+  const entry = pkg.exports['./esm/api'];
+  const rel = typeof entry === 'string' ? entry : (entry?.import.default ?? './dist/esm/api/index.mjs');
+  return pathToFileURL(path.join(path.dirname(pkgFile), rel)).href;
+}
+
 /** How to start a worker: a module URL, or eval code that registers tsx first. */
 function workerEntry(): { readonly entry: URL | string; readonly eval: boolean } {
   const here = import.meta.url;
   const tsxWorker = (src: URL) => {
-    const api = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
+    const api = tsxEsmApi(here);
     const code = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(src.href)}); });`;
     return { entry: code, eval: true };
   };
@@ -85,63 +108,126 @@ function workerEntry(): { readonly entry: URL | string; readonly eval: boolean }
 }
 
 /**
- * Runs every job on a pool of worker threads and returns the summaries in job order.
+ * A pool of backtest worker threads. Each worker starts loading the dataset as soon as it is created (so it
+ * can overlap with other work), then runs the jobs it is given one at a time.
+ */
+export class BacktestWorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { id: number; job: BacktestJob }[] = [];
+  private readonly pending = new Map<
+    number,
+    { resolve: (s: BacktestSummary) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+  private failure: Error | null = null;
+  private closed = false;
+
+  /**
+   * Starts `threads` workers on `dataDir` (absolute).
+   * @param threads at least 1.
+   */
+  constructor(dataDir: string, threads: number) {
+    const { entry, eval: isEval } = workerEntry();
+    for (let t = 0; t < Math.max(1, threads); t++) {
+      const w = new Worker(entry, { eval: isEval, workerData: { dataDir } });
+      this.workers.push(w);
+      w.on('message', (msg: FromWorker) => this.onMessage(w, msg));
+      w.on('error', (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
+      w.on('exit', (code) => {
+        if (code !== 0 && !this.closed) this.fail(new Error(`a backtest worker exited with code ${code}`));
+      });
+    }
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Queues a job; resolves with its summary.
+   * @throws (rejects) the job's error, or the pool's when a worker failed (e.g. the data cannot be loaded).
+   */
+  run(job: BacktestJob): Promise<BacktestSummary> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const p = new Promise<BacktestSummary>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.queue.push({ id, job });
+    this.dispatch();
+    return p;
+  }
+
+  /** Stops every worker (pending jobs reject). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.fail(new Error('the backtest worker pool was closed'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.shift() as Worker;
+      const { id, job } = this.queue.shift() as { id: number; job: BacktestJob };
+      w.postMessage({ type: 'job', id, job } satisfies ToWorker);
+    }
+  }
+
+  private onMessage(w: Worker, msg: FromWorker): void {
+    if (msg.type !== 'ready') {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.type === 'result') p?.resolve(msg.summary);
+      else {
+        const e = new Error(msg.message);
+        e.name = msg.name;
+        p?.reject(e);
+      }
+    }
+    this.idle.push(w);
+    this.dispatch();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    this.queue.length = 0;
+  }
+}
+
+/**
+ * Runs every job on a pool of worker threads (one per core, at most one per job) and returns the summaries
+ * in job order.
  * @throws Error naming the configuration when a job fails, or the worker's error when a worker cannot
- *   start (e.g. the data directory cannot be loaded); the other workers are stopped.
+ *   start (e.g. the data directory cannot be loaded); the workers are stopped either way.
  */
 export async function runSweep(opts: SweepOptions): Promise<BacktestSummary[]> {
   const jobs = opts.jobs;
-  const results: (BacktestSummary | undefined)[] = new Array(jobs.length);
   if (jobs.length === 0) return [];
   const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), jobs.length));
-  const { entry, eval: isEval } = workerEntry();
-  const workers: Worker[] = [];
-  let next = 0;
+  const pool = new BacktestWorkerPool(opts.dataDir, threads);
   let done = 0;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(err);
-      };
-      const dispatch = (w: Worker) => {
-        if (failed) return;
-        const job = jobs[next];
-        if (job === undefined) {
-          w.postMessage({ type: 'exit' } satisfies ToWorker);
-          return;
-        }
-        next++;
-        w.postMessage({ type: 'job', job } satisfies ToWorker);
-      };
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(entry, { eval: isEval, workerData: { dataDir: opts.dataDir } });
-        workers.push(w);
-        w.on('message', (msg: FromWorker) => {
-          if (msg.type === 'ready') return dispatch(w);
-          if (msg.type === 'error') {
-            const e = new Error(`sweep configuration #${msg.index + 1}: ${msg.message}`);
-            e.name = msg.name;
-            return fail(e);
-          }
-          results[msg.index] = msg.summary;
-          done++;
-          opts.onProgress?.(done, jobs.length);
-          if (done === jobs.length) resolve();
-          else dispatch(w);
-        });
-        w.on('error', (err) => fail(err instanceof Error ? err : new Error(String(err))));
-        w.on('exit', (code) => {
-          if (code !== 0 && done < jobs.length) fail(new Error(`a sweep worker exited with code ${code}`));
-        });
-      }
-    });
+    return await Promise.all(
+      jobs.map((job) =>
+        pool.run(job).then(
+          (summary) => {
+            done++;
+            opts.onProgress?.(done, jobs.length);
+            return summary;
+          },
+          (err: Error) => {
+            const e = new Error(`sweep configuration #${job.index + 1}: ${err.message}`);
+            e.name = err.name;
+            throw e;
+          },
+        ),
+      ),
+    );
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return results as BacktestSummary[];
 }
 
 /** The value of a swept parameter as written in a config override (plain decimal, never an exponent). */

@@ -26,9 +26,9 @@ import { type BookParams, FastBook } from '../domain/backtest/fast-book.ts';
 import { FastUniverse, type FastUniverseParams } from '../domain/backtest/fast-universe.ts';
 import { type BacktestMarket, buildBacktestMarket } from '../domain/backtest/market.ts';
 import { type Ranker, simulate, type Track, type TrackCurve } from '../domain/backtest/simulate.ts';
+import { dec, decStr } from '../domain/decimal.ts';
 import { computeMetrics } from '../domain/metrics/performance.ts';
 import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
-import { dec, decStr } from '../domain/decimal.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import type { MarketCapObservation } from '../ports/market-caps.ts';
 import type { SegmentInfo } from '../ports/market-data.ts';
@@ -65,6 +65,8 @@ export interface BacktestDataset {
   symbolList(): readonly SymbolInfo[];
   /** The whole ascending daily series of a symbol. */
   candlesOf(symbol: string): readonly Candle[];
+  /** The candles with open time in `[fromMs, toMs]`, ascending. */
+  candlesBetween(symbol: string, fromMs: number, toMs: number): readonly Candle[];
   /** First open time and §2 splits. */
   segmentInfoOf(symbol: string): SegmentInfo;
   /** §6 rules. */
@@ -76,20 +78,40 @@ export interface BacktestDataset {
 }
 
 /**
- * Lays a dataset out on the backtest's day grid (builds every candle once; ~0.5 s for the 251,728 bundled
- * candles). Build it once and run any number of backtests on it.
- * @throws RangeError when the dataset has no candles.
+ * Lays a dataset out on the backtest's day grid (builds the candles once). Build it once and run any number
+ * of backtests on it.
+ * @param window only the days `[fromMs, toMs]` (UTC ms, clipped to the data): a backtest of `[from, to]`
+ *   reads candles from `from − lookback_days − 1` on (`backtestWindow`); default the whole data (~0.5 s for
+ *   the 251,728 bundled candles).
+ * @throws RangeError when the dataset (or window) has no candles.
  */
-export function backtestMarketOf(dataset: BacktestDataset): BacktestMarket {
+export function backtestMarketOf(
+  dataset: BacktestDataset,
+  window?: { readonly fromMs: number; readonly toMs: number },
+): BacktestMarket {
+  const firstDayMs = window ? Math.max(dataset.firstDayMs, window.fromMs) : dataset.firstDayMs;
+  const lastDayMs = window ? Math.min(dataset.lastDayMs, window.toMs) : dataset.lastDayMs;
   return buildBacktestMarket({
     symbols: dataset.symbolList(),
-    firstDayMs: dataset.firstDayMs,
-    lastDayMs: dataset.lastDayMs,
-    candlesOf: (s) => dataset.candlesOf(s),
+    firstDayMs,
+    lastDayMs,
+    candlesOf: (s) => (window ? dataset.candlesBetween(s, firstDayMs, lastDayMs) : dataset.candlesOf(s)),
     segmentInfoOf: (s) => dataset.segmentInfoOf(s),
     rulesOf: (s) => dataset.rulesOf(s),
     capsAt: (dayMs, maxAge) => dataset.marketCaps.capsAtSync(dayMs, maxAge),
   });
+}
+
+/**
+ * The days a backtest of `[from, to]` reads (`YYYY-MM-DD`): from `from − lookback_days − 1` (the first
+ * signal's base close) to `to`, as the `window` of {@link backtestMarketOf}.
+ */
+export function backtestWindow(
+  from: string,
+  to: string,
+  lookbackDays: number,
+): { fromMs: number; toMs: number } {
+  return { fromMs: dayToMs(from) - (lookbackDays + 1) * DAY_MS, toMs: dayToMs(to) };
 }
 
 /** Which engine computes the books. */
@@ -132,6 +154,9 @@ export interface BacktestRun {
   };
   /** The engine that computed the books. */
   readonly engine: BacktestEngine;
+  /** Number of strategy fills and rejected orders (without building `result.trades` / `result.rejected`). */
+  readonly tradeCount: number;
+  readonly rejectedCount: number;
   /** First and last day, `YYYY-MM-DD`. */
   readonly from: string;
   readonly to: string;
@@ -189,7 +214,8 @@ export function checkBacktestPeriod(
 ): { readonly from: string; readonly to: string } {
   const first = data.firstDayMs;
   const last = data.lastDayMs;
-  if (!Number.isFinite(first) || !Number.isFinite(last)) throw new UserInputError('the data has no daily candles');
+  if (!Number.isFinite(first) || !Number.isFinite(last))
+    throw new UserInputError('the data has no daily candles');
   const coverage = `the data covers ${msToDay(first)} .. ${msToDay(last)}`;
   const L = settings.strategy.lookbackDays;
   const toMs = to === undefined ? last : parseDay('--to', to);
@@ -197,14 +223,17 @@ export function checkBacktestPeriod(
   if (fromMs > toMs) throw new UserInputError(`--from ${msToDay(fromMs)} is after --to ${msToDay(toMs)}`);
   if (fromMs < first || fromMs > last)
     throw new UserInputError(`--from ${msToDay(fromMs)} is outside the data: ${coverage}`);
-  if (toMs > last || toMs < first) throw new UserInputError(`--to ${msToDay(toMs)} is outside the data: ${coverage}`);
+  if (toMs > last || toMs < first)
+    throw new UserInputError(`--to ${msToDay(toMs)} is outside the data: ${coverage}`);
   for (const [key, list] of [
     ['include', settings.universe.include],
     ['exclude', settings.universe.exclude],
   ] as const) {
     const unknown = list.filter((s) => !data.hasSymbol(s));
     if (unknown.length > 0) {
-      throw new UserInputError(`[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`);
+      throw new UserInputError(
+        `[universe] ${key}: unknown symbol(s) ${unknown.join(', ')} (not in the market data)`,
+      );
     }
   }
   return { from: msToDay(fromMs), to: msToDay(toMs) };
@@ -221,7 +250,12 @@ export function resolveBacktestPeriod(
   to?: string,
 ): BacktestPeriod {
   const p = checkBacktestPeriod(boundsOf(market), settings, from, to);
-  return { fromDay: market.dayIndex(dayToMs(p.from)), toDay: market.dayIndex(dayToMs(p.to)), from: p.from, to: p.to };
+  return {
+    fromDay: market.dayIndex(dayToMs(p.from)),
+    toDay: market.dayIndex(dayToMs(p.to)),
+    from: p.from,
+    to: p.to,
+  };
 }
 
 function universeParams(s: BacktestSettings): FastUniverseParams {
@@ -263,13 +297,22 @@ interface Simulated {
   readonly initialQuote: number;
 }
 
-function simulateRequest(market: BacktestMarket, req: BacktestRequest, benchmarks: boolean, details: boolean): Simulated {
+/** Which tracks a simulation runs besides the strategy, and whether the strategy keeps its details. */
+interface SimulateOptions {
+  readonly btc: boolean;
+  readonly equalWeight: boolean;
+  readonly details: boolean;
+}
+
+function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: SimulateOptions): Simulated {
+  const { details } = opts;
   const s = req.settings;
   const period = resolveBacktestPeriod(market, s, req.from, req.to);
   const t0 = performance.now();
   const btcIndex = market.indexOf.get(BTC_SYMBOL) ?? null;
   const run = (engine: BacktestEngine) => {
-    const make = (p: BookParams): Book => (engine === 'fast' ? new FastBook(market, p) : new ReferenceBook(market, p));
+    const make = (p: BookParams): Book =>
+      engine === 'fast' ? new FastBook(market, p) : new ReferenceBook(market, p);
     const tracks: Track[] = [
       {
         book: make(bookParams(s, details)),
@@ -278,12 +321,14 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, benchmark
         minShare: HOLDINGS_MIN_SHARE,
       },
     ];
-    if (benchmarks) {
+    if (opts.btc) {
       tracks.push({
         book: make(bookParams(s, false, true)),
         trade: { kind: 'hold', symbolIndex: btcIndex, quoteOrderQty: s.initialQuote },
         values: false,
       });
+    }
+    if (opts.equalWeight) {
       tracks.push({
         book: make(bookParams(s, false)),
         trade: { kind: 'rebalance', topN: Number.POSITIVE_INFINITY },
@@ -291,7 +336,9 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, benchmark
       });
     }
     const ranker: Ranker =
-      engine === 'fast' ? new FastUniverse(market, universeParams(s)) : new ReferenceUniverse(market, universeParams(s));
+      engine === 'fast'
+        ? new FastUniverse(market, universeParams(s))
+        : new ReferenceUniverse(market, universeParams(s));
     const curves = simulate(
       { from: period.fromDay, to: period.toDay, everyDays: s.strategy.rebalanceEveryDays },
       ranker,
@@ -316,8 +363,8 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, benchmark
     engine,
     simulationMs: performance.now() - t0,
     strategy: books[0] as Simulated['strategy'],
-    btc: books[1] ?? null,
-    equalWeight: books[2] ?? null,
+    btc: opts.btc ? (books[1] ?? null) : null,
+    equalWeight: opts.equalWeight ? (books[opts.btc ? 2 : 1] ?? null) : null,
     dates,
     initialQuote: Number(s.initialQuote),
   };
@@ -331,7 +378,10 @@ function pointsOf(sim: Simulated, curve: TrackCurve): EquityPoint[] {
   ];
 }
 
-function metricsOf(sim: Simulated, book: { readonly curve: TrackCurve; readonly ledger: BookLedger }): BacktestMetrics {
+function metricsOf(
+  sim: Simulated,
+  book: { readonly curve: TrackCurve; readonly ledger: BookLedger },
+): BacktestMetrics {
   return computeMetrics({
     equity: pointsOf(sim, book.curve),
     initialQuote: sim.initialQuote,
@@ -344,19 +394,23 @@ function exactOf(initialQuote: string, curve: TrackCurve): string[] {
   return [decStr(dec(initialQuote)), ...curve.exact];
 }
 
-/**
- * Runs one backtest with its benchmarks (see the module docstring).
- * @throws UserInputError for a bad period or an unknown symbol (see {@link resolveBacktestPeriod});
- *   RangeError from `computeMetrics` for an equity that is not > 0; Error for a broken invariant (a bug).
- */
-export function runBacktest(market: BacktestMarket, req: BacktestRequest): BacktestRun {
+/** The equal-weight benchmark's part of a result. */
+interface EqualWeightPart {
+  readonly metrics: BacktestMetrics;
+  readonly equity: readonly EquityPoint[];
+  readonly exact: readonly string[];
+}
+
+function assemble(
+  market: BacktestMarket,
+  req: BacktestRequest,
+  sim: Simulated,
+  ew: EqualWeightPart,
+): BacktestRun {
   const s = req.settings;
-  const sim = simulateRequest(market, req, true, true);
   const { strategy } = sim;
   const btc = sim.btc as NonNullable<Simulated['btc']>;
-  const ew = sim.equalWeight as NonNullable<Simulated['equalWeight']>;
-  const trades: BacktestTrade[] = strategy.ledger.fills;
-  const rejected: BacktestRejection[] = strategy.ledger.rejections;
+  const engine = sim.engine;
   const holdings: HoldingsPoint[] = strategy.curve.values.map((day, k) => {
     const values: Record<string, number> = { [s.quoteAsset]: day.cash };
     for (const [i, v] of day.values) values[market.series[i]?.info.baseAsset ?? String(i)] = v;
@@ -365,14 +419,19 @@ export function runBacktest(market: BacktestMarket, req: BacktestRequest): Backt
   const result: BacktestResult = {
     config: {
       ...(req.effectiveConfig ?? {}),
-      backtest: { from: sim.period.from, to: sim.period.to, engine: sim.engine },
+      backtest: { from: sim.period.from, to: sim.period.to, engine },
     },
     equity: pointsOf(sim, strategy.curve),
-    trades,
-    rejected,
+    // Built on first read (the CLI reads them only to write --out): hundreds of thousands of objects.
+    get trades(): BacktestTrade[] {
+      return strategy.ledger.fills() as BacktestTrade[];
+    },
+    get rejected(): BacktestRejection[] {
+      return strategy.ledger.rejections() as BacktestRejection[];
+    },
     metrics: metricsOf(sim, strategy),
-    benchmarks: { btc_hold: metricsOf(sim, btc), equal_weight: metricsOf(sim, ew) },
-    benchmark_equity: { btc_hold: pointsOf(sim, btc.curve), equal_weight: pointsOf(sim, ew.curve) },
+    benchmarks: { btc_hold: metricsOf(sim, btc), equal_weight: ew.metrics },
+    benchmark_equity: { btc_hold: pointsOf(sim, btc.curve), equal_weight: [...ew.equity] },
     holdings,
   };
   return {
@@ -380,13 +439,30 @@ export function runBacktest(market: BacktestMarket, req: BacktestRequest): Backt
     exact: {
       strategy: exactOf(s.initialQuote, strategy.curve),
       btc_hold: exactOf(s.initialQuote, btc.curve),
-      equal_weight: exactOf(s.initialQuote, ew.curve),
+      equal_weight: ew.exact,
     },
-    engine: sim.engine,
+    engine,
+    tradeCount: strategy.ledger.fillCount(),
+    rejectedCount: strategy.ledger.rejectionCount(),
     from: sim.period.from,
     to: sim.period.to,
     simulationMs: sim.simulationMs,
   };
+}
+
+/**
+ * Runs one backtest with its benchmarks (see the module docstring).
+ * @throws UserInputError for a bad period or an unknown symbol (see {@link resolveBacktestPeriod});
+ *   RangeError from `computeMetrics` for an equity that is not > 0; Error for a broken invariant (a bug).
+ */
+export function runBacktest(market: BacktestMarket, req: BacktestRequest): BacktestRun {
+  const sim = simulateRequest(market, req, { btc: true, equalWeight: true, details: true });
+  const ew = sim.equalWeight as NonNullable<Simulated['equalWeight']>;
+  return assemble(market, req, sim, {
+    metrics: metricsOf(sim, ew),
+    equity: pointsOf(sim, ew.curve),
+    exact: exactOf(req.settings.initialQuote, ew.curve),
+  });
 }
 
 /** The strategy's metrics and equity without benchmarks or trade details (one configuration of a sweep). */
@@ -407,7 +483,7 @@ export interface BacktestSummary {
  * @throws as {@link runBacktest}.
  */
 export function runBacktestSummary(market: BacktestMarket, req: BacktestRequest): BacktestSummary {
-  const sim = simulateRequest(market, req, false, false);
+  const sim = simulateRequest(market, req, { btc: false, equalWeight: false, details: false });
   return {
     metrics: metricsOf(sim, sim.strategy),
     equity: pointsOf(sim, sim.strategy.curve),

@@ -9,6 +9,7 @@
  * bad flags, `--from`/`--to`, sweep parameters and a wrong data directory exit 2, a bad config 78.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDataDir, DataError, loadDataset } from '../adapters/data/bundled-dataset.ts';
@@ -16,6 +17,7 @@ import {
   type BacktestSettings,
   type BacktestSummary,
   backtestMarketOf,
+  backtestWindow,
   checkBacktestPeriod,
   runBacktest,
 } from '../app/backtest.ts';
@@ -38,6 +40,20 @@ import { renderBacktestReport } from '../report/html-report.ts';
 import { createLogger } from './logger.ts';
 import { table } from './table.ts';
 
+/** `text` wrapped at `width` columns, every line indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
+}
+
 /** The backtest command's help text. */
 export const BACKTEST_USAGE = `Usage: momentum-rebalancer backtest [flags]
 
@@ -53,8 +69,8 @@ Flags:
   --report FILE.html    write the self-contained HTML report
   --no-record           do not record the backtest in the ledger (no database is opened)
   --sweep NAME=V1,V2 …  run every combination of the listed values on all cores, rank by Sharpe, write a
-                        CSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv); parameters:
-                        ${Object.keys(SWEEP_PARAMS).join(', ')}
+                        CSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:
+${wrap(Object.keys(SWEEP_PARAMS).join(', '), 24, 110)}
 ${Object.entries(FLAG_KEYS)
   .filter(([flag]) => !['data', 'exchange', 'base-url'].includes(flag))
   .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(24)}sets [${section}] ${key}`)
@@ -62,8 +78,8 @@ ${Object.entries(FLAG_KEYS)
 
 Recorded backtests are runs of kind "backtest" of the ledger account "<[paper] account>${BACKTEST_ACCOUNT_SUFFIX}",
 with their daily equity in the table backtest_equity (Metabase view backtest_overview).
-Exit codes: 0 done, 2 bad input (flags, dates, sweep, data directory), 66 never (a bad data directory is 2
-here), 69 database unreachable, 78 configuration error, 1 unexpected failure.
+Exit codes: 0 done; 2 bad input (flags, dates, sweep values, a missing, malformed or corrupt data
+directory); 69 database unreachable; 78 configuration error; 1 unexpected failure.
 `;
 
 /** `--sweep` takes every following token up to the next flag. */
@@ -123,7 +139,9 @@ function progressBar(label: string): { update(fraction: number, note?: string): 
       shown = p;
       const width = 30;
       const filled = Math.round(fraction * width);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p).padStart(3)}% ${note}`);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p).padStart(3)}% ${note}`,
+      );
     },
     done() {
       if (shown >= 0) process.stderr.write('\r\x1b[2K');
@@ -138,7 +156,8 @@ function checkOutputPath(flag: string, file: string | undefined): string | undef
   const dir = path.dirname(abs);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UserInputError(`${flag} ${file}: the directory ${dir} does not exist`);
-  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UserInputError(`${flag} ${file}: is a directory`);
+  if (existsSync(abs) && statSync(abs).isDirectory())
+    throw new UserInputError(`${flag} ${file}: is a directory`);
   return abs;
 }
 
@@ -220,10 +239,13 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     const reportPath = checkOutputPath('--report', str('report'));
 
     // ---- sweep grid: parsed and every configuration validated before any data is read ----------------
-    let grid: { axes: SweepAxis[]; rows: { params: Record<string, SweepValue>; loaded: LoadedConfig }[] } | null =
-      null;
+    let grid: {
+      axes: SweepAxis[];
+      rows: { params: Record<string, SweepValue>; loaded: LoadedConfig }[];
+    } | null = null;
     if (split.sweepGiven) {
-      if (reportPath) throw new UserInputError('--report cannot be combined with --sweep (one report per backtest)');
+      if (reportPath)
+        throw new UserInputError('--report cannot be combined with --sweep (one report per backtest)');
       const axes = parseSweep(split.sweep, SWEEP_PARAMS);
       const rows = expandGrid(axes).map((params) => {
         const extra: Overrides = {};
@@ -235,7 +257,18 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           return { params, loaded: load(extra) };
         } catch (err) {
           if (!(err instanceof ConfigError)) throw err;
-          throw new SweepError(`sweep: ${err.problems.map((p) => p.message).join('; ')}`, null);
+          // Name the swept parameter and value rather than the override the loader saw.
+          const lines = err.problems.map((p) => {
+            const name = Object.keys(params).find((n) => {
+              const [section, key] = (SWEEP_PARAMS[n] as (typeof SWEEP_PARAMS)[string]).config;
+              return section === p.section && key === p.key;
+            });
+            const reason = p.message.replace(/^.*?: (?=[a-z])/, '');
+            return name === undefined
+              ? p.message
+              : `${name}=${overrideValue(params[name] as SweepValue)} is not allowed: ${reason}`;
+          });
+          throw new SweepError(`sweep: ${lines.join('; ')}`, null);
         }
       });
       grid = { axes, rows };
@@ -254,7 +287,10 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       const settingsList = grid.rows.map((r) => settingsFrom(r.loaded.config));
       // One period for every configuration (the latest default start when --from is not given).
       const periods = settingsList.map((s) => checkBacktestPeriod(dataset, s, from, to));
-      const start = periods.map((p) => p.from).sort().at(-1) as string;
+      const start = periods
+        .map((p) => p.from)
+        .sort()
+        .at(-1) as string;
       const end = (periods[0] as { to: string }).to;
       if (start > end) throw new UserInputError(`--from ${start} is after --to ${end}`);
       return await sweepCommand({
@@ -273,7 +309,10 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
 
     const settings = settingsFrom(config);
     const period = checkBacktestPeriod(dataset, settings, from, to);
-    const market = backtestMarketOf(dataset);
+    const market = backtestMarketOf(
+      dataset,
+      backtestWindow(period.from, period.to, settings.strategy.lookbackDays),
+    );
     const loadMs = performance.now() - tLoad;
     const startedAt = Date.now();
     const bar = progressBar('backtest');
@@ -285,6 +324,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       onProgress: (f) => bar.update(f),
     });
     bar.done();
+    const simulationMs = run.simulationMs;
     const result = run.result;
     const tWrite = performance.now();
     const written: string[] = [];
@@ -307,8 +347,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
         ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
       ]),
       '',
-      `Trades ${result.trades.length}, rejected orders ${result.rejected.length}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
-      `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(run.simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
+      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
       ...written.map((w) => `Wrote ${w}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -331,12 +371,16 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           equalWeight: run.exact.equal_weight,
           metrics: result.metrics,
           benchmarks: result.benchmarks,
-          trades: result.trades.length,
-          rejected: result.rejected.length,
+          trades: run.tradeCount,
+          rejected: run.rejectedCount,
           engine: run.engine,
           startedAt,
           finishedAt: Date.now(),
-          timings: { load: Math.round(loadMs), simulation: Math.round(run.simulationMs), write: Math.round(writeMs) },
+          timings: {
+            load: Math.round(loadMs),
+            simulation: Math.round(run.simulationMs),
+            write: Math.round(writeMs),
+          },
         });
         process.stdout.write(
           `Recorded as backtest run #${rec.runId} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX}, ${rec.rows} equity rows)\n`,
@@ -393,7 +437,9 @@ type SweepRow = BacktestMetrics & {
 
 async function sweepCommand(input: SweepCommandInput): Promise<number> {
   const { grid, settingsList, from, to } = input;
-  const jobs: SweepJob[] = settingsList.map((settings, index) => ({ index, settings, from, to }));
+  // One window for every job (the largest lookback): each worker lays the data out once.
+  const window = backtestWindow(from, to, Math.max(...settingsList.map((s) => s.strategy.lookbackDays)));
+  const jobs: SweepJob[] = settingsList.map((settings, index) => ({ index, settings, from, to, window }));
   const startedAt = Date.now();
   const t0 = performance.now();
   const bar = progressBar('sweep');
@@ -434,7 +480,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
       })}\n`,
     );
   }
-  const threads = Math.min(summaries.length, (await import('node:os')).availableParallelism());
+  const threads = Math.min(summaries.length, os.availableParallelism());
   const out = [
     `Sweep ${from} → ${to}: ${summaries.length} configurations on ${threads} worker thread(s), ranked by Sharpe`,
     '',

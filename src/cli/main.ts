@@ -1,15 +1,15 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `db:migrate`, `help`. Exit codes: README "Exit codes".
+ * Commands: `rebalance`, `backtest`, `db:migrate`, `help`. Exit codes: README "Exit codes".
  */
 import { parseArgs } from 'node:util';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
 import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
 import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
+import { runBacktestCommand } from './backtest-command.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
-import { runBacktestCommand } from './backtest-command.ts';
 
 const USAGE = `Usage: momentum-rebalancer <command> [flags]
 
@@ -48,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'backtest') return runBacktestCommand(rest);
   if (command !== 'rebalance' && command !== 'db:migrate') {
     process.stderr.write(
-      `unknown command "${command}"; known commands: rebalance, db:migrate, help\n\n${USAGE}`,
+      `unknown command "${command}"; known commands: rebalance, backtest, db:migrate, help\n\n${USAGE}`,
     );
     return 2;
   }

@@ -41,7 +41,7 @@ export interface BookMark {
   /** Equity `cash + Σ h × close` (last known close where no candle), exact decimal string, quote. */
   readonly equity: string;
   /**
-   * Market value per held symbol index (float, quote; the exact value correctly rounded), only when asked
+   * Market value per held symbol index (float, quote; within a few ulps of the exact value), only when asked
    * for and only of holdings worth at least `minShare` of the equity: `[symbolIndex, value]` in symbol order.
    */
   readonly values?: readonly (readonly [number, number])[];
@@ -51,14 +51,50 @@ export interface BookMark {
 
 /** What a book collects while it runs. */
 export interface BookLedger {
-  /** Every fill's `q × p` as a float (quote), in order (for `computeMetrics`). */
+  /**
+   * Every fill's `q × p` as a float (quote), in order (for `computeMetrics`; within a few ulps of the exact
+   * decimal, which is in {@link fills}).
+   */
   readonly notionals: number[];
-  /** Every fill's commission valued in quote at its fill price, float, in order. */
+  /** Every fill's commission valued in quote at its fill price, float (same precision), in order. */
   readonly fees: number[];
-  /** Fills with their decimal strings (only when the book was asked for details). */
-  readonly fills: BookFill[];
-  /** Rejected orders (only when the book was asked for details). */
-  readonly rejections: BookRejection[];
+  /** Number of fills recorded with details. */
+  fillCount(): number;
+  /** Number of rejected orders recorded with details. */
+  rejectionCount(): number;
+  /**
+   * The fills with their decimal strings (only when the book was asked for details), in order. Built on
+   * first call and cached: a book may keep them compact while it runs.
+   */
+  fills(): readonly BookFill[];
+  /** The rejected orders (only with details), in order; built on first call and cached. */
+  rejections(): readonly BookRejection[];
+}
+
+/** A {@link BookLedger} over plain arrays (for books that have the decimal strings at hand). */
+export class ArrayLedger implements BookLedger {
+  readonly notionals: number[] = [];
+  readonly fees: number[] = [];
+  /** The fills, appended by the book. */
+  readonly fillList: BookFill[] = [];
+  /** The rejected orders, appended by the book. */
+  readonly rejectionList: BookRejection[] = [];
+  /** See {@link BookLedger.fillCount}. */
+  fillCount(): number {
+    return this.fillList.length;
+  }
+  /** See {@link BookLedger.rejectionCount}. */
+  rejectionCount(): number {
+    return this.rejectionList.length;
+  }
+  /** See {@link BookLedger.fills} (the array itself). */
+  fills(): readonly BookFill[] {
+    return this.fillList;
+  }
+  /** See {@link BookLedger.rejections} (the array itself). */
+  rejections(): readonly BookRejection[] {
+    return this.rejectionList;
+  }
 }
 
 /** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */

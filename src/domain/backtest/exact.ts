@@ -119,7 +119,7 @@ export function scaledToString(m: bigint, scale: number): string {
 export function scaledToNumber(m: bigint, scale: number): number {
   // Small mantissas convert exactly; 10^scale is exact up to 10^22: one correctly rounded division.
   if (scale <= 22 && m < 9_007_199_254_740_992n && m > -9_007_199_254_740_992n) {
-    return Number(m) / (10 ** scale);
+    return Number(m) / 10 ** scale;
   }
   return Number(scaledToString(m, scale));
 }
@@ -152,6 +152,24 @@ export function scaledMantissa(s: string, scale: number): number {
   }
   const out = v * (POW10_F[scale - decimals] as number);
   return out < TWO53 ? out : Number.NaN;
+}
+
+const MANTISSA8_MAX = 2 ** 51;
+
+/**
+ * `scaledMantissa(s, 8)` with a fast path: given `x = Number(s)`, when `s` has at most 8 characters after
+ * its point, `Math.round(x × 1e8)` is the exact mantissa for any value below 2^51 / 1e8 (the product's
+ * relative error is below 2^-52, i.e. below 0.5 for integers below 2^51), which the round trip
+ * `m / 1e8 === x` confirms; anything else (more decimals, exponents, signs, large values) takes the exact
+ * digit-by-digit path. Same results as `scaledMantissa(s, 8)` (tested), several times faster.
+ */
+export function priceMantissa8(s: string, x: number): number {
+  const dot = s.indexOf('.');
+  if ((dot < 0 || s.length - dot - 1 <= 8) && x >= 0 && x * 1e8 < MANTISSA8_MAX) {
+    const m = Math.round(x * 1e8);
+    if (m / 1e8 === x) return m;
+  }
+  return scaledMantissa(s, 8);
 }
 
 /** `floor(a / b)` for `b > 0` (bigint `/` truncates towards zero). */

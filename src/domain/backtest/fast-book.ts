@@ -19,10 +19,10 @@
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
-import type { Book, BookLedger, BookMark } from './book.ts';
+import type { Book, BookFill, BookLedger, BookMark, BookRejection } from './book.ts';
 import {
-  type Dx,
   DX_ZERO,
+  type Dx,
   dxAdd,
   dxCmp,
   dxDiv,
@@ -69,6 +69,9 @@ const LIMB_BITS = 21;
 const LIMB = 2 ** LIMB_BITS;
 const LIMB_BIG = BigInt(LIMB_BITS);
 const LIMB_MASK = BigInt(LIMB - 1);
+const TWO63 = 2n ** 63n;
+const MASK42 = 2n ** 42n - 1n;
+const SHIFT42 = 42n;
 /** Limbs of a close price mantissa (exact integer doubles, below 2^53 < 2^63). */
 const PRICE_LIMBS = 3;
 /** Limbs of a holding (below 2^105 at HD). */
@@ -81,6 +84,16 @@ const MAX_LIMB_HOLDINGS = 600;
 
 /** The limbs of `x ≥ 0` (base 2^21, least significant first) into `out[at…]`; false when `x` needs more than `n`. */
 function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
+  if (x >= 0n && x < TWO63 && n >= 3) {
+    // Two bigint operations instead of 2n: split at bit 42, then limbs in exact double arithmetic.
+    const lo = Number(x & MASK42);
+    const l0 = lo % LIMB;
+    out[at] = l0;
+    out[at + 1] = (lo - l0) / LIMB;
+    out[at + 2] = Number(x >> SHIFT42);
+    for (let j = 3; j < n; j++) out[at + j] = 0;
+    return true;
+  }
   let v = x;
   for (let j = 0; j < n; j++) {
     out[at + j] = Number(v & LIMB_MASK);
@@ -88,6 +101,16 @@ function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
   }
   return v === 0n;
 }
+
+/** Rejection reasons of §7, as `fillMarketSell` / `fillMarketBuy` name them. */
+const REJECT_REASONS = [
+  'zero_quantity',
+  'min_qty',
+  'min_notional',
+  'no_price',
+  'insufficient_balance',
+] as const;
+type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** §6 rules of one symbol at the fast path's scales. */
 interface FastRules {
@@ -105,15 +128,23 @@ function unsupportedPrice(s: SymbolSeries, k: number, field: 'open' | 'close'): 
   );
 }
 
+/** `10^n` as exact doubles, n ≤ 22. */
+const POW10_F: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
+
 /**
- * `m × 10^-scale` as a float for the metrics' per-fill sums: `Number(m) / 10^scale` (within about one ulp of
- * the correctly rounded value; exact decimals stay in the fills).
+ * `a × b × 10^-scale` as a float from two bigint factors: for the metrics' per-fill sums and the report's
+ * holdings values, which are floats (the exact decimals stay in the fills and the equity). Within a few ulps
+ * of the correctly rounded value.
  */
-function approxNumber(m: bigint, scale: number): number {
-  return scale <= 22 ? Number(m) / 10 ** scale : scaledToNumber(m, scale);
+function productFloat(a: bigint, b: bigint, scale: number): number {
+  const x = Number(a) * Number(b);
+  return scale <= 22 ? x / (POW10_F[scale] as number) : x * 10 ** -scale;
 }
 
-/** A fixed scale as a decimal string of the constant `x` computed by decimal.js (`decStr(dec(x))`). */
+/**
+ * The canonical decimal string of `x` as the domain turns it into a decimal (`decStr(dec(x))`: a number
+ * such as `cash_buffer = 0.02` reads as "0.02"), so that the fast book starts from the same constants.
+ */
 function decimalString(x: number | string): string {
   return decStr(dec(x));
 }
@@ -122,7 +153,16 @@ function decimalString(x: number | string): string {
  * The fast {@link Book}. See the module docstring for its arithmetic.
  */
 export class FastBook implements Book {
-  readonly ledger: BookLedger = { notionals: [], fees: [], fills: [], rejections: [] };
+  readonly ledger: BookLedger;
+  /** Fills kept compact until asked for: day, symbol index, side (1 = SELL) and q, p, q×p, commission. */
+  private readonly fillDays: number[] = [];
+  private readonly fillSymbols: number[] = [];
+  private readonly fillSides: number[] = [];
+  private readonly fillValues: bigint[] = [];
+  /** Rejections kept compact: day, symbol index, side (1 = SELL) + 2 × reason code. */
+  private readonly rejectDays: number[] = [];
+  private readonly rejectSymbols: number[] = [];
+  private readonly rejectCodes: number[] = [];
   private readonly rulesCache: (FastRules | undefined)[];
   /** Holdings at HD per symbol index (0n when none). */
   private readonly hold: bigint[];
@@ -132,6 +172,8 @@ export class FastBook implements Book {
   private readonly holdLimbs: Float64Array;
   /** Number of limbs up to the highest non-zero one, per symbol index. */
   private readonly holdLimbCount: Uint8Array;
+  /** `Number(holding)` (at HD) per symbol index: the cheap estimate of {@link mark}'s values. */
+  private readonly holdFloat: Float64Array;
   private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
   /** Symbol indices with a non-zero holding, ascending (= symbol order). */
   private held: number[] = [];
@@ -145,6 +187,10 @@ export class FastBook implements Book {
   private readonly HD: number;
   private readonly CD: number;
   private readonly fee: bigint;
+  /** The fee rate as a float (for the metrics' fee sums). */
+  private readonly feeF: number;
+  /** Snapshot of {@link held} for loops that sell. */
+  private readonly heldCopy: number[] = [];
   private readonly buyFactor: bigint;
   private readonly sellFactor: bigint;
   private readonly keep: Dx;
@@ -169,6 +215,7 @@ export class FastBook implements Book {
     this.holdFloor = new Array(market.series.length).fill(0n);
     this.holdLimbs = new Float64Array(market.series.length * HOLD_LIMBS);
     this.holdLimbCount = new Uint8Array(market.series.length);
+    this.holdFloat = new Float64Array(market.series.length);
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -187,12 +234,59 @@ export class FastBook implements Book {
     this.pFD = pow10(this.FD);
     this.pSD = pow10(this.SD);
     this.fee = parseScaled(decimalString(params.feeRate), this.FD);
+    this.feeF = Number(decimalString(params.feeRate));
     this.buyFactor = dxToScaledDown(buy, this.SD);
     this.sellFactor = dxToScaledDown(sell, this.SD);
     this.keep = dxOf(decStr(dec(1).minus(dec(params.cashBuffer))));
     this.bandUp = dxOf(decStr(dec(1).plus(dec(params.band))));
     this.bandDown = dxOf(decStr(dec(1).minus(dec(params.band))));
     this.cash = parseScaled(decimalString(params.initialQuote), this.CD);
+    this.ledger = this.compactLedger();
+  }
+
+  /** The ledger view of the compact records (strings built on first use, then cached). */
+  private compactLedger(): BookLedger {
+    let fills: BookFill[] | undefined;
+    let rejections: BookRejection[] | undefined;
+    const notionals: number[] = [];
+    const fees: number[] = [];
+    return {
+      notionals,
+      fees,
+      fillCount: () => this.fillDays.length,
+      rejectionCount: () => this.rejectDays.length,
+      fills: () => {
+        fills ??= this.fillDays.map((d, j) => {
+          const i = this.fillSymbols[j] as number;
+          const info = this.series(i).info;
+          const sell = this.fillSides[j] === 1;
+          const v = this.fillValues;
+          return {
+            date: this.market.date(d),
+            symbol: info.symbol,
+            side: sell ? 'SELL' : 'BUY',
+            quantity: scaledToString(v[4 * j] as bigint, QTY_DECIMALS),
+            price: scaledToString(v[4 * j + 1] as bigint, this.PS),
+            quote_quantity: scaledToString(v[4 * j + 2] as bigint, this.NS),
+            commission: scaledToString(v[4 * j + 3] as bigint, sell ? this.CD : this.HD),
+            commission_asset: sell ? this.params.quoteAsset : info.baseAsset,
+          };
+        });
+        return fills;
+      },
+      rejections: () => {
+        rejections ??= this.rejectDays.map((d, j) => {
+          const code = this.rejectCodes[j] as number;
+          return {
+            date: this.market.date(d),
+            symbol: this.series(this.rejectSymbols[j] as number).info.symbol,
+            side: code & 1 ? 'SELL' : 'BUY',
+            reason: REJECT_REASONS[code >> 1] as string,
+          };
+        });
+        return rejections;
+      },
+    };
   }
 
   private rules(i: number): FastRules {
@@ -231,6 +325,7 @@ export class FastBook implements Book {
   private setHolding(i: number, h: bigint): void {
     const had = (this.hold[i] as bigint) !== 0n;
     this.hold[i] = h;
+    this.holdFloat[i] = Number(h);
     if (h !== 0n) {
       const step = this.rules(i).step;
       this.holdFloor[i] = (h / (step * this.pFD)) * step;
@@ -252,9 +347,29 @@ export class FastBook implements Book {
     }
   }
 
-  private reject(d: number, i: number, side: Side, reason: string): void {
-    if (this.params.details)
-      this.ledger.rejections.push({ date: this.market.date(d), symbol: this.series(i).info.symbol, side, reason });
+  /** Records a rejected order (with details); returns false (not filled). */
+  private reject(d: number, i: number, side: Side, reason: RejectReason): false {
+    if (this.params.details) {
+      this.rejectDays.push(d);
+      this.rejectSymbols.push(i);
+      this.rejectCodes.push((side === 'SELL' ? 1 : 0) + 2 * REJECT_REASONS.indexOf(reason));
+    }
+    return false;
+  }
+
+  private recordFill(
+    d: number,
+    i: number,
+    sell: boolean,
+    q: bigint,
+    p: bigint,
+    notional: bigint,
+    commission: bigint,
+  ): void {
+    this.fillDays.push(d);
+    this.fillSymbols.push(i);
+    this.fillSides.push(sell ? 1 : 0);
+    this.fillValues.push(q, p, notional, commission);
   }
 
   /** §2, before anything else on day `d`: `h := round_down_8(h × close_before / open_after)`. */
@@ -275,7 +390,7 @@ export class FastBook implements Book {
    * no candle → `no_price`; `q = 0`, `q < minQty`, `q × p < minNotional` → rejected; else proceeds `q × p`,
    * commission `q × p × f` in quote.
    */
-  private sell(d: number, i: number, q: bigint): void {
+  private sell(d: number, i: number, q: bigint): boolean {
     const s = this.series(i);
     const k = s.at[d] as number;
     if (k < 0) return this.reject(d, i, 'SELL', 'no_price');
@@ -283,7 +398,7 @@ export class FastBook implements Book {
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
-    const p = this.open(i, k) * this.sellFactor;
+    const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.sellFactor;
     const notional = q * p;
     if (notional < r.minNotional) return this.reject(d, i, 'SELL', 'min_notional');
     const qH = q * this.pFD;
@@ -292,38 +407,29 @@ export class FastBook implements Book {
     const commission = notional * this.fee; // at CD
     this.cash += notional * this.pFD - commission;
     this.setHolding(i, h - qH);
-    this.ledger.notionals.push(approxNumber(notional, this.NS));
-    this.ledger.fees.push(approxNumber(commission, this.CD));
-    if (this.params.details) {
-      this.ledger.fills.push({
-        date: this.market.date(d),
-        symbol: s.info.symbol,
-        side: 'SELL',
-        quantity: scaledToString(q, QTY_DECIMALS),
-        price: scaledToString(p, this.PS),
-        quote_quantity: scaledToString(notional, this.NS),
-        commission: scaledToString(commission, this.CD),
-        commission_asset: this.params.quoteAsset,
-      });
-    }
+    const notionalF = productFloat(q, p, this.NS);
+    this.ledger.notionals.push(notionalF);
+    this.ledger.fees.push(notionalF * this.feeF);
+    if (this.params.details) this.recordFill(d, i, true, q, p, notional, commission);
+    return true;
   }
 
   /**
    * A MARKET BUY spending at most `Q = Qm × 10^-Qscale` at the open of `d` (§7 `fillMarketBuy`):
    * `q = floor_step(Q / p)`; rejected like a SELL, or `insufficient_balance` when `q × p` exceeds the cash;
    * else cash `−= q × p`, commission `q × f` in base, holding `+= q − q × f`.
+   * @returns true when filled.
    */
-  private buyQ(d: number, i: number, Qm: bigint, Qscale = 8): void {
+  private buyQ(d: number, i: number, Qm: bigint, Qscale = 8): boolean {
     const s = this.series(i);
     const k = s.at[d] as number;
     if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
     const r = this.rules(i);
-    const p = this.open(i, k) * this.buyFactor;
+    const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.buyFactor;
     if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
     // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
     const shift = this.PS + QTY_DECIMALS - Qscale;
-    const q =
-      (shift >= 0 ? (Qm * pow10(shift)) / (p * r.step) : Qm / (pow10(-shift) * p * r.step)) * r.step;
+    const q = (shift >= 0 ? (Qm * pow10(shift)) / (p * r.step) : Qm / (pow10(-shift) * p * r.step)) * r.step;
     if (q === 0n) return this.reject(d, i, 'BUY', 'zero_quantity');
     if (q < r.minQty) return this.reject(d, i, 'BUY', 'min_qty');
     const notional = q * p;
@@ -333,20 +439,19 @@ export class FastBook implements Book {
     const commission = q * this.fee; // base, at HD
     this.cash -= cost;
     this.setHolding(i, (this.hold[i] as bigint) + q * this.pFD - commission);
-    this.ledger.notionals.push(approxNumber(notional, this.NS));
-    this.ledger.fees.push(approxNumber(commission * p, this.CD));
-    if (this.params.details) {
-      this.ledger.fills.push({
-        date: this.market.date(d),
-        symbol: s.info.symbol,
-        side: 'BUY',
-        quantity: scaledToString(q, QTY_DECIMALS),
-        price: scaledToString(p, this.PS),
-        quote_quantity: scaledToString(notional, this.NS),
-        commission: scaledToString(commission, this.HD),
-        commission_asset: s.info.baseAsset,
-      });
-    }
+    const notionalF = productFloat(q, p, this.NS);
+    this.ledger.notionals.push(notionalF);
+    this.ledger.fees.push(notionalF * this.feeF);
+    if (this.params.details) this.recordFill(d, i, false, q, p, notional, commission);
+    return true;
+  }
+
+  /** The held symbol indices now (a reused array: valid until the next call). */
+  private heldSnapshot(): readonly number[] {
+    const c = this.heldCopy;
+    c.length = 0;
+    for (const i of this.held) c.push(i);
+    return c;
   }
 
   /** `floor_step(h)` of a holding, at QD. */
@@ -366,7 +471,8 @@ export class FastBook implements Book {
     const k = s.at[d] as number;
     if (k >= 0) return this.open(i, k);
     const kc = d - 1 >= 0 ? (s.atOrBefore[d - 1] as number) : -1;
-    if (kc < 0) throw new Error(`${s.info.symbol}: no price at or before the decision day to value the holding`);
+    if (kc < 0)
+      throw new Error(`${s.info.symbol}: no price at or before the decision day to value the holding`);
     return this.close(i, kc);
   }
 
@@ -378,7 +484,7 @@ export class FastBook implements Book {
 
   /** full: sell every holding in full; `Q = round_down_8(C × (1 − cash_buffer) / K)` per target. */
   private rebalanceFull(d: number, targets: readonly RankedTarget[]): void {
-    for (const i of [...this.held]) this.sell(d, i, this.floorHolding(i));
+    for (const i of this.heldSnapshot()) this.sell(d, i, this.floorHolding(i));
     const K = targets.length;
     if (K === 0) return;
     const C = dxScaled(this.cash, this.CD);
@@ -393,13 +499,16 @@ export class FastBook implements Book {
     const values = new Map<number, Dx>();
     let equity = dxScaled(this.cash, this.CD);
     for (const i of this.held) {
-      const v = dxMul(dxScaled(this.hold[i] as bigint, this.HD), dxScaled(this.valuePrice(d, i), PRICE_DECIMALS));
+      const v = dxMul(
+        dxScaled(this.hold[i] as bigint, this.HD),
+        dxScaled(this.valuePrice(d, i), PRICE_DECIMALS),
+      );
       values.set(i, v);
       equity = dxAdd(equity, v);
     }
     const T = K === 0 ? DX_ZERO : dxDiv(dxMul(equity, this.keep), { m: BigInt(K), e: 0 });
     const upper = dxMul(T, this.bandUp);
-    for (const i of [...this.held]) {
+    for (const i of this.heldSnapshot()) {
       if (!selected.has(i)) {
         this.sell(d, i, this.floorHolding(i));
         continue;
@@ -479,17 +588,17 @@ export class FastBook implements Book {
     const equity = this.cash + sum * this.pSD;
     const exact = scaledToString(equity, this.CD);
     if (!values) return { equity: exact };
-    const equityF = Number(exact);
+    const threshold = minShare * Number(exact);
     const out: [number, number][] = [];
-    const scale = 10 ** -(this.HD + PRICE_DECIMALS);
+    const div = 10 ** (this.HD + PRICE_DECIMALS);
     for (const i of held) {
-      const k = (this.market.series[i] as SymbolSeries).atOrBefore[d] as number;
-      const h = this.hold[i] as bigint;
-      // A cheap estimate first: only holdings near or above the threshold get an exact value.
-      const estimate = Number(h) * ((this.market.series[i] as SymbolSeries).closeMantissa[k] as number) * scale;
-      if (estimate < 0.5 * minShare * equityF) continue;
-      const v = scaledToNumber(h * this.close(i, k), this.HD + PRICE_DECIMALS);
-      if (v >= minShare * equityF) out.push([i, v]);
+      const s = this.market.series[i] as SymbolSeries;
+      const k = s.atOrBefore[d] as number;
+      const c = s.closeMantissa[k] as number;
+      const v = Number.isNaN(c)
+        ? productFloat(this.hold[i] as bigint, this.close(i, k), this.HD + PRICE_DECIMALS)
+        : ((this.holdFloat[i] as number) * c) / div;
+      if (v >= threshold) out.push([i, v]);
     }
     return { equity: exact, values: out, cash: scaledToNumber(this.cash, this.CD) };
   }

@@ -9,7 +9,7 @@
 import type { StrategyMode } from '../ranking/rank.ts';
 import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
-import type { BacktestMarket, SymbolSeries } from './market.ts';
+import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
 
 /** Parameters of the filter chain and ranking (the `[strategy]` / `[universe]` settings). */
 export interface FastUniverseParams {
@@ -113,15 +113,16 @@ export class FastUniverse {
     const backRow = (d - 1 - L) * n;
     const hasBack = d - 1 - L >= 0;
     const hasPrev = d - 1 >= 0;
-    const { closeByDay, segmentByDay, quoteVolumeByDay } = market;
+    const { closeByDay, segmentByDay } = market;
+    const quoteVolumeByDay = params.minQuoteVolume > 0 ? market.quoteVolumeByDay() : closeByDay;
     const series = market.series;
     const caps = params.minMarketCap > 0 ? market.capsAt(d) : null;
     const eligible = this.eligible;
     eligible.length = 0;
     for (let c = 0; c < this.candidates.length; c++) {
       const i = this.candidates[c] as number;
-      const segStart = hasPrev ? (segmentByDay[prevRow + i] as number) : -1;
-      if (segStart < 0 || (segmentByDay[todayRow + i] as number) < 0) {
+      const segStart = hasPrev ? (segmentByDay[prevRow + i] as number) : NO_CANDLE;
+      if (segStart === NO_CANDLE || (segmentByDay[todayRow + i] as number) === NO_CANDLE) {
         reasons[i] = NOT_TRADING;
         continue;
       }
@@ -130,7 +131,7 @@ export class FastUniverse {
         continue;
       }
       if (!hasBack || (segmentByDay[backRow + i] as number) !== segStart) {
-        // no candle at D-1-L (-1), or one in an earlier segment
+        // no candle at D-1-L (NO_CANDLE), or one in an earlier segment
         reasons[i] = NO_HISTORY;
         continue;
       }
@@ -140,7 +141,7 @@ export class FastUniverse {
         let count = 0;
         for (let t = Math.max(0, d - L); t <= d - 1; t++) {
           const v = quoteVolumeByDay[t * n + i] as number;
-          if ((segmentByDay[t * n + i] as number) < 0) continue;
+          if ((segmentByDay[t * n + i] as number) === NO_CANDLE) continue;
           sum += v;
           count += 1;
         }
@@ -162,7 +163,8 @@ export class FastUniverse {
         }
       }
       const score = (closeByDay[prevRow + i] as number) / (closeByDay[backRow + i] as number) - 1;
-      if (Number.isNaN(score)) throw new Error(`eligible symbol ${(series[i] as SymbolSeries).info.symbol} has no score`);
+      if (Number.isNaN(score))
+        throw new Error(`eligible symbol ${(series[i] as SymbolSeries).info.symbol} has no score`);
       scores[i] = score;
       reasons[i] = ELIGIBLE;
       eligible.push(i);

@@ -4,20 +4,21 @@
  * of a sweep). Pure: built from plain candles, segment splits (§2), exchange rules (§6) and market caps
  * (§4 filter 7) handed in by the caller.
  *
- * Day grid: day index `d` is the UTC day `firstDayMs + d × 1 day`, from the first to the last day with
- * any candle. Floats (`close`, `quoteVolume`) are for ranking and filters only (strategy-semantics.md:
+ * Day grid: day index `d` is the UTC day `firstDayMs + d × 1 day`, over the window the source serves (the
+ * whole data, or the days a backtest reads: `[from − lookback_days − 1, to]`). Listing times and §2 splits
+ * are those of the whole series, so eligibility is the same whatever the window. Floats (`close`, `quoteVolume`) are for ranking and filters only (strategy-semantics.md:
  * scores are floats); money uses the candle strings.
  */
 import type { MarketCapObservation } from '../../ports/market-caps.ts';
 import { DAY_MS, msToDay } from '../time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../types.ts';
 import type { SegmentSplit } from '../universe/segments.ts';
-import { scaledMantissa } from './exact.ts';
+import { priceMantissa8 } from './exact.ts';
 
 /** One symbol on the day grid. */
 export interface SymbolSeries {
   readonly info: SymbolInfo;
-  /** The whole daily series, ascending (the source strings). */
+  /** The daily candles within the grid's window, ascending (the source strings). */
   readonly candles: readonly Candle[];
   /** §2 splits of the whole series, oldest first. */
   readonly splits: readonly SegmentSplit[];
@@ -36,11 +37,6 @@ export interface SymbolSeries {
    */
   readonly openMantissa: Float64Array;
   readonly closeMantissa: Float64Array;
-  /**
-   * `quoteVolume[k]`: `Number(candles[k].quoteVolume)`, or `Number(volume) × Number(close)` where the source
-   * has none (§4 filter 6).
-   */
-  readonly quoteVolume: Float64Array;
   /** `segmentStart[k]`: day index of the first candle of the §2 segment candle `k` belongs to. */
   readonly segmentStart: Int32Array;
   /** `splitOn.get(d)`: the split whose new segment starts on day `d`. */
@@ -51,10 +47,10 @@ export interface SymbolSeries {
 export interface MarketSource {
   /** Every symbol, sorted by symbol (delisted ones included). */
   readonly symbols: readonly SymbolInfo[];
-  /** First and last day (00:00 UTC ms) with any candle. */
+  /** First and last day (00:00 UTC ms) of the window laid out. */
   readonly firstDayMs: number;
   readonly lastDayMs: number;
-  /** The whole ascending daily series of a symbol. */
+  /** The ascending daily candles of a symbol within the window. */
   candlesOf(symbol: string): readonly Candle[];
   /** First open time and §2 splits of a symbol's whole series. */
   segmentInfoOf(symbol: string): {
@@ -82,10 +78,17 @@ export interface BacktestMarket {
    * reads a few contiguous rows): `closeByDay[d × n + i]` = close of symbol `i` on day `d` (NaN: no candle).
    */
   readonly closeByDay: Float64Array;
-  /** `segmentByDay[d × n + i]`: day index of the start of the §2 segment of that candle; -1: no candle. */
+  /**
+   * `segmentByDay[d × n + i]`: day index of the start of the §2 segment of that candle (negative when it
+   * starts before the grid); {@link NO_CANDLE} when symbol `i` has no candle on day `d`.
+   */
   readonly segmentByDay: Int32Array;
-  /** `quoteVolumeByDay[d × n + i]`: the candle's quote volume (§4 filter 6; NaN: no candle). */
-  readonly quoteVolumeByDay: Float64Array;
+  /**
+   * `quoteVolumeByDay()[d × n + i]`: the candle's quote volume (§4 filter 6): `Number(quoteVolume)`, or
+   * `Number(volume) × Number(close)` where the source has none; NaN: no candle. Built on first call (only
+   * the `min_quote_volume` filter reads it), then cached.
+   */
+  quoteVolumeByDay(): Float64Array;
   /** §6 rules of a symbol index (cached). */
   rules(symbolIndex: number): SymbolRules;
   /** Market caps in force at day index `d` (§4 filter 7), cached per day. */
@@ -97,6 +100,9 @@ export interface BacktestMarket {
   /** `YYYY-MM-DD` of a day index (cached). */
   date(d: number): string;
 }
+
+/** The `segmentByDay` entry of a day without a candle (no real day index is this small). */
+export const NO_CANDLE = -0x80000000;
 
 /** Decimals of the exact price mantissas (Binance prices have at most 8). */
 export const PRICE_MANTISSA_DECIMALS = 8;
@@ -115,22 +121,34 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     throw new RangeError('the market data has no daily candles');
   }
   const nDays = Math.round((lastDayMs - firstDayMs) / DAY_MS) + 1;
-  const series: SymbolSeries[] = source.symbols.map((info) =>
-    layOut(info, source.candlesOf(info.symbol), source.segmentInfoOf(info.symbol), firstDayMs, nDays),
+  const n = source.symbols.length;
+  const closeByDay = new Float64Array(nDays * n).fill(Number.NaN);
+  const segmentByDay = new Int32Array(nDays * n).fill(NO_CANDLE);
+  const series: SymbolSeries[] = source.symbols.map((info, i) =>
+    layOut(info, source.candlesOf(info.symbol), source.segmentInfoOf(info.symbol), firstDayMs, nDays, {
+      column: i,
+      width: n,
+      closeByDay,
+      segmentByDay,
+    }),
   );
   const indexOf = new Map(series.map((s, i) => [s.info.symbol, i]));
-  const n = series.length;
-  const closeByDay = new Float64Array(nDays * n).fill(Number.NaN);
-  const quoteVolumeByDay = new Float64Array(nDays * n).fill(Number.NaN);
-  const segmentByDay = new Int32Array(nDays * n).fill(-1);
-  series.forEach((s, i) => {
-    for (let k = 0; k < s.candles.length; k++) {
-      const d = Math.round(((s.candles[k] as Candle).openTime - firstDayMs) / DAY_MS);
-      closeByDay[d * n + i] = s.close[k] as number;
-      quoteVolumeByDay[d * n + i] = s.quoteVolume[k] as number;
-      segmentByDay[d * n + i] = s.segmentStart[k] as number;
+  let quoteVolumes: Float64Array | undefined;
+  const quoteVolumeByDay = (): Float64Array => {
+    if (!quoteVolumes) {
+      const qvs = new Float64Array(nDays * n).fill(Number.NaN);
+      series.forEach((s, i) => {
+        for (let k = 0; k < s.candles.length; k++) {
+          const c = s.candles[k] as Candle;
+          const d = Math.round((c.openTime - firstDayMs) / DAY_MS);
+          const qv = c.quoteVolume;
+          qvs[d * n + i] = qv !== null && qv !== '' ? Number(qv) : Number(c.volume) * (s.close[k] as number);
+        }
+      });
+      quoteVolumes = qvs;
     }
-  });
+    return quoteVolumes;
+  };
   const rulesCache: (SymbolRules | undefined)[] = new Array(series.length);
   const capsCache = new Map<number, ReadonlyMap<string, MarketCapObservation>>();
   const dates: (string | undefined)[] = new Array(nDays + 2);
@@ -172,12 +190,23 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
   };
 }
 
+/** Where {@link layOut} writes a symbol's day-major columns. */
+interface DayMajor {
+  /** The symbol's index (column). */
+  readonly column: number;
+  /** Number of symbols (row width). */
+  readonly width: number;
+  readonly closeByDay: Float64Array;
+  readonly segmentByDay: Int32Array;
+}
+
 function layOut(
   info: SymbolInfo,
   candles: readonly Candle[],
   seg: { readonly firstOpenTime: number | null; readonly splits: readonly SegmentSplit[] },
   firstDayMs: number,
   nDays: number,
+  out: DayMajor,
 ): SymbolSeries {
   const n = candles.length;
   const at = new Int32Array(nDays).fill(-1);
@@ -185,31 +214,37 @@ function layOut(
   const close = new Float64Array(n);
   const openMantissa = new Float64Array(n);
   const closeMantissa = new Float64Array(n);
-  const quoteVolume = new Float64Array(n);
   const segmentStart = new Int32Array(n);
   const splitOn = new Map<number, SegmentSplit>();
-  for (const s of seg.splits) splitOn.set(Math.round((s.dayMs - firstDayMs) / DAY_MS), s);
+  const splitDays = seg.splits.map((s) => Math.round((s.dayMs - firstDayMs) / DAY_MS));
+  seg.splits.forEach((s, j) => {
+    splitOn.set(splitDays[j] as number, s);
+  });
   const first = seg.firstOpenTime ?? candles[0]?.openTime ?? firstDayMs;
+  // §2 segment start of each candle: the latest split day <= its day (splits before the grid included),
+  // else the series' first open time (possibly before the grid: a negative day index).
   let start = Math.round((first - firstDayMs) / DAY_MS);
+  let nextSplit = 0;
   let prevDay = -1;
+  const { column, width, closeByDay, segmentByDay } = out;
   for (let k = 0; k < n; k++) {
     const c = candles[k] as Candle;
     const d = Math.round((c.openTime - firstDayMs) / DAY_MS);
-    if (d < 0 || d >= nDays) throw new RangeError(`${info.symbol}: candle ${c.openTime} outside the day grid`);
+    if (d < 0 || d >= nDays)
+      throw new RangeError(`${info.symbol}: candle ${c.openTime} outside the day grid`);
     at[d] = k;
     for (let j = prevDay + 1; j < d; j++) atOrBefore[j] = k - 1;
     atOrBefore[d] = k;
     prevDay = d;
-    if (splitOn.has(d)) start = d;
+    while (nextSplit < splitDays.length && (splitDays[nextSplit] as number) <= d)
+      start = splitDays[nextSplit++] as number;
     segmentStart[k] = start;
-    const cm = scaledMantissa(c.close, PRICE_MANTISSA_DECIMALS);
-    closeMantissa[k] = cm;
-    openMantissa[k] = scaledMantissa(c.open, PRICE_MANTISSA_DECIMALS);
-    // Exactly Number(c.close): an exact integer over an exact power of ten, one correct rounding.
-    const cl = Number.isNaN(cm) ? Number(c.close) : cm / 1e8;
+    const cl = Number(c.close);
     close[k] = cl;
-    const qv = c.quoteVolume;
-    quoteVolume[k] = qv !== null && qv !== '' ? Number(qv) : Number(c.volume) * cl;
+    closeMantissa[k] = priceMantissa8(c.close, cl);
+    openMantissa[k] = priceMantissa8(c.open, Number(c.open));
+    closeByDay[d * width + column] = cl;
+    segmentByDay[d * width + column] = start;
   }
   for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;
   return {
@@ -222,7 +257,6 @@ function layOut(
     close,
     openMantissa,
     closeMantissa,
-    quoteVolume,
     segmentStart,
     splitOn,
   };

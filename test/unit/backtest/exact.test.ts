@@ -17,6 +17,7 @@ import {
   dxToString,
   FastPathUnsupported,
   parseScaled,
+  priceMantissa8,
   scaledMantissa,
   scaledToNumber,
   scaledToString,
@@ -143,6 +144,50 @@ describe('scaled integers', () => {
       expect(Number.isInteger(m)).toBe(true);
       expect(m / 1e8).toBe(Number(s));
     }
+  });
+
+  it('priceMantissa8 (the fast path): scaledMantissa(s, 8) on plain decimals, the exact value or NaN on any string', () => {
+    const r = rng(5);
+    const samples: string[] = [
+      '28923.63000000',
+      '0.00000001',
+      '0.000000001',
+      '0.100000000',
+      '0.1000000000000000001',
+      '1e-7',
+      '1.5e-9',
+      '9.9e-8',
+      '1.23e-5',
+      '5e3',
+      '1.5e3',
+      '-1',
+      '22517998.13685247',
+      '22517998.13685248',
+      '90071992.54740991',
+      '0',
+      '12.',
+    ];
+    for (let i = 0; i < 20000; i++) {
+      const digits = Math.floor(r() * 11);
+      const mag = 10 ** Math.floor(r() * 16 - 8);
+      samples.push((r() * mag).toFixed(digits));
+      samples.push(String(r() * mag));
+      samples.push((r() * mag).toExponential(Math.floor(r() * 6)));
+    }
+    // Plain decimals: exactly scaledMantissa. Any string: NaN (then the exact path or the reference engine
+    // takes over) or the exact value × 1e8 (decimal.js), never anything else.
+    const plain = samples.filter((s) => !/e/i.test(s));
+    expect(plain.filter((s) => !Object.is(priceMantissa8(s, Number(s)), scaledMantissa(s, 8)))).toEqual([]);
+    const wrong = samples.filter((s) => {
+      const m = priceMantissa8(s, Number(s));
+      if (Number.isNaN(m)) return false;
+      const v = new Decimal(s).times(1e8);
+      return !(v.isInteger() && v.eq(m));
+    });
+    expect(wrong).toEqual([]);
+    expect(
+      samples.filter((s) => /e/i.test(s) && !Number.isNaN(priceMantissa8(s, Number(s)))).length,
+    ).toBeGreaterThan(1000);
   });
 
   it('digitCount', () => {

@@ -47,9 +47,19 @@ export function writeTinyData(symbols: readonly TinySymbol[], quoteVolume = '100
       baseAsset: s.baseAsset,
       quoteAsset: 'USDT',
       filters: [
-        { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '1000000.00000000', tickSize: '0.00000001' },
+        {
+          filterType: 'PRICE_FILTER',
+          minPrice: '0.00000001',
+          maxPrice: '1000000.00000000',
+          tickSize: '0.00000001',
+        },
         { filterType: 'LOT_SIZE', minQty: s.step, maxQty: '90000000.00000000', stepSize: s.step },
-        { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: '90000000.00000000', stepSize: '0.00000000' },
+        {
+          filterType: 'MARKET_LOT_SIZE',
+          minQty: '0.00000000',
+          maxQty: '90000000.00000000',
+          stepSize: '0.00000000',
+        },
         {
           filterType: 'NOTIONAL',
           minNotional: s.minNotional,
