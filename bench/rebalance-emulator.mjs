@@ -5,7 +5,8 @@
 //   npm run bench:rebalance -- --exchange emulator --rtt-ms 50 --symbols 400 [--runs 3] [--json]
 //
 // The emulator runs in its own process (`npm run emulator`). The ledger is an embedded PGlite database
-// created and migrated before the clock starts (`db:migrate`). Then:
+// (or, with DATABASE_URL set, a fresh database on that server) created and migrated before the clock
+// starts (`db:migrate`). Then:
 //   cold: the first rebalance, with an empty kline cache (every symbol's klines are fetched);
 //   warm: further rebalances (--force, same day) with the cache filled.
 // Each is a fresh `momentum-rebalancer rebalance` process; figures come from its --json result:
@@ -74,7 +75,30 @@ export async function benchEmulator(values) {
     BINANCE_API_SECRET: 'bench-secret',
     LOG_LEVEL: 'warn',
   };
+  // The ledger: embedded PGlite by default (in this process, on the same cores), or the Postgres server
+  // of DATABASE_URL when it is set (a fresh database is created on it for the benchmark).
+  const serverUrl = process.env.DATABASE_URL;
   delete env.DATABASE_URL;
+  let dropDb = async () => {};
+  if (serverUrl) {
+    const name = `bench_emulator_${process.pid}`;
+    const admin = async (q) => {
+      const pg = (await import('pg')).default;
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      try {
+        await c.query(q);
+      } finally {
+        await c.end();
+      }
+    };
+    await admin(`create database "${name}"`);
+    const u = new URL(serverUrl);
+    u.pathname = `/${name}`;
+    env.DATABASE_URL = u.toString();
+    dropDb = () => admin(`drop database if exists "${name}" with (force)`);
+  }
+  const ledgerName = serverUrl ? `Postgres server (${new URL(serverUrl).host})` : 'embedded PGlite';
   const bin = path.join(root, 'bin/momentum-rebalancer.js');
   const once = (extra) => {
     const t0 = performance.now();
@@ -112,6 +136,7 @@ export async function benchEmulator(values) {
     const sorted = [...warm].sort((a, b) => a.ms - b.ms);
     const mid = sorted[Math.floor(sorted.length / 2)];
     const figures = {
+      ledger: serverUrl ? 'postgres' : 'pglite',
       cold_ms: Math.round(cold.ms),
       warm_ms: Math.round(mid.ms),
       requests: mid.requests,
@@ -122,7 +147,7 @@ export async function benchEmulator(values) {
       return;
     }
     console.log(
-      `testnet path via the emulator: ${cold.universe} USDT symbols, top 10, +${rttMs} ms per request (node ${process.version}, ${os.cpus().length} cores)`,
+      `testnet path via the emulator: ${cold.universe} USDT symbols, top 10, +${rttMs} ms per request, ledger on ${ledgerName} (node ${process.version}, ${os.cpus().length} cores)`,
     );
     console.log(
       `  cold kline cache: ${figures.cold_ms} ms in the run (process ${Math.round(cold.wall)} ms), ${cold.requests} requests, weight ${cold.weight}   target <= 3000 ms`,
@@ -136,5 +161,6 @@ export async function benchEmulator(values) {
   } finally {
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
+    await dropDb();
   }
 }

@@ -53,6 +53,8 @@ export class BinanceMarketData implements MarketData {
   /** Candles served so far, by symbol (whatever windows were asked for). */
   private readonly served = new Map<string, Candle[]>();
   private pending: Batch | null = null;
+  /** The window each symbol's served candles are complete for. */
+  private readonly loaded = new Map<string, { from: number; to: number }>();
   private fetched = 0;
 
   constructor(private readonly opts: BinanceMarketDataOptions) {}
@@ -113,6 +115,11 @@ export class BinanceMarketData implements MarketData {
     const today = await this.today();
     const lastClosed = Math.min(toMs - (toMs % DAY_MS), today - DAY_MS);
     if (lastClosed < fromMs) return [];
+    const loaded = this.loaded.get(symbol);
+    if (loaded && loaded.from <= fromMs && loaded.to >= lastClosed) {
+      // Already served for a window that contains this one (e.g. a held symbol asked for again).
+      return (this.served.get(symbol) ?? []).filter((c) => c.openTime >= fromMs && c.openTime <= toMs);
+    }
     let batch = this.pending;
     if (!batch || batch.fromMs !== fromMs || batch.toMs !== lastClosed) {
       const symbols = new Set<string>();
@@ -263,6 +270,7 @@ export class BinanceMarketData implements MarketData {
       out.set(symbol, list);
       const seen = this.served.get(symbol) ?? [];
       const merged = new Map<number, Candle>([...seen, ...list].map((c) => [c.openTime, c]));
+      this.loaded.set(symbol, { from: fromMs, to: toMs });
       this.served.set(
         symbol,
         [...merged.values()].sort((a, b) => a.openTime - b.openTime),
