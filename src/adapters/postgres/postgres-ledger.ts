@@ -295,16 +295,35 @@ export class PostgresLedger implements Ledger {
     items: readonly { orderId: string; outcome: OrderOutcomeRow; fills: readonly FillRow[] }[],
   ): Promise<void> {
     if (items.length === 0) return;
+    // Two statements whatever the number of orders (each a JSON parameter): the updates, then the fills.
+    const outcomes = items.map((it) => {
+      const v = outcomeValues(it.outcome);
+      return {
+        ...v,
+        id: inId(it.orderId, 'orderId'),
+        transact_time: v.transact_time?.toISOString() ?? null,
+        completed_at: v.completed_at.toISOString(),
+      };
+    });
     await this.db.transaction().execute(async (trx) => {
+      const updated = await sql<{ id: string; run_id: string; account_id: string }>`
+        update orders o set
+          status = x.status, exchange_order_id = x.exchange_order_id, executed_qty = x.executed_qty,
+          cummulative_quote_qty = x.cummulative_quote_qty, avg_price = x.avg_price,
+          slippage_bps = x.slippage_bps, reject_code = x.reject_code, reject_reason = x.reject_reason,
+          reject_message = x.reject_message, transact_time = x.transact_time, latency_ms = x.latency_ms,
+          completed_at = x.completed_at
+        from json_to_recordset(${JSON.stringify(outcomes)}::json) as x(
+          id bigint, status text, exchange_order_id text, executed_qty numeric, cummulative_quote_qty numeric,
+          avg_price numeric, slippage_bps double precision, reject_code integer, reject_reason text,
+          reject_message text, transact_time timestamptz, latency_ms bigint, completed_at timestamptz)
+        where o.id = x.id
+        returning o.id::text as id, o.run_id::text as run_id, o.account_id::text as account_id`.execute(trx);
+      const byId = new Map(updated.rows.map((r) => [r.id, r]));
       const fillRows = [];
       for (const it of items) {
         const id = inId(it.orderId, 'orderId');
-        const order = await trx
-          .updateTable('orders')
-          .set(outcomeValues(it.outcome))
-          .where('id', '=', id)
-          .returning(['id', 'run_id', 'account_id'])
-          .executeTakeFirst();
+        const order = byId.get(id);
         if (!order) throw new Error(`completeOrder: order ${it.orderId} is not in the ledger`);
         for (const f of it.fills) {
           fillRows.push({
