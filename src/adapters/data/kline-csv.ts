@@ -80,18 +80,26 @@ export class KlineTable {
   }
 
   private candleAt(i: number): Candle {
-    const f = this.text.slice(this.starts[i], this.ends[i]).split(',');
-    const qv = f[6] as string;
-    const tr = f[7] as string;
+    // Fields are sliced straight from the file text between commas (the row was validated when indexed:
+    // exactly 8 fields): no row string and no array per candle, which matters for 250k candles.
+    const t = this.text;
+    const end = this.ends[i] as number;
+    const c1 = t.indexOf(',', this.starts[i] as number);
+    const c2 = t.indexOf(',', c1 + 1);
+    const c3 = t.indexOf(',', c2 + 1);
+    const c4 = t.indexOf(',', c3 + 1);
+    const c5 = t.indexOf(',', c4 + 1);
+    const c6 = t.indexOf(',', c5 + 1);
+    const c7 = t.indexOf(',', c6 + 1);
     return {
       openTime: this.times[i] as number,
-      open: f[1] as string,
-      high: f[2] as string,
-      low: f[3] as string,
-      close: f[4] as string,
-      volume: f[5] as string,
-      quoteVolume: qv === '' ? null : qv,
-      trades: tr === '' ? null : +tr,
+      open: t.slice(c1 + 1, c2),
+      high: t.slice(c2 + 1, c3),
+      low: t.slice(c3 + 1, c4),
+      close: t.slice(c4 + 1, c5),
+      volume: t.slice(c5 + 1, c6),
+      quoteVolume: c7 === c6 + 1 ? null : t.slice(c6 + 1, c7),
+      trades: end === c7 + 1 ? null : +t.slice(c7 + 1, end),
     };
   }
 }
