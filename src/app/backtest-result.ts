@@ -4,36 +4,16 @@
  * commissions are exact decimal strings. Keys are snake_case as written to the file.
  */
 
-/** Performance metrics of one equity series (strategy-semantics.md §9). */
-export interface BacktestMetrics {
-  /** `E(end) / initial_quote − 1`, fraction. */
-  readonly total_return: number;
-  /** `(E(end) / initial_quote)^(365/n) − 1`, fraction. */
-  readonly cagr: number;
-  /** `stdev(r, ddof=1) × sqrt(365)`; null when fewer than 2 daily returns. */
-  readonly volatility: number | null;
-  /** `mean(r) / stdev(r, ddof=1) × sqrt(365)`; null when undefined (stdev 0 or n < 2). */
-  readonly sharpe: number | null;
-  /** `mean(r) / sqrt(mean(min(r,0)^2)) × sqrt(365)`; null when no negative return. */
-  readonly sortino: number | null;
-  /** `max_t (1 − E(t) / max_{u≤t} E(u))`, positive fraction. */
-  readonly max_drawdown: number;
-  /** `cagr / max_drawdown`; null when max_drawdown is 0. */
-  readonly calmar: number | null;
-  /** Sum of commissions valued in quote at their fill price (quote asset). */
-  readonly fees: number;
-  /** `Σ fill notionals (q × p) / mean(E)`. */
-  readonly turnover: number;
-  /** Number of fills. */
-  readonly n_trades: number;
-}
+import type { DatedEquity, PerformanceMetrics } from '../domain/metrics/performance.ts';
 
-/** One point of the daily equity curve: close-of-day equity in the quote asset. */
-export interface EquityPoint {
-  /** UTC day `YYYY-MM-DD`. */
-  readonly date: string;
-  readonly equity: number;
-}
+/**
+ * Performance metrics of one equity series (strategy-semantics.md §9): the domain's
+ * {@link PerformanceMetrics}, field by field as written to the results file.
+ */
+export type BacktestMetrics = PerformanceMetrics;
+
+/** One point of the daily equity curve: close-of-day equity in the quote asset (UTC day `YYYY-MM-DD`). */
+export type EquityPoint = DatedEquity;
 
 /** One fill of the backtest. */
 export interface BacktestTrade {
