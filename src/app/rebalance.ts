@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
 import { clientOrderId } from '../domain/client-order-id.ts';
-import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
 import {
   type PlannedOrder,
   type PlanPrices,
@@ -383,19 +383,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       bump(m, s.quoteAsset, sign > 0 ? notional.neg() : notional);
     }
     bump(exchangeDelta, f.commissionAsset, commission.neg());
-    // A commission in a third asset the strategy does not hold (BNB) is an expense in quote for the book.
-    const thirdUnmanaged =
-      f.commissionAsset !== baseAsset &&
-      f.commissionAsset !== s.quoteAsset &&
-      !managed.get(f.commissionAsset)?.gt(0);
-    if (thirdUnmanaged) bump(managed, s.quoteAsset, commissionQuote.neg());
-    else bump(managed, f.commissionAsset, commission.neg());
+    const charge = bookCommission(f, side, baseAsset, s.quoteAsset, commissionQuote, managed);
+    bump(managed, charge.asset, charge.amount.neg());
     positions = applyFill(positions, asset, symbol, s.quoteAsset, {
       side,
       quantity: f.quantity,
       quoteQuantity: f.quoteQuantity,
-      commission: thirdUnmanaged ? commissionQuote : f.commission,
-      commissionAsset: thirdUnmanaged ? s.quoteAsset : f.commissionAsset,
+      commission: charge.amount,
+      commissionAsset: charge.asset,
       commissionQuote,
     });
   };
@@ -887,6 +882,39 @@ function commissionInQuote(
   if (asset === baseAsset) return dec(commission).times(dec(fillPrice));
   const p = prices.open(asset + quoteAsset) ?? prices.lastClose(asset + quoteAsset);
   return p ? dec(commission).times(p) : ZERO;
+}
+
+/**
+ * What the book (the assets the strategy manages) pays for one fill's commission. In the base or quote
+ * asset: the commission as charged. In a third asset (BNB, with Binance's "pay fees with BNB" on): out of
+ * the book's own BNB when it holds at least the commission; otherwise the BNB was the account's, not the
+ * strategy's, and the book is charged the commission's quote value in the asset the fill delivered, as if
+ * Binance had taken it there (commission_faq.md) — a BUY receives `round_up_8(commission_quote × q /
+ * quote_qty)` fewer base units (at most q), a SELL `commission_quote` less quote. So the book never goes
+ * negative and never claims BNB it does not hold, while its P/L is net of the fee at its BNB price.
+ * @param managed the book's balances before this fill's commission.
+ * @returns the asset and amount (> 0 or 0) to take from the book.
+ */
+export function bookCommission(
+  f: FillLike,
+  side: Side,
+  baseAsset: string,
+  quoteAsset: string,
+  commissionQuote: Decimal,
+  managed: ReadonlyMap<string, Decimal>,
+): { asset: string; amount: Decimal } {
+  const commission = dec(f.commission);
+  const third = f.commissionAsset !== baseAsset && f.commissionAsset !== quoteAsset;
+  if (!third || (managed.get(f.commissionAsset) ?? ZERO).gte(commission)) {
+    return { asset: f.commissionAsset, amount: commission };
+  }
+  if (side === 'SELL') return { asset: quoteAsset, amount: commissionQuote };
+  const q = dec(f.quantity);
+  const notional = dec(f.quoteQuantity);
+  const units = notional.isZero()
+    ? ZERO
+    : Decimal.min(q, commissionQuote.times(q).div(notional).toDecimalPlaces(8, Decimal.ROUND_UP));
+  return { asset: baseAsset, amount: units };
 }
 
 /** Orders of one phase in flight at once on a real exchange (Binance allows 50 orders per 10 s). */

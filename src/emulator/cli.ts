@@ -1,6 +1,6 @@
 /**
  * `npm run emulator -- [--port N] [--host H] [--as-of YYYY-MM-DD] [--rtt-ms N] [--symbols N] [--data DIR]
- *  [--api-key K --api-secret S] [--slippage-bps N] [--weight-limit N] [--order-limit N]`
+ *  [--api-key K --api-secret S] [--slippage-bps N] [--weight-limit N] [--order-limit N] [--bnb-fees]`
  *
  * Starts the local Binance spot REST emulator (server.ts) and prints its base URL, the API credentials
  * and the config lines to point the rebalancer at it. Exit codes: 0 after SIGINT/SIGTERM (closed
@@ -22,6 +22,7 @@ const USAGE = `usage: npm run emulator -- [options]
   --slippage-bps N    fill slippage against the taker, bps (default 0)
   --weight-limit N    REQUEST_WEIGHT per minute (default 6000)
   --order-limit N     ORDERS per 10 seconds (default 50)
+  --bnb-fees          pay commissions in BNB with the 25 % discount when the account holds enough BNB
   --help              this text`;
 
 class UsageError extends Error {}
@@ -53,6 +54,7 @@ function optionsFrom(argv: string[]): EmulatorOptions | 'help' {
         'slippage-bps': { type: 'string' },
         'weight-limit': { type: 'string' },
         'order-limit': { type: 'string' },
+        'bnb-fees': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -87,6 +89,7 @@ function optionsFrom(argv: string[]): EmulatorOptions | 'help' {
   if (wl !== undefined) opts.weightLimitPerMinute = wl;
   const ol = int('order-limit', s('order-limit'));
   if (ol !== undefined) opts.orderLimitPer10s = ol;
+  if (values['bnb-fees']) opts.payFeesInBnb = true;
   return opts;
 }
 

@@ -11,7 +11,14 @@ import { fmt8, fmtDown8, fmtPercent } from './format.ts';
 import { type EmulatorMarket, INTERVALS, type MarketSymbol, type WindowStats } from './market.ts';
 import { type ParamSpec, type ParamSpecs, type Params, parseJsonList } from './params.ts';
 import type { WindowCounter } from './rate-limit.ts';
-import { type EmulatorAccount, generateClientOrderId, type NewOrder, type TradingEngine } from './trading.ts';
+import {
+  BNB_DISCOUNT,
+  DISCOUNT_ASSET,
+  type EmulatorAccount,
+  generateClientOrderId,
+  type NewOrder,
+  type TradingEngine,
+} from './trading.ts';
 import { myTrade, orderAck, orderCanceled, orderDetails, orderFull, orderResult } from './views.ts';
 
 /** What a handler gets. */
@@ -299,6 +306,14 @@ function newOrderOf(p: Params): NewOrder {
 const rate = (d: Decimal) => fmt8(d);
 const ZERO8 = '0.00000000';
 
+/** The `discount` object of the commission endpoints (rest-api.md "Query Commission Rates"). */
+const discountOf = (acct: EmulatorAccount) => ({
+  enabledForAccount: acct.payFeesInBnb,
+  enabledForSymbol: true,
+  discountAsset: DISCOUNT_ASSET,
+  discount: fmt8(BNB_DISCOUNT),
+});
+
 // ---------------------------------------------------------------- the endpoints
 
 /** The endpoints, bound to `deps`. */
@@ -387,12 +402,7 @@ export function buildEndpoints(deps: EndpointDeps): Endpoint[] {
         standardCommissionForOrder: { maker: rate(acct.makerCommission), taker: rate(acct.takerCommission) },
         specialCommissionForOrder: zeros,
         taxCommissionForOrder: zeros,
-        discount: {
-          enabledForAccount: false,
-          enabledForSymbol: false,
-          discountAsset: 'BNB',
-          discount: ZERO8,
-        },
+        discount: discountOf(acct),
       };
     }
     deps.orders10s.add(acct.apiKey, 1, ctx.now);
@@ -635,12 +645,7 @@ export function buildEndpoints(deps: EndpointDeps): Endpoint[] {
           },
           specialCommission: zeros,
           taxCommission: zeros,
-          discount: {
-            enabledForAccount: false,
-            enabledForSymbol: false,
-            discountAsset: 'BNB',
-            discount: ZERO8,
-          },
+          discount: discountOf(acct),
         };
       },
     },

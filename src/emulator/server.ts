@@ -42,6 +42,11 @@ export interface EmulatorAccountSpec {
   /** Commission rates as fractions (default "0.001" = 10 bps each; the taker rate is the fill model's f). */
   makerCommission?: string;
   takerCommission?: string /* fraction, default "0.001" */;
+  /**
+   * Binance's "Using BNB to pay for fees": commissions are paid in BNB with the 25 % discount when the
+   * account's free BNB suffices, else in the received asset (commission_faq.md). Default false.
+   */
+  payFeesInBnb?: boolean;
 }
 
 /** Options of {@link startEmulator}. */
@@ -62,6 +67,8 @@ export interface EmulatorOptions {
   accounts?: EmulatorAccountSpec[];
   /** Seed for accounts without `balances` (default {@link DEFAULT_BALANCES}). */
   defaultBalances?: Record<string, string>;
+  /** Default of `EmulatorAccountSpec.payFeesInBnb` for every account (default false). */
+  payFeesInBnb?: boolean;
   /** REQUEST_WEIGHT per IP per 1 MINUTE (default 6000). */
   weightLimitPerMinute?: number;
   /** ORDERS per account per 10 SECOND (default 50). */
@@ -243,6 +250,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
           balances,
           makerCommission: fraction(`accounts[${i}].makerCommission`, spec.makerCommission),
           takerCommission: fraction(`accounts[${i}].takerCommission`, spec.takerCommission),
+          payFeesInBnb: spec.payFeesInBnb ?? opts.payFeesInBnb ?? false,
         },
         market,
         now,

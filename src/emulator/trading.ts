@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SimExchange } from '../adapters/sim/sim-exchange.ts';
-import { type Decimal, ZERO } from '../domain/decimal.ts';
+import { type Decimal, dec, roundDown8, ZERO } from '../domain/decimal.ts';
 import { fillPrice, type ModelFill } from '../domain/execution/market-fill.ts';
 import type { Side } from '../domain/types.ts';
 import type { SigningKeys } from './auth.ts';
@@ -105,13 +105,29 @@ export interface AccountInit {
   /** Commission rates as fractions (0.001 = 10 bps). */
   readonly makerCommission: Decimal;
   readonly takerCommission: Decimal;
+  /** "Using BNB to pay for fees" (Binance's account switch): see {@link BNB_DISCOUNT}. */
+  readonly payFeesInBnb: boolean;
 }
+
+/**
+ * The discount on the standard commission when it is paid in BNB (commission_faq.md, `discount.discount`
+ * in rest-api.md "Query Commission Rates": "Standard commission is reduced by this rate when paying
+ * commission in BNB"). The FAQ's worked example multiplies by the rate instead of by `1 − rate`; the
+ * emulator follows the field's description and Binance's published 25 % BNB discount: it charges
+ * `1 − 0.25` of the standard commission.
+ */
+export const BNB_DISCOUNT = '0.25';
+
+/** The asset BNB fee payment uses (`discount.discountAsset`). */
+export const DISCOUNT_ASSET = 'BNB';
 
 /** How long a clientOrderId stays taken after its order was placed (open orders: until they close). */
 export const DUPLICATE_WINDOW_MS = 24 * 3_600_000;
 
 /** The STP modes the emulator's symbols allow (served as `allowedSelfTradePreventionModes`). */
 export const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const;
+
+const ONE_MINUS_DISCOUNT = dec(1).minus(BNB_DISCOUNT);
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -130,6 +146,8 @@ export class EmulatorAccount {
   readonly keys: SigningKeys;
   readonly makerCommission: Decimal;
   readonly takerCommission: Decimal;
+  /** Commissions are paid in BNB at a discount when the BNB balance suffices (see {@link BNB_DISCOUNT}). */
+  readonly payFeesInBnb: boolean;
   /** The matching engine and balances of this account. */
   readonly exchange: SimExchange;
   /** Every accepted order, in placement order. */
@@ -151,6 +169,7 @@ export class EmulatorAccount {
     this.keys = init.keys;
     this.makerCommission = init.makerCommission;
     this.takerCommission = init.takerCommission;
+    this.payFeesInBnb = init.payFeesInBnb;
     this.updateTime = now();
     this.exchange = new SimExchange({
       market: {
@@ -399,6 +418,7 @@ export class TradingEngine {
     quote: string,
     t: number,
   ): void {
+    const fee = this.settleCommission(acct, fill, base, quote, t);
     const trade: TradeRecord = {
       symbol: order.symbol,
       id: this.id(this.nextTradeId, order.symbol),
@@ -406,8 +426,8 @@ export class TradingEngine {
       price: fill.price,
       qty: fill.quantity,
       quoteQty: fill.quoteQuantity,
-      commission: fill.commission,
-      commissionAsset: fill.commissionIn === 'base' ? base : quote,
+      commission: fee.commission,
+      commissionAsset: fee.asset,
       time: t,
       isBuyer: order.side === 'BUY',
       isMaker: false,
@@ -419,6 +439,44 @@ export class TradingEngine {
     acct.orders.push(order);
     acct.trades.push(trade);
     acct.updateTime = t;
+  }
+
+  /**
+   * The commission of a taker fill that SimExchange already executed with the §7 model (commission in the
+   * received asset, deducted). With "pay fees with BNB" on (commission_faq.md "How is the commission
+   * calculated?"): the standard commission `quoteQty × taker` is reduced by {@link BNB_DISCOUNT}, converted
+   * to BNB at the current BNB price in the quote asset (`BNB<quote>`), rounded down to 8 decimals, and
+   * debited from the free BNB balance, while the received asset is credited back in full. When the
+   * account has less free BNB than that (after the fill), when BNB has no price, or when the amount rounds
+   * to 0, the commission stays in the received asset ("If you do not have enough BNB to pay the discounted
+   * commission, the full commission will be taken out of your received amount").
+   * @returns the commission and its asset, as the trade reports them.
+   */
+  private settleCommission(
+    acct: EmulatorAccount,
+    fill: ModelFill,
+    base: string,
+    quote: string,
+    t: number,
+  ): { commission: Decimal; asset: string } {
+    const received = fill.commissionIn === 'base' ? base : quote;
+    const standard = { commission: fill.commission, asset: received };
+    if (!acct.payFeesInBnb || fill.commission.isZero()) return standard;
+    const valueInQuote = fill.quoteQuantity.times(acct.takerCommission).times(ONE_MINUS_DISCOUNT);
+    let bnb: Decimal | null;
+    if (quote === DISCOUNT_ASSET) bnb = valueInQuote;
+    else {
+      const s = this.market.symbol(DISCOUNT_ASSET + quote);
+      const p = s && this.market.isListed(s, t) ? this.market.tradingPrice(s, t) : null;
+      bnb = p && !p.isZero() ? valueInQuote.div(p) : null;
+    }
+    if (bnb === null) return standard;
+    const amount = roundDown8(bnb);
+    const refund = received === DISCOUNT_ASSET ? fill.commission : ZERO;
+    if (amount.isZero() || acct.exchange.freeOf(DISCOUNT_ASSET).plus(refund).lt(amount)) return standard;
+    acct.exchange.adjustFree(received, fill.commission);
+    acct.exchange.adjustFree(DISCOUNT_ASSET, amount.neg());
+    return { commission: amount, asset: DISCOUNT_ASSET };
   }
 
   /**

@@ -30,7 +30,17 @@ import { freshServerDatabase } from '../support/postgres-server.ts';
 const logger = createLogger('silent', 'json');
 const serverUrl = process.env.DATABASE_URL;
 const SECRET = 'e2e-secret-0123456789abcdef';
-const KEYS = ['k-btc', 'k-delta', 'k-wrong', 'k-filter', 'k-weight', 'k-429', 'k-hostile', 'k-timeout'];
+const KEYS = [
+  'k-btc',
+  'k-delta',
+  'k-wrong',
+  'k-filter',
+  'k-weight',
+  'k-429',
+  'k-hostile',
+  'k-timeout',
+  'k-bnb',
+];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
 let emuRef: RunningEmulator;
@@ -76,9 +86,12 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       accounts: KEYS.map((apiKey) => ({
         apiKey,
         secret: SECRET,
-        balances: { USDT: apiKey === 'k-filter' ? '32' : '10000' },
+        balances: (apiKey === 'k-bnb'
+          ? { USDT: '10000', BNB: '10' }
+          : { USDT: apiKey === 'k-filter' ? '32' : '10000' }) as Record<string, string>,
         takerCommission: '0.001',
         makerCommission: '0.001',
+        payFeesInBnb: apiKey === 'k-bnb',
       })),
       ...(url ? {} : {}),
     });
@@ -427,6 +440,69 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length - before).toBe(1);
       expect(proxy.seen).toContain('GET /api/v3/order');
       expect(emuBalances('k-timeout')).toEqual(result.balances);
+    },
+  );
+
+  it.skipIf(skip)(
+    'fees paid in BNB: valued through BNBUSDT, charged to the book in the received asset; reconciled',
+    async () => {
+      // Hand computation (Python decimal, 60 digits) from the bundled opens: BTCUSDT 28923.63 (2021-01-01),
+      // 29331.7 (01-02); BNBUSDT 37.3596, 37.7637; taker 0.001 less Binance's 25 % BNB discount.
+      // Day 1 BUY Q 10000 → 0.34573 BTC for 9999.7665999; BNB commission round_down_8(9999.7665999 ×
+      // 0.00075 / 37.3596) = 0.20074692, worth 7.499824632432 USDT. The account's BNB paid it, so the book
+      // takes the value in the received asset: round_up_8(7.499824632432 / 28923.63) = 0.0002593 BTC fewer.
+      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
+      setClock('2021-01-01', 30_000);
+      const { result: t1 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
+      expect(t1.fills).toEqual([
+        expect.objectContaining({
+          side: 'BUY',
+          quantity: '0.34573',
+          quote_quantity: '9999.7665999',
+          commission: '0.20074692',
+          commission_asset: 'BNB',
+          commission_quote: '7.499824632432',
+        }),
+      ]);
+      expect(t1.balances).toEqual([
+        { asset: 'BTC', free: '0.3454707', locked: '0' },
+        { asset: 'USDT', free: '0.2334001', locked: '0' },
+      ]);
+      expect(t1.equity?.equity).toBe('9992.500102741');
+      expect(emuBalances('k-bnb')).toEqual([
+        { asset: 'BNB', free: '9.79925308', locked: '0' },
+        { asset: 'BTC', free: '0.34573', locked: '0' },
+        { asset: 'USDT', free: '0.2334001', locked: '0' },
+      ]);
+      expect(t1.exchange?.reconciliation).toEqual([]);
+
+      // Day 2: SELL 0.34547 (floor_step of the book's 0.3454707) for 10133.222399, BNB 0.20124926 worth
+      // 7.599916679862 taken from the proceeds; Q = round_down_8(0.2334001 + 10133.222399 − 7.599916679862)
+      // = 10125.85588242 → 0.34521 BTC for 10125.596157, BNB 0.2010978 (7.59419698986 USDT = 0.00025891 BTC).
+      setClock('2021-01-02', 30_000);
+      const { result: t2 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
+      expect(t2.orders.map((o) => [o.side, o.quantity ?? o.quote_order_qty, o.status])).toEqual([
+        ['SELL', '0.34547', 'FILLED'],
+        ['BUY', '10125.85588242', 'FILLED'],
+      ]);
+      expect(t2.fills.map((f) => [f.commission, f.commission_asset, f.commission_quote])).toEqual([
+        ['0.20124926', 'BNB', '7.599916679862'],
+        ['0.2010978', 'BNB', '7.59419698986'],
+      ]);
+      expect(t2.balances).toEqual([
+        { asset: 'BTC', free: '0.34495179', locked: '0' },
+        { asset: 'USDT', free: '0.259725420138', locked: '0' },
+      ]);
+      expect(t2.equity?.equity).toBe('10118.282144163138');
+      expect(t2.pnl?.fees).toBe('22.693938302154');
+      expect(t2.pnl?.total).toBe('118.282144163138'); // = equity − 10000: P/L net of the BNB fees
+      // The account keeps what the BNB paid for: more BTC and USDT than the book, and less BNB.
+      expect(emuBalances('k-bnb')).toEqual([
+        { asset: 'BNB', free: '9.39690602', locked: '0' },
+        { asset: 'BTC', free: '0.34547', locked: '0' },
+        { asset: 'USDT', free: '7.8596421', locked: '0' },
+      ]);
+      expect(t2.exchange?.reconciliation).toEqual([]);
     },
   );
 });

@@ -285,6 +285,16 @@ export class SimExchange implements Exchange {
     return this.orders.get(clientOrderId) ?? null;
   }
 
+  /**
+   * Moves the free balance of `asset` by `delta` (positive credits, negative debits) outside the §7
+   * model: the emulator's "pay fees with BNB" refunds the commission taken from the received asset and
+   * debits the discounted commission in BNB instead (src/emulator/trading.ts).
+   * @throws Error when the free balance would go negative.
+   */
+  adjustFree(asset: string, delta: DecimalInput): void {
+    this.add(asset, dec(delta));
+  }
+
   private add(asset: string, delta: Decimal): void {
     const v = this.freeOf(asset).plus(delta);
     if (v.isNegative() && !v.isZero())

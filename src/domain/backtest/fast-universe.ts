@@ -6,7 +6,8 @@
  * scores, volumes and therefore every decision are bit-identical (tested on the real data against the
  * domain functions: test/unit/backtest/fast-universe.test.ts).
  */
-import type { StrategyMode } from '../ranking/rank.ts';
+import { compareExactReturns, compareReturns, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
+import type { Candle } from '../types.ts';
 import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
@@ -170,9 +171,19 @@ export class FastUniverse {
       eligible.push(i);
     }
     const sign = params.mode === 'momentum' ? -1 : 1;
+    // The closes of r (§3) for the exact comparison of near-equal float scores, as rankUniverse does.
+    const closesOf = (i: number): ScoreCloses => {
+      const s = series[i] as SymbolSeries;
+      const close = (day: number) => (s.candles[s.at[day] as number] as Candle).close;
+      return { prev: close(d - 1), back: close(d - 1 - L) };
+    };
     // Candidates are in symbol order, so an index comparison is the symbol tie-break of rankUniverse.
     eligible.sort((a, b) => {
-      const diff = sign * ((scores[a] as number) - (scores[b] as number));
+      const diff =
+        sign *
+        compareReturns(scores[a] as number, scores[b] as number, () =>
+          compareExactReturns(closesOf(a), closesOf(b)),
+        );
       if (diff !== 0) return diff;
       return a - b;
     });

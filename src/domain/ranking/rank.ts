@@ -1,7 +1,45 @@
 /**
  * Ranking and selection (strategy-semantics.md §5).
  */
+import { dec } from '../decimal.ts';
 import type { UniverseDecision } from '../universe/eligibility.ts';
+
+/** The two closes behind a trailing return `r = prev / back − 1` (§3), decimal strings (> 0). */
+export interface ScoreCloses {
+  /** close(s, D − 1). */
+  readonly prev: string;
+  /** close(s, D − 1 − L). */
+  readonly back: string;
+}
+
+/**
+ * Two float scores closer than `NEAR_TIE × (1 + |r_a| + |r_b|)` may be equal returns in exact arithmetic:
+ * `Number(prev) / Number(back) − 1` is within a few units of 2^-53 × (1 + |r|) of the exact value, so any
+ * pair further apart is ordered correctly by its floats.
+ */
+const NEAR_TIE = 1e-12;
+
+/**
+ * Orders two trailing returns exactly, as §3 defines them and §5's "ties by symbol" needs: floats decide
+ * when they are further apart than their rounding error; otherwise `exact()` compares the exact ratios.
+ * (In the bundled data ZILUSDT and ANKRUSDT on 2019-11-21 both have r = 72/73 − 1, which the two float
+ * divisions miss by a few ulps in opposite directions.)
+ * @param exact the sign of `r_a − r_b` in exact arithmetic, e.g. {@link compareExactReturns}.
+ * @returns negative when r_a < r_b, 0 for an exact tie, positive when r_a > r_b.
+ */
+export function compareReturns(ra: number, rb: number, exact: () => number): number {
+  const diff = ra - rb;
+  if (Math.abs(diff) > NEAR_TIE * (1 + Math.abs(ra) + Math.abs(rb))) return diff;
+  return exact();
+}
+
+/**
+ * The sign of `r_a − r_b` in exact decimal arithmetic: `prev_a / back_a` vs `prev_b / back_b`, compared as
+ * `prev_a × back_b` vs `prev_b × back_a` (closes are positive).
+ */
+export function compareExactReturns(a: ScoreCloses, b: ScoreCloses): number {
+  return dec(a.prev).times(b.back).cmp(dec(b.prev).times(a.back));
+}
 
 /** `momentum`: highest trailing return first; `reversal`: lowest first. */
 export type StrategyMode = 'momentum' | 'reversal';
@@ -19,6 +57,8 @@ export interface RankedSymbol {
 /**
  * Sorts the eligible symbols by score (descending for momentum, ascending for reversal), ties by symbol
  * name ascending, and marks the first `topN` as selected (§5). K = the number selected, may be < topN.
+ * Scores that are equal or nearly equal as floats are compared exactly from their `closes`
+ * ({@link compareReturns}), so an exact tie is a tie and goes by symbol.
  * @throws Error when an eligible decision has no score (the chain guarantees one).
  */
 export function rankUniverse(
@@ -33,7 +73,13 @@ export function rankUniverse(
   }
   const sign = mode === 'momentum' ? -1 : 1;
   const sorted = [...eligible].sort((a, b) => {
-    const diff = sign * ((a.score as number) - (b.score as number));
+    const diff =
+      sign *
+      compareReturns(a.score as number, b.score as number, () =>
+        a.closes && b.closes
+          ? compareExactReturns(a.closes, b.closes)
+          : (a.score as number) - (b.score as number),
+      );
     if (diff !== 0) return diff;
     return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
   });

@@ -5,6 +5,7 @@
  * no_market_cap / small_cap.
  */
 import type { MarketCapObservation } from '../../ports/market-caps.ts';
+import type { ScoreCloses } from '../ranking/rank.ts';
 import { indexAt } from '../series.ts';
 import { DAY_MS } from '../time.ts';
 import type { Candle, SymbolInfo } from '../types.ts';
@@ -73,6 +74,8 @@ export interface UniverseDecision {
   readonly reason: ExclusionReason | null;
   /** r(s, D) = close(D-1)/close(D-1-L) − 1 as a float; null when either close is missing or in another segment. */
   readonly score: number | null;
+  /** The closes `score` is computed from, for exact tie-breaking in the ranking; null with `score`. */
+  readonly closes: ScoreCloses | null;
   /** (D − first_open_time of the current segment) / 1 day; null without a candle at or before D-1. */
   readonly ageDays: number | null;
   /** Market cap (USD) in force at D (filter 7 reads it only when `minMarketCap > 0`), null when unknown. */
@@ -121,9 +124,10 @@ function evaluateSymbol(
   const sameSegment =
     iBack >= 0 && segStart !== null && segmentStartMs(splits, first as number, backMs) === segStart;
 
-  const score = sameSegment
-    ? Number((candles[iPrev] as Candle).close) / Number((candles[iBack] as Candle).close) - 1
+  const closes = sameSegment
+    ? { prev: (candles[iPrev] as Candle).close, back: (candles[iBack] as Candle).close }
     : null;
+  const score = closes ? Number(closes.prev) / Number(closes.back) - 1 : null;
   const ageDays = segStart !== null ? (dayMs - segStart) / DAY_MS : null;
   const meanQuoteVolume = meanQuoteVolumeOf(candles, dayMs - L * DAY_MS, dayMs - DAY_MS);
   const cap = caps.get(baseAsset)?.capUsd ?? null;
@@ -134,6 +138,7 @@ function evaluateSymbol(
     eligible: reason === null,
     reason,
     score,
+    closes,
     ageDays,
     marketCapUsd: cap,
     meanQuoteVolume,

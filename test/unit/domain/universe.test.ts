@@ -152,6 +152,7 @@ describe('ranking (§5)', () => {
     eligible: true,
     reason: null,
     score,
+    closes: null,
     ageDays: 100,
     marketCapUsd: null,
     meanQuoteVolume: null,
@@ -171,6 +172,38 @@ describe('ranking (§5)', () => {
     expect(r.map((x) => x.symbol)).toEqual(['DDDUSDT', 'AAAUSDT', 'BBBUSDT', 'CCCUSDT']);
     expect(r.every((x) => x.selected)).toBe(true); // K = 4 < top_n = 10
   });
+  it('an exact tie hidden by float rounding is a tie: ZILUSDT and ANKRUSDT on 2019-11-21 (both 72/73 − 1)', () => {
+    // Bundled klines-1d: ZILUSDT close 2019-11-20 0.00576000, 2019-11-13 0.00584000 (576/584 = 72/73);
+    // ANKRUSDT 0.00223200 and 0.00226300 (2232/2263 = 72/73, 2263 = 31 × 73). As doubles the two divisions
+    // give -0.013698630136986134 and -0.013698630136986245, which would put ZILUSDT first.
+    const fromCloses = (symbol: string, prev: string, back: string) => ({
+      ...d(symbol, Number(prev) / Number(back) - 1),
+      closes: { prev, back },
+    });
+    const zil = fromCloses('ZILUSDT', '0.00576000', '0.00584000');
+    const ankr = fromCloses('ANKRUSDT', '0.00223200', '0.00226300');
+    expect(zil.score).not.toBe(ankr.score);
+    for (const mode of ['momentum', 'reversal'] as const) {
+      expect(rankUniverse([zil, ankr], mode, 1).map((x) => x.symbol)).toEqual(['ANKRUSDT', 'ZILUSDT']);
+    }
+    // Not a tie: 0.00576001 / 0.00584 is larger by about 1.7e-6 (well outside the float window).
+    const zilUp = fromCloses('ZILUSDT', '0.00576001', '0.00584000');
+    expect(rankUniverse([ankr, zilUp], 'momentum', 1)[0]?.symbol).toBe('ZILUSDT');
+  });
+
+  it('another exact tie: 0.10000001 / 0.30000003 and 0.33333333 / 0.99999999 are both exactly 1/3', () => {
+    // As doubles: r = -0.6666666666666666 (BBBUSDT) and -0.6666666666666667 (AAAUSDT), which would rank
+    // BBBUSDT first in momentum; exactly they tie, so the symbol decides.
+    const a = { ...d('BBBUSDT', 0), closes: { prev: '0.10000001', back: '0.30000003' } };
+    const b = { ...d('AAAUSDT', 0), closes: { prev: '0.33333333', back: '0.99999999' } };
+    const withScores = [a, b].map((x) => ({
+      ...x,
+      score: Number(x.closes.prev) / Number(x.closes.back) - 1,
+    }));
+    expect(withScores[0]?.score).toBeGreaterThan(withScores[1]?.score as number);
+    expect(rankUniverse(withScores, 'momentum', 2).map((x) => x.symbol)).toEqual(['AAAUSDT', 'BBBUSDT']);
+  });
+
   it('ignores excluded symbols', () => {
     const r = rankUniverse(
       [...decisions, { ...d('EEEUSDT', 9), eligible: false, reason: 'too_young' }],
