@@ -405,8 +405,12 @@ export function buildEndpoints(deps: EndpointDeps): Endpoint[] {
         discount: discountOf(acct),
       };
     }
-    deps.orders10s.add(acct.apiKey, 1, ctx.now);
-    deps.ordersDay.add(acct.apiKey, 1, ctx.now);
+    // The ORDERS limits count unfilled orders (rest-api.md "Unfilled Order Count": "if your orders are
+    // consistently filled by trades, you can continuously place orders"): an order that fills when it is
+    // placed adds one and takes it away again.
+    const unfilled = order.status === 'FILLED' ? 0 : 1;
+    deps.orders10s.add(acct.apiKey, unfilled, ctx.now);
+    deps.ordersDay.add(acct.apiKey, unfilled, ctx.now);
     const respType =
       p.str('newOrderRespType') ?? (o.type === 'MARKET' || o.type === 'LIMIT' ? 'FULL' : 'ACK');
     return respType === 'ACK'

@@ -45,6 +45,20 @@ export const Errors = {
       `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
       { 'Retry-After': String(retryAfterSec) },
     ),
+  /**
+   * -1003 with HTTP 418: the IP is banned until `untilMs` (UTC ms) for not backing off after 429s
+   * (rest-api.md "IP Limits"); `Retry-After` = seconds until the ban ends.
+   */
+  ipBanned: (untilMs: number, retryAfterSec: number) =>
+    new ApiError(
+      418,
+      -1003,
+      `Way too much request weight used; IP banned until ${untilMs}. Please use WebSocket Streams for live updates to avoid bans.`,
+      { 'Retry-After': String(retryAfterSec) },
+    ),
+  /** -1194 INVALID_TIME_UNIT: an `X-MBX-TIME-UNIT` header other than MILLISECOND / MICROSECOND. */
+  invalidTimeUnit: () =>
+    bad(-1194, 'Invalid value for time unit; expected either MICROSECOND or MILLISECOND.'),
   /** -1015 TOO_MANY_ORDERS (HTTP 429): `interval` e.g. `10 SECOND`, `1 DAY`. */
   tooManyOrders: (limit: number, interval: string, retryAfterSec: number) =>
     new ApiError(429, -1015, `Too many new orders; current limit is ${limit} orders per ${interval}.`, {

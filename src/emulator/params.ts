@@ -46,7 +46,10 @@ export const RANGES = {
 } as const;
 
 const RE = {
-  SYMBOL: /^[A-Z0-9\-_.]{1,20}$/,
+  // Besides upper-case ASCII, any non-ASCII letter or digit: Binance lists symbols such as 币安人生USDT,
+  // and rest-api.md signs a request for the symbol １２３４５６ ("Signed endpoint example … non-ASCII"),
+  // so such a symbol is a -1121 invalid symbol when unknown, not -1100 illegal characters.
+  SYMBOL: /^(?:[A-Z0-9\-_.]|(?!\p{ASCII})[\p{L}\p{N}]){1,20}$/u,
   CLIENT_ORDER_ID: /^[a-zA-Z0-9\-_]{1,36}$/,
   LONG: /^[0-9]{1,20}$/,
   DECIMAL: /^([0-9]{1,20})(\.[0-9]{1,20})?$/,

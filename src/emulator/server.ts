@@ -26,7 +26,8 @@ import { fmt8 } from './format.ts';
 import { HourlyKlines } from './hourly-klines.ts';
 import { EmulatorMarket, QUOTE_ASSET } from './market.ts';
 import { checkParams, checkUnread, mergeParams, type ParamSpecs, Params } from './params.ts';
-import { WindowCounter } from './rate-limit.ts';
+import { IpBans, WindowCounter } from './rate-limit.ts';
+import { type TimeUnit, timeUnitOf, toMicroseconds } from './time-unit.ts';
 import { EmulatorAccount, TradingEngine } from './trading.ts';
 
 /** One emulated account (API key). */
@@ -73,6 +74,8 @@ export interface EmulatorOptions {
   weightLimitPerMinute?: number;
   /** ORDERS per account per 10 SECOND (default 50). */
   orderLimitPer10s?: number;
+  /** 429 answers an IP may get within one minute before it is banned (HTTP 418, 2 minutes, doubling); default 20. */
+  banAfter429s?: number;
   /** Fill slippage against the taker, bps (default 0; strategy-semantics.md §7). */
   slippageBps?: number;
   /** Listen port (default 0 = a free port) and host (default 127.0.0.1). */
@@ -118,6 +121,8 @@ export const DEFAULT_BALANCES: Readonly<Record<string, string>> = {
 export const DEFAULT_WEIGHT_LIMIT = 6000;
 export const DEFAULT_ORDER_LIMIT_10S = 50;
 export const ORDER_LIMIT_DAY = 160_000;
+/** Default of `EmulatorOptions.banAfter429s`. */
+export const DEFAULT_BAN_AFTER_429S = 20;
 
 /** A bad option of {@link startEmulator} (the CLI exits 2 on it). */
 export class EmulatorConfigError extends Error {
@@ -196,6 +201,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const rttMs = nonNegInt('rttMs', opts.rttMs, 0);
   const weightLimit = nonNegInt('weightLimitPerMinute', opts.weightLimitPerMinute, DEFAULT_WEIGHT_LIMIT, 1);
   const orderLimit10s = nonNegInt('orderLimitPer10s', opts.orderLimitPer10s, DEFAULT_ORDER_LIMIT_10S, 1);
+  const bans = new IpBans(nonNegInt('banAfter429s', opts.banAfter429s, DEFAULT_BAN_AFTER_429S), 60_000);
   const symbolsWanted = nonNegInt('symbols', opts.symbols, 0);
   const slippageBps = opts.slippageBps ?? 0;
   if (!Number.isFinite(slippageBps) || slippageBps < 0) {
@@ -308,6 +314,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     let body: unknown;
     let ep: Endpoint | undefined;
     let acct: EmulatorAccount | undefined;
+    let unit: TimeUnit = 'MILLISECOND';
     try {
       const url = req.url ?? '/';
       const qi = url.indexOf('?');
@@ -323,6 +330,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         ep.method !== 'GET' && (ctype === '' || ctype.startsWith('application/x-www-form-urlencoded'));
       const bodyParams = form ? rawBody : '';
       const raw = mergeParams(rawQuery, bodyParams);
+      const bannedUntil = bans.bannedUntil(ip, t);
+      if (bannedUntil !== null) {
+        throw Errors.ipBanned(bannedUntil, Math.max(1, Math.ceil((bannedUntil - t) / 1000)));
+      }
+      unit = timeUnitOf(req.headers['x-mbx-time-unit']);
       const w = ep.weight(raw.values);
       totalWeight += w;
       const used = weights.add(ip, w, t);
@@ -337,6 +349,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       checkParams(raw.values, ep.params);
       checkUnread(raw.values, known);
       body = await ep.handle({ params: new Params(raw.values), now: t, ...(acct ? { account: acct } : {}) });
+      if (unit === 'MICROSECOND') body = toMicroseconds(body, path);
     } catch (err) {
       let e: ApiError;
       if (err instanceof ApiError) e = err;
@@ -348,6 +361,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       status = e.status;
       body = e.body();
+      if (status === 429) bans.rejectedOnce(ip, t);
       Object.assign(headers, e.headers);
     }
     const used = String(weights.used(ip, t));

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SimExchange } from '../adapters/sim/sim-exchange.ts';
-import { type Decimal, dec, roundDown8, ZERO } from '../domain/decimal.ts';
+import { Decimal, dec, ZERO } from '../domain/decimal.ts';
 import { fillPrice, type ModelFill } from '../domain/execution/market-fill.ts';
 import type { Side } from '../domain/types.ts';
 import type { SigningKeys } from './auth.ts';
@@ -121,13 +121,13 @@ export const BNB_DISCOUNT = '0.25';
 /** The asset BNB fee payment uses (`discount.discountAsset`). */
 export const DISCOUNT_ASSET = 'BNB';
 
-/** How long a clientOrderId stays taken after its order was placed (open orders: until they close). */
-export const DUPLICATE_WINDOW_MS = 24 * 3_600_000;
-
 /** The STP modes the emulator's symbols allow (served as `allowedSelfTradePreventionModes`). */
 export const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const;
 
 const ONE_MINUS_DISCOUNT = dec(1).minus(BNB_DISCOUNT);
+
+/** Rounds up (away from zero) to 8 decimals: the exchange's commission precision. */
+const roundUp8 = (x: Decimal): Decimal => x.toDecimalPlaces(8, Decimal.ROUND_UP);
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -245,8 +245,9 @@ export class TradingEngine {
    *    MAX_NUM_ORDERS for LIMIT; LOT_SIZE and MARKET_LOT_SIZE of a MARKET `quantity`; for every MARKET
    *    order the §7 model (zero/min quantity, minNotional) then maxQty and NOTIONAL.maxNotional
    *    (applyMaxToMarket) on the quantity it fills;
-   * 5. a duplicate clientOrderId (an open order, or one placed less than {@link DUPLICATE_WINDOW_MS} ago
-   *    on the symbol) → -2010 "Duplicate order sent.";
+   * 5. a duplicate clientOrderId — an open order of the symbol has it (rest-api.md "New order":
+   *    "A unique id among open orders … can be accepted only when the previous one is filled") →
+   *    -2010 "Duplicate order sent.";
    * 6. execution: MARKET fills in full through SimExchange at the current price (taker commission in the
    *    asset received); a LIMIT order whose price the fill price satisfies fills the same way at the fill
    *    price (LIMIT_MAKER: -2010 "Order would immediately match and take."), else GTC/LIMIT_MAKER rest as
@@ -310,7 +311,7 @@ export class TradingEngine {
       checkMaxQty(f, dry.fill.quantity);
       checkMarketMaxNotional(f, dry.fill.quoteQuantity);
       if (test) return null;
-      this.checkDuplicate(acct, s.symbol, cid, t);
+      this.checkDuplicate(acct, s.symbol, cid);
       const ex = acct.exchange.executeMarketSync(shape);
       if (!ex.ok) throw Errors.orderRejected(EngineMessages.insufficientBalance);
       const order = this.newRecord(s, o, cid, t, {
@@ -338,7 +339,7 @@ export class TradingEngine {
     const lockAsset = o.side === 'BUY' ? s.quoteAsset : s.baseAsset;
     const lockAmount = o.side === 'BUY' ? price.times(qty) : qty;
     if (test) return null;
-    this.checkDuplicate(acct, s.symbol, cid, t);
+    this.checkDuplicate(acct, s.symbol, cid);
     const rec = () => this.newRecord(s, o, cid, t, { price, origQty: qty, timeInForce: tif, stp });
     if (marketable) {
       const ex = acct.exchange.executeMarketSync({ symbol: s.symbol, side: o.side, quantity: qty });
@@ -370,13 +371,8 @@ export class TradingEngine {
     return order;
   }
 
-  private checkDuplicate(acct: EmulatorAccount, symbol: string, cid: string, t: number): void {
-    const dup = acct.orders.some(
-      (x) =>
-        x.symbol === symbol &&
-        x.clientOrderId === cid &&
-        (x.status === 'NEW' || t - x.time < DUPLICATE_WINDOW_MS),
-    );
+  private checkDuplicate(acct: EmulatorAccount, symbol: string, cid: string): void {
+    const dup = acct.orders.some((x) => x.symbol === symbol && x.clientOrderId === cid && x.status === 'NEW');
     if (dup) throw Errors.orderRejected(EngineMessages.duplicateOrder);
   }
 
@@ -445,11 +441,12 @@ export class TradingEngine {
    * The commission of a taker fill that SimExchange already executed with the §7 model (commission in the
    * received asset, deducted). With "pay fees with BNB" on (commission_faq.md "How is the commission
    * calculated?"): the standard commission `quoteQty × taker` is reduced by {@link BNB_DISCOUNT}, converted
-   * to BNB at the current BNB price in the quote asset (`BNB<quote>`), rounded down to 8 decimals, and
+   * to BNB at the current BNB price in the quote asset (`BNB<quote>`), rounded up to 8 decimals, and
    * debited from the free BNB balance, while the received asset is credited back in full. When the
-   * account has less free BNB than that (after the fill), when BNB has no price, or when the amount rounds
-   * to 0, the commission stays in the received asset ("If you do not have enough BNB to pay the discounted
-   * commission, the full commission will be taken out of your received amount").
+   * account has less free BNB than that (after the fill) or BNB has no price, the commission stays in
+   * the received asset ("If you do not have enough BNB to pay the discounted commission, the full
+   * commission will be taken out of your received amount"). Either way it has at most 8 decimals
+   * ({@link roundCommission}).
    * @returns the commission and its asset, as the trade reports them.
    */
   private settleCommission(
@@ -460,7 +457,7 @@ export class TradingEngine {
     t: number,
   ): { commission: Decimal; asset: string } {
     const received = fill.commissionIn === 'base' ? base : quote;
-    const standard = { commission: fill.commission, asset: received };
+    const standard = this.roundCommission(acct, fill.commission, received);
     if (!acct.payFeesInBnb || fill.commission.isZero()) return standard;
     const valueInQuote = fill.quoteQuantity.times(acct.takerCommission).times(ONE_MINUS_DISCOUNT);
     let bnb: Decimal | null;
@@ -471,12 +468,30 @@ export class TradingEngine {
       bnb = p && !p.isZero() ? valueInQuote.div(p) : null;
     }
     if (bnb === null) return standard;
-    const amount = roundDown8(bnb);
-    const refund = received === DISCOUNT_ASSET ? fill.commission : ZERO;
-    if (amount.isZero() || acct.exchange.freeOf(DISCOUNT_ASSET).plus(refund).lt(amount)) return standard;
-    acct.exchange.adjustFree(received, fill.commission);
+    const amount = roundUp8(bnb);
+    const refund = received === DISCOUNT_ASSET ? standard.commission : ZERO;
+    if (acct.exchange.freeOf(DISCOUNT_ASSET).plus(refund).lt(amount)) return standard;
+    acct.exchange.adjustFree(received, standard.commission);
     acct.exchange.adjustFree(DISCOUNT_ASSET, amount.neg());
     return { commission: amount, asset: DISCOUNT_ASSET };
+  }
+
+  /**
+   * The §7 commission `c` (already deducted from `asset` by SimExchange) at the exchange's commission
+   * precision: rounded up to 8 decimals (exchangeInfo `baseCommissionPrecision` /
+   * `quoteCommissionPrecision` 8; commission_faq.md rounds 0.040229875 to 0.04022988), the extra taken
+   * from `asset` too, so balances keep at most 8 decimals as on Binance.
+   */
+  private roundCommission(
+    acct: EmulatorAccount,
+    c: Decimal,
+    asset: string,
+  ): { commission: Decimal; asset: string } {
+    const rounded = roundUp8(c);
+    const extra = rounded.minus(c);
+    if (extra.isZero() || acct.exchange.freeOf(asset).lt(extra)) return { commission: c, asset };
+    acct.exchange.adjustFree(asset, extra.neg());
+    return { commission: rounded, asset };
   }
 
   /**

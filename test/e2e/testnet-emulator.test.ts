@@ -7,8 +7,9 @@
  * the open of D in the bundled daily candles, with the account's taker rate 0.001 (commission in the
  * asset received) — the same numbers as the replay exchange with slippage 0, whose BTC-only case is
  * computed by hand in rebalance.test.ts (BTCUSDT open 2021-01-01 = 28923.63 → 0.34573 BTC for
- * 9999.7665999 USDT). So each testnet run is checked against a replay run of the same config, and the
- * ledger against the emulator's own account.
+ * 9999.7665999 USDT) but for the emulator's commissions, rounded up to Binance's 8 decimals. So each
+ * testnet run is checked against a replay run of the same config, and the ledger against the emulator's
+ * own account.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,10 +19,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import type { FillReport } from '../../src/app/rebalance-result.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
-import { decStr } from '../../src/domain/decimal.ts';
+import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
@@ -156,14 +158,31 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       await adapters.close();
     }
   };
-  /** The comparable part of a result: what was traded and what is held. */
-  const trades = (r: RebalanceResult) => ({
-    fills: r.fills.map(({ client_order_id: _id, ...f }) => f),
-    rejected: r.orders.filter((o) => o.status === 'REJECTED').map((o) => [o.symbol, o.reject_code]),
-    balances: r.balances,
-    equity: r.equity?.equity,
-    pnl: r.pnl && { realized: r.pnl.realized, unrealized: r.pnl.unrealized, total: r.pnl.total },
-  });
+  /**
+   * A testnet run against a replay run of the same config: the same orders, fills and rejections, except
+   * that the emulator rounds each commission up to Binance's 8 decimals where the §7 model keeps all of
+   * them (a SELL's `q × p × f`); so equity and P/L agree to within 1e-8 per fill.
+   */
+  const expectSameTrades = (t: RebalanceResult, r: RebalanceResult) => {
+    const strip = ({ client_order_id: _id, commission: _c, commission_quote: _q, ...f }: FillReport) => f;
+    expect(t.fills.map(strip)).toEqual(r.fills.map(strip));
+    expect(t.fills.map((f) => f.commission)).toEqual(
+      r.fills.map((f) => decStr(dec(f.commission).toDecimalPlaces(8, Decimal.ROUND_UP))),
+    );
+    expect(t.orders.filter((o) => o.status === 'REJECTED').map((o) => [o.symbol, o.reject_code])).toEqual(
+      r.orders.filter((o) => o.status === 'REJECTED').map((o) => [o.symbol, o.reject_code]),
+    );
+    const gap = dec(t.equity?.equity ?? '0')
+      .minus(r.equity?.equity ?? '0')
+      .abs();
+    expect(gap.lte(dec('1e-8').times(t.fills.length))).toBe(true);
+    // Both books keep the identity exactly: equity − initial = realized + unrealized.
+    for (const x of [t, r]) {
+      expect(
+        dec(x.pnl?.total ?? '0').eq(dec(x.equity?.equity ?? '0').minus(x.equity?.initial_quote ?? '0')),
+      ).toBe(true);
+    }
+  };
 
   it.skipIf(skip)(
     'BTC only, full mode, two days: same fills as the replay exchange; ledger = emulator account; reconciled',
@@ -189,7 +208,7 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
           commission_asset: 'BTC',
         }),
       ]);
-      expect(trades(t1)).toEqual(trades(r1));
+      expectSameTrades(t1, r1);
       expect(t1.equity?.price_basis).toBe('last');
       expect(t1.orders[0]?.slippage_bps).toBe(0);
       expect(t1.orders[0]?.latency_ms).toBeGreaterThanOrEqual(0);
@@ -203,7 +222,7 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         { asOf: '2021-01-02' },
       );
       expect(t2.fills.map((f) => f.side)).toEqual(['SELL', 'BUY']);
-      expect(trades(t2)).toEqual(trades(r2));
+      expectSameTrades(t2, r2);
       expect(emuBalances('k-btc')).toEqual(t2.balances);
       expect(t2.exchange?.reconciliation).toEqual([]);
 
@@ -240,7 +259,7 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         expect(t.ranking.filter((x) => x.selected).map((x) => x.symbol)).toEqual(
           r.ranking.filter((x) => x.selected).map((x) => x.symbol),
         );
-        expect(trades(t)).toEqual(trades(r));
+        expectSameTrades(t, r);
         expect(emuBalances('k-delta')).toEqual(t.balances);
         expect(t.exchange?.reconciliation).toEqual([]);
       }
@@ -448,9 +467,9 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
     async () => {
       // Hand computation (Python decimal, 60 digits) from the bundled opens: BTCUSDT 28923.63 (2021-01-01),
       // 29331.7 (01-02); BNBUSDT 37.3596, 37.7637; taker 0.001 less Binance's 25 % BNB discount.
-      // Day 1 BUY Q 10000 → 0.34573 BTC for 9999.7665999; BNB commission round_down_8(9999.7665999 ×
-      // 0.00075 / 37.3596) = 0.20074692, worth 7.499824632432 USDT. The account's BNB paid it, so the book
-      // takes the value in the received asset: round_up_8(7.499824632432 / 28923.63) = 0.0002593 BTC fewer.
+      // Day 1 BUY Q 10000 → 0.34573 BTC for 9999.7665999; BNB commission round_up_8(9999.7665999 ×
+      // 0.00075 / 37.3596) = 0.20074693, worth 7.499825006028 USDT. The account's BNB paid it, so the book
+      // takes the value in the received asset: round_up_8(7.499825006028 / 28923.63) = 0.0002593 BTC fewer.
       const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
       setClock('2021-01-01', 30_000);
       const { result: t1 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
@@ -459,9 +478,9 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
           side: 'BUY',
           quantity: '0.34573',
           quote_quantity: '9999.7665999',
-          commission: '0.20074692',
+          commission: '0.20074693',
           commission_asset: 'BNB',
-          commission_quote: '7.499824632432',
+          commission_quote: '7.499825006028',
         }),
       ]);
       expect(t1.balances).toEqual([
@@ -470,35 +489,35 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       ]);
       expect(t1.equity?.equity).toBe('9992.500102741');
       expect(emuBalances('k-bnb')).toEqual([
-        { asset: 'BNB', free: '9.79925308', locked: '0' },
+        { asset: 'BNB', free: '9.79925307', locked: '0' },
         { asset: 'BTC', free: '0.34573', locked: '0' },
         { asset: 'USDT', free: '0.2334001', locked: '0' },
       ]);
       expect(t1.exchange?.reconciliation).toEqual([]);
 
-      // Day 2: SELL 0.34547 (floor_step of the book's 0.3454707) for 10133.222399, BNB 0.20124926 worth
-      // 7.599916679862 taken from the proceeds; Q = round_down_8(0.2334001 + 10133.222399 − 7.599916679862)
-      // = 10125.85588242 → 0.34521 BTC for 10125.596157, BNB 0.2010978 (7.59419698986 USDT = 0.00025891 BTC).
+      // Day 2: SELL 0.34547 (floor_step of the book's 0.3454707) for 10133.222399, BNB 0.20124927 worth
+      // 7.599917057499 taken from the proceeds; Q = round_down_8(0.2334001 + 10133.222399 − 7.599917057499)
+      // = 10125.85588204 → 0.34521 BTC for 10125.596157, BNB 0.20109781 (7.594197367497 USDT = 0.00025891 BTC).
       setClock('2021-01-02', 30_000);
       const { result: t2 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
       expect(t2.orders.map((o) => [o.side, o.quantity ?? o.quote_order_qty, o.status])).toEqual([
         ['SELL', '0.34547', 'FILLED'],
-        ['BUY', '10125.85588242', 'FILLED'],
+        ['BUY', '10125.85588204', 'FILLED'],
       ]);
       expect(t2.fills.map((f) => [f.commission, f.commission_asset, f.commission_quote])).toEqual([
-        ['0.20124926', 'BNB', '7.599916679862'],
-        ['0.2010978', 'BNB', '7.59419698986'],
+        ['0.20124927', 'BNB', '7.599917057499'],
+        ['0.20109781', 'BNB', '7.594197367497'],
       ]);
       expect(t2.balances).toEqual([
         { asset: 'BTC', free: '0.34495179', locked: '0' },
-        { asset: 'USDT', free: '0.259725420138', locked: '0' },
+        { asset: 'USDT', free: '0.259725042501', locked: '0' },
       ]);
-      expect(t2.equity?.equity).toBe('10118.282144163138');
-      expect(t2.pnl?.fees).toBe('22.693938302154');
-      expect(t2.pnl?.total).toBe('118.282144163138'); // = equity − 10000: P/L net of the BNB fees
+      expect(t2.equity?.equity).toBe('10118.282143785501');
+      expect(t2.pnl?.fees).toBe('22.693939431024');
+      expect(t2.pnl?.total).toBe('118.282143785501'); // = equity − 10000: P/L net of the BNB fees
       // The account keeps what the BNB paid for: more BTC and USDT than the book, and less BNB.
       expect(emuBalances('k-bnb')).toEqual([
-        { asset: 'BNB', free: '9.39690602', locked: '0' },
+        { asset: 'BNB', free: '9.39690599', locked: '0' },
         { asset: 'BTC', free: '0.34547', locked: '0' },
         { asset: 'USDT', free: '7.8596421', locked: '0' },
       ]);

@@ -7,9 +7,9 @@
  * Expected values by hand (Python decimal, 60 digits) from the bundled daily CSVs at 2021-01-02
  * (BTCUSDT open 29331.7, BNBUSDT open 37.7637), the 2023-09-08 exchangeInfo snapshot (BTCUSDT LOT_SIZE
  * stepSize 0.00001, BNBUSDT 0.001) and the taker rate 0.001:
- * - BUY BTCUSDT quoteOrderQty 1000: q = 0.03409, cost 999.917653; BNB = round_down_8(999.917653 × 0.001
- *   × 0.75 / 37.7637) = round_down_8(0.019858706…) = 0.01985870;
- * - SELL BTCUSDT 0.01: proceeds 293.317; BNB = round_down_8(293.317 × 0.00075 / 37.7637) = 0.00582537;
+ * - BUY BTCUSDT quoteOrderQty 1000: q = 0.03409, cost 999.917653; BNB = round_up_8(999.917653 × 0.001
+ *   × 0.75 / 37.7637) = round_up_8(0.019858706…) = 0.01985871 (commissions are rounded up to 8 decimals);
+ * - SELL BTCUSDT 0.01: proceeds 293.317; BNB = round_up_8(293.317 × 0.00075 / 37.7637) = round_up_8(0.0058253716…) = 0.00582538;
  * - BUY BNBUSDT quoteOrderQty 100: q = floor(100 / 37.7637, 0.001) = 2.648, cost 99.9982776; BNB
  *   commission = 99.9982776 × 0.00075 / 37.7637 = 2.648 × 0.00075 = 0.001986, paid from the BNB received.
  */
@@ -48,32 +48,32 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 
 describe('pay fees with BNB (25 % discount, BNBUSDT price)', () => {
-  it('BUY: the base arrives in full, 0.01985870 BNB is debited', async () => {
+  it('BUY: the base arrives in full, 0.01985871 BNB is debited', async () => {
     const r = await call(rich, 'POST', '/api/v3/order', market('BTCUSDT', 'BUY', { quoteOrderQty: '1000' }));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ executedQty: '0.03409000', cummulativeQuoteQty: '999.91765300' });
     expect(r.body.fills).toEqual([
-      expect.objectContaining({ qty: '0.03409000', commission: '0.01985870', commissionAsset: 'BNB' }),
+      expect.objectContaining({ qty: '0.03409000', commission: '0.01985871', commissionAsset: 'BNB' }),
     ]);
-    // USDT 10000 − 999.917653; BNB 1 − 0.0198587
-    expect(bal(rich)).toEqual({ BNB: '0.98014130', BTC: '0.03409000', USDT: '9000.08234700' });
+    // USDT 10000 − 999.917653; BNB 1 − 0.01985871
+    expect(bal(rich)).toEqual({ BNB: '0.98014129', BTC: '0.03409000', USDT: '9000.08234700' });
   });
 
-  it('SELL: the proceeds arrive in full, 0.00582537 BNB is debited; myTrades reports it', async () => {
+  it('SELL: the proceeds arrive in full, 0.00582538 BNB is debited; myTrades reports it', async () => {
     clock.advance(1000);
     const r = await call(rich, 'POST', '/api/v3/order', market('BTCUSDT', 'SELL', { quantity: '0.01' }));
     expect(r.body.fills).toEqual([
-      expect.objectContaining({ qty: '0.01000000', commission: '0.00582537', commissionAsset: 'BNB' }),
+      expect.objectContaining({ qty: '0.01000000', commission: '0.00582538', commissionAsset: 'BNB' }),
     ]);
-    // USDT 9000.082347 + 293.317; BNB 0.9801413 − 0.00582537
-    expect(bal(rich)).toEqual({ BNB: '0.97431593', BTC: '0.02409000', USDT: '9293.39934700' });
+    // USDT 9000.082347 + 293.317; BNB 0.98014129 − 0.00582538
+    expect(bal(rich)).toEqual({ BNB: '0.97431591', BTC: '0.02409000', USDT: '9293.39934700' });
     const trades = await call(rich, 'GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
     expect(
       trades.body.map((t: { commission: string; commissionAsset: string }) => t.commissionAsset),
     ).toEqual(['BNB', 'BNB']);
   });
 
-  it('not enough BNB (0.01 < 0.0198587): the full commission comes out of the received asset', async () => {
+  it('not enough BNB (0.01 < 0.01985871): the full commission comes out of the received asset', async () => {
     const r = await call(poor, 'POST', '/api/v3/order', market('BTCUSDT', 'BUY', { quoteOrderQty: '1000' }));
     expect(r.body.fills).toEqual([
       expect.objectContaining({ commission: '0.00003409', commissionAsset: 'BTC' }),

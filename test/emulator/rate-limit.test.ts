@@ -67,22 +67,26 @@ describe('REQUEST_WEIGHT 30 per minute', () => {
   });
 });
 
-describe('ORDERS 2 per 10 seconds (per account)', () => {
-  it('counts orders in X-MBX-ORDER-COUNT-10S/-1D and answers 429 -1015 at the third', async () => {
+describe('ORDERS 2 per 10 seconds (per account): unfilled orders (rest-api.md "Unfilled Order Count")', () => {
+  it('counts resting orders in X-MBX-ORDER-COUNT-10S/-1D and answers 429 -1015 at the third', async () => {
     clock.set(at('2021-01-02T00:03:02Z'));
-    const place = () =>
+    // A GTC BUY far below the price (29331.7) rests NEW: an unfilled order.
+    const rest = () =>
       signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
         symbol: 'BTCUSDT',
         side: 'BUY',
-        type: 'MARKET',
-        quoteOrderQty: '20',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '20000',
       });
-    const a = await place();
+    const a = await rest();
     expect(a.status).toBe(200);
+    expect(a.body.status).toBe('NEW');
     expect(a.headers.get('x-mbx-order-count-10s')).toBe('1');
     expect(a.headers.get('x-mbx-order-count-1d')).toBe('1');
-    expect((await place()).headers.get('x-mbx-order-count-10s')).toBe('2');
-    const c = await place();
+    expect((await rest()).headers.get('x-mbx-order-count-10s')).toBe('2');
+    const c = await rest();
     expect(c.status).toBe(429);
     expect(c.body).toEqual({
       code: -1015,
@@ -90,10 +94,63 @@ describe('ORDERS 2 per 10 seconds (per account)', () => {
     });
     expect(c.headers.get('retry-after')).toBe('8');
     clock.advance(8000);
-    const d = await place();
+    const d = await rest();
     expect(d.status).toBe(200);
     expect(d.headers.get('x-mbx-order-count-10s')).toBe('1');
     expect(d.headers.get('x-mbx-order-count-1d')).toBe('3');
+  });
+
+  it('orders filled as they are placed do not count: five MARKET orders in a row under a limit of 2', async () => {
+    clock.set(at('2021-01-02T00:05:02Z'));
+    for (let i = 0; i < 5; i++) {
+      const r = await signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quoteOrderQty: '20',
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('FILLED');
+      expect(r.headers.get('x-mbx-order-count-10s')).toBe('0');
+    }
+  });
+});
+
+describe('IP bans (rest-api.md "IP Limits": HTTP 418 for not backing off after 429s, 2 minutes, scaling)', () => {
+  it('past the tolerated 429s the IP is banned for 2 minutes, then 4; Retry-After says until when', async () => {
+    const c = manualClock(at('2021-01-02T00:00:10Z'));
+    const e = await startEmulator({
+      dataset: await bundledDataset(),
+      now: c.now,
+      weightLimitPerMinute: 3,
+      banAfter429s: 2,
+      accounts: [],
+    });
+    try {
+      const ping = async () => (await pub(e.baseUrl, '/api/v3/ping')).status;
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push(await ping());
+      // weight 3 allowed; the 4th, 5th and 6th requests are 429 (the 6th one too many); then banned.
+      expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 418]);
+      const banned = await pub(e.baseUrl, '/api/v3/ping');
+      const until = at('2021-01-02T00:02:10Z');
+      expect(banned.body).toEqual({
+        code: -1003,
+        msg: `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+      });
+      expect(banned.headers.get('retry-after')).toBe('120');
+      c.set(until - 1000);
+      expect(await ping()).toBe(418);
+      c.set(until);
+      expect(await ping()).toBe(200);
+      // A repeat offender: the next ban lasts twice as long.
+      for (let i = 0; i < 5; i++) await ping();
+      const again = await pub(e.baseUrl, '/api/v3/ping');
+      expect(again.status).toBe(418);
+      expect(again.headers.get('retry-after')).toBe('240');
+    } finally {
+      await e.close();
+    }
   });
 });
 

@@ -61,6 +61,8 @@ export interface SignedOpts {
   signature?: string;
   /** Omit the `X-MBX-APIKEY` header. */
   noKey?: boolean;
+  /** Extra request headers (e.g. `X-MBX-TIME-UNIT`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -89,7 +91,10 @@ export async function signed<T = any>(
           .update(payload)
           .digest('hex'));
   const full = `${payload}&signature=${encodeURIComponent(sig)}`;
-  const headers: Record<string, string> = opts.noKey ? {} : { 'X-MBX-APIKEY': creds.apiKey };
+  const headers: Record<string, string> = {
+    ...(opts.noKey ? {} : { 'X-MBX-APIKEY': creds.apiKey }),
+    ...opts.headers,
+  };
   let r: Response;
   if (opts.body) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';

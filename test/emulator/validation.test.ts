@@ -242,13 +242,26 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
     );
   });
 
-  it('-2010 duplicate clientOrderId of a recently placed order; a rejected order does not take its id', async () => {
+  it('-2010 duplicate clientOrderId among open orders; a filled or canceled order frees it (rest-api.md "New order")', async () => {
+    // newClientOrderId: "A unique id among open orders … can be accepted only when the previous one is
+    // filled, otherwise the order will be rejected." A rejected order takes no id either.
     const rejected = await order({ ...market, quantity: '0.05', newClientOrderId: 'dup-1' });
     expect(rejected.body.code).toBe(-2010);
-    const first = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
-    expect(first.status).toBe(200);
+    const resting = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001' };
+    const open = await order({ ...resting, price: '20000', newClientOrderId: 'dup-1' });
+    expect(open.body.status).toBe('NEW');
     const second = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
     expect(second.body).toEqual(err(-2010, 'Duplicate order sent.'));
+    const cancel = await signed(emu.baseUrl, clock.now, creds, 'DELETE', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      origClientOrderId: 'dup-1',
+    });
+    expect(cancel.body.status).toBe('CANCELED');
+    const filled = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
+    expect(filled.body.status).toBe('FILLED');
+    const again = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
+    expect(again.body.status).toBe('FILLED');
+    expect(again.body.orderId).not.toBe(filled.body.orderId);
   });
 
   it('-2010 "Market is closed." for a listed symbol in BREAK (VENUSDT: last candle 2018-10-19)', async () => {

@@ -5,7 +5,7 @@
  *
  * Never placed twice: an order whose outcome is unknown (timeout, connection lost, 5XX, -1007) is looked
  * up by its clientOrderId (`GET /api/v3/order`) before anything is sent again; only an order the exchange
- * does not know (-2013) is sent again, with the same clientOrderId (a duplicate would be refused).
+ * does not know (-2013) is sent again, with the same clientOrderId.
  * Business rejections (-1013 filter failure, -2010 insufficient balance, -1121 bad symbol, …) come back
  * as `RejectedOrder`s with Binance's code; everything else throws an {@link ExchangeError}.
  */

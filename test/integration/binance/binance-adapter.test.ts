@@ -97,6 +97,29 @@ describe('Binance adapter against the emulator', () => {
     expect((err as ExchangeError).message).toMatch(/GET \/api\/v3\/ticker\/price: no response within 150 ms/);
   });
 
+  it('an IP ban (HTTP 418, -1003 "IP banned until …"): a terminal error naming the endpoint, not retried', async () => {
+    // Another client on this IP ignored the 429s of an emulator that tolerates none: 127.0.0.1 is banned.
+    const strict = await startEmulator({
+      dataset,
+      now: () => base + (Date.now() - t0),
+      weightLimitPerMinute: 1,
+      banAfter429s: 0,
+      accounts: [],
+    });
+    try {
+      for (let i = 0; i < 3; i++) await fetch(`${strict.baseUrl}/api/v3/ping`);
+      const r = await rest({ baseUrl: strict.baseUrl, credentials: null });
+      const before = strict.stats().requests;
+      const err = await r.tickerPrices().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExchangeError);
+      expect((err as ExchangeError).kind).toBe('banned');
+      expect((err as ExchangeError).message).toMatch(/GET \/api\/v3\/ticker\/price: .*-1003 .*IP banned/);
+      expect(strict.stats().requests - before).toBe(1);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('klines are cached: a second call fetches nothing, the next day fetches one candle per symbol', async () => {
     setClock('2021-03-01', 30_000);
     const r = await rest();
@@ -225,16 +248,13 @@ describe('Binance adapter against the emulator', () => {
       reason: 'min_notional',
       message: 'Filter failure: NOTIONAL',
     });
-    // The same clientOrderId again: the exchange refuses the duplicate and the adapter returns the original.
-    const again = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'ad-buy-1',
-      quoteOrderQty: '100',
-    });
-    expect(again.status).toBe('FILLED');
-    if (again.status === 'REJECTED') throw new Error('unreachable');
-    expect(again.exchangeOrderId).toBe(buy.exchangeOrderId);
+    // Looked up by clientOrderId (how an unknown outcome is resolved): the original order and its fill.
+    // (Sending the id again would be a new order: Binance keeps clientOrderIds unique among open orders
+    // only, rest-api.md "New order"; the ledger's PENDING record is what prevents a second send.)
+    const found = await ex.queryOrder('BTCUSDT', 'ad-buy-1');
+    expect(found).toMatchObject({ status: 'FILLED', exchangeOrderId: buy.exchangeOrderId });
+    if (found?.status !== 'FILLED') throw new Error('unreachable');
+    expect(found.fills).toEqual(buy.fills.map((f) => expect.objectContaining({ quantity: f.quantity })));
     expect(await ex.queryOrder('BTCUSDT', 'never-sent')).toBeNull();
   });
 });
