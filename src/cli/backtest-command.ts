@@ -347,7 +347,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
         ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
       ]),
       '',
-      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      ...stuckHoldings(result.rejected),
       `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
       ...written.map((w) => `Wrote ${w}`),
     ];
@@ -544,4 +545,28 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
     }
   }
   return 0;
+}
+
+/** ` (zero_quantity 50354 · no_price 972 · …)`: the rejections by reason, most first; empty without any. */
+function rejectionSummary(rejected: BacktestResult['rejected']): string {
+  if (rejected.length === 0) return '';
+  const by = new Map<string, number>();
+  for (const r of rejected) by.set(r.reason, (by.get(r.reason) ?? 0) + 1);
+  const parts = [...by].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ${n}`);
+  return ` (${parts.join(' · ')})`;
+}
+
+/**
+ * A warning line when holdings could not be sold because their symbol had no candle (`no_price`, §7): a
+ * delisting, or the data source ending (README "Backtests"). They stay valued at their last close.
+ */
+function stuckHoldings(rejected: BacktestResult['rejected']): string[] {
+  const since = new Map<string, string>();
+  for (const r of rejected) if (r.reason === 'no_price' && !since.has(r.symbol)) since.set(r.symbol, r.date);
+  if (since.size === 0) return [];
+  const shown = [...since].slice(0, 5).map(([sym, d]) => `${sym} from ${d}`);
+  return [
+    `Warning: SELLs of ${since.size} held symbol(s), often dust, were rejected for lack of a price (delisted, ` +
+      `or the data ends); they stayed valued at their last close: ${shown.join(', ')}${since.size > shown.length ? ', …' : ''}`,
+  ];
 }

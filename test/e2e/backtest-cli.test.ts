@@ -124,6 +124,15 @@ describe('backtest CLI: a quarter of 2021 on the bundled data', () => {
     expect(json.config.backtest).toEqual({ from: '2021-01-01', to: '2021-03-31', engine: 'fast' });
     // Decisions every day: trades on the first day at the open.
     expect(json.trades[0]?.date).toBe('2021-01-01');
+    // The terminal's rejection summary counts the file's rejections by reason.
+    const by = new Map<string, number>();
+    for (const x of json.rejected) by.set(x.reason, (by.get(x.reason) ?? 0) + 1);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('Trades ')) ?? '';
+    expect(line).toContain(`rejected orders ${json.rejected.length} (`);
+    for (const [reason, n] of by) expect(line).toContain(`${reason} ${n}`);
+    const noPrice = new Set(json.rejected.filter((x) => x.reason === 'no_price').map((x) => x.symbol));
+    if (noPrice.size > 0) expect(r.stdout).toContain(`Warning: SELLs of ${noPrice.size} held symbol(s)`);
+    else expect(r.stdout).not.toContain('Warning:');
   });
 
   it('writes the self-contained HTML report', () => {
