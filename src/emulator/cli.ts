@@ -121,6 +121,9 @@ async function main(): Promise<number> {
     `  API key:    ${acct?.apiKey ?? ''}`,
     `  API secret: ${acct?.secret ?? ''}`,
     `  rebalancer: [exchange] kind = testnet, base_url = ${emu.baseUrl}  with env BINANCE_API_KEY=${acct?.apiKey ?? ''} BINANCE_API_SECRET=${acct?.secret ?? ''}`,
+    ...(opts.payFeesInBnb
+      ? ['  fees: paid in BNB with the 25 % discount when the account holds enough BNB']
+      : []),
     '  Ctrl-C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
