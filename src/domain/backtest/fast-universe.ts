@@ -6,7 +6,7 @@
  * scores, volumes and therefore every decision are bit-identical (tested on the real data against the
  * domain functions: test/unit/backtest/fast-universe.test.ts).
  */
-import { compareExactReturns, compareReturns, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
+import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
 import type { Candle } from '../types.ts';
 import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
@@ -179,11 +179,9 @@ export class FastUniverse {
     };
     // Candidates are in symbol order, so an index comparison is the symbol tie-break of rankUniverse.
     eligible.sort((a, b) => {
-      const diff =
-        sign *
-        compareReturns(scores[a] as number, scores[b] as number, () =>
-          compareExactReturns(closesOf(a), closesOf(b)),
-        );
+      const sa = scores[a] as number;
+      const sb = scores[b] as number;
+      const diff = sign * (nearTie(sa, sb) ? compareExactReturns(closesOf(a), closesOf(b)) : sa - sb);
       if (diff !== 0) return diff;
       return a - b;
     });

@@ -28,9 +28,15 @@ const NEAR_TIE = 1e-12;
  * @returns negative when r_a < r_b, 0 for an exact tie, positive when r_a > r_b.
  */
 export function compareReturns(ra: number, rb: number, exact: () => number): number {
-  const diff = ra - rb;
-  if (Math.abs(diff) > NEAR_TIE * (1 + Math.abs(ra) + Math.abs(rb))) return diff;
-  return exact();
+  return nearTie(ra, rb) ? exact() : ra - rb;
+}
+
+/**
+ * True when two float scores are too close for their order to be trusted ({@link compareReturns}); the
+ * allocation-free test for hot sorts, which then compare exactly themselves.
+ */
+export function nearTie(ra: number, rb: number): boolean {
+  return Math.abs(ra - rb) <= NEAR_TIE * (1 + Math.abs(ra) + Math.abs(rb));
 }
 
 /**
