@@ -22,80 +22,71 @@ const DATA = path.join(ROOT, 'data');
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
 const hasPython = python.status === 0;
 
+/**
+ * The config keys the cases set, each as the engine's environment variable (README "Configuration") and
+ * the oracle's flag (`null` for `mode`: the oracle's boolean `--reversal`).
+ */
+const KEYS = {
+  lookback_days: ['REBALANCER_STRATEGY_LOOKBACK_DAYS', '--lookback'],
+  top_n: ['REBALANCER_STRATEGY_TOP_N', '--top-n'],
+  rebalance_every_days: ['REBALANCER_STRATEGY_REBALANCE_EVERY_DAYS', '--every'],
+  mode: ['REBALANCER_STRATEGY_MODE', null],
+  rebalance_mode: ['REBALANCER_PORTFOLIO_REBALANCE_MODE', '--mode'],
+  band: ['REBALANCER_PORTFOLIO_BAND', '--band'],
+  cash_buffer: ['REBALANCER_PORTFOLIO_CASH_BUFFER', '--cash-buffer'],
+  slippage_bps: ['REBALANCER_EXECUTION_SLIPPAGE_BPS', '--slippage-bps'],
+  min_market_cap: ['REBALANCER_UNIVERSE_MIN_MARKET_CAP', '--min-market-cap'],
+  min_quote_volume: ['REBALANCER_UNIVERSE_MIN_QUOTE_VOLUME', '--min-quote-volume'],
+} as const;
+
 interface Case {
   name: string;
-  /** Flags of `momentum-rebalancer backtest`. */
-  ours: string[];
-  /** Environment of `momentum-rebalancer backtest` (keys without a flag). */
-  env?: Record<string, string>;
-  /** Flags of test/oracle/backtest.py. */
-  oracle: string[];
+  from: string;
+  to: string;
+  /** Config values other than the defaults, given to both implementations. */
+  set: Partial<Record<keyof typeof KEYS, string>>;
 }
 
 const CASES: Case[] = [
   {
     // 365 daily full rebalances; holds COCOS, BTCST, DREP and SUN across their §2 redenominations.
     name: '2021, defaults (full, top 10, lookback 7, daily)',
-    ours: ['--from', '2021-01-01', '--to', '2021-12-31'],
-    oracle: ['--from', '2021-01-01', '--to', '2021-12-31'],
+    from: '2021-01-01',
+    to: '2021-12-31',
+    set: {},
   },
   {
     name: '2021, delta, top 5, weekly, 10 bps slippage, band 0.05',
-    ours: [
-      '--from',
-      '2021-01-01',
-      '--to',
-      '2021-12-31',
-      '--mode',
-      'delta',
-      '--top-n',
-      '5',
-      '--slippage-bps',
-      '10',
-    ],
-    env: { REBALANCER_STRATEGY_REBALANCE_EVERY_DAYS: '7', REBALANCER_PORTFOLIO_BAND: '0.05' },
-    oracle: [
-      '--from',
-      '2021-01-01',
-      '--to',
-      '2021-12-31',
-      '--mode',
-      'delta',
-      '--top-n',
-      '5',
-      '--every',
-      '7',
-      '--slippage-bps',
-      '10',
-      '--band',
-      '0.05',
-    ],
+    from: '2021-01-01',
+    to: '2021-12-31',
+    set: { rebalance_mode: 'delta', top_n: '5', rebalance_every_days: '7', slippage_bps: '10', band: '0.05' },
   },
   {
     name: '2021 H1, reversal, lookback 14, market cap ≥ 1e9 USD, quote volume ≥ 1e6/day, cash buffer 0.02',
-    ours: ['--from', '2021-01-01', '--to', '2021-06-30', '--strategy', 'reversal', '--lookback-days', '14'],
-    env: {
-      REBALANCER_UNIVERSE_MIN_MARKET_CAP: '1000000000',
-      REBALANCER_UNIVERSE_MIN_QUOTE_VOLUME: '1000000',
-      REBALANCER_PORTFOLIO_CASH_BUFFER: '0.02',
+    from: '2021-01-01',
+    to: '2021-06-30',
+    set: {
+      mode: 'reversal',
+      lookback_days: '14',
+      min_market_cap: '1000000000',
+      min_quote_volume: '1000000',
+      cash_buffer: '0.02',
     },
-    oracle: [
-      '--from',
-      '2021-01-01',
-      '--to',
-      '2021-06-30',
-      '--reversal',
-      '--lookback',
-      '14',
-      '--min-market-cap',
-      '1000000000',
-      '--min-quote-volume',
-      '1000000',
-      '--cash-buffer',
-      '0.02',
-    ],
   },
 ];
+
+/** The engine's environment and the oracle's flags for one case. */
+function argsOf(c: Case): { env: Record<string, string>; oracle: string[] } {
+  const env: Record<string, string> = {};
+  const oracle = ['--from', c.from, '--to', c.to];
+  for (const [key, value] of Object.entries(c.set) as [keyof typeof KEYS, string][]) {
+    const [variable, flag] = KEYS[key];
+    env[variable] = value;
+    if (flag !== null) oracle.push(flag, value);
+    else if (value === 'reversal') oracle.push('--reversal');
+  }
+  return { env, oracle };
+}
 
 const relGap = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
@@ -115,7 +106,8 @@ describe.skipIf(!hasPython && !process.env.CI)(
     beforeAll(() => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'bt-oracle-'));
       CASES.forEach((c, i) => {
-        const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...c.env };
+        const args = argsOf(c);
+        const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...args.env };
         delete env.DATABASE_URL;
         const ours = path.join(dir, `ours-${i}.json`);
         const a = spawnSync(
@@ -123,7 +115,10 @@ describe.skipIf(!hasPython && !process.env.CI)(
           [
             path.join(ROOT, 'bin/momentum-rebalancer.js'),
             'backtest',
-            ...c.ours,
+            '--from',
+            c.from,
+            '--to',
+            c.to,
             '--out',
             ours,
             '--no-record',
@@ -134,7 +129,7 @@ describe.skipIf(!hasPython && !process.env.CI)(
         const oracle = path.join(dir, `oracle-${i}.json`);
         const b = spawnSync(
           'python3',
-          [path.join(ROOT, 'test/oracle/backtest.py'), '--data', DATA, ...c.oracle, '--out', oracle],
+          [path.join(ROOT, 'test/oracle/backtest.py'), '--data', DATA, ...args.oracle, '--out', oracle],
           { cwd: dir, encoding: 'utf8', timeout: 300_000 },
         );
         if (b.status !== 0) throw new Error(`oracle (${c.name}) exited ${b.status}: ${b.stderr}`);

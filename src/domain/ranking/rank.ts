@@ -20,20 +20,10 @@ export interface ScoreCloses {
 const NEAR_TIE = 1e-12;
 
 /**
- * Orders two trailing returns exactly, as §3 defines them and §5's "ties by symbol" needs: floats decide
- * when they are further apart than their rounding error; otherwise `exact()` compares the exact ratios.
- * (In the bundled data ZILUSDT and ANKRUSDT on 2019-11-21 both have r = 72/73 − 1, which the two float
- * divisions miss by a few ulps in opposite directions.)
- * @param exact the sign of `r_a − r_b` in exact arithmetic, e.g. {@link compareExactReturns}.
- * @returns negative when r_a < r_b, 0 for an exact tie, positive when r_a > r_b.
- */
-export function compareReturns(ra: number, rb: number, exact: () => number): number {
-  return nearTie(ra, rb) ? exact() : ra - rb;
-}
-
-/**
- * True when two float scores are too close for their order to be trusted ({@link compareReturns}); the
- * allocation-free test for hot sorts, which then compare exactly themselves.
+ * True when two float scores are too close for their order to be trusted, so that the exact returns
+ * decide ({@link compareExactReturns}), as §3 defines them and §5's "ties by symbol" needs. (In the bundled
+ * data ZILUSDT and ANKRUSDT on 2019-11-21 both have r = 72/73 − 1, which the two float divisions miss by a
+ * few ulps in opposite directions.)
  */
 export function nearTie(ra: number, rb: number): boolean {
   return Math.abs(ra - rb) <= NEAR_TIE * (1 + Math.abs(ra) + Math.abs(rb));
@@ -64,7 +54,7 @@ export interface RankedSymbol {
  * Sorts the eligible symbols by score (descending for momentum, ascending for reversal), ties by symbol
  * name ascending, and marks the first `topN` as selected (§5). K = the number selected, may be < topN.
  * Scores that are equal or nearly equal as floats are compared exactly from their `closes`
- * ({@link compareReturns}), so an exact tie is a tie and goes by symbol.
+ * ({@link nearTie}), so an exact tie is a tie and goes by symbol.
  * @throws Error when an eligible decision has no score (the chain guarantees one).
  */
 export function rankUniverse(
@@ -79,13 +69,10 @@ export function rankUniverse(
   }
   const sign = mode === 'momentum' ? -1 : 1;
   const sorted = [...eligible].sort((a, b) => {
+    const sa = a.score as number;
+    const sb = b.score as number;
     const diff =
-      sign *
-      compareReturns(a.score as number, b.score as number, () =>
-        a.closes && b.closes
-          ? compareExactReturns(a.closes, b.closes)
-          : (a.score as number) - (b.score as number),
-      );
+      sign * (nearTie(sa, sb) && a.closes && b.closes ? compareExactReturns(a.closes, b.closes) : sa - sb);
     if (diff !== 0) return diff;
     return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
   });
