@@ -81,6 +81,30 @@ export interface EmulatorOptions {
   /** Listen port (default 0 = a free port) and host (default 127.0.0.1). */
   port?: number;
   host?: string;
+  /**
+   * Serve the test controls over HTTP too (`POST /emulator/test-controls`, docs/emulator.md "Test
+   * controls"); default false. The {@link RunningEmulator} methods work either way.
+   */
+  testControls?: boolean;
+}
+
+/** Test controls of a running emulator (docs/emulator.md "Test controls"); every field is optional. */
+export interface TestControls {
+  /**
+   * Hold the next `count` (default 1) `POST /api/v3/order` requests for `ms` before they are processed,
+   * as a slow network would: the timing check (`-1021` when the request then arrives after
+   * `timestamp + recvWindow`, rest-api.md "Timing security") and the matching engine run after the delay.
+   */
+  delayNextOrders?: { ms: number; count?: number };
+  /** The next `count` (default 1) MARKET orders fill `fraction` of what was asked and end EXPIRED. */
+  partialFillNext?: { fraction: string; count?: number };
+  /** Shift the emulator clock by this many ms from its base (positive = ahead); replaces an earlier skew. */
+  clockSkewMs?: number;
+  /**
+   * Forget every account's orders, trades and balance changes: back to the starting balances, as a
+   * testnet reset (testnet/general-info.md) or an emulator restart does.
+   */
+  resetState?: boolean;
 }
 
 /** A started emulator. */
@@ -101,6 +125,8 @@ export interface RunningEmulator {
   resetStats(): void;
   /** The accounts' API keys (and HMAC secrets), e.g. to print the demo credentials. */
   readonly accounts: readonly { readonly apiKey: string; readonly secret?: string }[];
+  /** Applies test controls (see {@link TestControls}). @throws EmulatorConfigError for a bad value. */
+  control(c: TestControls): void;
   /** The clock's start day (YYYY-MM-DD) and the number of symbols TRADING then (replicas included). */
   readonly asOf: string;
   readonly tradingSymbols: number;
@@ -133,6 +159,9 @@ export class EmulatorConfigError extends Error {
 }
 
 const MAX_BODY = 1 << 20;
+
+/** Path of the HTTP test controls (served only with `EmulatorOptions.testControls`). */
+export const TEST_CONTROLS_PATH = '/emulator/test-controls';
 
 const SIGNED_PARAMS: ParamSpecs = {
   timestamp: { kind: 'LONG', mandatory: true },
@@ -209,7 +238,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   const perf0 = performance.now();
-  const now: () => number = opts.now ?? (() => asOfMs + Math.floor(performance.now() - perf0));
+  const baseNow: () => number = opts.now ?? (() => asOfMs + Math.floor(performance.now() - perf0));
+  let skewMs = 0;
+  const now = (): number => baseNow() + skewMs;
   const startMs = now();
   const hourly = await HourlyKlines.open(dataset.dir);
   const market = new EmulatorMarket(dataset, hourly, { symbols: symbolsWanted, startMs });
@@ -217,53 +248,82 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
 
   const specs: EmulatorAccountSpec[] = opts.accounts ?? [{ apiKey: DEMO_API_KEY, secret: DEMO_API_SECRET }];
   const accounts = new Map<string, EmulatorAccount>();
-  specs.forEach((spec, i) => {
-    if (!API_KEY_RE.test(spec.apiKey)) {
-      throw new EmulatorConfigError(
-        `accounts[${i}].apiKey must be 1-256 printable ASCII characters, no spaces`,
+  const makeAccounts = () =>
+    specs.forEach((spec, i) => {
+      if (!API_KEY_RE.test(spec.apiKey)) {
+        throw new EmulatorConfigError(
+          `accounts[${i}].apiKey must be 1-256 printable ASCII characters, no spaces`,
+        );
+      }
+      if (accounts.has(spec.apiKey)) throw new EmulatorConfigError(`accounts[${i}].apiKey is a duplicate`);
+      if (spec.secret === undefined && spec.ed25519PublicKeyPem === undefined) {
+        throw new EmulatorConfigError(`accounts[${i}] needs a secret or an ed25519PublicKeyPem`);
+      }
+      let keys: SigningKeys = spec.secret !== undefined ? { secret: spec.secret } : {};
+      if (spec.ed25519PublicKeyPem !== undefined) {
+        try {
+          keys = { ...keys, ed25519: ed25519PublicKey(spec.ed25519PublicKeyPem) };
+        } catch (err) {
+          throw new EmulatorConfigError(`accounts[${i}].ed25519PublicKeyPem: ${(err as Error).message}`);
+        }
+      }
+      const balances = spec.balances ?? opts.defaultBalances ?? DEFAULT_BALANCES;
+      for (const [asset, v] of Object.entries(balances)) {
+        let ok = false;
+        try {
+          ok = !dec(v).isNegative();
+        } catch {
+          ok = false;
+        }
+        if (!ok)
+          throw new EmulatorConfigError(`accounts[${i}] balance of ${asset} must be a decimal ≥ 0, got ${v}`);
+      }
+      accounts.set(
+        spec.apiKey,
+        new EmulatorAccount(
+          {
+            apiKey: spec.apiKey,
+            keys,
+            uid: 100_000_001 + i,
+            balances,
+            makerCommission: fraction(`accounts[${i}].makerCommission`, spec.makerCommission),
+            takerCommission: fraction(`accounts[${i}].takerCommission`, spec.takerCommission),
+            payFeesInBnb: spec.payFeesInBnb ?? opts.payFeesInBnb ?? false,
+          },
+          market,
+          now,
+          slippageBps,
+        ),
       );
+    });
+  makeAccounts();
+  let orderDelays: { ms: number; left: number } | null = null;
+  const control = (c: TestControls): void => {
+    if (c.delayNextOrders) {
+      const ms = nonNegInt('delayNextOrders.ms', c.delayNextOrders.ms, 0);
+      const left = nonNegInt('delayNextOrders.count', c.delayNextOrders.count, 1);
+      orderDelays = ms > 0 && left > 0 ? { ms, left } : null;
     }
-    if (accounts.has(spec.apiKey)) throw new EmulatorConfigError(`accounts[${i}].apiKey is a duplicate`);
-    if (spec.secret === undefined && spec.ed25519PublicKeyPem === undefined) {
-      throw new EmulatorConfigError(`accounts[${i}] needs a secret or an ed25519PublicKeyPem`);
-    }
-    let keys: SigningKeys = spec.secret !== undefined ? { secret: spec.secret } : {};
-    if (spec.ed25519PublicKeyPem !== undefined) {
+    if (c.partialFillNext) {
       try {
-        keys = { ...keys, ed25519: ed25519PublicKey(spec.ed25519PublicKeyPem) };
+        engine.partialFillNext(c.partialFillNext.fraction, c.partialFillNext.count ?? 1);
       } catch (err) {
-        throw new EmulatorConfigError(`accounts[${i}].ed25519PublicKeyPem: ${(err as Error).message}`);
+        throw new EmulatorConfigError((err as Error).message);
       }
     }
-    const balances = spec.balances ?? opts.defaultBalances ?? DEFAULT_BALANCES;
-    for (const [asset, v] of Object.entries(balances)) {
-      let ok = false;
-      try {
-        ok = !dec(v).isNegative();
-      } catch {
-        ok = false;
+    if (c.clockSkewMs !== undefined) {
+      if (!Number.isInteger(c.clockSkewMs)) {
+        throw new EmulatorConfigError(`clockSkewMs must be an integer, got ${c.clockSkewMs}`);
       }
-      if (!ok)
-        throw new EmulatorConfigError(`accounts[${i}] balance of ${asset} must be a decimal ≥ 0, got ${v}`);
+      skewMs = c.clockSkewMs;
     }
-    accounts.set(
-      spec.apiKey,
-      new EmulatorAccount(
-        {
-          apiKey: spec.apiKey,
-          keys,
-          uid: 100_000_001 + i,
-          balances,
-          makerCommission: fraction(`accounts[${i}].makerCommission`, spec.makerCommission),
-          takerCommission: fraction(`accounts[${i}].takerCommission`, spec.takerCommission),
-          payFeesInBnb: spec.payFeesInBnb ?? opts.payFeesInBnb ?? false,
-        },
-        market,
-        now,
-        slippageBps,
-      ),
-    );
-  });
+    if (c.resetState) {
+      accounts.clear();
+      makeAccounts();
+      orders10s.clear();
+      ordersDay.clear();
+    }
+  };
 
   const weights = new WindowCounter(60_000);
   const orders10s = new WindowCounter(10_000);
@@ -305,9 +365,29 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     return acct;
   };
 
+  /** `POST /emulator/test-controls` with a JSON {@link TestControls} body (only with `testControls`). */
+  const handleControl = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let status = 200;
+    let answer: unknown;
+    try {
+      control(JSON.parse((await readBody(req)) || '{}') as TestControls);
+      answer = { ok: true, serverTime: now() };
+    } catch (err) {
+      status = 400;
+      answer = { code: -1130, msg: `test controls: ${(err as Error).message}` };
+    }
+    const text = JSON.stringify(answer);
+    res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8' });
+    res.end(text);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (opts.testControls && req.method === 'POST' && req.url === TEST_CONTROLS_PATH) {
+      await handleControl(req, res);
+      return;
+    }
     requests++;
-    const t = now();
+    let t = now();
     const ip = req.socket.remoteAddress ?? 'unknown';
     const headers: Record<string, string> = {};
     let status = 200;
@@ -329,6 +409,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       const form =
         ep.method !== 'GET' && (ctype === '' || ctype.startsWith('application/x-www-form-urlencoded'));
       const bodyParams = form ? rawBody : '';
+      if (ep.placesOrders && orderDelays) {
+        const d = orderDelays;
+        d.left -= 1;
+        if (d.left <= 0) orderDelays = null;
+        await new Promise((r) => setTimeout(r, d.ms));
+        t = now(); // the request "arrives" now
+      }
       const raw = mergeParams(rawQuery, bodyParams);
       const bannedUntil = bans.bannedUntil(ip, t);
       if (bannedUntil !== null) {
@@ -426,6 +513,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       apiKey: s.apiKey,
       ...(s.secret !== undefined ? { secret: s.secret } : {}),
     })),
+    control,
     asOf: msToDay(startMs),
     tradingSymbols: market
       .listed(startMs)

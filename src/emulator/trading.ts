@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SimExchange } from '../adapters/sim/sim-exchange.ts';
-import { Decimal, dec, ZERO } from '../domain/decimal.ts';
+import { Decimal, dec, floorStep, ZERO } from '../domain/decimal.ts';
 import { fillPrice, type ModelFill } from '../domain/execution/market-fill.ts';
 import type { Side } from '../domain/types.ts';
 import type { SigningKeys } from './auth.ts';
@@ -207,6 +207,21 @@ export class EmulatorAccount {
 export class TradingEngine {
   private readonly nextOrderId = new Map<string, number>();
   private readonly nextTradeId = new Map<string, number>();
+  /** Test control: the next MARKET orders fill only this fraction, then expire (see {@link partialFillNext}). */
+  private partial: { fraction: Decimal; left: number } | null = null;
+
+  /**
+   * Test control (docs/emulator.md "Test controls"): the next `count` accepted MARKET orders fill only
+   * `fraction` of what was asked (SELL quantity floored to the stepSize, BUY quoteOrderQty truncated to
+   * 8 decimals) in one trade and end `EXPIRED` (`expiryReason` `INSUFFICIENT_LIQUIDITY`), as a Binance
+   * MARKET order that ran out of liquidity. `count` 0 turns it off.
+   * @throws Error when `fraction` is not in (0, 1).
+   */
+  partialFillNext(fraction: string, count = 1): void {
+    const f = dec(fraction);
+    if (!(f.gt(0) && f.lt(1))) throw new Error(`partial fill fraction must be in (0, 1), got ${fraction}`);
+    this.partial = count > 0 ? { fraction: f, left: count } : null;
+  }
 
   /**
    * @param market the emulator market.
@@ -297,7 +312,7 @@ export class TradingEngine {
 
     if (o.type === 'MARKET') {
       if (o.quantity !== undefined) checkLotSize(f, o.quantity, true);
-      const shape = { symbol: s.symbol, side: o.side, quantity: o.quantity, quoteOrderQty: o.quoteOrderQty };
+      let shape = { symbol: s.symbol, side: o.side, quantity: o.quantity, quoteOrderQty: o.quoteOrderQty };
       const dry = acct.exchange.executeMarketSync(shape, { dryRun: true });
       if (!dry.ok) {
         if (dry.reason === 'insufficient_balance') {
@@ -312,6 +327,14 @@ export class TradingEngine {
       checkMarketMaxNotional(f, dry.fill.quoteQuantity);
       if (test) return null;
       this.checkDuplicate(acct, s.symbol, cid);
+      const partial = this.takePartial();
+      if (partial) {
+        shape = {
+          ...shape,
+          quantity: o.quantity && floorStep(o.quantity.times(partial), s.rules.stepSize),
+          quoteOrderQty: o.quoteOrderQty?.times(partial).toDecimalPlaces(8, 1),
+        };
+      }
       const ex = acct.exchange.executeMarketSync(shape);
       if (!ex.ok) throw Errors.orderRejected(EngineMessages.insufficientBalance);
       const order = this.newRecord(s, o, cid, t, {
@@ -321,6 +344,10 @@ export class TradingEngine {
         stp,
       });
       this.fillOrder(acct, order, ex.fill, ex.baseAsset, ex.quoteAsset, t);
+      if (partial) {
+        order.status = 'EXPIRED';
+        order.expiryReason = 'INSUFFICIENT_LIQUIDITY';
+      }
       return order;
     }
 
@@ -369,6 +396,14 @@ export class TradingEngine {
     acct.orders.push(order);
     acct.updateTime = t;
     return order;
+  }
+
+  private takePartial(): Decimal | null {
+    const p = this.partial;
+    if (!p) return null;
+    p.left -= 1;
+    if (p.left <= 0) this.partial = null;
+    return p.fraction;
   }
 
   private checkDuplicate(acct: EmulatorAccount, symbol: string, cid: string): void {

@@ -3,9 +3,15 @@
  * quantity (SELL) or quoteOrderQty (BUY) with our clientOrderId and `newOrderRespType=FULL`, and order
  * lookup by clientOrderId.
  *
- * Never placed twice: an order whose outcome is unknown (timeout, connection lost, 5XX, -1007) is looked
- * up by its clientOrderId (`GET /api/v3/order`) before anything is sent again; only an order the exchange
- * does not know (-2013) is sent again, with the same clientOrderId.
+ * Never placed twice, even late: an order whose outcome is unknown (timeout, connection lost, 5XX, -1007)
+ * is looked up by its clientOrderId (`GET /api/v3/order`) before anything is sent again. "Not found"
+ * (-2013) is final only once the request can no longer reach the matching engine: after its
+ * `timestamp + recvWindow` (+ a margin) on the exchange clock — Binance rejects a later arrival with
+ * -1021 (rest-api.md "Timing security"). A clientOrderId is unique among OPEN orders only and a MARKET
+ * order is never open, so the exchange's duplicate check cannot catch a late first request. Until that
+ * time the adapter waits and looks again; only then is the order sent again, with the same clientOrderId.
+ * A later run that finds a PENDING order passes {@link BinanceExchange.finalAfter} of its record time to
+ * {@link BinanceExchange.queryOrder} for the same guarantee.
  * Business rejections (-1013 filter failure, -2010 insufficient balance, -1121 bad symbol, …) come back
  * as `RejectedOrder`s with Binance's code; everything else throws an {@link ExchangeError}.
  */
@@ -21,7 +27,7 @@ import {
   type RejectedOrder,
   rejectedOrder,
 } from '../../ports/exchange.ts';
-import type { BinanceRest } from './binance-rest.ts';
+import { type BinanceRest, FINAL_LOOKUP_MARGIN_MS } from './binance-rest.ts';
 import { ExchangeError } from './errors.ts';
 import type { OrderResponse } from './schemas.ts';
 
@@ -109,7 +115,9 @@ export class BinanceExchange implements Exchange {
           { symbol: req.symbol, clientOrderId: req.clientOrderId, attempt },
           `${err.message}; outcome unknown: looking the order up by its clientOrderId`,
         );
-        const found = await this.queryOrder(req.symbol, req.clientOrderId);
+        const found = await this.queryOrder(req.symbol, req.clientOrderId, {
+          notBefore: err.lookupNotBefore ?? this.finalAfter(Date.now()),
+        });
         if (found) return found;
         if (attempt >= max) {
           throw new ExchangeError(
@@ -129,11 +137,39 @@ export class BinanceExchange implements Exchange {
   }
 
   /**
+   * The exchange-clock time (UTC ms) after which "not found" is final for an order whose PENDING record
+   * was written at `recordedAtMs` (UTC ms, local clock, before its request was signed): recordedAt +
+   * the measured offset + recvWindow + {@link FINAL_LOOKUP_MARGIN_MS}. Assumes the order was sent with
+   * this client's recvWindow (config `[exchange] recv_window_ms`). Pass it as `queryOrder`'s `notBefore`.
+   */
+  finalAfter(recordedAtMs: number): number {
+    return this.opts.rest.finalAfter(recordedAtMs + this.opts.rest.clockOffset().offsetMs);
+  }
+
+  /**
    * Looks an order up by our clientOrderId (`GET /api/v3/order`, then `GET /api/v3/myTrades` for its
    * fills when anything executed). Null when the exchange does not know it.
+   * @param opts.notBefore exchange-clock time (UTC ms, e.g. {@link finalAfter}) before which "not found"
+   *   is not final: an order not found before then is looked up again once the exchange clock has passed
+   *   it (the call then waits, up to recvWindow + 1 s). Omitted: one lookup, "not found" at once.
+   * @throws ExchangeError (`invalid_response`) when the order's quantities do not add up
+   *   ({@link checkOrderResponse}).
    */
-  async queryOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
-    const order = await this.opts.rest.getOrder(symbol, clientOrderId);
+  async queryOrder(
+    symbol: string,
+    clientOrderId: string,
+    opts: { readonly notBefore?: number } = {},
+  ): Promise<OrderOutcome | null> {
+    const { rest } = this.opts;
+    let order = await rest.getOrder(symbol, clientOrderId);
+    if (!order && opts.notBefore !== undefined && rest.now() < opts.notBefore) {
+      this.opts.logger.info(
+        { symbol, clientOrderId, waitMs: opts.notBefore - rest.now() },
+        'order not found yet: its request may still reach the exchange until timestamp + recvWindow; waiting, then looking again',
+      );
+      await rest.waitUntil(opts.notBefore);
+      order = await rest.getOrder(symbol, clientOrderId);
+    }
     if (!order) return null;
     const fills: OrderFill[] = [];
     if (!dec(order.executedQty).isZero()) {

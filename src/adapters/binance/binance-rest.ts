@@ -108,11 +108,18 @@ function loadFactory(): Promise<LibFactory> {
 }
 
 const MINUTE_MS = 60_000;
+/**
+ * Margin added to `timestamp + recvWindow` before "not found" is final: covers the error of the measured
+ * clock offset and the time between recording an order and signing its request, ms.
+ */
+export const FINAL_LOOKUP_MARGIN_MS = 1_000;
 
 /** A typed Binance spot REST client; see the module comment. */
 export class BinanceRest {
   private offsetMs = 0;
   private synced = false;
+  /** The largest `timestamp` handed to a signed request so far (exchange clock, UTC ms). */
+  private maxTimestamp = 0;
   private windowStart = 0;
   private windowUsed = 0;
   private requests = 0;
@@ -147,7 +154,7 @@ export class BinanceRest {
       ...(c ? { apiKey: c.apiKey } : {}),
       ...(c?.apiSecret ? { apiSecret: c.apiSecret } : {}),
       ...(c?.privateKeyPem ? { privateKey: c.privateKeyPem.trim() } : {}),
-      getTime: () => (self ? self.now() : Date.now()),
+      getTime: () => (self ? self.issueTimestamp() : Date.now()),
     });
     self = new BinanceRest(lib, opts);
     return self;
@@ -156,6 +163,43 @@ export class BinanceRest {
   /** The exchange's clock estimate: local time + the measured offset, UTC ms. */
   now(): number {
     return Date.now() + this.offsetMs;
+  }
+
+  /**
+   * The measured clock offset: exchange server time − local clock, ms (0 before the first measure), and
+   * whether it was measured (`GET /api/v3/time`, or exchangeInfo's `serverTime`). A use case compares
+   * it with its tolerance, e.g. to refuse a run near a period boundary when the clocks disagree.
+   */
+  clockOffset(): { readonly offsetMs: number; readonly measured: boolean } {
+    return { offsetMs: this.offsetMs, measured: this.synced };
+  }
+
+  /** `recvWindow` of signed requests, ms. */
+  get recvWindowMs(): number {
+    return this.opts.recvWindowMs;
+  }
+
+  /**
+   * The exchange-clock time (UTC ms) from which a signed request whose `timestamp` is at most
+   * `timestampMs` can no longer be executed: Binance rejects it with -1021 once
+   * `serverTime − timestamp > recvWindow` (rest-api.md "Timing security"), so an order the exchange
+   * does not know after that time was never placed. Adds {@link FINAL_LOOKUP_MARGIN_MS}.
+   */
+  finalAfter(timestampMs: number): number {
+    return timestampMs + this.opts.recvWindowMs + FINAL_LOOKUP_MARGIN_MS;
+  }
+
+  /** Waits until the exchange clock ({@link now}) reaches `exchangeMs` (returns at once when past). */
+  async waitUntil(exchangeMs: number): Promise<void> {
+    const wait = exchangeMs - this.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /** The timestamp of a signed request (binance-api-node's `getTime`): {@link now}, remembered. */
+  private issueTimestamp(): number {
+    const t = this.now();
+    if (t > this.maxTimestamp) this.maxTimestamp = t;
+    return t;
   }
 
   /** Request and weight counters. */
@@ -274,10 +318,16 @@ export class BinanceRest {
       ...(order.quoteOrderQty !== undefined ? { quoteOrderQty: order.quoteOrderQty } : {}),
     };
     let body: unknown;
+    const before = this.now();
     try {
       body = await this.withTimeout(this.lib.order(payload));
     } catch (err) {
       const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
+      if (e.kind === 'unknown_outcome') {
+        // The request may still reach the exchange, until its timestamp + recvWindow (every timestamp
+        // issued so far bounds this request's: conservative under concurrency).
+        e.lookupNotBefore = this.finalAfter(Math.max(before, this.maxTimestamp));
+      }
       if (e.code === -1021) await this.syncTime().catch(() => undefined);
       throw e;
     } finally {

@@ -31,6 +31,12 @@ export class ExchangeError extends Error {
   override readonly name = 'ExchangeError';
   /** Exit code when it ends the process (69 = service unavailable, 77 = permission denied). */
   readonly exitCode: number;
+  /**
+   * For an `unknown_outcome` order: the exchange-clock time (UTC ms) from which "the exchange does not
+   * know the order" is final — the request's `timestamp + recvWindow` plus a margin; a request arriving
+   * later is rejected with -1021 (rest-api.md "Timing security"). Null when not known.
+   */
+  lookupNotBefore: number | null = null;
   constructor(
     message: string,
     readonly kind: ExchangeErrorKind,

@@ -1,0 +1,133 @@
+/**
+ * Never twice, even late (issue 9 item 4): an order request that reaches Binance after our client timed
+ * out. Through binance-api-node → HTTP → the emulator, whose test control holds the next order request
+ * before processing it (a slow network). A clientOrderId is unique among OPEN orders only and a MARKET
+ * order is never open, so a re-send after an early "not found" (-2013) places the order twice; the
+ * adapter must wait until the request's `timestamp + recvWindow` has passed on the exchange clock
+ * (rest-api.md "Timing security": later arrivals get -1021) before "not found" is final.
+ *
+ * Expected balances by hand: one BUY of quoteOrderQty 100 fills q = floor_step(100 / p) at p and spends
+ * q × p = its cummulativeQuoteQty (≤ 100, docs/emulator.md "MARKET"): 1000 − that once; twice would be
+ * 1000 − 2 × that.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
+import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
+import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
+import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
+import { createLogger } from '../../../src/cli/logger.ts';
+import { BUNDLED_DATA_DIR } from '../../../src/compose.ts';
+import { dec } from '../../../src/domain/decimal.ts';
+import { dayToMs } from '../../../src/domain/time.ts';
+import type { SymbolRules } from '../../../src/domain/types.ts';
+import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import type { OrderOutcome } from '../../../src/ports/exchange.ts';
+
+const logger = createLogger('silent', 'json');
+const SECRET = 'late-secret';
+const RECV_WINDOW = 1500;
+const TIMEOUT = 300;
+// BTCUSDT §6 rules as the 2023-09-08 exchangeInfo snapshot has them (only stepSize is used for a BUY).
+const rules: SymbolRules = {
+  symbol: 'BTCUSDT',
+  stepSize: '0.00001',
+  minQty: '0.00001',
+  minNotional: '5',
+  tickSize: '0.01',
+  source: 'test',
+};
+
+describe('an order request delayed past the client timeout is placed exactly once', () => {
+  let dataset: Dataset;
+  let emu: RunningEmulator;
+  const base = dayToMs('2021-03-01') + 30_000;
+  const t0 = Date.now();
+  let n = 0;
+
+  beforeAll(async () => {
+    dataset = await loadDataset(BUNDLED_DATA_DIR);
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  /** A fresh account "k<n>" with 1000 USDT on a fresh emulator, and the adapter over it. */
+  const setup = async () => {
+    await emu?.close();
+    const apiKey = `late-${++n}`;
+    emu = await startEmulator({
+      dataset,
+      now: () => base + (Date.now() - t0),
+      accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
+    });
+    const rest = await BinanceRest.open({
+      baseUrl: emu.baseUrl,
+      credentials: { apiKey, apiSecret: SECRET },
+      timeoutMs: TIMEOUT,
+      recvWindowMs: RECV_WINDOW,
+      weightBudget: 3000,
+      retries: 2,
+      minBackoffMs: 10,
+      logger,
+    });
+    await rest.syncTime();
+    const ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => rules, logger });
+    const usdt = () => emu.balances(apiKey).find((b) => b.asset === 'USDT')?.free;
+    /** USDT after exactly one fill of `order`. */
+    const once = (order: OrderOutcome | null) => {
+      if (!order || order.status === 'REJECTED') throw new Error(`not accepted: ${JSON.stringify(order)}`);
+      return dec('1000').minus(order.cummulativeQuoteQty).toFixed(8);
+    };
+    return { rest, ex, usdt, once };
+  };
+
+  it('delayed 800 ms (past the 300 ms timeout, inside the 1500 ms recvWindow): one fill, USDT spent once', async () => {
+    const { ex, usdt, once } = await setup();
+    emu.control({ delayNextOrders: { ms: 800 } });
+    const started = Date.now();
+    const out = await ex.placeMarketOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      clientOrderId: 'late-buy-1',
+      quoteOrderQty: '100',
+    });
+    expect(out.status).toBe('FILLED');
+    // Let the (single) delayed request land if the adapter had not waited for it.
+    await new Promise((r) => setTimeout(r, 900 - (Date.now() - started)));
+    expect(usdt()).toBe(once(out));
+  });
+
+  it('delayed 2500 ms (past timestamp + recvWindow): the emulator rejects it with -1021, the re-send fills once', async () => {
+    const { ex, usdt, once } = await setup();
+    emu.control({ delayNextOrders: { ms: 2500 } });
+    const started = Date.now();
+    const out = await ex.placeMarketOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      clientOrderId: 'late-buy-2',
+      quoteOrderQty: '100',
+    });
+    expect(out.status).toBe('FILLED');
+    // The re-send waited for timestamp + recvWindow (+ margin) before it was sent.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RECV_WINDOW);
+    await new Promise((r) => setTimeout(r, Math.max(0, 2700 - (Date.now() - started))));
+    expect(usdt()).toBe(once(out));
+  });
+
+  it('a later run that finds a PENDING order recorded just now waits for finalAfter before "not found" is final', async () => {
+    const { rest, ex, usdt, once } = await setup();
+    emu.control({ delayNextOrders: { ms: 800 } });
+    const recordedAt = Date.now(); // the PENDING record, written before the request is signed
+    const lost = await rest
+      .newOrder({ symbol: 'BTCUSDT', side: 'BUY', newClientOrderId: 'late-buy-3', quoteOrderQty: '100' })
+      .catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(ExchangeError);
+    expect((lost as ExchangeError).kind).toBe('unknown_outcome');
+    // A lookup without the deadline says "not found" although the request is still on its way...
+    expect(await ex.queryOrder('BTCUSDT', 'late-buy-3')).toBeNull();
+    // ...with it, the lookup waits for timestamp + recvWindow and finds the order that landed meanwhile.
+    const found = await ex.queryOrder('BTCUSDT', 'late-buy-3', { notBefore: ex.finalAfter(recordedAt) });
+    expect(found?.status).toBe('FILLED');
+    expect(usdt()).toBe(once(found));
+  });
+});
