@@ -74,8 +74,23 @@ export interface Exchange {
    * as a `RejectedOrder`, never thrown; transport failures throw.
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<OrderOutcome>;
-  /** Looks an order up by our clientOrderId; null when the exchange does not know it. */
-  queryOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null>;
+  /**
+   * Looks an order up by our clientOrderId; null when the exchange does not know it.
+   * @param opts.notBefore exchange-clock time (UTC ms, from {@link finalAfter}) before which "not found"
+   *   is not final: the lookup is repeated once that time has passed (the call waits).
+   */
+  queryOrder(
+    symbol: string,
+    clientOrderId: string,
+    opts?: { readonly notBefore?: number },
+  ): Promise<OrderOutcome | null>;
+  /**
+   * Real exchanges: the exchange-clock time (UTC ms) after which an order whose PENDING record was
+   * written at `recordedAtMs` (local UTC ms, before sending) can no longer be executed — its request's
+   * timestamp + recvWindow (+ margin). Pass it to {@link queryOrder} as `notBefore` when resolving a
+   * PENDING order found by a later run. Absent where orders cannot arrive late (replay).
+   */
+  finalAfter?(recordedAtMs: number): number;
 }
 
 /** A {@link RejectedOrder} for `req` (shared by the exchange adapters). */

@@ -25,8 +25,10 @@ export interface MarketData {
   /**
    * Live sources only: the last price of every symbol now (decimal strings by symbol), used as the
    * decision price instead of the open of D. Absent for replayed history.
+   * @param required symbols that must have a positive price (those the run trades or values): a missing
+   *   one or a price ≤ 0 throws an error naming the endpoint, the symbol and the field.
    */
-  currentPrices?(): Promise<ReadonlyMap<string, string>>;
+  currentPrices?(required?: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Listing time and token-swap splits of one symbol's daily series. */

@@ -29,6 +29,7 @@ import {
 } from '../../ports/exchange.ts';
 import { type BinanceRest, FINAL_LOOKUP_MARGIN_MS } from './binance-rest.ts';
 import { ExchangeError } from './errors.ts';
+import { checkOrderResponse } from './response-checks.ts';
 import type { OrderResponse } from './schemas.ts';
 
 /** Options of {@link BinanceExchange}. */
@@ -62,7 +63,8 @@ export class BinanceExchange implements Exchange {
   /**
    * Places a MARKET order. A SELL quantity is floored to the symbol's stepSize first (a quantity that
    * floors to 0 is not sent: `zero_quantity`).
-   * @throws ExchangeError for auth, ban, invalid responses, and an outcome still unknown after
+   * @throws ExchangeError for auth, ban, invalid responses (incl. quantities that do not add up,
+   *   {@link checkOrderResponse}: nothing further is sent), and an outcome still unknown after
    *   `maxAttempts` lookups (the order stays PENDING in the ledger; the next run resolves it).
    */
   async placeMarketOrder(req: MarketOrderRequest): Promise<OrderOutcome> {
@@ -91,6 +93,12 @@ export class BinanceExchange implements Exchange {
           ...(quantity !== undefined ? { quantity } : {}),
           ...(quoteOrderQty !== undefined ? { quoteOrderQty } : {}),
         });
+        checkOrderResponse(
+          res,
+          'POST /api/v3/order',
+          res.fills?.map((f) => ({ price: f.price, qty: f.qty })),
+        );
+        this.warnIfPartial(res);
         return accepted(res, res.fills ?? []);
       } catch (err) {
         if (!(err instanceof ExchangeError)) throw err;
@@ -172,9 +180,19 @@ export class BinanceExchange implements Exchange {
     }
     if (!order) return null;
     const fills: OrderFill[] = [];
-    if (!dec(order.executedQty).isZero()) {
-      const trades = await this.opts.rest.myTrades(symbol, order.orderId);
-      for (const t of trades.filter((x) => x.orderId === order.orderId)) {
+    if (dec(order.executedQty).isZero()) checkOrderResponse(order, 'GET /api/v3/order', undefined);
+    else {
+      const found = order;
+      const trades = (await this.opts.rest.myTrades(symbol, order.orderId)).filter(
+        (x) => x.orderId === found.orderId,
+      );
+      checkOrderResponse(
+        order,
+        'GET /api/v3/order',
+        trades.map((t) => ({ price: t.price, qty: t.qty, quoteQty: t.quoteQty })),
+        'myTrades',
+      );
+      for (const t of trades) {
         fills.push({
           tradeId: String(t.id),
           price: decStr(t.price),
@@ -185,7 +203,17 @@ export class BinanceExchange implements Exchange {
         });
       }
     }
+    this.warnIfPartial(order);
     return accepted(order, [], fills);
+  }
+
+  /** A partial fill (EXPIRED / PARTIALLY_FILLED with something executed) is logged, never silent. */
+  private warnIfPartial(o: OrderResponse): void {
+    if (o.status === 'FILLED' || dec(o.executedQty).isZero()) return;
+    this.opts.logger.warn(
+      { symbol: o.symbol, clientOrderId: o.clientOrderId, status: o.status, executedQty: o.executedQty },
+      `order ${o.clientOrderId} ${o.symbol} partially filled: ${o.status} with executedQty ${o.executedQty}`,
+    );
   }
 }
 

@@ -14,6 +14,7 @@
  * cache write).
  */
 import type { Logger } from 'pino';
+import { dec } from '../../domain/decimal.ts';
 import { DAY_MS } from '../../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../../domain/types.ts';
 import { findSegmentSplits } from '../../domain/universe/segments.ts';
@@ -21,6 +22,7 @@ import type { ListingInfo, MarketCache } from '../../ports/market-cache.ts';
 import type { MarketData, SegmentInfo } from '../../ports/market-data.ts';
 import { defaultRules, rulesFromSymbol } from '../data/exchange-info.ts';
 import type { BinanceRest } from './binance-rest.ts';
+import { checkPositivePrice, invalidResponse } from './response-checks.ts';
 import type { ExchangeInfoResponse } from './schemas.ts';
 
 /** Options of {@link BinanceMarketData}. */
@@ -157,10 +159,32 @@ export class BinanceMarketData implements MarketData {
     };
   }
 
-  /** Last prices of every symbol (`GET /api/v3/ticker/price`, weight 4), decimal strings by symbol. */
-  async currentPrices(): Promise<ReadonlyMap<string, string>> {
-    const rows = await this.opts.rest.tickerPrices();
-    return new Map(rows.map((r) => [r.symbol, r.price]));
+  /**
+   * Last prices of every symbol (`GET /api/v3/ticker/price`, weight 4), decimal strings by symbol.
+   * A price ≤ 0 is an error for a symbol exchangeInfo lists as TRADING (a delisted symbol's 0 is left
+   * out of the map: it has no price), and every symbol of `required` (those the run will trade or
+   * value) must be in the answer with a positive price.
+   * @throws ExchangeError (`invalid_response`) naming `GET /api/v3/ticker/price`, the symbol and the
+   *   field (`price`, or `symbol` for one missing from the list).
+   */
+  async currentPrices(required: readonly string[] = []): Promise<ReadonlyMap<string, string>> {
+    const ep = 'GET /api/v3/ticker/price';
+    const [rows, info] = await Promise.all([this.opts.rest.tickerPrices(), this.exchangeInfo()]);
+    const trading = new Set(info.symbols.filter((s) => s.status === 'TRADING').map((s) => s.symbol));
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      if (trading.has(r.symbol)) checkPositivePrice(r.price, ep, r.symbol, 'price');
+      if (dec(r.price).gt(0)) out.set(r.symbol, r.price);
+    }
+    const listed = new Map(rows.map((r) => [r.symbol, r.price]));
+    for (const symbol of required) {
+      const price = listed.get(symbol);
+      if (price === undefined) {
+        throw invalidResponse(ep, symbol, 'symbol', `no price for ${symbol} in a list of ${rows.length}`);
+      }
+      checkPositivePrice(price, ep, symbol, 'price');
+    }
+    return out;
   }
 
   /** 24h statistics of every symbol (`GET /api/v3/ticker/24hr`, weight 80): last price, volumes. */

@@ -21,6 +21,7 @@ import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { classifyError, ExchangeError } from './errors.ts';
+import { checkPositivePrice } from './response-checks.ts';
 import {
   accountSchema,
   exchangeInfoSchema,
@@ -247,7 +248,8 @@ export class BinanceRest {
 
   /**
    * `GET /api/v3/klines` (weight 2): rows `[openTime, open, high, low, close, volume, closeTime,
-   * quoteVolume, trades, …]`, validated.
+   * quoteVolume, trades, …]`, validated; open/high/low/close must be positive.
+   * @throws ExchangeError (`invalid_response`) naming the symbol, the row and the field of a price ≤ 0.
    */
   async klines(
     symbol: string,
@@ -265,7 +267,19 @@ export class BinanceRest {
       () => this.lib.publicRequest('GET', '/api/v3/klines', payload),
       symbol,
     );
-    return parseResponse(klinesSchema, body, ep, symbol);
+    const rows = parseResponse(klinesSchema, body, ep, symbol);
+    rows.forEach((r, i) => {
+      const day = new Date(r[0]).toISOString().slice(0, 10);
+      for (const [k, name] of [
+        [1, 'open'],
+        [2, 'high'],
+        [3, 'low'],
+        [4, 'close'],
+      ] as const) {
+        checkPositivePrice(r[k], ep, symbol, `[${i}].${name} (openTime ${day})`);
+      }
+    });
+    return rows;
   }
 
   /** `GET /api/v3/ticker/price` for every symbol (weight 4), validated. */
