@@ -11,11 +11,18 @@ import type { AddressInfo } from 'node:net';
 export interface Fault {
   /** Wait this long before answering (after the upstream answered: the upstream DID execute). */
   readonly delayMs?: number;
+  /**
+   * Answer with `respond` without forwarding: the upstream never sees the request (as a rate limiter or
+   * proxy in front of the exchange would answer). `respond` then gets status 0 and an empty body.
+   */
+  readonly notForwarded?: boolean;
   /** Replace the response. */
   readonly respond?: (upstream: { status: number; body: string }) => {
     status: number;
     body: string;
     contentType?: string;
+    /** Extra response headers (e.g. `Retry-After`). */
+    headers?: Record<string, string>;
   };
 }
 
@@ -46,6 +53,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const nth = (counts.get(key) ?? 0) + 1;
       counts.set(key, nth);
       const fault = rule?.(req.method ?? 'GET', path, nth) ?? null;
+      if (fault?.notForwarded && fault.respond) {
+        const r = fault.respond({ status: 0, body: '' });
+        res.writeHead(r.status, {
+          'content-type': r.contentType ?? 'application/json;charset=UTF-8',
+          ...r.headers,
+          'content-length': Buffer.byteLength(r.body),
+        });
+        res.end(r.body);
+        return;
+      }
       const headers = { ...req.headers, host: upstream.host };
       const up = http.request(
         { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
@@ -65,6 +82,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
                 status = r.status;
                 text = r.body;
                 if (r.contentType) outHeaders['content-type'] = r.contentType;
+                for (const [k, v] of Object.entries(r.headers ?? {})) outHeaders[k.toLowerCase()] = v;
               }
               res.writeHead(status, { ...outHeaders, 'content-length': Buffer.byteLength(text) });
               res.end(text);

@@ -28,7 +28,7 @@ import {
   rejectedOrder,
 } from '../../ports/exchange.ts';
 import { type BinanceRest, FINAL_LOOKUP_MARGIN_MS } from './binance-rest.ts';
-import { ExchangeError } from './errors.ts';
+import { ExchangeError, gaveUp } from './errors.ts';
 import { checkOrderResponse } from './response-checks.ts';
 import type { OrderResponse } from './schemas.ts';
 
@@ -109,8 +109,9 @@ export class BinanceExchange implements Exchange {
         }
         if (err.kind === 'rejected')
           return rejectedOrder(req, err.code, reasonOf(err), bareMessage(err.message));
-        if (err.kind === 'retryable' && attempt < max) {
-          if (err.code === -1003 || err.httpStatus === 429) await this.opts.rest.waitForNextWindow(true);
+        if (err.kind === 'retryable') {
+          if (attempt >= max) throw gaveUp(err, attempt);
+          if (err.retryAfterMs !== null) await this.opts.rest.backOff(err);
           this.opts.logger.warn(
             { symbol: req.symbol, code: err.code, attempt },
             `${err.message}; sending the order again (nothing was executed)`,

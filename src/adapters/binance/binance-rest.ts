@@ -11,8 +11,11 @@
  *   window, the window's count follows `X-MBX-USED-WEIGHT-1M`, and a request that would exceed
  *   `weightBudget` waits for the next minute (rest-api.md "IP Limits");
  * - retries with p-retry (exponential backoff, jitter) of reads that failed for a retryable reason;
- *   a -1003 / 429 waits for the next minute window (binance-api-node does not expose `Retry-After`:
- *   Binance's request-weight window is the UTC minute, so its end is what Retry-After announces);
+ *   a -1003 / 429 waits what the answer's `Retry-After` says (binance-api-node drops it: read by the
+ *   probe of `retry-after.ts`), else — no header — until the end of the minute window when
+ *   `X-MBX-USED-WEIGHT-1M` is at our budget, else 1 s: one 429 never costs the rest of the minute
+ *   unless the exchange says so; a request that still fails after the retries ends with "gave up after
+ *   N attempts: …";
  * - every response is validated with zod ({@link parseResponse}); every error is classified
  *   ({@link classifyError}) and sanitized: no key, secret, signature or signed URL in any message.
  */
@@ -20,8 +23,9 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { classifyError, ExchangeError } from './errors.ts';
+import { classifyError, ExchangeError, gaveUp } from './errors.ts';
 import { checkPositivePrice } from './response-checks.ts';
+import { installRetryAfterProbe, retryAt } from './retry-after.ts';
 import {
   accountSchema,
   exchangeInfoSchema,
@@ -71,8 +75,10 @@ export interface RestStats {
   readonly maxUsedWeight1m: number | null;
   /** Times a request waited for the next minute window because of our own budget. */
   readonly throttled: number;
-  /** Times the exchange answered 429 / -1003 (then the client waited for the next window). */
+  /** Times the exchange answered 429 / -1003 (then the client waited as Retry-After said). */
   readonly rateLimited: number;
+  /** Total time waited because of 429 / -1003 answers, ms. */
+  readonly rateLimitWaitMs: number;
 }
 
 /** The order parameters we send (MARKET only). */
@@ -98,6 +104,7 @@ type LibFactory = (opts: Record<string, unknown>) => LibClient;
 let factoryPromise: Promise<LibFactory> | null = null;
 /** Loads binance-api-node once (CommonJS: under ESM the default import is the module object). */
 function loadFactory(): Promise<LibFactory> {
+  installRetryAfterProbe(); // before the library is loaded: it takes its fetch at load time
   factoryPromise ??= import('binance-api-node').then((m) => {
     const mod = m as unknown as { default?: { default?: LibFactory } | LibFactory };
     const d = mod.default;
@@ -114,6 +121,13 @@ const MINUTE_MS = 60_000;
  * clock offset and the time between recording an order and signing its request, ms.
  */
 export const FINAL_LOOKUP_MARGIN_MS = 1_000;
+/** Wait after a 429 without `Retry-After` while `X-MBX-USED-WEIGHT-1M` is below our budget, ms. */
+export const RATE_LIMIT_FALLBACK_MS = 1_000;
+
+/** HTTP 429 / -1003 "too much request weight" (not a ban: that is kind `banned`). */
+function isRateLimit(e: ExchangeError): boolean {
+  return e.kind === 'retryable' && (e.code === -1003 || e.httpStatus === 429);
+}
 
 /** A typed Binance spot REST client; see the module comment. */
 export class BinanceRest {
@@ -128,8 +142,11 @@ export class BinanceRest {
   private lastUsed: number | null = null;
   private throttled = 0;
   private rateLimited = 0;
+  private rateLimitWaitMs = 0;
   private maxUsed: number | null = null;
   private readonly host: string;
+  /** `host:port` of the base URL (the key of the Retry-After notes). */
+  private readonly hostPort: string;
   private readonly secrets: string[];
 
   private constructor(
@@ -137,6 +154,7 @@ export class BinanceRest {
     private readonly opts: BinanceRestOptions,
   ) {
     this.host = new URL(opts.baseUrl).hostname;
+    this.hostPort = new URL(opts.baseUrl).host;
     this.secrets = [opts.credentials?.apiKey, opts.credentials?.apiSecret].filter(
       (s): s is string => typeof s === 'string' && s !== '',
     );
@@ -212,6 +230,7 @@ export class BinanceRest {
       maxUsedWeight1m: this.maxUsed,
       throttled: this.throttled,
       rateLimited: this.rateLimited,
+      rateLimitWaitMs: this.rateLimitWaitMs,
     };
   }
 
@@ -333,10 +352,12 @@ export class BinanceRest {
     };
     let body: unknown;
     const before = this.now();
+    const started = Date.now();
     try {
       body = await this.withTimeout(this.lib.order(payload));
     } catch (err) {
       const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
+      if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
       if (e.kind === 'unknown_outcome') {
         // The request may still reach the exchange, until its timestamp + recvWindow (every timestamp
         // issued so far bounds this request's: conservative under concurrency).
@@ -415,13 +436,18 @@ export class BinanceRest {
     fn: () => Promise<unknown>,
     symbol: string | null = null,
   ) {
+    let attempts = 0;
     return pRetry(
       async () => {
+        attempts += 1;
         await this.reserve(weight);
+        const started = Date.now();
         try {
           return await this.withTimeout(fn());
         } catch (err) {
-          throw classifyError(err, endpoint, { write: false, symbol, secrets: this.secrets });
+          const e = classifyError(err, endpoint, { write: false, symbol, secrets: this.secrets });
+          if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
+          throw e;
         } finally {
           this.afterResponse();
         }
@@ -436,13 +462,48 @@ export class BinanceRest {
           if (!(error instanceof ExchangeError) || error.kind !== 'retryable' || retriesLeft === 0) return;
           this.opts.logger.warn(
             { endpoint, symbol, code: error.code, attempt: attemptNumber, retriesLeft },
-            `${error.message}; retrying`,
+            `${error.message}; attempt ${attemptNumber} failed, retrying`,
           );
           if (error.code === -1021) await this.syncTime().catch(() => undefined);
-          if (error.code === -1003 || error.httpStatus === 429) await this.waitForNextWindow(true);
+          if (isRateLimit(error)) await this.backOff(error);
         },
       },
+    ).catch((err: unknown) => {
+      if (err instanceof ExchangeError && err.kind === 'retryable' && attempts > 1) {
+        throw gaveUp(err, attempts);
+      }
+      throw err;
+    });
+  }
+
+  /**
+   * After a 429 / -1003 answer: waits `err.retryAfterMs` (Retry-After, see the module comment), counted
+   * in {@link stats} (`rateLimited`, `rateLimitWaitMs`).
+   */
+  async backOff(err: ExchangeError): Promise<void> {
+    const wait = err.retryAfterMs ?? this.rateLimitWait(Number.POSITIVE_INFINITY);
+    this.rateLimited += 1;
+    this.rateLimitWaitMs += wait;
+    this.opts.logger.info(
+      { endpoint: err.endpoint, waitMs: wait },
+      `rate limited (HTTP 429): waiting ${wait} ms before the next request`,
     );
+    await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /**
+   * How long to wait after a 429 answer to a request started at `startedMs` (local UTC ms): what its
+   * `Retry-After` said; without one, the rest of the minute window when `X-MBX-USED-WEIGHT-1M` has
+   * reached our budget, else {@link RATE_LIMIT_FALLBACK_MS}.
+   */
+  private rateLimitWait(startedMs: number): number {
+    const at = retryAt(this.hostPort, startedMs);
+    if (at !== null) return Math.max(0, at - Date.now());
+    if (this.lastUsed !== null && this.lastUsed >= this.opts.weightBudget) {
+      const now = this.now();
+      return MINUTE_MS - (now % MINUTE_MS) + 50;
+    }
+    return RATE_LIMIT_FALLBACK_MS;
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -483,12 +544,8 @@ export class BinanceRest {
     }
   }
 
-  /**
-   * Waits until the next UTC minute of the exchange's clock (the request-weight window), + 50 ms.
-   * @param rateLimited true when the exchange answered 429 / -1003 (counted in {@link stats}).
-   */
-  async waitForNextWindow(rateLimited = false): Promise<void> {
-    if (rateLimited) this.rateLimited += 1;
+  /** Waits until the next UTC minute of the exchange's clock (the request-weight window), + 50 ms. */
+  private async waitForNextWindow(): Promise<void> {
     const now = this.now();
     const wait = MINUTE_MS - (now % MINUTE_MS) + 50;
     await new Promise((r) => setTimeout(r, wait));

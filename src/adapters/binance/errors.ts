@@ -37,6 +37,11 @@ export class ExchangeError extends Error {
    * later is rejected with -1021 (rest-api.md "Timing security"). Null when not known.
    */
   lookupNotBefore: number | null = null;
+  /**
+   * For a rate-limit answer (HTTP 429 / -1003): how long to wait before the next request, ms — from the
+   * answer's `Retry-After`, else from `X-MBX-USED-WEIGHT-1M` (rest-api.md "IP Limits"). Null otherwise.
+   */
+  retryAfterMs: number | null = null;
   constructor(
     message: string,
     readonly kind: ExchangeErrorKind,
@@ -52,6 +57,25 @@ export class ExchangeError extends Error {
     super(message);
     this.exitCode = kind === 'auth' ? 77 : 69;
   }
+}
+
+/**
+ * The error to end with after `attempts` tries of a request that kept failing for a retryable reason:
+ * `<endpoint> <symbol>: gave up after 3 attempts: <the last failure>` (same kind, code and status).
+ */
+export function gaveUp(last: ExchangeError, attempts: number): ExchangeError {
+  const where = `${last.endpoint}${last.symbol ? ` ${last.symbol}` : ''}`;
+  const what = last.message.startsWith(`${where}: `) ? last.message.slice(where.length + 2) : last.message;
+  const e = new ExchangeError(
+    `${where}: gave up after ${attempts} attempts: ${what}`,
+    last.kind,
+    last.endpoint,
+    last.code,
+    last.symbol,
+    last.httpStatus,
+  );
+  e.lookupNotBefore = last.lookupNotBefore;
+  return e;
 }
 
 /** Codes that mean "the request was understood and refused": retrying the same request is pointless. */
@@ -96,7 +120,7 @@ export function classifyError(
     if (code === -1003) {
       const banned = /banned/i.test(rawMessage);
       return new ExchangeError(
-        `${where}: Binance ${code} ${message} (${banned ? 'IP banned: stopping' : 'rate limit: waiting for the next minute window before retrying'})`,
+        `${where}: Binance ${code} ${message} (${banned ? 'IP banned: stopping' : 'rate limit'})`,
         banned ? 'banned' : 'retryable',
         endpoint,
         code,
@@ -105,13 +129,7 @@ export function classifyError(
       );
     }
     if (code === -1021)
-      return new ExchangeError(
-        `${where}: Binance -1021 ${message} (clock offset re-synchronised, retrying)`,
-        'retryable',
-        endpoint,
-        code,
-        symbol,
-      );
+      return new ExchangeError(`${where}: Binance -1021 ${message}`, 'retryable', endpoint, code, symbol);
     if (AUTH_CODES.has(code))
       return new ExchangeError(
         `${where}: Binance ${code} ${message} (check BINANCE_API_KEY / BINANCE_API_SECRET or the key's permissions; nothing was retried)`,
