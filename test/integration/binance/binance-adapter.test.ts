@@ -94,7 +94,9 @@ describe('Binance adapter against the emulator', () => {
     const err = await r.tickerPrices().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExchangeError);
     expect((err as ExchangeError).kind).toBe('retryable');
-    expect((err as ExchangeError).message).toMatch(/GET \/api\/v3\/ticker\/price: no response within 150 ms/);
+    expect((err as ExchangeError).message).toMatch(
+      /^GET \/api\/v3\/ticker\/price: gave up after 2 attempts: no response within 150 ms/,
+    );
   });
 
   it('an IP ban (HTTP 418, -1003 "IP banned until …"): a terminal error naming the endpoint, not retried', async () => {
