@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { LedgerConnectionError } from './errors.ts';
+import { type DataDirSnapshot, inspectDataDir, restoreDataDir, snapshotDataDir } from './pglite-data-dir.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { type LedgerLogger, PostgresLedger } from './postgres-ledger.ts';
 import type { Database } from './schema.ts';
@@ -56,9 +57,12 @@ export interface OpenLedgerOptions {
  *   new data directory runs initdb and takes a few seconds; later starts well under one second.
  *
  * The schema is not touched unless `migrate: true` (otherwise call `ledger.migrate()`).
- * @throws LedgerConnectionError when the server is unreachable, refuses the login, the database does
- *   not exist, the timeout expires, or the PGlite directory cannot be opened. The message names the
- *   target (`host:port/database` or the directory) and never contains the password.
+ * @throws LedgerConnectionError (exit 69) when the server is unreachable, refuses the login, the
+ *   database does not exist, the timeout expires, or the PGlite directory cannot be opened — a foreign
+ *   directory, a wrong or garbage PG_VERSION, a truncated control file, damaged database files: the
+ *   message names the directory and says what to do, and the directory is left byte for byte as it was
+ *   (`pglite-data-dir.ts`). The message names the target (`host:port/database` or the directory) and
+ *   never contains the password.
  */
 export async function openLedger(opts: OpenLedgerOptions = {}): Promise<PostgresLedger> {
   const db = opts.url
@@ -124,7 +128,14 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
   const inMemory = dataDir === ':memory:' || dataDir.startsWith('memory://');
   const target = inMemory ? 'memory://' : resolve(dataDir);
   const started = Date.now();
-  let pglite: PGlite;
+  let snapshot: DataDirSnapshot | null = null;
+  if (!inMemory) {
+    // Refuse a foreign or visibly damaged directory before PGlite writes anything into it.
+    const problem = inspectDataDir(target);
+    if (problem) throw unusableDataDir(target, problem, 'ENOTPGDATA');
+    if (existsSync(join(target, 'PG_VERSION'))) snapshot = snapshotDataDir(target);
+  }
+  let pglite: PGlite | undefined;
   try {
     if (!inMemory) {
       if (!existsSync(join(target, 'PG_VERSION'))) {
@@ -143,15 +154,49 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
     });
     await pglite.query('select 1');
   } catch (err) {
+    await pglite?.close().catch(() => {});
     const { code, detail } = describeError(err, undefined);
-    throw new LedgerConnectionError(`cannot open PGlite at ${target}: ${detail}`, target, code, err);
+    if (inMemory) {
+      throw new LedgerConnectionError(`cannot open PGlite at ${target}: ${detail}`, target, code, err);
+    }
+    // Put back whatever the failed start wrote (control file, WAL, postmaster.pid, …).
+    const unrestored = snapshot ? restoreDataDir(target, snapshot) : [];
+    const reason =
+      /Aborted\(|ASSERTIONS|\[object Object\]|failed to initialize|RuntimeError|unreachable/i.test(detail)
+        ? 'PGlite could not start on it: its database files are damaged'
+        : `PGlite could not start on it (${detail})`;
+    throw unusableDataDir(target, reason, code ?? 'EPGDATA', err, unrestored);
   }
+  if (!pglite) throw new Error('unreachable: PGlite not created');
   opts.logger?.debug({ target, ms: Date.now() - started }, 'ledger: PGlite opened');
   return {
     kysely: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }),
     backend: 'pglite',
     target,
   };
+}
+
+/**
+ * The error for a PGlite data directory that cannot be used: names it, says why and what to do, and
+ * whether it was left as it was.
+ */
+function unusableDataDir(
+  target: string,
+  reason: string,
+  code: string,
+  cause?: unknown,
+  unrestored: readonly string[] = [],
+): LedgerConnectionError {
+  const left =
+    unrestored.length === 0
+      ? 'Nothing in it was changed.'
+      : `The failed start changed ${unrestored.length} relation file(s) (${unrestored.slice(0, 3).join(', ')}).`;
+  return new LedgerConnectionError(
+    `cannot open the PGlite ledger at ${target}: ${reason}. ${left} Move it aside (mv ${target} ${target}.broken) to start a new empty ledger there, restore it from a backup, or set DATABASE_URL (or [database] url) to a Postgres server.`,
+    target,
+    code,
+    cause,
+  );
 }
 
 /** `pg` type parsers for this pool only (the global `pg.types` registry is left alone). */
