@@ -1,6 +1,7 @@
 /**
  * `npm run emulator -- [--port N] [--host H] [--as-of YYYY-MM-DD] [--rtt-ms N] [--symbols N] [--data DIR]
- *  [--api-key K --api-secret S] [--slippage-bps N] [--weight-limit N] [--order-limit N] [--bnb-fees]`
+ *  [--api-key K --api-secret S] [--slippage-bps N] [--weight-limit N] [--order-limit N] [--bnb-fees]
+ *  [--test-controls]`
  *
  * Starts the local Binance spot REST emulator (server.ts) and prints its base URL, the API credentials
  * and the config lines to point the rebalancer at it. Exit codes: 0 after SIGINT/SIGTERM (closed
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run emulator -- [options]
   --weight-limit N    REQUEST_WEIGHT per minute (default 6000)
   --order-limit N     ORDERS per 10 seconds (default 50)
   --bnb-fees          pay commissions in BNB with the 25 % discount when the account holds enough BNB
+  --test-controls     serve POST /emulator/test-controls (delayed orders, partial fills, clock skew,
+                      state reset; docs/emulator.md "Test controls") — for tests only
   --help              this text`;
 
 class UsageError extends Error {}
@@ -55,6 +58,7 @@ function optionsFrom(argv: string[]): EmulatorOptions | 'help' {
         'weight-limit': { type: 'string' },
         'order-limit': { type: 'string' },
         'bnb-fees': { type: 'boolean' },
+        'test-controls': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -90,6 +94,7 @@ function optionsFrom(argv: string[]): EmulatorOptions | 'help' {
   const ol = int('order-limit', s('order-limit'));
   if (ol !== undefined) opts.orderLimitPer10s = ol;
   if (values['bnb-fees']) opts.payFeesInBnb = true;
+  if (values['test-controls']) opts.testControls = true;
   return opts;
 }
 

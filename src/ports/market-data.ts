@@ -29,6 +29,21 @@ export interface MarketData {
    *   one or a price ≤ 0 throws an error naming the endpoint, the symbol and the field.
    */
   currentPrices?(required?: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Live sources only: the exchange clock the current day was taken from, and its measured offset from
+   * the local clock, to refuse a run whose clock disagrees with the exchange near a period boundary.
+   */
+  exchangeClock?(): Promise<ExchangeClock>;
+}
+
+/** The exchange's clock as a live source measured it (see `MarketData.exchangeClock`). */
+export interface ExchangeClock {
+  /** The exchange's server time when the source took its day, UTC ms. */
+  readonly serverTimeMs: number;
+  /** The UTC day (00:00 ms) of `serverTimeMs`: the source's current day (`coverage().lastDayMs`). */
+  readonly dayMs: number;
+  /** Exchange server time − local clock, ms (positive: the local clock is behind). */
+  readonly offsetMs: number;
 }
 
 /** Listing time and token-swap splits of one symbol's daily series. */

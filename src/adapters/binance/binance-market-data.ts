@@ -19,7 +19,7 @@ import { DAY_MS } from '../../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../../domain/types.ts';
 import { findSegmentSplits } from '../../domain/universe/segments.ts';
 import type { ListingInfo, MarketCache } from '../../ports/market-cache.ts';
-import type { MarketData, SegmentInfo } from '../../ports/market-data.ts';
+import type { ExchangeClock, MarketData, SegmentInfo } from '../../ports/market-data.ts';
 import { defaultRules, rulesFromSymbol } from '../data/exchange-info.ts';
 import type { BinanceRest } from './binance-rest.ts';
 import { checkPositivePrice, invalidResponse } from './response-checks.ts';
@@ -70,6 +70,23 @@ export class BinanceMarketData implements MarketData {
   today(): Promise<number> {
     this.todayPromise ??= this.exchangeInfo().then((info) => info.serverTime - (info.serverTime % DAY_MS));
     return this.todayPromise;
+  }
+
+  /**
+   * The exchange clock this instance trades by (issue 14 item 4): `serverTimeMs` of the exchangeInfo
+   * answer that set {@link today} (UTC ms), `dayMs` = its UTC day, and `offsetMs` = exchange server time −
+   * local clock as measured by the client (`GET /api/v3/time` or that answer's `serverTime`, at the
+   * midpoint of the round trip; rest-api.md "Timing security"). A use case refuses when |offsetMs| is
+   * more than its tolerance near a period boundary: the local clock then disagrees with the exchange
+   * about which day it is.
+   */
+  async exchangeClock(): Promise<ExchangeClock> {
+    const info = await this.exchangeInfo();
+    return {
+      serverTimeMs: info.serverTime,
+      dayMs: await this.today(),
+      offsetMs: this.opts.rest.clockOffset().offsetMs,
+    };
   }
 
   /** `GET /api/v3/exchangeInfo`, once per instance. */
