@@ -85,12 +85,13 @@ export interface Exchange {
     opts?: { readonly notBefore?: number },
   ): Promise<OrderOutcome | null>;
   /**
-   * Real exchanges: the exchange-clock time (UTC ms) after which an order whose PENDING record was
-   * written at `recordedAtMs` (local UTC ms, before sending) can no longer be executed — its request's
-   * timestamp + recvWindow (+ margin). Pass it to {@link queryOrder} as `notBefore` when resolving a
-   * PENDING order found by a later run. Absent where orders cannot arrive late (replay).
+   * Real exchanges: the exchange-clock time (UTC ms) after which an order whose request was certainly
+   * signed by `signedByMs` (local UTC ms) can no longer be executed — that time + recvWindow (+ margin).
+   * A later run resolving a PENDING order passes the time it took the account's single-instance lock
+   * (the earlier process had stopped by then) and gives the result to {@link queryOrder} as `notBefore`.
+   * Absent where orders cannot arrive late (replay).
    */
-  finalAfter?(recordedAtMs: number): number;
+  finalAfter?(signedByMs: number): number;
 }
 
 /** A {@link RejectedOrder} for `req` (shared by the exchange adapters). */

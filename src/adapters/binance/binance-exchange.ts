@@ -10,8 +10,8 @@
  * -1021 (rest-api.md "Timing security"). A clientOrderId is unique among OPEN orders only and a MARKET
  * order is never open, so the exchange's duplicate check cannot catch a late first request. Until that
  * time the adapter waits and looks again; only then is the order sent again, with the same clientOrderId.
- * A later run that finds a PENDING order passes {@link BinanceExchange.finalAfter} of its record time to
- * {@link BinanceExchange.queryOrder} for the same guarantee.
+ * A later run that finds a PENDING order passes {@link BinanceExchange.finalAfter} of the time it took the
+ * account's lock to {@link BinanceExchange.queryOrder} for the same guarantee.
  * Business rejections (-1013 filter failure, -2010 insufficient balance, -1121 bad symbol, …) come back
  * as `RejectedOrder`s with Binance's code; everything else throws an {@link ExchangeError}.
  */
@@ -146,13 +146,16 @@ export class BinanceExchange implements Exchange {
   }
 
   /**
-   * The exchange-clock time (UTC ms) after which "not found" is final for an order whose PENDING record
-   * was written at `recordedAtMs` (UTC ms, local clock, before its request was signed): recordedAt +
-   * the measured offset + recvWindow + {@link FINAL_LOOKUP_MARGIN_MS}. Assumes the order was sent with
-   * this client's recvWindow (config `[exchange] recv_window_ms`). Pass it as `queryOrder`'s `notBefore`.
+   * The exchange-clock time (UTC ms) after which "not found" is final for an order whose request was
+   * certainly signed by `signedByMs` (local UTC ms): signedBy + the measured offset + recvWindow +
+   * {@link FINAL_LOOKUP_MARGIN_MS}. For a later run resolving a PENDING order, `signedByMs` is the time it
+   * took the account's single-instance lock (the earlier process had stopped by then) — not the time of
+   * the PENDING record, after which the request may have been signed late (backoffs, batches). Assumes
+   * the order was sent with this client's recvWindow (`[exchange] recv_window_ms`). Pass the result to
+   * {@link queryOrder} as `notBefore`.
    */
-  finalAfter(recordedAtMs: number): number {
-    return this.opts.rest.finalAfter(recordedAtMs + this.opts.rest.clockOffset().offsetMs);
+  finalAfter(signedByMs: number): number {
+    return this.opts.rest.finalAfter(signedByMs + this.opts.rest.clockOffset().offsetMs);
   }
 
   /**

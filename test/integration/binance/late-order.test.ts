@@ -114,19 +114,20 @@ describe('an order request delayed past the client timeout is placed exactly onc
     expect(usdt()).toBe(once(out));
   });
 
-  it('a later run that finds a PENDING order recorded just now waits for finalAfter before "not found" is final', async () => {
+  it('a later run that finds a PENDING order waits for finalAfter(its lock time) before "not found" is final', async () => {
     const { rest, ex, usdt, once } = await setup();
     emu.control({ delayNextOrders: { ms: 800 } });
-    const recordedAt = Date.now(); // the PENDING record, written before the request is signed
     const lost = await rest
       .newOrder({ symbol: 'BTCUSDT', side: 'BUY', newClientOrderId: 'late-buy-3', quoteOrderQty: '100' })
       .catch((e: unknown) => e);
     expect(lost).toBeInstanceOf(ExchangeError);
     expect((lost as ExchangeError).kind).toBe('unknown_outcome');
+    // The earlier "process" has stopped: a later run takes the account's lock now.
+    const lockTakenAt = Date.now();
     // A lookup without the deadline says "not found" although the request is still on its way...
     expect(await ex.queryOrder('BTCUSDT', 'late-buy-3')).toBeNull();
     // ...with it, the lookup waits for timestamp + recvWindow and finds the order that landed meanwhile.
-    const found = await ex.queryOrder('BTCUSDT', 'late-buy-3', { notBefore: ex.finalAfter(recordedAt) });
+    const found = await ex.queryOrder('BTCUSDT', 'late-buy-3', { notBefore: ex.finalAfter(lockTakenAt) });
     expect(found?.status).toBe('FILLED');
     expect(usdt()).toBe(once(found));
   });
