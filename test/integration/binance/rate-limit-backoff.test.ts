@@ -5,8 +5,8 @@
  * "…retrying" although nothing is retried any more.
  *
  * Expected waits from rest-api.md "IP Limits": a 429 carries `Retry-After` (seconds); the fault proxy of
- * ../shared/tools sends `Retry-After: 1`, so one 429 costs 1 s, not the ~55 s left in the emulator's
- * minute (its clock starts 5 s into a minute here). Waits are read from the client's counters
+ * ../shared/tools sends `Retry-After: 1`; here 2, so one 429 costs 2 s, not the ~55 s left in the
+ * emulator's minute (its clock starts 5 s into a minute here). Waits are read from the client's counters
  * (`rateLimitWaitMs`), not timed. The 429s are answered by the proxy without forwarding (as Binance's
  * limiter answers before the matching engine), so nothing executes.
  */
@@ -73,8 +73,9 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
       logger,
     });
 
-  it('ten kline reads with one injected 429 (Retry-After: 1): waits 1 s once, all ten answered', async () => {
-    proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth === 3 ? answer429('1') : null));
+  it('ten kline reads with one injected 429 (Retry-After: 2): waits 2 s once, all ten answered', async () => {
+    // 2 s, not the 1 s of the no-header fallback: the wait can only come from the header.
+    proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth === 3 ? answer429('2') : null));
     const r = await rest();
     for (let i = 0; i < 10; i++) {
       const rows = await r.klines('BTCUSDT', '1d', { limit: 5 });
@@ -82,8 +83,8 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
     }
     const s = r.stats();
     expect(s.rateLimited).toBe(1);
-    expect(s.rateLimitWaitMs).toBeGreaterThan(500);
-    expect(s.rateLimitWaitMs).toBeLessThanOrEqual(1000);
+    expect(s.rateLimitWaitMs).toBeGreaterThan(1500);
+    expect(s.rateLimitWaitMs).toBeLessThanOrEqual(2000);
   }, 20_000);
 
   it('a 429 without Retry-After while X-MBX-USED-WEIGHT-1M is far below the budget: 1 s, not the rest of the minute', async () => {
