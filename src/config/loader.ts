@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { readIni } from './ini-file.ts';
+import { isKeyValueDsn, redactDsn } from './redact-dsn.ts';
 import {
   type Config,
   checkValue,
@@ -523,41 +524,22 @@ function resolvePath(p: string, baseDir: string): string {
 
 const URL_KEYS = new Set(['database.url', 'exchange.base_url']);
 
-/** `url` with its password (user-info and `password` query parameter) replaced by `***`; null if unparseable. */
-function redactUrl(url: string): string | null {
-  if (url === '') return '';
-  if (!URL.canParse(url)) return null;
-  const u = new URL(url);
-  let changed = false;
-  if (u.password !== '') {
-    u.password = '***';
-    changed = true;
-  }
-  for (const name of [...u.searchParams.keys()]) {
-    if (/^(password|pass|pwd|secret|token)$/i.test(name)) {
-      u.searchParams.set(name, '***');
-      changed = true;
-    }
-  }
-  return changed ? u.href : url;
-}
-
 /** A value quoted for a message: URLs redacted, long values shortened. */
 function showValue(section: string, key: string, value: string): string {
   let v = value;
   if (URL_KEYS.has(`${section}.${key}`)) {
-    const r = redactUrl(v);
-    if (r === null)
-      return /[@:]/.test(v) ? '(value not shown: it may contain a password)' : JSON.stringify(v);
-    v = r;
+    // URL and libpq key/value forms are redacted; anything else that might hold `user:pw@` is not shown.
+    if (!URL.canParse(v.trim()) && !isKeyValueDsn(v) && /[@:]/.test(v))
+      return '(value not shown: it may contain a password)';
+    v = redactDsn(v);
   }
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
 }
 
 function redactConfig(config: Config): Config {
   const copy = structuredClone(config) as { database: { url: string }; exchange: { base_url: string } };
-  copy.database.url = redactUrl(copy.database.url) ?? '***';
-  copy.exchange.base_url = redactUrl(copy.exchange.base_url) ?? '***';
+  copy.database.url = redactDsn(copy.database.url);
+  copy.exchange.base_url = redactDsn(copy.exchange.base_url);
   return deepFreeze(copy) as unknown as Config;
 }
 

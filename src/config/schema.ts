@@ -12,6 +12,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { isKeyValueDsn } from './redact-dsn.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Field codecs: string as written → typed value, each failing with ONE message a person can act on.
@@ -189,10 +190,20 @@ export const configSchema = z.strictObject({
     }),
   }),
   database: z.strictObject({
-    url: urlField(
-      ['postgres:', 'postgresql:'],
-      'must be empty (embedded PGlite) or a postgres:// or postgresql:// URL',
-    ),
+    url: z
+      .string()
+      .trim()
+      .refine((s) => !isKeyValueDsn(s), {
+        error:
+          'the libpq key=value form is not supported by the pg driver: write it as postgres://user:password@host:port/dbname',
+        abort: true,
+      })
+      .pipe(
+        urlField(
+          ['postgres:', 'postgresql:'],
+          'must be empty (embedded PGlite) or a postgres:// or postgresql:// URL',
+        ),
+      ),
     data_dir: pathField(false),
   }),
   data: z.strictObject({
