@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
-import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
+import { openAdapters, openMigratedLedger, settingsFrom, takeInstanceLock } from '../compose.ts';
 import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
 import { runBacktestCommand } from './backtest-command.ts';
 import { createLogger } from './logger.ts';
@@ -92,13 +92,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     logger = createLogger(loaded.config.log.level, loaded.config.log.format);
     if (command === 'db:migrate') {
-      await (await openMigratedLedger(loaded.config, logger)).close();
+      const lock = await takeInstanceLock(loaded.config, { command, writesBook: false });
+      try {
+        await (await openMigratedLedger(loaded.config, logger)).close();
+      } finally {
+        await lock.release();
+      }
       process.stdout.write('ledger migrated\n');
       return 0;
     }
     const adapters = await openAdapters(loaded.config, logger, {
       live: values.live === true,
       credentials: loaded.credentials(),
+      command: 'rebalance',
     });
     close = adapters.close;
     const result = await runRebalance(adapters.deps, {

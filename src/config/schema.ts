@@ -205,6 +205,7 @@ export const configSchema = z.strictObject({
         ),
       ),
     data_dir: pathField(false),
+    lock_wait_ms: intField(0, 600_000),
   }),
   data: z.strictObject({
     dir: pathField(true),
@@ -403,6 +404,12 @@ export const KEY_DOCS = {
       allowed: 'directory path',
       description:
         "Embedded PGlite database directory, used when url is empty (relative: to this file's directory; from env/flag: to the working directory).",
+    },
+    lock_wait_ms: {
+      default: '5000',
+      allowed: 'integer 0..600000 (milliseconds)',
+      description:
+        'How long a run waits for the account lock held by another instance (one instance per account: an advisory lock on a Postgres server, the lock file <data_dir>.lock for PGlite) before it gives up with exit 75.',
     },
   },
   data: {
