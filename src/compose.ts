@@ -121,6 +121,29 @@ export async function takeInstanceLock(
   return new LockFileLocker(`${path.resolve(dir)}.lock`).acquire(req);
 }
 
+/**
+ * {@link openMigratedLedger} under the instance lock of a command that does not write the account's
+ * book (db:migrate, status, history, recording backtests): for PGlite the directory's lock file is taken
+ * first (one process per directory); on a Postgres server nothing is locked. `close()` closes the
+ * ledger, then releases the lock.
+ * @throws LockHeldError (exit 75), LedgerConnectionError (exit 69), a failing migration's error.
+ */
+export async function openLockedLedger(
+  config: Config,
+  logger: Logger,
+  command: string,
+): Promise<{ ledger: Ledger; close(): Promise<void> }> {
+  const lock = await takeInstanceLock(config, { command, writesBook: false });
+  let ledger: Ledger;
+  try {
+    ledger = await openMigratedLedger(config, logger);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return { ledger, close: () => closeAll(ledger, lock) };
+}
+
 /** What the CLI adds to the config for a real exchange. */
 export interface OpenOptions {
   /** The `--live` flag: with `kind = live` and `allow_mainnet = true`, allows mainnet. */

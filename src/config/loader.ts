@@ -50,7 +50,7 @@ export const FLAG_KEYS: Readonly<Record<string, readonly [SectionName, string]>>
   'top-n': ['strategy', 'top_n'],
   'lookback-days': ['strategy', 'lookback_days'],
   strategy: ['strategy', 'mode'],
-  mode: ['portfolio', 'rebalance_mode'],
+  'rebalance-mode': ['portfolio', 'rebalance_mode'],
   exchange: ['exchange', 'kind'],
   'base-url': ['exchange', 'base_url'],
   account: ['paper', 'account'],

@@ -119,7 +119,7 @@ describe('loadConfig: sources and precedence', () => {
       'top-n': ['strategy', 'top_n'],
       'lookback-days': ['strategy', 'lookback_days'],
       strategy: ['strategy', 'mode'],
-      mode: ['portfolio', 'rebalance_mode'],
+      'rebalance-mode': ['portfolio', 'rebalance_mode'],
       exchange: ['exchange', 'kind'],
       'base-url': ['exchange', 'base_url'],
       account: ['paper', 'account'],
