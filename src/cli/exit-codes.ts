@@ -18,6 +18,8 @@ export const EXIT = Object.freeze({
   UNAVAILABLE: 69,
   /** EX_TEMPFAIL: another instance holds the account's lock; try again later. */
   TEMPFAIL: 75,
+  /** EX_NOPERM: the exchange refused the API key, its signature or its permissions. */
+  NOPERM: 77,
   /** EX_CONFIG: a configuration error (file, environment, flags), before any order. */
   CONFIG: 78,
 } as const);
@@ -34,11 +36,15 @@ export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
   { code: EXIT.UNEXPECTED, meaning: 'unexpected failure (the log has the details)' },
   { code: EXIT.USAGE, meaning: 'bad input: unknown command or flag, a decision day outside the data' },
   { code: EXIT.DATA, meaning: 'data error: missing, malformed or corrupt data directory' },
-  { code: EXIT.UNAVAILABLE, meaning: 'the ledger database cannot be reached or opened' },
+  {
+    code: EXIT.UNAVAILABLE,
+    meaning: 'the database or the exchange is unreachable, or the exchange failed (run recorded failed)',
+  },
   {
     code: EXIT.TEMPFAIL,
     meaning: 'another instance holds the account lock (the message says who); retry later',
   },
+  { code: EXIT.NOPERM, meaning: 'the exchange refused the API key, its signature or its permissions' },
   { code: EXIT.CONFIG, meaning: 'configuration error (file, environment variable or flag), nothing sent' },
 ]);
 
