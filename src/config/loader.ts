@@ -17,6 +17,7 @@ import { ConfigError, type ConfigProblem } from './errors.ts';
 import { readIni } from './ini-file.ts';
 import { isKeyValueDsn, redactDsn } from './redact-dsn.ts';
 import {
+  CONFIG_KEYS,
   type Config,
   checkValue,
   configSchema,
@@ -25,6 +26,7 @@ import {
   isSection,
   KEY_DOCS,
   type KeyDoc,
+  type KeySpec,
   keysOf,
   type RawConfig,
   SECTION_NAMES,
@@ -42,34 +44,40 @@ export type { Config, SectionName } from './schema.ts';
 export type Overrides = { [S in SectionName]?: Record<string, string | undefined> };
 
 /**
- * CLI flag name (without the leading `--`) → `[section, key]` it sets. Relative paths given by flag
- * (`--data`) are resolved against the working directory.
+ * CLI flag name (without the leading `--`) → `[section, key]` it sets, derived from the `flag` of each key
+ * in {@link CONFIG_KEYS}. Relative paths given by flag (`--data`) are resolved against the working
+ * directory.
  */
-export const FLAG_KEYS: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze({
-  data: ['data', 'dir'],
-  'top-n': ['strategy', 'top_n'],
-  'lookback-days': ['strategy', 'lookback_days'],
-  strategy: ['strategy', 'mode'],
-  'rebalance-mode': ['portfolio', 'rebalance_mode'],
-  exchange: ['exchange', 'kind'],
-  'base-url': ['exchange', 'base_url'],
-  account: ['paper', 'account'],
-  'database-url': ['database', 'url'],
-  'log-level': ['log', 'level'],
-  'log-format': ['log', 'format'],
-  'fee-rate': ['execution', 'fee_rate'],
-  'slippage-bps': ['execution', 'slippage_bps'],
-  'initial-quote': ['paper', 'initial_quote'],
-} satisfies Record<string, readonly [SectionName, string]>);
+export const FLAG_KEYS: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze(
+  Object.fromEntries(
+    tableEntries()
+      .filter(([, , k]) => k.flag !== undefined)
+      .map(([section, key, k]) => [k.flag as string, Object.freeze([section, key] as const)]),
+  ),
+);
 
 /** Prefix of the per-key environment variables. */
 export const ENV_PREFIX = 'REBALANCER_';
 
-/** Generic environment variables that also set a key (lower precedence than the `REBALANCER_` one). */
-export const ENV_ALIASES: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze({
-  DATABASE_URL: ['database', 'url'],
-  LOG_LEVEL: ['log', 'level'],
-} satisfies Record<string, readonly [SectionName, string]>);
+/**
+ * Generic environment variables that also set a key (lower precedence than the `REBALANCER_` one),
+ * derived from the `env` of each key in {@link CONFIG_KEYS}: `DATABASE_URL`, `LOG_LEVEL`.
+ */
+export const ENV_ALIASES: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze(
+  Object.fromEntries(
+    tableEntries().flatMap(([section, key, k]) =>
+      (k.env ?? []).map((name) => [name, Object.freeze([section, key] as const)]),
+    ),
+  ),
+);
+
+/** Every key of the table as `[section, key, spec]`, in table order. */
+function tableEntries(): [SectionName, string, KeySpec][] {
+  return (Object.entries(CONFIG_KEYS) as [SectionName, Record<string, KeySpec>][]).flatMap(
+    ([section, keys]) =>
+      Object.entries(keys).map(([key, k]) => [section, key, k] as [SectionName, string, KeySpec]),
+  );
+}
 
 /** The environment variables holding exchange credentials (never config keys). */
 export const CREDENTIAL_ENV = Object.freeze({
