@@ -114,11 +114,9 @@ describe.skipIf(!serverUrl)('AdvisoryLocker (Postgres server)', () => {
       }),
     );
     expect(err.exitCode).toBe(75);
-    expect(err.holder).toMatchObject({
-      pid: process.pid,
-      host: os.hostname().slice(0, 20),
-      command: 'rebalance',
-    });
+    expect(err.holder).toMatchObject({ pid: process.pid, command: 'rebalance' });
+    // application_name holds 63 bytes: a long host name arrives cut.
+    expect(os.hostname().startsWith(err.holder?.host ?? '?')).toBe(true);
     expect(err.holder?.since).toBeGreaterThan(Date.now() - 60_000);
     expect(err.where).toContain('Postgres advisory lock');
     const other = await new AdvisoryLocker(url).acquire({
