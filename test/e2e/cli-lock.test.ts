@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
@@ -147,6 +148,59 @@ describe('ten concurrent rebalances on one account', () => {
     },
     180_000,
   );
+});
+
+describe.skipIf(!serverUrl)('concurrent testnet rebalances through the emulator (Postgres server)', () => {
+  let emu: RunningEmulator;
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-lock-tn-'));
+    emu = await startEmulator({
+      asOf: '2021-06-01',
+      accounts: [{ apiKey: 'lock-key', secret: 'lock-secret-value', balances: { USDT: '10000' } }],
+    });
+  });
+  afterAll(async () => {
+    await emu?.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('five at once over HTTP: one places orders on the exchange, the others exit 75 or skip', async () => {
+    const db = await freshServerDatabase(serverUrl as string, 'cli_lock_tn');
+    try {
+      const env = {
+        DATABASE_URL: db.url,
+        BINANCE_API_KEY: 'lock-key',
+        BINANCE_API_SECRET: 'lock-secret-value',
+        REBALANCER_DATABASE_LOCK_WAIT_MS: '500',
+      };
+      const args = [
+        'rebalance',
+        '--json',
+        '--exchange',
+        'testnet',
+        '--base-url',
+        emu.baseUrl,
+        '--top-n',
+        '3',
+      ];
+      const runs = await Promise.all(Array.from({ length: 5 }, () => cli(cwd, args, env)));
+      const winner = expectOneTrader(runs);
+      const orders = JSON.parse(winner.stdout).orders as { status: string }[];
+      expect(orders.length).toBeGreaterThan(0);
+      const ledger = await openLedger({ url: db.url });
+      try {
+        expect(await countBook(ledger)).toEqual({ orders: orders.length, ids: orders.length, completed: 1 });
+      } finally {
+        await ledger.close();
+      }
+      // The exchange holds exactly one basket: USDT plus the 3 bought assets (each bought once).
+      const held = emu.balances('lock-key').filter((b) => b.asset !== 'USDT');
+      expect(held).toHaveLength(3);
+    } finally {
+      await db.drop();
+    }
+  }, 180_000);
 });
 
 describe('the PGlite lock file', () => {
