@@ -111,7 +111,12 @@ export async function takeInstanceLock(
   config: Config,
   opts: { readonly command: string; readonly writesBook: boolean },
 ): Promise<HeldLock> {
-  const req = { account: config.paper.account, command: opts.command, waitMs: config.database.lock_wait_ms };
+  // The account as the use case names it (settingsFrom resolves any default).
+  const req = {
+    account: settingsFrom(config).account,
+    command: opts.command,
+    waitMs: config.database.lock_wait_ms,
+  };
   if (config.database.url) {
     if (!opts.writesBook) return NO_LOCK;
     return new AdvisoryLocker(config.database.url).acquire(req);

@@ -1,26 +1,31 @@
 /**
- * The process exit codes of the CLI, in ONE place (README "Exit codes"): sysexits.h where one fits.
- * Errors carry their code (`exitCode` field, see `exitCodeOf` in src/app/errors.ts); a finished run's
- * status maps to a code through {@link exitCodeForRunStatus}, extended here when new statuses appear.
+ * The process exit codes of the CLI, in ONE place (README "Exit codes"; sysexits.h where one fits).
+ * Errors carry their own code (`exitCode` field, see `exitCodeOf` in src/app/errors.ts); a run that
+ * returned a result maps its status here ({@link exitCodeOfResult}), extended when statuses are added.
+ * Names and codes agree with the kernel branch's version of this file (issue 9 item 2).
  */
 
-/** Every exit code the CLI uses. */
+/** The exit codes, by meaning. */
 export const EXIT = Object.freeze({
-  /** The run did its job (or had nothing to do: `skipped`, `dry_run`). */
+  /** Done: completed, skipped (already rebalanced / not due), dry run, or some orders rejected. */
   OK: 0,
-  /** Unexpected failure (a bug or an unclassified error); the log has the stack. */
-  UNEXPECTED: 1,
+  /** Unexpected failure (the run is recorded `failed`; the log has the details). */
+  FAILURE: 1,
   /** Bad input on the command line (unknown flag or command, a decision day outside the data, …). */
   USAGE: 2,
-  /** EX_DATAERR-like: a missing, malformed or corrupt data directory. */
-  DATA: 66,
-  /** EX_UNAVAILABLE: the ledger database cannot be reached or opened. */
+  /** A guard refused the run before any order (issue 9.2/9.3/14.3): recorded `refused`. */
+  REFUSED: 3,
+  /** Every order of a phase (all SELLs or all BUYs) was rejected: recorded `completed_with_rejections`. */
+  PHASE_REJECTED: 4,
+  /** Data missing, malformed or corrupt (EX_NOINPUT). */
+  NO_INPUT: 66,
+  /** Database or exchange unavailable (EX_UNAVAILABLE). */
   UNAVAILABLE: 69,
-  /** EX_TEMPFAIL: another instance holds the account's lock; try again later. */
+  /** Another instance holds the account's lock; nothing was done, try again later (EX_TEMPFAIL). */
   TEMPFAIL: 75,
-  /** EX_NOPERM: the exchange refused the API key, its signature or its permissions. */
-  NOPERM: 77,
-  /** EX_CONFIG: a configuration error (file, environment, flags), before any order. */
+  /** The exchange refused the API key, its signature or its permissions (EX_NOPERM). */
+  NO_PERMISSION: 77,
+  /** Configuration error, before any order (EX_CONFIG). */
   CONFIG: 78,
 } as const);
 
@@ -30,12 +35,14 @@ export interface ExitCodeDoc {
   readonly meaning: string;
 }
 
-/** The exit-code table as printed by `--help` and written in README "Exit codes". */
+/** The exit-code table as printed by `--help` and written in README "Exit codes" (same order). */
 export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
   { code: EXIT.OK, meaning: 'done (also: skipped as already rebalanced / not due, dry run)' },
-  { code: EXIT.UNEXPECTED, meaning: 'unexpected failure (the log has the details)' },
+  { code: EXIT.FAILURE, meaning: 'unexpected failure (the log has the details)' },
   { code: EXIT.USAGE, meaning: 'bad input: unknown command or flag, a decision day outside the data' },
-  { code: EXIT.DATA, meaning: 'data error: missing, malformed or corrupt data directory' },
+  { code: EXIT.REFUSED, meaning: 'refused by a guard before any order (run status refused)' },
+  { code: EXIT.PHASE_REJECTED, meaning: 'every order of a phase was rejected' },
+  { code: EXIT.NO_INPUT, meaning: 'data error: missing, malformed or corrupt data directory' },
   {
     code: EXIT.UNAVAILABLE,
     meaning: 'the database or the exchange is unreachable, or the exchange failed (run recorded failed)',
@@ -44,22 +51,31 @@ export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
     code: EXIT.TEMPFAIL,
     meaning: 'another instance holds the account lock (the message says who); retry later',
   },
-  { code: EXIT.NOPERM, meaning: 'the exchange refused the API key, its signature or its permissions' },
+  { code: EXIT.NO_PERMISSION, meaning: 'the exchange refused the API key, its signature or its permissions' },
   { code: EXIT.CONFIG, meaning: 'configuration error (file, environment variable or flag), nothing sent' },
 ]);
 
+/** What {@link exitCodeOfResult} reads of a rebalance result. */
+export interface RunOutcome {
+  readonly run: { readonly status: string; readonly rejected_phases?: readonly unknown[] };
+}
+
 /**
- * The exit code of a run that finished without throwing, from its recorded status (today:
- * `completed`, `skipped`, `dry_run` → 0; any status this table does not know → 1, so a run that did
- * not do its job never exits 0).
+ * The exit code of a rebalance that returned a result: `refused` → 3; a phase whose every order was
+ * rejected (`rejected_phases` not empty) → 4; `completed`, `completed_with_rejections`, `skipped`,
+ * `dry_run` → 0; any status this table does not know → 1, so a run that did not do its job never exits 0.
  */
-export function exitCodeForRunStatus(status: string): number {
+export function exitCodeOfResult(result: RunOutcome): number {
+  const { status, rejected_phases } = result.run;
+  if (status === 'refused') return EXIT.REFUSED;
+  if (rejected_phases !== undefined && rejected_phases.length > 0) return EXIT.PHASE_REJECTED;
   switch (status) {
     case 'completed':
+    case 'completed_with_rejections':
     case 'skipped':
     case 'dry_run':
       return EXIT.OK;
     default:
-      return EXIT.UNEXPECTED;
+      return EXIT.FAILURE;
   }
 }

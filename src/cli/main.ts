@@ -22,7 +22,7 @@ import {
   RUNS_CSV_COLUMNS,
   toCsvRows,
 } from './book-format.ts';
-import { EXIT, EXIT_CODE_DOCS, exitCodeForRunStatus } from './exit-codes.ts';
+import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
@@ -251,7 +251,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const code = exitCodeOf(err);
     const msg = err instanceof Error ? err.message : String(err);
     const kind = err instanceof Error ? err.name : 'Error';
-    if (code === EXIT.UNEXPECTED) logger.error({ err }, msg);
+    if (code === EXIT.FAILURE) logger.error({ err }, msg);
     process.stderr.write(`${kind === 'Error' || err instanceof UserInputError ? 'error' : kind}: ${msg}\n`);
     return code;
   }
@@ -278,7 +278,7 @@ async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): 
       effectiveConfig: loaded.redacted(),
     });
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
-    return exitCodeForRunStatus(result.run.status);
+    return exitCodeOfResult(result);
   } finally {
     await adapters.close().catch(() => {});
   }
@@ -300,7 +300,7 @@ async function book(
   values: Values,
 ): Promise<number> {
   const config = loaded.config;
-  const account = config.paper.account;
+  const account = settingsFrom(config).account;
   const runs = countFlag(values, 'runs', 5);
   const limit = countFlag(values, 'limit', 1000);
   const of = typeof values.of === 'string' ? values.of : 'equity';

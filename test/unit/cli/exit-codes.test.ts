@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LedgerConnectionError } from '../../../src/adapters/postgres/errors.ts';
 import { UserInputError } from '../../../src/app/errors.ts';
-import { EXIT, EXIT_CODE_DOCS, exitCodeForRunStatus } from '../../../src/cli/exit-codes.ts';
+import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from '../../../src/cli/exit-codes.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
 import { LockHeldError } from '../../../src/ports/instance-lock.ts';
 
@@ -21,12 +21,16 @@ describe('exit codes', () => {
     expect(EXIT_CODE_DOCS.map((d) => d.code)).toEqual(Object.values(EXIT));
   });
 
-  it('run statuses: completed, skipped, dry_run → 0; anything else → 1', () => {
-    expect(exitCodeForRunStatus('completed')).toBe(0);
-    expect(exitCodeForRunStatus('skipped')).toBe(0);
-    expect(exitCodeForRunStatus('dry_run')).toBe(0);
-    expect(exitCodeForRunStatus('failed')).toBe(1);
-    expect(exitCodeForRunStatus('some_new_status')).toBe(1);
+  it('run results: refused → 3, a rejected phase → 4, done → 0, an unknown status → 1', () => {
+    const r = (status: string, rejected_phases?: string[]) => ({ run: { status, rejected_phases } });
+    expect(exitCodeOfResult(r('completed'))).toBe(0);
+    expect(exitCodeOfResult(r('completed_with_rejections', []))).toBe(0);
+    expect(exitCodeOfResult(r('skipped'))).toBe(0);
+    expect(exitCodeOfResult(r('dry_run'))).toBe(0);
+    expect(exitCodeOfResult(r('refused'))).toBe(3);
+    expect(exitCodeOfResult(r('completed_with_rejections', ['SELL']))).toBe(4);
+    expect(exitCodeOfResult(r('failed'))).toBe(1);
+    expect(exitCodeOfResult(r('some_new_status'))).toBe(1);
   });
 
   it('the errors carry the codes of the table', () => {
