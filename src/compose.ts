@@ -109,7 +109,7 @@ const NO_LOCK: HeldLock = { release: async () => {} };
  */
 export async function takeInstanceLock(
   config: Config,
-  opts: { readonly command: string; readonly writesBook: boolean },
+  opts: { readonly command: string; readonly writesBook: boolean; readonly logger?: Logger },
 ): Promise<HeldLock> {
   // The account as the use case names it (settingsFrom resolves any default).
   const req = {
@@ -119,7 +119,14 @@ export async function takeInstanceLock(
   };
   if (config.database.url) {
     if (!opts.writesBook) return NO_LOCK;
-    return new AdvisoryLocker(config.database.url).acquire(req);
+    return new AdvisoryLocker(config.database.url, {
+      // The server closed the lock's connection: another instance may now take the account.
+      onLost: (err) =>
+        opts.logger?.error(
+          { account: req.account, code: (err as { code?: string }).code },
+          'account lock lost',
+        ),
+    }).acquire(req);
   }
   const dir = config.database.data_dir;
   if (dir === ':memory:' || dir.startsWith('memory://')) return NO_LOCK;
@@ -188,7 +195,11 @@ export async function openAdapters(
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
   await checkDataDir(dataDir);
-  const lock = await takeInstanceLock(config, { command: opts.command ?? 'rebalance', writesBook: true });
+  const lock = await takeInstanceLock(config, {
+    command: opts.command ?? 'rebalance',
+    writesBook: true,
+    logger,
+  });
   const t0 = performance.now();
   const timed = <T>(name: string, p: Promise<T>) =>
     p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
@@ -360,7 +371,11 @@ async function liveMarketCaps(
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const baseUrl = exchangeBaseUrl(config, opts.live === true);
   const credentials = await exchangeCredentials(opts.credentials);
-  const lock = await takeInstanceLock(config, { command: opts.command ?? 'rebalance', writesBook: true });
+  const lock = await takeInstanceLock(config, {
+    command: opts.command ?? 'rebalance',
+    writesBook: true,
+    logger,
+  });
   let ledger: PostgresLedger;
   try {
     ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
