@@ -13,9 +13,11 @@ import { type BinanceCredentials, BinanceRest } from './adapters/binance/binance
 import { checkDataDir, loadDataset } from './adapters/data/bundled-dataset.ts';
 import { CMC_TOP200_FILE, parseCmcTop200Csv } from './adapters/data/cmc-csv.ts';
 import { locateFile, readDataText } from './adapters/data/data-files.ts';
+import { LockFileLocker } from './adapters/lock/lock-file.ts';
 import { BundledMarketCaps } from './adapters/marketcap/bundled-snapshots.ts';
 import { CoinGeckoMarketCaps } from './adapters/marketcap/coingecko.ts';
 import { openLedger } from './adapters/postgres/connect.ts';
+import { AdvisoryLocker } from './adapters/postgres/instance-lock.ts';
 import { PostgresMarketCache } from './adapters/postgres/market-cache.ts';
 import type { PostgresLedger } from './adapters/postgres/postgres-ledger.ts';
 import { SimExchange } from './adapters/sim/sim-exchange.ts';
@@ -26,6 +28,7 @@ import { CREDENTIAL_ENV, type Credentials } from './config/loader.ts';
 import type { Config } from './config/schema.ts';
 import { BUNDLED_DATA_URL } from './paths.ts';
 import { systemClock } from './ports/clock.ts';
+import type { HeldLock } from './ports/instance-lock.ts';
 import type { Ledger } from './ports/ledger.ts';
 import type { MarketCaps } from './ports/market-caps.ts';
 
@@ -92,6 +95,67 @@ export async function openMigratedLedger(config: Config, logger: Logger): Promis
   return ledger;
 }
 
+/** A lock that holds nothing (an in-memory PGlite, or a read-only command on a Postgres server). */
+const NO_LOCK: HeldLock = { release: async () => {} };
+
+/**
+ * Takes the instance lock of `config`'s ledger before it is opened (issue 9 item 4): on a Postgres
+ * server the account's advisory lock on one dedicated connection, taken only by commands that write the
+ * book (`writesBook`); for embedded PGlite the exclusive lock file `<data_dir>.lock`, taken by EVERY
+ * command that opens the directory (PGlite is one process per directory). Waits `[database]
+ * lock_wait_ms`.
+ * @throws LockHeldError (exit 75) naming the holder; LedgerConnectionError (exit 69) for an unreachable
+ *   server.
+ */
+export async function takeInstanceLock(
+  config: Config,
+  opts: { readonly command: string; readonly writesBook: boolean; readonly logger?: Logger },
+): Promise<HeldLock> {
+  // The account as the use case names it (settingsFrom resolves any default).
+  const req = {
+    account: settingsFrom(config).account,
+    command: opts.command,
+    waitMs: config.database.lock_wait_ms,
+  };
+  if (config.database.url) {
+    if (!opts.writesBook) return NO_LOCK;
+    return new AdvisoryLocker(config.database.url, {
+      // The server closed the lock's connection: another instance may now take the account.
+      onLost: (err) =>
+        opts.logger?.error(
+          { account: req.account, code: (err as { code?: string }).code },
+          'account lock lost',
+        ),
+    }).acquire(req);
+  }
+  const dir = config.database.data_dir;
+  if (dir === ':memory:' || dir.startsWith('memory://')) return NO_LOCK;
+  return new LockFileLocker(`${path.resolve(dir)}.lock`).acquire(req);
+}
+
+/**
+ * {@link openMigratedLedger} under the instance lock of a command that does not write the account's
+ * book (db:migrate, status, history, recording backtests): for PGlite the directory's lock file is taken
+ * first (one process per directory); on a Postgres server nothing is locked. `close()` closes the
+ * ledger, then releases the lock.
+ * @throws LockHeldError (exit 75), LedgerConnectionError (exit 69), a failing migration's error.
+ */
+export async function openLockedLedger(
+  config: Config,
+  logger: Logger,
+  command: string,
+): Promise<{ ledger: Ledger; close(): Promise<void> }> {
+  const lock = await takeInstanceLock(config, { command, writesBook: false });
+  let ledger: Ledger;
+  try {
+    ledger = await openMigratedLedger(config, logger);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return { ledger, close: () => closeAll(ledger, lock) };
+}
+
 /** What the CLI adds to the config for a real exchange. */
 export interface OpenOptions {
   /** The `--live` flag: with `kind = live` and `allow_mainnet = true`, allows mainnet. */
@@ -100,6 +164,11 @@ export interface OpenOptions {
   readonly credentials?: Credentials;
   /** Environment for optional keys (COINGECKO_API_KEY); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The command opening the adapters (default `rebalance`): the instance lock ({@link takeInstanceLock})
+   * is taken under this name before the ledger opens and released by `close()`.
+   */
+  readonly command?: string;
 }
 
 /** Binance spot testnet REST endpoint (../shared/spec/binance/testnet/general-info.md). */
@@ -126,6 +195,11 @@ export async function openAdapters(
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
   await checkDataDir(dataDir);
+  const lock = await takeInstanceLock(config, {
+    command: opts.command ?? 'rebalance',
+    writesBook: true,
+    logger,
+  });
   const t0 = performance.now();
   const timed = <T>(name: string, p: Promise<T>) =>
     p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
@@ -135,6 +209,7 @@ export async function openAdapters(
   ]);
   if (dataResult.status === 'rejected' || ledgerResult.status === 'rejected') {
     if (ledgerResult.status === 'fulfilled') await ledgerResult.value.close();
+    await lock.release();
     throw dataResult.status === 'rejected'
       ? dataResult.reason
       : (ledgerResult as PromiseRejectedResult).reason;
@@ -153,7 +228,7 @@ export async function openAdapters(
       return simulatedExchange(ctx, config, { now: () => ctx.dayMs });
     },
   };
-  return { deps, ledger, close: () => ledger.close() };
+  return { deps, ledger, close: () => closeAll(ledger, lock) };
 }
 
 /**
@@ -296,7 +371,18 @@ async function liveMarketCaps(
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const baseUrl = exchangeBaseUrl(config, opts.live === true);
   const credentials = await exchangeCredentials(opts.credentials);
-  const ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
+  const lock = await takeInstanceLock(config, {
+    command: opts.command ?? 'rebalance',
+    writesBook: true,
+    logger,
+  });
+  let ledger: PostgresLedger;
+  try {
+    ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   try {
     const rest = await BinanceRest.open({
       baseUrl,
@@ -332,9 +418,18 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
         return new BinanceExchange({ rest, kind, rules: (symbol) => ctx.rules(symbol), logger });
       },
     };
-    return { deps, ledger, rest, market, close: () => ledger.close() };
+    return { deps, ledger, rest, market, close: () => closeAll(ledger, lock) };
   } catch (err) {
-    await ledger.close();
+    await closeAll(ledger, lock);
     throw err;
+  }
+}
+
+/** Closes the ledger, then releases the instance lock (even when closing fails). */
+async function closeAll(ledger: Ledger, lock: HeldLock): Promise<void> {
+  try {
+    await ledger.close();
+  } finally {
+    await lock.release();
   }
 }

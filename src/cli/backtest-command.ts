@@ -25,8 +25,8 @@ import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
-import { BUNDLED_DATA_DIR, openMigratedLedger, settingsFrom } from '../compose.ts';
-import { ConfigError, FLAG_KEYS, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
+import { BUNDLED_DATA_DIR, openLockedLedger, settingsFrom } from '../compose.ts';
+import { ConfigError, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
 import {
   expandGrid,
   parseSweep,
@@ -37,6 +37,7 @@ import {
   toCsv,
 } from '../domain/metrics/sweep-grid.ts';
 import { renderBacktestReport } from '../report/html-report.ts';
+import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { table } from './table.ts';
 
@@ -61,25 +62,28 @@ Replays the strategy over the daily history (bundled data, or --data DIR) with t
 live rebalance, and compares it with two benchmarks: BTC hold and the equal-weight universe.
 
 Flags:
-  --config FILE         config file (INI; default ./user.cfg when present)
-  --from YYYY-MM-DD     first day (default: first day of the data + lookback_days + 1)
-  --to YYYY-MM-DD       last day (default: last day of the data)
-  --data DIR            data directory of the shared layout (default: the bundled data/)
-  --out FILE.json       write the results JSON (equity, trades, rejections, metrics, benchmarks)
-  --report FILE.html    write the self-contained HTML report
-  --no-record           do not record the backtest in the ledger (no database is opened)
-  --sweep NAME=V1,V2 …  run every combination of the listed values on all cores, rank by Sharpe, write a
-                        CSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:
-${wrap(Object.keys(SWEEP_PARAMS).join(', '), 24, 110)}
-${Object.entries(FLAG_KEYS)
-  .filter(([flag]) => !['data', 'exchange', 'base-url'].includes(flag))
-  .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(24)}sets [${section}] ${key}`)
-  .join('\n')}
+${helpRows([
+  ['--config FILE', 'config file (INI; default ./user.cfg when present)'],
+  ['-h, --help', 'show this text'],
+  ['--from YYYY-MM-DD', 'first day (default: first day of the data + lookback_days + 1)'],
+  ['--to YYYY-MM-DD', 'last day (default: last day of the data)'],
+  ['--data DIR', 'data directory of the shared layout (default: the bundled data/)'],
+  ['--out FILE.json', 'write the results JSON (equity, trades, rejections, metrics, benchmarks)'],
+  ['--report FILE.html', 'write the self-contained HTML report'],
+  ['--no-record', 'do not record the backtest in the ledger (no database is opened)'],
+  [
+    '--sweep NAME=V1,V2 …',
+    `run every combination of the listed values on all cores, rank by Sharpe, write a\nCSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:\n${wrap(Object.keys(SWEEP_PARAMS).join(', '), 0, 80)}`,
+  ],
+  ...configFlagRows(['data', 'exchange', 'base-url']),
+  ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
+])}
 
 Recorded backtests are runs of kind "backtest" of the ledger account "<[paper] account>${BACKTEST_ACCOUNT_SUFFIX}",
 with their daily equity in the table backtest_equity (Metabase view backtest_overview).
 Exit codes: 0 done; 2 bad input (flags, dates, sweep values, a missing, malformed or corrupt data
-directory); 69 database unreachable; 78 configuration error; 1 unexpected failure.
+directory); 69 database unreachable; 75 the embedded ledger is in use by another instance; 78
+configuration error; 1 unexpected failure.
 `;
 
 /** `--sweep` takes every following token up to the next flag. */
@@ -190,16 +194,16 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     let values: Record<string, string | boolean | undefined>;
     try {
       split = splitSweep(argv);
-      const options: Record<string, { type: 'string' | 'boolean' }> = {
+      const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
         config: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
         report: { type: 'string' },
         'no-record': { type: 'boolean' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...configFlagOptions(),
       };
-      for (const flag of Object.keys(FLAG_KEYS)) options[flag] = { type: 'string' };
       values = parseArgs({ args: split.rest, options, allowPositionals: false, strict: true }).values;
     } catch (err) {
       process.stderr.write(`${(err as Error).message}\n\n${BACKTEST_USAGE}`);
@@ -210,14 +214,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       return 0;
     }
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const overrides: Overrides = {};
-    for (const [flag, [section, key]] of Object.entries(FLAG_KEYS)) {
-      const v = values[flag];
-      if (typeof v === 'string') {
-        overrides[section] ??= {};
-        (overrides[section] as Record<string, string>)[key] = v;
-      }
-    }
+    const overrides: Overrides = configOverrides(values, (m) => process.stderr.write(`${m}\n`));
     const configPath = str('config');
     const load = (extra: Overrides = {}): LoadedConfig => {
       const merged: Overrides = { ...overrides };
@@ -354,7 +351,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (record) {
-      const ledger = await openMigratedLedger(config, logger);
+      const { ledger, close } = await openLockedLedger(config, logger, 'backtest');
       try {
         const days = result.equity.map((p) => p.date);
         const rec = await recordBacktest(ledger, {
@@ -387,7 +384,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           `Recorded as backtest run #${rec.runId} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX}, ${rec.rows} equity rows)\n`,
         );
       } finally {
-        await ledger.close();
+        await close();
       }
     }
     return 0;
@@ -505,7 +502,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
   process.stdout.write(`${out.join('\n')}\n`);
   if (input.record) {
     const config = input.loaded.config;
-    const ledger = await openMigratedLedger(config, input.logger);
+    const { ledger, close } = await openLockedLedger(config, input.logger, 'backtest');
     try {
       const runIds: string[] = [];
       for (let k = 0; k < summaries.length; k++) {
@@ -541,7 +538,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
         `Recorded ${runIds.length} backtest runs #${runIds[0]}..#${runIds.at(-1)} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX})\n`,
       );
     } finally {
-      await ledger.close();
+      await close();
     }
   }
   return 0;

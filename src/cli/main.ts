@@ -1,89 +1,242 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `backtest`, `db:migrate`, `help`. Exit codes: README "Exit codes".
+ * Commands: `rebalance`, `status`, `history`, `backtest`, `db:migrate`, `help [command]`, `--version`.
+ * Exit codes: src/cli/exit-codes.ts (README "Exit codes").
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { PostgresBookReader } from '../adapters/postgres/book-reader.ts';
+import type { PostgresLedger } from '../adapters/postgres/postgres-ledger.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
-import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
-import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
-import { runBacktestCommand } from './backtest-command.ts';
+import { openAdapters, openLockedLedger, settingsFrom } from '../compose.ts';
+import { type LoadedConfig, loadConfig } from '../config/loader.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
+import { BACKTEST_USAGE, runBacktestCommand } from './backtest-command.ts';
+import {
+  EQUITY_CSV_COLUMNS,
+  formatHistory,
+  formatStatus,
+  RUNS_CSV_COLUMNS,
+  toCsvRows,
+} from './book-format.ts';
+import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
+import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
 
+/** The package version (package.json), e.g. `0.1.0`. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string })
+    .version;
+}
+
+const COMMANDS: [string, string][] = [
+  ['rebalance', 'rank the universe, sell the old basket, equal-weight the top N, record everything'],
+  ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
+  ['history', 'runs and daily equity of an account (text, --json or --csv)'],
+  ['backtest', 'replay the strategy over the daily history'],
+  ['db:migrate', 'apply the SQL migrations to the ledger database'],
+  ['help [COMMAND]', 'show this text, or the flags of COMMAND'],
+];
+
+const ENVIRONMENT = `Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
+BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
+testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional).`;
+
+const EXIT_CODES = `Exit codes:\n${helpRows(EXIT_CODE_DOCS.map((d) => [String(d.code), d.meaning]))}`;
+
 const USAGE = `Usage: momentum-rebalancer <command> [flags]
+       momentum-rebalancer <command> --help
+       momentum-rebalancer --version
 
 Commands:
-  rebalance     rank the universe, sell the old basket, equal-weight the top N, record everything
-  db:migrate    apply the SQL migrations to the ledger database
-  backtest      replay the strategy over the daily history (see: backtest --help)
-  help          show this text
+${helpRows(COMMANDS)}
 
-Flags (rebalance):
-  --config FILE       config file (INI; default ./user.cfg when present)
-  --as-of YYYY-MM-DD  decision day (default: the latest day of the data)
-  --dry-run           plan and simulate; place nothing, record nothing
-  --force             rebalance even if this period was already rebalanced or is not due
-  --json              print one JSON object instead of the report
-  --live              with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet
-${Object.entries(FLAG_KEYS)
-  .map(([flag, [section, key]]) => `${`  --${flag} VALUE`.padEnd(22)}sets [${section}] ${key}`)
-  .join('\n')}
+${ENVIRONMENT}
 
-Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
-BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
-testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional).
+${EXIT_CODES}
 `;
+
+const COMMON_ROWS: [string, string][] = [
+  ['--config FILE', 'config file (INI; default ./user.cfg when present)'],
+  ['-h, --help', 'show the flags of this command'],
+];
+
+const REBALANCE_USAGE = `Usage: momentum-rebalancer rebalance [flags]
+
+Ranks the universe on the decision day, sells the old basket, buys the top N equal-weighted and records
+every order, fill, fee and the P/L in the ledger. One instance per account: a second run on the same
+account waits [database] lock_wait_ms, then exits 75.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--as-of YYYY-MM-DD', 'decision day (default: the latest day of the data)'],
+  ['--dry-run', 'plan and simulate; place nothing, record nothing'],
+  ['--force', 'rebalance even if this period was already rebalanced or is not due'],
+  ['--json', 'print one JSON object instead of the report'],
+  ['--live', 'with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet'],
+  ...configFlagRows(),
+  ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
+])}
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+const BOOK_FLAGS = ['account', 'database-url', 'log-level', 'log-format'];
+const MIGRATE_FLAGS = ['database-url', 'log-level', 'log-format'];
+/** Help rows of the config-key flags in `keep` only. */
+const onlyFlagRows = (keep: readonly string[]) =>
+  configFlagRows(Object.keys(configFlagOptions()).filter((f) => !keep.includes(f)));
+const bookFlagRows = () => onlyFlagRows(BOOK_FLAGS);
+
+const STATUS_USAGE = `Usage: momentum-rebalancer status [flags]
+
+The book of an account now, read from the ledger (no exchange call, nothing written): equity and P/L at
+the marks of the last equity snapshot, fees paid, the assets held, the last runs.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--json', 'print one JSON object { account, equity, holdings, last_runs } (exact decimals)'],
+  ['--runs N', 'how many last runs to show (default 5)'],
+  ...bookFlagRows(),
+])}
+
+${EXIT_CODES}
+`;
+
+const HISTORY_USAGE = `Usage: momentum-rebalancer history [flags]
+
+The rebalance runs of an account (newest first) and its daily equity (oldest first), from the ledger.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--json', 'print one JSON object { account, runs, equity } (exact decimals)'],
+  ['--csv', 'print CSV: the daily equity, or the runs with --of runs'],
+  ['--of equity|runs', 'what --csv prints (default equity)'],
+  ['--limit N', 'most recent runs / days (default 1000)'],
+  ...bookFlagRows(),
+])}
+
+${EXIT_CODES}
+`;
+
+const MIGRATE_USAGE = `Usage: momentum-rebalancer db:migrate [flags]
+
+Applies the pending SQL migrations (sql/migrations) to the ledger: [database] url / DATABASE_URL, else
+the embedded PGlite directory [database] data_dir.
+
+Flags:
+${helpRows([...COMMON_ROWS, ...onlyFlagRows(MIGRATE_FLAGS)])}
+
+${EXIT_CODES}
+`;
+
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  rebalance: REBALANCE_USAGE,
+  status: STATUS_USAGE,
+  history: HISTORY_USAGE,
+  backtest: BACKTEST_USAGE,
+  'db:migrate': MIGRATE_USAGE,
+};
+
+type Values = Record<string, string | boolean | undefined>;
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
+  rebalance: {
+    'as-of': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    live: { type: 'boolean' },
+    ...configFlagOptions(),
+  },
+  status: {
+    json: { type: 'boolean' },
+    runs: { type: 'string' },
+    ...pick(configFlagOptions(), BOOK_FLAGS),
+  },
+  history: {
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+    of: { type: 'string' },
+    limit: { type: 'string' },
+    ...pick(configFlagOptions(), BOOK_FLAGS),
+  },
+  'db:migrate': pick(configFlagOptions(), MIGRATE_FLAGS),
+};
+
+function pick(o: Options, keys: readonly string[]): Options {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+}
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the process exit code.
- * Writes the report / JSON to stdout and logs to stderr. Never throws.
+ * Writes the report / JSON / CSV to stdout and logs, warnings and errors to stderr. Never throws.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`momentum-rebalancer ${version()}\n`);
+    return EXIT.OK;
   }
-  if (command === 'backtest') return runBacktestCommand(rest);
-  if (command !== 'rebalance' && command !== 'db:migrate') {
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return EXIT.USAGE;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0];
+    if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
+      process.stderr.write(
+        `unknown command "${topic}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}\n`,
+      );
+      return EXIT.USAGE;
+    }
+    process.stdout.write(topic === undefined ? USAGE : (COMMAND_USAGE[topic] as string));
+    return EXIT.OK;
+  }
+  if (command === 'backtest') {
+    if (rest.includes('-h')) {
+      process.stdout.write(BACKTEST_USAGE);
+      return EXIT.OK;
+    }
+    return runBacktestCommand(rest);
+  }
+  const options = COMMAND_OPTIONS[command];
+  const usage = COMMAND_USAGE[command];
+  if (options === undefined || usage === undefined) {
     process.stderr.write(
-      `unknown command "${command}"; known commands: rebalance, backtest, db:migrate, help\n\n${USAGE}`,
+      `unknown command "${command}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}, help\n\n${USAGE}`,
     );
-    return 2;
+    return EXIT.USAGE;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Values;
   try {
-    const options: Record<string, { type: 'string' | 'boolean' }> = {
-      config: { type: 'string' },
-      'as-of': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      force: { type: 'boolean' },
-      json: { type: 'boolean' },
-      live: { type: 'boolean' },
-      help: { type: 'boolean' },
-    };
-    for (const flag of Object.keys(FLAG_KEYS)) options[flag] = { type: 'string' };
-    values = parseArgs({ args: [...rest], options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({
+      args: [...rest],
+      options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+      strict: true,
+    }).values as Values;
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    process.stderr.write(`${(err as Error).message}\n\n${usage}`);
+    return EXIT.USAGE;
   }
   if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const overrides: Overrides = {};
-  for (const [flag, [section, key]] of Object.entries(FLAG_KEYS)) {
-    const v = values[flag];
-    if (typeof v === 'string') {
-      overrides[section] ??= {};
-      (overrides[section] as Record<string, string>)[key] = v;
-    }
+    process.stdout.write(usage);
+    return EXIT.OK;
   }
   let logger = createLogger('info', 'auto');
-  let close = async () => {};
   try {
+    const overrides = configOverrides(values, (m) => process.stderr.write(`${m}\n`));
     const loaded = loadConfig({
       ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
       cwd: process.cwd(),
@@ -91,16 +244,32 @@ export async function main(argv: readonly string[]): Promise<number> {
       overrides,
     });
     logger = createLogger(loaded.config.log.level, loaded.config.log.format);
-    if (command === 'db:migrate') {
-      await (await openMigratedLedger(loaded.config, logger)).close();
-      process.stdout.write('ledger migrated\n');
-      return 0;
-    }
-    const adapters = await openAdapters(loaded.config, logger, {
-      live: values.live === true,
-      credentials: loaded.credentials(),
-    });
-    close = adapters.close;
+    if (command === 'db:migrate') return await migrate(loaded, logger);
+    if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
+    return await rebalance(loaded, logger, values);
+  } catch (err) {
+    const code = exitCodeOf(err);
+    const msg = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof Error ? err.name : 'Error';
+    if (code === EXIT.FAILURE) logger.error({ err }, msg);
+    process.stderr.write(`${kind === 'Error' || err instanceof UserInputError ? 'error' : kind}: ${msg}\n`);
+    return code;
+  }
+}
+
+async function migrate(loaded: LoadedConfig, logger: Logger): Promise<number> {
+  await (await openLockedLedger(loaded.config, logger, 'db:migrate')).close();
+  process.stdout.write('ledger migrated\n');
+  return EXIT.OK;
+}
+
+async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): Promise<number> {
+  const adapters = await openAdapters(loaded.config, logger, {
+    live: values.live === true,
+    credentials: loaded.credentials(),
+    command: 'rebalance',
+  });
+  try {
     const result = await runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),
       ...(typeof values['as-of'] === 'string' ? { asOf: values['as-of'] } : {}),
@@ -109,15 +278,66 @@ export async function main(argv: readonly string[]): Promise<number> {
       effectiveConfig: loaded.redacted(),
     });
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
-    return 0;
-  } catch (err) {
-    const code = exitCodeOf(err);
-    const msg = err instanceof Error ? err.message : String(err);
-    const kind = err instanceof Error ? err.name : 'Error';
-    if (code === 1) logger.error({ err }, msg);
-    process.stderr.write(`${kind === 'Error' || err instanceof UserInputError ? 'error' : kind}: ${msg}\n`);
-    return code;
+    return exitCodeOfResult(result);
   } finally {
-    await close().catch(() => {});
+    await adapters.close().catch(() => {});
+  }
+}
+
+/** A positive integer flag value, or `fallback` when absent. @throws UserInputError naming the flag. */
+function countFlag(values: Values, flag: string, fallback: number): number {
+  const v = values[flag];
+  if (typeof v !== 'string') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1_000_000)
+    throw new UserInputError(`--${flag} ${JSON.stringify(v)}: must be a whole number from 1 to 1000000`);
+  return Number(v);
+}
+
+async function book(
+  command: 'status' | 'history',
+  loaded: LoadedConfig,
+  logger: Logger,
+  values: Values,
+): Promise<number> {
+  const config = loaded.config;
+  const account = settingsFrom(config).account;
+  const runs = countFlag(values, 'runs', 5);
+  const limit = countFlag(values, 'limit', 1000);
+  const of = typeof values.of === 'string' ? values.of : 'equity';
+  if (of !== 'equity' && of !== 'runs')
+    throw new UserInputError(`--of ${JSON.stringify(of)}: allowed values: equity, runs`);
+  if (values.json && values.csv) throw new UserInputError('--json and --csv cannot be combined');
+  if (!config.database.url && !existsSync(path.join(config.database.data_dir, 'PG_VERSION'))) {
+    throw new UserInputError(
+      `no ledger yet at ${config.database.data_dir}: nothing has been recorded (run "momentum-rebalancer rebalance" first, or set DATABASE_URL)`,
+    );
+  }
+  const opened = await openLockedLedger(config, logger, command);
+  const ledger = opened.ledger as PostgresLedger;
+  try {
+    const reader = new PostgresBookReader(ledger.db);
+    const found =
+      command === 'status' ? await reader.status(account, runs) : await reader.history(account, limit);
+    if (found === null) {
+      const known = await reader.accounts();
+      throw new UserInputError(
+        `no account "${account}" in the ledger (${ledger.target}); accounts: ${known.length === 0 ? '(none)' : known.join(', ')} — choose one with --account`,
+      );
+    }
+    let out: string;
+    if (values.json) out = JSON.stringify(found);
+    else if (command === 'status') out = formatStatus(found as Parameters<typeof formatStatus>[0]);
+    else {
+      const h = found as Parameters<typeof formatHistory>[0];
+      out = values.csv
+        ? of === 'runs'
+          ? toCsvRows(h.runs, RUNS_CSV_COLUMNS)
+          : toCsvRows(h.equity, EQUITY_CSV_COLUMNS)
+        : formatHistory(h);
+    }
+    process.stdout.write(`${out}\n`);
+    return EXIT.OK;
+  } finally {
+    await opened.close();
   }
 }

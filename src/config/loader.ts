@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { readIni } from './ini-file.ts';
+import { isKeyValueDsn, redactDsn } from './redact-dsn.ts';
 import {
+  CONFIG_KEYS,
   type Config,
   checkValue,
   configSchema,
@@ -24,6 +26,7 @@ import {
   isSection,
   KEY_DOCS,
   type KeyDoc,
+  type KeySpec,
   keysOf,
   type RawConfig,
   SECTION_NAMES,
@@ -41,34 +44,40 @@ export type { Config, SectionName } from './schema.ts';
 export type Overrides = { [S in SectionName]?: Record<string, string | undefined> };
 
 /**
- * CLI flag name (without the leading `--`) → `[section, key]` it sets. Relative paths given by flag
- * (`--data`) are resolved against the working directory.
+ * CLI flag name (without the leading `--`) → `[section, key]` it sets, derived from the `flag` of each key
+ * in {@link CONFIG_KEYS}. Relative paths given by flag (`--data`) are resolved against the working
+ * directory.
  */
-export const FLAG_KEYS: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze({
-  data: ['data', 'dir'],
-  'top-n': ['strategy', 'top_n'],
-  'lookback-days': ['strategy', 'lookback_days'],
-  strategy: ['strategy', 'mode'],
-  mode: ['portfolio', 'rebalance_mode'],
-  exchange: ['exchange', 'kind'],
-  'base-url': ['exchange', 'base_url'],
-  account: ['paper', 'account'],
-  'database-url': ['database', 'url'],
-  'log-level': ['log', 'level'],
-  'log-format': ['log', 'format'],
-  'fee-rate': ['execution', 'fee_rate'],
-  'slippage-bps': ['execution', 'slippage_bps'],
-  'initial-quote': ['paper', 'initial_quote'],
-} satisfies Record<string, readonly [SectionName, string]>);
+export const FLAG_KEYS: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze(
+  Object.fromEntries(
+    tableEntries()
+      .filter(([, , k]) => k.flag !== undefined)
+      .map(([section, key, k]) => [k.flag as string, Object.freeze([section, key] as const)]),
+  ),
+);
 
 /** Prefix of the per-key environment variables. */
 export const ENV_PREFIX = 'REBALANCER_';
 
-/** Generic environment variables that also set a key (lower precedence than the `REBALANCER_` one). */
-export const ENV_ALIASES: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze({
-  DATABASE_URL: ['database', 'url'],
-  LOG_LEVEL: ['log', 'level'],
-} satisfies Record<string, readonly [SectionName, string]>);
+/**
+ * Generic environment variables that also set a key (lower precedence than the `REBALANCER_` one),
+ * derived from the `env` of each key in {@link CONFIG_KEYS}: `DATABASE_URL`, `LOG_LEVEL`.
+ */
+export const ENV_ALIASES: Readonly<Record<string, readonly [SectionName, string]>> = Object.freeze(
+  Object.fromEntries(
+    tableEntries().flatMap(([section, key, k]) =>
+      (k.env ?? []).map((name) => [name, Object.freeze([section, key] as const)]),
+    ),
+  ),
+);
+
+/** Every key of the table as `[section, key, spec]`, in table order. */
+function tableEntries(): [SectionName, string, KeySpec][] {
+  return (Object.entries(CONFIG_KEYS) as [SectionName, Record<string, KeySpec>][]).flatMap(
+    ([section, keys]) =>
+      Object.entries(keys).map(([key, k]) => [section, key, k] as [SectionName, string, KeySpec]),
+  );
+}
 
 /** The environment variables holding exchange credentials (never config keys). */
 export const CREDENTIAL_ENV = Object.freeze({
@@ -523,41 +532,22 @@ function resolvePath(p: string, baseDir: string): string {
 
 const URL_KEYS = new Set(['database.url', 'exchange.base_url']);
 
-/** `url` with its password (user-info and `password` query parameter) replaced by `***`; null if unparseable. */
-function redactUrl(url: string): string | null {
-  if (url === '') return '';
-  if (!URL.canParse(url)) return null;
-  const u = new URL(url);
-  let changed = false;
-  if (u.password !== '') {
-    u.password = '***';
-    changed = true;
-  }
-  for (const name of [...u.searchParams.keys()]) {
-    if (/^(password|pass|pwd|secret|token)$/i.test(name)) {
-      u.searchParams.set(name, '***');
-      changed = true;
-    }
-  }
-  return changed ? u.href : url;
-}
-
 /** A value quoted for a message: URLs redacted, long values shortened. */
 function showValue(section: string, key: string, value: string): string {
   let v = value;
   if (URL_KEYS.has(`${section}.${key}`)) {
-    const r = redactUrl(v);
-    if (r === null)
-      return /[@:]/.test(v) ? '(value not shown: it may contain a password)' : JSON.stringify(v);
-    v = r;
+    // URL and libpq key/value forms are redacted; anything else that might hold `user:pw@` is not shown.
+    if (!URL.canParse(v.trim()) && !isKeyValueDsn(v) && /[@:]/.test(v))
+      return '(value not shown: it may contain a password)';
+    v = redactDsn(v);
   }
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
 }
 
 function redactConfig(config: Config): Config {
   const copy = structuredClone(config) as { database: { url: string }; exchange: { base_url: string } };
-  copy.database.url = redactUrl(copy.database.url) ?? '***';
-  copy.exchange.base_url = redactUrl(copy.exchange.base_url) ?? '***';
+  copy.database.url = redactDsn(copy.database.url);
+  copy.exchange.base_url = redactDsn(copy.exchange.base_url);
   return deepFreeze(copy) as unknown as Config;
 }
 

@@ -1,5 +1,8 @@
 /**
- * The configuration schema (zod 4) and its documentation table.
+ * The configuration: ONE table of keys ({@link CONFIG_KEYS}: zod field, default, unit/allowed values,
+ * description, CLI flag, environment aliases, sweepable) and what is derived from it — the zod schema
+ * ({@link configSchema}), the defaults, the documentation ({@link KEY_DOCS}), the sweep ranges
+ * ({@link sweepParams}); the loader derives the flags and environment variables.
  *
  * Naming: the parsed {@link Config} uses the INI spelling exactly — sections as nested objects, keys in
  * snake_case (`config.strategy.top_n`, `config.database.data_dir`) — so a key reads the same in
@@ -12,6 +15,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { isKeyValueDsn } from './redact-dsn.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Field codecs: string as written → typed value, each failing with ONE message a person can act on.
@@ -27,20 +31,34 @@ export const SYMBOL_RE = /^[A-Z0-9]{2,20}$/;
 /** A paper/ledger account name. */
 export const ACCOUNT_RE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
+/** The accepted range of the numeric and enum fields, for {@link sweepParams}. */
+const FIELD_RANGES = new WeakMap<z.ZodType, SweepRange>();
+
+function withRange<T extends z.ZodType>(field: T, range: SweepRange): T {
+  FIELD_RANGES.set(field, range);
+  return field;
+}
+
 function intField(min: number, max: number) {
   const error = `must be an integer from ${min} to ${max}`;
-  return z
+  const field = z
     .string()
     .trim()
     .regex(INT_RE, { error, abort: true })
     .transform(Number)
     .pipe(z.number().int({ error }).min(min, { error }).max(max, { error }));
+  return withRange(field, { kind: 'int', min, max });
 }
 
 function numberField(opts: { min: number; max?: number; maxExclusive?: boolean }, error: string) {
   let n = z.number({ error }).min(opts.min, { error });
   if (opts.max !== undefined) n = opts.maxExclusive ? n.lt(opts.max, { error }) : n.max(opts.max, { error });
-  return z.string().trim().regex(NUMBER_RE, { error, abort: true }).transform(Number).pipe(n);
+  const field = z.string().trim().regex(NUMBER_RE, { error, abort: true }).transform(Number).pipe(n);
+  return withRange(field, {
+    kind: 'number',
+    min: opts.min,
+    ...(opts.max !== undefined ? { max: opts.max } : {}),
+  });
 }
 
 function fractionField() {
@@ -50,21 +68,23 @@ function fractionField() {
   );
 }
 
-/** A decimal kept as its (trimmed) string; `ok` judges the exact value. */
-function decimalField(ok: (d: Decimal) => boolean, error: string) {
-  return z
+/** A decimal kept as its (trimmed) string; `ok` judges the exact value; `range` for sweeps. */
+function decimalField(ok: (d: Decimal) => boolean, error: string, range?: SweepRange) {
+  const field = z
     .string()
     .trim()
     .regex(DECIMAL_RE, { error, abort: true })
     .refine((s) => ok(new Decimal(s)), { error });
+  return range === undefined ? field : withRange(field, range);
 }
 
 function enumField<const T extends readonly [string, ...string[]]>(values: T) {
-  return z
+  const field = z
     .string()
     .trim()
     .toLowerCase()
     .pipe(z.enum(values, { error: `allowed values: ${values.join(', ')}` }));
+  return withRange(field, { kind: 'enum', values });
 }
 
 function boolField() {
@@ -131,83 +151,338 @@ export const EXCHANGE_KINDS = ['replay', 'testnet', 'live'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * The whole configuration. Input: every key present as the string written by the user (the loader
- * fills in defaults first); output: typed values. Strict: an unknown section or key is an issue.
- * Each value issue's `path` is `[section, key]` and its message is a complete sentence tail
- * (e.g. `must be an integer from 1 to 500`, `allowed values: momentum, reversal`).
+ * One config key, declared once (issue 9 item 5): everything else — the zod schema, the defaults, the
+ * documentation table, `user.cfg.example`'s check, the CLI flags ({@link FLAG_KEYS} in the loader), the
+ * environment variables, the help text and the sweepable parameters — is derived from {@link CONFIG_KEYS}.
+ */
+export interface KeySpec {
+  /** Codec from the string as written to the typed value, with one human-readable message per bad value. */
+  readonly field: z.ZodType;
+  /** The default, as written in `user.cfg` (it parses to the default value). */
+  readonly default: string;
+  /** Unit and/or allowed values, for people (e.g. `integer 1..500 (symbols)`, `momentum | reversal`). */
+  readonly allowed: string;
+  /** What the key does. */
+  readonly description: string;
+  /** The CLI flag setting it (without `--`), when it has one. */
+  readonly flag?: string;
+  /** Generic environment variables also setting it, below `REBALANCER_<SECTION>_<KEY>` (e.g. `DATABASE_URL`). */
+  readonly env?: readonly string[];
+  /** True when `backtest --sweep <key>=V1,V2` may vary it (the bounds are the field's, {@link sweepParams}). */
+  readonly sweep?: boolean;
+}
+
+/**
+ * The config key table, in section/key order (the order used in messages, help and `user.cfg.example`).
+ * Units and allowed values: each key's `allowed`; money values (`fee_rate`, `initial_quote`) stay decimal
+ * strings.
+ */
+export const CONFIG_KEYS = {
+  exchange: {
+    kind: {
+      field: enumField(EXCHANGE_KINDS),
+      default: 'replay',
+      allowed: 'replay | testnet | live',
+      description:
+        'Where orders go: replay = simulated fills on the bundled (or [data] dir) daily candles; testnet = Binance spot testnet; live = Binance mainnet (real money).',
+      flag: 'exchange',
+    },
+    base_url: {
+      field: urlField(
+        ['http:', 'https:'],
+        'must be empty or an http(s) URL, e.g. https://testnet.binance.vision',
+      ),
+      default: '',
+      allowed: 'http(s) URL; empty = the default endpoint of the exchange kind',
+      description: 'REST endpoint override for testnet/live (e.g. https://testnet.binance.vision).',
+      flag: 'base-url',
+    },
+    allow_mainnet: {
+      field: boolField(),
+      default: 'false',
+      allowed: 'true | false',
+      description:
+        'Must be true for kind = live to trade real money, together with the --live flag (a safety interlock checked before any request).',
+    },
+    timeout_ms: {
+      field: intField(100, 120_000),
+      default: '10000',
+      allowed: 'integer 100..120000 (milliseconds)',
+      description:
+        'Timeout of one exchange request; an order whose request times out is looked up by its clientOrderId before anything is retried.',
+    },
+    recv_window_ms: {
+      field: intField(1, 60_000),
+      default: '5000',
+      allowed: 'integer 1..60000 (milliseconds)',
+      description: 'recvWindow sent with signed requests (Binance rest-api.md "Timing security").',
+    },
+    weight_share: {
+      field: numberField(
+        { min: 0.01, max: 1 },
+        'must be a fraction from 0.01 to 1 of the 6000/min request-weight budget, e.g. 0.5',
+      ),
+      default: '0.5',
+      allowed: 'number 0.01..1 (fraction of 6000 request weight per minute)',
+      description:
+        'Share of the per-minute request-weight budget the rebalancer may use (X-MBX-USED-WEIGHT-1M); it waits for the next minute rather than exceed it.',
+    },
+    concurrency: {
+      field: intField(1, 64),
+      default: '20',
+      allowed: 'integer 1..64 (requests in flight)',
+      description: 'Market-data requests in flight at once (klines of many symbols on a cold cache).',
+    },
+  },
+  strategy: {
+    mode: {
+      field: enumField(['momentum', 'reversal']),
+      default: 'momentum',
+      allowed: 'momentum | reversal',
+      description: 'momentum buys the best trailing returns; reversal buys the worst.',
+      flag: 'strategy',
+      sweep: true,
+    },
+    lookback_days: {
+      field: intField(1, 365),
+      default: '7',
+      allowed: 'integer 1..365 (days)',
+      description: 'Trailing-return window L: return from the close of D-1-L to the close of D-1.',
+      flag: 'lookback-days',
+      sweep: true,
+    },
+    top_n: {
+      field: intField(1, 500),
+      default: '10',
+      allowed: 'integer 1..500 (symbols)',
+      description: 'How many top-ranked symbols to hold, equal-weighted.',
+      flag: 'top-n',
+      sweep: true,
+    },
+    rebalance_every_days: {
+      field: intField(1, 365),
+      default: '1',
+      allowed: 'integer 1..365 (days)',
+      description: 'Minimum days between rebalances; an earlier run is skipped as not due (unless --force).',
+      sweep: true,
+    },
+  },
+  universe: {
+    quote_asset: {
+      field: z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(SYMBOL_RE, { error: 'must be an asset code of 2-20 characters A-Z 0-9, e.g. USDT' }),
+      default: 'USDT',
+      allowed: 'asset code, 2-20 characters A-Z 0-9',
+      description: 'Only pairs quoted in this asset are traded; cash is held in it.',
+    },
+    min_age_days: {
+      field: intField(0, 3650),
+      default: '30',
+      allowed: 'integer 0..3650 (days)',
+      description: 'Minimum listing age (of the current price segment) for a symbol to be eligible.',
+      sweep: true,
+    },
+    min_market_cap: {
+      field: numberField({ min: 0 }, 'must be a number >= 0 (USD), e.g. 100000000 or 1e8'),
+      default: '0',
+      allowed: 'number >= 0 (USD; 0 = off)',
+      description: 'Minimum market capitalisation of the base asset.',
+      sweep: true,
+    },
+    min_quote_volume: {
+      field: numberField({ min: 0 }, 'must be a number >= 0 (quote asset per day), e.g. 1000000'),
+      default: '0',
+      allowed: 'number >= 0 (quote asset per day; 0 = off)',
+      description: 'Minimum mean daily quote volume over the lookback window.',
+      sweep: true,
+    },
+    exclude: {
+      field: symbolListField(),
+      default: '',
+      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = none',
+      description: 'Symbols never traded.',
+    },
+    include: {
+      field: symbolListField(),
+      default: '',
+      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = all',
+      description: 'When not empty, ONLY these symbols may be traded (exclude still applies).',
+    },
+  },
+  portfolio: {
+    rebalance_mode: {
+      field: enumField(['full', 'delta']),
+      default: 'full',
+      allowed: 'full | delta',
+      description:
+        'full = sell the whole old basket, then equal-weight the new one; delta = trade only the difference.',
+      flag: 'rebalance-mode',
+      sweep: true,
+    },
+    cash_buffer: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 <= x < 1',
+      description: 'Fraction of equity kept in the quote asset (e.g. 0.02 = 2%).',
+      sweep: true,
+    },
+    band: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 <= x < 1',
+      description: 'delta mode: no-trade band around the target weight (e.g. 0.1 = within ±10% of target).',
+      sweep: true,
+    },
+  },
+  execution: {
+    fee_rate: {
+      field: decimalField(
+        (d) => d.gte(0) && d.lt('0.1'),
+        'must be a plain decimal from 0 (inclusive) to 0.1 (exclusive), e.g. 0.001',
+        { kind: 'number', min: 0, max: 0.1 },
+      ),
+      default: '0.001',
+      allowed: 'decimal fraction, 0 <= x < 0.1',
+      description: 'Taker fee rate charged on each simulated fill (0.001 = 0.1%).',
+      flag: 'fee-rate',
+      sweep: true,
+    },
+    slippage_bps: {
+      field: numberField({ min: 0, max: 1000 }, 'must be a number from 0 to 1000 (basis points)'),
+      default: '0',
+      allowed: 'number 0..1000 (basis points)',
+      description: 'Simulated slippage against us on each fill (1 bp = 0.01%).',
+      flag: 'slippage-bps',
+      sweep: true,
+    },
+  },
+  paper: {
+    initial_quote: {
+      field: decimalField((d) => d.gt(0), 'must be a plain decimal > 0, e.g. 10000'),
+      default: '10000',
+      allowed: 'decimal > 0 (quote asset)',
+      description: 'Starting balance of a new paper account.',
+      flag: 'initial-quote',
+    },
+    account: {
+      field: z.string().trim().regex(ACCOUNT_RE, {
+        error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
+      }),
+      default: 'default',
+      allowed: 'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit',
+      description: 'Ledger account the runs are recorded under.',
+      flag: 'account',
+    },
+  },
+  database: {
+    url: {
+      field: z
+        .string()
+        .trim()
+        .refine((s) => !isKeyValueDsn(s), {
+          error:
+            'the libpq key=value form is not supported by the pg driver: write it as postgres://user:password@host:port/dbname',
+          abort: true,
+        })
+        .pipe(
+          urlField(
+            ['postgres:', 'postgresql:'],
+            'must be empty (embedded PGlite) or a postgres:// or postgresql:// URL',
+          ),
+        ),
+      default: '',
+      allowed: 'postgres:// or postgresql:// URL; empty = embedded PGlite',
+      description: 'Postgres ledger connection string (the env var DATABASE_URL also sets it).',
+      flag: 'database-url',
+      env: ['DATABASE_URL'],
+    },
+    data_dir: {
+      field: pathField(false),
+      default: './var/pglite',
+      allowed: 'directory path',
+      description:
+        "Embedded PGlite database directory, used when url is empty (relative: to this file's directory; from env/flag: to the working directory).",
+    },
+    lock_wait_ms: {
+      field: intField(0, 600_000),
+      default: '5000',
+      allowed: 'integer 0..600000 (milliseconds)',
+      description:
+        'How long a run waits for the account lock held by another instance (one instance per account: an advisory lock on a Postgres server, the lock file <data_dir>.lock for PGlite) before it gives up with exit 75.',
+    },
+  },
+  data: {
+    dir: {
+      field: pathField(true),
+      default: '',
+      allowed: "directory path; empty = the package's bundled data/ directory",
+      description:
+        "Market data directory (relative: to this file's directory; from env/flag: to the working directory).",
+      flag: 'data',
+    },
+    market_caps: {
+      field: enumField(['bundled', 'coingecko']),
+      default: 'bundled',
+      allowed: 'bundled | coingecko',
+      description:
+        'Market caps for the min_market_cap filter: bundled = the CoinMarketCap monthly snapshots in the data directory; coingecko = live /coins/markets (optional key in the env var COINGECKO_API_KEY).',
+    },
+    coingecko_url: {
+      field: urlField(['http:', 'https:'], 'must be an http(s) URL, e.g. https://api.coingecko.com/api/v3'),
+      default: 'https://api.coingecko.com/api/v3',
+      allowed: 'http(s) URL',
+      description: 'CoinGecko API base URL (https://pro-api.coingecko.com/api/v3 for a pro key).',
+    },
+  },
+  log: {
+    level: {
+      field: enumField(LOG_LEVELS),
+      default: 'info',
+      allowed: LOG_LEVELS.join(' | '),
+      description: 'Minimum log level (logs go to stderr; the env var LOG_LEVEL also sets it).',
+      flag: 'log-level',
+      env: ['LOG_LEVEL'],
+    },
+    format: {
+      field: enumField(['auto', 'json', 'pretty']),
+      default: 'auto',
+      allowed: 'auto | json | pretty',
+      description: 'auto = pretty when stderr is a terminal, JSON otherwise.',
+      flag: 'log-format',
+    },
+  },
+} as const satisfies { readonly [section: string]: { readonly [key: string]: KeySpec } };
+
+type Shape<S> = {
+  -readonly [K in keyof S]: S[K] extends { readonly field: infer F extends z.ZodType } ? F : never;
+};
+
+/** The strict zod object of one section of {@link CONFIG_KEYS}. */
+function sectionSchema<S extends { readonly [key: string]: KeySpec }>(section: S) {
+  const shape = Object.fromEntries(Object.entries(section).map(([k, v]) => [k, v.field])) as Shape<S>;
+  return z.strictObject(shape);
+}
+
+/**
+ * The whole configuration, derived from {@link CONFIG_KEYS}. Input: every key present as the string
+ * written by the user (the loader fills in defaults first); output: typed values. Strict: an unknown
+ * section or key is an issue. Each value issue's `path` is `[section, key]` and its message is a complete
+ * sentence tail (e.g. `must be an integer from 1 to 500`, `allowed values: momentum, reversal`).
  */
 export const configSchema = z.strictObject({
-  exchange: z.strictObject({
-    kind: enumField(EXCHANGE_KINDS),
-    base_url: urlField(
-      ['http:', 'https:'],
-      'must be empty or an http(s) URL, e.g. https://testnet.binance.vision',
-    ),
-    allow_mainnet: boolField(),
-    timeout_ms: intField(100, 120_000),
-    recv_window_ms: intField(1, 60_000),
-    weight_share: numberField(
-      { min: 0.01, max: 1 },
-      'must be a fraction from 0.01 to 1 of the 6000/min request-weight budget, e.g. 0.5',
-    ),
-    concurrency: intField(1, 64),
-  }),
-  strategy: z.strictObject({
-    mode: enumField(['momentum', 'reversal']),
-    lookback_days: intField(1, 365),
-    top_n: intField(1, 500),
-    rebalance_every_days: intField(1, 365),
-  }),
-  universe: z.strictObject({
-    quote_asset: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(SYMBOL_RE, { error: 'must be an asset code of 2-20 characters A-Z 0-9, e.g. USDT' }),
-    min_age_days: intField(0, 3650),
-    min_market_cap: numberField({ min: 0 }, 'must be a number >= 0 (USD), e.g. 100000000 or 1e8'),
-    min_quote_volume: numberField({ min: 0 }, 'must be a number >= 0 (quote asset per day), e.g. 1000000'),
-    exclude: symbolListField(),
-    include: symbolListField(),
-  }),
-  portfolio: z.strictObject({
-    rebalance_mode: enumField(['full', 'delta']),
-    cash_buffer: fractionField(),
-    band: fractionField(),
-  }),
-  execution: z.strictObject({
-    fee_rate: decimalField(
-      (d) => d.gte(0) && d.lt('0.1'),
-      'must be a plain decimal from 0 (inclusive) to 0.1 (exclusive), e.g. 0.001',
-    ),
-    slippage_bps: numberField({ min: 0, max: 1000 }, 'must be a number from 0 to 1000 (basis points)'),
-  }),
-  paper: z.strictObject({
-    initial_quote: decimalField((d) => d.gt(0), 'must be a plain decimal > 0, e.g. 10000'),
-    account: z.string().trim().regex(ACCOUNT_RE, {
-      error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
-    }),
-  }),
-  database: z.strictObject({
-    url: urlField(
-      ['postgres:', 'postgresql:'],
-      'must be empty (embedded PGlite) or a postgres:// or postgresql:// URL',
-    ),
-    data_dir: pathField(false),
-  }),
-  data: z.strictObject({
-    dir: pathField(true),
-    market_caps: enumField(['bundled', 'coingecko']),
-    coingecko_url: urlField(
-      ['http:', 'https:'],
-      'must be an http(s) URL, e.g. https://api.coingecko.com/api/v3',
-    ),
-  }),
-  log: z.strictObject({
-    level: enumField(LOG_LEVELS),
-    format: enumField(['auto', 'json', 'pretty']),
-  }),
-});
+  exchange: sectionSchema(CONFIG_KEYS.exchange),
+  strategy: sectionSchema(CONFIG_KEYS.strategy),
+  universe: sectionSchema(CONFIG_KEYS.universe),
+  portfolio: sectionSchema(CONFIG_KEYS.portfolio),
+  execution: sectionSchema(CONFIG_KEYS.execution),
+  paper: sectionSchema(CONFIG_KEYS.paper),
+  database: sectionSchema(CONFIG_KEYS.database),
+  data: sectionSchema(CONFIG_KEYS.data),
+  log: sectionSchema(CONFIG_KEYS.log),
+} satisfies { [S in keyof typeof CONFIG_KEYS]: z.ZodType });
 
 type DeepReadonly<T> = T extends readonly (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -229,7 +504,7 @@ export type RawConfig = z.input<typeof configSchema>;
 /** A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `paper`, `database`, `data`, `log`. */
 export type SectionName = keyof RawConfig;
 
-/** Documentation of one key. */
+/** Documentation of one key (the documentation fields of its {@link KeySpec}). */
 export interface KeyDoc {
   /** The default, as written in `user.cfg` (it parses to the default value). */
   readonly default: string;
@@ -240,192 +515,58 @@ export interface KeyDoc {
 }
 
 /**
- * Defaults and documentation of every key, in section/key order (the order used in messages and in
- * `user.cfg.example`). Checked at compile time to cover exactly the keys of {@link configSchema}.
+ * Defaults and documentation of every key, derived from {@link CONFIG_KEYS} (same order: the order used
+ * in messages and in `user.cfg.example`).
  */
-export const KEY_DOCS = {
-  exchange: {
-    kind: {
-      default: 'replay',
-      allowed: 'replay | testnet | live',
-      description:
-        'Where orders go: replay = simulated fills on the bundled (or [data] dir) daily candles; testnet = Binance spot testnet; live = Binance mainnet (real money).',
-    },
-    base_url: {
-      default: '',
-      allowed: 'http(s) URL; empty = the default endpoint of the exchange kind',
-      description: 'REST endpoint override for testnet/live (e.g. https://testnet.binance.vision).',
-    },
-    allow_mainnet: {
-      default: 'false',
-      allowed: 'true | false',
-      description:
-        'Must be true for kind = live to trade real money, together with the --live flag (a safety interlock checked before any request).',
-    },
-    timeout_ms: {
-      default: '10000',
-      allowed: 'integer 100..120000 (milliseconds)',
-      description:
-        'Timeout of one exchange request; an order whose request times out is looked up by its clientOrderId before anything is retried.',
-    },
-    recv_window_ms: {
-      default: '5000',
-      allowed: 'integer 1..60000 (milliseconds)',
-      description: 'recvWindow sent with signed requests (Binance rest-api.md "Timing security").',
-    },
-    weight_share: {
-      default: '0.5',
-      allowed: 'number 0.01..1 (fraction of 6000 request weight per minute)',
-      description:
-        'Share of the per-minute request-weight budget the rebalancer may use (X-MBX-USED-WEIGHT-1M); it waits for the next minute rather than exceed it.',
-    },
-    concurrency: {
-      default: '20',
-      allowed: 'integer 1..64 (requests in flight)',
-      description: 'Market-data requests in flight at once (klines of many symbols on a cold cache).',
-    },
-  },
-  strategy: {
-    mode: {
-      default: 'momentum',
-      allowed: 'momentum | reversal',
-      description: 'momentum buys the best trailing returns; reversal buys the worst.',
-    },
-    lookback_days: {
-      default: '7',
-      allowed: 'integer 1..365 (days)',
-      description: 'Trailing-return window L: return from the close of D-1-L to the close of D-1.',
-    },
-    top_n: {
-      default: '10',
-      allowed: 'integer 1..500 (symbols)',
-      description: 'How many top-ranked symbols to hold, equal-weighted.',
-    },
-    rebalance_every_days: {
-      default: '1',
-      allowed: 'integer 1..365 (days)',
-      description: 'Minimum days between rebalances; an earlier run is skipped as not due (unless --force).',
-    },
-  },
-  universe: {
-    quote_asset: {
-      default: 'USDT',
-      allowed: 'asset code, 2-20 characters A-Z 0-9',
-      description: 'Only pairs quoted in this asset are traded; cash is held in it.',
-    },
-    min_age_days: {
-      default: '30',
-      allowed: 'integer 0..3650 (days)',
-      description: 'Minimum listing age (of the current price segment) for a symbol to be eligible.',
-    },
-    min_market_cap: {
-      default: '0',
-      allowed: 'number >= 0 (USD; 0 = off)',
-      description: 'Minimum market capitalisation of the base asset.',
-    },
-    min_quote_volume: {
-      default: '0',
-      allowed: 'number >= 0 (quote asset per day; 0 = off)',
-      description: 'Minimum mean daily quote volume over the lookback window.',
-    },
-    exclude: {
-      default: '',
-      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = none',
-      description: 'Symbols never traded.',
-    },
-    include: {
-      default: '',
-      allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = all',
-      description: 'When not empty, ONLY these symbols may be traded (exclude still applies).',
-    },
-  },
-  portfolio: {
-    rebalance_mode: {
-      default: 'full',
-      allowed: 'full | delta',
-      description:
-        'full = sell the whole old basket, then equal-weight the new one; delta = trade only the difference.',
-    },
-    cash_buffer: {
-      default: '0',
-      allowed: 'fraction, 0 <= x < 1',
-      description: 'Fraction of equity kept in the quote asset (e.g. 0.02 = 2%).',
-    },
-    band: {
-      default: '0',
-      allowed: 'fraction, 0 <= x < 1',
-      description: 'delta mode: no-trade band around the target weight (e.g. 0.1 = within ±10% of target).',
-    },
-  },
-  execution: {
-    fee_rate: {
-      default: '0.001',
-      allowed: 'decimal fraction, 0 <= x < 0.1',
-      description: 'Taker fee rate charged on each simulated fill (0.001 = 0.1%).',
-    },
-    slippage_bps: {
-      default: '0',
-      allowed: 'number 0..1000 (basis points)',
-      description: 'Simulated slippage against us on each fill (1 bp = 0.01%).',
-    },
-  },
-  paper: {
-    initial_quote: {
-      default: '10000',
-      allowed: 'decimal > 0 (quote asset)',
-      description: 'Starting balance of a new paper account.',
-    },
-    account: {
-      default: 'default',
-      allowed: 'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit',
-      description: 'Ledger account the runs are recorded under.',
-    },
-  },
-  database: {
-    url: {
-      default: '',
-      allowed: 'postgres:// or postgresql:// URL; empty = embedded PGlite',
-      description: 'Postgres ledger connection string (the env var DATABASE_URL also sets it).',
-    },
-    data_dir: {
-      default: './var/pglite',
-      allowed: 'directory path',
-      description:
-        "Embedded PGlite database directory, used when url is empty (relative: to this file's directory; from env/flag: to the working directory).",
-    },
-  },
-  data: {
-    dir: {
-      default: '',
-      allowed: "directory path; empty = the package's bundled data/ directory",
-      description:
-        "Market data directory (relative: to this file's directory; from env/flag: to the working directory).",
-    },
-    market_caps: {
-      default: 'bundled',
-      allowed: 'bundled | coingecko',
-      description:
-        'Market caps for the min_market_cap filter: bundled = the CoinMarketCap monthly snapshots in the data directory; coingecko = live /coins/markets (optional key in the env var COINGECKO_API_KEY).',
-    },
-    coingecko_url: {
-      default: 'https://api.coingecko.com/api/v3',
-      allowed: 'http(s) URL',
-      description: 'CoinGecko API base URL (https://pro-api.coingecko.com/api/v3 for a pro key).',
-    },
-  },
-  log: {
-    level: {
-      default: 'info',
-      allowed: LOG_LEVELS.join(' | '),
-      description: 'Minimum log level (logs go to stderr; the env var LOG_LEVEL also sets it).',
-    },
-    format: {
-      default: 'auto',
-      allowed: 'auto | json | pretty',
-      description: 'auto = pretty when stderr is a terminal, JSON otherwise.',
-    },
-  },
-} as const satisfies { readonly [S in SectionName]: { readonly [K in keyof RawConfig[S]]-?: KeyDoc } };
+export const KEY_DOCS: { readonly [S in SectionName]: { readonly [key: string]: KeyDoc } } = Object.freeze(
+  Object.fromEntries(
+    Object.entries(CONFIG_KEYS).map(([section, keys]) => [
+      section,
+      Object.freeze(
+        Object.fromEntries(
+          Object.entries(keys).map(([key, k]) => [
+            key,
+            Object.freeze({ default: k.default, allowed: k.allowed, description: k.description }),
+          ]),
+        ),
+      ),
+    ]),
+  ),
+) as { readonly [S in SectionName]: { readonly [key: string]: KeyDoc } };
+
+/** The spec of one key of the table, or undefined. */
+export function keySpec(section: string, key: string): KeySpec | undefined {
+  const s = (CONFIG_KEYS as Record<string, Record<string, KeySpec>>)[section];
+  return s !== undefined && Object.hasOwn(s, key) ? s[key] : undefined;
+}
+
+/** The range of a sweepable key, from its field: `int`/`number` with bounds, or `enum` with values. */
+export interface SweepRange {
+  readonly kind: 'int' | 'number' | 'enum';
+  readonly min?: number;
+  readonly max?: number;
+  readonly values?: readonly string[];
+}
+
+/**
+ * The sweepable keys (`sweep: true`), named by their key (`top_n`, `rebalance_mode`, …): the range their
+ * field accepts and the `[section, key]` they set. Derived for `backtest --sweep`.
+ */
+export function sweepParams(): Readonly<
+  Record<string, SweepRange & { readonly config: readonly [SectionName, string] }>
+> {
+  const out: Record<string, SweepRange & { readonly config: readonly [SectionName, string] }> = {};
+  for (const [section, keys] of Object.entries(CONFIG_KEYS) as [SectionName, Record<string, KeySpec>][]) {
+    for (const [key, k] of Object.entries(keys)) {
+      if (k.sweep !== true) continue;
+      const range = FIELD_RANGES.get(k.field);
+      if (range === undefined)
+        throw new TypeError(`[${section}] ${key} is sweepable but its field has no range`);
+      out[key] = { ...range, config: [section, key] };
+    }
+  }
+  return out;
+}
 
 /** Section names in documentation order. */
 export const SECTION_NAMES = Object.keys(KEY_DOCS) as readonly SectionName[];

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
+import { redactDsn } from '../../config/redact-dsn.ts';
 import { LedgerConnectionError } from './errors.ts';
 import { type DataDirSnapshot, inspectDataDir, restoreDataDir, snapshotDataDir } from './pglite-data-dir.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -231,7 +232,7 @@ export function redactUrl(url: string): string {
     return `${u.protocol}//${user}${host}:${u.port || '5432'}${u.pathname}`;
   } catch {
     // Not a URL (e.g. a libpq key=value string): blank anything that looks like a password.
-    return url.replace(/(\/\/[^:/@]*):[^@]*@/, '$1:***@').replace(/(password\s*=\s*)\S+/gi, '$1***');
+    return redactDsn(url);
   }
 }
 

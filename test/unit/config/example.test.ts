@@ -69,8 +69,9 @@ describe('describeConfigKeys()', () => {
       Object.keys(obj.shape).map((k) => `${s}.${k}`),
     );
     expect(keys.map((k) => `${k.section}.${k.key}`)).toEqual(schemaKeys);
-    // 25 keys of the foundation + exchange timeout_ms, recv_window_ms, weight_share, concurrency + data market_caps, coingecko_url.
-    expect(keys).toHaveLength(31);
+    // 25 keys of the foundation + exchange timeout_ms, recv_window_ms, weight_share, concurrency + data
+    // market_caps, coingecko_url + database lock_wait_ms.
+    expect(keys).toHaveLength(32);
     for (const k of keys) {
       expect(k.env[0]).toBe(envVarName(k.section, k.key));
       expect(k.description.length).toBeGreaterThan(10);

@@ -32,7 +32,7 @@ describe('loadConfig: defaults', () => {
       portfolio: { rebalance_mode: 'full', cash_buffer: 0, band: 0 },
       execution: { fee_rate: '0.001', slippage_bps: 0 },
       paper: { initial_quote: '10000', account: 'default' },
-      database: { url: '', data_dir: path.join(cwd, 'var/pglite') },
+      database: { url: '', data_dir: path.join(cwd, 'var/pglite'), lock_wait_ms: 5000 },
       data: { dir: '', market_caps: 'bundled', coingecko_url: 'https://api.coingecko.com/api/v3' },
       log: { level: 'info', format: 'auto' },
     });
@@ -119,7 +119,7 @@ describe('loadConfig: sources and precedence', () => {
       'top-n': ['strategy', 'top_n'],
       'lookback-days': ['strategy', 'lookback_days'],
       strategy: ['strategy', 'mode'],
-      mode: ['portfolio', 'rebalance_mode'],
+      'rebalance-mode': ['portfolio', 'rebalance_mode'],
       exchange: ['exchange', 'kind'],
       'base-url': ['exchange', 'base_url'],
       account: ['paper', 'account'],
