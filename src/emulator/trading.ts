@@ -183,6 +183,8 @@ export class EmulatorAccount {
   readonly orders: OrderRecord[] = [];
   /** Every trade, in execution order. */
   readonly trades: TradeRecord[] = [];
+  /** The resting STOP_LOSS / TAKE_PROFIT orders (NEW), checked by `TradingEngine.sweep`. */
+  readonly restingStops = new Set<OrderRecord>();
   /** Time of the last balance change, UTC ms. */
   updateTime: number;
   /** The fill model's reference price while a triggered stop order executes (symbol → price). */
@@ -498,6 +500,7 @@ export class TradingEngine {
     const first = this.market.pathBars(s, t, t)[0];
     order.stop = { spec, state: initialState(spec, current), from: t, openSeen: first ? first.openTime : t };
     acct.orders.push(order);
+    acct.restingStops.add(order);
     acct.updateTime = t;
     return order;
   }
@@ -513,8 +516,11 @@ export class TradingEngine {
    */
   sweep(acct: EmulatorAccount): void {
     const t = this.now();
-    for (const o of acct.orders) {
-      if (o.status !== 'NEW' || !o.stop) continue;
+    for (const o of acct.restingStops) {
+      if (o.status !== 'NEW' || !o.stop) {
+        acct.restingStops.delete(o);
+        continue;
+      }
       const s = this.market.symbol(o.symbol);
       if (!s) continue;
       const trig = this.advanceStop(s, o.stop, t);
@@ -549,6 +555,7 @@ export class TradingEngine {
     if (o.locked) acct.exchange.unlock(o.locked.asset, o.locked.amount);
     o.locked = undefined;
     o.stop = undefined;
+    acct.restingStops.delete(o);
     o.workingTime = trig.time;
     o.updateTime = trig.time;
     acct.priceOverride.set(s.symbol, trig.price);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { type RunningEmulator, startEmulator, TEST_CONTROLS_PATH } from '../../src/emulator/server.ts';
-import { at, REPO_ROOT } from './support.ts';
+import { at, bundledDataset, REPO_ROOT } from './support.ts';
 
 const SHARED = path.resolve(REPO_ROOT, '../shared/data');
 const hasHourly = existsSync(path.join(SHARED, 'binance/klines-1h/BTCUSDT.csv'));
@@ -259,5 +259,47 @@ describe.skipIf(!hasHourly)('stop orders and the settable clock (hourly BTCUSDT)
     expect(done.workingTime).toBeGreaterThanOrEqual(at('2021-03-01T03:10:00Z') + 407_000);
     expect(done.workingTime).toBeLessThanOrEqual(at('2021-03-01T03:10:00Z') + 412_000);
     expect(bal(e, 'USDT').free).toBe('1464.53500000'); // 1000 + 465 − 0.465
+  });
+});
+
+describe('stop orders on daily candles (the bundled data: no hourly files)', () => {
+  it('BUY STOP_LOSS locks quantity × stopPrice; BUY and SELL stops fire on the day candle closed by the clock', async () => {
+    // BTCUSDT 2021-03-02 (daily): open 49595.76, high 50200, low 47047.60, close 48440.65 — falling, so
+    // the path is open → high (crosses the BUY stop 50000) → low (crosses the SELL stop 47500) → close.
+    const emu = await startEmulator({
+      dataset: await bundledDataset(),
+      asOf: '2021-03-02',
+      accounts: [{ ...creds, balances: { USDT: '1000', BTC: '0.05' } }],
+    });
+    try {
+      const client = await clientFor(emu);
+      const o = { symbol: 'BTCUSDT', type: 'STOP_LOSS', quantity: '0.01' };
+      const buy = await client.order({ ...o, side: 'BUY', stopPrice: '50000' });
+      const sell = await client.order({ ...o, side: 'SELL', stopPrice: '47500' });
+      expect(bal(emu, 'USDT')).toEqual({ asset: 'USDT', free: '500.00000000', locked: '500.00000000' });
+      expect(bal(emu, 'BTC')).toEqual({ asset: 'BTC', free: '0.04000000', locked: '0.01000000' });
+      emu.control({ setClock: '2021-03-02T23:00:00Z' }); // the day is not over: its price is still the open
+      expect(
+        (await client.openOrders({ symbol: 'BTCUSDT' })).map((x: { orderId: number }) => x.orderId),
+      ).toEqual([buy.orderId, sell.orderId]);
+      emu.control({ setClock: '2021-03-03T00:00:00Z' });
+      expect(await client.openOrders({ symbol: 'BTCUSDT' })).toEqual([]);
+      const trades = await client.myTrades({ symbol: 'BTCUSDT' });
+      expect(trades.map((t: { price: string; commission: string }) => [t.price, t.commission])).toEqual([
+        ['50000.00000000', '0.00001000'], // BUY 0.01: commission 0.001 × 0.01 BTC
+        ['47500.00000000', '0.47500000'], // SELL 0.01 → 475 USDT: commission 0.475 USDT
+      ]);
+      // The BUY crosses 50000 at (50000 − 49595.76) / (50200 − 49595.76) = 0.669 of the first third of
+      // the day (8 h = 28 800 000 ms): about 05:21; the SELL on the second third (08:00 → 16:00).
+      expect(trades[0].time).toBeGreaterThan(at('2021-03-02T05:20:00Z'));
+      expect(trades[0].time).toBeLessThan(at('2021-03-02T05:22:00Z'));
+      expect(trades[1].time).toBeGreaterThan(at('2021-03-02T08:00:00Z'));
+      expect(trades[1].time).toBeLessThan(at('2021-03-02T16:00:00Z'));
+      // USDT: 1000 − 500 + 475 − 0.475; BTC: 0.05 + 0.01 − 0.00001 − 0.01.
+      expect(bal(emu, 'USDT')).toEqual({ asset: 'USDT', free: '974.52500000', locked: '0.00000000' });
+      expect(bal(emu, 'BTC')).toEqual({ asset: 'BTC', free: '0.04999000', locked: '0.00000000' });
+    } finally {
+      await emu.close();
+    }
   });
 });
