@@ -87,7 +87,7 @@ const ORDER_TYPES = [
   'LIMIT_MAKER',
 ];
 /** The order types the emulator executes (served as `orderTypes`). */
-export const SUPPORTED_ORDER_TYPES = ['LIMIT', 'LIMIT_MAKER', 'MARKET'] as const;
+export const SUPPORTED_ORDER_TYPES = ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'TAKE_PROFIT'] as const;
 
 /** Account and symbol permissions of enums.md. */
 const PERMISSIONS = new Set([
@@ -296,8 +296,8 @@ function newOrderOf(p: Params): NewOrder {
     ...(p.has('selfTradePreventionMode')
       ? { selfTradePreventionMode: p.req('selfTradePreventionMode') }
       : {}),
-    stopPrice: p.has('stopPrice'),
-    trailingDelta: p.has('trailingDelta'),
+    ...(d('stopPrice') ? { stopPrice: d('stopPrice') } : {}),
+    ...(p.has('trailingDelta') ? { trailingDelta: p.int('trailingDelta') } : {}),
     icebergQty: p.has('icebergQty'),
     pegPriceType: p.has('pegPriceType') || p.has('pegOffsetValue') || p.has('pegOffsetType'),
   };
@@ -336,7 +336,7 @@ export function buildEndpoints(deps: EndpointDeps): Endpoint[] {
     otoAllowed: false,
     opoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: true,
     cancelReplaceAllowed: false,
     amendAllowed: false,
     pegInstructionsAllowed: false,

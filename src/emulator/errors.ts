@@ -159,6 +159,7 @@ export const EngineMessages = {
   insufficientBalance: 'Account has insufficient balance for requested action.',
   icebergNotSupported: 'Iceberg orders are not supported for this symbol.',
   wouldMatch: 'Order would immediately match and take.',
+  wouldTrigger: 'Order would trigger immediately.',
   cancelRestrictions: 'Order was not canceled due to cancel restrictions.',
   stopLoss: 'Stop loss orders are not supported for this symbol.',
   stopLossLimit: 'Stop loss limit orders are not supported for this symbol.',

@@ -12,6 +12,7 @@ import { DAY_MS, startOfDayMs } from '../domain/time.ts';
 import type { Candle, SymbolRules } from '../domain/types.ts';
 import { fmt8, fmtDown8 } from './format.ts';
 import { HOUR_MS, type HourlyKlines } from './hourly-klines.ts';
+import type { PathBar } from './stop-trigger.ts';
 
 /** The only quote asset the emulator serves (strategy-semantics.md §4 filter 1; the bundled data is USDT-only). */
 export const QUOTE_ASSET = 'USDT';
@@ -320,6 +321,40 @@ export class EmulatorMarket {
     const c = this.dataset.candlesOf(s.source);
     const prev = c[lowerBound(c, startOfDayMs(t)) - 1];
     return prev ? dec(prev.close) : null;
+  }
+
+  /**
+   * The candles behind the price of `s` that end after `from` and open at or before `to` (UTC ms), oldest
+   * first: the hourly candles of each day that has some in the data directory, else the day's daily
+   * candle; days without a daily candle (BREAK) have none. This is the price path resting stop orders
+   * are checked against (docs/emulator.md "Stop orders").
+   */
+  pathBars(s: MarketSymbol, from: number, to: number): PathBar[] {
+    const out: PathBar[] = [];
+    if (to < from) return out;
+    const days = this.dataset.candlesBetween(s.source, startOfDayMs(from), startOfDayMs(to));
+    const hours = this.hourly.has(s.source) ? this.hourly.series(s.source) : [];
+    const push = (c: Candle, len: number) => {
+      if (c.openTime + len <= from || c.openTime > to) return;
+      out.push({
+        openTime: c.openTime,
+        len,
+        open: dec(c.open),
+        high: dec(c.high),
+        low: dec(c.low),
+        close: dec(c.close),
+      });
+    };
+    for (const d of days) {
+      let i = lowerBound(hours, d.openTime);
+      const n = out.length;
+      for (; i < hours.length && (hours[i] as Candle).openTime < d.openTime + DAY_MS; i++) {
+        push(hours[i] as Candle, HOUR_MS);
+      }
+      const hadHours = i > lowerBound(hours, d.openTime);
+      if (!hadHours && out.length === n) push(d, DAY_MS);
+    }
+    return out;
   }
 
   private hourAt(s: MarketSymbol, t: number): Candle | undefined {

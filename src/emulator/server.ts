@@ -101,6 +101,13 @@ export interface TestControls {
   /** Shift the emulator clock by this many ms from its base (positive = ahead); replaces an earlier skew. */
   clockSkewMs?: number;
   /**
+   * Set the emulator clock to this time (UTC ms, or an ISO-8601 time such as `2021-03-01T10:00:00Z`); it
+   * runs on from there as before. Applied after `clockSkewMs`.
+   */
+  setClock?: number | string;
+  /** Move the emulator clock forward by this many ms (≥ 0); applied after `setClock`. */
+  advanceClockMs?: number;
+  /**
    * Forget every account's orders, trades and balance changes: back to the starting balances, as a
    * testnet reset (testnet/general-info.md) or an emulator restart does.
    */
@@ -317,6 +324,24 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       skewMs = c.clockSkewMs;
     }
+    if (c.setClock !== undefined) {
+      const target = typeof c.setClock === 'string' ? Date.parse(c.setClock) : c.setClock;
+      if (
+        !Number.isSafeInteger(target) ||
+        (typeof c.setClock === 'string' && !/Z$|[+-]\d\d:\d\d$/.test(c.setClock))
+      ) {
+        throw new EmulatorConfigError(
+          `setClock must be UTC ms or an ISO-8601 time with a zone (e.g. 2021-03-01T10:00:00Z), got ${JSON.stringify(c.setClock)}`,
+        );
+      }
+      skewMs = target - baseNow();
+    }
+    if (c.advanceClockMs !== undefined) {
+      skewMs += nonNegInt('advanceClockMs', c.advanceClockMs, 0);
+    }
+    if (c.clockSkewMs !== undefined || c.setClock !== undefined || c.advanceClockMs !== undefined) {
+      for (const a of accounts.values()) engine.sweep(a);
+    }
     if (c.resetState) {
       accounts.clear();
       makeAccounts();
@@ -431,6 +456,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       const known = new Set(Object.keys(ep.params));
       if (ep.signed) {
         acct = authenticate(req, raw.values, rawQuery, bodyParams, t);
+        engine.sweep(acct); // resting stop orders the price path has triggered by now
         for (const k of Object.keys(SIGNED_PARAMS)) known.add(k);
       }
       checkParams(raw.values, ep.params);
@@ -500,6 +526,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     balances(apiKey: string) {
       const acct = accounts.get(apiKey);
       if (!acct) throw new Error(`unknown API key ${JSON.stringify(apiKey)}`);
+      engine.sweep(acct);
       return acct.exchange
         .balancesSync()
         .map((b) => ({ asset: b.asset, free: fmt8(b.free), locked: fmt8(b.locked) }));

@@ -7,6 +7,7 @@
  * rest-api.md "New order" / filters.md before matching.
  */
 import { randomBytes } from 'node:crypto';
+import type { ExchangeFilter } from '../adapters/data/exchange-info.ts';
 import { SimExchange } from '../adapters/sim/sim-exchange.ts';
 import { Decimal, dec, floorStep, ZERO } from '../domain/decimal.ts';
 import { fillPrice, type ModelFill } from '../domain/execution/market-fill.ts';
@@ -21,9 +22,20 @@ import {
   checkMaxQty,
   checkPercentPrice,
   checkPriceFilter,
+  filterOf,
   modelFilterName,
 } from './filters.ts';
 import type { EmulatorMarket, MarketSymbol } from './market.ts';
+import {
+  initialState,
+  intrabarPath,
+  jump,
+  move,
+  type StopSpec,
+  type StopState,
+  stopConditionMet,
+  type Trigger,
+} from './stop-trigger.ts';
 
 /** Order statuses the emulator produces (enums.md "Order status"). */
 export type OrderStatus = 'NEW' | 'FILLED' | 'CANCELED' | 'EXPIRED';
@@ -63,8 +75,14 @@ export interface OrderRecord {
   /** Placement time, UTC ms. */
   readonly time: number;
   updateTime: number;
-  readonly workingTime: number;
+  /** When the order started working: placement, or a stop order's trigger time (-1 while it waits). */
+  workingTime: number;
   readonly origQuoteOrderQty: Decimal;
+  /** STOP_LOSS / TAKE_PROFIT: `stopPrice` and `trailingDelta` as sent. */
+  readonly stopPrice?: Decimal;
+  readonly trailingDelta?: number;
+  /** A resting stop order's trigger rule and tracking state (see stop-trigger.ts). */
+  stop?: RestingStop;
   readonly selfTradePreventionMode: string;
   readonly strategyId?: number;
   readonly strategyType?: number;
@@ -73,6 +91,16 @@ export interface OrderRecord {
   readonly fills: TradeRecord[];
   /** What a resting order holds locked (released on cancel). */
   locked?: { readonly asset: string; readonly amount: Decimal };
+}
+
+/** A resting stop order's trigger rule and how far along the price path it has been checked. */
+export interface RestingStop {
+  readonly spec: StopSpec;
+  readonly state: StopState;
+  /** Candles ending at or before this time (UTC ms) have been checked entirely. */
+  from: number;
+  /** Open time of the candle whose open has been checked (the placement candle's at first). */
+  openSeen: number;
 }
 
 /** An order request after parameter validation (rest-api.md "New order" parameters). */
@@ -88,9 +116,10 @@ export interface NewOrder {
   readonly strategyId?: number;
   readonly strategyType?: number;
   readonly selfTradePreventionMode?: string;
-  /** Sent parameters the emulator refuses or that are not required for the supported types. */
-  readonly stopPrice?: boolean;
-  readonly trailingDelta?: boolean;
+  /** STOP_LOSS / TAKE_PROFIT: the stop price (quote per base unit) and the trailing delta (BIPS). */
+  readonly stopPrice?: Decimal;
+  readonly trailingDelta?: number;
+  /** Sent parameters the emulator refuses. */
   readonly icebergQty?: boolean;
   readonly pegPriceType?: boolean;
 }
@@ -154,8 +183,12 @@ export class EmulatorAccount {
   readonly orders: OrderRecord[] = [];
   /** Every trade, in execution order. */
   readonly trades: TradeRecord[] = [];
+  /** The resting STOP_LOSS / TAKE_PROFIT orders (NEW), checked by `TradingEngine.sweep`. */
+  readonly restingStops = new Set<OrderRecord>();
   /** Time of the last balance change, UTC ms. */
   updateTime: number;
+  /** The fill model's reference price while a triggered stop order executes (symbol → price). */
+  readonly priceOverride = new Map<string, Decimal>();
 
   /**
    * @param init keys, rates and balances.
@@ -183,6 +216,8 @@ export class EmulatorAccount {
           return s.rules;
         },
         referencePrice: (symbol) => {
+          const forced = this.priceOverride.get(symbol);
+          if (forced) return forced;
           const s = market.symbol(symbol);
           return s ? market.tradingPrice(s, now()) : null;
         },
@@ -276,15 +311,14 @@ export class TradingEngine {
     const s = this.listedSymbol(o.symbol);
     const t = this.now();
     const unsupported: Record<string, string> = {
-      STOP_LOSS: EngineMessages.stopLoss,
       STOP_LOSS_LIMIT: EngineMessages.stopLossLimit,
-      TAKE_PROFIT: EngineMessages.takeProfit,
       TAKE_PROFIT_LIMIT: EngineMessages.takeProfitLimit,
     };
     const notSupported = unsupported[o.type];
     if (notSupported) throw Errors.orderRejected(notSupported);
-    if (o.stopPrice) throw Errors.notRequired('stopPrice');
-    if (o.trailingDelta) throw Errors.notRequired('trailingDelta');
+    const isStop = o.type === 'STOP_LOSS' || o.type === 'TAKE_PROFIT';
+    if (!isStop && o.stopPrice !== undefined) throw Errors.notRequired('stopPrice');
+    if (!isStop && o.trailingDelta !== undefined) throw Errors.notRequired('trailingDelta');
     if (o.icebergQty) throw Errors.orderRejected(EngineMessages.icebergNotSupported);
     if (o.pegPriceType) throw Errors.orderRejected(EngineMessages.peggedNotSupported);
     if (o.type === 'MARKET') {
@@ -294,6 +328,14 @@ export class TradingEngine {
         throw Errors.notRequired('quoteOrderQty');
       if (o.price !== undefined) throw Errors.notRequired('price');
       if (o.timeInForce !== undefined) throw Errors.notRequired('timeInForce');
+    } else if (isStop) {
+      if (o.quantity === undefined) throw Errors.mandatory('quantity');
+      if (o.stopPrice === undefined && o.trailingDelta === undefined)
+        throw Errors.eitherOf('stopPrice', 'trailingDelta');
+      if (o.quoteOrderQty !== undefined) throw Errors.notRequired('quoteOrderQty');
+      if (o.price !== undefined) throw Errors.notRequired('price');
+      if (o.timeInForce !== undefined) throw Errors.notRequired('timeInForce');
+      if (o.trailingDelta !== undefined && o.trailingDelta < 1) throw Errors.invalidParam('trailingDelta');
     } else {
       if (o.type === 'LIMIT' && o.timeInForce === undefined) throw Errors.mandatory('timeInForce');
       if (o.type === 'LIMIT_MAKER' && o.timeInForce !== undefined) throw Errors.notRequired('timeInForce');
@@ -309,6 +351,8 @@ export class TradingEngine {
     if (current === null) throw Errors.orderRejected(EngineMessages.marketClosed);
     const f = s.filters;
     const cid = o.newClientOrderId ?? generateClientOrderId();
+
+    if (isStop) return this.placeStop(acct, s, o, cid, current, stp, test);
 
     if (o.type === 'MARKET') {
       if (o.quantity !== undefined) checkLotSize(f, o.quantity, true);
@@ -398,6 +442,136 @@ export class TradingEngine {
     return order;
   }
 
+  /**
+   * A STOP_LOSS / TAKE_PROFIT order (rest-api.md "New order": "This will execute a MARKET order when the
+   * conditions are met"), after the common checks of {@link placeOrder}: filters (-1013) PRICE_FILTER of
+   * `stopPrice`, TRAILING_DELTA (filters.md: STOP_LOSS BUY / TAKE_PROFIT SELL within the "Above" bounds,
+   * STOP_LOSS SELL / TAKE_PROFIT BUY within the "Below" ones), LOT_SIZE and MARKET_LOT_SIZE of `quantity`,
+   * NOTIONAL / MIN_NOTIONAL at the stop price (the current price for a trailing order without one),
+   * MAX_NUM_ALGO_ORDERS; a stopPrice whose condition the current price already meets → -2010 "Order
+   * would trigger immediately." (errors.md); then the duplicate and balance checks. The order rests NEW
+   * (`workingTime` -1) with SELL `quantity` base, or BUY `quantity × stopPrice` (current price without
+   * one) quote locked, until {@link sweep} triggers it or it is canceled.
+   * @returns the resting order (null for a test order). @throws ApiError as listed.
+   */
+  private placeStop(
+    acct: EmulatorAccount,
+    s: MarketSymbol,
+    o: NewOrder,
+    cid: string,
+    current: Decimal,
+    stp: string,
+    test: boolean,
+  ): OrderRecord | null {
+    const f = s.filters;
+    const t = this.now();
+    const qty = o.quantity as Decimal;
+    const tick = dec(String(filterOf(f, 'PRICE_FILTER')?.tickSize ?? '0'));
+    const spec: StopSpec = {
+      type: o.type as 'STOP_LOSS' | 'TAKE_PROFIT',
+      side: o.side,
+      ...(o.stopPrice !== undefined ? { stopPrice: o.stopPrice } : {}),
+      ...(o.trailingDelta !== undefined ? { trailingDelta: o.trailingDelta } : {}),
+      tickSize: tick,
+    };
+    if (o.stopPrice !== undefined) checkPriceFilter(f, o.stopPrice);
+    if (o.trailingDelta !== undefined) checkTrailingDelta(f, spec, o.trailingDelta);
+    checkLotSize(f, qty, true);
+    const ref = o.stopPrice ?? current;
+    checkLimitNotional(f, ref, qty);
+    const algo = filterOf(f, 'MAX_NUM_ALGO_ORDERS');
+    if (algo && acct.openOrders(s.symbol).filter((x) => x.stop).length >= Number(algo.maxNumAlgoOrders)) {
+      throw Errors.filter('MAX_NUM_ALGO_ORDERS');
+    }
+    if (stopConditionMet(spec, current)) throw Errors.orderRejected(EngineMessages.wouldTrigger);
+    if (test) return null;
+    this.checkDuplicate(acct, s.symbol, cid);
+    const lockAsset = o.side === 'BUY' ? s.quoteAsset : s.baseAsset;
+    const lockAmount = o.side === 'BUY' ? ref.times(qty) : qty;
+    if (!acct.exchange.lock(lockAsset, lockAmount))
+      throw Errors.orderRejected(EngineMessages.insufficientBalance);
+    const order: OrderRecord = {
+      ...this.newRecord(s, o, cid, t, { price: ZERO, origQty: qty, timeInForce: 'GTC', stp }),
+      workingTime: -1,
+      ...(o.stopPrice !== undefined ? { stopPrice: o.stopPrice } : {}),
+      ...(o.trailingDelta !== undefined ? { trailingDelta: o.trailingDelta } : {}),
+      locked: { asset: lockAsset, amount: lockAmount },
+    };
+    const first = this.market.pathBars(s, t, t)[0];
+    order.stop = { spec, state: initialState(spec, current), from: t, openSeen: first ? first.openTime : t };
+    acct.orders.push(order);
+    acct.restingStops.add(order);
+    acct.updateTime = t;
+    return order;
+  }
+
+  /**
+   * Checks the resting stop orders of `acct` against the price path up to the clock (docs/emulator.md
+   * "Stop orders"): for each candle of {@link EmulatorMarket.pathBars} since the order was last checked,
+   * its open (a jump) once it has opened, and its intrabar path (open → low/high → high/low → close) once
+   * it has closed. A triggered order executes as a MARKET order of its quantity at the trigger price (the
+   * fill model's reference price, §7 slippage and commission as for any MARKET order), at the trigger time:
+   * FILLED, or EXPIRED when the fill model rejects it then (e.g. below minNotional). Idempotent; the clock
+   * going back checks nothing.
+   */
+  sweep(acct: EmulatorAccount): void {
+    const t = this.now();
+    for (const o of acct.restingStops) {
+      if (o.status !== 'NEW' || !o.stop) {
+        acct.restingStops.delete(o);
+        continue;
+      }
+      const s = this.market.symbol(o.symbol);
+      if (!s) continue;
+      const trig = this.advanceStop(s, o.stop, t);
+      if (trig) this.triggerStop(acct, s, o, trig);
+    }
+  }
+
+  private advanceStop(s: MarketSymbol, r: RestingStop, t: number): Trigger | null {
+    if (t < r.from) return null;
+    for (const bar of this.market.pathBars(s, r.from, t)) {
+      if (bar.openTime !== r.openSeen) {
+        r.openSeen = bar.openTime;
+        const hit = jump(r.spec, r.state, bar.open, Math.max(bar.openTime, r.from));
+        if (hit) return hit;
+      }
+      if (bar.openTime + bar.len > t) break;
+      let a = bar.open;
+      let ta = Math.max(bar.openTime, r.from);
+      for (const pt of intrabarPath(bar)) {
+        const tb = Math.max(pt.time, r.from);
+        const hit = move(r.spec, r.state, a, pt.price, ta, tb);
+        if (hit) return hit;
+        a = pt.price;
+        ta = tb;
+      }
+      r.from = bar.openTime + bar.len;
+    }
+    return null;
+  }
+
+  private triggerStop(acct: EmulatorAccount, s: MarketSymbol, o: OrderRecord, trig: Trigger): void {
+    if (o.locked) acct.exchange.unlock(o.locked.asset, o.locked.amount);
+    o.locked = undefined;
+    o.stop = undefined;
+    acct.restingStops.delete(o);
+    o.workingTime = trig.time;
+    o.updateTime = trig.time;
+    acct.priceOverride.set(s.symbol, trig.price);
+    try {
+      const ex = acct.exchange.executeMarketSync({ symbol: s.symbol, side: o.side, quantity: o.origQty });
+      if (!ex.ok) {
+        o.status = 'EXPIRED';
+        acct.updateTime = trig.time;
+        return;
+      }
+      this.fillOrder(acct, o, ex.fill, ex.baseAsset, ex.quoteAsset, trig.time, false);
+    } finally {
+      acct.priceOverride.delete(s.symbol);
+    }
+  }
+
   private takePartial(): Decimal | null {
     const p = this.partial;
     if (!p) return null;
@@ -448,6 +622,7 @@ export class TradingEngine {
     base: string,
     quote: string,
     t: number,
+    record = true,
   ): void {
     const fee = this.settleCommission(acct, fill, base, quote, t);
     const trade: TradeRecord = {
@@ -467,7 +642,7 @@ export class TradingEngine {
     order.executedQty = fill.quantity;
     order.cummulativeQuoteQty = fill.quoteQuantity;
     order.status = 'FILLED';
-    acct.orders.push(order);
+    if (record) acct.orders.push(order);
     acct.trades.push(trade);
     acct.updateTime = t;
   }
@@ -593,4 +768,23 @@ export class TradingEngine {
     o.updateTime = t;
     acct.updateTime = t;
   }
+}
+
+/**
+ * TRAILING_DELTA (filters.md; trailing-stop-faq.md "How do I pass the TRAILING_DELTA filter?"): STOP_LOSS
+ * BUY and TAKE_PROFIT SELL need `minTrailingAboveDelta ≤ δ ≤ maxTrailingAboveDelta`, STOP_LOSS SELL and
+ * TAKE_PROFIT BUY the "Below" bounds. No check when the symbol has no such filter.
+ * @throws ApiError -1013 `Filter failure: TRAILING_DELTA`.
+ */
+export function checkTrailingDelta(
+  filters: readonly ExchangeFilter[],
+  spec: Pick<StopSpec, 'type' | 'side'>,
+  delta: number,
+): void {
+  const f = filterOf(filters, 'TRAILING_DELTA');
+  if (!f) return;
+  const above = (spec.type === 'STOP_LOSS') === (spec.side === 'BUY');
+  const min = Number(above ? f.minTrailingAboveDelta : f.minTrailingBelowDelta);
+  const max = Number(above ? f.maxTrailingAboveDelta : f.maxTrailingBelowDelta);
+  if (delta < min || delta > max) throw Errors.filter('TRAILING_DELTA');
 }

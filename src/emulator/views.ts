@@ -13,6 +13,12 @@ const strategy = (o: OrderRecord): Json => ({
   ...(o.strategyType !== undefined ? { strategyType: o.strategyType } : {}),
 });
 
+/** `stopPrice` / `trailingDelta` (rest-api.md "Conditional fields in Order Responses") of a stop order. */
+const stopFields = (o: OrderRecord): Json => ({
+  ...(o.type === 'STOP_LOSS' || o.type === 'TAKE_PROFIT' ? { stopPrice: fmt8(o.stopPrice ?? 0) } : {}),
+  ...(o.trailingDelta !== undefined ? { trailingDelta: o.trailingDelta } : {}),
+});
+
 const expiry = (o: OrderRecord): Json => (o.expiryReason ? { expiryReason: o.expiryReason } : {});
 
 /** `newOrderRespType=ACK` (rest-api.md "New order", Response - ACK). */
@@ -40,6 +46,7 @@ export function orderResult(o: OrderRecord): Json {
     type: o.type,
     side: o.side,
     ...strategy(o),
+    ...stopFields(o),
     workingTime: o.workingTime,
     selfTradePreventionMode: o.selfTradePreventionMode,
     ...expiry(o),
@@ -75,12 +82,13 @@ export function orderDetails(o: OrderRecord): Json {
     timeInForce: o.timeInForce,
     type: o.type,
     side: o.side,
-    stopPrice: fmt8(0),
+    stopPrice: fmt8(o.stopPrice ?? 0),
     icebergQty: fmt8(0),
     time: o.time,
     updateTime: o.updateTime,
-    isWorking: true,
+    isWorking: o.workingTime !== -1,
     workingTime: o.workingTime,
+    ...stopFields(o),
     origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
     selfTradePreventionMode: o.selfTradePreventionMode,
     ...strategy(o),
@@ -107,6 +115,7 @@ export function orderCanceled(o: OrderRecord, cancelClientOrderId: string): Json
     type: o.type,
     side: o.side,
     ...strategy(o),
+    ...stopFields(o),
     selfTradePreventionMode: o.selfTradePreventionMode,
   };
 }

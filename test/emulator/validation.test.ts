@@ -271,8 +271,19 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
   });
 
   it('-2010 for order types and features the emulator does not offer (exchangeInfo flags say so)', async () => {
-    expect((await order({ ...market, type: 'STOP_LOSS', quantity: '0.001', stopPrice: '1' })).body).toEqual(
-      err(-2010, 'Stop loss orders are not supported for this symbol.'),
+    // STOP_LOSS / TAKE_PROFIT are emulated (stop-orders.test.ts); their _LIMIT variants are not.
+    const stopLimit = {
+      ...market,
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '30000',
+      stopPrice: '31000',
+    };
+    expect((await order({ ...stopLimit, type: 'STOP_LOSS_LIMIT' })).body).toEqual(
+      err(-2010, 'Stop loss limit orders are not supported for this symbol.'),
+    );
+    expect((await order({ ...stopLimit, type: 'TAKE_PROFIT_LIMIT' })).body).toEqual(
+      err(-2010, 'Take profit limit orders are not supported for this symbol.'),
     );
     expect(
       (
