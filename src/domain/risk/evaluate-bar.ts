@@ -72,6 +72,14 @@ export function evaluateBar(levels: Levels, bar: Bar, signalAtClose: boolean): B
 }
 
 /**
+ * The last price as a bar (§12): `open = high = low = close = last` (quote per base), evaluated after
+ * the closed candles of a live pass.
+ */
+export function lastPriceBar(last: Decimal): Bar {
+  return { open: last, high: last, low: last, close: last };
+}
+
+/**
  * A pending exit (signal, daily_loss, max_drawdown) executes at the open of the symbol's next bar
  * (§10): decision price `x = open`, no level.
  */

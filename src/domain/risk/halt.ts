@@ -49,7 +49,11 @@ export function nextHaltState(state: HaltState, event: HaltEvent): HaltState {
   }
 }
 
-/** Whether a BUY may happen in this state: only while `running`. */
+/**
+ * Whether a BUY may happen in this state: only while `running`. A rebalance first applies its
+ * `rebalance` event (which lifts a daily-loss stop), then asks this: when false it selects nothing
+ * (`K = 0`: it sells what is left and buys nothing, §10); an intraday pass only sells anyway.
+ */
 export function buysAllowed(state: HaltState): boolean {
   return state.status === 'running';
 }

@@ -81,3 +81,16 @@ export function checkPortfolioRisk(
   const reason = dailyLoss ? 'daily_loss' : drawdown ? 'max_drawdown' : null;
   return { dailyLoss, drawdown, reason, halt: drawdown, newPeak };
 }
+
+/**
+ * The reason a position's forced exit records after a portfolio check (§10): an exit already pending
+ * keeps its own reason; otherwise the check's reason (`daily_loss` or `max_drawdown`), or null when
+ * nothing fired. The exit executes at the open of the symbol's next bar.
+ * @param pending the reason of the exit already pending for the symbol, or null.
+ */
+export function pendingReasonAfterCheck<R extends string>(
+  pending: R | null,
+  check: PortfolioRiskCheck,
+): R | 'daily_loss' | 'max_drawdown' | null {
+  return pending ?? check.reason;
+}

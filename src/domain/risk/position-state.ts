@@ -51,8 +51,9 @@ export function buyOpensPosition(wasPositionAtOpen: boolean, soldWholeInRebalanc
 /**
  * Applies a BUY fill (§10): `C += q · p`, `h += q − q · f`; then an opening BUY sets `P := e` (the new
  * entry, after the fill) and any other BUY (a delta top-up) sets `P := max(P, p)`.
- * @param opens from `buyOpensPosition`. A top-up of a state without a peak throws (it cannot happen:
- *   a position always has a peak).
+ * @param opens from `buyOpensPosition`. A top-up of a state without a peak (a holding whose risk state
+ *   was never recorded, e.g. bought before the intraday worker existed) takes `P := p`, the reading of
+ *   `max(P, p)` with no `P`.
  */
 export function applyBuyFill(state: PositionState, fill: BuyFillLike, opens: boolean): PositionState {
   const costBasis = state.costBasis.plus(fill.quoteQuantity);
@@ -61,9 +62,7 @@ export function applyBuyFill(state: PositionState, fill: BuyFillLike, opens: boo
     const next = { costBasis, holding, peak: null };
     return { ...next, peak: entryPrice(next) };
   }
-  if (state.peak === null)
-    throw new Error('a top-up BUY of a symbol that has no peak: it must open the position');
-  return { costBasis, holding, peak: maxDec(state.peak, fill.price) };
+  return { costBasis, holding, peak: state.peak === null ? fill.price : maxDec(state.peak, fill.price) };
 }
 
 /**

@@ -4,7 +4,7 @@
  * dropped with reason `no_trend`.
  */
 import { dec } from '../decimal.ts';
-import { indexAt } from '../series.ts';
+import { indexAt, indexAtOrBefore } from '../series.ts';
 import { DAY_MS } from '../time.ts';
 import type { Candle } from '../types.ts';
 import type { SegmentSplit } from '../universe/segments.ts';
@@ -45,8 +45,8 @@ export function isTrendUp(
   const last = indexAt(candles, dm1);
   if (last < 0) return false;
   const segStartMs = segmentStartMs(splits, (candles[0] as Candle).openTime, dm1);
-  let first = last;
-  while (first > 0 && (candles[first - 1] as Candle).openTime >= segStartMs) first--;
+  // first index of the segment: the first candle dated >= its start (binary search)
+  const first = indexAtOrBefore(candles, segStartMs - 1) + 1;
   if (settings.entryFilter === 'sma_trend') {
     const from = Math.max(first, last - settings.entrySmaSlow + 1);
     const closes = candles.slice(from, last + 1).map((c) => dec(c.close));

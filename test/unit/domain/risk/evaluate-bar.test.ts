@@ -4,6 +4,7 @@ import {
   barOf,
   evaluateBar,
   exitFillPrice,
+  lastPriceBar,
   pendingExitAtOpen,
 } from '../../../../src/domain/risk/evaluate-bar.ts';
 import { computeLevels } from '../../../../src/domain/risk/levels.ts';
@@ -150,5 +151,17 @@ describe('one bar, steps 1–6 (strategy-semantics §10 "One bar")', () => {
     expect(decStr(exit.price)).toBe('100.7');
     // slippage 25 bps: 100.7 · 0.9975 = 100.44825
     expect(decStr(exitFillPrice(exit.price, 25))).toBe('100.44825');
+  });
+
+  it('§12: the last price as a bar: 89 below S = 90 is a gap (x = last); 105 raises the peak', () => {
+    const l = computeLevels(dec(100), dec(100), {
+      stopLoss: 0.1,
+      trailingStop: 0,
+      trailingActivation: 0,
+      takeProfit: 0,
+    });
+    const gap = evaluateBar(l, lastPriceBar(dec(89)), false);
+    expect(gap.kind === 'exit' && [gap.reason, decStr(gap.price)]).toEqual(['stop_loss', '89']);
+    expect(decStr(evaluateBar(l, lastPriceBar(dec(105)), false).newPeak)).toBe('105');
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dec, decStr } from '../../../../src/domain/decimal.ts';
-import { checkPortfolioRisk, equityAt, pickMark } from '../../../../src/domain/risk/portfolio-risk.ts';
+import {
+  checkPortfolioRisk,
+  equityAt,
+  pendingReasonAfterCheck,
+  pickMark,
+} from '../../../../src/domain/risk/portfolio-risk.ts';
 
 const D = Date.UTC(2021, 4, 10); // a day's 00:00 UTC
 const H = 3_600_000;
@@ -102,5 +107,13 @@ describe('portfolio risk at an hour’s close (strategy-semantics §10 "Portfoli
     expect(r.reason).toBe(reason);
     expect(r.halt).toBe(halt);
     expect(decStr(r.newPeak)).toBe(newPeak);
+  });
+
+  it('an exit already pending keeps its own reason; otherwise the check’s reason is pending', () => {
+    const both = checkPortfolioRisk(dec(9000), dec(10000), dec(12000), on);
+    expect(pendingReasonAfterCheck('signal', both)).toBe('signal');
+    expect(pendingReasonAfterCheck(null, both)).toBe('daily_loss');
+    const quiet = checkPortfolioRisk(dec(10000), dec(10000), dec(10000), on);
+    expect(pendingReasonAfterCheck(null, quiet)).toBeNull();
   });
 });

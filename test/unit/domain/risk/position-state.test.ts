@@ -60,6 +60,12 @@ describe('position state: cost basis, entry, peak (strategy-semantics §10 "Posi
     expect(show(flat)).toEqual({ C: '1550', h: '15', P: '120' });
   });
 
+  it('a top-up of a holding without a recorded peak takes P := p (max(P, p) with no P)', () => {
+    // C = 500, h = 5, no peak; BUY 650 at 130 without fee: q = 5 → C = 1150, h = 10, P = 130
+    const s = applyBuyFill(st(500, 5, null), buy('650', '130', '0'), false);
+    expect(show(s)).toEqual({ C: '1150', h: '10', P: '130' });
+  });
+
   it('a BUY opens when the symbol was not a position at the open of D or was sold whole in the rebalance', () => {
     expect(buyOpensPosition(false, false)).toBe(true); // nothing / dust before
     expect(buyOpensPosition(true, true)).toBe(true); // sold whole, bought back
