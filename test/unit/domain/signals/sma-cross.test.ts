@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../../../src/domain/decimal.ts';
+import { dec, decStr } from '../../../../src/domain/decimal.ts';
+import { smaAt } from '../../../../src/domain/indicators/sma.ts';
 import { smaCrossDownAt, smaCrossDownSeries } from '../../../../src/domain/signals/sma-cross.ts';
 
 const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
@@ -49,5 +50,72 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
 
   it('rejects fast >= slow', () => {
     expect(() => smaCrossDownAt(d([1, 2, 3]), 2, 3, 3)).toThrow(/fast < slow/);
+  });
+
+  it('real data: MATICUSDT 1h, an exact SMA12 = SMA48 tie at t-1 makes the cross at t that floats miss', () => {
+    // ../shared/data/binance/klines-1h/MATICUSDT.csv, the 49 closes of 2021-01-10T21:00Z … 2021-01-12T21:00Z
+    // (open_time 1610312400000 … 1610485200000). At t-1 (index 47): sum12 = 0.3198, sum48 = 1.2792, so
+    // SMA12 = SMA48 = 0.02665 exactly (0.3198·48 = 1.2792·12 = 15.3504); at t: SMA12 < SMA48 → a cross.
+    // Summing floats gives SMA12(t-1) = 0.026649999999999993 < 0.026650000000000004: "already below", no cross.
+    const closes = d([
+      '0.02995000',
+      '0.03015000',
+      '0.03024000',
+      '0.02914000',
+      '0.02875000',
+      '0.02817000',
+      '0.02590000',
+      '0.02671000',
+      '0.02628000',
+      '0.02496000',
+      '0.02616000',
+      '0.02762000',
+      '0.02793000',
+      '0.02784000',
+      '0.02696000',
+      '0.02658000',
+      '0.02569000',
+      '0.02581000',
+      '0.02437000',
+      '0.02372000',
+      '0.02464000',
+      '0.02455000',
+      '0.02435000',
+      '0.02480000',
+      '0.02533000',
+      '0.02541000',
+      '0.02593000',
+      '0.02569000',
+      '0.02585000',
+      '0.02628000',
+      '0.02641000',
+      '0.02679000',
+      '0.02749000',
+      '0.02798000',
+      '0.02776000',
+      '0.02721000',
+      '0.02761000',
+      '0.02688000',
+      '0.02690000',
+      '0.02690000',
+      '0.02566000',
+      '0.02547000',
+      '0.02604000',
+      '0.02664000',
+      '0.02716000',
+      '0.02723000',
+      '0.02663000',
+      '0.02668000',
+      '0.02649000',
+    ]);
+    const f = smaAt(closes, 47, 12);
+    const s = smaAt(closes, 47, 48);
+    expect([f && decStr(f.sum), s && decStr(s.sum)]).toEqual(['0.3198', '1.2792']);
+    expect(smaCrossDownAt(closes, 48, 12, 48)).toBe(true);
+    expect(smaCrossDownSeries(closes, 12, 48)[48]).toBe(true);
+    const fl = closes.map((c) => c.toNumber());
+    const mean = (from: number, to: number) =>
+      fl.slice(from, to + 1).reduce((a, b) => a + b, 0) / (to - from + 1);
+    expect(mean(36, 47) < mean(0, 47)).toBe(true); // the float route's wrong "already below"
   });
 });
