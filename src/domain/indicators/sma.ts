@@ -68,3 +68,20 @@ export function compareSma(a: SmaSum, b: SmaSum): -1 | 0 | 1 {
 export function smaLess(a: SmaSum, b: SmaSum): boolean {
   return compareSma(a, b) < 0;
 }
+
+/**
+ * Rolling window sums over integer 1e-8 units (see `fixed-point.ts`): `out[t]` = sum of the `n` values
+ * ending at `t`, null while `t < n − 1`. Exact; the same sums as `smaSeries` scaled by 1e8.
+ * @param n window length (integer ≥ 1; throws otherwise).
+ */
+export function smaSumSeriesUnits(values: readonly bigint[], n: number): (bigint | null)[] {
+  checkLength(n);
+  const out: (bigint | null)[] = new Array(values.length).fill(null);
+  let sum = 0n;
+  for (let t = 0; t < values.length; t++) {
+    sum += values[t] as bigint;
+    if (t >= n) sum -= values[t - n] as bigint;
+    if (t >= n - 1) out[t] = sum;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * exactly (`SMA_a < SMA_b` ⇔ `sum_a · n_b < sum_b · n_a`).
  */
 import type { Decimal } from '../decimal.ts';
-import { type SmaSum, smaAt, smaLess, smaSeries } from '../indicators/sma.ts';
+import { type SmaSum, smaAt, smaLess, smaSeries, smaSumSeriesUnits } from '../indicators/sma.ts';
 
 function checkLengths(fast: number, slow: number): void {
   if (!Number.isInteger(fast) || !Number.isInteger(slow) || fast < 1 || fast >= slow) {
@@ -58,4 +58,25 @@ export function smaCrossDownSeries(
 
 function crossed(fastNow: SmaSum, slowNow: SmaSum, fastPrev: SmaSum, slowPrev: SmaSum): boolean {
   return smaLess(fastNow, slowNow) && !smaLess(fastPrev, slowPrev);
+}
+
+/**
+ * `smaCrossDownSeries` on closes as integer 1e-8 units (`toUnits8`): the same answers, with BigInt sums
+ * and the exact comparison `sum_f · slow < sum_s · fast` (§10) — for backtests over many bars.
+ * @returns an array as long as `closesUnits`; undefined while `t < slow`.
+ */
+export function smaCrossDownSeriesUnits(
+  closesUnits: readonly bigint[],
+  fast: number,
+  slow: number,
+): (boolean | undefined)[] {
+  checkLengths(fast, slow);
+  const f = smaSumSeriesUnits(closesUnits, fast);
+  const s = smaSumSeriesUnits(closesUnits, slow);
+  const bf = BigInt(fast);
+  const bs = BigInt(slow);
+  const less = (t: number) => (f[t] as bigint) * bs < (s[t] as bigint) * bf;
+  const out: (boolean | undefined)[] = new Array(closesUnits.length).fill(undefined);
+  for (let t = slow; t < closesUnits.length; t++) out[t] = less(t) && !less(t - 1);
+  return out;
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { dec, decStr } from '../../../../src/domain/decimal.ts';
+import { toUnits8 } from '../../../../src/domain/indicators/fixed-point.ts';
 import { smaAt } from '../../../../src/domain/indicators/sma.ts';
-import { smaCrossDownAt, smaCrossDownSeries } from '../../../../src/domain/signals/sma-cross.ts';
+import {
+  smaCrossDownAt,
+  smaCrossDownSeries,
+  smaCrossDownSeriesUnits,
+} from '../../../../src/domain/signals/sma-cross.ts';
 
 const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
 
@@ -28,6 +33,13 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
   it.each(rows)('%s', (_name, closes, fast, slow, t, expected) => {
     expect(smaCrossDownAt(d(closes), t, fast, slow)).toBe(expected);
     expect(smaCrossDownSeries(d(closes), fast, slow)[t]).toBe(expected);
+    expect(
+      smaCrossDownSeriesUnits(
+        closes.map((c) => toUnits8(String(c))),
+        fast,
+        slow,
+      )[t],
+    ).toBe(expected);
   });
 
   it('the float route really disagrees on the tie row (so the row can fail)', () => {
@@ -39,8 +51,14 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
     const closes = d(Array.from({ length: 200 }, (_, i) => ((i * 7919) % 97) / 8 + 10));
     const series = smaCrossDownSeries(closes, 12, 48);
     let crosses = 0;
+    const units = smaCrossDownSeriesUnits(
+      closes.map((c) => toUnits8(c.toFixed(8))),
+      12,
+      48,
+    );
     for (let t = 0; t < closes.length; t++) {
       expect(series[t]).toBe(smaCrossDownAt(closes, t, 12, 48));
+      expect(units[t]).toBe(series[t]);
       if (series[t]) crosses++;
     }
     expect(series[47]).toBeUndefined();
@@ -113,6 +131,13 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
     expect([f && decStr(f.sum), s && decStr(s.sum)]).toEqual(['0.3198', '1.2792']);
     expect(smaCrossDownAt(closes, 48, 12, 48)).toBe(true);
     expect(smaCrossDownSeries(closes, 12, 48)[48]).toBe(true);
+    expect(
+      smaCrossDownSeriesUnits(
+        closes.map((c) => toUnits8(c.toFixed(8))),
+        12,
+        48,
+      )[48],
+    ).toBe(true);
     const fl = closes.map((c) => c.toNumber());
     const mean = (from: number, to: number) =>
       fl.slice(from, to + 1).reduce((a, b) => a + b, 0) / (to - from + 1);
