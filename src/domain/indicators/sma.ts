@@ -70,8 +70,9 @@ export function smaLess(a: SmaSum, b: SmaSum): boolean {
 }
 
 /**
- * Rolling window sums over integer 1e-8 units (see `fixed-point.ts`): `out[t]` = sum of the `n` values
- * ending at `t`, null while `t < n − 1`. Exact; the same sums as `smaSeries` scaled by 1e8.
+ * Rolling window sums over scaled integers (values `m × 10^-scale` at one common scale, e.g.
+ * `parseScaled(close, 8)` of `backtest/exact.ts`): `out[t]` = sum of the `n` values ending at `t`, null
+ * while `t < n − 1`. Exact; the same sums as `smaSeries` times `10^scale`, at a fraction of the cost.
  * @param n window length (integer ≥ 1; throws otherwise).
  */
 export function smaSumSeriesUnits(values: readonly bigint[], n: number): (bigint | null)[] {

@@ -61,8 +61,9 @@ function crossed(fastNow: SmaSum, slowNow: SmaSum, fastPrev: SmaSum, slowPrev: S
 }
 
 /**
- * `smaCrossDownSeries` on closes as integer 1e-8 units (`toUnits8`): the same answers, with BigInt sums
- * and the exact comparison `sum_f · slow < sum_s · fast` (§10) — for backtests over many bars.
+ * `smaCrossDownSeries` on closes as scaled integers at one common scale (`parseScaled(close, 8)` of
+ * `backtest/exact.ts`; the comparison does not depend on the scale): the same answers, with BigInt sums
+ * and the exact comparison `sum_f · slow < sum_s · fast` (§10) — for the fast backtest engine.
  * @returns an array as long as `closesUnits`; undefined while `t < slow`.
  */
 export function smaCrossDownSeriesUnits(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { dec, decStr } from '../../../../src/domain/decimal.ts';
-import { compareSma, smaAt, smaLess, smaSeries } from '../../../../src/domain/indicators/sma.ts';
+import {
+  compareSma,
+  smaAt,
+  smaLess,
+  smaSeries,
+  smaSumSeriesUnits,
+} from '../../../../src/domain/indicators/sma.ts';
 
 const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
 
@@ -55,5 +61,9 @@ describe('SMA as an exact sum (strategy-semantics §10 "Exit signals")', () => {
     expect(compareSma(three, one)).toBe(0);
     // the float route would call SMA_3 > SMA_1 — this is why the comparison is on sums
     expect((0.1 + 0.3 + 0.2) / 3 > 0.2).toBe(true);
+  });
+
+  it('rolling sums of scaled integers: [1, 2, 3, 4] over 2 → 3, 5, 7 (hand sums)', () => {
+    expect(smaSumSeriesUnits([1n, 2n, 3n, 4n], 2)).toEqual([null, 3n, 5n, 7n]);
   });
 });

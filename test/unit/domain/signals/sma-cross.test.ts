@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseScaled } from '../../../../src/domain/backtest/exact.ts';
 import { dec, decStr } from '../../../../src/domain/decimal.ts';
-import { toUnits8 } from '../../../../src/domain/indicators/fixed-point.ts';
 import { smaAt } from '../../../../src/domain/indicators/sma.ts';
 import {
   smaCrossDownAt,
@@ -35,7 +35,7 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
     expect(smaCrossDownSeries(d(closes), fast, slow)[t]).toBe(expected);
     expect(
       smaCrossDownSeriesUnits(
-        closes.map((c) => toUnits8(String(c))),
+        closes.map((c) => parseScaled(String(c), 8)),
         fast,
         slow,
       )[t],
@@ -52,7 +52,7 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
     const series = smaCrossDownSeries(closes, 12, 48);
     let crosses = 0;
     const units = smaCrossDownSeriesUnits(
-      closes.map((c) => toUnits8(c.toFixed(8))),
+      closes.map((c) => parseScaled(c.toFixed(), 8)),
       12,
       48,
     );
@@ -133,7 +133,7 @@ describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slo
     expect(smaCrossDownSeries(closes, 12, 48)[48]).toBe(true);
     expect(
       smaCrossDownSeriesUnits(
-        closes.map((c) => toUnits8(c.toFixed(8))),
+        closes.map((c) => parseScaled(c.toFixed(), 8)),
         12,
         48,
       )[48],
