@@ -2,8 +2,7 @@
  * One-bar evaluation of a position (strategy-semantics.md §10 "One bar", steps 1–6), the slipped exit
  * fill price, and the execution of a pending exit at the next bar's open. Pure and exact.
  */
-import type { Decimal } from '../decimal.ts';
-import { dec } from '../decimal.ts';
+import { type Decimal, dec } from '../decimal.ts';
 import { fillPrice } from '../execution/market-fill.ts';
 import type { Candle } from '../types.ts';
 import type { Levels, StopReason } from './levels.ts';
