@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../src/domain/decimal.ts';
+import {
+  type ExitSignalSettings,
+  exitSignalAt,
+  exitSignalSeries,
+} from '../../../../src/domain/signals/exit-signal.ts';
+
+const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
+const base: ExitSignalSettings = { exitSignal: 'none', exitSmaFast: 2, exitSmaSlow: 3, exitBreakoutBars: 3 };
+
+describe('exit_signal switch (strategy-semantics §10)', () => {
+  // closes [10, 10, 10, 7]: sma_cross 2/3 fires at t = 3 (SMA2 8.5 < SMA3 9 after a tie at t = 2);
+  // lows [10, 10, 10, 7]: breakout 3 at t = 3: close 7 < min(10, 10, 10) = 10 → fires too.
+  const closes = d([10, 10, 10, 7]);
+  const lows = d([10, 10, 10, 7]);
+
+  it.each([
+    ['none', [false, false, false, false]],
+    ['sma_cross', [false, false, false, true]],
+    ['breakout', [false, false, false, true]],
+  ] as const)('%s', (kind, expected) => {
+    const s = { ...base, exitSignal: kind };
+    expect(exitSignalSeries(closes, lows, s)).toEqual(expected);
+    expect(closes.map((_, t) => exitSignalAt(closes, lows, t, s))).toEqual(expected);
+  });
+
+  it('the two signals answer differently where they should (hand-computed)', () => {
+    // [3, 2, 1, 0.5]: at t = 2 SMA2 = 1.5 < SMA3 = 2 (already below) → no new cross at t = 3;
+    // breakout: 0.5 < min(3, 2, 1) = 1 → fires
+    const down = d([3, 2, 1, '0.5']);
+    expect(exitSignalAt(down, down, 3, { ...base, exitSignal: 'sma_cross' })).toBe(false);
+    expect(exitSignalAt(down, down, 3, { ...base, exitSignal: 'breakout' })).toBe(true);
+    // [1, 4, 4, 1.5]: t = 3 SMA2 = 2.75 < SMA3 = 9.5/3 = 3.1666…, t = 2 SMA2 = 4 >= SMA3 = 3 → cross;
+    // breakout: 1.5 < min(1, 4, 4) = 1? no
+    const dip = d([1, 4, 4, '1.5']);
+    expect(exitSignalAt(dip, dip, 3, { ...base, exitSignal: 'sma_cross' })).toBe(true);
+    expect(exitSignalAt(dip, dip, 3, { ...base, exitSignal: 'breakout' })).toBe(false);
+  });
+});
