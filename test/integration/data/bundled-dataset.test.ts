@@ -70,7 +70,10 @@ describe('bundled dataset: contents', () => {
     // early because the partial last day is not taken); FTT's crash of 2022-11-08 is kept as a real move.
     expect(ds.candlesOf('WAVESUSDT').at(-1)?.openTime).toBe(dayToMs('2024-06-15'));
     expect(ds.candlesOf('MATICUSDT').at(-1)?.openTime).toBe(dayToMs('2024-09-08'));
-    expect(await candleOn('FTTUSDT', '2022-11-08')).toMatchObject({ open: '22.08000000', close: '5.50000000' });
+    expect(await candleOn('FTTUSDT', '2022-11-08')).toMatchObject({
+      open: '22.08000000',
+      close: '5.50000000',
+    });
   });
 
   it('BTCUSDT / ETHUSDT known open/close values (SOURCES.md "Sanity checks")', async () => {
