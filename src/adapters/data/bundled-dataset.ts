@@ -315,9 +315,11 @@ export async function checkDataDir(dir: string): Promise<void> {
  *   and `warnings` says so.
  * Every file is read (async, in parallel), gunzipped (sync) and fully validated here; kline rows are indexed
  * (open time + position) and `Candle` objects are built on first use (`dailyCandles` builds only the rows
- * asked for; `candlesOf` builds and caches a whole series). Cost (`npx tsx scripts/measure-data-load.ts`, which
- * prints wall and CPU time; README "Benchmarks" has the figures): for the 592 bundled files / 581,720 rows,
- * reading + gunzip + validating + indexing is ~0.6 s of CPU, building every candle another ~0.6 s.
+ * asked for; `candlesOf` builds and caches a whole series). Cost (`npx tsx scripts/measure-data-load.ts`
+ * prints wall and CPU time), measured 2026-12-03 on the 2-vCPU dev VM while other sessions kept its load at
+ * 7-11: the 592 bundled files / 581,720 rows load in ~0.8-1.3 s of CPU (~0.95 s wall at best; gunzip ~40 %,
+ * validation and indexing ~40 %), building every candle takes another ~0.75-1.3 s of CPU; the 284-file
+ * bundle before it took 0.66 s and 0.46 s of CPU in the same conditions.
  * @throws DataError (with `path`) for a missing directory, a wrong layout (the message states the expected
  *   one), a missing required file, or a corrupt file (bad gzip, wrong header, malformed/unsorted rows, a
  *   price <= 0 or a non-finite number — named by line, open time and field —, invalid JSON).
