@@ -17,14 +17,19 @@ export const KLINE_HEADER = 'open_time_ms,open,high,low,close,volume,quote_volum
 
 /** A decimal as the sources write it (sign allowed: BTTUSDT has negative volumes; no quoting). */
 const NUM = '-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
-/** One well-formed row, anchored at `lastIndex`, ending at a newline or the end of the text. */
-const ROW_RE = new RegExp(`\\d{1,16},(?:${NUM},){5}(?:${NUM})?,\\d*(?=\\n|$)`, 'y');
+/** A decimal > 0: no sign, and a digit 1-9 in the mantissa (in the integer part, or else in the fraction). */
+const POSITIVE = '(?:0*[1-9]\\d*(?:\\.\\d*)?|0*\\.\\d*[1-9]\\d*)(?:[eE][-+]?\\d+)?';
+/**
+ * One well-formed row, anchored at `lastIndex`, ending at a newline or the end of the text: open time,
+ * four positive prices, volume, optional quote volume, optional trades.
+ */
+const ROW_RE = new RegExp(`\\d{1,16},(?:${POSITIVE},){4}${NUM},(?:${NUM})?,\\d*(?=\\n|$)`, 'y');
 const NUM_RE = new RegExp(`^${NUM}$`);
+const POSITIVE_RE = new RegExp(`^${POSITIVE}$`);
 /** Rows longer than this may hold a digit run `Number()` turns into ±Infinity (1.8e308 has 309 digits). */
 const MAX_PLAIN_ROW = 300;
 /** One hour in ms (the open-time grid of hourly klines). */
 export const HOUR_MS = 3_600_000;
-const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
 const NUMERIC_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'quote_volume'] as const;
 
 /**
@@ -151,7 +156,7 @@ export function indexKlineCsv(text: string, file: string, intervalMs: number = D
     if (e < 0) e = n;
     ROW_RE.lastIndex = p;
     if (!ROW_RE.test(t) || ROW_RE.lastIndex !== e) {
-      throw new DataError(file, `line ${r + 2}: ${diagnoseRow(t.slice(p, e))}`);
+      throw new DataError(file, `line ${r + 2}: ${diagnoseRow(t.slice(p, e), intervalMs)}`);
     }
     let ms = 0;
     let i = p;
@@ -172,30 +177,6 @@ export function indexKlineCsv(text: string, file: string, intervalMs: number = D
         file,
         `line ${r + 2}: open_time_ms ${ms} (${describeTime(ms, intervalMs)}) is not after the previous row (${describeTime(prev, intervalMs)}): rows must be strictly ascending`,
       );
-    }
-    // open, high, low, close > 0: positive iff no leading '-' and a digit 1-9 before any exponent (the row
-    // matched ROW_RE, so each field is a decimal). Usually decided by the field's first character.
-    let q = i + 1;
-    for (let k = 0; k < 4; k++) {
-      let positive = false;
-      if (t.charCodeAt(q) !== 45) {
-        for (let j = q; ; j++) {
-          const c = t.charCodeAt(j);
-          if (c >= 49 && c <= 57) {
-            positive = true;
-            break;
-          }
-          if (c === 44 || c === 101 || c === 69) break;
-        }
-      }
-      const comma = t.indexOf(',', q);
-      if (!positive) {
-        throw new DataError(
-          file,
-          `line ${r + 2}: ${PRICE_FIELDS[k]} ${JSON.stringify(t.slice(q, comma))} is not a positive price (row open_time ${ms} = ${describeTime(ms, intervalMs)})`,
-        );
-      }
-      q = comma + 1;
     }
     if (e - p > MAX_PLAIN_ROW) longRow = true;
     prev = ms;
@@ -230,7 +211,7 @@ function describeTime(ms: number, intervalMs: number): string {
 }
 
 /** Why a row failed {@link ROW_RE} (only on the error path). */
-function diagnoseRow(line: string): string {
+function diagnoseRow(line: string, intervalMs: number): string {
   if (line === '') return 'empty line';
   const f = line.split(',');
   if (f.length !== 8) return `expected 8 fields, got ${f.length}: ${JSON.stringify(line.slice(0, 200))}`;
@@ -245,6 +226,12 @@ function diagnoseRow(line: string): string {
     return `quote_volume ${JSON.stringify((f[6] as string).slice(0, 40))} is not a number${row}`;
   if (!/^\d*$/.test(f[7] as string))
     return `trades ${JSON.stringify((f[7] as string).slice(0, 40))} is not an integer${row}`;
+  for (let k = 1; k <= 4; k++) {
+    if (!POSITIVE_RE.test(f[k] as string)) {
+      const ms = Number(f[0]);
+      return `${names[k - 1]} ${JSON.stringify(f[k])} is not a positive price (row open_time ${ms} = ${describeTime(ms, intervalMs)})`;
+    }
+  }
   return `malformed row ${JSON.stringify(line.slice(0, 200))}`;
 }
 
