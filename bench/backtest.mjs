@@ -30,7 +30,7 @@ const shared = path.resolve(root, '..', 'shared', 'data');
 let dataDir = values.data ? path.resolve(values.data) : shared;
 const notes = [];
 if (!existsSync(path.join(dataDir, 'binance', 'klines-1d'))) {
-  notes.push(`${dataDir} not found: using the bundled data/ (same 284 symbols, gzipped)`);
+  notes.push(`${dataDir} not found: using the bundled data/ (same 592 daily files, gzipped)`);
   dataDir = path.join(root, 'data');
 }
 const runs = Number(values.runs);

@@ -81,8 +81,8 @@ export interface BacktestDataset {
  * Lays a dataset out on the backtest's day grid (builds the candles once). Build it once and run any number
  * of backtests on it.
  * @param window only the days `[fromMs, toMs]` (UTC ms, clipped to the data): a backtest of `[from, to]`
- *   reads candles from `from − lookback_days − 1` on (`backtestWindow`); default the whole data (~0.5 s for
- *   the 251,728 bundled candles).
+ *   reads candles from `from − lookback_days − 1` on (`backtestWindow`); default the whole data (581,720
+ *   bundled candles; README "Benchmarks" has the measured cost).
  * @throws RangeError when the dataset (or window) has no candles.
  */
 export function backtestMarketOf(

@@ -73,6 +73,17 @@ const CASES: Case[] = [
       cash_buffer: '0.02',
     },
   },
+  {
+    // The broad extension of the data (shared/data/SOURCES.md §1b, 320–400 pairs a day from 2022-10-01,
+    // bundled 2026-12): crosses the 2022-09-30 / 10-01 source boundary (LITUSDT and SFPUSDT get a §2 split
+    // there), the FTT crash of 2022-11-08, delistings (HNT, SRM, TRIBE), and trades BNX, VIDT and LIT around
+    // their redenominations. No figure is pinned: the oracle is the expected value (measured when added:
+    // 183 equal daily values, 3,629 equal trades, 25,827 equal rejections).
+    name: '2022-10 .. 2023-03 on the broad extension, defaults',
+    from: '2022-10-01',
+    to: '2023-03-31',
+    set: {},
+  },
 ];
 
 /** The engine's environment and the oracle's flags for one case. */

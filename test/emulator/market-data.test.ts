@@ -5,17 +5,20 @@
  *   29331.69 volume 54182.925011 quote 1582526989.1618726 trades 1314910; 2021-01-02 open 29331.7 volume
  *   129993.873362 quote 4073842163.6715407 trades 2245922;
  * - the clock/price model, partial candles, aggregation and replicas of docs/emulator.md;
- * - ../shared/data/binance/klines-1h/BTCUSDT.csv (when present): 2021-01-02 04:00 o 29351.95 h 29396
- *   l 29220 c 29349.63 v 988.71107; 05:00 o 29349.63 c 29589.99 v 2778.878231.
+ * - data/binance/klines-1h/BTCUSDT.csv.gz (bundled since 2026-12-03, byte-identical to
+ *   ../shared/data/binance/klines-1h/BTCUSDT.csv): 2021-01-02 04:00 o 29351.95 h 29396 l 29220 c 29349.63
+ *   v 988.71107; 05:00 o 29349.63 c 29589.99 v 2778.878231.
+ * The daily price model (no hourly candle for the symbol) is checked on a view of the bundle without its
+ * klines-1h folder (`dailyOnlyBundledDataset`); the hourly model on the bundle itself (last describe).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { EmulatorConfigError, type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, BUNDLED_DIR, bundledDataset, manualClock, pub, REPO_ROOT } from './support.ts';
+import { at, BUNDLED_DIR, dailyOnlyBundledDataset, manualClock, pub } from './support.ts';
 
 const DAY = 86_400_000;
 
@@ -39,13 +42,17 @@ const btc = csvRows('BTCUSDT');
 const row = (ms: number) => btc.find((r) => Number(r[0]) === ms) as string[];
 
 beforeAll(async () => {
-  emu = await startEmulator({ dataset: await bundledDataset(), now: clock.now });
+  emu = await startEmulator({ dataset: await dailyOnlyBundledDataset(), now: clock.now });
 });
 afterAll(() => emu.close());
 
 describe('clock and prices', () => {
   it('default clock: asOf 00:00 UTC + real elapsed time; asOf defaults to the last day of the data', async () => {
-    const e = await startEmulator({ dataset: await bundledDataset(), asOf: '2021-01-02', accounts: [] });
+    const e = await startEmulator({
+      dataset: await dailyOnlyBundledDataset(),
+      asOf: '2021-01-02',
+      accounts: [],
+    });
     try {
       const t = (await pub(e.baseUrl, '/api/v3/time')).body.serverTime;
       expect(t).toBeGreaterThanOrEqual(at('2021-01-02T00:00:00Z'));
@@ -54,13 +61,13 @@ describe('clock and prices', () => {
     } finally {
       await e.close();
     }
-    const d = await startEmulator({ dataset: await bundledDataset(), accounts: [] });
+    const d = await startEmulator({ dataset: await dailyOnlyBundledDataset(), accounts: [] });
     expect(d.asOf).toBe('2026-01-01'); // last row of the bundled daily files (data/SOURCES.md)
     await d.close();
   });
 
   it('options outside the data or without keys are refused with EmulatorConfigError', async () => {
-    const ds = await bundledDataset();
+    const ds = await dailyOnlyBundledDataset();
     await expect(startEmulator({ dataset: ds, asOf: '2017-08-16' })).rejects.toThrow(
       'asOf 2017-08-16 is outside the data (2017-08-17 .. 2026-01-01)',
     );
@@ -75,7 +82,7 @@ describe('clock and prices', () => {
     ).rejects.toThrow('balance of USDT must be a decimal ≥ 0');
   });
 
-  it('the price is the open of the current daily candle (no hourly data in the bundle)', async () => {
+  it('the price is the open of the current daily candle (no hourly data for the symbol)', async () => {
     expect((await pub(emu.baseUrl, '/api/v3/ticker/price', { symbol: 'BTCUSDT' })).body).toEqual({
       symbol: 'BTCUSDT',
       price: '29331.70000000',
@@ -93,7 +100,7 @@ describe('clock and prices', () => {
     const info = await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbol: 'VENUSDT' });
     expect(info.body.symbols[0].status).toBe('BREAK');
     // listed = every USDT symbol whose first daily candle opened on or before 2021-01-02
-    const ds = await bundledDataset();
+    const ds = await dailyOnlyBundledDataset();
     const day = at('2021-01-02T00:00:00Z');
     const listed = ds.symbolList().filter((s) => (ds.candlesOf(s.symbol)[0]?.openTime ?? Infinity) <= day);
     expect(all.map((p) => p.symbol)).toEqual(listed.map((s) => s.symbol));
@@ -230,7 +237,7 @@ describe('klines (rest-api.md "Kline/Candlestick data")', () => {
 describe('tickers, order book', () => {
   it('24hr at 2021-01-02 00:00: the window is exactly the 2021-01-01 candle', async () => {
     const c = manualClock(at('2021-01-02T00:00:00Z'));
-    const e = await startEmulator({ dataset: await bundledDataset(), now: c.now, accounts: [] });
+    const e = await startEmulator({ dataset: await dailyOnlyBundledDataset(), now: c.now, accounts: [] });
     try {
       const r = await pub(e.baseUrl, '/api/v3/ticker/24hr', { symbol: 'BTCUSDT' });
       // change 29331.7 − 28923.63 = 408.07; 408.07 / 28923.63 × 100 = 1.41083… → "1.411"
@@ -305,7 +312,7 @@ describe('tickers, order book', () => {
 
 describe('exchangeInfo', () => {
   it('serves the snapshot filters unchanged, the supported order types and SPOT permission sets', async () => {
-    const ds = await bundledDataset();
+    const ds = await dailyOnlyBundledDataset();
     const r = await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbols: '["BTCUSDT","ETHUSDT"]' });
     expect(r.body.timezone).toBe('UTC');
     expect(r.body.serverTime).toBe(clock.now());
@@ -348,7 +355,7 @@ describe('exchangeInfo', () => {
 
 describe('replica symbols (docs/emulator.md): padding the TRADING universe for load tests', () => {
   it('symbols: 300 adds <BASE>R1USDT replicas of the first TRADING symbols, with the same candles and filters', async () => {
-    const ds = await bundledDataset();
+    const ds = await dailyOnlyBundledDataset();
     const c = manualClock(at('2021-01-02T06:00:00Z'));
     const e = await startEmulator({ dataset: ds, now: c.now, symbols: 300, accounts: [] });
     try {
@@ -385,12 +392,9 @@ describe('replica symbols (docs/emulator.md): padding the TRADING universe for l
   });
 });
 
-const SHARED = path.resolve(REPO_ROOT, '../shared/data');
-const hasHourly = existsSync(path.join(SHARED, 'binance/klines-1h/BTCUSDT.csv'));
-
-describe.skipIf(!hasHourly)('hourly data (../shared/data/binance/klines-1h; skipped when absent)', () => {
+describe('hourly data (the bundled data/binance/klines-1h)', () => {
   it('the price is the open of the current hour; 1h/4h/1d klines are built from the hourly rows', async () => {
-    const ds = await loadDataset(SHARED, { symbols: ['BTCUSDT'] });
+    const ds = await loadDataset(BUNDLED_DIR, { symbols: ['BTCUSDT'] });
     const c = manualClock(at('2021-01-02T05:30:00Z'));
     const e = await startEmulator({ dataset: ds, now: c.now, accounts: [] });
     try {

@@ -4,6 +4,8 @@
  * HMAC-SHA256 hex or Ed25519 base64 signature, `X-MBX-APIKEY` header) — independent of the emulator's code.
  */
 import { createHmac, type KeyObject, sign } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 
@@ -17,6 +19,40 @@ let bundled: Promise<Dataset> | undefined;
 export function bundledDataset(): Promise<Dataset> {
   bundled ??= loadDataset(BUNDLED_DIR);
   return bundled;
+}
+
+let dailyOnly: Promise<Dataset> | undefined;
+/**
+ * The bundled data without `binance/klines-1h` (bundled since 2026-12-03), loaded once per test file. It is a
+ * directory of symlinks to the bundle's daily klines, exchangeInfo files, symbols.csv and marketcap/ (nothing
+ * copied; relative links), `var/test/bundled-daily-only` (git-ignored; made once, atomically, and reused). On it the emulator
+ * prices every symbol from its daily candles (docs/emulator.md "Price"), as tests of the daily price model
+ * assume.
+ */
+export function dailyOnlyBundledDataset(): Promise<Dataset> {
+  if (!dailyOnly) {
+    const dir = path.join(REPO_ROOT, 'var', 'test', 'bundled-daily-only');
+    if (!existsSync(dir)) {
+      mkdirSync(path.dirname(dir), { recursive: true });
+      const tmp = mkdtempSync(`${dir}-`);
+      mkdirSync(path.join(tmp, 'binance'));
+      for (const name of readdirSync(path.join(BUNDLED_DIR, 'binance'))) {
+        if (name !== 'klines-1h')
+          symlinkSync(
+            path.join('..', '..', '..', '..', 'data', 'binance', name),
+            path.join(tmp, 'binance', name),
+          );
+      }
+      symlinkSync(path.join('..', '..', '..', 'data', 'marketcap'), path.join(tmp, 'marketcap'));
+      try {
+        renameSync(tmp, dir);
+      } catch {
+        rmSync(tmp, { recursive: true, force: true }); // another test file made it first
+      }
+    }
+    dailyOnly = loadDataset(dir);
+  }
+  return dailyOnly;
 }
 
 /** UTC ms of `YYYY-MM-DDTHH:MM:SS(.sss)Z`. */

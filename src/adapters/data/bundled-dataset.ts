@@ -14,10 +14,12 @@ import { CMC_TOP200_FILE, parseCmcTop200Csv } from './cmc-csv.ts';
 import { DataError, EXPECTED_LAYOUT } from './data-error.ts';
 import { isDirectory, locateFile, readDataText, splitLines } from './data-files.ts';
 import { type ExchangeInfoSnapshot, parseExchangeInfo, rulesFromSnapshots } from './exchange-info.ts';
+import { type HourlyKlines, loadHourlyKlines } from './hourly-klines.ts';
 import { indexKlineCsv, KlineTable } from './kline-csv.ts';
 
 export { DataError } from './data-error.ts';
 export type { ExchangeInfoSnapshot } from './exchange-info.ts';
+export { HourlyKlines, loadHourlyKlines } from './hourly-klines.ts';
 export { KlineTable } from './kline-csv.ts';
 
 /** Quote assets recognised when a base asset must be derived from a symbol name (longest first). */
@@ -55,6 +57,8 @@ export interface DatasetParts {
   readonly marketCaps: BundledMarketCaps;
   /** Non-fatal problems found while loading. */
   readonly warnings?: readonly string[];
+  /** Hourly klines; default: `<dir>/binance/klines-1h`, opened on the first {@link Dataset.hourly} call. */
+  readonly hourly?: HourlyKlines;
 }
 
 /**
@@ -81,6 +85,7 @@ export class Dataset implements MarketData {
   private readonly infos: readonly SymbolInfo[];
   private readonly rulesCache = new Map<string, SymbolRules>();
   private readonly segmentCache = new Map<string, SegmentInfo>();
+  private hourlyP: Promise<HourlyKlines> | undefined;
 
   /** Builds the dataset from parsed parts; see {@link loadDataset} to read a directory. */
   constructor(parts: DatasetParts) {
@@ -88,6 +93,7 @@ export class Dataset implements MarketData {
     this.warnings = parts.warnings ?? [];
     this.marketCaps = parts.marketCaps;
     this.snapshots = [...parts.snapshots].sort((a, b) => b.serverTimeMs - a.serverTimeMs);
+    if (parts.hourly) this.hourlyP = Promise.resolve(parts.hourly);
     const series = new Map<string, KlineTable | ArraySeries>();
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
@@ -220,6 +226,25 @@ export class Dataset implements MarketData {
     return r;
   }
 
+  /**
+   * The hourly klines of the directory (`binance/klines-1h/<SYMBOL>.csv[.gz]`, shared/data/SOURCES.md §2),
+   * opened on the first call — never by {@link loadDataset}, so daily paths do not read them. A directory
+   * without that folder gives an empty set.
+   */
+  hourly(): Promise<HourlyKlines> {
+    this.hourlyP ??= loadHourlyKlines(this.dir);
+    return this.hourlyP;
+  }
+
+  /**
+   * Hourly candles of `symbol` with open time in `[fromMs, toMs]` (UTC ms, inclusive), ascending; `[]` when
+   * the symbol has no hourly file or the range is empty. The symbol's file is read on first use.
+   * @throws DataError naming the file, line, open time and field when the hourly file is corrupt.
+   */
+  async hourlyCandles(symbol: string, fromMs: number, toMs: number): Promise<readonly Candle[]> {
+    return (await this.hourly()).candlesBetween(symbol, fromMs, toMs);
+  }
+
   /** The first and last day (00:00 UTC ms) with any daily candle. @throws DataError when there are none. */
   async coverage(): Promise<{ readonly firstDayMs: number; readonly lastDayMs: number }> {
     if (Number.isNaN(this.firstDayMs)) throw new DataError(this.dir, 'the dataset has no daily candles');
@@ -279,8 +304,9 @@ export async function checkDataDir(dir: string): Promise<void> {
 }
 
 /**
- * Loads a data directory of the shared layout (the bundled `data/`, gzipped, or `../shared/data`,
- * plain; every file may be `<name>` or `<name>.gz`, the plain one wins when both exist):
+ * Loads the daily data of a directory of the shared layout (the bundled `data/`, gzipped, or
+ * `../shared/data`, plain; every file may be `<name>` or `<name>.gz`, the plain one wins when both exist).
+ * Hourly klines (`binance/klines-1h`) are not read here: see {@link Dataset.hourly}.
  * - `binance/klines-1d/<SYMBOL>.csv` — required (the folder, with at least one file);
  * - `binance/exchangeInfo.json` — required; further `binance/exchangeInfo-YYYY-MM-DD.json` snapshots
  *   are loaded too (the newest one listing a symbol gives its rules, §6);
@@ -289,11 +315,14 @@ export async function checkDataDir(dir: string): Promise<void> {
  *   and `warnings` says so.
  * Every file is read (async, in parallel), gunzipped (sync) and fully validated here; kline rows are indexed
  * (open time + position) and `Candle` objects are built on first use (`dailyCandles` builds only the rows
- * asked for; `candlesOf` builds and caches a whole series). Measured on the 2-vCPU dev VM: the full bundled
- * set loads in ~0.25-0.65 s (`npx tsx scripts/measure-data-load.ts`); building all 251,728 candles adds ~0.4-0.6 s.
+ * asked for; `candlesOf` builds and caches a whole series). Cost (`npx tsx scripts/measure-data-load.ts`
+ * prints wall and CPU time), measured 2026-12-03 on the 2-vCPU dev VM while other sessions kept its load at
+ * 7-11: the 592 bundled files / 581,720 rows load in ~0.8-1.3 s of CPU (~0.95 s wall at best; gunzip ~40 %,
+ * validation and indexing ~40 %), building every candle takes another ~0.75-1.3 s of CPU; the 284-file
+ * bundle before it took 0.66 s and 0.46 s of CPU in the same conditions.
  * @throws DataError (with `path`) for a missing directory, a wrong layout (the message states the expected
- *   one), a missing required file, or a corrupt file (bad gzip, wrong header, malformed/unsorted rows,
- *   invalid JSON).
+ *   one), a missing required file, or a corrupt file (bad gzip, wrong header, malformed/unsorted rows, a
+ *   price <= 0 or a non-finite number — named by line, open time and field —, invalid JSON).
  */
 export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   const root = path.resolve(dir);

@@ -1,4 +1,5 @@
 /** File access for data directories: every file may be stored as `<name>` or `<name>.gz`. */
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from './data-error.ts';
@@ -39,6 +40,25 @@ export async function readDataText(file: string): Promise<string> {
   } catch (err) {
     throw new DataError(file, `cannot read: ${(err as Error).message}`, { cause: err });
   }
+  return decodeDataFile(buf, file);
+}
+
+/**
+ * Synchronous {@link readDataText} (for lazily loaded files read on first use from a synchronous accessor).
+ * @throws DataError when the file cannot be read or is not valid gzip.
+ */
+export function readDataTextSync(file: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new DataError(file, `cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  return decodeDataFile(buf, file);
+}
+
+/** Gunzips `buf` when `file` ends in `.gz`, then decodes UTF-8. @throws DataError on bad gzip. */
+function decodeDataFile(buf: Buffer, file: string): string {
   if (file.endsWith('.gz')) {
     if (buf.length < 2 || buf[0] !== 0x1f || buf[1] !== 0x8b) {
       throw new DataError(file, 'corrupt: not a gzip file (bad magic bytes)');

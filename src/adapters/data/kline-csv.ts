@@ -1,5 +1,5 @@
 /**
- * Parser of the normalised daily-kline CSV (shared/data/SOURCES.md "Normalised kline schema"):
+ * Parser of the normalised kline CSV, daily or hourly (shared/data/SOURCES.md "Normalised kline schema"):
  *
  *     open_time_ms,open,high,low,close,volume,quote_volume,trades
  *     1609459200000,28923.63,29600.0,28624.57,29331.69,54182.925011,1582526989.1618726,1314910
@@ -12,19 +12,30 @@ import { DAY_MS, msToDay } from '../../domain/time.ts';
 import type { Candle } from '../../domain/types.ts';
 import { DataError } from './data-error.ts';
 
-/** The header every `klines-1d/<SYMBOL>.csv` starts with. */
+/** The header every `klines-1d/<SYMBOL>.csv` and `klines-1h/<SYMBOL>.csv` starts with. */
 export const KLINE_HEADER = 'open_time_ms,open,high,low,close,volume,quote_volume,trades';
 
 /** A decimal as the sources write it (sign allowed: BTTUSDT has negative volumes; no quoting). */
 const NUM = '-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
-/** One well-formed row, anchored at `lastIndex`, ending at a newline or the end of the text. */
-const ROW_RE = new RegExp(`\\d{1,16},(?:${NUM},){5}(?:${NUM})?,\\d*(?=\\n|$)`, 'y');
+/** A decimal > 0: no sign, and a digit 1-9 in the mantissa (in the integer part, or else in the fraction). */
+const POSITIVE = '(?:0*[1-9]\\d*(?:\\.\\d*)?|0*\\.\\d*[1-9]\\d*)(?:[eE][-+]?\\d+)?';
+/**
+ * One well-formed row, anchored at `lastIndex`, ending at a newline or the end of the text: open time,
+ * four positive prices, volume, optional quote volume, optional trades.
+ */
+const ROW_RE = new RegExp(`\\d{1,16},(?:${POSITIVE},){4}${NUM},(?:${NUM})?,\\d*(?=\\n|$)`, 'y');
 const NUM_RE = new RegExp(`^${NUM}$`);
+const POSITIVE_RE = new RegExp(`^${POSITIVE}$`);
+/** Rows longer than this may hold a digit run `Number()` turns into ±Infinity (1.8e308 has 309 digits). */
+const MAX_PLAIN_ROW = 300;
+/** One hour in ms (the open-time grid of hourly klines). */
+export const HOUR_MS = 3_600_000;
+const NUMERIC_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'quote_volume'] as const;
 
 /**
- * A validated daily-kline file: the text plus, per row, its open time (UTC ms) and position. Rows are
- * strictly ascending by open time, each aligned to 00:00 UTC. Candles are materialised on demand; the
- * whole series once (then cached).
+ * A validated kline file: the text plus, per row, its open time (UTC ms) and position. Rows are strictly
+ * ascending by open time, each aligned to the interval (00:00 UTC for daily files, the hour for hourly ones).
+ * Candles are materialised on demand; the whole series once (then cached).
  */
 export class KlineTable {
   /** Number of rows (candles). */
@@ -105,16 +116,21 @@ export class KlineTable {
 }
 
 /**
- * Validates a daily-kline file and indexes its rows (see {@link KlineTable}). Checks: the header is
- * exactly {@link KLINE_HEADER}; every row has 8 fields; `open_time_ms` is an integer (UTC ms) aligned to
- * 00:00 UTC and strictly greater than the previous row's; open/high/low/close/volume are decimals;
- * quote_volume is empty or a decimal; trades is empty or an integer. Market plausibility is NOT checked:
- * real quirks (negative volume, close > high — shared/data/SOURCES.md) load as they are.
+ * Validates a kline file and indexes its rows (see {@link KlineTable}). Checks: the header is exactly
+ * {@link KLINE_HEADER}; every row has 8 fields; `open_time_ms` is an integer (UTC ms) aligned to the
+ * interval (00:00 UTC for `DAY_MS`, the hour for {@link HOUR_MS}) and strictly greater than the previous
+ * row's; open/high/low/close/volume are finite decimals; quote_volume is empty or a finite decimal; trades is
+ * empty or an integer; open/high/low/close are > 0 (issue 14 item 2: a price <= 0 would rank as an infinite
+ * return or value a book at 0). Other market plausibility is NOT checked: real quirks (negative volume, close
+ * > high — shared/data/SOURCES.md "Known real-data quirks") load as they are.
  * LF or CRLF line ends; a UTF-8 BOM is ignored.
  * @param file the path, for error messages.
- * @throws DataError naming the file and line on a wrong header, a malformed row or an unsorted/duplicate row.
+ * @param intervalMs the candle interval in ms: `DAY_MS` (default, `klines-1d`) or {@link HOUR_MS} (`klines-1h`).
+ * @throws DataError naming the file and line on a wrong header, a malformed row or an unsorted/duplicate
+ *   row; for a non-positive price or a non-finite number, the file, the line, the row's open time (UTC ms
+ *   and ISO) and the field.
  */
-export function indexKlineCsv(text: string, file: string): KlineTable {
+export function indexKlineCsv(text: string, file: string, intervalMs: number = DAY_MS): KlineTable {
   let t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (t.includes('\r')) t = t.replace(/\r\n/g, '\n');
   const headerEnd = t.indexOf('\n');
@@ -131,63 +147,99 @@ export function indexKlineCsv(text: string, file: string): KlineTable {
   const times = new Float64Array(rows);
   const starts = new Uint32Array(rows);
   const ends = new Uint32Array(rows);
+  const alignment = intervalMs === DAY_MS ? '00:00 UTC' : `a multiple of ${intervalMs} ms`;
   let prev = Number.NEGATIVE_INFINITY;
+  let longRow = false;
   let p = headerEnd < 0 ? n : headerEnd + 1;
   for (let r = 0; p < n; r++) {
     let e = t.indexOf('\n', p);
     if (e < 0) e = n;
     ROW_RE.lastIndex = p;
     if (!ROW_RE.test(t) || ROW_RE.lastIndex !== e) {
-      throw new DataError(file, `line ${r + 2}: ${diagnoseRow(t.slice(p, e))}`);
+      throw new DataError(file, `line ${r + 2}: ${diagnoseRow(t.slice(p, e), intervalMs)}`);
     }
     let ms = 0;
-    for (let i = p; ; i++) {
+    let i = p;
+    for (; ; i++) {
       const c = t.charCodeAt(i);
       if (c === 44) break;
       ms = ms * 10 + (c - 48);
     }
     if (!Number.isSafeInteger(ms)) throw new DataError(file, `line ${r + 2}: open_time_ms is too large`);
-    if (ms % DAY_MS !== 0) {
+    if (ms % intervalMs !== 0) {
       throw new DataError(
         file,
-        `line ${r + 2}: open_time_ms ${ms} is not 00:00 UTC (${new Date(ms).toISOString()})`,
+        `line ${r + 2}: open_time_ms ${ms} is not ${alignment} (${new Date(ms).toISOString()})`,
       );
     }
     if (ms <= prev) {
       throw new DataError(
         file,
-        `line ${r + 2}: open_time_ms ${ms} (${msToDay(ms)}) is not after the previous row (${msToDay(prev)}): rows must be strictly ascending`,
+        `line ${r + 2}: open_time_ms ${ms} (${describeTime(ms, intervalMs)}) is not after the previous row (${describeTime(prev, intervalMs)}): rows must be strictly ascending`,
       );
     }
+    if (e - p > MAX_PLAIN_ROW) longRow = true;
     prev = ms;
     times[r] = ms;
     starts[r] = p;
     ends[r] = e;
     p = e + 1;
   }
+  // Finite: only an exponent or a very long digit run can overflow to ±Infinity; check those files row by row.
+  const body = headerEnd < 0 ? n : headerEnd;
+  if (longRow || t.indexOf('e', body) >= 0 || t.indexOf('E', body) >= 0) {
+    for (let r = 0; r < rows; r++) {
+      const f = t.slice(starts[r], ends[r]).split(',');
+      for (let k = 0; k < NUMERIC_FIELDS.length; k++) {
+        const v = f[k + 1] as string;
+        if (v !== '' && !Number.isFinite(Number(v))) {
+          const ms = times[r] as number;
+          throw new DataError(
+            file,
+            `line ${r + 2}: ${NUMERIC_FIELDS[k]} ${JSON.stringify(v.slice(0, 40))} is not a finite number (row open_time ${ms} = ${describeTime(ms, intervalMs)})`,
+          );
+        }
+      }
+    }
+  }
   return new KlineTable(file, t, times, starts, ends);
 }
 
+/** `YYYY-MM-DD` for daily rows, the ISO instant for others. */
+function describeTime(ms: number, intervalMs: number): string {
+  return intervalMs === DAY_MS ? msToDay(ms) : new Date(ms).toISOString();
+}
+
 /** Why a row failed {@link ROW_RE} (only on the error path). */
-function diagnoseRow(line: string): string {
+function diagnoseRow(line: string, intervalMs: number): string {
   if (line === '') return 'empty line';
   const f = line.split(',');
   if (f.length !== 8) return `expected 8 fields, got ${f.length}: ${JSON.stringify(line.slice(0, 200))}`;
   if (!/^\d{1,16}$/.test(f[0] as string)) return `open_time_ms ${JSON.stringify(f[0])} is not an integer`;
+  const row = ` (row open_time ${f[0]})`;
   const names = ['open', 'high', 'low', 'close', 'volume'];
   for (let k = 1; k <= 5; k++) {
-    if (!NUM_RE.test(f[k] as string)) return `${names[k - 1]} ${JSON.stringify(f[k])} is not a number`;
+    if (!NUM_RE.test(f[k] as string))
+      return `${names[k - 1]} ${JSON.stringify((f[k] as string).slice(0, 40))} is not a number${row}`;
   }
   if (f[6] !== '' && !NUM_RE.test(f[6] as string))
-    return `quote_volume ${JSON.stringify(f[6])} is not a number`;
-  if (!/^\d*$/.test(f[7] as string)) return `trades ${JSON.stringify(f[7])} is not an integer`;
+    return `quote_volume ${JSON.stringify((f[6] as string).slice(0, 40))} is not a number${row}`;
+  if (!/^\d*$/.test(f[7] as string))
+    return `trades ${JSON.stringify((f[7] as string).slice(0, 40))} is not an integer${row}`;
+  for (let k = 1; k <= 4; k++) {
+    if (!POSITIVE_RE.test(f[k] as string)) {
+      const ms = Number(f[0]);
+      return `${names[k - 1]} ${JSON.stringify(f[k])} is not a positive price (row open_time ${ms} = ${describeTime(ms, intervalMs)})`;
+    }
+  }
   return `malformed row ${JSON.stringify(line.slice(0, 200))}`;
 }
 
 /**
- * Parses a daily-kline file into candles (values as the source strings; empty quote_volume/trades -> null).
+ * Parses a kline file into candles (values as the source strings; empty quote_volume/trades -> null).
  * Same checks and errors as {@link indexKlineCsv}.
+ * @param intervalMs `DAY_MS` (default) or {@link HOUR_MS}.
  */
-export function parseKlineCsv(text: string, file: string): Candle[] {
-  return indexKlineCsv(text, file).slice(0, Number.POSITIVE_INFINITY);
+export function parseKlineCsv(text: string, file: string, intervalMs: number = DAY_MS): Candle[] {
+  return indexKlineCsv(text, file, intervalMs).slice(0, Number.POSITIVE_INFINITY);
 }

@@ -112,7 +112,7 @@ export const MAX_CAP_AGE_DAYS = 45;
 
 /**
  * Lays the whole dataset out on the day grid (see {@link BacktestMarket}). Cost: one pass over every
- * candle (a few tens of ms for the 251,728 bundled candles, on top of building the candles).
+ * candle (tens of ms for the 581,720 bundled candles, on top of building the candles).
  * @throws RangeError when the source has no candles.
  */
 export function buildBacktestMarket(source: MarketSource): BacktestMarket {

@@ -27,15 +27,20 @@ function dirBytes(dir: string): number {
 }
 
 describe('bundled data/: layout and size', () => {
-  it('is at most 15 MB and has only gzipped data files plus SOURCES.md', () => {
-    expect(dirBytes(BUNDLED)).toBeLessThanOrEqual(15 * 1024 * 1024);
+  it('is at most 30 MB (issue 9 step 0) and has only gzipped data files plus SOURCES.md', () => {
+    expect(dirBytes(BUNDLED)).toBeLessThanOrEqual(30 * 1024 * 1024);
+    // shared/data/SOURCES.md: 592 daily files (§1 + §1b), 39 hourly files (§2)
     const klines = readdirSync(path.join(BUNDLED, 'binance', 'klines-1d'));
-    expect(klines).toHaveLength(284);
+    expect(klines).toHaveLength(592);
     expect(klines.every((f) => f.endsWith('.csv.gz'))).toBe(true);
+    const hourly = readdirSync(path.join(BUNDLED, 'binance', 'klines-1h'));
+    expect(hourly).toHaveLength(39);
+    expect(hourly.every((f) => f.endsWith('.csv.gz'))).toBe(true);
     expect(readdirSync(path.join(BUNDLED, 'binance')).sort()).toEqual([
       'exchangeInfo-2022-11-28.json.gz',
       'exchangeInfo.json.gz',
       'klines-1d',
+      'klines-1h',
       'symbols.csv.gz',
     ]);
     expect(readdirSync(path.join(BUNDLED, 'marketcap'))).toEqual([
@@ -43,22 +48,24 @@ describe('bundled data/: layout and size', () => {
     ]);
     const sources = readFileSync(path.join(BUNDLED, 'SOURCES.md'), 'utf8');
     expect(sources).toMatch(/node scripts\/bundle-data\.mjs/);
-    expect(sources).toMatch(/klines-1h/); // says hourly klines are not bundled
-    expect(sources).toMatch(/closes-1d/);
+    expect(sources).toMatch(/klines-1h/);
+    expect(sources).toMatch(/closes-1d/); // says the close-only series are not bundled
   });
 });
 
 describe.skipIf(!haveShared)(
   `bundled data/ equals shared/data${haveShared ? '' : ` — SKIPPED: ${SHARED} not found (the shared source copy is not on this machine)`}`,
   () => {
-    it('every daily-kline file is byte-identical after gunzip (all 284), and the listing is the same', () => {
-      const shared = readdirSync(path.join(SHARED, 'binance', 'klines-1d')).sort();
-      const bundled = readdirSync(path.join(BUNDLED, 'binance', 'klines-1d')).sort();
-      expect(bundled).toEqual(shared.map((f) => `${f}.gz`));
-      for (const f of shared) {
-        const a = readFileSync(path.join(SHARED, 'binance', 'klines-1d', f));
-        const b = gunzipSync(readFileSync(path.join(BUNDLED, 'binance', 'klines-1d', `${f}.gz`)));
-        if (!a.equals(b)) throw new Error(`${f} differs`);
+    it('every daily and hourly kline file is byte-identical after gunzip (592 + 39), and the listings are the same', () => {
+      for (const folder of ['klines-1d', 'klines-1h']) {
+        const shared = readdirSync(path.join(SHARED, 'binance', folder)).sort();
+        const bundled = readdirSync(path.join(BUNDLED, 'binance', folder)).sort();
+        expect(bundled).toEqual(shared.map((f) => `${f}.gz`));
+        for (const f of shared) {
+          const a = readFileSync(path.join(SHARED, 'binance', folder, f));
+          const b = gunzipSync(readFileSync(path.join(BUNDLED, 'binance', folder, `${f}.gz`)));
+          if (!a.equals(b)) throw new Error(`${folder}/${f} differs`);
+        }
       }
     });
 
@@ -96,6 +103,7 @@ describe.skipIf(!haveShared)(
       const sources = readFileSync(path.join(BUNDLED, 'SOURCES.md'), 'utf8');
       const files = [
         ...readdirSync(path.join(SHARED, 'binance', 'klines-1d')).map((f) => `binance/klines-1d/${f}`),
+        ...readdirSync(path.join(SHARED, 'binance', 'klines-1h')).map((f) => `binance/klines-1h/${f}`),
         'binance/exchangeInfo.json',
         'binance/exchangeInfo-2022-11-28.json',
         'binance/symbols.csv',

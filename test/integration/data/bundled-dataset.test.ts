@@ -25,9 +25,9 @@ async function candleOn(symbol: string, day: string): Promise<Candle | undefined
 }
 
 describe('bundled dataset: contents', () => {
-  it('has the 284 daily-kline symbols of shared/data (SOURCES.md §1), sorted, delisted ones included', async () => {
+  it('has the 592 daily-kline symbols of shared/data (SOURCES.md §1 + §1b, symbols.csv: 592 rows), sorted, delisted ones included', async () => {
     const symbols = await ds.symbols();
-    expect(symbols).toHaveLength(284);
+    expect(symbols).toHaveLength(592);
     const names = symbols.map((s) => s.symbol);
     expect(names).toEqual([...names].sort());
     // VENUSDT: delisted 2018-10-19 (SOURCES.md §1), BREAK in both snapshots.
@@ -36,16 +36,44 @@ describe('bundled dataset: contents', () => {
     expect(ds.warnings).toEqual([]);
   });
 
-  it('has 251,728 daily rows in total (SOURCES.md §1) and coverage 2017-08-17 .. 2026-01-01', async () => {
+  it('has 581,720 daily rows in total (SOURCES.md §1 251,728 + §1b 329,992) and coverage 2017-08-17 .. 2026-01-01', async () => {
     let rows = 0;
     for (const s of await ds.symbols()) rows += ds.candleCount(s.symbol);
-    expect(rows).toBe(251_728);
+    expect(rows).toBe(251_728 + 329_992);
     expect(await ds.coverage()).toEqual({
       firstDayMs: dayToMs('2017-08-17'),
       lastDayMs: dayToMs('2026-01-01'),
     });
     expect(ds.firstDayMs).toBe(dayToMs('2017-08-17'));
     expect(ds.lastDayMs).toBe(dayToMs('2026-01-01'));
+  });
+
+  it('the broad universe continues after 2022-09-30 (SOURCES.md §1 coverage: 327 / 319 / 364 / 387 / 404 pairs)', async () => {
+    // Symbols with a daily candle on the day, as SOURCES.md §1 "Coverage" states (and a grep of the raw
+    // files: `grep -l "^<ms>," klines-1d/*.csv | wc -l`); after 2025-06-17 only the hurst pairs (52 files).
+    const counts: Array<[string, number]> = [
+      ['2022-09-30', 204],
+      ['2022-10-01', 327],
+      ['2023-01-01', 319],
+      ['2024-01-01', 364],
+      ['2025-01-01', 387],
+      ['2025-06-17', 404],
+      ['2025-06-18', 52],
+    ];
+    for (const [day, n] of counts) {
+      const t = dayToMs(day);
+      let k = 0;
+      for (const s of ds.symbolList()) if (ds.candlesBetween(s.symbol, t, t).length === 1) k++;
+      expect(k, day).toBe(n);
+    }
+    // Delisted in the extension (SOURCES.md §1b: WAVES 2024-06-15, MATIC 2024-09-08; the series end one day
+    // early because the partial last day is not taken); FTT's crash of 2022-11-08 is kept as a real move.
+    expect(ds.candlesOf('WAVESUSDT').at(-1)?.openTime).toBe(dayToMs('2024-06-15'));
+    expect(ds.candlesOf('MATICUSDT').at(-1)?.openTime).toBe(dayToMs('2024-09-08'));
+    expect(await candleOn('FTTUSDT', '2022-11-08')).toMatchObject({
+      open: '22.08000000',
+      close: '5.50000000',
+    });
   });
 
   it('BTCUSDT / ETHUSDT known open/close values (SOURCES.md "Sanity checks")', async () => {

@@ -74,6 +74,63 @@ async function loadError(dir: string): Promise<DataError> {
   throw new Error(`loadDataset(${dir}) did not throw`);
 }
 
+describe('loadDataset: candles with non-positive prices or non-finite numbers (issue 14 item 2, data side)', () => {
+  // A fixture directory whose second daily file has one bad row (row 2, 2024-01-02 = 1704153600000); the
+  // error names the file, the row (line and open_time) and the field, and nothing is loaded.
+  it.each([
+    [
+      'a close of 0',
+      '1,2,0.5,0,10,,',
+      /line 3: close "0" is not a positive price \(row open_time 1704153600000 = 2024-01-02\)/,
+    ],
+    [
+      'an open of 0.00000000',
+      '0.00000000,2,0.5,1.5,10,,',
+      /line 3: open "0\.00000000" is not a positive price \(row open_time 1704153600000/,
+    ],
+    ['a negative close', '1,2,0.5,-1.5,10,,', /line 3: close "-1\.5" is not a positive price/],
+    ['a negative zero high', '1,-0,0.5,1.5,10,,', /line 3: high "-0" is not a positive price/],
+    ['a low of 0e5', '1,2,0e5,1.5,10,,', /line 3: low "0e5" is not a positive price/],
+    [
+      'an infinite high (1e999)',
+      '1,1e999,0.5,1.5,10,,',
+      /line 3: high "1e999" is not a finite number \(row open_time 1704153600000/,
+    ],
+    [
+      'an infinite quote_volume (400 digits)',
+      `1,2,0.5,1.5,10,${'9'.repeat(400)},`,
+      /line 3: quote_volume "9{40}" is not a finite number/,
+    ],
+    [
+      'NaN as a close',
+      '1,2,0.5,NaN,10,,',
+      /line 3: close "NaN" is not a number \(row open_time 1704153600000\)/,
+    ],
+    [
+      'Infinity as a volume',
+      '1,2,0.5,1.5,Infinity,,',
+      /line 3: volume "Infinity" is not a number \(row open_time 1704153600000\)/,
+    ],
+  ])('%s is a DataError naming the file, the row and the field', async (_what, row, re) => {
+    const text = `${HEADER}\n${D1},1,2,0.5,1.5,10,,\n${D2},${row}\n`;
+    const dir = makeDir(minimal({ 'binance/klines-1d/BADUSDT.csv.gz': gzipSync(text) }));
+    const err = await loadError(dir);
+    expect(err.path).toBe(path.join(dir, 'binance', 'klines-1d', 'BADUSDT.csv.gz'));
+    expect(err.message).toContain(`${path.join(dir, 'binance', 'klines-1d', 'BADUSDT.csv.gz')}: line 3: `);
+    expect(err.message).toMatch(re);
+  });
+
+  it('real quirks still load: negative volume (BTTUSDT) and close > high (AUDUSDT), SOURCES.md quirks', async () => {
+    const text = `${HEADER}\n${D1},1,2,0.5,2.5,-61596941261.09551616,,\n`;
+    const ds = await loadDataset(makeDir(minimal({ 'binance/klines-1d/BTTUSDT.csv': text })));
+    expect(ds.candlesOf('BTTUSDT')[0]).toMatchObject({
+      volume: '-61596941261.09551616',
+      close: '2.5',
+      high: '2',
+    });
+  });
+});
+
 describe('loadDataset: DataError', () => {
   it('missing directory: names it and the expected layout', async () => {
     const dir = path.join(tmpdir(), 'definitely-not-here-3141592653');

@@ -1,0 +1,112 @@
+/**
+ * Hourly klines of a data directory: `binance/klines-1h/<SYMBOL>.csv[.gz]` (the bundled `data/`, gzipped, or
+ * `../shared/data`, plain; shared/data/SOURCES.md §2 — 39 USDT pairs, 2021-01-01 .. 2022-03-21 / 2022-07-10).
+ * Same normalised schema as the daily files; open times on the hour (UTC ms). Nothing is read when the
+ * folder is opened: a symbol's file is read, validated and indexed the first time its candles are asked for,
+ * so the daily paths (rebalance, daily backtest) never pay for hourly data.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Candle } from '../../domain/types.ts';
+import { readDataTextSync } from './data-files.ts';
+import { HOUR_MS, indexKlineCsv, type KlineTable } from './kline-csv.ts';
+
+export { HOUR_MS } from './kline-csv.ts';
+
+const FILE_RE = /^([A-Z0-9]+)\.csv(\.gz)?$/;
+
+/** The hourly klines available in a data directory, read per symbol on first use and cached. */
+export class HourlyKlines {
+  private readonly tables = new Map<string, KlineTable>();
+
+  /**
+   * @param dir the `klines-1h` folder (informational; may not exist).
+   * @param files symbol → file path (plain preferred over `.gz`).
+   */
+  constructor(
+    readonly dir: string,
+    private readonly files: ReadonlyMap<string, string>,
+  ) {}
+
+  /** The symbols with an hourly file, sorted. */
+  symbols(): readonly string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  /** True when `symbol` has an hourly file. */
+  has(symbol: string): boolean {
+    return this.files.has(symbol);
+  }
+
+  /** Number of symbols with an hourly file. */
+  get size(): number {
+    return this.files.size;
+  }
+
+  /**
+   * Hourly candles of `symbol` with open time in `[fromMs, toMs]` (UTC ms, inclusive), ascending (binary
+   * search); `[]` for a symbol without a file or an empty range. Values are the source strings (prices in
+   * the quote asset, `volume` in base units; `quoteVolume` and `trades` are null: §2 sources lack them).
+   * The file is read synchronously on first use (~0.2 MB gzipped), then cached.
+   * @throws DataError naming the file (and line / open time / field) when it is unreadable or corrupt: bad
+   *   gzip, wrong header, malformed or unsorted rows, an open time not on the hour, a price <= 0, a
+   *   non-finite number.
+   */
+  candlesBetween(symbol: string, fromMs: number, toMs: number): readonly Candle[] {
+    const t = this.table(symbol);
+    if (!t || !(toMs >= fromMs)) return [];
+    const from = t.lowerBound(fromMs);
+    const to = t.lowerBound(Math.floor(toMs) + 1);
+    return from >= to ? [] : t.slice(from, to);
+  }
+
+  /** The whole hourly series of `symbol` (cached, shared — do not mutate); `[]` without a file. Errors as {@link candlesBetween}. */
+  candlesOf(symbol: string): readonly Candle[] {
+    return this.table(symbol)?.all() ?? [];
+  }
+
+  /**
+   * First and last open time (UTC ms) of `symbol`'s hourly series, or null without a file or rows. Reads the
+   * file (errors as {@link candlesBetween}).
+   */
+  coverageOf(symbol: string): { readonly firstMs: number; readonly lastMs: number } | null {
+    const t = this.table(symbol);
+    const first = t?.openTimeAt(0);
+    const last = t?.openTimeAt(t.length - 1);
+    return first === undefined || last === undefined ? null : { firstMs: first, lastMs: last };
+  }
+
+  private table(symbol: string): KlineTable | null {
+    const hit = this.tables.get(symbol);
+    if (hit) return hit;
+    const file = this.files.get(symbol);
+    if (!file) return null;
+    const table = indexKlineCsv(readDataTextSync(file), file, HOUR_MS);
+    this.tables.set(symbol, table);
+    return table;
+  }
+}
+
+/**
+ * Opens the hourly klines of a data directory of the shared layout: lists `<dir>/binance/klines-1h`
+ * (`<SYMBOL>.csv` or `<SYMBOL>.csv.gz`, the plain one wins when both exist) without reading any file. A
+ * missing folder gives an empty set (daily-only directories stay valid).
+ * @param dir the data directory (e.g. the bundled `data/` or `../shared/data`).
+ */
+export async function loadHourlyKlines(dir: string): Promise<HourlyKlines> {
+  const folder = path.join(path.resolve(dir), 'binance', 'klines-1h');
+  let names: string[];
+  try {
+    names = (await readdir(folder)).sort();
+  } catch {
+    return new HourlyKlines(folder, new Map());
+  }
+  const files = new Map<string, string>();
+  for (const name of names) {
+    const m = FILE_RE.exec(name);
+    if (!m) continue;
+    const symbol = m[1] as string;
+    if (!m[2] || !files.has(symbol)) files.set(symbol, path.join(folder, name));
+  }
+  return new HourlyKlines(folder, files);
+}
