@@ -1,7 +1,7 @@
 /**
  * STOP_LOSS / TAKE_PROFIT orders and the settable clock (issue 10 item 7), end to end: binance-api-node →
- * HTTP → the emulator over the real hourly BTCUSDT candles of ../shared/data/binance/klines-1h (skipped
- * when absent). A test walks a position through a stop by moving the emulator clock — from code
+ * HTTP → the emulator over the real hourly BTCUSDT candles of the bundled data/binance/klines-1h (byte-identical
+ * to ../shared/data/binance/klines-1h). A test walks a position through a stop by moving the emulator clock — from code
  * (`emu.control`) and over HTTP (`POST /emulator/test-controls`) — as the intraday worker's e2e test will.
  *
  * Hourly rows used (BTCUSDT, open/high/low/close, from the CSV):
@@ -11,15 +11,11 @@
  * The path points sit at +20 min, +40 min and the candle's last ms (docs/emulator.md "Stop orders").
  * Fees: the default taker commission 0.001 of the USDT received, rounded up to 8 decimals.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { type RunningEmulator, startEmulator, TEST_CONTROLS_PATH } from '../../src/emulator/server.ts';
-import { at, bundledDataset, REPO_ROOT } from './support.ts';
+import { at, BUNDLED_DIR, dailyOnlyBundledDataset } from './support.ts';
 
-const SHARED = path.resolve(REPO_ROOT, '../shared/data');
-const hasHourly = existsSync(path.join(SHARED, 'binance/klines-1h/BTCUSDT.csv'));
 const creds = { apiKey: 'stops', secret: 'stops-secret' };
 
 // biome-ignore lint/suspicious/noExplicitAny: binance-api-node has no types for our use
@@ -52,11 +48,11 @@ async function rejection(p: Promise<unknown>): Promise<{ code: number; message: 
 const bal = (emu: RunningEmulator, asset: string) =>
   emu.balances(creds.apiKey).find((b) => b.asset === asset) ?? { asset, free: '0', locked: '0' };
 
-describe.skipIf(!hasHourly)('stop orders and the settable clock (hourly BTCUSDT)', () => {
+describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binance/klines-1h)', () => {
   let ds: Dataset;
   let emu: RunningEmulator | undefined;
   beforeAll(async () => {
-    ds = await loadDataset(SHARED, { symbols: ['BTCUSDT'] });
+    ds = await loadDataset(BUNDLED_DIR, { symbols: ['BTCUSDT'] });
   });
   afterEach(async () => {
     await emu?.close();
@@ -262,12 +258,12 @@ describe.skipIf(!hasHourly)('stop orders and the settable clock (hourly BTCUSDT)
   });
 });
 
-describe('stop orders on daily candles (the bundled data: no hourly files)', () => {
+describe('stop orders on daily candles (the bundled data without its hourly files)', () => {
   it('BUY STOP_LOSS locks quantity × stopPrice; BUY and SELL stops fire on the day candle closed by the clock', async () => {
     // BTCUSDT 2021-03-02 (daily): open 49595.76, high 50200, low 47047.60, close 48440.65 — falling, so
     // the path is open → high (crosses the BUY stop 50000) → low (crosses the SELL stop 47500) → close.
     const emu = await startEmulator({
-      dataset: await bundledDataset(),
+      dataset: await dailyOnlyBundledDataset(),
       asOf: '2021-03-02',
       accounts: [{ ...creds, balances: { USDT: '1000', BTC: '0.05' } }],
     });
