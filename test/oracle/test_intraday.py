@@ -124,15 +124,36 @@ class IntradayScenarios(unittest.TestCase):
                                        "level": None, "quantity": "10", "price": "95.5"}])
         self.assertEqual(o["equity"][-1]["equity"], 955.0)
 
-    def test_sma_cross_exact_tie_then_cross(self):
-        # fast 1, slow 2: SMA1 < SMA2 <=> c(t) < c(t-1). Closes 100 (22:00), 100 (23:00), 100 (00:00), 100
-        # (01:00): exact ties, never below. 02:00 close 99 < 100 and at 01:00 100 >= 100 -> cross at 02:00's
-        # close; SELL at the 03:00 open 98.
-        make_data(self.tmp, [(0, 100, 100, 100, 100), (1, 100, 100, 100, 100), (2, 100, 100, 99, 99),
-                             (3, 98, 99, 97, 97)])
+    def test_sma_cross_needs_a_cross_not_just_below(self):
+        # fast 1, slow 2: SMA1 < SMA2 <=> c(t) < c(t-1). Closes: 101 (D-1 22:00), 100 (23:00: a cross, but
+        # no position yet), 99 (00:00: below, and below at 23:00 too -> no cross), 99 (01:00: exact tie,
+        # not below), 100 (02:00: above), 98 (03:00: below, not below at 02:00 -> cross at 03:00's close).
+        # SELL at the 04:00 open 97, reason signal.
+        make_data(self.tmp, [(0, 100, 100, 99, 99), (1, 99, 99, 99, 99), (2, 99, 100, 99, 100),
+                             (3, 100, 100, 98, 98), (4, 97, 98, 96, 97)],
+                  prev_hours=[(22, 101, 101, 101, 101), (23, 100, 100, 100, 100)])
         o = run(self.tmp, "--exit-signal", "sma_cross", "--exit-sma-fast", "1", "--exit-sma-slow", "2")
-        self.assertEqual([(e["reason"], e["time"], e["price"]) for e in o["exits"]],
-                         [("signal", t_of(D3, 3), "98")])
+        self.assertEqual([(e["reason"], e["time"], e["price"], e["level"]) for e in o["exits"]],
+                         [("signal", t_of(D3, 4), "97", None)])
+
+    def test_trailing_equal_to_fixed_stop_is_named_stop_loss(self):
+        # stop 0.1 and trailing 0.1 without activation: at the first bar P = e = 100, R = F = 90; R > F is
+        # false -> reason stop_loss. Low 89 <= 90 -> exit at 90.
+        make_data(self.tmp, [(0, 100, 100, 89, 95)])
+        o = run(self.tmp, "--stop-loss", "0.1", "--trailing-stop", "0.1")
+        self.assertEqual([(e["reason"], e["level"], e["price"]) for e in o["exits"]], [("stop_loss", "90", "90")])
+
+    def test_a_rebalance_cancels_the_pending_signal(self):
+        # sma_cross fast 1 slow 2 fires at the close of D 23:00 (close 99 < 100, and 100 >= 100 before). Its
+        # next bar is D+1 00:00, but D+1 is a decision day: the rebalance cancels the pending exit, so there
+        # is no `signal` exit. Delta mode, so the rebalance itself does not trade: V = 10 * 100 = T = 1000.
+        # The bar D+1 00:00 (flat 100) is evaluated: 100 < 99 is false, no new signal.
+        hours = [(hr, 100, 100, 100, 100) for hr in range(23)] + [(23, 100, 100, 99, 99)]
+        make_data(self.tmp, hours, extra_hours=[(D3 + 1, 0, 100, 100, 100, 100)])
+        o = run(self.tmp, "--exit-signal", "sma_cross", "--exit-sma-fast", "1", "--exit-sma-slow", "2",
+                "--mode", "delta", to="2021-01-04")
+        self.assertEqual(o["exits"], [])
+        self.assertEqual([t["side"] for t in o["trades"]], ["BUY"])
 
     def test_daily_loss_sells_at_the_next_open(self):
         # max_daily_loss 0.05, E(D-1) = initial 1000 -> threshold 950. 00:00 closes at 94: E_H = 10 * 94 =
