@@ -126,10 +126,10 @@ class IntradayScenarios(unittest.TestCase):
 
     def test_sma_cross_needs_a_cross_not_just_below(self):
         # fast 1, slow 2: SMA1 < SMA2 <=> c(t) < c(t-1). Closes: 101 (D-1 22:00), 100 (23:00: a cross, but
-        # no position yet), 99 (00:00: below, and below at 23:00 too -> no cross), 99 (01:00: exact tie,
-        # not below), 100 (02:00: above), 98 (03:00: below, not below at 02:00 -> cross at 03:00's close).
-        # SELL at the 04:00 open 97, reason signal.
-        make_data(self.tmp, [(0, 100, 100, 99, 99), (1, 99, 99, 99, 99), (2, 99, 100, 99, 100),
+        # no position yet), 99 (00:00: below, and below at 23:00 too -> no cross), 100 (01:00: above),
+        # 100 (02:00: exact tie SMA1 = SMA2 = 100, not below), 98 (03:00: below, not below at 02:00 -> cross
+        # at 03:00's close). SELL at the 04:00 open 97, reason signal.
+        make_data(self.tmp, [(0, 100, 100, 99, 99), (1, 99, 100, 99, 100), (2, 100, 100, 100, 100),
                              (3, 100, 100, 98, 98), (4, 97, 98, 96, 97)],
                   prev_hours=[(22, 101, 101, 101, 101), (23, 100, 100, 100, 100)])
         o = run(self.tmp, "--exit-signal", "sma_cross", "--exit-sma-fast", "1", "--exit-sma-slow", "2")
