@@ -165,6 +165,30 @@ class IntradayScenarios(unittest.TestCase):
         self.assertIsNone(o["halted_at"])
         self.assertEqual(o["equity"][-1]["equity"], 930.0)
 
+    def _mark_scenario(self, last_hour):
+        # Daily candle of D closes at 90 (its close time D+1 00:00); hourly candles of D at 00:00 and
+        # `last_hour`, all flat at 100; one hourly candle at D+1 05:00 (open 95). Decision day D only.
+        daily = [(D1, 100, 100, 100, 100), (D1 + 1, 100, 100, 100, 100), (D3, 100, 100, 90, 90),
+                 (D3 + 1, 90, 95, 90, 95)]
+        make_data(self.tmp, [(0, 100, 100, 100, 100), (last_hour, 100, 100, 100, 100)], daily=daily,
+                  extra_hours=[(D3 + 1, 5, 95, 95, 95, 95)])
+        return run(self.tmp, "--max-daily-loss", "0.05", "--every", "2", to="2021-01-04")
+
+    def test_mark_uses_the_daily_close_when_it_is_more_recent(self):
+        # Last hourly candle of D at 22:00 (closes 23:00). At the close of hour 23:00 the daily candle of D
+        # (closes D+1 00:00) is more recent: mark 90, E_H = 900 <= 1000 * 0.95 -> daily_loss pending; the
+        # symbol's next bar is D+1 05:00: SELL 10 at 95.
+        o = self._mark_scenario(22)
+        self.assertEqual([(e["reason"], e["time"], e["price"]) for e in o["exits"]],
+                         [("daily_loss", t_of(D3 + 1, 5), "95")])
+
+    def test_mark_prefers_the_hourly_close_on_a_tie(self):
+        # Hourly candle at 23:00 closes at D+1 00:00 like the daily one: hourly wins, mark 100, E_H = 1000
+        # every hour of D. On D+1, E(D) = 900 (§9 daily close) -> threshold 855, marks stay 100 (hourly on
+        # the tie) and 95: no check fires, no exit.
+        o = self._mark_scenario(23)
+        self.assertEqual(o["exits"], [])
+
     def test_drawdown_halts_and_the_next_rebalance_buys_nothing(self):
         # max_drawdown 0.1. 00:00 closes 110: E_H = 1100 = new peak. 01:00 closes 99: E_H = 990 <= 1100 * 0.9
         # = 990 -> max_drawdown, halted at the close of 01:00 (02:00). SELL at the 02:00 open 98 -> 980.
