@@ -497,7 +497,7 @@ def main(argv=None):
     ap.add_argument("--entry-sma-fast", type=int, default=10)
     ap.add_argument("--entry-sma-slow", type=int, default=30)
     ap.add_argument("--entry-breakout-days", type=int, default=20)
-    ap.add_argument("--interval", default="1h")
+    ap.add_argument("--interval", choices=["1h"], default="1h")  # §10 timeline is hourly
     a = ap.parse_args(argv)
 
     cfg = Cfg()
