@@ -70,7 +70,7 @@ def dstr(x):
 # data
 # ----------------------------------------------------------------------------------------
 class Symbol:
-    __slots__ = ("name", "base", "quote", "days", "idx", "open", "close", "qv", "seg",
+    __slots__ = ("name", "base", "quote", "days", "idx", "open", "high", "close", "qv", "seg",
                  "seg_first_day", "splits", "step", "min_qty", "min_notional")
 
     def __init__(self, name):
@@ -118,7 +118,7 @@ def load_symbols(data_dir):
     for name in names:
         fn = name + ".csv"
         s = Symbol(name)
-        days, op, cl, qv = [], [], [], []
+        days, op, hi, cl, qv = [], [], [], [], []
         with open_text(os.path.join(kdir, fn)) as f:
             for r in csv.DictReader(f):
                 t = int(r["open_time_ms"])
@@ -126,13 +126,14 @@ def load_symbols(data_dir):
                 o = Decimal(r["open"])
                 c = Decimal(r["close"])
                 op.append(o)
+                hi.append(Decimal(r["high"]))
                 cl.append(c)
                 q = r.get("quote_volume", "")
                 if q is None or q.strip() == "":
                     qv.append(Decimal(r["volume"]) * c)
                 else:
                     qv.append(Decimal(q))
-        s.days, s.open, s.close, s.qv = days, op, cl, qv
+        s.days, s.open, s.high, s.close, s.qv = days, op, hi, cl, qv
         s.idx = {d: i for i, d in enumerate(days)}
         # segments (§2)
         seg = [0] * len(days)
@@ -484,6 +485,19 @@ def main(argv=None):
     ap.add_argument("--include", default="")
     ap.add_argument("--no-benchmarks", action="store_true")
     ap.add_argument("--out", required=True)
+    # §10-§11 (intraday.py); all off by default
+    for flag in ("--stop-loss", "--trailing-stop", "--trailing-activation", "--take-profit",
+                 "--max-daily-loss", "--max-drawdown"):
+        ap.add_argument(flag, default="0")
+    ap.add_argument("--exit-signal", choices=["none", "sma_cross", "breakout"], default="none")
+    ap.add_argument("--exit-sma-fast", type=int, default=12)
+    ap.add_argument("--exit-sma-slow", type=int, default=48)
+    ap.add_argument("--exit-breakout-bars", type=int, default=24)
+    ap.add_argument("--entry-filter", choices=["none", "sma_trend", "breakout"], default="none")
+    ap.add_argument("--entry-sma-fast", type=int, default=10)
+    ap.add_argument("--entry-sma-slow", type=int, default=30)
+    ap.add_argument("--entry-breakout-days", type=int, default=20)
+    ap.add_argument("--interval", choices=["1h"], default="1h")  # §10 timeline is hourly
     a = ap.parse_args(argv)
 
     cfg = Cfg()
@@ -500,13 +514,40 @@ def main(argv=None):
     cfg.reversal = a.reversal
     cfg.exclude = set(x for x in a.exclude.split(",") if x)
     cfg.include = set(x for x in a.include.split(",") if x)
+    cfg.stop_loss = Decimal(a.stop_loss)
+    cfg.trailing_stop = Decimal(a.trailing_stop)
+    cfg.trailing_activation = Decimal(a.trailing_activation)
+    cfg.take_profit = Decimal(a.take_profit)
+    cfg.max_daily_loss = Decimal(a.max_daily_loss)
+    cfg.max_drawdown = Decimal(a.max_drawdown)
+    cfg.exit_signal = a.exit_signal
+    cfg.exit_sma_fast, cfg.exit_sma_slow = a.exit_sma_fast, a.exit_sma_slow
+    cfg.exit_breakout_bars = a.exit_breakout_bars
+    cfg.entry_filter = a.entry_filter
+    cfg.entry_sma_fast, cfg.entry_sma_slow = a.entry_sma_fast, a.entry_sma_slow
+    cfg.entry_breakout_days = a.entry_breakout_days
+    extended = False
+    if cfg.entry_filter != "none":
+        extended = True
+    else:
+        import intraday
+        extended = intraday.rule_on(cfg)
 
     t0 = time.time()
     syms = load_symbols(a.data)
     mcap = load_mcap(a.data) if cfg.min_market_cap > 0 else None
     start, end = day_of(a.start), day_of(a.end)
 
-    eng = Engine(syms, cfg, mcap=mcap, top_n=a.top_n, record=True)
+    if extended:
+        import intraday
+        hourly = intraday.load_hourly(a.data, a.interval) if intraday.rule_on(cfg) else {}
+
+        def make(top_n, record):
+            return intraday.IntradayEngine(syms, cfg, hourly, mcap=mcap, top_n=top_n, record=record)
+    else:
+        def make(top_n, record):
+            return Engine(syms, cfg, mcap=mcap, top_n=top_n, record=record)
+    eng = make(a.top_n, True)
     eq = eng.run(start, end, a.every)
     out = {
         "equity": [{"date": date_of(d), "equity": float(e)} for d, e in eq],
@@ -515,10 +556,13 @@ def main(argv=None):
         "metrics": metrics(eq, cfg.initial, eng.fees, eng.notional, eng.n_trades),
         "benchmarks": {},
     }
+    if extended:
+        out["exits"] = eng.exits
+        out["halted_at"] = eng.halted_at
     if not a.no_benchmarks:
         b, beq = run_btc_hold(syms, cfg, start, end)
         out["benchmarks"]["btc_hold"] = metrics(beq, cfg.initial, b.fees, b.notional, b.n_trades)
-        ew = Engine(syms, cfg, mcap=mcap, top_n=None, record=False)
+        ew = make(None, False)
         eweq = ew.run(start, end, a.every)
         out["benchmarks"]["equal_weight"] = metrics(eweq, cfg.initial, ew.fees, ew.notional, ew.n_trades)
     with open(a.out, "w") as f:
