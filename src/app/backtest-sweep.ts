@@ -1,7 +1,7 @@
 /**
  * Parameter sweeps: one backtest per configuration of a grid (`--sweep lookback_days=3,7,14 top_n=5,10`),
  * run in parallel on every core with `node:worker_threads`. Each worker loads the dataset and lays it out
- * once (src/app/backtest-worker.ts), then runs the configurations it is sent, one message each; only the
+ * once (src/compose/backtest-worker.ts), then runs the configurations it is sent, one message each; only the
  * strategy is simulated (no benchmarks, no trade list), and each worker sends back its metrics and
  * equity curve.
  *
@@ -101,10 +101,10 @@ function workerEntry(): { readonly entry: URL | string; readonly eval: boolean }
     const code = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(src.href)}); });`;
     return { entry: code, eval: true };
   };
-  if (here.endsWith('.ts')) return tsxWorker(new URL('./backtest-worker.ts', here));
+  if (here.endsWith('.ts')) return tsxWorker(new URL('../compose/backtest-worker.ts', here));
   const bundled = new URL('./backtest-worker.mjs', here);
   if (existsSync(fileURLToPath(bundled))) return { entry: bundled, eval: false };
-  return tsxWorker(new URL('../src/app/backtest-worker.ts', here));
+  return tsxWorker(new URL('../src/compose/backtest-worker.ts', here));
 }
 
 /**

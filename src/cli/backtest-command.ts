@@ -12,7 +12,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDataDir, DataError, loadDataset } from '../adapters/data/bundled-dataset.ts';
+import { DataError } from '../adapters/data/bundled-dataset.ts';
 import {
   type BacktestSettings,
   type BacktestSummary,
@@ -25,7 +25,8 @@ import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
-import { BUNDLED_DATA_DIR, openLockedLedger, settingsFrom } from '../compose.ts';
+import { composeBacktestData, composeBacktestLedger } from '../compose/backtest.ts';
+import { settingsFrom } from '../compose/settings.ts';
 import { ConfigError, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
 import {
   expandGrid,
@@ -272,11 +273,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     }
 
     // ---- data: a wrong directory is bad input here (exit 2), refused before any database -------------
-    const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
     const tLoad = performance.now();
-    await checkDataDir(dataDir);
-    const dataset = await loadDataset(dataDir);
-    for (const w of dataset.warnings) logger.warn(w);
+    const { dataDir, dataset } = await composeBacktestData(config, logger);
     const from = str('from');
     const to = str('to');
 
@@ -351,7 +349,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (record) {
-      const { ledger, close } = await openLockedLedger(config, logger, 'backtest');
+      const { ledger, close } = await composeBacktestLedger(config, logger);
       try {
         const days = result.equity.map((p) => p.date);
         const rec = await recordBacktest(ledger, {
@@ -502,7 +500,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
   process.stdout.write(`${out.join('\n')}\n`);
   if (input.record) {
     const config = input.loaded.config;
-    const { ledger, close } = await openLockedLedger(config, input.logger, 'backtest');
+    const { ledger, close } = await composeBacktestLedger(config, input.logger);
     try {
       const runIds: string[] = [];
       for (let k = 0; k < summaries.length; k++) {
