@@ -16,30 +16,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { dec, decStr } from '../domain/decimal.ts';
-import type { SweepParamSpec, SweepValue } from '../domain/metrics/sweep-grid.ts';
+import type { SweepValue } from '../domain/metrics/sweep-grid.ts';
 import type { BacktestSettings, BacktestSummary } from './backtest.ts';
-
-/** A config section and key, as `loadConfig` overrides name them. */
-export type ConfigKey = readonly [section: 'strategy' | 'universe' | 'portfolio' | 'execution', key: string];
-
-/**
- * The sweepable parameters: how each value is validated (`parseSweep`) and the config key it sets (every
- * value is then validated again by `loadConfig`, with the config's own bounds).
- */
-export const SWEEP_PARAMS: Readonly<Record<string, SweepParamSpec & { readonly config: ConfigKey }>> = {
-  lookback_days: { kind: 'int', min: 1, max: 365, config: ['strategy', 'lookback_days'] },
-  top_n: { kind: 'int', min: 1, max: 500, config: ['strategy', 'top_n'] },
-  rebalance_every_days: { kind: 'int', min: 1, max: 365, config: ['strategy', 'rebalance_every_days'] },
-  mode: { kind: 'enum', values: ['momentum', 'reversal'], config: ['strategy', 'mode'] },
-  rebalance_mode: { kind: 'enum', values: ['full', 'delta'], config: ['portfolio', 'rebalance_mode'] },
-  min_age_days: { kind: 'int', min: 0, max: 3650, config: ['universe', 'min_age_days'] },
-  cash_buffer: { kind: 'number', min: 0, max: 1, config: ['portfolio', 'cash_buffer'] },
-  band: { kind: 'number', min: 0, max: 1, config: ['portfolio', 'band'] },
-  min_quote_volume: { kind: 'number', min: 0, config: ['universe', 'min_quote_volume'] },
-  min_market_cap: { kind: 'number', min: 0, config: ['universe', 'min_market_cap'] },
-  slippage_bps: { kind: 'number', min: 0, max: 1000, config: ['execution', 'slippage_bps'] },
-  fee_rate: { kind: 'number', min: 0, max: 0.1, config: ['execution', 'fee_rate'] },
-};
 
 /** One backtest for a worker: the strategy alone (`runBacktestSummary`). */
 export interface BacktestJob {

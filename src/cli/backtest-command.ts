@@ -23,11 +23,12 @@ import {
 } from '../app/backtest.ts';
 import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
-import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
+import { overrideValue, runSweep, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { composeBacktestData, composeBacktestLedger } from '../compose/backtest.ts';
 import { settingsFrom } from '../compose/settings.ts';
 import { ConfigError, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
+import { sweepParams } from '../config/schema.ts';
 import {
   expandGrid,
   parseSweep,
@@ -41,6 +42,10 @@ import { renderBacktestReport } from '../report/html-report.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { table } from './table.ts';
+
+/** The sweepable parameters of `--sweep`, derived from the config key table (CONFIG_KEYS `sweep: true`). */
+const SWEEPABLE = sweepParams();
+type SweepParam = (typeof SWEEPABLE)[string];
 
 /** `text` wrapped at `width` columns, every line indented by `indent` spaces. */
 function wrap(text: string, indent: number, width: number): string {
@@ -74,7 +79,7 @@ ${helpRows([
   ['--no-record', 'do not record the backtest in the ledger (no database is opened)'],
   [
     '--sweep NAME=V1,V2 …',
-    `run every combination of the listed values on all cores, rank by Sharpe, write a\nCSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:\n${wrap(Object.keys(SWEEP_PARAMS).join(', '), 0, 80)}`,
+    `run every combination of the listed values on all cores, rank by Sharpe, write a\nCSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:\n${wrap(Object.keys(SWEEPABLE).join(', '), 0, 80)}`,
   ],
   ...configFlagRows(['data', 'exchange', 'base-url']),
   ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
@@ -244,11 +249,11 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     if (split.sweepGiven) {
       if (reportPath)
         throw new UserInputError('--report cannot be combined with --sweep (one report per backtest)');
-      const axes = parseSweep(split.sweep, SWEEP_PARAMS);
+      const axes = parseSweep(split.sweep, SWEEPABLE);
       const rows = expandGrid(axes).map((params) => {
         const extra: Overrides = {};
         for (const [name, v] of Object.entries(params)) {
-          const [section, key] = (SWEEP_PARAMS[name] as (typeof SWEEP_PARAMS)[string]).config;
+          const [section, key] = (SWEEPABLE[name] as SweepParam).config;
           extra[section] = { ...(extra[section] ?? {}), [key]: overrideValue(v) };
         }
         try {
@@ -258,7 +263,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           // Name the swept parameter and value rather than the override the loader saw.
           const lines = err.problems.map((p) => {
             const name = Object.keys(params).find((n) => {
-              const [section, key] = (SWEEP_PARAMS[n] as (typeof SWEEP_PARAMS)[string]).config;
+              const [section, key] = (SWEEPABLE[n] as SweepParam).config;
               return section === p.section && key === p.key;
             });
             const reason = p.message.replace(/^.*?: (?=[a-z])/, '');
