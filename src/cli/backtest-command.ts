@@ -358,11 +358,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       try {
         const days = result.equity.map((p) => p.date);
         const rec = await recordBacktest(ledger, {
-          account: config.paper.account,
-          quoteAsset: settings.quoteAsset,
-          initialQuote: settings.initialQuote,
-          strategyMode: settings.strategy.mode,
-          rebalanceMode: settings.portfolio.rebalanceMode,
+          ...recordedSettings(config.paper.account, settings),
           config: result.config,
           from: run.from,
           to: run.to,
@@ -513,11 +509,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
         const row = grid.rows[k] as (typeof grid.rows)[number];
         const settings = settingsList[k] as BacktestSettings;
         const rec = await recordBacktest(ledger, {
-          account: config.paper.account,
-          quoteAsset: settings.quoteAsset,
-          initialQuote: settings.initialQuote,
-          strategyMode: settings.strategy.mode,
-          rebalanceMode: settings.portfolio.rebalanceMode,
+          ...recordedSettings(config.paper.account, settings),
           config: { ...row.loaded.redacted(), backtest: { from, to, engine: s.engine, sweep: row.params } },
           from,
           to,
@@ -569,4 +561,15 @@ function stuckHoldings(rejected: BacktestResult['rejected']): string[] {
     `Warning: SELLs of ${since.size} held symbol(s), often dust, were rejected for lack of a price (delisted, ` +
       `or the data ends); they stayed valued at their last close: ${shown.join(', ')}${since.size > shown.length ? ', …' : ''}`,
   ];
+}
+
+/** The account and settings columns of a recorded backtest (`recordBacktest`). */
+function recordedSettings(account: string, settings: BacktestSettings) {
+  return {
+    account,
+    quoteAsset: settings.quoteAsset,
+    initialQuote: settings.initialQuote,
+    strategyMode: settings.strategy.mode,
+    rebalanceMode: settings.portfolio.rebalanceMode,
+  };
 }
