@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles the CLI (src/cli/main.ts and everything it imports) into one ESM file, dist/cli.mjs, with
 // esbuild; pure-JS npm packages are bundled, the others resolved from node_modules at run time. The worker
-// thread of backtest sweeps (src/app/backtest-worker.ts) is bundled the same way into
+// thread of backtest sweeps (src/compose/backtest-worker.ts) is bundled the same way into
 // dist/backtest-worker.mjs, next to the CLI that starts it (src/app/backtest-sweep.ts). The launcher
 // (bin/momentum-rebalancer.js) runs this automatically when dist/ is missing or older than src/, so
 // `npm ci && npm run rebalance` needs no separate build step. Start-up: ~0.4 s bundled vs ~1.1 s via tsx.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { isStale, OUT_FILE, ROOT } from './build-paths.mjs';
 
 /** Entry points other than the CLI, bundled next to it: [source, output] relative to the package root. */
-const EXTRA_ENTRIES = [['src/app/backtest-worker.ts', 'dist/backtest-worker.mjs']];
+const EXTRA_ENTRIES = [['src/compose/backtest-worker.ts', 'dist/backtest-worker.mjs']];
 
 /**
  * Builds dist/cli.mjs and dist/backtest-worker.mjs (atomically: each written to a temp file, then renamed;

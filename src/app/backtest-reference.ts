@@ -1,7 +1,7 @@
 /**
  * The reference engine of the backtest: the very modules a live rebalance runs on, one call per day —
  * `evaluateUniverse` + `rankUniverse` for the universe (§3–§5), `planSells` / `planBuys` for the orders
- * (§8), the simulated exchange `SimExchange` (whose fills are `fillMarketSell` / `fillMarketBuy`, §7)
+ * (§8), the simulated exchange's account `SimAccount` (whose fills are `fillMarketSell` / `fillMarketBuy`, §7)
  * and average-cost accounting `applyFill` / `markPositions`, all in decimal.js.
  *
  * It is about two orders of magnitude slower than the fast engine (src/domain/backtest/) and serves as
@@ -9,7 +9,7 @@
  * rejections and equity. It is also what a backtest falls back to when a value does not fit the fast
  * path's fixed scales (`FastPathUnsupported`).
  */
-import { SimExchange } from '../adapters/sim/sim-exchange.ts';
+
 import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
 import { ArrayLedger, type Book, type BookMark } from '../domain/backtest/book.ts';
 import type { BookParams } from '../domain/backtest/fast-book.ts';
@@ -17,6 +17,7 @@ import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-u
 import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts';
 import type { Ranker } from '../domain/backtest/simulate.ts';
 import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { SimAccount } from '../domain/execution/sim-account.ts';
 import {
   type PlannedOrder,
   type PlanPrices,
@@ -145,8 +146,8 @@ export class ReferenceBook implements Book {
     }
   }
 
-  private exchange(d: number): SimExchange {
-    return new SimExchange({
+  private exchange(d: number): SimAccount {
+    return new SimAccount({
       market: {
         assets: (symbol) => {
           const i = this.market.indexOf.get(symbol);
@@ -160,11 +161,10 @@ export class ReferenceBook implements Book {
       balances: [...this.balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
       feeRate: this.params.feeRate,
       slippageBps: this.params.slippageBps,
-      clock: { now: () => this.market.dayMs(d) },
     });
   }
 
-  private execute(d: number, ex: SimExchange, order: PlannedOrder): void {
+  private execute(d: number, ex: SimAccount, order: PlannedOrder): void {
     const i = this.market.indexOf.get(order.symbol) as number;
     const out = ex.executeMarketSync(
       order.side === 'SELL'
@@ -178,8 +178,8 @@ export class ReferenceBook implements Book {
     d: number,
     i: number,
     side: Side,
-    ex: SimExchange,
-    out: ReturnType<SimExchange['executeMarketSync']>,
+    ex: SimAccount,
+    out: ReturnType<SimAccount['executeMarketSync']>,
   ): void {
     if (!out.ok) {
       if (this.params.details)
@@ -228,7 +228,7 @@ export class ReferenceBook implements Book {
     }
   }
 
-  /** §8 with `planSells` → SimExchange → `planBuys` (cash after the sells) → SimExchange. */
+  /** §8 with `planSells` → SimAccount → `planBuys` (cash after the sells) → SimAccount. */
   rebalance(d: number, targets: readonly RankedTarget[]): void {
     const quote = this.params.quoteAsset;
     const prices: PlanPrices = {

@@ -1,7 +1,7 @@
 /**
  * Parameter sweeps: one backtest per configuration of a grid (`--sweep lookback_days=3,7,14 top_n=5,10`),
  * run in parallel on every core with `node:worker_threads`. Each worker loads the dataset and lays it out
- * once (src/app/backtest-worker.ts), then runs the configurations it is sent, one message each; only the
+ * once (src/compose/backtest-worker.ts), then runs the configurations it is sent, one message each; only the
  * strategy is simulated (no benchmarks, no trade list), and each worker sends back its metrics and
  * equity curve.
  *
@@ -16,30 +16,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { dec, decStr } from '../domain/decimal.ts';
-import type { SweepParamSpec, SweepValue } from '../domain/metrics/sweep-grid.ts';
+import type { SweepValue } from '../domain/metrics/sweep-grid.ts';
 import type { BacktestSettings, BacktestSummary } from './backtest.ts';
-
-/** A config section and key, as `loadConfig` overrides name them. */
-export type ConfigKey = readonly [section: 'strategy' | 'universe' | 'portfolio' | 'execution', key: string];
-
-/**
- * The sweepable parameters: how each value is validated (`parseSweep`) and the config key it sets (every
- * value is then validated again by `loadConfig`, with the config's own bounds).
- */
-export const SWEEP_PARAMS: Readonly<Record<string, SweepParamSpec & { readonly config: ConfigKey }>> = {
-  lookback_days: { kind: 'int', min: 1, max: 365, config: ['strategy', 'lookback_days'] },
-  top_n: { kind: 'int', min: 1, max: 500, config: ['strategy', 'top_n'] },
-  rebalance_every_days: { kind: 'int', min: 1, max: 365, config: ['strategy', 'rebalance_every_days'] },
-  mode: { kind: 'enum', values: ['momentum', 'reversal'], config: ['strategy', 'mode'] },
-  rebalance_mode: { kind: 'enum', values: ['full', 'delta'], config: ['portfolio', 'rebalance_mode'] },
-  min_age_days: { kind: 'int', min: 0, max: 3650, config: ['universe', 'min_age_days'] },
-  cash_buffer: { kind: 'number', min: 0, max: 1, config: ['portfolio', 'cash_buffer'] },
-  band: { kind: 'number', min: 0, max: 1, config: ['portfolio', 'band'] },
-  min_quote_volume: { kind: 'number', min: 0, config: ['universe', 'min_quote_volume'] },
-  min_market_cap: { kind: 'number', min: 0, config: ['universe', 'min_market_cap'] },
-  slippage_bps: { kind: 'number', min: 0, max: 1000, config: ['execution', 'slippage_bps'] },
-  fee_rate: { kind: 'number', min: 0, max: 0.1, config: ['execution', 'fee_rate'] },
-};
 
 /** One backtest for a worker: the strategy alone (`runBacktestSummary`). */
 export interface BacktestJob {
@@ -101,10 +79,10 @@ function workerEntry(): { readonly entry: URL | string; readonly eval: boolean }
     const code = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(src.href)}); });`;
     return { entry: code, eval: true };
   };
-  if (here.endsWith('.ts')) return tsxWorker(new URL('./backtest-worker.ts', here));
+  if (here.endsWith('.ts')) return tsxWorker(new URL('../compose/backtest-worker.ts', here));
   const bundled = new URL('./backtest-worker.mjs', here);
   if (existsSync(fileURLToPath(bundled))) return { entry: bundled, eval: false };
-  return tsxWorker(new URL('../src/app/backtest-worker.ts', here));
+  return tsxWorker(new URL('../src/compose/backtest-worker.ts', here));
 }
 
 /**

@@ -12,7 +12,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDataDir, DataError, loadDataset } from '../adapters/data/bundled-dataset.ts';
+import { DataError } from '../adapters/data/bundled-dataset.ts';
 import {
   type BacktestSettings,
   type BacktestSummary,
@@ -23,10 +23,12 @@ import {
 } from '../app/backtest.ts';
 import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
-import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
+import { overrideValue, runSweep, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
-import { BUNDLED_DATA_DIR, openLockedLedger, settingsFrom } from '../compose.ts';
+import { composeBacktestData, composeBacktestLedger } from '../compose/backtest.ts';
+import { settingsFrom } from '../compose/settings.ts';
 import { ConfigError, type LoadedConfig, loadConfig, type Overrides } from '../config/loader.ts';
+import { sweepParams } from '../config/schema.ts';
 import {
   expandGrid,
   parseSweep,
@@ -40,6 +42,10 @@ import { renderBacktestReport } from '../report/html-report.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { table } from './table.ts';
+
+/** The sweepable parameters of `--sweep`, derived from the config key table (CONFIG_KEYS `sweep: true`). */
+const SWEEPABLE = sweepParams();
+type SweepParam = (typeof SWEEPABLE)[string];
 
 /** `text` wrapped at `width` columns, every line indented by `indent` spaces. */
 function wrap(text: string, indent: number, width: number): string {
@@ -73,7 +79,7 @@ ${helpRows([
   ['--no-record', 'do not record the backtest in the ledger (no database is opened)'],
   [
     '--sweep NAME=V1,V2 …',
-    `run every combination of the listed values on all cores, rank by Sharpe, write a\nCSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:\n${wrap(Object.keys(SWEEP_PARAMS).join(', '), 0, 80)}`,
+    `run every combination of the listed values on all cores, rank by Sharpe, write a\nCSV (<out>.sweep.csv next to --out, else ./backtest-sweep.csv). Parameters:\n${wrap(Object.keys(SWEEPABLE).join(', '), 0, 80)}`,
   ],
   ...configFlagRows(['data', 'exchange', 'base-url']),
   ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
@@ -243,11 +249,11 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     if (split.sweepGiven) {
       if (reportPath)
         throw new UserInputError('--report cannot be combined with --sweep (one report per backtest)');
-      const axes = parseSweep(split.sweep, SWEEP_PARAMS);
+      const axes = parseSweep(split.sweep, SWEEPABLE);
       const rows = expandGrid(axes).map((params) => {
         const extra: Overrides = {};
         for (const [name, v] of Object.entries(params)) {
-          const [section, key] = (SWEEP_PARAMS[name] as (typeof SWEEP_PARAMS)[string]).config;
+          const [section, key] = (SWEEPABLE[name] as SweepParam).config;
           extra[section] = { ...(extra[section] ?? {}), [key]: overrideValue(v) };
         }
         try {
@@ -257,7 +263,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           // Name the swept parameter and value rather than the override the loader saw.
           const lines = err.problems.map((p) => {
             const name = Object.keys(params).find((n) => {
-              const [section, key] = (SWEEP_PARAMS[n] as (typeof SWEEP_PARAMS)[string]).config;
+              const [section, key] = (SWEEPABLE[n] as SweepParam).config;
               return section === p.section && key === p.key;
             });
             const reason = p.message.replace(/^.*?: (?=[a-z])/, '');
@@ -272,11 +278,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     }
 
     // ---- data: a wrong directory is bad input here (exit 2), refused before any database -------------
-    const dataDir = config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
     const tLoad = performance.now();
-    await checkDataDir(dataDir);
-    const dataset = await loadDataset(dataDir);
-    for (const w of dataset.warnings) logger.warn(w);
+    const { dataDir, dataset } = await composeBacktestData(config, logger);
     const from = str('from');
     const to = str('to');
 
@@ -351,15 +354,11 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (record) {
-      const { ledger, close } = await openLockedLedger(config, logger, 'backtest');
+      const { ledger, close } = await composeBacktestLedger(config, logger);
       try {
         const days = result.equity.map((p) => p.date);
         const rec = await recordBacktest(ledger, {
-          account: config.paper.account,
-          quoteAsset: settings.quoteAsset,
-          initialQuote: settings.initialQuote,
-          strategyMode: settings.strategy.mode,
-          rebalanceMode: settings.portfolio.rebalanceMode,
+          ...recordedSettings(config.paper.account, settings),
           config: result.config,
           from: run.from,
           to: run.to,
@@ -502,7 +501,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
   process.stdout.write(`${out.join('\n')}\n`);
   if (input.record) {
     const config = input.loaded.config;
-    const { ledger, close } = await openLockedLedger(config, input.logger, 'backtest');
+    const { ledger, close } = await composeBacktestLedger(config, input.logger);
     try {
       const runIds: string[] = [];
       for (let k = 0; k < summaries.length; k++) {
@@ -510,11 +509,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
         const row = grid.rows[k] as (typeof grid.rows)[number];
         const settings = settingsList[k] as BacktestSettings;
         const rec = await recordBacktest(ledger, {
-          account: config.paper.account,
-          quoteAsset: settings.quoteAsset,
-          initialQuote: settings.initialQuote,
-          strategyMode: settings.strategy.mode,
-          rebalanceMode: settings.portfolio.rebalanceMode,
+          ...recordedSettings(config.paper.account, settings),
           config: { ...row.loaded.redacted(), backtest: { from, to, engine: s.engine, sweep: row.params } },
           from,
           to,
@@ -566,4 +561,15 @@ function stuckHoldings(rejected: BacktestResult['rejected']): string[] {
     `Warning: SELLs of ${since.size} held symbol(s), often dust, were rejected for lack of a price (delisted, ` +
       `or the data ends); they stayed valued at their last close: ${shown.join(', ')}${since.size > shown.length ? ', …' : ''}`,
   ];
+}
+
+/** The account and settings columns of a recorded backtest (`recordBacktest`). */
+function recordedSettings(account: string, settings: BacktestSettings) {
+  return {
+    account,
+    quoteAsset: settings.quoteAsset,
+    initialQuote: settings.initialQuote,
+    strategyMode: settings.strategy.mode,
+    rebalanceMode: settings.portfolio.rebalanceMode,
+  };
 }

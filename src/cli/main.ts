@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
-import { PostgresBookReader } from '../adapters/postgres/book-reader.ts';
-import type { PostgresLedger } from '../adapters/postgres/postgres-ledger.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
-import { openAdapters, openLockedLedger, settingsFrom } from '../compose.ts';
+import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
+import { openAdapters } from '../compose/rebalance.ts';
+import { settingsFrom } from '../compose/settings.ts';
 import { type LoadedConfig, loadConfig } from '../config/loader.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { BACKTEST_USAGE, runBacktestCommand } from './backtest-command.ts';
@@ -258,7 +258,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function migrate(loaded: LoadedConfig, logger: Logger): Promise<number> {
-  await (await openLockedLedger(loaded.config, logger, 'db:migrate')).close();
+  await composeMigrate(loaded.config, logger);
   process.stdout.write('ledger migrated\n');
   return EXIT.OK;
 }
@@ -312,16 +312,15 @@ async function book(
       `no ledger yet at ${config.database.data_dir}: nothing has been recorded (run "momentum-rebalancer rebalance" first, or set DATABASE_URL)`,
     );
   }
-  const opened = await openLockedLedger(config, logger, command);
-  const ledger = opened.ledger as PostgresLedger;
+  const opened = await composeBookReader(config, logger, command);
+  const reader = opened.reader;
   try {
-    const reader = new PostgresBookReader(ledger.db);
     const found =
       command === 'status' ? await reader.status(account, runs) : await reader.history(account, limit);
     if (found === null) {
       const known = await reader.accounts();
       throw new UserInputError(
-        `no account "${account}" in the ledger (${ledger.target}); accounts: ${known.length === 0 ? '(none)' : known.join(', ')} — choose one with --account`,
+        `no account "${account}" in the ledger (${opened.target}); accounts: ${known.length === 0 ? '(none)' : known.join(', ')} — choose one with --account`,
       );
     }
     let out: string;

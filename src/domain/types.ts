@@ -57,3 +57,13 @@ export interface Balance {
   readonly free: string;
   readonly locked: string;
 }
+
+/** One market-cap observation of an asset (USD, float: it is a filter input, not a ledger value). */
+export interface MarketCapObservation {
+  /** Ticker as the source spells it (CoinMarketCap symbol = Binance base asset for our purposes). */
+  readonly ticker: string;
+  /** Market capitalisation in USD. */
+  readonly capUsd: number;
+  /** The snapshot's day, 00:00 UTC ms. */
+  readonly snapshotMs: number;
+}

@@ -9,7 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DataError } from '../adapters/data/data-error.ts';
-import { EmulatorConfigError, type EmulatorOptions, startEmulator } from './server.ts';
+import { composeEmulator } from '../compose/emulator.ts';
+import { EmulatorConfigError, type EmulatorOptions, type startEmulator } from './server.ts';
 
 const USAGE = `usage: npm run emulator -- [options]
   --port N            listen port (default 0: a free port)
@@ -112,7 +113,7 @@ async function main(): Promise<number> {
   }
   let emu: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emu = await startEmulator(opts);
+    emu = await composeEmulator(opts);
   } catch (err) {
     process.stderr.write(`emulator: ${(err as Error).message}\n`);
     if (err instanceof EmulatorConfigError) return 2;

@@ -8,6 +8,7 @@
 import type { Dataset } from '../adapters/data/bundled-dataset.ts';
 import type { ExchangeFilter } from '../adapters/data/exchange-info.ts';
 import { type Decimal, dec, floorStep, ZERO } from '../domain/decimal.ts';
+import { lowerBound } from '../domain/series.ts';
 import { DAY_MS, startOfDayMs } from '../domain/time.ts';
 import type { Candle, SymbolRules } from '../domain/types.ts';
 import { fmt8, fmtDown8 } from './format.ts';
@@ -152,17 +153,6 @@ export interface Depth {
   readonly lastUpdateId: number;
   readonly bids: [string, string][];
   readonly asks: [string, string][];
-}
-
-function lowerBound(c: readonly Candle[], t: number): number {
-  let lo = 0;
-  let hi = c.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((c[mid] as Candle).openTime < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Quote volume of a candle: its `quoteVolume`, or `volume × close` where the data has none (§4 rule 6). */

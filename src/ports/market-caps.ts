@@ -1,12 +1,6 @@
-/** One market-cap observation of an asset (USD, float: it is a filter input, not a ledger value). */
-export interface MarketCapObservation {
-  /** Ticker as the source spells it (CoinMarketCap symbol = Binance base asset for our purposes). */
-  readonly ticker: string;
-  /** Market capitalisation in USD. */
-  readonly capUsd: number;
-  /** The snapshot's day, 00:00 UTC ms. */
-  readonly snapshotMs: number;
-}
+import type { MarketCapObservation } from '../domain/types.ts';
+
+export type { MarketCapObservation } from '../domain/types.ts';
 
 /**
  * Market capitalisations (strategy-semantics.md §4 filter 7).

@@ -21,7 +21,8 @@ import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger
 import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
 import type { FillReport } from '../../src/app/rebalance-result.ts';
 import { createLogger } from '../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR, openAdapters, settingsFrom } from '../../src/compose.ts';
+import { openAdapters } from '../../src/compose/rebalance.ts';
+import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';

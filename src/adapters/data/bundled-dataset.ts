@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { lowerBound } from '../../domain/series.ts';
 import { DAY_MS } from '../../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../../domain/types.ts';
 import { type SegmentSplit, splitBetween } from '../../domain/universe/segments.ts';
@@ -262,15 +263,7 @@ class ArraySeries {
     return this.candles[i]?.openTime;
   }
   lowerBound(t: number): number {
-    const c = this.candles;
-    let lo = 0;
-    let hi = c.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((c[mid] as Candle).openTime < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.candles, t);
   }
   slice(from: number, to: number): Candle[] {
     return this.candles.slice(from, to);

@@ -8,6 +8,7 @@
  * sticky regex per row, no per-field allocations) and records each row's open time and position;
  * `Candle` objects are built from the text (split-based) only when a range or the series is asked for.
  */
+import { lowerBoundOf } from '../../domain/series.ts';
 import { DAY_MS, msToDay } from '../../domain/time.ts';
 import type { Candle } from '../../domain/types.ts';
 import { DataError } from './data-error.ts';
@@ -61,15 +62,7 @@ export class KlineTable {
 
   /** Index of the first row with open time `>= t` (`length` when none). */
   lowerBound(t: number): number {
-    const a = this.times;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((a[mid] as number) < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundOf(this.times, t);
   }
 
   /** The candles of rows `[from, to)` (fresh array; from the cache when the series is materialised). */

@@ -2,6 +2,7 @@
  * Market caps from dated snapshots (the bundled CoinMarketCap monthly top-200 file), implementing the
  * `MarketCaps` port for strategy-semantics.md §4 filter 7.
  */
+import { partitionPoint } from '../../domain/series.ts';
 import { DAY_MS } from '../../domain/time.ts';
 import type { MarketCapObservation, MarketCaps } from '../../ports/market-caps.ts';
 
@@ -58,16 +59,8 @@ export class BundledMarketCaps implements MarketCaps {
     const out = new Map<string, MarketCapObservation>();
     const oldest = dayMs - maxAgeDays * DAY_MS;
     // last snapshot dated <= dayMs
-    let lo = 0;
-    let hi = this.snapshotDays.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.snapshotDays[mid] as number) <= dayMs) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const days = this.snapshotDays;
+    const idx = partitionPoint(days.length, (i) => (days[i] as number) <= dayMs) - 1;
     if (idx < 0 || (this.snapshotDays[idx] as number) < oldest) return out;
     for (const [ticker, obs] of this.byDay[idx] as ReadonlyMap<string, MarketCapObservation>)
       out.set(ticker, obs);

@@ -13,6 +13,7 @@
  *
  * Equivalence with decimal.js is tested operation by operation (test/unit/backtest/exact.test.ts).
  */
+import { partitionPoint } from '../series.ts';
 
 /** Significant digits decimal.js keeps (`Decimal.precision` in domain/decimal.ts). */
 export const PRECISION = 60;
@@ -49,15 +50,11 @@ export class FastPathUnsupported extends Error {
 /** Number of decimal digits of `|m|` (1 for 0). */
 export function digitCount(m: bigint): number {
   const a = m < 0n ? -m : m;
-  let lo = 0;
-  let hi = MAX_POW;
-  // smallest n with a < 10^n
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a < (POW10[mid] as bigint)) hi = mid;
-    else lo = mid + 1;
-  }
-  return Math.max(1, lo);
+  // smallest n in [0, MAX_POW] with a < 10^n
+  return Math.max(
+    1,
+    partitionPoint(MAX_POW, (n) => a >= (POW10[n] as bigint)),
+  );
 }
 
 /**

@@ -8,24 +8,15 @@
  */
 import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
 import type { Candle } from '../types.ts';
-import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
+import { EXCLUSION_REASONS, type ExclusionReason, type UniverseParams } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
 
-/** Parameters of the filter chain and ranking (the `[strategy]` / `[universe]` settings). */
-export interface FastUniverseParams {
-  readonly quoteAsset: string;
-  /** L, days. */
-  readonly lookbackDays: number;
-  readonly minAgeDays: number;
-  /** USD; 0 = off. */
-  readonly minMarketCap: number;
-  /** Quote asset per day; 0 = off. */
-  readonly minQuoteVolume: number;
-  readonly exclude: readonly string[];
-  readonly include: readonly string[];
-  readonly mode: StrategyMode;
-}
+/**
+ * Parameters of the filter chain and ranking (the `[strategy]` / `[universe]` settings): the reference
+ * chain's {@link UniverseParams} (always the `history` trading rule here) and the ranking mode.
+ */
+export type FastUniverseParams = Omit<UniverseParams, 'tradingRule'> & { readonly mode: StrategyMode };
 
 /** A selected symbol. */
 export interface RankedTarget {

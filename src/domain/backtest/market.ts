@@ -9,9 +9,8 @@
  * are those of the whole series, so eligibility is the same whatever the window. Floats (`close`, `quoteVolume`) are for ranking and filters only (strategy-semantics.md:
  * scores are floats); money uses the candle strings.
  */
-import type { MarketCapObservation } from '../../ports/market-caps.ts';
 import { DAY_MS, msToDay } from '../time.ts';
-import type { Candle, SymbolInfo, SymbolRules } from '../types.ts';
+import type { Candle, MarketCapObservation, SymbolInfo, SymbolRules } from '../types.ts';
 import type { SegmentSplit } from '../universe/segments.ts';
 import { priceMantissa8 } from './exact.ts';
 

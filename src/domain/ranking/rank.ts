@@ -2,15 +2,9 @@
  * Ranking and selection (strategy-semantics.md §5).
  */
 import { dec } from '../decimal.ts';
-import type { UniverseDecision } from '../universe/eligibility.ts';
+import type { ScoreCloses, UniverseDecision } from '../universe/decision.ts';
 
-/** The two closes behind a trailing return `r = prev / back − 1` (§3), decimal strings (> 0). */
-export interface ScoreCloses {
-  /** close(s, D − 1). */
-  readonly prev: string;
-  /** close(s, D − 1 − L). */
-  readonly back: string;
-}
+export type { ScoreCloses } from '../universe/decision.ts';
 
 /**
  * Two float scores closer than `NEAR_TIE × (1 + |r_a| + |r_b|)` may be equal returns in exact arithmetic:

@@ -4,26 +4,19 @@
  * failed, in the order of §4: quote, excluded, not_trading, too_young, no_history, illiquid,
  * no_market_cap / small_cap.
  */
-import type { MarketCapObservation } from '../../ports/market-caps.ts';
-import type { ScoreCloses } from '../ranking/rank.ts';
 import { indexAt } from '../series.ts';
 import { DAY_MS } from '../time.ts';
-import type { Candle, SymbolInfo } from '../types.ts';
+import type { Candle, MarketCapObservation, SymbolInfo } from '../types.ts';
+import type { ExclusionReason, UniverseDecision } from './decision.ts';
 import { isLeveragedToken, isStableOrFiat } from './excluded-assets.ts';
 import { findSegmentSplits, type SegmentSplit, segmentStartMs } from './segments.ts';
 
-/** Exclusion reasons, in filter order (§4). */
-export const EXCLUSION_REASONS = [
-  'quote',
-  'excluded',
-  'not_trading',
-  'too_young',
-  'no_history',
-  'illiquid',
-  'no_market_cap',
-  'small_cap',
-] as const;
-export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+export {
+  EXCLUSION_REASONS,
+  type ExclusionReason,
+  type ScoreCloses,
+  type UniverseDecision,
+} from './decision.ts';
 
 /** Parameters of the filter chain (from the `[strategy]` and `[universe]` config sections). */
 export interface UniverseParams {
@@ -63,25 +56,6 @@ export interface SymbolHistory {
   readonly splits?: readonly SegmentSplit[];
   /** Open time of the series' first candle, UTC ms (optional; `candles[0]` when absent). */
   readonly firstOpenTime?: number | null;
-}
-
-/** The decision for one symbol at decision day D. */
-export interface UniverseDecision {
-  readonly symbol: string;
-  readonly baseAsset: string;
-  readonly eligible: boolean;
-  /** First failed filter, or null when eligible. */
-  readonly reason: ExclusionReason | null;
-  /** r(s, D) = close(D-1)/close(D-1-L) − 1 as a float; null when either close is missing or in another segment. */
-  readonly score: number | null;
-  /** The closes `score` is computed from, for exact tie-breaking in the ranking; null with `score`. */
-  readonly closes: ScoreCloses | null;
-  /** (D − first_open_time of the current segment) / 1 day; null without a candle at or before D-1. */
-  readonly ageDays: number | null;
-  /** Market cap (USD) in force at D (filter 7 reads it only when `minMarketCap > 0`), null when unknown. */
-  readonly marketCapUsd: number | null;
-  /** Mean daily quote volume over the candles present in [D-L, D-1] (quote asset), null without candles. */
-  readonly meanQuoteVolume: number | null;
 }
 
 /**

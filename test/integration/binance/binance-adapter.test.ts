@@ -18,7 +18,7 @@ import { openLedger } from '../../../src/adapters/postgres/connect.ts';
 import { PostgresMarketCache } from '../../../src/adapters/postgres/market-cache.ts';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose.ts';
+import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 

@@ -16,7 +16,7 @@ import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose.ts';
+import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import type { SymbolRules } from '../../../src/domain/types.ts';

@@ -16,7 +16,7 @@ import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose.ts';
+import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';

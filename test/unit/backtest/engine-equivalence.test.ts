@@ -17,7 +17,7 @@ import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { type BacktestMarket, backtestMarketOf, runBacktest } from '../../../src/app/backtest.ts';
 import { ReferenceBook, ReferenceUniverse } from '../../../src/app/backtest-reference.ts';
 import type { BacktestMetrics, HoldingsPoint } from '../../../src/app/backtest-result.ts';
-import { settingsFrom } from '../../../src/compose.ts';
+import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { simulate } from '../../../src/domain/backtest/simulate.ts';
 import { dayToMs } from '../../../src/domain/time.ts';

@@ -15,7 +15,7 @@ import {
   runBacktest,
 } from '../../../src/app/backtest.ts';
 import type { BacktestResult } from '../../../src/app/backtest-result.ts';
-import { settingsFrom } from '../../../src/compose.ts';
+import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { buildBacktestMarket } from '../../../src/domain/backtest/market.ts';
 import { dayToMs } from '../../../src/domain/time.ts';

@@ -29,7 +29,7 @@ import {
   runBacktest,
 } from '../../../src/app/backtest.ts';
 import type { BacktestResult } from '../../../src/app/backtest-result.ts';
-import { settingsFrom } from '../../../src/compose.ts';
+import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { dec, decStr } from '../../../src/domain/decimal.ts';
 import { SCENARIO, writeTinyData } from './tiny-data.ts';

@@ -15,7 +15,7 @@ import {
   runBacktest,
 } from '../../../src/app/backtest.ts';
 import { ReferenceUniverse } from '../../../src/app/backtest-reference.ts';
-import { settingsFrom } from '../../../src/compose.ts';
+import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
 import { FastUniverse } from '../../../src/domain/backtest/fast-universe.ts';
 import { dayToMs } from '../../../src/domain/time.ts';

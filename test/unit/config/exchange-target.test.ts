@@ -13,7 +13,7 @@ import {
   isMainnetUrl,
   MAINNET_URL,
   TESTNET_URL,
-} from '../../../src/compose.ts';
+} from '../../../src/adapters/binance/factory.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 

@@ -1,5 +1,6 @@
 /**
- * Worker-thread entry of backtest worker pools (src/app/backtest-sweep.ts: sweeps, and the equal-weight
+ * The composition function of a backtest worker thread (it builds the data adapter, then runs the
+ * backtest use case). Worker-thread entry of backtest worker pools (src/app/backtest-sweep.ts: sweeps, and the equal-weight
  * benchmark of a single backtest): loads the dataset of `workerData.dataDir` at once, says `ready`, then
  * runs each job it is sent (`runBacktestSummary`: the strategy alone, on the market of the job's window,
  * laid out once per window) and answers with its metrics and equity curve, or its error.
@@ -7,8 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDataset } from '../adapters/data/bundled-dataset.ts';
-import { type BacktestMarket, backtestMarketOf, runBacktestSummary } from './backtest.ts';
-import type { FromWorker, ToWorker } from './backtest-sweep.ts';
+import { type BacktestMarket, backtestMarketOf, runBacktestSummary } from '../app/backtest.ts';
+import type { FromWorker, ToWorker } from '../app/backtest-sweep.ts';
 
 const port = parentPort;
 if (!port) throw new Error('backtest-worker.ts must run in a worker thread');
