@@ -8,9 +8,9 @@
  * completed with their fills right after, so the ledger never loses track of an order.
  */
 import type { Logger } from 'pino';
-import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
-import { clientOrderId } from '../domain/client-order-id.ts';
-import { Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { markPositions, type Position } from '../domain/accounting/average-cost.ts';
+import { convertHoldings } from '../domain/accounting/token-swap.ts';
+import { type Decimal, dec, decStr, ZERO } from '../domain/decimal.ts';
 import {
   type PlannedOrder,
   type PlanPrices,
@@ -21,7 +21,7 @@ import {
 import { type RankedSymbol, rankUniverse } from '../domain/ranking/rank.ts';
 import { indexAt, indexAtOrBefore } from '../domain/series.ts';
 import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
-import type { Balance, Candle, Side, SymbolInfo, SymbolRules } from '../domain/types.ts';
+import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import {
   EXCLUSION_REASONS,
   evaluateUniverse,
@@ -29,25 +29,17 @@ import {
   type UniverseDecision,
 } from '../domain/universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../domain/universe/excluded-assets.ts';
-import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Exchange, OrderFill, OrderOutcome } from '../ports/exchange.ts';
-import type {
-  CompletedOrder,
-  FillRow,
-  Ledger,
-  NewOrder,
-  OrderOutcomeRow,
-  OrderRowOut,
-  PositionSnapshot,
-  ReconciliationRow,
-  RunRow,
-} from '../ports/ledger.ts';
+import type { Exchange } from '../ports/exchange.ts';
+import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { UserInputError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
+import { OrderExecutor } from './trading/order-executor.ts';
+import { reconcileAfter, reconcileBefore } from './trading/reconciler.ts';
+import { TradingBook } from './trading/trading-book.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
 
@@ -245,7 +237,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
   }
   const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-  let positions = new Map<string, Position>(
+  const positions = new Map<string, Position>(
     state.positions.map((p) => [
       p.asset,
       {
@@ -259,32 +251,24 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     ]),
   );
   const sinceMs = last ? dayToMs(last.period) : Number.NEGATIVE_INFINITY;
-  const adjustments: RebalanceResult['adjustments'] = [];
-  for (const [asset, qty] of [...balances.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (asset === s.quoteAsset || qty.isZero()) continue;
-    const symbol = positions.get(asset)?.symbol ?? asset + s.quoteAsset;
-    const splits = historyOf.get(symbol)?.splits ?? [];
-    let h = qty;
-    for (const sp of splits.filter((x) => x.dayMs > sinceMs && x.dayMs <= dayMs)) {
-      const after = convertAcrossSplit(h, sp);
-      adjustments.push({
-        asset,
-        kind: 'segment_split',
-        quantity_before: decStr(h),
-        quantity_after: decStr(after),
-        ratio: decStr(dec(sp.closeBefore).div(dec(sp.openAfter))),
-      });
-      log.warn(
-        { asset, day: msToDay(sp.dayMs), before: decStr(h), after: decStr(after) },
-        'token swap / redenomination: holding converted (§2)',
-      );
-      h = after;
-    }
-    if (!h.eq(qty)) {
-      balances.set(asset, h);
-      const pos = positions.get(asset);
-      if (pos) positions.set(asset, { ...pos, quantity: h });
-    }
+  const swap = convertHoldings(
+    balances,
+    s.quoteAsset,
+    (asset) => historyOf.get(positions.get(asset)?.symbol ?? asset + s.quoteAsset)?.splits ?? [],
+    sinceMs,
+    dayMs,
+  );
+  const adjustments: RebalanceResult['adjustments'] = swap.adjustments.map(({ dayMs: day, ...a }) => {
+    log.warn(
+      { asset: a.asset, day: msToDay(day), before: a.quantity_before, after: a.quantity_after },
+      'token swap / redenomination: holding converted (§2)',
+    );
+    return a;
+  });
+  for (const [asset, h] of swap.changed) {
+    balances.set(asset, h);
+    const pos = positions.get(asset);
+    if (pos) positions.set(asset, { ...pos, quantity: h });
   }
 
   // ---- universe and ranking (§3–§5) ---------------------------------------------------------------
@@ -367,94 +351,31 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   exchangeBeforeP?.catch(() => undefined);
   // What the strategy manages (the ledger's balances), moved by every fill; on a real exchange the
   // account may hold more (unmanaged assets), which is never traded.
-  const managed = new Map(balances);
-  /** Books one fill into `positions` and `managed`, and the exchange's own deltas into `exchangeDelta`. */
-  const exchangeDelta = new Map<string, Decimal>();
-  const bump = (m: Map<string, Decimal>, asset: string, d: Decimal) =>
-    m.set(asset, (m.get(asset) ?? ZERO).plus(d));
-  const bookFill = (asset: string, symbol: string, side: Side, f: FillLike, commissionQuote: Decimal) => {
-    const baseAsset = bySymbol.get(symbol)?.baseAsset ?? asset;
-    const q = dec(f.quantity);
-    const notional = dec(f.quoteQuantity);
-    const commission = dec(f.commission);
-    const sign = side === 'BUY' ? 1 : -1;
-    for (const m of [managed, exchangeDelta]) {
-      bump(m, baseAsset, sign > 0 ? q : q.neg());
-      bump(m, s.quoteAsset, sign > 0 ? notional.neg() : notional);
-    }
-    bump(exchangeDelta, f.commissionAsset, commission.neg());
-    const charge = bookCommission(f, side, baseAsset, s.quoteAsset, commissionQuote, managed);
-    bump(managed, charge.asset, charge.amount.neg());
-    positions = applyFill(positions, asset, symbol, s.quoteAsset, {
-      side,
-      quantity: f.quantity,
-      quoteQuantity: f.quoteQuantity,
-      commission: charge.amount,
-      commissionAsset: charge.asset,
-      commissionQuote,
-    });
+  const book = new TradingBook(s.quoteAsset, (sym) => bySymbol.get(sym)?.baseAsset, balances, positions);
+  const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
+  const executorDeps = { exchange, ledger, clock: deps.clock, logger: log };
+  const executorCtx = {
+    account: s.account,
+    accountId,
+    quoteAsset: s.quoteAsset,
+    baseAssetOf: (sym: string) => bySymbol.get(sym)?.baseAsset,
+    priceOf,
+    book,
   };
-  const recovered: { client_order_id: string; status: string }[] = [];
+  let recovered: { client_order_id: string; status: string }[] = [];
   if (!batch && !req.dryRun) {
-    // Orders of an earlier run that never completed reached the exchange but not the saved state:
-    // resolve the PENDING ones by clientOrderId, then book every fill they had (never placed twice).
-    const unsettled = await ledger.unsettledOrders(accountId);
-    for (const o of unsettled.orders.filter((x) => x.status === 'PENDING')) {
-      const outcome = await exchange.queryOrder(o.symbol, o.clientOrderId);
-      const fillRows: FillRow[] =
-        outcome && outcome.status !== 'REJECTED'
-          ? outcome.fills.map((f) =>
-              fillRow(
-                o.symbol,
-                o.side,
-                f,
-                commissionInQuote(
-                  f.commission,
-                  f.commissionAsset,
-                  f.price,
-                  bySymbol.get(o.symbol)?.baseAsset ?? '',
-                  s.quoteAsset,
-                  prices,
-                ),
-                outcome.transactTime,
-              ),
-            )
-          : [];
-      const row: OrderOutcomeRow =
-        outcome === null
-          ? {
-              status: 'REJECTED',
-              exchangeOrderId: null,
-              executedQty: '0',
-              cummulativeQuoteQty: '0',
-              avgPrice: null,
-              slippageBps: null,
-              rejectCode: null,
-              rejectReason: 'not_placed',
-              rejectMessage:
-                'unknown to the exchange when looked up by clientOrderId after an unfinished run',
-              transactTime: null,
-              latencyMs: null,
-            }
-          : outcomeRow(orderReport(plannedOf(o), o.clientOrderId, outcome, null), outcome, null);
-      await ledger.completeOrder(o.id, row, fillRows);
-      recovered.push({ client_order_id: o.clientOrderId, status: row.status });
-      log.warn(
-        { symbol: o.symbol, clientOrderId: o.clientOrderId, status: row.status },
-        'unfinished order of an earlier run resolved by clientOrderId',
-      );
-    }
-    const again = recovered.length > 0 ? await ledger.unsettledOrders(accountId) : unsettled;
-    for (const f of again.fills) {
-      const asset = bySymbol.get(f.symbol)?.baseAsset ?? f.symbol.slice(0, -s.quoteAsset.length);
-      bookFill(asset, f.symbol, f.side, f, dec(f.commissionQuote));
-    }
-    if (again.fills.length > 0) {
-      log.warn({ fills: again.fills.length }, 'fills of an earlier unfinished run booked before this run');
-      exchangeDelta.clear();
+    const recovery = await new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      period,
+      attempt: 0,
+      run: null,
+    }).recoverUnsettled();
+    recovered = recovery.recovered;
+    if (recovery.fills.length > 0) {
+      book.exchangeDelta.clear();
       // The plan starts from the recovered book.
       balances.clear();
-      for (const [asset, v] of managed) if (!v.isZero()) balances.set(asset, v);
+      for (const [asset, v] of book.managed) if (!v.isZero()) balances.set(asset, v);
     }
   }
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
@@ -474,123 +395,17 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     if (!batch) {
       exchangeBefore = exchangeBeforeP ? await exchangeBeforeP : await exchange.balances();
       if (run) later(ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore));
-      const held = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const [asset, qty] of managed) {
-        const actual = held.get(asset) ?? ZERO;
-        if (qty.gt(actual)) {
-          reconciliation.push({
-            phase: 'before',
-            asset,
-            expected: decStr(qty),
-            actual: decStr(actual),
-            difference: decStr(actual.minus(qty)),
-            note: 'the exchange holds less than the ledger manages: orders may be rejected (-2010)',
-          });
-        }
-      }
+      reconciliation.push(...reconcileBefore(book.managed, exchangeBefore));
     }
 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
-    // Orders to a real exchange are recorded (PENDING) before they are sent, sent a few at a time (they
-    // are independent: the cash of a phase is fixed before it starts) and completed after; the
-    // in-process simulated exchange has no effect outside this process, so its orders are recorded with
-    // their outcomes in one transaction per phase, in plan order.
+    const executor = new OrderExecutor(executorDeps, { ...executorCtx, period, attempt, run });
     const execute = async (planned: readonly PlannedOrder[]) => {
-      if (planned.length === 0) return;
-      const completed: (CompletedOrder | null)[] = new Array(planned.length).fill(null);
-      const reports: OrderReport[] = new Array(planned.length);
-      const fillReports: FillReport[][] = planned.map(() => []);
-      const decidedAt = deps.clock.now();
-      const ids = planned.map((o) =>
-        clientOrderId({ account: s.account, period, symbol: o.symbol, side: o.side, leg: o.leg, attempt }),
-      );
-      const newOrders: NewOrder[] | null =
-        run &&
-        planned.map((o, i) => ({
-          runId: run.id,
-          accountId,
-          clientOrderId: ids[i] as string,
-          symbol: o.symbol,
-          side: o.side,
-          leg: o.leg,
-          quantity: o.quantity ? decStr(o.quantity) : null,
-          quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-          decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
-          decidedAt,
-        }));
-      // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.
-      const ledgerIds = newOrders && !batch ? await ledger.recordOrders(newOrders) : null;
-      const one = async (o: PlannedOrder, index: number) => {
-        const id = ids[index] as string;
-        const outcome = await exchange.placeMarketOrder({
-          symbol: o.symbol,
-          side: o.side,
-          clientOrderId: id,
-          ...(o.quantity ? { quantity: decStr(o.quantity) } : {}),
-          ...(o.quoteOrderQty ? { quoteOrderQty: decStr(o.quoteOrderQty) } : {}),
-        });
-        const latency = batch ? null : deps.clock.now() - decidedAt;
-        const report = orderReport(o, id, outcome, latency);
-        reports[index] = report;
-        if (outcome.status === 'REJECTED') {
-          log.warn(
-            { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
-            `order rejected: ${outcome.message}; skipped (§7)`,
-          );
-        }
-        const baseAsset = bySymbol.get(o.symbol)?.baseAsset ?? o.asset;
-        const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
-        const fillRows: FillRow[] = [];
-        for (const f of outcome.status === 'REJECTED' ? [] : outcome.fills) {
-          const commissionQuote = commissionInQuote(
-            f.commission,
-            f.commissionAsset,
-            f.price,
-            baseAsset,
-            s.quoteAsset,
-            prices,
-          );
-          bookFill(o.asset, o.symbol, o.side, f, commissionQuote);
-          (fillReports[index] as FillReport[]).push({
-            client_order_id: id,
-            symbol: o.symbol,
-            side: o.side,
-            quantity: f.quantity,
-            price: f.price,
-            quote_quantity: f.quoteQuantity,
-            commission: f.commission,
-            commission_asset: f.commissionAsset,
-            commission_quote: decStr(commissionQuote),
-          });
-          fillRows.push(fillRow(o.symbol, o.side, f, commissionQuote, filledAt ?? decidedAt));
-        }
-        if (newOrders) {
-          completed[index] = {
-            order: newOrders[index] as NewOrder,
-            outcome: outcomeRow(report, outcome, latency),
-            fills: fillRows,
-          };
-        }
-      };
-      try {
-        await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
-      } finally {
-        // The outcomes that are known are recorded even when the phase failed; an order whose outcome
-        // is unknown stays PENDING (the next run looks it up by clientOrderId).
-        if (ledgerIds) {
-          await ledger.completeOrders(
-            completed.flatMap((c, i) =>
-              c ? [{ orderId: ledgerIds[i] as string, outcome: c.outcome, fills: c.fills }] : [],
-            ),
-          );
-        }
-      }
-      orders.push(...reports);
-      fills.push(...fillReports.flat());
-      if (!ledgerIds)
-        await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
+      const phase = await executor.execute(planned);
+      orders.push(...phase.orders);
+      fills.push(...phase.fills);
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -601,7 +416,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       .filter(([a, q]) => a !== s.quoteAsset && q.gt(0))
       .map(([asset, quantity]) => ({
         asset,
-        symbol: positions.get(asset)?.symbol ?? asset + s.quoteAsset,
+        symbol: book.positions.get(asset)?.symbol ?? asset + s.quoteAsset,
         quantity,
       }));
     const planParams = {
@@ -612,12 +427,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
     const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
     await execute(sellPhase.orders);
-    const cashAfterSells = managed.get(s.quoteAsset) ?? ZERO;
+    const cashAfterSells = book.get(s.quoteAsset);
     await execute(planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
     t = lap('execute', t);
 
     // ---- state after the run: balances, marks, P/L, equity, reconciliation ------------------------
-    const after: Balance[] = [...managed.entries()]
+    const after: Balance[] = [...book.managed.entries()]
       .filter(([, v]) => !v.isZero())
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
@@ -632,23 +447,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       }
     } else {
       exchangeAfter = await exchange.balances();
-      const expected = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const [asset, d] of exchangeDelta) bump(expected, asset, d);
-      const actual = new Map(exchangeAfter.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const asset of [...new Set([...expected.keys(), ...actual.keys()])].sort()) {
-        const e = expected.get(asset) ?? ZERO;
-        const a = actual.get(asset) ?? ZERO;
-        if (!e.eq(a)) {
-          reconciliation.push({
-            phase: 'after',
-            asset,
-            expected: decStr(e),
-            actual: decStr(a),
-            difference: decStr(a.minus(e)),
-            note: "exchange balance after the run differs from its balance before plus the run's fills",
-          });
-        }
-      }
+      reconciliation.push(...reconcileAfter(exchangeBefore, book.exchangeDelta, exchangeAfter));
       for (const r of reconciliation) {
         log.warn(
           { phase: r.phase, asset: r.asset, expected: r.expected, actual: r.actual },
@@ -662,16 +461,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
     await Promise.all(background);
     const marks = new Map<string, Decimal>();
-    for (const p of positions.values()) {
+    for (const p of book.positions.values()) {
       const mark = openAt(p.symbol) ?? lastCloseAt(p.symbol, dayMs);
       if (mark !== null) marks.set(p.asset, dec(mark));
     }
     for (const b of after) {
-      if (b.asset !== s.quoteAsset && !positions.has(b.asset)) {
+      if (b.asset !== s.quoteAsset && !book.positions.has(b.asset)) {
         throw new Error(`balance of ${b.asset} has no position in the ledger: refusing to lose track of it`);
       }
     }
-    const marked = markPositions(positions, marks);
+    const marked = markPositions(book.positions, marks);
     const cash = freeOf(after, s.quoteAsset);
     const equity = cash.plus(marked.marketValue);
     const total = equity.minus(dec(initialQuote));
@@ -709,7 +508,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         positions: snapshots,
         adjustments: adjustments.map((a) => ({
           asset: a.asset,
-          symbol: positions.get(a.asset)?.symbol ?? a.asset + s.quoteAsset,
+          symbol: book.positions.get(a.asset)?.symbol ?? a.asset + s.quoteAsset,
           kind: a.kind,
           quantityBefore: a.quantity_before,
           quantityAfter: a.quantity_after,
@@ -856,205 +655,6 @@ function newRun(accountId: string, req: RebalanceRequest, period: string, dayMs:
   };
 }
 
-/** §2: `h := round_down_8(h × close_before / open_after)`. */
-function convertAcrossSplit(h: Decimal, sp: SegmentSplit): Decimal {
-  return roundDown8(h.times(dec(sp.closeBefore)).div(dec(sp.openAfter)));
-}
-
-function freeOf(balances: readonly Balance[], asset: string): Decimal {
-  const b = balances.find((x) => x.asset === asset);
-  return b ? dec(b.free) : ZERO;
-}
-
-/**
- * Commission valued in quote at fill time: in quote as is; in the base asset × the fill price; in a third
- * asset (BNB) × that asset's open at D (`<asset><quote>`), or 0 with no price.
- */
-function commissionInQuote(
-  commission: string,
-  asset: string,
-  fillPrice: string,
-  baseAsset: string,
-  quoteAsset: string,
-  prices: PlanPrices,
-): Decimal {
-  if (asset === quoteAsset) return dec(commission);
-  if (asset === baseAsset) return dec(commission).times(dec(fillPrice));
-  const p = prices.open(asset + quoteAsset) ?? prices.lastClose(asset + quoteAsset);
-  return p ? dec(commission).times(p) : ZERO;
-}
-
-/**
- * What the book (the assets the strategy manages) pays for one fill's commission. In the base or quote
- * asset: the commission as charged. In a third asset (BNB, with Binance's "pay fees with BNB" on): out of
- * the book's own BNB when it holds at least the commission; otherwise the BNB was the account's, not the
- * strategy's, and the book is charged the commission's quote value in the asset the fill delivered, as if
- * Binance had taken it there (commission_faq.md) — a BUY receives `round_up_8(commission_quote × q /
- * quote_qty)` fewer base units (at most q), a SELL `commission_quote` less quote. So the book never goes
- * negative and never claims BNB it does not hold, while its P/L is net of the fee at its BNB price.
- * @param managed the book's balances before this fill's commission.
- * @returns the asset and amount (> 0 or 0) to take from the book.
- */
-export function bookCommission(
-  f: FillLike,
-  side: Side,
-  baseAsset: string,
-  quoteAsset: string,
-  commissionQuote: Decimal,
-  managed: ReadonlyMap<string, Decimal>,
-): { asset: string; amount: Decimal } {
-  const commission = dec(f.commission);
-  const third = f.commissionAsset !== baseAsset && f.commissionAsset !== quoteAsset;
-  if (!third || (managed.get(f.commissionAsset) ?? ZERO).gte(commission)) {
-    return { asset: f.commissionAsset, amount: commission };
-  }
-  if (side === 'SELL') return { asset: quoteAsset, amount: commissionQuote };
-  const q = dec(f.quantity);
-  const notional = dec(f.quoteQuantity);
-  const units = notional.isZero()
-    ? ZERO
-    : Decimal.min(q, commissionQuote.times(q).div(notional).toDecimalPlaces(8, Decimal.ROUND_UP));
-  return { asset: baseAsset, amount: units };
-}
-
-/** Orders of one phase in flight at once on a real exchange (Binance allows 50 orders per 10 s). */
-const ORDER_CONCURRENCY = 10;
-
-/** The fields of a fill the book needs (an exchange fill or a recorded one). */
-interface FillLike {
-  readonly quantity: string;
-  readonly quoteQuantity: string;
-  readonly commission: string;
-  readonly commissionAsset: string;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight (limit 1 = strictly in order). */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        await fn(items[i] as T, i);
-      } catch (err) {
-        failed = true; // nothing new is started once one has failed
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
-}
-
-/** The ledger row of one exchange fill. */
-function fillRow(
-  symbol: string,
-  side: Side,
-  f: OrderFill,
-  commissionQuote: Decimal,
-  filledAt: number,
-): FillRow {
-  return {
-    tradeId: f.tradeId,
-    symbol,
-    side,
-    price: f.price,
-    quantity: f.quantity,
-    quoteQuantity: f.quoteQuantity,
-    commission: f.commission,
-    commissionAsset: f.commissionAsset,
-    commissionQuote: decStr(commissionQuote),
-    filledAt,
-  };
-}
-
-/** The ledger row of an order's outcome. */
-function outcomeRow(report: OrderReport, outcome: OrderOutcome, latency: number | null): OrderOutcomeRow {
-  return {
-    status: outcome.status,
-    exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
-    executedQty: report.executed_qty,
-    cummulativeQuoteQty: report.cummulative_quote_qty,
-    avgPrice: report.avg_price,
-    slippageBps: report.slippage_bps,
-    rejectCode: report.reject_code,
-    rejectReason: report.reject_reason,
-    rejectMessage: report.reject_message,
-    transactTime: outcome.status === 'REJECTED' ? null : outcome.transactTime,
-    latencyMs: latency,
-  };
-}
-
-/** A recorded order as the plan it came from (for the report of a recovered order). */
-function plannedOf(o: OrderRowOut): PlannedOrder {
-  return {
-    symbol: o.symbol,
-    asset: o.symbol,
-    side: o.side,
-    leg: o.leg as PlannedOrder['leg'],
-    why: 'recovered: order of an earlier unfinished run',
-    quantity: o.quantity === null ? null : dec(o.quantity),
-    quoteOrderQty: o.quoteOrderQty === null ? null : dec(o.quoteOrderQty),
-    decisionPrice: dec(o.decisionPrice),
-  };
-}
-
-function orderReport(
-  o: PlannedOrder,
-  id: string,
-  outcome: OrderOutcome,
-  latency: number | null,
-): OrderReport {
-  const common = {
-    client_order_id: id,
-    symbol: o.symbol,
-    side: o.side,
-    leg: o.leg,
-    why: o.why,
-    quantity: o.quantity ? decStr(o.quantity) : null,
-    quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-    decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
-    latency_ms: latency,
-  };
-  if (outcome.status === 'REJECTED') {
-    return {
-      ...common,
-      status: 'REJECTED',
-      executed_qty: '0',
-      cummulative_quote_qty: '0',
-      avg_price: null,
-      slippage_bps: null,
-      reject_code: outcome.code,
-      reject_reason: outcome.reason,
-      reject_message: outcome.message,
-    };
-  }
-  const qty = dec(outcome.executedQty);
-  const avg = qty.isZero() ? null : dec(outcome.cummulativeQuoteQty).div(qty);
-  let slippage: number | null = null;
-  if (avg && o.decisionPrice && !o.decisionPrice.isZero()) {
-    const diff = avg.minus(o.decisionPrice).div(o.decisionPrice).times(10_000);
-    slippage = Number((o.side === 'BUY' ? diff : diff.neg()).toFixed(6));
-  }
-  return {
-    ...common,
-    status: outcome.status,
-    executed_qty: outcome.executedQty,
-    cummulative_quote_qty: outcome.cummulativeQuoteQty,
-    avg_price: avg ? decStr(avg.toDecimalPlaces(18)) : null,
-    slippage_bps: slippage,
-    reject_code: null,
-    reject_reason: null,
-    reject_message: null,
-  };
-}
-
 function universeRows(decisions: readonly UniverseDecision[], ranked: readonly RankedSymbol[]) {
   const rankOf = new Map(ranked.map((r) => [r.symbol, r]));
   return decisions.map((d) => ({
@@ -1068,4 +668,9 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
     selected: rankOf.get(d.symbol)?.selected ?? false,
     reason: d.reason,
   }));
+}
+
+function freeOf(balances: readonly Balance[], asset: string): Decimal {
+  const b = balances.find((x) => x.asset === asset);
+  return b ? dec(b.free) : ZERO;
 }
