@@ -35,8 +35,9 @@ export const BUNDLED_DATA_DIR = fileURLToPath(BUNDLED_DATA_URL);
 /** Maps the validated config onto the rebalance use case's settings. */
 export function settingsFrom(config: Config): RebalanceSettings {
   return {
-    account: config.paper.account,
+    account: config.paper.account || config.exchange.kind,
     exchangeKind: config.exchange.kind,
+    venue: venueOf(config),
     quoteAsset: config.universe.quote_asset,
     initialQuote: config.paper.initial_quote,
     strategy: {
@@ -51,6 +52,7 @@ export function settingsFrom(config: Config): RebalanceSettings {
       minQuoteVolume: config.universe.min_quote_volume,
       exclude: config.universe.exclude,
       include: config.universe.include,
+      allowEmpty: config.universe.allow_empty,
     },
     portfolio: {
       rebalanceMode: config.portfolio.rebalance_mode,
@@ -185,6 +187,18 @@ function configProblem(key: string, message: string): ConfigError {
 export function isMainnetUrl(url: string): boolean {
   const host = new URL(url).hostname.toLowerCase();
   return /(^|\.)binance\.(com|us)$/.test(host);
+}
+
+/**
+ * The venue an account's book belongs to (issue 9.1): `replay`, or `<kind> <base URL>` with the URL
+ * normalised (no trailing slash) and the kind's default URL when `base_url` is empty. No interlock check:
+ * {@link exchangeBaseUrl} does that before any request.
+ */
+export function venueOf(config: Config): string {
+  const { kind, base_url } = config.exchange;
+  if (kind === 'replay') return 'replay';
+  const url = (base_url || (kind === 'live' ? MAINNET_URL : TESTNET_URL)).replace(/\/+$/, '');
+  return `${kind} ${url}`;
 }
 
 /**

@@ -15,6 +15,26 @@ export class NotAvailableError extends Error {
   readonly exitCode = 78;
 }
 
+/**
+ * A run against an account whose book belongs to another venue (exchange kind and endpoint, issue 9.1),
+ * e.g. a testnet run on the replay account: refused before any request. Exit 78 (EX_CONFIG).
+ */
+export class VenueMismatchError extends Error {
+  override readonly name = 'VenueMismatchError';
+  readonly exitCode = 78;
+  /**
+   * @param accountVenue the venue the account's book belongs to (`replay`, `testnet <url>`, …).
+   * @param runVenue the venue this run was configured for.
+   */
+  constructor(
+    message: string,
+    readonly accountVenue: string,
+    readonly runVenue: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The process exit code for an error: its `exitCode` field when it has one, else 1. */
 export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown } | null)?.exitCode;

@@ -34,7 +34,7 @@ import type { Exchange } from '../ports/exchange.ts';
 import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
-import { UserInputError } from './errors.ts';
+import { UserInputError, VenueMismatchError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
 import { OrderExecutor } from './trading/order-executor.ts';
@@ -101,6 +101,30 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const s = req.settings;
   const { log, market, ledger } = { log: deps.logger, market: deps.market, ledger: deps.ledger };
 
+  // ---- account ---------------------------------------------------------------------------------
+  // ---- account and period checks ---------------------------------------------------------------
+  // One book per venue (issue 9.1): checked before any request to the exchange.
+  const account = await ledger.ensureAccount({
+    name: s.account,
+    exchangeKind: s.exchangeKind,
+    quoteAsset: s.quoteAsset,
+    initialQuote: s.initialQuote,
+    venue: s.venue,
+  });
+  const accountId = account.id;
+  if (account.exchangeKind !== s.exchangeKind || (account.venue !== null && account.venue !== s.venue)) {
+    throw new VenueMismatchError(
+      `account "${s.account}" keeps the book of ${account.venue ?? account.exchangeKind}, but this run trades on ${s.venue}; nothing was sent. Use the account of that venue (default: the exchange kind, e.g. --account ${s.exchangeKind === 'replay' ? 'replay' : s.exchangeKind}) or another account name ([paper] account / --account NAME).`,
+      account.venue ?? account.exchangeKind,
+      s.venue,
+    );
+  }
+  if (account.quoteAsset !== s.quoteAsset) {
+    throw new UserInputError(
+      `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
+    );
+  }
+
   // ---- inputs: decision day, symbols, histories -------------------------------------------------
   let t = deps.clock.now();
   const live = s.exchangeKind !== 'replay';
@@ -156,20 +180,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const historyOf = new Map(histories.map((h) => [h.info.symbol, h]));
   t = lap('load', t);
 
-  // ---- account and period checks ---------------------------------------------------------------
-  const accountSpec = {
-    name: s.account,
-    exchangeKind: s.exchangeKind,
-    quoteAsset: s.quoteAsset,
-    initialQuote: s.initialQuote,
-  };
-  const account = await ledger.ensureAccount(accountSpec);
-  const accountId = account.id;
-  if (account.quoteAsset !== s.quoteAsset) {
-    throw new UserInputError(
-      `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
-    );
-  }
+  // ---- period checks ---------------------------------------------------------------------------
   const initialQuote = account.initialQuote;
   const last = await ledger.lastCompletedRun(accountId, 'rebalance');
   if (last && last.period > period) {

@@ -169,6 +169,7 @@ export const configSchema = z.strictObject({
     min_quote_volume: numberField({ min: 0 }, 'must be a number >= 0 (quote asset per day), e.g. 1000000'),
     exclude: symbolListField(),
     include: symbolListField(),
+    allow_empty: boolField(),
   }),
   portfolio: z.strictObject({
     rebalance_mode: enumField(['full', 'delta']),
@@ -184,9 +185,13 @@ export const configSchema = z.strictObject({
   }),
   paper: z.strictObject({
     initial_quote: decimalField((d) => d.gt(0), 'must be a plain decimal > 0, e.g. 10000'),
-    account: z.string().trim().regex(ACCOUNT_RE, {
-      error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
-    }),
+    account: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || ACCOUNT_RE.test(v), {
+        error:
+          'must be empty (the exchange kind) or 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. trial',
+      }),
   }),
   database: z.strictObject({
     url: urlField(
@@ -338,6 +343,12 @@ export const KEY_DOCS = {
       allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = all',
       description: 'When not empty, ONLY these symbols may be traded (exclude still applies).',
     },
+    allow_empty: {
+      default: 'false',
+      allowed: 'true | false',
+      description:
+        'A rebalance with zero eligible symbols sells everything into cash (true) or is refused before any order (false).',
+    },
   },
   portfolio: {
     rebalance_mode: {
@@ -376,9 +387,11 @@ export const KEY_DOCS = {
       description: 'Starting balance of a new paper account.',
     },
     account: {
-      default: 'default',
-      allowed: 'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit',
-      description: 'Ledger account the runs are recorded under.',
+      default: '',
+      allowed:
+        'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit; empty = the exchange kind (replay, testnet, live)',
+      description:
+        'Ledger account the runs are recorded under. An account keeps the book of one venue (exchange kind and URL).',
     },
   },
   database: {

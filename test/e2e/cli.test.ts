@@ -137,7 +137,7 @@ describe('CLI: rebalance on the embedded database', () => {
         'run',
       ].sort(),
     );
-    expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'default' });
+    expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'replay' });
     expect(out.fills.length).toBeGreaterThan(0);
     for (const f of out.fills) {
       expect(Object.keys(f)).toEqual(

@@ -42,6 +42,9 @@ const KEYS = [
   'k-hostile',
   'k-timeout',
   'k-bnb',
+  'k-venue',
+  'k-refuse',
+  'k-skip',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -263,6 +266,42 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         expect(emuBalances('k-delta')).toEqual(t.balances);
         expect(t.exchange?.reconciliation).toEqual([]);
       }
+    },
+  );
+
+  it.skipIf(skip)(
+    'one book per venue (9.1): the default accounts differ per kind, so a testnet run after a replay run trades its own book; a testnet run on a replay account is refused before any request',
+    async () => {
+      // Reproduces: `npm run rebalance` then `--exchange testnet` traded the replay book (the SELLs of
+      // the replay basket failed with -2010 and the run said "completed").
+      setClock('2021-01-01', 30_000);
+      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
+      const { result: r } = await run({ ...btcOnly, exchange: { kind: 'replay' } }, { asOf: '2021-01-01' });
+      expect(r.run.account).toBe('replay');
+      const { result: t } = await run(btcOnly, { apiKey: 'k-venue' });
+      expect(t.run.account).toBe('testnet');
+      expect(t.run.status).toBe('completed');
+      expect(t.orders.map((o) => [o.side, o.status])).toEqual([['BUY', 'FILLED']]);
+      expect(emuBalances('k-venue')).toEqual(t.balances);
+
+      // The replay account named for a testnet run: refused with both venues named, nothing sent.
+      const before = emu.stats().requests;
+      const err = (await run({ ...btcOnly, paper: { account: 'replay' } }, { apiKey: 'k-venue' }).catch(
+        (e: unknown) => e,
+      )) as Error & { exitCode?: number };
+      expect(err).toBeInstanceOf(Error);
+      expect(err.name).toBe('VenueMismatchError');
+      expect(err.exitCode).toBe(78);
+      expect(err.message).toContain('account "replay" keeps the book of replay');
+      expect(err.message).toContain(`testnet ${emu.baseUrl.replace(/\/+$/, '')}`);
+      expect(emu.stats().requests).toBe(before);
+      // …and the testnet account from the replay exchange: refused too.
+      const err2 = await run(
+        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'testnet' } },
+        { asOf: '2021-01-01' },
+      ).catch((e: unknown) => e as Error);
+      expect((err2 as Error).name).toBe('VenueMismatchError');
+      expect((err2 as Error).message).toContain('but this run trades on replay');
     },
   );
 
