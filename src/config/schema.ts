@@ -190,7 +190,7 @@ export const configSchema = z.strictObject({
       .trim()
       .refine((v) => v === '' || ACCOUNT_RE.test(v), {
         error:
-          'must be empty (the exchange kind) or 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. trial',
+          'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default; or empty (the exchange kind)',
       }),
   }),
   database: z.strictObject({
