@@ -66,9 +66,17 @@ export interface RebalanceResult {
     readonly id: string | null;
     readonly account: string;
     readonly period: string;
-    /** `completed`, `skipped` (already rebalanced / not due), or `dry_run`. */
-    readonly status: 'completed' | 'skipped' | 'dry_run';
+    /**
+     * `completed` (no order rejected), `completed_with_rejections`, `skipped` (already rebalanced / not
+     * due), `refused` (a guard stopped the run before any order: see `guard`), or `dry_run`. A run that
+     * failed throws (recorded as `failed`). Exit codes: src/cli/exit-codes.ts.
+     */
+    readonly status: 'completed' | 'completed_with_rejections' | 'skipped' | 'refused' | 'dry_run';
     readonly exit_reason: string;
+    /** The guard that refused the run (`reconciliation`, `empty_universe`, …), null otherwise. */
+    readonly guard: string | null;
+    /** Phases (`sell`, `buy`) that had orders and every one of them was rejected. */
+    readonly rejected_phases: readonly ('sell' | 'buy')[];
     readonly exchange: string;
     readonly strategy_mode: string;
     readonly rebalance_mode: string;

@@ -31,14 +31,14 @@ import {
 import { isLeveragedToken, isStableOrFiat } from '../domain/universe/excluded-assets.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Exchange } from '../ports/exchange.ts';
-import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow } from '../ports/ledger.ts';
+import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow, RunStatus } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
 import { UserInputError, VenueMismatchError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
 import { OrderExecutor } from './trading/order-executor.ts';
-import { reconcileAfter, reconcileBefore } from './trading/reconciler.ts';
+import { reconcileAfter, reconcileBefore, totals } from './trading/reconciler.ts';
 import { TradingBook } from './trading/trading-book.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
@@ -200,36 +200,75 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   };
   if (skipReason) {
     log.info({ period, reason: skipReason }, 'nothing to do for this period');
+    const stateNow = await ledger.loadState(accountId);
     const run = req.dryRun
       ? null
       : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    // 14.3: on a real exchange the skip path reconciles too (an exchange reset or an emulator restart
+    // must not go unnoticed): less than the book → refused; more → reported.
+    let exchangeReport: RebalanceResult['exchange'] = null;
+    let status: 'skipped' | 'refused' = 'skipped';
+    let reason = skipReason;
+    if (live && !req.dryRun) {
+      const exchange = await deps.openExchange({
+        dayMs,
+        balances: stateNow.balances,
+        symbols: bySymbol,
+        rules: (sym) => {
+          throw new Error(`no rules loaded for ${sym}: the skip path places no order`);
+        },
+        openAt: () => null,
+        dryRun: false,
+      });
+      const held = await exchange.balances();
+      const reconciliation = reconcileBefore(totals(stateNow.balances), held);
+      const less = reconciliation.filter((r) => dec(r.difference).isNegative());
+      if (less.length > 0) {
+        status = 'refused';
+        reason = `refused: ${skipReason}, but the exchange holds less than the ledger manages (${less
+          .map((r) => `${r.asset} ${r.actual} < ${r.expected}`)
+          .join(', ')})`;
+        log.error({ period, differences: less }, reason);
+      }
+      for (const r of reconciliation.filter((x) => !dec(x.difference).isNegative())) {
+        log.warn({ asset: r.asset, expected: r.expected, actual: r.actual }, `reconciliation: ${r.note}`);
+      }
+      if (run) {
+        await ledger.recordExchangeBalances(run.id, accountId, 'before', held);
+        await ledger.recordReconciliations(run.id, accountId, reconciliation);
+      }
+      exchangeReport = {
+        balances_after: [...held],
+        reconciliation,
+        recovered_orders: [],
+        requests: deps.exchangeStats?.().requests ?? null,
+        weight: deps.exchangeStats?.().weight ?? null,
+      };
+    }
     const duration = deps.clock.now() - t0;
     if (run) {
       await ledger.finishRun(run.id, {
-        status: 'skipped',
-        exitReason: skipReason,
+        status,
+        exitReason: reason,
         finishedAt: deps.clock.now(),
         timings: { ...timings, total: duration },
+        ...(status === 'refused' ? { summary: { guard: 'reconciliation' } } : {}),
       });
     }
     return {
+      ...noTrade,
       run: {
         ...baseRun,
         id: run?.id ?? null,
-        status: 'skipped',
-        exit_reason: skipReason,
+        status,
+        exit_reason: reason,
+        guard: status === 'refused' ? 'reconciliation' : null,
+        rejected_phases: [],
         duration_ms: duration,
         timings_ms: { ...timings, total: duration },
       },
-      ranking: [],
-      excluded: { by_reason: {}, symbols: [] },
-      adjustments: [],
-      orders: [],
-      fills: [],
-      balances: (await ledger.loadState(accountId)).balances,
-      exchange: null,
-      equity: null,
-      pnl: null,
+      balances: stateNow.balances,
+      exchange: exchangeReport,
     };
   }
 
@@ -407,16 +446,64 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       exchangeBefore = exchangeBeforeP ? await exchangeBeforeP : await exchange.balances();
       if (run) later(ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore));
       reconciliation.push(...reconcileBefore(book.managed, exchangeBefore));
+      // 9.2 / 14.3: an exchange holding LESS than the book manages trades nothing.
+      const less = reconciliation.filter((r) => dec(r.difference).isNegative());
+      if (less.length > 0) {
+        const reason = `refused: the exchange holds less than the ledger manages (${less
+          .map((r) => `${r.asset} ${r.actual} < ${r.expected}`)
+          .join(', ')}); nothing was traded`;
+        log.error({ period, differences: less }, reason);
+        if (run) await ledger.recordReconciliations(run.id, accountId, reconciliation);
+        await Promise.all(background);
+        const duration = deps.clock.now() - t0;
+        if (run) {
+          await ledger.finishRun(run.id, {
+            status: 'refused',
+            exitReason: reason,
+            finishedAt: deps.clock.now(),
+            timings: { ...timings, total: duration },
+            summary: { guard: 'reconciliation', reconciliation_differences: reconciliation.length },
+          });
+        }
+        return {
+          ...noTrade,
+          run: {
+            ...baseRun,
+            id: run?.id ?? null,
+            status: 'refused',
+            exit_reason: reason,
+            guard: 'reconciliation',
+            rejected_phases: [],
+            duration_ms: duration,
+            timings_ms: { ...timings, total: duration },
+          },
+          ranking: rankingRows(decisions, ranked),
+          excluded: excludedOf(decisions),
+          adjustments,
+          balances: balancesOf(book.managed),
+          exchange: {
+            balances_after: [...exchangeBefore],
+            reconciliation,
+            recovered_orders: recovered,
+            requests: deps.exchangeStats?.().requests ?? null,
+            weight: deps.exchangeStats?.().weight ?? null,
+          },
+        };
+      }
     }
 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
     const executor = new OrderExecutor(executorDeps, { ...executorCtx, period, attempt, run });
-    const execute = async (planned: readonly PlannedOrder[]) => {
+    const rejectedPhases: ('sell' | 'buy')[] = [];
+    const execute = async (name: 'sell' | 'buy', planned: readonly PlannedOrder[]) => {
       const phase = await executor.execute(planned);
       orders.push(...phase.orders);
       fills.push(...phase.fills);
+      if (phase.orders.length > 0 && phase.orders.every((o) => o.status === 'REJECTED')) {
+        rejectedPhases.push(name);
+      }
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -437,16 +524,13 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     };
     const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
     const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
-    await execute(sellPhase.orders);
+    await execute('sell', sellPhase.orders);
     const cashAfterSells = book.get(s.quoteAsset);
-    await execute(planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
+    await execute('buy', planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
     t = lap('execute', t);
 
     // ---- state after the run: balances, marks, P/L, equity, reconciliation ------------------------
-    const after: Balance[] = [...book.managed.entries()]
-      .filter(([, v]) => !v.isZero())
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+    const after: Balance[] = balancesOf(book.managed);
     let exchangeAfter: readonly Balance[] = [];
     if (batch) {
       // The simulated exchange must agree with the book to the last digit.
@@ -533,10 +617,19 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const duration = deps.clock.now() - t0;
     const allTimings = { ...timings, total: duration };
     const rejected = orders.filter((o) => o.status === 'REJECTED').length;
+    // Honest outcomes (9.2): rejections are not a clean completion; a phase whose every order was
+    // rejected is named (the CLI exits non-zero for it).
+    const status: RunStatus = rejected > 0 ? 'completed_with_rejections' : 'completed';
+    const exitReason =
+      rejectedPhases.length > 0
+        ? `every order of the ${rejectedPhases.join(' and ')} phase was rejected (${rejected} rejected of ${orders.length})`
+        : rejected > 0
+          ? `${rejected} of ${orders.length} orders rejected`
+          : 'ok';
     if (run) {
       await ledger.finishRun(run.id, {
-        status: 'completed',
-        exitReason: 'ok',
+        status,
+        exitReason,
         finishedAt: deps.clock.now(),
         timings: allTimings,
         summary: {
@@ -557,33 +650,19 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       { period, orders: orders.length, rejected, equity: equityPoint.equity, ms: duration },
       req.dryRun ? 'dry run planned' : 'rebalance completed',
     );
-    const excludedRows = decisions
-      .filter((d) => !d.eligible)
-      .map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
-    const byReason: Record<string, number> = {};
-    for (const r of EXCLUSION_REASONS) {
-      const n = excludedRows.filter((x) => x.reason === r).length;
-      if (n > 0) byReason[r] = n;
-    }
-    const decisionOf = new Map(decisions.map((d) => [d.symbol, d]));
     return {
       run: {
         ...baseRun,
         id: run?.id ?? null,
-        status: req.dryRun ? 'dry_run' : 'completed',
-        exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : 'ok',
+        status: req.dryRun ? 'dry_run' : status,
+        exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : exitReason,
+        guard: null,
+        rejected_phases: rejectedPhases,
         duration_ms: duration,
         timings_ms: allTimings,
       },
-      ranking: ranked.map((r) => ({
-        rank: r.rank,
-        symbol: r.symbol,
-        trailing_return: r.score,
-        market_cap_usd: decisionOf.get(r.symbol)?.marketCapUsd ?? null,
-        age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
-        selected: r.selected,
-      })),
-      excluded: { by_reason: byReason, symbols: excludedRows },
+      ranking: rankingRows(decisions, ranked),
+      excluded: excludedOf(decisions),
       adjustments,
       orders,
       fills,
@@ -679,6 +758,51 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
     selected: rankOf.get(d.symbol)?.selected ?? false,
     reason: d.reason,
   }));
+}
+
+/** The parts of a result of a run that traded nothing. */
+const noTrade = {
+  ranking: [],
+  excluded: { by_reason: {}, symbols: [] },
+  adjustments: [],
+  orders: [],
+  fills: [],
+  equity: null,
+  pnl: null,
+} as const satisfies Partial<RebalanceResult>;
+
+/** Non-zero book entries as balances, sorted by asset. */
+function balancesOf(book: ReadonlyMap<string, Decimal>): Balance[] {
+  return [...book.entries()]
+    .filter(([, v]) => !v.isZero())
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+}
+
+/** The ranking rows of the result (§5). */
+function rankingRows(decisions: readonly UniverseDecision[], ranked: readonly RankedSymbol[]) {
+  const decisionOf = new Map(decisions.map((d) => [d.symbol, d]));
+  return ranked.map((r) => ({
+    rank: r.rank,
+    symbol: r.symbol,
+    trailing_return: r.score,
+    market_cap_usd: decisionOf.get(r.symbol)?.marketCapUsd ?? null,
+    age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
+    selected: r.selected,
+  }));
+}
+
+/** The excluded symbols with their §4 reason, and the count per reason. */
+function excludedOf(decisions: readonly UniverseDecision[]): RebalanceResult['excluded'] {
+  const symbols = decisions
+    .filter((d) => !d.eligible)
+    .map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
+  const byReason: Record<string, number> = {};
+  for (const r of EXCLUSION_REASONS) {
+    const n = symbols.filter((x) => x.reason === r).length;
+    if (n > 0) byReason[r] = n;
+  }
+  return { by_reason: byReason, symbols };
 }
 
 function freeOf(balances: readonly Balance[], asset: string): Decimal {

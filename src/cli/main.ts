@@ -8,6 +8,7 @@ import { runRebalance } from '../app/rebalance.ts';
 import { openAdapters, openMigratedLedger, settingsFrom } from '../compose.ts';
 import { FLAG_KEYS, loadConfig, type Overrides } from '../config/loader.ts';
 import { runBacktestCommand } from './backtest-command.ts';
+import { exitCodeOfResult } from './exit-codes.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
 
@@ -109,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       effectiveConfig: loaded.redacted(),
     });
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
-    return 0;
+    return exitCodeOfResult(result);
   } catch (err) {
     const code = exitCodeOf(err);
     const msg = err instanceof Error ? err.message : String(err);

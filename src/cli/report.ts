@@ -26,13 +26,22 @@ export function formatReport(r: RebalanceResult): string {
       ? 'DRY RUN — plan simulated, nothing placed, nothing recorded'
       : run.status === 'skipped'
         ? `SKIPPED — ${run.exit_reason}`
-        : 'completed';
+        : run.status === 'refused'
+          ? `REFUSED — ${run.exit_reason}`
+          : run.status === 'completed_with_rejections'
+            ? `completed with rejections — ${run.exit_reason}`
+            : 'completed';
   out.push(
     `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
     `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
   );
-  if (run.status === 'skipped') {
-    out.push('This period was already handled; nothing was placed. Use --force to rebalance again.');
+  if (run.status === 'skipped' || (run.status === 'refused' && r.ranking.length === 0)) {
+    if (run.status === 'skipped') {
+      out.push('This period was already handled; nothing was placed. Use --force to rebalance again.');
+    } else {
+      out.push('Nothing was placed: resolve the difference below (or use another account) and run again.');
+    }
+    if (r.exchange) out.push('', ...exchangeLines(r.exchange));
     out.push('', balancesTable(r), '', `Duration: ${run.duration_ms} ms`);
     return out.join('\n');
   }

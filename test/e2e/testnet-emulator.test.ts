@@ -20,6 +20,7 @@ import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-datas
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
 import type { FillReport } from '../../src/app/rebalance-result.ts';
+import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
@@ -45,6 +46,7 @@ const KEYS = [
   'k-venue',
   'k-refuse',
   'k-skip',
+  'k-allrej',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -93,7 +95,9 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         secret: SECRET,
         balances: (apiKey === 'k-bnb'
           ? { USDT: '10000', BNB: '10' }
-          : { USDT: apiKey === 'k-filter' ? '32' : '10000' }) as Record<string, string>,
+          : {
+              USDT: apiKey === 'k-filter' ? '32' : apiKey === 'k-refuse' ? '5000' : '10000',
+            }) as Record<string, string>,
         takerCommission: '0.001',
         makerCommission: '0.001',
         payFeesInBnb: apiKey === 'k-bnb',
@@ -302,6 +306,105 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       ).catch((e: unknown) => e as Error);
       expect((err2 as Error).name).toBe('VenueMismatchError');
       expect((err2 as Error).message).toContain('but this run trades on replay');
+    },
+  );
+
+  it.skipIf(skip)(
+    'honest outcomes (9.2): a run whose every BUY is rejected is completed_with_rejections and exits 4, not "completed" and 0',
+    async () => {
+      // Reproduces: every order rejected, the run said "completed" and exited 0. 8 USDT into FTTUSDT,
+      // whose NOTIONAL minNotional is 10 in the exchangeInfo snapshot: the emulator answers -1013.
+      setClock('2021-03-01', 30_000);
+      const { result } = await run(
+        {
+          paper: { account: 'tn-allrej', initial_quote: '8' },
+          universe: { include: 'FTTUSDT' },
+          strategy: { top_n: '1' },
+        },
+        { apiKey: 'k-allrej' },
+      );
+      expect(result.orders.map((o) => [o.side, o.status, o.reject_code])).toEqual([
+        ['BUY', 'REJECTED', -1013],
+      ]);
+      expect(result.run.status).toBe('completed_with_rejections');
+      expect(result.run.rejected_phases).toEqual(['buy']);
+      expect(result.run.exit_reason).toMatch(/every order of the buy phase was rejected/);
+      expect(exitCodeOfResult(result)).toBe(4);
+      const rows = await withLedger((db) =>
+        sql<{ status: string }>`
+        select r.status from runs r join accounts a on a.id = r.account_id where a.name = 'tn-allrej'`.execute(
+          db,
+        ),
+      );
+      expect(rows.rows.map((r) => r.status)).toEqual(['completed_with_rejections']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'reconciled before any order (9.2/14.3): an exchange holding less than the book is refused, nothing is sent, exit 3',
+    async () => {
+      // Reproduces: the pre-run check only warned and the run traded (and its SELLs/BUYs failed with -2010).
+      // The account holds 5000 USDT; the new book manages initial_quote = 10000.
+      setClock('2021-03-01', 30_000);
+      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const { result } = await run(
+        { paper: { account: 'tn-refuse' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
+        { apiKey: 'k-refuse', viaProxy: true },
+      );
+      expect(result.run.status).toBe('refused');
+      expect(result.run.guard).toBe('reconciliation');
+      expect(result.run.exit_reason).toContain('USDT 5000 < 10000');
+      expect(exitCodeOfResult(result)).toBe(3);
+      expect(result.orders).toEqual([]);
+      expect(result.exchange?.reconciliation).toEqual([
+        expect.objectContaining({ phase: 'before', asset: 'USDT', expected: '10000', actual: '5000' }),
+      ]);
+      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      expect(emuBalances('k-refuse')).toEqual([{ asset: 'USDT', free: '5000', locked: '0' }]);
+      const rows = await withLedger((db) =>
+        sql<{ status: string; n: string }>`
+        select r.status, (select count(*) from reconciliations c where c.run_id = r.id)::text as n
+        from runs r join accounts a on a.id = r.account_id where a.name = 'tn-refuse'`.execute(db),
+      );
+      expect(rows.rows).toEqual([{ status: 'refused', n: '1' }]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'the "already rebalanced" path reconciles on a real exchange (14.3): an account that lost its assets is refused, exit 3',
+    async () => {
+      // Reproduces: the skip path never looked at the exchange, so a testnet reset went unnoticed.
+      setClock('2021-01-01', 30_000);
+      const cfg: Overrides = {
+        paper: { account: 'tn-skip' },
+        universe: { include: 'BTCUSDT' },
+        strategy: { top_n: '1' },
+      };
+      const { result: first } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
+      expect(first.run.status).toBe('completed');
+      const { result: same } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
+      expect(same.run.status).toBe('skipped');
+      expect(same.exchange?.reconciliation).toEqual([]);
+      expect(exitCodeOfResult(same)).toBe(0);
+      // The exchange now answers an emptied account (as after a testnet reset).
+      proxy.setRule((method, p) =>
+        method === 'GET' && p === '/api/v3/account'
+          ? {
+              respond: (u) => ({
+                status: u.status,
+                body: u.body.replace(/"balances":\[[^\]]*\]/, '"balances":[]'),
+              }),
+            }
+          : null,
+      );
+      const { result: reset } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
+      expect(reset.run.status).toBe('refused');
+      expect(reset.run.exit_reason).toMatch(/^refused: already_rebalanced, but the exchange holds less/);
+      expect(reset.exchange?.reconciliation.map((r) => [r.asset, r.actual])).toEqual([
+        ['BTC', '0'],
+        ['USDT', '0'],
+      ]);
+      expect(exitCodeOfResult(reset)).toBe(3);
     },
   );
 
@@ -560,7 +663,18 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         { asset: 'BTC', free: '0.34547', locked: '0' },
         { asset: 'USDT', free: '7.8596421', locked: '0' },
       ]);
-      expect(t2.exchange?.reconciliation).toEqual([]);
+      // Before day 2 the account held more BTC than the book (0.34573 − 0.3454707 = 0.0002593, what the
+      // account's BNB paid for): reported, not traded (14.3); after the run nothing differs.
+      expect(t2.exchange?.reconciliation).toEqual([
+        {
+          phase: 'before',
+          asset: 'BTC',
+          expected: '0.3454707',
+          actual: '0.34573',
+          difference: '0.0002593',
+          note: 'the exchange holds more than the ledger manages: the surplus is not traded',
+        },
+      ]);
     },
   );
 });

@@ -13,8 +13,10 @@ export function totals(balances: readonly Balance[]): Map<string, Decimal> {
 }
 
 /**
- * Before any order: every asset the book manages against what the exchange holds. Rows for assets the
- * exchange holds LESS of than the book manages (orders may be rejected with -2010).
+ * Before any order (and on the skip path): every asset the book manages against what the exchange
+ * holds, both directions (issue 14.3). A row with a negative `difference`: the exchange holds LESS than
+ * the book manages (the caller refuses to trade); positive: it holds MORE (reported; the surplus is not
+ * the strategy's and is never traded). Assets the book does not manage are not compared.
  * @param managed the book (asset units); @param exchange the exchange's balances (GET /api/v3/account).
  */
 export function reconcileBefore(
@@ -32,7 +34,16 @@ export function reconcileBefore(
         expected: decStr(qty),
         actual: decStr(actual),
         difference: decStr(actual.minus(qty)),
-        note: 'the exchange holds less than the ledger manages: orders may be rejected (-2010)',
+        note: 'the exchange holds less than the ledger manages: trading refused',
+      });
+    } else if (qty.gt(0) && actual.gt(qty)) {
+      rows.push({
+        phase: 'before',
+        asset,
+        expected: decStr(qty),
+        actual: decStr(actual),
+        difference: decStr(actual.minus(qty)),
+        note: 'the exchange holds more than the ledger manages: the surplus is not traded',
       });
     }
   }
