@@ -303,7 +303,7 @@ async function liveMarketCaps(
     logger.warn({ dir }, 'no market-cap snapshots: the min_market_cap filter has no data');
     return new BundledMarketCaps([]);
   }
-  return new BundledMarketCaps(parseCmcTop200Csv(await readDataText(file), file));
+  return new BundledMarketCaps(parseCmcTop200Csv(await readDataText(file), file), file);
 }
 
 /** Adapters for `kind = testnet | live`: Binance over binance-api-node, klines cached in the ledger. */

@@ -35,6 +35,15 @@ export class VenueMismatchError extends Error {
   }
 }
 
+/**
+ * Input data too old for the decision (e.g. market caps older than the 45 days of strategy-semantics.md
+ * §4 on a real run): names the source and its last date. Exit 66 (EX_NOINPUT, as a data error).
+ */
+export class StaleDataError extends Error {
+  override readonly name = 'StaleDataError';
+  readonly exitCode = 66;
+}
+
 /** The process exit code for an error: its `exitCode` field when it has one, else 1. */
 export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown } | null)?.exitCode;

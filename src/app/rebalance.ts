@@ -34,7 +34,7 @@ import type { Exchange } from '../ports/exchange.ts';
 import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow, RunStatus } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
-import { UserInputError, VenueMismatchError } from './errors.ts';
+import { StaleDataError, UserInputError, VenueMismatchError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
 import { OrderExecutor } from './trading/order-executor.ts';
@@ -323,6 +323,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
 
   // ---- universe and ranking (§3–§5) ---------------------------------------------------------------
   const caps = await deps.caps.capsAt(dayMs, MAX_CAP_AGE_DAYS);
+  if (live && s.universe.minMarketCap > 0 && caps.size === 0) {
+    // 9.3: stale caps would make every symbol `no_market_cap` and sell the whole basket silently.
+    const latest = await deps.caps.capsAt(dayMs, 36_500);
+    const lastMs = Math.max(...[...latest.values()].map((c) => c.snapshotMs), Number.NEGATIVE_INFINITY);
+    throw new StaleDataError(
+      `market caps (${deps.caps.source ?? 'the configured source'}): ${
+        Number.isFinite(lastMs) ? `the latest snapshot is of ${msToDay(lastMs)}` : 'no snapshot at all'
+      }, older than the ${MAX_CAP_AGE_DAYS} days allowed for decision day ${period} (strategy-semantics.md §4 filter 7); nothing was traded. Update the market-cap data, or set min_market_cap = 0.`,
+    );
+  }
   const decisions = evaluateUniverse(dayMs, histories, caps, {
     quoteAsset: s.quoteAsset,
     lookbackDays: L,
@@ -336,6 +346,43 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const selected = ranked.filter((r) => r.selected);
   t = lap('rank', t);
+  if (selected.length === 0 && !s.universe.allowEmpty) {
+    // 9.3: zero eligible symbols would sell the whole basket into cash (§5); a live or replay run
+    // refuses unless `allow_empty` says that is wanted.
+    const reason = `refused: no eligible symbol on ${period} (${describeExcluded(decisions)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`;
+    log.error({ period }, reason);
+    const run = req.dryRun
+      ? null
+      : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
+    const duration = deps.clock.now() - t0;
+    if (run) {
+      await ledger.finishRun(run.id, {
+        status: 'refused',
+        exitReason: reason,
+        finishedAt: deps.clock.now(),
+        timings: { ...timings, total: duration },
+        summary: { guard: 'empty_universe' },
+      });
+    }
+    return {
+      ...noTrade,
+      run: {
+        ...baseRun,
+        id: run?.id ?? null,
+        status: 'refused',
+        exit_reason: reason,
+        guard: 'empty_universe',
+        rejected_phases: [],
+        duration_ms: duration,
+        timings_ms: { ...timings, total: duration },
+      },
+      excluded: excludedOf(decisions),
+      adjustments,
+      balances: balancesOf(balances),
+      exchange: null,
+    };
+  }
 
   // ---- prices and rules at D --------------------------------------------------------------------
   // A real exchange decides at its last prices (only TRADING symbols have one); replay at the open of D.
@@ -770,6 +817,13 @@ const noTrade = {
   equity: null,
   pnl: null,
 } as const satisfies Partial<RebalanceResult>;
+
+/** `no_market_cap 12, not_trading 3` — the exclusion counts for a message. */
+function describeExcluded(decisions: readonly UniverseDecision[]): string {
+  const by = excludedOf(decisions).by_reason;
+  const parts = Object.entries(by).map(([k, v]) => `${k} ${v}`);
+  return parts.length > 0 ? `excluded: ${parts.join(', ')}` : 'no symbol in the data';
+}
 
 /** Non-zero book entries as balances, sorted by asset. */
 function balancesOf(book: ReadonlyMap<string, Decimal>): Balance[] {

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { type Adapters, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
@@ -323,6 +324,38 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       expect(rows.rows[0]).toMatchObject({ status: 'failed', exit_reason: 'socket hang up' });
       expect(Number(rows.rows[0]?.pending)).toBeGreaterThanOrEqual(1);
       expect(Number(rows.rows[0]?.pending)).toBeLessThanOrEqual(10);
+    },
+  );
+
+  it.skipIf(skip)(
+    'zero eligible symbols (9.3): refused before any order (exit 3) unless [universe] allow_empty = true',
+    async () => {
+      // Reproduces: an empty universe sold the whole basket into cash and said "completed". BTCUSDT is
+      // the only symbol allowed and its cap (~$540B on 2021-01-01) is below a 1e15 USD floor.
+      const cfg: Overrides = {
+        paper: { account: 'empty-e2e' },
+        universe: { include: 'BTCUSDT', min_market_cap: '1e15' },
+        strategy: { top_n: '1' },
+      };
+      const refused = await run(cfg, { asOf: '2021-01-01' });
+      expect(refused.run.status).toBe('refused');
+      expect(refused.run.guard).toBe('empty_universe');
+      expect(refused.run.exit_reason).toMatch(/no eligible symbol on 2021-01-01 \(excluded: .*small_cap 1/);
+      expect(refused.orders).toEqual([]);
+      expect(exitCodeOfResult(refused)).toBe(3);
+      const rows = await sql<{ status: string; orders: string }>`
+        select r.status, (select count(*) from orders o where o.run_id = r.id)::text as orders
+        from runs r join accounts a on a.id = r.account_id where a.name = 'empty-e2e' order by r.id`.execute(
+        db(),
+      );
+      expect(rows.rows).toEqual([{ status: 'refused', orders: '0' }]);
+      // Opted in: the run completes with no order (a fresh book is all cash already).
+      const allowed = await run(
+        { ...cfg, universe: { ...cfg.universe, allow_empty: 'true' } },
+        { asOf: '2021-01-01' },
+      );
+      expect(allowed.run.status).toBe('completed');
+      expect(exitCodeOfResult(allowed)).toBe(0);
     },
   );
 

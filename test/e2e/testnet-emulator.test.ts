@@ -11,9 +11,10 @@
  * testnet run is checked against a replay run of the same config, and the ledger against the emulator's
  * own account.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
@@ -47,6 +48,7 @@ const KEYS = [
   'k-refuse',
   'k-skip',
   'k-allrej',
+  'k-caps',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -405,6 +407,44 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         ['USDT', '0'],
       ]);
       expect(exitCodeOfResult(reset)).toBe(3);
+    },
+  );
+
+  it.skipIf(skip)(
+    'stale market caps on a real run (9.3): a data error naming the source and its last snapshot, no order',
+    async () => {
+      // Reproduces: caps older than §4's 45 days made every symbol `no_market_cap`, and the run sold the
+      // whole basket. The data directory holds the bundled CoinMarketCap file cut after 2020-12-01.
+      const capsDir = path.join(dir, 'stale-caps');
+      mkdirSync(path.join(capsDir, 'marketcap'), { recursive: true });
+      const csv = gunzipSync(
+        readFileSync(
+          path.join(BUNDLED_DATA_DIR, 'marketcap', 'cmc_monthly_top200_2020-01_to_2025-10.csv.gz'),
+        ),
+      )
+        .toString('utf8')
+        .split('\n')
+        .filter((l, i) => i === 0 || (l !== '' && (l.split(',').at(-1) ?? '') <= '20201201'))
+        .join('\n');
+      writeFileSync(path.join(capsDir, 'marketcap', 'cmc_monthly_top200_2020-01_to_2025-10.csv'), `${csv}\n`);
+      setClock('2021-03-01', 30_000);
+      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const err = (await run(
+        {
+          paper: { account: 'tn-caps' },
+          universe: { include: 'BTCUSDT,ETHUSDT', min_market_cap: '1e8' },
+          strategy: { top_n: '2' },
+          data: { dir: capsDir },
+        },
+        { apiKey: 'k-caps', viaProxy: true },
+      ).catch((e: unknown) => e)) as Error & { exitCode?: number };
+      expect(err.name).toBe('StaleDataError');
+      expect(err.exitCode).toBe(66);
+      expect(err.message).toContain('cmc_monthly_top200_2020-01_to_2025-10.csv');
+      expect(err.message).toContain('the latest snapshot is of 2020-12-01');
+      expect(err.message).toContain('decision day 2021-03-01');
+      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      expect(emuBalances('k-caps')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
     },
   );
 
