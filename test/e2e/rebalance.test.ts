@@ -167,8 +167,11 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       expect(dec(before).gt(0)).toBe(true);
       // 2021-01-23 is the first day of the new segment: close_before 0.000695, open_after 0.695 (COCOSUSDT.csv).
       // h := round_down_8(h × 0.000695 / 0.695) = round_down_8(h / 1000); then the full-mode SELL of it
-      // (COCOS is not eligible on 01-23: no candle on 01-22).
-      const r2 = await run(cocos, { asOf: '2021-01-23' });
+      // (COCOS is not eligible on 01-23: no candle on 01-22; the empty universe is allowed here, 9.3).
+      const r2 = await run(
+        { ...cocos, universe: { ...cocos.universe, allow_empty: 'true' } },
+        { asOf: '2021-01-23' },
+      );
       const after = dec(before).times('0.000695').div('0.695').toDecimalPlaces(8, 1);
       expect(r2.adjustments).toEqual([
         {
