@@ -97,6 +97,12 @@ export interface RebalanceResult {
     quantity_after: string;
     ratio: string;
   }[];
+  /**
+   * Real exchanges (issue 9.4): planned orders not sent because §7's filters would reject them at the
+   * decision price (they are in `orders` with status `SKIPPED`, reject_reason `dust`), and their
+   * notional at the decision price summed (quote asset, decimal string).
+   */
+  readonly dust: { readonly orders: number; readonly notional: string };
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
   /** What the strategy manages after the run (the ledger's balances). */

@@ -542,15 +542,22 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
-    const executor = new OrderExecutor(executorDeps, { ...executorCtx, period, attempt, run });
+    const executor = new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      period,
+      attempt,
+      run,
+      ...(batch ? {} : { dustRules: rules }),
+    });
     const rejectedPhases: ('sell' | 'buy')[] = [];
+    const dust: { symbol: string; side: string; notional: string }[] = [];
     const execute = async (name: 'sell' | 'buy', planned: readonly PlannedOrder[]) => {
       const phase = await executor.execute(planned);
       orders.push(...phase.orders);
       fills.push(...phase.fills);
-      if (phase.orders.length > 0 && phase.orders.every((o) => o.status === 'REJECTED')) {
-        rejectedPhases.push(name);
-      }
+      dust.push(...phase.dust);
+      const sent = phase.orders.filter((o) => o.status !== 'SKIPPED');
+      if (sent.length > 0 && sent.every((o) => o.status === 'REJECTED')) rejectedPhases.push(name);
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -711,6 +718,10 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       ranking: rankingRows(decisions, ranked),
       excluded: excludedOf(decisions),
       adjustments,
+      dust: {
+        orders: dust.length,
+        notional: decStr(dust.reduce((a, d) => a.plus(dec(d.notional)), ZERO)),
+      },
       orders,
       fills,
       balances: after,
@@ -809,6 +820,7 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
 
 /** The parts of a result of a run that traded nothing. */
 const noTrade = {
+  dust: { orders: 0, notional: '0' },
   ranking: [],
   excluded: { by_reason: {}, symbols: [] },
   adjustments: [],

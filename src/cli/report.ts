@@ -136,6 +136,12 @@ export function formatReport(r: RebalanceResult): string {
       );
     }
   }
+  if (r.dust.orders > 0) {
+    out.push(
+      '',
+      `Dust: ${r.dust.orders} order(s) not sent (below the symbol's minimum quantity or notional at the decision price), ${money(r.dust.notional)} in total`,
+    );
+  }
   if (r.exchange) out.push('', ...exchangeLines(r.exchange));
   const t = Object.entries(run.timings_ms)
     .map(([k, v]) => `${k} ${v} ms`)

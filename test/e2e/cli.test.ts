@@ -127,6 +127,7 @@ describe('CLI: rebalance on the embedded database', () => {
       [
         'adjustments',
         'balances',
+        'dust',
         'equity',
         'exchange',
         'excluded',

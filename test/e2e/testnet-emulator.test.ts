@@ -23,6 +23,7 @@ import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
 import type { FillReport } from '../../src/app/rebalance-result.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
+import { formatReport } from '../../src/cli/report.ts';
 import { BUNDLED_DATA_DIR, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
@@ -314,19 +315,29 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
   it.skipIf(skip)(
     'honest outcomes (9.2): a run whose every BUY is rejected is completed_with_rejections and exits 4, not "completed" and 0',
     async () => {
-      // Reproduces: every order rejected, the run said "completed" and exited 0. 8 USDT into FTTUSDT,
-      // whose NOTIONAL minNotional is 10 in the exchangeInfo snapshot: the emulator answers -1013.
+      // Reproduces: every order rejected, the run said "completed" and exited 0. The exchange answers
+      // the BUY with Binance's -2010 (as when the account's funds are held elsewhere).
       setClock('2021-03-01', 30_000);
+      proxy.setRule((method, p) =>
+        method === 'POST' && p === '/api/v3/order'
+          ? {
+              respond: () => ({
+                status: 400,
+                body: JSON.stringify({
+                  code: -2010,
+                  msg: 'Account has insufficient balance for requested action.',
+                }),
+                contentType: 'application/json;charset=UTF-8',
+              }),
+            }
+          : null,
+      );
       const { result } = await run(
-        {
-          paper: { account: 'tn-allrej', initial_quote: '8' },
-          universe: { include: 'FTTUSDT' },
-          strategy: { top_n: '1' },
-        },
-        { apiKey: 'k-allrej' },
+        { paper: { account: 'tn-allrej' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
+        { apiKey: 'k-allrej', viaProxy: true },
       );
       expect(result.orders.map((o) => [o.side, o.status, o.reject_code])).toEqual([
-        ['BUY', 'REJECTED', -1013],
+        ['BUY', 'REJECTED', -2010],
       ]);
       expect(result.run.status).toBe('completed_with_rejections');
       expect(result.run.rejected_phases).toEqual(['buy']);
@@ -498,37 +509,45 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
   });
 
   it.skipIf(skip)(
-    'an order rejected by a filter is recorded with its Binance code; the others go through',
+    'dust (9.4): an order the filters would reject at the decision price is not sent, recorded SKIPPED as dust and summed in the report; the others go through',
     async () => {
       // 32 USDT over 4 symbols: Q = round_down_8(32 / 4) = 8 per BUY. In the exchangeInfo snapshot
       // (2023-09-08) BTCUSDT and ETHUSDT have NOTIONAL minNotional 5, FTTUSDT and BEAMUSDT 10: 8 ≥ 5 (q × p
-      // floored to the step stays above 5: BTC ≈ 0.00017 × ~45000 ≈ 7.7) fills; 8 < 10 is refused
-      // with -1013 "Filter failure: NOTIONAL" by the emulator, over HTTP, as Binance does.
+      // floored to the step stays above 5: BTC ≈ 0.00017 × ~45000 ≈ 7.7) fills; 8 < 10 would be refused
+      // with -1013 "Filter failure: NOTIONAL" — reproduces: those orders were sent to be rejected.
       setClock('2021-03-01', 30_000);
+      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
       const { result } = await run(
         {
           paper: { account: 'tn-filter', initial_quote: '32' },
           universe: { include: 'BTCUSDT,ETHUSDT,FTTUSDT,BEAMUSDT' },
           strategy: { top_n: '4' },
         },
-        { apiKey: 'k-filter' },
+        { apiKey: 'k-filter', viaProxy: true },
       );
-      const rejected = result.orders.filter((o) => o.status === 'REJECTED');
+      const skipped = result.orders.filter((o) => o.status === 'SKIPPED');
       const filled = result.orders.filter((o) => o.status === 'FILLED');
-      expect(rejected.map((o) => o.symbol).sort()).toEqual(['BEAMUSDT', 'FTTUSDT']);
+      expect(skipped.map((o) => o.symbol).sort()).toEqual(['BEAMUSDT', 'FTTUSDT']);
       expect(filled.map((o) => o.symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
-      for (const o of rejected) {
-        expect(o.reject_code).toBe(-1013);
-        expect(o.reject_message).toMatch(/^Filter failure: (NOTIONAL|LOT_SIZE|MIN_NOTIONAL)/);
+      for (const o of skipped) {
+        expect(o.reject_reason).toBe('dust');
+        expect(o.reject_message).toMatch(/^dust \(min_notional\): Filter failure: NOTIONAL/);
       }
+      // Only the two real orders reached the exchange; the dust sums to 2 × 8 USDT.
+      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length - posts).toBe(2);
+      expect(result.dust).toEqual({ orders: 2, notional: '16' });
+      expect(result.run.status).toBe('completed');
+      expect(formatReport(result)).toContain('Dust: 2 order(s) not sent');
       expect(emuBalances('k-filter')).toEqual(result.balances);
       const rows = await withLedger((db) =>
-        sql<{ status: string; reject_code: number | null }>`
-        select o.status, o.reject_code from orders o join accounts a on a.id = o.account_id
-        where a.name = 'tn-filter' and o.status = 'REJECTED'`.execute(db),
+        sql<{ status: string; reject_reason: string | null }>`
+        select o.status, o.reject_reason from orders o join accounts a on a.id = o.account_id
+        where a.name = 'tn-filter' and o.status = 'SKIPPED'`.execute(db),
       );
-      expect(rows.rows.length).toBe(rejected.length);
-      expect(rows.rows.every((r) => r.reject_code === -1013)).toBe(true);
+      expect(rows.rows).toEqual([
+        { status: 'SKIPPED', reject_reason: 'dust' },
+        { status: 'SKIPPED', reject_reason: 'dust' },
+      ]);
     },
   );
 
@@ -604,9 +623,10 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         strategy: { top_n: '3' },
         exchange: { concurrency: '1' },
       };
+      const postsBefore = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
       const err = await run(cfg, { apiKey: 'k-hostile', viaProxy: true }).catch((e: unknown) => e as Error);
       expect((err as Error).message).toMatch(/POST \/api\/v3\/order .*invalid response: field executedQty/);
-      const postsAfterFailure = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const postsAfterFailure = proxy.seen.filter((x) => x === 'POST /api/v3/order').length - postsBefore;
       // The first order executed on the emulator; at most the orders already in flight were sent.
       expect(postsAfterFailure).toBeLessThanOrEqual(5);
       proxy.setRule(null);

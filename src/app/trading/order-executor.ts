@@ -12,7 +12,9 @@ import type { Logger } from 'pino';
 import { commissionInQuote, type QuotePriceOf } from '../../domain/accounting/commission.ts';
 import { clientOrderId } from '../../domain/client-order-id.ts';
 import { dec, decStr } from '../../domain/decimal.ts';
+import { dustCheck } from '../../domain/execution/market-fill.ts';
 import type { PlannedOrder } from '../../domain/planning/plan.ts';
+import type { SymbolRules } from '../../domain/types.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Exchange } from '../../ports/exchange.ts';
 import type {
@@ -59,12 +61,20 @@ export interface OrderExecutorContext {
   /** Quote price of a symbol for valuing a third-asset commission (open of D, else last close). */
   readonly priceOf: QuotePriceOf;
   readonly book: TradingBook;
+  /**
+   * Real exchanges (issue 9.4): the symbol's filters, to keep dust — orders §7 would reject for quantity
+   * or notional at the decision price — from being sent; they are recorded `SKIPPED` (reason `dust`).
+   * Absent: every planned order is sent (the replay exchange rejects them as Binance would).
+   */
+  readonly dustRules?: (symbol: string) => SymbolRules;
 }
 
 /** What one phase did: the report rows of its orders and fills, in plan order. */
 export interface PhaseResult {
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
+  /** Planned orders not sent because they were dust (also in `orders`, status `SKIPPED`). */
+  readonly dust: { readonly symbol: string; readonly side: string; readonly notional: string }[];
 }
 
 /** Sends planned orders and books their fills (see the module doc). */
@@ -84,7 +94,7 @@ export class OrderExecutor {
    *   first, the unknown ones stay PENDING.
    */
   async execute(planned: readonly PlannedOrder[]): Promise<PhaseResult> {
-    if (planned.length === 0) return { orders: [], fills: [] };
+    if (planned.length === 0) return { orders: [], fills: [], dust: [] };
     const { exchange, ledger, clock, logger: log } = this.deps;
     const { run, book, quoteAsset } = this.ctx;
     const batch = this.batch;
@@ -116,9 +126,39 @@ export class OrderExecutor {
         decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
         decidedAt,
       }));
+    // Dust (9.4, real exchanges): never sent; recorded as SKIPPED with the reason.
+    const dust: PhaseResult['dust'] = [];
+    const dustRules = this.ctx.dustRules;
+    const isDust: boolean[] = planned.map((o, i) => {
+      if (!dustRules) return false;
+      const amount = o.side === 'SELL' ? o.quantity : o.quoteOrderQty;
+      const d = amount === null ? null : dustCheck(o.side, amount, o.decisionPrice, dustRules(o.symbol));
+      if (!d) return false;
+      const report = skippedReport(o, ids[i] as string, d.reject.reason, d.reject.message);
+      reports[i] = report;
+      dust.push({ symbol: o.symbol, side: o.side, notional: decStr(d.notional) });
+      if (newOrders) {
+        completed[i] = { order: newOrders[i] as NewOrder, outcome: skippedOutcome(report), fills: [] };
+      }
+      log.info(
+        { symbol: o.symbol, side: o.side, reason: d.reject.reason, notional: decStr(d.notional) },
+        `dust: ${d.reject.message} at the decision price; not sent (§7)`,
+      );
+      return true;
+    });
+    if (newOrders && dust.length > 0) {
+      await ledger.recordCompletedOrders(
+        completed.filter((c, i): c is CompletedOrder => c !== null && isDust[i] === true),
+      );
+    }
+    const sendIdx = planned.map((_, i) => i).filter((i) => !isDust[i]);
     // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.
-    const ledgerIds = newOrders && !batch ? await ledger.recordOrders(newOrders) : null;
-    const one = async (o: PlannedOrder, index: number) => {
+    const pendingIds =
+      newOrders && !batch ? await ledger.recordOrders(sendIdx.map((i) => newOrders[i] as NewOrder)) : null;
+    const ledgerIds: (string | undefined)[] | null = pendingIds && new Array(planned.length);
+    if (ledgerIds && pendingIds) sendIdx.forEach((i, k) => (ledgerIds[i] = pendingIds[k]));
+    const one = async (index: number) => {
+      const o = planned[index] as PlannedOrder;
       const id = ids[index] as string;
       const outcome = await exchange.placeMarketOrder({
         symbol: o.symbol,
@@ -171,22 +211,24 @@ export class OrderExecutor {
       }
     };
     try {
-      await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
+      await forEachLimited(sendIdx, batch ? 1 : ORDER_CONCURRENCY, one);
     } finally {
       // The outcomes that are known are recorded even when the phase failed; an order whose outcome
       // is unknown stays PENDING (the next run looks it up by clientOrderId).
       if (ledgerIds) {
         await ledger.completeOrders(
           completed.flatMap((c, i) =>
-            c ? [{ orderId: ledgerIds[i] as string, outcome: c.outcome, fills: c.fills }] : [],
+            c && !isDust[i] ? [{ orderId: ledgerIds[i] as string, outcome: c.outcome, fills: c.fills }] : [],
           ),
         );
       }
     }
-    if (!ledgerIds) {
-      await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
+    if (newOrders && !ledgerIds) {
+      await ledger.recordCompletedOrders(
+        completed.filter((c, i): c is CompletedOrder => c !== null && !isDust[i]),
+      );
     }
-    return { orders: reports, fills: fillReports.flat() };
+    return { orders: reports, fills: fillReports.flat(), dust };
   }
 
   /**
@@ -258,6 +300,46 @@ export class OrderExecutor {
     }
     return { recovered, fills: again.fills };
   }
+}
+
+/** The report row of a planned order that was not sent (status `SKIPPED`, e.g. reason `dust`). */
+function skippedReport(o: PlannedOrder, id: string, reason: string, message: string): OrderReport {
+  return {
+    client_order_id: id,
+    symbol: o.symbol,
+    side: o.side,
+    leg: o.leg,
+    why: o.why,
+    quantity: o.quantity ? decStr(o.quantity) : null,
+    quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
+    decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
+    latency_ms: null,
+    status: 'SKIPPED',
+    executed_qty: '0',
+    cummulative_quote_qty: '0',
+    avg_price: null,
+    slippage_bps: null,
+    reject_code: null,
+    reject_reason: 'dust',
+    reject_message: `dust (${reason}): ${message} at the decision price; not sent`,
+  };
+}
+
+/** The ledger outcome of a skipped order. */
+function skippedOutcome(r: OrderReport): OrderOutcomeRow {
+  return {
+    status: 'SKIPPED',
+    exchangeOrderId: null,
+    executedQty: '0',
+    cummulativeQuoteQty: '0',
+    avgPrice: null,
+    slippageBps: null,
+    rejectCode: null,
+    rejectReason: r.reject_reason,
+    rejectMessage: r.reject_message,
+    transactTime: null,
+    latencyMs: null,
+  };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight (limit 1 = strictly in order); stops starting new ones after a failure. */
