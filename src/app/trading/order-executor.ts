@@ -156,7 +156,11 @@ export class OrderExecutor {
     const pendingIds =
       newOrders && !batch ? await ledger.recordOrders(sendIdx.map((i) => newOrders[i] as NewOrder)) : null;
     const ledgerIds: (string | undefined)[] | null = pendingIds && new Array(planned.length);
-    if (ledgerIds && pendingIds) sendIdx.forEach((i, k) => (ledgerIds[i] = pendingIds[k]));
+    if (ledgerIds && pendingIds) {
+      sendIdx.forEach((i, k) => {
+        ledgerIds[i] = pendingIds[k];
+      });
+    }
     const one = async (index: number) => {
       const o = planned[index] as PlannedOrder;
       const id = ids[index] as string;
