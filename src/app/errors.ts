@@ -44,6 +44,16 @@ export class StaleDataError extends Error {
   readonly exitCode = 66;
 }
 
+/**
+ * The exchange or the data answered something that cannot be a market (issue 14.2): an empty or
+ * incomplete ticker list for symbols we will trade, a price <= 0. Names the endpoint or file, the symbol
+ * and the field; nothing further is sent and the run is recorded `failed`. Exit 65 (EX_DATAERR).
+ */
+export class InvalidMarketDataError extends Error {
+  override readonly name = 'InvalidMarketDataError';
+  readonly exitCode = 65;
+}
+
 /** The process exit code for an error: its `exitCode` field when it has one, else 1. */
 export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown } | null)?.exitCode;

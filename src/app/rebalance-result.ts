@@ -103,6 +103,15 @@ export interface RebalanceResult {
    * notional at the decision price summed (quote asset, decimal string).
    */
   readonly dust: { readonly orders: number; readonly notional: string };
+  /** Orders filled only in part (EXPIRED / PARTIALLY_FILLED with some executed): booked as filled (14.2). */
+  readonly partial_fills: {
+    readonly client_order_id: string;
+    readonly symbol: string;
+    readonly side: string;
+    readonly status: string;
+    readonly executed_qty: string;
+    readonly cummulative_quote_qty: string;
+  }[];
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
   /** What the strategy manages after the run (the ledger's balances). */

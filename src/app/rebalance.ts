@@ -34,7 +34,7 @@ import type { Exchange } from '../ports/exchange.ts';
 import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow, RunStatus } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
-import { StaleDataError, UserInputError, VenueMismatchError } from './errors.ts';
+import { InvalidMarketDataError, StaleDataError, UserInputError, VenueMismatchError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
 import { OrderExecutor } from './trading/order-executor.ts';
@@ -487,6 +487,14 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       background.push(p);
     };
     if (run) later(ledger.recordUniverse(run.id, universeRows(decisions, ranked)));
+    // 14.2: every symbol we may trade has a positive decision price, or nothing is sent (run failed).
+    checkDecisionPrices(
+      [...new Set([...heldSymbols, ...selected.map((r) => r.symbol)])],
+      openAt,
+      live ? (sym) => bySymbol.get(sym)?.status === 'TRADING' : () => false,
+      live ? 'GET /api/v3/ticker/price' : 'the daily candles',
+      live ? 'price' : 'open',
+    );
     const reconciliation: ReconciliationRow[] = [];
     let exchangeBefore: readonly Balance[] = [];
     if (!batch) {
@@ -551,11 +559,13 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     });
     const rejectedPhases: ('sell' | 'buy')[] = [];
     const dust: { symbol: string; side: string; notional: string }[] = [];
+    const partialFills: RebalanceResult['partial_fills'] = [];
     const execute = async (name: 'sell' | 'buy', planned: readonly PlannedOrder[]) => {
       const phase = await executor.execute(planned);
       orders.push(...phase.orders);
       fills.push(...phase.fills);
       dust.push(...phase.dust);
+      partialFills.push(...phase.partial);
       const sent = phase.orders.filter((o) => o.status !== 'SKIPPED');
       if (sent.length > 0 && sent.every((o) => o.status === 'REJECTED')) rejectedPhases.push(name);
     };
@@ -718,6 +728,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       ranking: rankingRows(decisions, ranked),
       excluded: excludedOf(decisions),
       adjustments,
+      partial_fills: partialFills,
       dust: {
         orders: dust.length,
         notional: decStr(dust.reduce((a, d) => a.plus(dec(d.notional)), ZERO)),
@@ -821,6 +832,7 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
 /** The parts of a result of a run that traded nothing. */
 const noTrade = {
   dust: { orders: 0, notional: '0' },
+  partial_fills: [],
   ranking: [],
   excluded: { by_reason: {}, symbols: [] },
   adjustments: [],
@@ -829,6 +841,42 @@ const noTrade = {
   equity: null,
   pnl: null,
 } as const satisfies Partial<RebalanceResult>;
+
+/**
+ * 14.2: the decision price of every symbol we may trade must be a positive decimal. A symbol that must
+ * have one (`required`: TRADING on a real exchange) and has none, or any price <= 0 or not a number, is an
+ * {@link InvalidMarketDataError} naming the source, the symbol and the field.
+ */
+function checkDecisionPrices(
+  symbols: readonly string[],
+  priceOf: (symbol: string) => string | null,
+  required: (symbol: string) => boolean,
+  source: string,
+  field: string,
+): void {
+  for (const sym of symbols) {
+    const p = priceOf(sym);
+    if (p === null) {
+      if (required(sym)) {
+        throw new InvalidMarketDataError(
+          `${source}: no ${field} for ${sym}, a symbol this run may trade (empty or incomplete answer); nothing was sent`,
+        );
+      }
+      continue;
+    }
+    let ok = false;
+    try {
+      ok = dec(p).gt(0);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new InvalidMarketDataError(
+        `${source}: ${sym} ${field} = ${JSON.stringify(p)} is not a price > 0; nothing was sent`,
+      );
+    }
+  }
+}
 
 /** `no_market_cap 12, not_trading 3` — the exclusion counts for a message. */
 function describeExcluded(decisions: readonly UniverseDecision[]): string {

@@ -136,6 +136,11 @@ export function formatReport(r: RebalanceResult): string {
       );
     }
   }
+  for (const f of r.partial_fills) {
+    out.push(
+      `Partial fill: ${f.side} ${f.symbol} ${f.status}, executed ${f.executed_qty} for ${money(f.cummulative_quote_qty)} (booked as filled)`,
+    );
+  }
   if (r.dust.orders > 0) {
     out.push(
       '',

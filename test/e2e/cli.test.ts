@@ -133,6 +133,7 @@ describe('CLI: rebalance on the embedded database', () => {
         'excluded',
         'fills',
         'orders',
+        'partial_fills',
         'pnl',
         'ranking',
         'run',

@@ -50,6 +50,8 @@ const KEYS = [
   'k-skip',
   'k-allrej',
   'k-caps',
+  'k-ticker',
+  'k-partial',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -456,6 +458,87 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       expect(err.message).toContain('decision day 2021-03-01');
       expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
       expect(emuBalances('k-caps')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'validate what the exchange says (14.2): a ticker price of "0" or an empty ticker list fails the run naming endpoint, symbol and field; nothing is sent',
+    async () => {
+      // Reproduces: a ticker price "0" was taken as the decision price (10 real buys, equity 0.88); an
+      // empty ticker list sent orders with a null decision price.
+      const cfg: Overrides = {
+        paper: { account: 'tn-ticker' },
+        universe: { include: 'BTCUSDT,ETHUSDT' },
+        strategy: { top_n: '2' },
+      };
+      setClock('2021-03-01', 30_000);
+      const posts = () => proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const before = posts();
+      const failWith = async (body: (u: string) => string) => {
+        proxy.setRule((method, p) =>
+          method === 'GET' && p === '/api/v3/ticker/price'
+            ? { respond: (u) => ({ status: u.status, body: body(u.body) }) }
+            : null,
+        );
+        return (await run(cfg, { apiKey: 'k-ticker', viaProxy: true }).catch((e: unknown) => e)) as Error & {
+          exitCode?: number;
+        };
+      };
+      const zero = await failWith((b) => b.replace(/("symbol":"BTCUSDT","price":")[^"]*"/, '$10"'));
+      expect(zero.name).toBe('InvalidMarketDataError');
+      expect(zero.exitCode).toBe(65);
+      expect(zero.message).toBe(
+        'GET /api/v3/ticker/price: BTCUSDT price = "0" is not a price > 0; nothing was sent',
+      );
+      const empty = await failWith(() => '[]');
+      expect(empty.message).toMatch(
+        /^GET \/api\/v3\/ticker\/price: no price for (BTCUSDT|ETHUSDT), a symbol this run may trade/,
+      );
+      expect(posts()).toBe(before);
+      expect(emuBalances('k-ticker')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
+      const rows = await withLedger((db) =>
+        sql<{ status: string }>`
+        select r.status from runs r join accounts a on a.id = r.account_id where a.name = 'tn-ticker' order by r.id`.execute(
+          db,
+        ),
+      );
+      expect(rows.rows.map((r) => r.status)).toEqual(['failed', 'failed']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a partial fill (EXPIRED with some executed, 14.2) is reported and logged, and booked exactly as filled',
+    async () => {
+      // Reproduces: an EXPIRED order with a fill completed without a word. The exchange's answer says
+      // EXPIRED for the one BUY; its fills are what the account got (the emulator's account agrees).
+      setClock('2021-01-01', 30_000);
+      proxy.setRule((method, p) =>
+        method === 'POST' && p === '/api/v3/order'
+          ? {
+              respond: (u) => ({
+                status: u.status,
+                body: u.body.replace('"status":"FILLED"', '"status":"EXPIRED"'),
+              }),
+            }
+          : null,
+      );
+      const { result } = await run(
+        { paper: { account: 'tn-partial' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
+        { apiKey: 'k-partial', viaProxy: true },
+      );
+      expect(result.orders.map((o) => o.status)).toEqual(['EXPIRED']);
+      expect(result.partial_fills).toEqual([
+        expect.objectContaining({
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          status: 'EXPIRED',
+          executed_qty: '0.34573',
+        }),
+      ]);
+      expect(formatReport(result)).toContain('Partial fill: BUY BTCUSDT EXPIRED, executed 0.34573');
+      expect(result.run.status).toBe('completed');
+      expect(emuBalances('k-partial')).toEqual(result.balances);
+      expect(result.exchange?.reconciliation).toEqual([]);
     },
   );
 

@@ -75,6 +75,18 @@ export interface PhaseResult {
   readonly fills: FillReport[];
   /** Planned orders not sent because they were dust (also in `orders`, status `SKIPPED`). */
   readonly dust: { readonly symbol: string; readonly side: string; readonly notional: string }[];
+  /**
+   * Orders the exchange filled only in part (EXPIRED or PARTIALLY_FILLED with some executed, 14.2):
+   * booked exactly as filled, reported and logged as a warning.
+   */
+  readonly partial: {
+    readonly client_order_id: string;
+    readonly symbol: string;
+    readonly side: string;
+    readonly status: string;
+    readonly executed_qty: string;
+    readonly cummulative_quote_qty: string;
+  }[];
 }
 
 /** Sends planned orders and books their fills (see the module doc). */
@@ -94,7 +106,8 @@ export class OrderExecutor {
    *   first, the unknown ones stay PENDING.
    */
   async execute(planned: readonly PlannedOrder[]): Promise<PhaseResult> {
-    if (planned.length === 0) return { orders: [], fills: [], dust: [] };
+    if (planned.length === 0) return { orders: [], fills: [], dust: [], partial: [] };
+    const partial: PhaseResult['partial'] = [];
     const { exchange, ledger, clock, logger: log } = this.deps;
     const { run, book, quoteAsset } = this.ctx;
     const batch = this.batch;
@@ -180,6 +193,29 @@ export class OrderExecutor {
           `order rejected: ${outcome.message}; skipped (§7)`,
         );
       }
+      if (
+        (outcome.status === 'EXPIRED' || outcome.status === 'PARTIALLY_FILLED') &&
+        dec(outcome.executedQty).gt(0)
+      ) {
+        partial.push({
+          client_order_id: id,
+          symbol: o.symbol,
+          side: o.side,
+          status: outcome.status,
+          executed_qty: outcome.executedQty,
+          cummulative_quote_qty: outcome.cummulativeQuoteQty,
+        });
+        log.warn(
+          {
+            symbol: o.symbol,
+            side: o.side,
+            status: outcome.status,
+            executedQty: outcome.executedQty,
+            cummulativeQuoteQty: outcome.cummulativeQuoteQty,
+          },
+          'partial fill: the order was filled only in part; booked as filled',
+        );
+      }
       const baseAsset = this.ctx.baseAssetOf(o.symbol) ?? o.asset;
       const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
       const fillRows: FillRow[] = [];
@@ -232,7 +268,7 @@ export class OrderExecutor {
         completed.filter((c, i): c is CompletedOrder => c !== null && !isDust[i]),
       );
     }
-    return { orders: reports, fills: fillReports.flat(), dust };
+    return { orders: reports, fills: fillReports.flat(), dust, partial };
   }
 
   /**
