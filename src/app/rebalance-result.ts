@@ -77,6 +77,13 @@ export interface RebalanceResult {
     readonly guard: string | null;
     /** Phases (`sell`, `buy`) that had orders and every one of them was rejected. */
     readonly rejected_phases: readonly ('sell' | 'buy')[];
+    /** The failed or abandoned run of the same period this run continues (14.1), or null. */
+    readonly continues_run_id?: string | null;
+    /**
+     * True when this run resumed that run: the fills it left were booked first and only what was still
+     * missing against the target was planned (delta), whatever the rebalance mode.
+     */
+    readonly resumed?: boolean;
     readonly exchange: string;
     readonly strategy_mode: string;
     readonly rebalance_mode: string;

@@ -43,6 +43,11 @@ import { TradingBook } from './trading/trading-book.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
 
+/** A `running` run without a sign of life for this long is `abandoned` by the next run (14.1), ms. */
+export const RUN_LEASE_MS = 60_000;
+/** How often a run records a sign of life, ms. */
+const HEARTBEAT_MS = 10_000;
+
 /** Market-cap snapshots older than this are ignored (§4 filter 7). */
 const MAX_CAP_AGE_DAYS = 45;
 
@@ -123,6 +128,15 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     throw new UserInputError(
       `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
     );
+  }
+
+  if (!req.dryRun) {
+    // 14.1: runs of this account whose process died are never left `running`.
+    const now = deps.clock.now();
+    const abandoned = await ledger.abandonStaleRuns(accountId, 'rebalance', now - RUN_LEASE_MS, now);
+    if (abandoned.length > 0) {
+      log.warn({ runs: abandoned }, 'runs without a sign of life marked abandoned (their process died)');
+    }
   }
 
   // ---- inputs: decision day, symbols, histories -------------------------------------------------
@@ -460,6 +474,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     book,
   };
   let recovered: { client_order_id: string; status: string }[] = [];
+  let recoveredFills = 0;
   if (!batch && !req.dryRun) {
     const recovery = await new OrderExecutor(executorDeps, {
       ...executorCtx,
@@ -468,6 +483,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       run: null,
     }).recoverUnsettled();
     recovered = recovery.recovered;
+    recoveredFills = recovery.fills.length;
     if (recovery.fills.length > 0) {
       book.exchangeDelta.clear();
       // The plan starts from the recovered book.
@@ -476,9 +492,32 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
   }
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
+  // 14.1 Resume, don't churn: a re-run of a period whose run failed or died after some of its orders
+  // filled continues it — the recovered fills are in the book, and only what is still missing against
+  // the same target is planned (delta), never a sale and re-purchase of the whole basket.
+  const previous = req.dryRun ? null : await ledger.latestRun(accountId, 'rebalance', period);
+  const continues =
+    previous && (previous.status === 'failed' || previous.status === 'abandoned') ? previous : null;
+  const resume = continues !== null && recoveredFills > 0;
+  if (resume) {
+    log.warn(
+      { period, continues: continues?.id, recoveredFills },
+      `resuming the ${continues?.status} run #${continues?.id} of this period: planning only what is still missing`,
+    );
+  }
   const run = req.dryRun
     ? null
-    : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    : await ledger.startRun({
+        ...newRun(accountId, req, period, dayMs, deps.clock.now()),
+        continuesRunId: continues?.id ?? null,
+      });
+  // A sign of life while the run works, so a later run can tell a live run from a dead one (14.1).
+  const heartbeat = run
+    ? setInterval(() => {
+        ledger.heartbeat(run.id, deps.clock.now()).catch(() => undefined);
+      }, HEARTBEAT_MS)
+    : null;
+  heartbeat?.unref();
   try {
     // Writes that nothing below depends on run while the exchange answers; awaited before the state is saved.
     const background: Promise<unknown>[] = [];
@@ -582,7 +621,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         quantity,
       }));
     const planParams = {
-      mode: s.portfolio.rebalanceMode,
+      mode: resume ? ('delta' as const) : s.portfolio.rebalanceMode,
       cashBuffer: s.portfolio.cashBuffer,
       band: s.portfolio.band,
     };
@@ -720,6 +759,8 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         id: run?.id ?? null,
         status: req.dryRun ? 'dry_run' : status,
         exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : exitReason,
+        continues_run_id: continues?.id ?? null,
+        resumed: resume,
         guard: null,
         rejected_phases: rejectedPhases,
         duration_ms: duration,
@@ -779,6 +820,8 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         .catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
     }
     throw err;
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { type RebalanceResult, RUN_LEASE_MS, runRebalance } from '../../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { type Adapters, openAdapters, settingsFrom } from '../../src/compose.ts';
@@ -359,6 +359,50 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       );
       expect(allowed.run.status).toBe('completed');
       expect(exitCodeOfResult(allowed)).toBe(0);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a run whose process died (still running, no sign of life for longer than the lease) is marked abandoned by the next run (14.1)',
+    async () => {
+      // Reproduces: killed runs stayed `running` forever. The dead run is what a kill -9 leaves: a
+      // `running` row whose last heartbeat is older than RUN_LEASE_MS (60 s).
+      const loaded = configFor({ paper: { account: 'dead-e2e' } });
+      const account = await adapters.ledger.ensureAccount({
+        name: 'dead-e2e',
+        exchangeKind: 'replay',
+        quoteAsset: 'USDT',
+        initialQuote: '10000',
+        venue: 'replay',
+      });
+      const dead = await adapters.ledger.startRun({
+        accountId: account.id,
+        kind: 'rebalance',
+        period: '2021-07-01',
+        rebalanceMode: 'full',
+        strategyMode: 'momentum',
+        dryRun: false,
+        forced: false,
+        config: {},
+        decisionTime: Date.UTC(2021, 6, 1),
+        startedAt: Date.now() - 2 * RUN_LEASE_MS,
+      });
+      const r = await runRebalance(adapters.deps, {
+        settings: settingsFrom(loaded.config),
+        asOf: '2021-07-01',
+        dryRun: false,
+        force: false,
+        effectiveConfig: {},
+      });
+      expect(r.run.status).toBe('completed');
+      const rows = await sql<{ id: string; status: string; exit_reason: string | null }>`
+        select r.id::text, r.status, r.exit_reason from runs r join accounts a on a.id = r.account_id
+        where a.name = 'dead-e2e' order by r.id`.execute(db());
+      expect(rows.rows.map((x) => [x.id === dead.id, x.status])).toEqual([
+        [true, 'abandoned'],
+        [false, 'completed'],
+      ]);
+      expect(rows.rows[0]?.exit_reason).toMatch(/^abandoned: no sign of life since /);
     },
   );
 

@@ -52,6 +52,8 @@ const KEYS = [
   'k-caps',
   'k-ticker',
   'k-partial',
+  'k-resume',
+  'k-clean',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -539,6 +541,65 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       expect(result.run.status).toBe('completed');
       expect(emuBalances('k-partial')).toEqual(result.balances);
       expect(result.exchange?.reconciliation).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'resume, do not churn (14.1): the re-run of a period whose run failed on its first BUY answer sends only what is missing (here nothing), in full mode; same book as one clean run within dust',
+    async () => {
+      // Reproduces: in full mode the re-run sold and re-bought the whole basket (19–20 extra orders). The
+      // first BUY's answer is corrupted (executedQty -1) after the emulator filled it: the run fails.
+      setClock('2021-03-01', 30_000);
+      const cfg = (account: string): Overrides => ({
+        paper: { account },
+        universe: { include: 'BTCUSDT,ETHUSDT,LTCUSDT' },
+        strategy: { top_n: '3' },
+        portfolio: { rebalance_mode: 'full' },
+        exchange: { concurrency: '1' },
+      });
+      proxy.setRule((method, p, nth) =>
+        method === 'POST' && p === '/api/v3/order' && nth === 1
+          ? {
+              respond: (u) => ({
+                status: u.status,
+                body: u.body.replace(/"executedQty":"[^"]*"/, '"executedQty":"-1"'),
+              }),
+            }
+          : null,
+      );
+      const err = await run(cfg('tn-resume'), { apiKey: 'k-resume', viaProxy: true }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      proxy.setRule(null);
+      const { result } = await run(cfg('tn-resume'), { apiKey: 'k-resume', viaProxy: true });
+      expect(result.run.status).toBe('completed');
+      expect(result.run.resumed).toBe(true);
+      expect(result.exchange?.recovered_orders).toHaveLength(1);
+      const sent = result.orders.filter((o) => o.status !== 'SKIPPED');
+      // The three BUYs were in flight when the first answer failed the run (orders of a phase go out
+      // together): two completed, one stayed PENDING and is resolved now. Nothing is missing, so nothing
+      // is sent — the top-ups to the exact target are below LOT_SIZE (dust). Before: 3 SELLs + 3 BUYs.
+      expect(sent).toEqual([]);
+      expect(result.orders.every((o) => o.side === 'BUY' && o.reject_reason === 'dust')).toBe(true);
+      expect(emuBalances('k-resume')).toEqual(result.balances);
+      expect(result.exchange?.reconciliation).toEqual([]);
+
+      // One clean run of the same period: the same assets, each within 0.5 % (fees and rounding).
+      const { result: clean } = await run(cfg('tn-clean'), { apiKey: 'k-clean', viaProxy: true });
+      expect(result.balances.map((b) => b.asset)).toEqual(clean.balances.map((b) => b.asset));
+      for (const b of result.balances.filter((x) => x.asset !== 'USDT')) {
+        const c = clean.balances.find((x) => x.asset === b.asset)?.free ?? '0';
+        expect(dec(b.free).minus(c).abs().div(c).lt('0.005')).toBe(true);
+      }
+      const runs = await withLedger((db) =>
+        sql<{ id: string; status: string; continues_run_id: string | null }>`
+        select r.id::text, r.status, r.continues_run_id::text from runs r join accounts a on a.id = r.account_id
+        where a.name = 'tn-resume' order by r.id`.execute(db),
+      );
+      expect(runs.rows.map((r) => r.status)).toEqual(['failed', 'completed']);
+      expect(runs.rows[1]?.continues_run_id).toBe(runs.rows[0]?.id);
+      expect(result.run.continues_run_id).toBe(runs.rows[0]?.id);
     },
   );
 
