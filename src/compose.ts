@@ -25,7 +25,7 @@ import { ConfigError } from './config/errors.ts';
 import { CREDENTIAL_ENV, type Credentials } from './config/loader.ts';
 import type { Config } from './config/schema.ts';
 import { BUNDLED_DATA_URL } from './paths.ts';
-import { systemClock } from './ports/clock.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
 import type { Ledger } from './ports/ledger.ts';
 import type { MarketCaps } from './ports/market-caps.ts';
 
@@ -102,6 +102,8 @@ export interface OpenOptions {
   readonly credentials?: Credentials;
   /** Environment for optional keys (COINGECKO_API_KEY); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The local clock of a real-exchange run (default: the system clock; tests set one). */
+  readonly clock?: Clock;
 }
 
 /** Binance spot testnet REST endpoint (../shared/spec/binance/testnet/general-info.md). */
@@ -337,9 +339,10 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
       market,
       caps,
       ledger,
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       logger,
       exchangeStats: () => rest.stats(),
+      exchangeNow: () => rest.now(),
       async openExchange(ctx: ExchangeContext) {
         // A dry run simulates the orders at the exchange's last prices and places nothing.
         if (ctx.dryRun) return simulatedExchange(ctx, config, systemClock);

@@ -43,6 +43,11 @@ import { TradingBook } from './trading/trading-book.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
 
+/** The local clock may differ from the exchange's by this much near a period boundary (14.4), ms. */
+export const CLOCK_TOLERANCE_MS = 5_000;
+/** "Near a period boundary": this close to 00:00 UTC of the exchange's clock, either side, ms. */
+export const BOUNDARY_WINDOW_MS = 5 * 60_000;
+
 /** A `running` run without a sign of life for this long is `abandoned` by the next run (14.1), ms. */
 export const RUN_LEASE_MS = 60_000;
 /** How often a run records a sign of life, ms. */
@@ -75,6 +80,11 @@ export interface RebalanceDeps {
   readonly logger: Logger;
   /** Real exchanges: requests sent and their total documented weight so far (for the run summary). */
   exchangeStats?(): { readonly requests: number; readonly weight: number };
+  /**
+   * Real exchanges: the exchange's clock (local time + the offset measured from its serverTime), UTC ms;
+   * meaningful once market data was read (issue 14.4).
+   */
+  exchangeNow?(): number;
 }
 
 /** Per-call options (CLI flags). */
@@ -151,6 +161,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   }
   const period = msToDay(dayMs);
   const L = s.strategy.lookbackDays;
+  const clockProblem = live ? clockCheck(deps, dayMs) : null;
   if (dayMs > coverage.lastDayMs || dayMs - (L + 1) * DAY_MS < coverage.firstDayMs) {
     throw new UserInputError(
       `decision day ${period} is outside the data: it needs candles from ${msToDay(dayMs - (L + 1) * DAY_MS)} (D-1-L with lookback_days=${L}) to ${period}, and the data covers ${msToDay(coverage.firstDayMs)} .. ${msToDay(coverage.lastDayMs)}`,
@@ -212,6 +223,48 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     forced: req.force,
     decision_time: new Date(dayMs).toISOString(),
   };
+  /** Records (unless a dry run) and returns a run that a guard refused before any order (9.2, 9.3, 14.4). */
+  const refuse = async (
+    guard: string,
+    reason: string,
+    parts: Partial<RebalanceResult>,
+    decided?: { decisions: readonly UniverseDecision[]; ranked: readonly RankedSymbol[] },
+  ): Promise<RebalanceResult> => {
+    log.error({ period, guard }, reason);
+    const run = req.dryRun
+      ? null
+      : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    if (run && decided) await ledger.recordUniverse(run.id, universeRows(decided.decisions, decided.ranked));
+    const duration = deps.clock.now() - t0;
+    if (run) {
+      await ledger.finishRun(run.id, {
+        status: 'refused',
+        exitReason: reason,
+        finishedAt: deps.clock.now(),
+        timings: { ...timings, total: duration },
+        summary: { guard },
+      });
+    }
+    return {
+      ...noTrade,
+      balances: [],
+      exchange: null,
+      ...parts,
+      run: {
+        ...baseRun,
+        id: run?.id ?? null,
+        status: 'refused',
+        exit_reason: reason,
+        guard,
+        rejected_phases: [],
+        duration_ms: duration,
+        timings_ms: { ...timings, total: duration },
+      },
+    };
+  };
+  if (clockProblem) {
+    return refuse('clock', clockProblem, { balances: (await ledger.loadState(accountId)).balances });
+  }
   if (skipReason) {
     log.info({ period, reason: skipReason }, 'nothing to do for this period');
     const stateNow = await ledger.loadState(accountId);
@@ -363,39 +416,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   if (selected.length === 0 && !s.universe.allowEmpty) {
     // 9.3: zero eligible symbols would sell the whole basket into cash (§5); a live or replay run
     // refuses unless `allow_empty` says that is wanted.
-    const reason = `refused: no eligible symbol on ${period} (${describeExcluded(decisions)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`;
-    log.error({ period }, reason);
-    const run = req.dryRun
-      ? null
-      : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
-    if (run) await ledger.recordUniverse(run.id, universeRows(decisions, ranked));
-    const duration = deps.clock.now() - t0;
-    if (run) {
-      await ledger.finishRun(run.id, {
-        status: 'refused',
-        exitReason: reason,
-        finishedAt: deps.clock.now(),
-        timings: { ...timings, total: duration },
-        summary: { guard: 'empty_universe' },
-      });
-    }
-    return {
-      ...noTrade,
-      run: {
-        ...baseRun,
-        id: run?.id ?? null,
-        status: 'refused',
-        exit_reason: reason,
-        guard: 'empty_universe',
-        rejected_phases: [],
-        duration_ms: duration,
-        timings_ms: { ...timings, total: duration },
-      },
-      excluded: excludedOf(decisions),
-      adjustments,
-      balances: balancesOf(balances),
-      exchange: null,
-    };
+    return refuse(
+      'empty_universe',
+      `refused: no eligible symbol on ${period} (${describeExcluded(decisions)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`,
+      { excluded: excludedOf(decisions), adjustments, balances: balancesOf(balances) },
+      { decisions, ranked },
+    );
   }
 
   // ---- prices and rules at D --------------------------------------------------------------------
@@ -823,6 +849,25 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   } finally {
     if (heartbeat) clearInterval(heartbeat);
   }
+}
+
+/**
+ * 14.4: the period comes from the exchange's clock; near 00:00 UTC a local clock that disagrees with it by
+ * more than {@link CLOCK_TOLERANCE_MS} could name another day (and schedule a second run the same day),
+ * so the run is refused. @returns the reason, or null when the clocks agree, the boundary is far, or the
+ * exchange's clock is a day or more away (a replayed history, e.g. the emulator).
+ */
+function clockCheck(deps: RebalanceDeps, dayMs: number): string | null {
+  if (!deps.exchangeNow) return null;
+  const exchangeNow = deps.exchangeNow();
+  const localNow = deps.clock.now();
+  const skew = localNow - exchangeNow;
+  const sinceMidnight = exchangeNow - dayMs;
+  const nearBoundary = sinceMidnight < BOUNDARY_WINDOW_MS || DAY_MS - sinceMidnight < BOUNDARY_WINDOW_MS;
+  // A difference of a day or more is not a drifting clock but an exchange replaying history (the local
+  // emulator, whose clock starts at 00:00 of a past day): its day is the period, as always.
+  if (Math.abs(skew) <= CLOCK_TOLERANCE_MS || Math.abs(skew) >= DAY_MS || !nearBoundary) return null;
+  return `refused: the local clock is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew < 0 ? 'behind' : 'ahead of'} the exchange (${new Date(exchangeNow).toISOString()}) within ${BOUNDARY_WINDOW_MS / 60_000} min of a UTC day boundary; nothing was traded. Synchronise the clock (NTP) and run again.`;
 }
 
 function parseAsOf(asOf: string): number {

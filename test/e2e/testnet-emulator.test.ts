@@ -54,6 +54,7 @@ const KEYS = [
   'k-partial',
   'k-resume',
   'k-clean',
+  'k-clock',
 ];
 
 /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
@@ -136,7 +137,15 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
   /** One rebalance as the CLI runs it: open the adapters, run, close. */
   const run = async (
     overrides: Overrides,
-    opts: { apiKey?: string; secret?: string; viaProxy?: boolean; asOf?: string; dryRun?: boolean } = {},
+    opts: {
+      apiKey?: string;
+      secret?: string;
+      viaProxy?: boolean;
+      asOf?: string;
+      dryRun?: boolean;
+      /** The run's local clock minus the emulator's, ms (default: the host's real clock). */
+      localSkewMs?: number;
+    } = {},
   ) => {
     const kind = overrides.exchange?.kind ?? 'testnet';
     const loaded = configFor({
@@ -149,6 +158,9 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
     });
     const adapters = await openAdapters(loaded.config, logger, {
       credentials: { apiKey: opts.apiKey ?? 'k-btc', apiSecret: opts.secret ?? SECRET, privateKeyPath: null },
+      ...(opts.localSkewMs === undefined
+        ? {}
+        : { clock: { now: () => base + (Date.now() - t0) + (opts.localSkewMs ?? 0) } }),
     });
     try {
       const result = await runRebalance(adapters.deps, {
@@ -600,6 +612,32 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       expect(runs.rows.map((r) => r.status)).toEqual(['failed', 'completed']);
       expect(runs.rows[1]?.continues_run_id).toBe(runs.rows[0]?.id);
       expect(result.run.continues_run_id).toBe(runs.rows[0]?.id);
+    },
+  );
+
+  it.skipIf(skip)(
+    'trusted clock (14.4): a local clock 30 s behind the exchange near 00:00 UTC is refused (exit 3); in agreement the run trades the exchange day',
+    async () => {
+      // Reproduces: a clock 30 s behind near 00:00 UTC traded the previous day's period, and the next
+      // run traded again the same day. The emulator's clock is 00:00:30 of 2021-03-01.
+      setClock('2021-03-01', 30_000);
+      const cfg: Overrides = {
+        paper: { account: 'tn-clock' },
+        universe: { include: 'BTCUSDT' },
+        strategy: { top_n: '1' },
+      };
+      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const { result: behind } = await run(cfg, { apiKey: 'k-clock', viaProxy: true, localSkewMs: -30_000 });
+      expect(behind.run.status).toBe('refused');
+      expect(behind.run.guard).toBe('clock');
+      expect(behind.run.exit_reason).toMatch(
+        /^refused: the local clock is (29\.\d|30\.\d) s behind the exchange/,
+      );
+      expect(exitCodeOfResult(behind)).toBe(3);
+      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      const { result: agreed } = await run(cfg, { apiKey: 'k-clock', viaProxy: true, localSkewMs: 200 });
+      expect(agreed.run.status).toBe('completed');
+      expect(agreed.run.period).toBe('2021-03-01');
     },
   );
 
