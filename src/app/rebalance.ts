@@ -522,8 +522,10 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   // filled continues it — the recovered fills are in the book, and only what is still missing against
   // the same target is planned (delta), never a sale and re-purchase of the whole basket.
   const previous = req.dryRun ? null : await ledger.latestRun(accountId, 'rebalance', period);
+  // A run still `running` within its lease is taken as dead too when it left fills: one instance per
+  // account trades at a time (the account lock), so it is not this process's and cannot be alive.
   const continues =
-    previous && (previous.status === 'failed' || previous.status === 'abandoned') ? previous : null;
+    previous && ['failed', 'abandoned', 'running'].includes(previous.status) ? previous : null;
   const resume = continues !== null && recoveredFills > 0;
   if (resume) {
     log.warn(
