@@ -96,6 +96,11 @@ export interface RebalanceResult {
   readonly excluded: {
     readonly by_reason: Record<string, number>;
     readonly symbols: { symbol: string; reason: string }[];
+    /**
+     * Replay (9.3): symbols `not_trading` only because the data ends before D (reason `data_ends`,
+     * counted apart from halted/delisted), and the last days of their series.
+     */
+    readonly data_ends?: { readonly symbols: number; readonly last_days: readonly string[] };
   };
   readonly adjustments: {
     asset: string;

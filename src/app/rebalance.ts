@@ -412,14 +412,22 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   });
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const selected = ranked.filter((r) => r.selected);
+  const dataEnds = live ? new Map<string, number>() : await dataEndsBefore(market, decisions, dayMs);
+  if (dataEnds.size > 0) {
+    const considered = decisions.filter((d) => d.reason !== 'quote' && d.reason !== 'excluded').length;
+    log.warn(
+      { period, symbols: dataEnds.size, considered },
+      `data ends before ${period} for ${dataEnds.size} symbol(s)${dataEnds.size * 2 > considered ? ' — most of the universe: this day is past the data' : ''}`,
+    );
+  }
   t = lap('rank', t);
   if (selected.length === 0 && !s.universe.allowEmpty) {
     // 9.3: zero eligible symbols would sell the whole basket into cash (§5); a live or replay run
     // refuses unless `allow_empty` says that is wanted.
     return refuse(
       'empty_universe',
-      `refused: no eligible symbol on ${period} (${describeExcluded(decisions)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`,
-      { excluded: excludedOf(decisions), adjustments, balances: balancesOf(balances) },
+      `refused: no eligible symbol on ${period} (${describeExcluded(decisions, dataEnds)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`,
+      { excluded: excludedOf(decisions, dataEnds), adjustments, balances: balancesOf(balances) },
       { decisions, ranked },
     );
   }
@@ -600,7 +608,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
             timings_ms: { ...timings, total: duration },
           },
           ranking: rankingRows(decisions, ranked),
-          excluded: excludedOf(decisions),
+          excluded: excludedOf(decisions, dataEnds),
           adjustments,
           balances: balancesOf(book.managed),
           exchange: {
@@ -795,7 +803,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         timings_ms: allTimings,
       },
       ranking: rankingRows(decisions, ranked),
-      excluded: excludedOf(decisions),
+      excluded: excludedOf(decisions, dataEnds),
       adjustments,
       partial_fills: partialFills,
       dust: {
@@ -969,8 +977,11 @@ function checkDecisionPrices(
 }
 
 /** `no_market_cap 12, not_trading 3` — the exclusion counts for a message. */
-function describeExcluded(decisions: readonly UniverseDecision[]): string {
-  const by = excludedOf(decisions).by_reason;
+function describeExcluded(
+  decisions: readonly UniverseDecision[],
+  dataEnds: ReadonlyMap<string, number>,
+): string {
+  const by = excludedOf(decisions, dataEnds).by_reason;
   const parts = Object.entries(by).map(([k, v]) => `${k} ${v}`);
   return parts.length > 0 ? `excluded: ${parts.join(', ')}` : 'no symbol in the data';
 }
@@ -997,17 +1008,50 @@ function rankingRows(decisions: readonly UniverseDecision[], ranked: readonly Ra
 }
 
 /** The excluded symbols with their §4 reason, and the count per reason. */
-function excludedOf(decisions: readonly UniverseDecision[]): RebalanceResult['excluded'] {
+function excludedOf(
+  decisions: readonly UniverseDecision[],
+  dataEnds: ReadonlyMap<string, number>,
+): RebalanceResult['excluded'] {
   const symbols = decisions
     .filter((d) => !d.eligible)
-    .map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
+    .map((d) => ({ symbol: d.symbol, reason: dataEnds.has(d.symbol) ? 'data_ends' : (d.reason as string) }));
   const byReason: Record<string, number> = {};
-  for (const r of EXCLUSION_REASONS) {
+  for (const r of [...EXCLUSION_REASONS, 'data_ends']) {
     const n = symbols.filter((x) => x.reason === r).length;
     if (n > 0) byReason[r] = n;
   }
-  return { by_reason: byReason, symbols };
+  if (dataEnds.size === 0) return { by_reason: byReason, symbols };
+  const lastDays = [...new Set([...dataEnds.values()])].sort((a, b) => a - b).map(msToDay);
+  return { by_reason: byReason, symbols, data_ends: { symbols: dataEnds.size, last_days: lastDays } };
 }
+
+/**
+ * 9.3, replay: the symbols `not_trading` at D only because their data ends before D — a series that has
+ * no candle from D-1 on and whose last day is also the last day of at least {@link DATA_END_GROUP}
+ * series (the end of a source window, as `symbols.csv` notes it), not a one-off delisting.
+ * @returns symbol → its last candle day (UTC ms).
+ */
+async function dataEndsBefore(
+  market: MarketData,
+  decisions: readonly UniverseDecision[],
+  dayMs: number,
+): Promise<Map<string, number>> {
+  const ended = new Map<string, number>();
+  for (const d of decisions.filter((x) => x.reason === 'not_trading')) {
+    const upToD = await market.dailyCandles(d.symbol, 0, dayMs);
+    const last = upToD.at(-1);
+    if (!last || last.openTime >= dayMs - DAY_MS) continue;
+    if ((await market.dailyCandles(d.symbol, dayMs, Number.MAX_SAFE_INTEGER)).length > 0) continue; // halted
+    ended.set(d.symbol, last.openTime);
+  }
+  const perDay = new Map<number, number>();
+  for (const t of ended.values()) perDay.set(t, (perDay.get(t) ?? 0) + 1);
+  for (const [sym, t] of ended) if ((perDay.get(t) ?? 0) < DATA_END_GROUP) ended.delete(sym);
+  return ended;
+}
+
+/** At least this many series ending on one day = the data's end, not delistings (9.3). */
+const DATA_END_GROUP = 20;
 
 function freeOf(balances: readonly Balance[], asset: string): Decimal {
   const b = balances.find((x) => x.asset === asset);

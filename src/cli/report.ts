@@ -62,6 +62,11 @@ export function formatReport(r: RebalanceResult): string {
   );
   const excl = Object.entries(r.excluded.by_reason);
   out.push('', `Excluded: ${excl.length === 0 ? 'none' : excl.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.excluded.data_ends) {
+    out.push(
+      `Data ends before ${run.period}: ${r.excluded.data_ends.symbols} symbol(s) (their series end ${r.excluded.data_ends.last_days.join(', ')}; not delistings)`,
+    );
+  }
   if (r.adjustments.length > 0) {
     out.push('', 'Token swaps / redenominations applied (strategy-semantics §2):');
     for (const a of r.adjustments)

@@ -12,6 +12,7 @@ import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger
 import { type RebalanceResult, RUN_LEASE_MS, runRebalance } from '../../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
+import { formatReport } from '../../src/cli/report.ts';
 import { type Adapters, openAdapters, settingsFrom } from '../../src/compose.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { dec, decStr } from '../../src/domain/decimal.ts';
@@ -403,6 +404,25 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
         [false, 'completed'],
       ]);
       expect(rows.rows[0]?.exit_reason).toMatch(/^abandoned: no sign of life since /);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a replay day past most of the data (9.3): "data ends before D" is counted apart from halted/delisted not_trading, and reported',
+    async () => {
+      // Reproduces: a day where most symbols are not_trading because the bundled series end (e.g. the
+      // broad universe's source window) looked like a market where everything was delisted. symbols.csv
+      // notes those ends ("klines-1d ends at the end of its source window; not a delisting"): at least
+      // 29 series end on one day, well over the 20 the rule needs, while delistings end one by one.
+      const r = await run(
+        { paper: { account: 'ends-e2e' }, universe: { allow_empty: 'true' } },
+        { asOf: '2025-12-01', dryRun: true },
+      );
+      const ends = r.excluded.data_ends;
+      expect(ends?.symbols ?? 0).toBeGreaterThanOrEqual(100);
+      expect(r.excluded.by_reason.data_ends).toBe(ends?.symbols);
+      expect(r.excluded.by_reason.not_trading ?? 0).toBeLessThan(ends?.symbols ?? 0);
+      expect(formatReport(r)).toMatch(/Data ends before 2025-12-01: \d+ symbol\(s\) \(their series end /);
     },
   );
 
