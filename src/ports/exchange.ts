@@ -74,8 +74,24 @@ export interface Exchange {
    * as a `RejectedOrder`, never thrown; transport failures throw.
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<OrderOutcome>;
-  /** Looks an order up by our clientOrderId; null when the exchange does not know it. */
-  queryOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null>;
+  /**
+   * Looks an order up by our clientOrderId; null when the exchange does not know it.
+   * @param opts.notBefore exchange-clock time (UTC ms, from {@link finalAfter}) before which "not found"
+   *   is not final: the lookup is repeated once that time has passed (the call waits).
+   */
+  queryOrder(
+    symbol: string,
+    clientOrderId: string,
+    opts?: { readonly notBefore?: number },
+  ): Promise<OrderOutcome | null>;
+  /**
+   * Real exchanges: the exchange-clock time (UTC ms) after which an order whose request was certainly
+   * signed by `signedByMs` (local UTC ms) can no longer be executed — that time + recvWindow (+ margin).
+   * A later run resolving a PENDING order passes the time it took the account's single-instance lock
+   * (the earlier process had stopped by then) and gives the result to {@link queryOrder} as `notBefore`.
+   * Absent where orders cannot arrive late (replay).
+   */
+  finalAfter?(signedByMs: number): number;
 }
 
 /** A {@link RejectedOrder} for `req` (shared by the exchange adapters). */

@@ -285,8 +285,15 @@ export class OrderExecutor {
     const { accountId, quoteAsset, book } = this.ctx;
     const recovered: { client_order_id: string; status: string }[] = [];
     const unsettled = await ledger.unsettledOrders(accountId);
+    // Never twice, even late (9.4): "not found" is final only once a request signed before this process
+    // started (the earlier one had stopped: one instance per account) can no longer execute.
+    const notBefore = exchange.finalAfter?.(this.deps.clock.now());
     for (const o of unsettled.orders.filter((x) => x.status === 'PENDING')) {
-      const outcome = await exchange.queryOrder(o.symbol, o.clientOrderId);
+      const outcome = await exchange.queryOrder(
+        o.symbol,
+        o.clientOrderId,
+        notBefore === undefined ? undefined : { notBefore },
+      );
       const fillRows: FillRow[] =
         outcome && outcome.status !== 'REJECTED'
           ? outcome.fills.map((f) =>
