@@ -15,6 +15,14 @@ import type { BacktestMetrics } from './backtest-result.ts';
 /** Suffix of the ledger account of backtests. */
 export const BACKTEST_ACCOUNT_SUFFIX = '-backtest';
 
+/**
+ * The ledger account of the backtests of `[paper] account`: `<account>-backtest`; an empty account (the
+ * default since one book per venue, issue 9.1) keeps the earlier name `default-backtest`.
+ */
+export function backtestAccountName(account: string): string {
+  return `${account || 'default'}${BACKTEST_ACCOUNT_SUFFIX}`;
+}
+
 /** What is recorded of one backtest. */
 export interface BacktestRecord {
   /** `[paper] account` (the suffix is added here). */
@@ -73,7 +81,7 @@ export async function recordBacktest(
       throw new RangeError(`recordBacktest: ${name} has ${curve.length} points for ${n} days`);
   }
   const account = await ledger.ensureAccount({
-    name: `${rec.account}${BACKTEST_ACCOUNT_SUFFIX}`,
+    name: backtestAccountName(rec.account),
     exchangeKind: 'replay',
     quoteAsset: rec.quoteAsset,
     initialQuote: rec.initialQuote,

@@ -66,9 +66,24 @@ export interface RebalanceResult {
     readonly id: string | null;
     readonly account: string;
     readonly period: string;
-    /** `completed`, `skipped` (already rebalanced / not due), or `dry_run`. */
-    readonly status: 'completed' | 'skipped' | 'dry_run';
+    /**
+     * `completed` (no order rejected), `completed_with_rejections`, `skipped` (already rebalanced / not
+     * due), `refused` (a guard stopped the run before any order: see `guard`), or `dry_run`. A run that
+     * failed throws (recorded as `failed`). Exit codes: src/cli/exit-codes.ts.
+     */
+    readonly status: 'completed' | 'completed_with_rejections' | 'skipped' | 'refused' | 'dry_run';
     readonly exit_reason: string;
+    /** The guard that refused the run (`reconciliation`, `empty_universe`, …), null otherwise. */
+    readonly guard: string | null;
+    /** Phases (`sell`, `buy`) that had orders and every one of them was rejected. */
+    readonly rejected_phases: readonly ('sell' | 'buy')[];
+    /** The failed or abandoned run of the same period this run continues (14.1), or null. */
+    readonly continues_run_id?: string | null;
+    /**
+     * True when this run resumed that run: the fills it left were booked first and only what was still
+     * missing against the target was planned (delta), whatever the rebalance mode.
+     */
+    readonly resumed?: boolean;
     readonly exchange: string;
     readonly strategy_mode: string;
     readonly rebalance_mode: string;
@@ -81,6 +96,11 @@ export interface RebalanceResult {
   readonly excluded: {
     readonly by_reason: Record<string, number>;
     readonly symbols: { symbol: string; reason: string }[];
+    /**
+     * Replay (9.3): symbols `not_trading` only because the data ends before D (reason `data_ends`,
+     * counted apart from halted/delisted), and the last days of their series.
+     */
+    readonly data_ends?: { readonly symbols: number; readonly last_days: readonly string[] };
   };
   readonly adjustments: {
     asset: string;
@@ -88,6 +108,21 @@ export interface RebalanceResult {
     quantity_before: string;
     quantity_after: string;
     ratio: string;
+  }[];
+  /**
+   * Real exchanges (issue 9.4): planned orders not sent because §7's filters would reject them at the
+   * decision price (they are in `orders` with status `SKIPPED`, reject_reason `dust`), and their
+   * notional at the decision price summed (quote asset, decimal string).
+   */
+  readonly dust: { readonly orders: number; readonly notional: string };
+  /** Orders filled only in part (EXPIRED / PARTIALLY_FILLED with some executed): booked as filled (14.2). */
+  readonly partial_fills: {
+    readonly client_order_id: string;
+    readonly symbol: string;
+    readonly side: string;
+    readonly status: string;
+    readonly executed_qty: string;
+    readonly cummulative_quote_qty: string;
   }[];
   readonly orders: OrderReport[];
   readonly fills: FillReport[];

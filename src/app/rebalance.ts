@@ -8,9 +8,9 @@
  * completed with their fills right after, so the ledger never loses track of an order.
  */
 import type { Logger } from 'pino';
-import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
-import { clientOrderId } from '../domain/client-order-id.ts';
-import { Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { markPositions, type Position } from '../domain/accounting/average-cost.ts';
+import { convertHoldings } from '../domain/accounting/token-swap.ts';
+import { type Decimal, dec, decStr, ZERO } from '../domain/decimal.ts';
 import {
   type PlannedOrder,
   type PlanPrices,
@@ -21,7 +21,7 @@ import {
 import { type RankedSymbol, rankUniverse } from '../domain/ranking/rank.ts';
 import { indexAt, indexAtOrBefore } from '../domain/series.ts';
 import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
-import type { Balance, Candle, Side, SymbolInfo, SymbolRules } from '../domain/types.ts';
+import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import {
   EXCLUSION_REASONS,
   evaluateUniverse,
@@ -29,27 +29,29 @@ import {
   type UniverseDecision,
 } from '../domain/universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../domain/universe/excluded-assets.ts';
-import type { SegmentSplit } from '../domain/universe/segments.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Exchange, OrderFill, OrderOutcome } from '../ports/exchange.ts';
-import type {
-  CompletedOrder,
-  FillRow,
-  Ledger,
-  NewOrder,
-  OrderOutcomeRow,
-  OrderRowOut,
-  PositionSnapshot,
-  ReconciliationRow,
-  RunRow,
-} from '../ports/ledger.ts';
+import type { Exchange } from '../ports/exchange.ts';
+import type { Ledger, PositionSnapshot, ReconciliationRow, RunRow, RunStatus } from '../ports/ledger.ts';
 import type { MarketCaps } from '../ports/market-caps.ts';
 import type { MarketData } from '../ports/market-data.ts';
-import { UserInputError } from './errors.ts';
+import { InvalidMarketDataError, StaleDataError, UserInputError, VenueMismatchError } from './errors.ts';
 import type { FillReport, OrderReport, RebalanceResult } from './rebalance-result.ts';
 import type { RebalanceSettings } from './settings.ts';
+import { OrderExecutor } from './trading/order-executor.ts';
+import { reconcileAfter, reconcileBefore, totals } from './trading/reconciler.ts';
+import { TradingBook } from './trading/trading-book.ts';
 
 export type { FillReport, OrderReport, PnlRow, RankingRow, RebalanceResult } from './rebalance-result.ts';
+
+/** The local clock may differ from the exchange's by this much near a period boundary (14.4), ms. */
+export const CLOCK_TOLERANCE_MS = 5_000;
+/** "Near a period boundary": this close to 00:00 UTC of the exchange's clock, either side, ms. */
+export const BOUNDARY_WINDOW_MS = 5 * 60_000;
+
+/** A `running` run without a sign of life for this long is `abandoned` by the next run (14.1), ms. */
+export const RUN_LEASE_MS = 60_000;
+/** How often a run records a sign of life, ms. */
+const HEARTBEAT_MS = 10_000;
 
 /** Market-cap snapshots older than this are ignored (§4 filter 7). */
 const MAX_CAP_AGE_DAYS = 45;
@@ -78,6 +80,11 @@ export interface RebalanceDeps {
   readonly logger: Logger;
   /** Real exchanges: requests sent and their total documented weight so far (for the run summary). */
   exchangeStats?(): { readonly requests: number; readonly weight: number };
+  /**
+   * Real exchanges: the exchange's clock (local time + the offset measured from its serverTime), UTC ms;
+   * meaningful once market data was read (issue 14.4).
+   */
+  exchangeNow?(): number;
 }
 
 /** Per-call options (CLI flags). */
@@ -109,6 +116,39 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const s = req.settings;
   const { log, market, ledger } = { log: deps.logger, market: deps.market, ledger: deps.ledger };
 
+  // ---- account ---------------------------------------------------------------------------------
+  // ---- account and period checks ---------------------------------------------------------------
+  // One book per venue (issue 9.1): checked before any request to the exchange.
+  const account = await ledger.ensureAccount({
+    name: s.account,
+    exchangeKind: s.exchangeKind,
+    quoteAsset: s.quoteAsset,
+    initialQuote: s.initialQuote,
+    venue: s.venue,
+  });
+  const accountId = account.id;
+  if (account.exchangeKind !== s.exchangeKind || (account.venue !== null && account.venue !== s.venue)) {
+    throw new VenueMismatchError(
+      `account "${s.account}" keeps the book of ${account.venue ?? account.exchangeKind}, but this run trades on ${s.venue}; nothing was sent. Use the account of that venue (default: the exchange kind, e.g. --account ${s.exchangeKind === 'replay' ? 'replay' : s.exchangeKind}) or another account name ([paper] account / --account NAME).`,
+      account.venue ?? account.exchangeKind,
+      s.venue,
+    );
+  }
+  if (account.quoteAsset !== s.quoteAsset) {
+    throw new UserInputError(
+      `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
+    );
+  }
+
+  if (!req.dryRun) {
+    // 14.1: runs of this account whose process died are never left `running`.
+    const now = deps.clock.now();
+    const abandoned = await ledger.abandonStaleRuns(accountId, 'rebalance', now - RUN_LEASE_MS, now);
+    if (abandoned.length > 0) {
+      log.warn({ runs: abandoned }, 'runs without a sign of life marked abandoned (their process died)');
+    }
+  }
+
   // ---- inputs: decision day, symbols, histories -------------------------------------------------
   let t = deps.clock.now();
   const live = s.exchangeKind !== 'replay';
@@ -121,6 +161,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   }
   const period = msToDay(dayMs);
   const L = s.strategy.lookbackDays;
+  const clockProblem = live ? clockCheck(deps, dayMs) : null;
   if (dayMs > coverage.lastDayMs || dayMs - (L + 1) * DAY_MS < coverage.firstDayMs) {
     throw new UserInputError(
       `decision day ${period} is outside the data: it needs candles from ${msToDay(dayMs - (L + 1) * DAY_MS)} (D-1-L with lookback_days=${L}) to ${period}, and the data covers ${msToDay(coverage.firstDayMs)} .. ${msToDay(coverage.lastDayMs)}`,
@@ -164,20 +205,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const historyOf = new Map(histories.map((h) => [h.info.symbol, h]));
   t = lap('load', t);
 
-  // ---- account and period checks ---------------------------------------------------------------
-  const accountSpec = {
-    name: s.account,
-    exchangeKind: s.exchangeKind,
-    quoteAsset: s.quoteAsset,
-    initialQuote: s.initialQuote,
-  };
-  const account = await ledger.ensureAccount(accountSpec);
-  const accountId = account.id;
-  if (account.quoteAsset !== s.quoteAsset) {
-    throw new UserInputError(
-      `account "${s.account}" keeps its books in ${account.quoteAsset}, but [universe] quote_asset = ${s.quoteAsset}; use another account ([paper] account / --account)`,
-    );
-  }
+  // ---- period checks ---------------------------------------------------------------------------
   const initialQuote = account.initialQuote;
   const last = await ledger.lastCompletedRun(accountId, 'rebalance');
   if (last && last.period > period) {
@@ -195,38 +223,119 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     forced: req.force,
     decision_time: new Date(dayMs).toISOString(),
   };
-  if (skipReason) {
-    log.info({ period, reason: skipReason }, 'nothing to do for this period');
+  /** Records (unless a dry run) and returns a run that a guard refused before any order (9.2, 9.3, 14.4). */
+  const refuse = async (
+    guard: string,
+    reason: string,
+    parts: Partial<RebalanceResult>,
+    decided?: { decisions: readonly UniverseDecision[]; ranked: readonly RankedSymbol[] },
+  ): Promise<RebalanceResult> => {
+    log.error({ period, guard }, reason);
     const run = req.dryRun
       ? null
       : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    if (run && decided) await ledger.recordUniverse(run.id, universeRows(decided.decisions, decided.ranked));
     const duration = deps.clock.now() - t0;
     if (run) {
       await ledger.finishRun(run.id, {
-        status: 'skipped',
-        exitReason: skipReason,
+        status: 'refused',
+        exitReason: reason,
         finishedAt: deps.clock.now(),
         timings: { ...timings, total: duration },
+        summary: { guard },
       });
     }
     return {
+      ...noTrade,
+      balances: [],
+      exchange: null,
+      ...parts,
       run: {
         ...baseRun,
         id: run?.id ?? null,
-        status: 'skipped',
-        exit_reason: skipReason,
+        status: 'refused',
+        exit_reason: reason,
+        guard,
+        rejected_phases: [],
         duration_ms: duration,
         timings_ms: { ...timings, total: duration },
       },
-      ranking: [],
-      excluded: { by_reason: {}, symbols: [] },
-      adjustments: [],
-      orders: [],
-      fills: [],
-      balances: (await ledger.loadState(accountId)).balances,
-      exchange: null,
-      equity: null,
-      pnl: null,
+    };
+  };
+  if (clockProblem) {
+    return refuse('clock', clockProblem, { balances: (await ledger.loadState(accountId)).balances });
+  }
+  if (skipReason) {
+    log.info({ period, reason: skipReason }, 'nothing to do for this period');
+    const stateNow = await ledger.loadState(accountId);
+    const run = req.dryRun
+      ? null
+      : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    // 14.3: on a real exchange the skip path reconciles too (an exchange reset or an emulator restart
+    // must not go unnoticed): less than the book → refused; more → reported.
+    let exchangeReport: RebalanceResult['exchange'] = null;
+    let status: 'skipped' | 'refused' = 'skipped';
+    let reason = skipReason;
+    if (live && !req.dryRun) {
+      const exchange = await deps.openExchange({
+        dayMs,
+        balances: stateNow.balances,
+        symbols: bySymbol,
+        rules: (sym) => {
+          throw new Error(`no rules loaded for ${sym}: the skip path places no order`);
+        },
+        openAt: () => null,
+        dryRun: false,
+      });
+      const held = await exchange.balances();
+      const reconciliation = reconcileBefore(totals(stateNow.balances), held);
+      const less = reconciliation.filter((r) => dec(r.difference).isNegative());
+      if (less.length > 0) {
+        status = 'refused';
+        reason = `refused: ${skipReason}, but the exchange holds less than the ledger manages (${less
+          .map((r) => `${r.asset} ${r.actual} < ${r.expected}`)
+          .join(', ')})`;
+        log.error({ period, differences: less }, reason);
+      }
+      for (const r of reconciliation.filter((x) => !dec(x.difference).isNegative())) {
+        log.warn({ asset: r.asset, expected: r.expected, actual: r.actual }, `reconciliation: ${r.note}`);
+      }
+      if (run) {
+        await ledger.recordExchangeBalances(run.id, accountId, 'before', held);
+        await ledger.recordReconciliations(run.id, accountId, reconciliation);
+      }
+      exchangeReport = {
+        balances_after: [...held],
+        reconciliation,
+        recovered_orders: [],
+        requests: deps.exchangeStats?.().requests ?? null,
+        weight: deps.exchangeStats?.().weight ?? null,
+      };
+    }
+    const duration = deps.clock.now() - t0;
+    if (run) {
+      await ledger.finishRun(run.id, {
+        status,
+        exitReason: reason,
+        finishedAt: deps.clock.now(),
+        timings: { ...timings, total: duration },
+        ...(status === 'refused' ? { summary: { guard: 'reconciliation' } } : {}),
+      });
+    }
+    return {
+      ...noTrade,
+      run: {
+        ...baseRun,
+        id: run?.id ?? null,
+        status,
+        exit_reason: reason,
+        guard: status === 'refused' ? 'reconciliation' : null,
+        rejected_phases: [],
+        duration_ms: duration,
+        timings_ms: { ...timings, total: duration },
+      },
+      balances: stateNow.balances,
+      exchange: exchangeReport,
     };
   }
 
@@ -245,7 +354,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
   }
   const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-  let positions = new Map<string, Position>(
+  const positions = new Map<string, Position>(
     state.positions.map((p) => [
       p.asset,
       {
@@ -259,36 +368,38 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     ]),
   );
   const sinceMs = last ? dayToMs(last.period) : Number.NEGATIVE_INFINITY;
-  const adjustments: RebalanceResult['adjustments'] = [];
-  for (const [asset, qty] of [...balances.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (asset === s.quoteAsset || qty.isZero()) continue;
-    const symbol = positions.get(asset)?.symbol ?? asset + s.quoteAsset;
-    const splits = historyOf.get(symbol)?.splits ?? [];
-    let h = qty;
-    for (const sp of splits.filter((x) => x.dayMs > sinceMs && x.dayMs <= dayMs)) {
-      const after = convertAcrossSplit(h, sp);
-      adjustments.push({
-        asset,
-        kind: 'segment_split',
-        quantity_before: decStr(h),
-        quantity_after: decStr(after),
-        ratio: decStr(dec(sp.closeBefore).div(dec(sp.openAfter))),
-      });
-      log.warn(
-        { asset, day: msToDay(sp.dayMs), before: decStr(h), after: decStr(after) },
-        'token swap / redenomination: holding converted (§2)',
-      );
-      h = after;
-    }
-    if (!h.eq(qty)) {
-      balances.set(asset, h);
-      const pos = positions.get(asset);
-      if (pos) positions.set(asset, { ...pos, quantity: h });
-    }
+  const swap = convertHoldings(
+    balances,
+    s.quoteAsset,
+    (asset) => historyOf.get(positions.get(asset)?.symbol ?? asset + s.quoteAsset)?.splits ?? [],
+    sinceMs,
+    dayMs,
+  );
+  const adjustments: RebalanceResult['adjustments'] = swap.adjustments.map(({ dayMs: day, ...a }) => {
+    log.warn(
+      { asset: a.asset, day: msToDay(day), before: a.quantity_before, after: a.quantity_after },
+      'token swap / redenomination: holding converted (§2)',
+    );
+    return a;
+  });
+  for (const [asset, h] of swap.changed) {
+    balances.set(asset, h);
+    const pos = positions.get(asset);
+    if (pos) positions.set(asset, { ...pos, quantity: h });
   }
 
   // ---- universe and ranking (§3–§5) ---------------------------------------------------------------
   const caps = await deps.caps.capsAt(dayMs, MAX_CAP_AGE_DAYS);
+  if (live && s.universe.minMarketCap > 0 && caps.size === 0) {
+    // 9.3: stale caps would make every symbol `no_market_cap` and sell the whole basket silently.
+    const latest = await deps.caps.capsAt(dayMs, 36_500);
+    const lastMs = Math.max(...[...latest.values()].map((c) => c.snapshotMs), Number.NEGATIVE_INFINITY);
+    throw new StaleDataError(
+      `market caps (${deps.caps.source ?? 'the configured source'}): ${
+        Number.isFinite(lastMs) ? `the latest snapshot is of ${msToDay(lastMs)}` : 'no snapshot at all'
+      }, older than the ${MAX_CAP_AGE_DAYS} days allowed for decision day ${period} (strategy-semantics.md §4 filter 7); nothing was traded. Update the market-cap data, or set min_market_cap = 0.`,
+    );
+  }
   const decisions = evaluateUniverse(dayMs, histories, caps, {
     quoteAsset: s.quoteAsset,
     lookbackDays: L,
@@ -301,7 +412,25 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   });
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const selected = ranked.filter((r) => r.selected);
+  const dataEnds = live ? new Map<string, number>() : await dataEndsBefore(market, decisions, dayMs);
+  if (dataEnds.size > 0) {
+    const considered = decisions.filter((d) => d.reason !== 'quote' && d.reason !== 'excluded').length;
+    log.warn(
+      { period, symbols: dataEnds.size, considered },
+      `data ends before ${period} for ${dataEnds.size} symbol(s)${dataEnds.size * 2 > considered ? ' — most of the universe: this day is past the data' : ''}`,
+    );
+  }
   t = lap('rank', t);
+  if (selected.length === 0 && !s.universe.allowEmpty) {
+    // 9.3: zero eligible symbols would sell the whole basket into cash (§5); a live or replay run
+    // refuses unless `allow_empty` says that is wanted.
+    return refuse(
+      'empty_universe',
+      `refused: no eligible symbol on ${period} (${describeExcluded(decisions, dataEnds)}); nothing was traded. Set allow_empty = true in [universe] to sell into cash.`,
+      { excluded: excludedOf(decisions, dataEnds), adjustments, balances: balancesOf(balances) },
+      { decisions, ranked },
+    );
+  }
 
   // ---- prices and rules at D --------------------------------------------------------------------
   // A real exchange decides at its last prices (only TRADING symbols have one); replay at the open of D.
@@ -367,100 +496,64 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   exchangeBeforeP?.catch(() => undefined);
   // What the strategy manages (the ledger's balances), moved by every fill; on a real exchange the
   // account may hold more (unmanaged assets), which is never traded.
-  const managed = new Map(balances);
-  /** Books one fill into `positions` and `managed`, and the exchange's own deltas into `exchangeDelta`. */
-  const exchangeDelta = new Map<string, Decimal>();
-  const bump = (m: Map<string, Decimal>, asset: string, d: Decimal) =>
-    m.set(asset, (m.get(asset) ?? ZERO).plus(d));
-  const bookFill = (asset: string, symbol: string, side: Side, f: FillLike, commissionQuote: Decimal) => {
-    const baseAsset = bySymbol.get(symbol)?.baseAsset ?? asset;
-    const q = dec(f.quantity);
-    const notional = dec(f.quoteQuantity);
-    const commission = dec(f.commission);
-    const sign = side === 'BUY' ? 1 : -1;
-    for (const m of [managed, exchangeDelta]) {
-      bump(m, baseAsset, sign > 0 ? q : q.neg());
-      bump(m, s.quoteAsset, sign > 0 ? notional.neg() : notional);
-    }
-    bump(exchangeDelta, f.commissionAsset, commission.neg());
-    const charge = bookCommission(f, side, baseAsset, s.quoteAsset, commissionQuote, managed);
-    bump(managed, charge.asset, charge.amount.neg());
-    positions = applyFill(positions, asset, symbol, s.quoteAsset, {
-      side,
-      quantity: f.quantity,
-      quoteQuantity: f.quoteQuantity,
-      commission: charge.amount,
-      commissionAsset: charge.asset,
-      commissionQuote,
-    });
+  const book = new TradingBook(s.quoteAsset, (sym) => bySymbol.get(sym)?.baseAsset, balances, positions);
+  const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
+  const executorDeps = { exchange, ledger, clock: deps.clock, logger: log };
+  const executorCtx = {
+    account: s.account,
+    accountId,
+    quoteAsset: s.quoteAsset,
+    baseAssetOf: (sym: string) => bySymbol.get(sym)?.baseAsset,
+    priceOf,
+    book,
   };
-  const recovered: { client_order_id: string; status: string }[] = [];
+  let recovered: { client_order_id: string; status: string }[] = [];
+  let recoveredFills = 0;
   if (!batch && !req.dryRun) {
-    // Orders of an earlier run that never completed reached the exchange but not the saved state:
-    // resolve the PENDING ones by clientOrderId, then book every fill they had (never placed twice).
-    const unsettled = await ledger.unsettledOrders(accountId);
-    for (const o of unsettled.orders.filter((x) => x.status === 'PENDING')) {
-      const outcome = await exchange.queryOrder(o.symbol, o.clientOrderId);
-      const fillRows: FillRow[] =
-        outcome && outcome.status !== 'REJECTED'
-          ? outcome.fills.map((f) =>
-              fillRow(
-                o.symbol,
-                o.side,
-                f,
-                commissionInQuote(
-                  f.commission,
-                  f.commissionAsset,
-                  f.price,
-                  bySymbol.get(o.symbol)?.baseAsset ?? '',
-                  s.quoteAsset,
-                  prices,
-                ),
-                outcome.transactTime,
-              ),
-            )
-          : [];
-      const row: OrderOutcomeRow =
-        outcome === null
-          ? {
-              status: 'REJECTED',
-              exchangeOrderId: null,
-              executedQty: '0',
-              cummulativeQuoteQty: '0',
-              avgPrice: null,
-              slippageBps: null,
-              rejectCode: null,
-              rejectReason: 'not_placed',
-              rejectMessage:
-                'unknown to the exchange when looked up by clientOrderId after an unfinished run',
-              transactTime: null,
-              latencyMs: null,
-            }
-          : outcomeRow(orderReport(plannedOf(o), o.clientOrderId, outcome, null), outcome, null);
-      await ledger.completeOrder(o.id, row, fillRows);
-      recovered.push({ client_order_id: o.clientOrderId, status: row.status });
-      log.warn(
-        { symbol: o.symbol, clientOrderId: o.clientOrderId, status: row.status },
-        'unfinished order of an earlier run resolved by clientOrderId',
-      );
-    }
-    const again = recovered.length > 0 ? await ledger.unsettledOrders(accountId) : unsettled;
-    for (const f of again.fills) {
-      const asset = bySymbol.get(f.symbol)?.baseAsset ?? f.symbol.slice(0, -s.quoteAsset.length);
-      bookFill(asset, f.symbol, f.side, f, dec(f.commissionQuote));
-    }
-    if (again.fills.length > 0) {
-      log.warn({ fills: again.fills.length }, 'fills of an earlier unfinished run booked before this run');
-      exchangeDelta.clear();
+    const recovery = await new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      period,
+      attempt: 0,
+      run: null,
+    }).recoverUnsettled();
+    recovered = recovery.recovered;
+    recoveredFills = recovery.fills.length;
+    if (recovery.fills.length > 0) {
+      book.exchangeDelta.clear();
       // The plan starts from the recovered book.
       balances.clear();
-      for (const [asset, v] of managed) if (!v.isZero()) balances.set(asset, v);
+      for (const [asset, v] of book.managed) if (!v.isZero()) balances.set(asset, v);
     }
   }
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
+  // 14.1 Resume, don't churn: a re-run of a period whose run failed or died after some of its orders
+  // filled continues it — the recovered fills are in the book, and only what is still missing against
+  // the same target is planned (delta), never a sale and re-purchase of the whole basket.
+  const previous = req.dryRun ? null : await ledger.latestRun(accountId, 'rebalance', period);
+  // A run still `running` within its lease is taken as dead too when it left fills: one instance per
+  // account trades at a time (the account lock), so it is not this process's and cannot be alive.
+  const continues =
+    previous && ['failed', 'abandoned', 'running'].includes(previous.status) ? previous : null;
+  const resume = continues !== null && recoveredFills > 0;
+  if (resume) {
+    log.warn(
+      { period, continues: continues?.id, recoveredFills },
+      `resuming the ${continues?.status} run #${continues?.id} of this period: planning only what is still missing`,
+    );
+  }
   const run = req.dryRun
     ? null
-    : await ledger.startRun(newRun(accountId, req, period, dayMs, deps.clock.now()));
+    : await ledger.startRun({
+        ...newRun(accountId, req, period, dayMs, deps.clock.now()),
+        continuesRunId: continues?.id ?? null,
+      });
+  // A sign of life while the run works, so a later run can tell a live run from a dead one (14.1).
+  const heartbeat = run
+    ? setInterval(() => {
+        ledger.heartbeat(run.id, deps.clock.now()).catch(() => undefined);
+      }, HEARTBEAT_MS)
+    : null;
+  heartbeat?.unref();
   try {
     // Writes that nothing below depends on run while the exchange answers; awaited before the state is saved.
     const background: Promise<unknown>[] = [];
@@ -469,128 +562,87 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       background.push(p);
     };
     if (run) later(ledger.recordUniverse(run.id, universeRows(decisions, ranked)));
+    // 14.2: every symbol we may trade has a positive decision price, or nothing is sent (run failed).
+    checkDecisionPrices(
+      [...new Set([...heldSymbols, ...selected.map((r) => r.symbol)])],
+      openAt,
+      live ? (sym) => bySymbol.get(sym)?.status === 'TRADING' : () => false,
+      live ? 'GET /api/v3/ticker/price' : 'the daily candles',
+      live ? 'price' : 'open',
+    );
     const reconciliation: ReconciliationRow[] = [];
     let exchangeBefore: readonly Balance[] = [];
     if (!batch) {
       exchangeBefore = exchangeBeforeP ? await exchangeBeforeP : await exchange.balances();
       if (run) later(ledger.recordExchangeBalances(run.id, accountId, 'before', exchangeBefore));
-      const held = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const [asset, qty] of managed) {
-        const actual = held.get(asset) ?? ZERO;
-        if (qty.gt(actual)) {
-          reconciliation.push({
-            phase: 'before',
-            asset,
-            expected: decStr(qty),
-            actual: decStr(actual),
-            difference: decStr(actual.minus(qty)),
-            note: 'the exchange holds less than the ledger manages: orders may be rejected (-2010)',
+      reconciliation.push(...reconcileBefore(book.managed, exchangeBefore));
+      // 9.2 / 14.3: an exchange holding LESS than the book manages trades nothing.
+      const less = reconciliation.filter((r) => dec(r.difference).isNegative());
+      if (less.length > 0) {
+        const reason = `refused: the exchange holds less than the ledger manages (${less
+          .map((r) => `${r.asset} ${r.actual} < ${r.expected}`)
+          .join(', ')}); nothing was traded`;
+        log.error({ period, differences: less }, reason);
+        if (run) await ledger.recordReconciliations(run.id, accountId, reconciliation);
+        await Promise.all(background);
+        const duration = deps.clock.now() - t0;
+        if (run) {
+          await ledger.finishRun(run.id, {
+            status: 'refused',
+            exitReason: reason,
+            finishedAt: deps.clock.now(),
+            timings: { ...timings, total: duration },
+            summary: { guard: 'reconciliation', reconciliation_differences: reconciliation.length },
           });
         }
+        return {
+          ...noTrade,
+          run: {
+            ...baseRun,
+            id: run?.id ?? null,
+            status: 'refused',
+            exit_reason: reason,
+            guard: 'reconciliation',
+            rejected_phases: [],
+            duration_ms: duration,
+            timings_ms: { ...timings, total: duration },
+          },
+          ranking: rankingRows(decisions, ranked),
+          excluded: excludedOf(decisions, dataEnds),
+          adjustments,
+          balances: balancesOf(book.managed),
+          exchange: {
+            balances_after: [...exchangeBefore],
+            reconciliation,
+            recovered_orders: recovered,
+            requests: deps.exchangeStats?.().requests ?? null,
+            weight: deps.exchangeStats?.().weight ?? null,
+          },
+        };
       }
     }
 
     // ---- execute: SELLs, then BUYs with the cash raised (§7, §8) ----------------------------------
     const orders: OrderReport[] = [];
     const fills: FillReport[] = [];
-    // Orders to a real exchange are recorded (PENDING) before they are sent, sent a few at a time (they
-    // are independent: the cash of a phase is fixed before it starts) and completed after; the
-    // in-process simulated exchange has no effect outside this process, so its orders are recorded with
-    // their outcomes in one transaction per phase, in plan order.
-    const execute = async (planned: readonly PlannedOrder[]) => {
-      if (planned.length === 0) return;
-      const completed: (CompletedOrder | null)[] = new Array(planned.length).fill(null);
-      const reports: OrderReport[] = new Array(planned.length);
-      const fillReports: FillReport[][] = planned.map(() => []);
-      const decidedAt = deps.clock.now();
-      const ids = planned.map((o) =>
-        clientOrderId({ account: s.account, period, symbol: o.symbol, side: o.side, leg: o.leg, attempt }),
-      );
-      const newOrders: NewOrder[] | null =
-        run &&
-        planned.map((o, i) => ({
-          runId: run.id,
-          accountId,
-          clientOrderId: ids[i] as string,
-          symbol: o.symbol,
-          side: o.side,
-          leg: o.leg,
-          quantity: o.quantity ? decStr(o.quantity) : null,
-          quoteOrderQty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-          decisionPrice: o.decisionPrice ? decStr(o.decisionPrice) : '0',
-          decidedAt,
-        }));
-      // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.
-      const ledgerIds = newOrders && !batch ? await ledger.recordOrders(newOrders) : null;
-      const one = async (o: PlannedOrder, index: number) => {
-        const id = ids[index] as string;
-        const outcome = await exchange.placeMarketOrder({
-          symbol: o.symbol,
-          side: o.side,
-          clientOrderId: id,
-          ...(o.quantity ? { quantity: decStr(o.quantity) } : {}),
-          ...(o.quoteOrderQty ? { quoteOrderQty: decStr(o.quoteOrderQty) } : {}),
-        });
-        const latency = batch ? null : deps.clock.now() - decidedAt;
-        const report = orderReport(o, id, outcome, latency);
-        reports[index] = report;
-        if (outcome.status === 'REJECTED') {
-          log.warn(
-            { symbol: o.symbol, side: o.side, code: outcome.code, reason: outcome.reason },
-            `order rejected: ${outcome.message}; skipped (§7)`,
-          );
-        }
-        const baseAsset = bySymbol.get(o.symbol)?.baseAsset ?? o.asset;
-        const filledAt = outcome.status === 'REJECTED' ? null : outcome.transactTime;
-        const fillRows: FillRow[] = [];
-        for (const f of outcome.status === 'REJECTED' ? [] : outcome.fills) {
-          const commissionQuote = commissionInQuote(
-            f.commission,
-            f.commissionAsset,
-            f.price,
-            baseAsset,
-            s.quoteAsset,
-            prices,
-          );
-          bookFill(o.asset, o.symbol, o.side, f, commissionQuote);
-          (fillReports[index] as FillReport[]).push({
-            client_order_id: id,
-            symbol: o.symbol,
-            side: o.side,
-            quantity: f.quantity,
-            price: f.price,
-            quote_quantity: f.quoteQuantity,
-            commission: f.commission,
-            commission_asset: f.commissionAsset,
-            commission_quote: decStr(commissionQuote),
-          });
-          fillRows.push(fillRow(o.symbol, o.side, f, commissionQuote, filledAt ?? decidedAt));
-        }
-        if (newOrders) {
-          completed[index] = {
-            order: newOrders[index] as NewOrder,
-            outcome: outcomeRow(report, outcome, latency),
-            fills: fillRows,
-          };
-        }
-      };
-      try {
-        await forEachLimited(planned, batch ? 1 : ORDER_CONCURRENCY, one);
-      } finally {
-        // The outcomes that are known are recorded even when the phase failed; an order whose outcome
-        // is unknown stays PENDING (the next run looks it up by clientOrderId).
-        if (ledgerIds) {
-          await ledger.completeOrders(
-            completed.flatMap((c, i) =>
-              c ? [{ orderId: ledgerIds[i] as string, outcome: c.outcome, fills: c.fills }] : [],
-            ),
-          );
-        }
-      }
-      orders.push(...reports);
-      fills.push(...fillReports.flat());
-      if (!ledgerIds)
-        await ledger.recordCompletedOrders(completed.filter((c): c is CompletedOrder => c !== null));
+    const executor = new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      period,
+      attempt,
+      run,
+      ...(batch ? {} : { dustRules: rules }),
+    });
+    const rejectedPhases: ('sell' | 'buy')[] = [];
+    const dust: { symbol: string; side: string; notional: string }[] = [];
+    const partialFills: RebalanceResult['partial_fills'] = [];
+    const execute = async (name: 'sell' | 'buy', planned: readonly PlannedOrder[]) => {
+      const phase = await executor.execute(planned);
+      orders.push(...phase.orders);
+      fills.push(...phase.fills);
+      dust.push(...phase.dust);
+      partialFills.push(...phase.partial);
+      const sent = phase.orders.filter((o) => o.status !== 'SKIPPED');
+      if (sent.length > 0 && sent.every((o) => o.status === 'REJECTED')) rejectedPhases.push(name);
     };
     const targets: PlanTarget[] = selected.map((r) => ({
       symbol: r.symbol,
@@ -601,26 +653,23 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       .filter(([a, q]) => a !== s.quoteAsset && q.gt(0))
       .map(([asset, quantity]) => ({
         asset,
-        symbol: positions.get(asset)?.symbol ?? asset + s.quoteAsset,
+        symbol: book.positions.get(asset)?.symbol ?? asset + s.quoteAsset,
         quantity,
       }));
     const planParams = {
-      mode: s.portfolio.rebalanceMode,
+      mode: resume ? ('delta' as const) : s.portfolio.rebalanceMode,
       cashBuffer: s.portfolio.cashBuffer,
       band: s.portfolio.band,
     };
     const cashBefore = balances.get(s.quoteAsset) ?? ZERO;
     const sellPhase = planSells(holdings, targets, cashBefore, prices, rules, planParams);
-    await execute(sellPhase.orders);
-    const cashAfterSells = managed.get(s.quoteAsset) ?? ZERO;
-    await execute(planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
+    await execute('sell', sellPhase.orders);
+    const cashAfterSells = book.get(s.quoteAsset);
+    await execute('buy', planBuys(targets, cashAfterSells, sellPhase, prices, planParams));
     t = lap('execute', t);
 
     // ---- state after the run: balances, marks, P/L, equity, reconciliation ------------------------
-    const after: Balance[] = [...managed.entries()]
-      .filter(([, v]) => !v.isZero())
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+    const after: Balance[] = balancesOf(book.managed);
     let exchangeAfter: readonly Balance[] = [];
     if (batch) {
       // The simulated exchange must agree with the book to the last digit.
@@ -632,23 +681,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       }
     } else {
       exchangeAfter = await exchange.balances();
-      const expected = new Map(exchangeBefore.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const [asset, d] of exchangeDelta) bump(expected, asset, d);
-      const actual = new Map(exchangeAfter.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-      for (const asset of [...new Set([...expected.keys(), ...actual.keys()])].sort()) {
-        const e = expected.get(asset) ?? ZERO;
-        const a = actual.get(asset) ?? ZERO;
-        if (!e.eq(a)) {
-          reconciliation.push({
-            phase: 'after',
-            asset,
-            expected: decStr(e),
-            actual: decStr(a),
-            difference: decStr(a.minus(e)),
-            note: "exchange balance after the run differs from its balance before plus the run's fills",
-          });
-        }
-      }
+      reconciliation.push(...reconcileAfter(exchangeBefore, book.exchangeDelta, exchangeAfter));
       for (const r of reconciliation) {
         log.warn(
           { phase: r.phase, asset: r.asset, expected: r.expected, actual: r.actual },
@@ -662,16 +695,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     }
     await Promise.all(background);
     const marks = new Map<string, Decimal>();
-    for (const p of positions.values()) {
+    for (const p of book.positions.values()) {
       const mark = openAt(p.symbol) ?? lastCloseAt(p.symbol, dayMs);
       if (mark !== null) marks.set(p.asset, dec(mark));
     }
     for (const b of after) {
-      if (b.asset !== s.quoteAsset && !positions.has(b.asset)) {
+      if (b.asset !== s.quoteAsset && !book.positions.has(b.asset)) {
         throw new Error(`balance of ${b.asset} has no position in the ledger: refusing to lose track of it`);
       }
     }
-    const marked = markPositions(positions, marks);
+    const marked = markPositions(book.positions, marks);
     const cash = freeOf(after, s.quoteAsset);
     const equity = cash.plus(marked.marketValue);
     const total = equity.minus(dec(initialQuote));
@@ -709,7 +742,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         positions: snapshots,
         adjustments: adjustments.map((a) => ({
           asset: a.asset,
-          symbol: positions.get(a.asset)?.symbol ?? a.asset + s.quoteAsset,
+          symbol: book.positions.get(a.asset)?.symbol ?? a.asset + s.quoteAsset,
           kind: a.kind,
           quantityBefore: a.quantity_before,
           quantityAfter: a.quantity_after,
@@ -723,10 +756,19 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     const duration = deps.clock.now() - t0;
     const allTimings = { ...timings, total: duration };
     const rejected = orders.filter((o) => o.status === 'REJECTED').length;
+    // Honest outcomes (9.2): rejections are not a clean completion; a phase whose every order was
+    // rejected is named (the CLI exits non-zero for it).
+    const status: RunStatus = rejected > 0 ? 'completed_with_rejections' : 'completed';
+    const exitReason =
+      rejectedPhases.length > 0
+        ? `every order of the ${rejectedPhases.join(' and ')} phase was rejected (${rejected} rejected of ${orders.length})`
+        : rejected > 0
+          ? `${rejected} of ${orders.length} orders rejected`
+          : 'ok';
     if (run) {
       await ledger.finishRun(run.id, {
-        status: 'completed',
-        exitReason: 'ok',
+        status,
+        exitReason,
         finishedAt: deps.clock.now(),
         timings: allTimings,
         summary: {
@@ -747,34 +789,27 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
       { period, orders: orders.length, rejected, equity: equityPoint.equity, ms: duration },
       req.dryRun ? 'dry run planned' : 'rebalance completed',
     );
-    const excludedRows = decisions
-      .filter((d) => !d.eligible)
-      .map((d) => ({ symbol: d.symbol, reason: d.reason as string }));
-    const byReason: Record<string, number> = {};
-    for (const r of EXCLUSION_REASONS) {
-      const n = excludedRows.filter((x) => x.reason === r).length;
-      if (n > 0) byReason[r] = n;
-    }
-    const decisionOf = new Map(decisions.map((d) => [d.symbol, d]));
     return {
       run: {
         ...baseRun,
         id: run?.id ?? null,
-        status: req.dryRun ? 'dry_run' : 'completed',
-        exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : 'ok',
+        status: req.dryRun ? 'dry_run' : status,
+        exit_reason: req.dryRun ? 'dry run: nothing placed, nothing recorded' : exitReason,
+        continues_run_id: continues?.id ?? null,
+        resumed: resume,
+        guard: null,
+        rejected_phases: rejectedPhases,
         duration_ms: duration,
         timings_ms: allTimings,
       },
-      ranking: ranked.map((r) => ({
-        rank: r.rank,
-        symbol: r.symbol,
-        trailing_return: r.score,
-        market_cap_usd: decisionOf.get(r.symbol)?.marketCapUsd ?? null,
-        age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
-        selected: r.selected,
-      })),
-      excluded: { by_reason: byReason, symbols: excludedRows },
+      ranking: rankingRows(decisions, ranked),
+      excluded: excludedOf(decisions, dataEnds),
       adjustments,
+      partial_fills: partialFills,
+      dust: {
+        orders: dust.length,
+        notional: decStr(dust.reduce((a, d) => a.plus(dec(d.notional)), ZERO)),
+      },
       orders,
       fills,
       balances: after,
@@ -821,7 +856,28 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
         .catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
     }
     throw err;
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
   }
+}
+
+/**
+ * 14.4: the period comes from the exchange's clock; near 00:00 UTC a local clock that disagrees with it by
+ * more than {@link CLOCK_TOLERANCE_MS} could name another day (and schedule a second run the same day),
+ * so the run is refused. @returns the reason, or null when the clocks agree, the boundary is far, or the
+ * exchange's clock is a day or more away (a replayed history, e.g. the emulator).
+ */
+function clockCheck(deps: RebalanceDeps, dayMs: number): string | null {
+  if (!deps.exchangeNow) return null;
+  const exchangeNow = deps.exchangeNow();
+  const localNow = deps.clock.now();
+  const skew = localNow - exchangeNow;
+  const sinceMidnight = exchangeNow - dayMs;
+  const nearBoundary = sinceMidnight < BOUNDARY_WINDOW_MS || DAY_MS - sinceMidnight < BOUNDARY_WINDOW_MS;
+  // A difference of a day or more is not a drifting clock but an exchange replaying history (the local
+  // emulator, whose clock starts at 00:00 of a past day): its day is the period, as always.
+  if (Math.abs(skew) <= CLOCK_TOLERANCE_MS || Math.abs(skew) >= DAY_MS || !nearBoundary) return null;
+  return `refused: the local clock is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew < 0 ? 'behind' : 'ahead of'} the exchange (${new Date(exchangeNow).toISOString()}) within ${BOUNDARY_WINDOW_MS / 60_000} min of a UTC day boundary; nothing was traded. Synchronise the clock (NTP) and run again.`;
 }
 
 function parseAsOf(asOf: string): number {
@@ -856,205 +912,6 @@ function newRun(accountId: string, req: RebalanceRequest, period: string, dayMs:
   };
 }
 
-/** §2: `h := round_down_8(h × close_before / open_after)`. */
-function convertAcrossSplit(h: Decimal, sp: SegmentSplit): Decimal {
-  return roundDown8(h.times(dec(sp.closeBefore)).div(dec(sp.openAfter)));
-}
-
-function freeOf(balances: readonly Balance[], asset: string): Decimal {
-  const b = balances.find((x) => x.asset === asset);
-  return b ? dec(b.free) : ZERO;
-}
-
-/**
- * Commission valued in quote at fill time: in quote as is; in the base asset × the fill price; in a third
- * asset (BNB) × that asset's open at D (`<asset><quote>`), or 0 with no price.
- */
-function commissionInQuote(
-  commission: string,
-  asset: string,
-  fillPrice: string,
-  baseAsset: string,
-  quoteAsset: string,
-  prices: PlanPrices,
-): Decimal {
-  if (asset === quoteAsset) return dec(commission);
-  if (asset === baseAsset) return dec(commission).times(dec(fillPrice));
-  const p = prices.open(asset + quoteAsset) ?? prices.lastClose(asset + quoteAsset);
-  return p ? dec(commission).times(p) : ZERO;
-}
-
-/**
- * What the book (the assets the strategy manages) pays for one fill's commission. In the base or quote
- * asset: the commission as charged. In a third asset (BNB, with Binance's "pay fees with BNB" on): out of
- * the book's own BNB when it holds at least the commission; otherwise the BNB was the account's, not the
- * strategy's, and the book is charged the commission's quote value in the asset the fill delivered, as if
- * Binance had taken it there (commission_faq.md) — a BUY receives `round_up_8(commission_quote × q /
- * quote_qty)` fewer base units (at most q), a SELL `commission_quote` less quote. So the book never goes
- * negative and never claims BNB it does not hold, while its P/L is net of the fee at its BNB price.
- * @param managed the book's balances before this fill's commission.
- * @returns the asset and amount (> 0 or 0) to take from the book.
- */
-export function bookCommission(
-  f: FillLike,
-  side: Side,
-  baseAsset: string,
-  quoteAsset: string,
-  commissionQuote: Decimal,
-  managed: ReadonlyMap<string, Decimal>,
-): { asset: string; amount: Decimal } {
-  const commission = dec(f.commission);
-  const third = f.commissionAsset !== baseAsset && f.commissionAsset !== quoteAsset;
-  if (!third || (managed.get(f.commissionAsset) ?? ZERO).gte(commission)) {
-    return { asset: f.commissionAsset, amount: commission };
-  }
-  if (side === 'SELL') return { asset: quoteAsset, amount: commissionQuote };
-  const q = dec(f.quantity);
-  const notional = dec(f.quoteQuantity);
-  const units = notional.isZero()
-    ? ZERO
-    : Decimal.min(q, commissionQuote.times(q).div(notional).toDecimalPlaces(8, Decimal.ROUND_UP));
-  return { asset: baseAsset, amount: units };
-}
-
-/** Orders of one phase in flight at once on a real exchange (Binance allows 50 orders per 10 s). */
-const ORDER_CONCURRENCY = 10;
-
-/** The fields of a fill the book needs (an exchange fill or a recorded one). */
-interface FillLike {
-  readonly quantity: string;
-  readonly quoteQuantity: string;
-  readonly commission: string;
-  readonly commissionAsset: string;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight (limit 1 = strictly in order). */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        await fn(items[i] as T, i);
-      } catch (err) {
-        failed = true; // nothing new is started once one has failed
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
-}
-
-/** The ledger row of one exchange fill. */
-function fillRow(
-  symbol: string,
-  side: Side,
-  f: OrderFill,
-  commissionQuote: Decimal,
-  filledAt: number,
-): FillRow {
-  return {
-    tradeId: f.tradeId,
-    symbol,
-    side,
-    price: f.price,
-    quantity: f.quantity,
-    quoteQuantity: f.quoteQuantity,
-    commission: f.commission,
-    commissionAsset: f.commissionAsset,
-    commissionQuote: decStr(commissionQuote),
-    filledAt,
-  };
-}
-
-/** The ledger row of an order's outcome. */
-function outcomeRow(report: OrderReport, outcome: OrderOutcome, latency: number | null): OrderOutcomeRow {
-  return {
-    status: outcome.status,
-    exchangeOrderId: outcome.status === 'REJECTED' ? null : outcome.exchangeOrderId,
-    executedQty: report.executed_qty,
-    cummulativeQuoteQty: report.cummulative_quote_qty,
-    avgPrice: report.avg_price,
-    slippageBps: report.slippage_bps,
-    rejectCode: report.reject_code,
-    rejectReason: report.reject_reason,
-    rejectMessage: report.reject_message,
-    transactTime: outcome.status === 'REJECTED' ? null : outcome.transactTime,
-    latencyMs: latency,
-  };
-}
-
-/** A recorded order as the plan it came from (for the report of a recovered order). */
-function plannedOf(o: OrderRowOut): PlannedOrder {
-  return {
-    symbol: o.symbol,
-    asset: o.symbol,
-    side: o.side,
-    leg: o.leg as PlannedOrder['leg'],
-    why: 'recovered: order of an earlier unfinished run',
-    quantity: o.quantity === null ? null : dec(o.quantity),
-    quoteOrderQty: o.quoteOrderQty === null ? null : dec(o.quoteOrderQty),
-    decisionPrice: dec(o.decisionPrice),
-  };
-}
-
-function orderReport(
-  o: PlannedOrder,
-  id: string,
-  outcome: OrderOutcome,
-  latency: number | null,
-): OrderReport {
-  const common = {
-    client_order_id: id,
-    symbol: o.symbol,
-    side: o.side,
-    leg: o.leg,
-    why: o.why,
-    quantity: o.quantity ? decStr(o.quantity) : null,
-    quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-    decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
-    latency_ms: latency,
-  };
-  if (outcome.status === 'REJECTED') {
-    return {
-      ...common,
-      status: 'REJECTED',
-      executed_qty: '0',
-      cummulative_quote_qty: '0',
-      avg_price: null,
-      slippage_bps: null,
-      reject_code: outcome.code,
-      reject_reason: outcome.reason,
-      reject_message: outcome.message,
-    };
-  }
-  const qty = dec(outcome.executedQty);
-  const avg = qty.isZero() ? null : dec(outcome.cummulativeQuoteQty).div(qty);
-  let slippage: number | null = null;
-  if (avg && o.decisionPrice && !o.decisionPrice.isZero()) {
-    const diff = avg.minus(o.decisionPrice).div(o.decisionPrice).times(10_000);
-    slippage = Number((o.side === 'BUY' ? diff : diff.neg()).toFixed(6));
-  }
-  return {
-    ...common,
-    status: outcome.status,
-    executed_qty: outcome.executedQty,
-    cummulative_quote_qty: outcome.cummulativeQuoteQty,
-    avg_price: avg ? decStr(avg.toDecimalPlaces(18)) : null,
-    slippage_bps: slippage,
-    reject_code: null,
-    reject_reason: null,
-    reject_message: null,
-  };
-}
-
 function universeRows(decisions: readonly UniverseDecision[], ranked: readonly RankedSymbol[]) {
   const rankOf = new Map(ranked.map((r) => [r.symbol, r]));
   return decisions.map((d) => ({
@@ -1068,4 +925,135 @@ function universeRows(decisions: readonly UniverseDecision[], ranked: readonly R
     selected: rankOf.get(d.symbol)?.selected ?? false,
     reason: d.reason,
   }));
+}
+
+/** The parts of a result of a run that traded nothing. */
+const noTrade = {
+  dust: { orders: 0, notional: '0' },
+  partial_fills: [],
+  ranking: [],
+  excluded: { by_reason: {}, symbols: [] },
+  adjustments: [],
+  orders: [],
+  fills: [],
+  equity: null,
+  pnl: null,
+} as const satisfies Partial<RebalanceResult>;
+
+/**
+ * 14.2: the decision price of every symbol we may trade must be a positive decimal. A symbol that must
+ * have one (`required`: TRADING on a real exchange) and has none, or any price <= 0 or not a number, is an
+ * {@link InvalidMarketDataError} naming the source, the symbol and the field.
+ */
+function checkDecisionPrices(
+  symbols: readonly string[],
+  priceOf: (symbol: string) => string | null,
+  required: (symbol: string) => boolean,
+  source: string,
+  field: string,
+): void {
+  for (const sym of symbols) {
+    const p = priceOf(sym);
+    if (p === null) {
+      if (required(sym)) {
+        throw new InvalidMarketDataError(
+          `${source}: no ${field} for ${sym}, a symbol this run may trade (empty or incomplete answer); nothing was sent`,
+        );
+      }
+      continue;
+    }
+    let ok = false;
+    try {
+      ok = dec(p).gt(0);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new InvalidMarketDataError(
+        `${source}: ${sym} ${field} = ${JSON.stringify(p)} is not a price > 0; nothing was sent`,
+      );
+    }
+  }
+}
+
+/** `no_market_cap 12, not_trading 3` — the exclusion counts for a message. */
+function describeExcluded(
+  decisions: readonly UniverseDecision[],
+  dataEnds: ReadonlyMap<string, number>,
+): string {
+  const by = excludedOf(decisions, dataEnds).by_reason;
+  const parts = Object.entries(by).map(([k, v]) => `${k} ${v}`);
+  return parts.length > 0 ? `excluded: ${parts.join(', ')}` : 'no symbol in the data';
+}
+
+/** Non-zero book entries as balances, sorted by asset. */
+function balancesOf(book: ReadonlyMap<string, Decimal>): Balance[] {
+  return [...book.entries()]
+    .filter(([, v]) => !v.isZero())
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+}
+
+/** The ranking rows of the result (§5). */
+function rankingRows(decisions: readonly UniverseDecision[], ranked: readonly RankedSymbol[]) {
+  const decisionOf = new Map(decisions.map((d) => [d.symbol, d]));
+  return ranked.map((r) => ({
+    rank: r.rank,
+    symbol: r.symbol,
+    trailing_return: r.score,
+    market_cap_usd: decisionOf.get(r.symbol)?.marketCapUsd ?? null,
+    age_days: decisionOf.get(r.symbol)?.ageDays ?? null,
+    selected: r.selected,
+  }));
+}
+
+/** The excluded symbols with their §4 reason, and the count per reason. */
+function excludedOf(
+  decisions: readonly UniverseDecision[],
+  dataEnds: ReadonlyMap<string, number>,
+): RebalanceResult['excluded'] {
+  const symbols = decisions
+    .filter((d) => !d.eligible)
+    .map((d) => ({ symbol: d.symbol, reason: dataEnds.has(d.symbol) ? 'data_ends' : (d.reason as string) }));
+  const byReason: Record<string, number> = {};
+  for (const r of [...EXCLUSION_REASONS, 'data_ends']) {
+    const n = symbols.filter((x) => x.reason === r).length;
+    if (n > 0) byReason[r] = n;
+  }
+  if (dataEnds.size === 0) return { by_reason: byReason, symbols };
+  const lastDays = [...new Set([...dataEnds.values()])].sort((a, b) => a - b).map(msToDay);
+  return { by_reason: byReason, symbols, data_ends: { symbols: dataEnds.size, last_days: lastDays } };
+}
+
+/**
+ * 9.3, replay: the symbols `not_trading` at D only because their data ends before D — a series that has
+ * no candle from D-1 on and whose last day is also the last day of at least {@link DATA_END_GROUP}
+ * series (the end of a source window, as `symbols.csv` notes it), not a one-off delisting.
+ * @returns symbol → its last candle day (UTC ms).
+ */
+async function dataEndsBefore(
+  market: MarketData,
+  decisions: readonly UniverseDecision[],
+  dayMs: number,
+): Promise<Map<string, number>> {
+  const ended = new Map<string, number>();
+  for (const d of decisions.filter((x) => x.reason === 'not_trading')) {
+    const upToD = await market.dailyCandles(d.symbol, 0, dayMs);
+    const last = upToD.at(-1);
+    if (!last || last.openTime >= dayMs - DAY_MS) continue;
+    if ((await market.dailyCandles(d.symbol, dayMs, Number.MAX_SAFE_INTEGER)).length > 0) continue; // halted
+    ended.set(d.symbol, last.openTime);
+  }
+  const perDay = new Map<number, number>();
+  for (const t of ended.values()) perDay.set(t, (perDay.get(t) ?? 0) + 1);
+  for (const [sym, t] of ended) if ((perDay.get(t) ?? 0) < DATA_END_GROUP) ended.delete(sym);
+  return ended;
+}
+
+/** At least this many series ending on one day = the data's end, not delistings (9.3). */
+const DATA_END_GROUP = 20;
+
+function freeOf(balances: readonly Balance[], asset: string): Decimal {
+  const b = balances.find((x) => x.asset === asset);
+  return b ? dec(b.free) : ZERO;
 }

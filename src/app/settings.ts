@@ -9,6 +9,8 @@ export interface RebalanceSettings {
   /** Ledger account name (paper account for replay). */
   readonly account: string;
   readonly exchangeKind: 'replay' | 'testnet' | 'live';
+  /** The venue the account's book must belong to: `replay` or `<kind> <base URL>` (issue 9.1). */
+  readonly venue: string;
   /** e.g. `USDT`. */
   readonly quoteAsset: string;
   /** Starting paper balance of a new account, quote asset (decimal string). */
@@ -27,6 +29,8 @@ export interface RebalanceSettings {
     readonly minQuoteVolume: number;
     readonly exclude: readonly string[];
     readonly include: readonly string[];
+    /** Zero eligible symbols: sell into cash (true) or refuse before any order (false). */
+    readonly allowEmpty: boolean;
   };
   readonly portfolio: {
     readonly rebalanceMode: RebalanceMode;

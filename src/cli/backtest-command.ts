@@ -21,7 +21,7 @@ import {
   checkBacktestPeriod,
   runBacktest,
 } from '../app/backtest.ts';
-import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
+import { BACKTEST_ACCOUNT_SUFFIX, backtestAccountName, recordBacktest } from '../app/backtest-record.ts';
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { overrideValue, runSweep, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
@@ -380,7 +380,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
           },
         });
         process.stdout.write(
-          `Recorded as backtest run #${rec.runId} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX}, ${rec.rows} equity rows)\n`,
+          `Recorded as backtest run #${rec.runId} (account ${backtestAccountName(config.paper.account)}, ${rec.rows} equity rows)\n`,
         );
       } finally {
         await close();
@@ -530,7 +530,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
         runIds.push(rec.runId);
       }
       process.stdout.write(
-        `Recorded ${runIds.length} backtest runs #${runIds[0]}..#${runIds.at(-1)} (account ${config.paper.account}${BACKTEST_ACCOUNT_SUFFIX})\n`,
+        `Recorded ${runIds.length} backtest runs #${runIds[0]}..#${runIds.at(-1)} (account ${backtestAccountName(config.paper.account)})\n`,
       );
     } finally {
       await close();

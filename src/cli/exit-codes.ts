@@ -17,7 +17,9 @@ export const EXIT = Object.freeze({
   REFUSED: 3,
   /** Every order of a phase (all SELLs or all BUYs) was rejected: recorded `completed_with_rejections`. */
   PHASE_REJECTED: 4,
-  /** Data missing, malformed or corrupt (EX_NOINPUT). */
+  /** The exchange's market data is unusable for the run: a missing or non-positive price of a symbol to trade (EX_DATAERR). */
+  DATA_ERROR: 65,
+  /** Data missing, malformed, corrupt or stale (EX_NOINPUT). */
   NO_INPUT: 66,
   /** Database or exchange unavailable (EX_UNAVAILABLE). */
   UNAVAILABLE: 69,
@@ -42,7 +44,14 @@ export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
   { code: EXIT.USAGE, meaning: 'bad input: unknown command or flag, a decision day outside the data' },
   { code: EXIT.REFUSED, meaning: 'refused by a guard before any order (run status refused)' },
   { code: EXIT.PHASE_REJECTED, meaning: 'every order of a phase was rejected' },
-  { code: EXIT.NO_INPUT, meaning: 'data error: missing, malformed or corrupt data directory' },
+  {
+    code: EXIT.DATA_ERROR,
+    meaning: 'market data unusable: a price missing or <= 0 for a symbol to trade (run recorded failed)',
+  },
+  {
+    code: EXIT.NO_INPUT,
+    meaning: 'data error: missing, malformed, corrupt or stale data (e.g. market caps older than 45 days)',
+  },
   {
     code: EXIT.UNAVAILABLE,
     meaning: 'the database or the exchange is unreachable, or the exchange failed (run recorded failed)',

@@ -26,13 +26,22 @@ export function formatReport(r: RebalanceResult): string {
       ? 'DRY RUN — plan simulated, nothing placed, nothing recorded'
       : run.status === 'skipped'
         ? `SKIPPED — ${run.exit_reason}`
-        : 'completed';
+        : run.status === 'refused'
+          ? `REFUSED — ${run.exit_reason}`
+          : run.status === 'completed_with_rejections'
+            ? `completed with rejections — ${run.exit_reason}`
+            : 'completed';
   out.push(
     `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
     `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
   );
-  if (run.status === 'skipped') {
-    out.push('This period was already handled; nothing was placed. Use --force to rebalance again.');
+  if (run.status === 'skipped' || (run.status === 'refused' && r.ranking.length === 0)) {
+    if (run.status === 'skipped') {
+      out.push('This period was already handled; nothing was placed. Use --force to rebalance again.');
+    } else {
+      out.push('Nothing was placed: resolve the difference below (or use another account) and run again.');
+    }
+    if (r.exchange) out.push('', ...exchangeLines(r.exchange));
     out.push('', balancesTable(r), '', `Duration: ${run.duration_ms} ms`);
     return out.join('\n');
   }
@@ -53,6 +62,11 @@ export function formatReport(r: RebalanceResult): string {
   );
   const excl = Object.entries(r.excluded.by_reason);
   out.push('', `Excluded: ${excl.length === 0 ? 'none' : excl.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.excluded.data_ends) {
+    out.push(
+      `Data ends before ${run.period}: ${r.excluded.data_ends.symbols} symbol(s) (their series end ${r.excluded.data_ends.last_days.join(', ')}; not delistings)`,
+    );
+  }
   if (r.adjustments.length > 0) {
     out.push('', 'Token swaps / redenominations applied (strategy-semantics §2):');
     for (const a of r.adjustments)
@@ -126,6 +140,17 @@ export function formatReport(r: RebalanceResult): string {
         ),
       );
     }
+  }
+  for (const f of r.partial_fills) {
+    out.push(
+      `Partial fill: ${f.side} ${f.symbol} ${f.status}, executed ${f.executed_qty} for ${money(f.cummulative_quote_qty)} (booked as filled)`,
+    );
+  }
+  if (r.dust.orders > 0) {
+    out.push(
+      '',
+      `Dust: ${r.dust.orders} order(s) not sent (below the symbol's minimum quantity or notional at the decision price), ${money(r.dust.notional)} in total`,
+    );
   }
   if (r.exchange) out.push('', ...exchangeLines(r.exchange));
   const t = Object.entries(run.timings_ms)

@@ -34,5 +34,5 @@ export async function liveMarketCaps(
     logger.warn({ dir }, 'no market-cap snapshots: the min_market_cap filter has no data');
     return new BundledMarketCaps([]);
   }
-  return new BundledMarketCaps(parseCmcTop200Csv(await readDataText(file), file));
+  return new BundledMarketCaps(parseCmcTop200Csv(await readDataText(file), file), file);
 }

@@ -15,7 +15,7 @@ import { SimExchange } from '../adapters/sim/sim-exchange.ts';
 import type { ExchangeContext, RebalanceDeps } from '../app/rebalance.ts';
 import type { Credentials } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
-import { systemClock } from '../ports/clock.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { closeAll, openMigratedLedger, takeInstanceLock } from './ledger.ts';
 import { liveMarketCaps } from './market-caps.ts';
@@ -45,6 +45,8 @@ export interface OpenOptions {
    * is taken under this name before the ledger opens and released by `close()`.
    */
   readonly command?: string;
+  /** The local clock of a real-exchange run (default: the system clock; tests set one). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -157,9 +159,10 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
       market,
       caps,
       ledger,
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       logger,
       exchangeStats: () => rest.stats(),
+      exchangeNow: () => rest.now(),
       async openExchange(ctx: ExchangeContext) {
         // A dry run simulates the orders at the exchange's last prices and places nothing.
         if (ctx.dryRun) return simulatedExchange(ctx, config, systemClock);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAINNET_URL, TESTNET_URL } from '../adapters/binance/factory.ts';
 import type { RebalanceSettings } from '../app/settings.ts';
 import type { Config } from '../config/schema.ts';
 import { BUNDLED_DATA_URL } from '../paths.ts';
@@ -14,8 +15,9 @@ export const BUNDLED_DATA_DIR = fileURLToPath(BUNDLED_DATA_URL);
 /** Maps the validated config onto the rebalance use case's settings. */
 export function settingsFrom(config: Config): RebalanceSettings {
   return {
-    account: config.paper.account,
+    account: config.paper.account || config.exchange.kind,
     exchangeKind: config.exchange.kind,
+    venue: venueOf(config),
     quoteAsset: config.universe.quote_asset,
     initialQuote: config.paper.initial_quote,
     strategy: {
@@ -30,6 +32,7 @@ export function settingsFrom(config: Config): RebalanceSettings {
       minQuoteVolume: config.universe.min_quote_volume,
       exclude: config.universe.exclude,
       include: config.universe.include,
+      allowEmpty: config.universe.allow_empty,
     },
     portfolio: {
       rebalanceMode: config.portfolio.rebalance_mode,
@@ -43,4 +46,16 @@ export function settingsFrom(config: Config): RebalanceSettings {
 /** The data directory of `config`: `[data] dir` resolved, else the bundled dataset. */
 export function dataDirOf(config: Config): string {
   return config.data.dir ? path.resolve(config.data.dir) : BUNDLED_DATA_DIR;
+}
+
+/**
+ * The venue an account's book belongs to (issue 9.1): `replay`, or `<kind> <base URL>` with the URL
+ * normalised (no trailing slash) and the kind's default URL when `base_url` is empty. No interlock check:
+ * the Binance factory does that before any request.
+ */
+export function venueOf(config: Config): string {
+  const { kind, base_url } = config.exchange;
+  if (kind === 'replay') return 'replay';
+  const url = (base_url || (kind === 'live' ? MAINNET_URL : TESTNET_URL)).replace(/\/+$/, '');
+  return `${kind} ${url}`;
 }

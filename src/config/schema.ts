@@ -311,6 +311,13 @@ export const CONFIG_KEYS = {
       allowed: 'comma-separated symbols (e.g. BTCUSDT, ETHUSDT); empty = all',
       description: 'When not empty, ONLY these symbols may be traded (exclude still applies).',
     },
+    allow_empty: {
+      field: boolField(),
+      default: 'false',
+      allowed: 'true | false',
+      description:
+        'A rebalance with zero eligible symbols sells everything into cash (true) or is refused before any order (false).',
+    },
   },
   portfolio: {
     rebalance_mode: {
@@ -368,12 +375,17 @@ export const CONFIG_KEYS = {
       flag: 'initial-quote',
     },
     account: {
-      field: z.string().trim().regex(ACCOUNT_RE, {
-        error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
-      }),
-      default: 'default',
-      allowed: 'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit',
-      description: 'Ledger account the runs are recorded under.',
+      field: z
+        .string()
+        .trim()
+        .refine((v) => v === '' || ACCOUNT_RE.test(v), {
+          error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
+        }),
+      default: '',
+      allowed:
+        'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit; empty = the exchange kind (replay, testnet, live)',
+      description:
+        'Ledger account the runs are recorded under. An account keeps the book of one venue (exchange kind and URL).',
       flag: 'account',
     },
   },

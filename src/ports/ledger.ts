@@ -18,18 +18,32 @@ export interface Ledger {
   /** Closes the connection(s). */
   close(): Promise<void>;
 
-  /** Finds the account by name or creates it with `initialQuote` of the quote asset as its paper balance. */
+  /**
+   * Finds the account by name or creates it with `initialQuote` of the quote asset as its paper balance
+   * and `venue`. An existing account of the same kind without a venue (created before migration 004)
+   * adopts `spec.venue`. The caller compares the returned kind and venue with its own (one book per venue).
+   */
   ensureAccount(spec: NewAccount): Promise<AccountRow>;
 
-  /** The latest `completed` run of `kind` for the account and period, or null. */
+  /** The latest `completed` (or `completed_with_rejections`) run of `kind` for the account and period, or null. */
   completedRun(accountId: string, kind: RunKind, period: IsoDay): Promise<RunRow | null>;
-  /** The latest `completed` run of `kind` of the account (by period, then start time), or null. */
+  /** The latest `completed` (or `completed_with_rejections`) run of `kind` of the account (by period, then start time), or null. */
   lastCompletedRun(accountId: string, kind: RunKind): Promise<RunRow | null>;
   /** How many runs (any status, dry runs excluded) the account already has for the period and kind. */
   countRuns(accountId: string, kind: RunKind, period: IsoDay): Promise<number>;
 
   /** Inserts a run with status `running`. */
   startRun(run: NewRun): Promise<RunRow>;
+  /** Records a sign of life of a `running` run (`heartbeat_at`, UTC ms). */
+  heartbeat(runId: string, at: number): Promise<void>;
+  /**
+   * Marks the account's `running` runs of `kind` whose last sign of life (heartbeat, else start) is
+   * older than `staleBefore` (UTC ms) as `abandoned` (their process died).
+   * @returns the ids of the runs marked.
+   */
+  abandonStaleRuns(accountId: string, kind: RunKind, staleBefore: number, now: number): Promise<string[]>;
+  /** The latest non-dry run of `kind` for the account and period (any status), or null. */
+  latestRun(accountId: string, kind: RunKind, period: IsoDay): Promise<RunRow | null>;
   /** Sets the final status, exit reason, finish time, timings and summary of a run. */
   finishRun(runId: string, end: RunEnd): Promise<void>;
 
@@ -85,7 +99,21 @@ export interface Ledger {
 
 /** `rebalance` for scheduled/manual runs; `backtest` for recorded backtests. */
 export type RunKind = 'rebalance' | 'backtest';
-export type RunStatus = 'running' | 'completed' | 'failed' | 'skipped';
+/**
+ * `completed`: every order answered, none rejected; `completed_with_rejections`: some were rejected;
+ * `failed`: an error stopped the run; `skipped`: already rebalanced / not due; `refused`: a guard stopped
+ * it before any order; `abandoned`: its process died (marked by a later run); `halted`: reserved for the
+ * intraday worker.
+ */
+export type RunStatus =
+  | 'running'
+  | 'completed'
+  | 'completed_with_rejections'
+  | 'failed'
+  | 'skipped'
+  | 'refused'
+  | 'abandoned'
+  | 'halted';
 
 export interface NewAccount {
   readonly name: string;
@@ -93,11 +121,18 @@ export interface NewAccount {
   readonly quoteAsset: string;
   /** Starting paper balance in the quote asset (decimal string). */
   readonly initialQuote: string;
+  /**
+   * The venue whose book this is: `replay`, or `<kind> <base URL>` (e.g. `testnet https://testnet.binance.vision`).
+   * Default: `replay` for a replay account, none (adopted by the next run) otherwise.
+   */
+  readonly venue?: string;
 }
 
-export interface AccountRow extends NewAccount {
+export interface AccountRow extends Omit<NewAccount, 'venue'> {
   readonly id: string;
   readonly createdAt: number;
+  /** Null only for a testnet/live account created before migration 004 and not adopted yet. */
+  readonly venue: string | null;
 }
 
 export interface NewRun {
@@ -117,6 +152,8 @@ export interface NewRun {
   readonly decisionTime: number;
   /** Run start, UTC ms. */
   readonly startedAt: number;
+  /** The failed or abandoned run of the same period this run resumes (14.1), if any. */
+  readonly continuesRunId?: string | null;
 }
 
 export interface RunRow extends NewRun {

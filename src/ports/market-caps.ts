@@ -7,6 +7,8 @@ export type { MarketCapObservation } from '../domain/types.ts';
  * Implementations: `adapters/marketcap/bundled-snapshots` (CoinMarketCap monthly top-200), later CoinGecko.
  */
 export interface MarketCaps {
+  /** Where the caps come from, for messages (e.g. `bundled CoinMarketCap monthly top-200 (data/marketcap/…)`). */
+  readonly source?: string;
   /**
    * The caps in force on day `dayMs` (00:00 UTC ms): the tickers of the latest snapshot dated `<= dayMs`
    * when it is at most `maxAgeDays` old (45 in §4), else an empty map; where one snapshot lists a ticker

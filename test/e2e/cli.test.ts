@@ -127,17 +127,19 @@ describe('CLI: rebalance on the embedded database', () => {
       [
         'adjustments',
         'balances',
+        'dust',
         'equity',
         'exchange',
         'excluded',
         'fills',
         'orders',
+        'partial_fills',
         'pnl',
         'ranking',
         'run',
       ].sort(),
     );
-    expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'default' });
+    expect(out.run).toMatchObject({ period: '2021-06-01', status: 'completed', account: 'replay' });
     expect(out.fills.length).toBeGreaterThan(0);
     for (const f of out.fills) {
       expect(Object.keys(f)).toEqual(

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { type RebalanceResult, RUN_LEASE_MS, runRebalance } from '../../src/app/rebalance.ts';
+import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
+import { formatReport } from '../../src/cli/report.ts';
 import { type Adapters, openAdapters } from '../../src/compose/rebalance.ts';
 import { settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
@@ -167,8 +169,11 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       expect(dec(before).gt(0)).toBe(true);
       // 2021-01-23 is the first day of the new segment: close_before 0.000695, open_after 0.695 (COCOSUSDT.csv).
       // h := round_down_8(h × 0.000695 / 0.695) = round_down_8(h / 1000); then the full-mode SELL of it
-      // (COCOS is not eligible on 01-23: no candle on 01-22).
-      const r2 = await run(cocos, { asOf: '2021-01-23' });
+      // (COCOS is not eligible on 01-23: no candle on 01-22; the empty universe is allowed here, 9.3).
+      const r2 = await run(
+        { ...cocos, universe: { ...cocos.universe, allow_empty: 'true' } },
+        { asOf: '2021-01-23' },
+      );
       const after = dec(before).times('0.000695').div('0.695').toDecimalPlaces(8, 1);
       expect(r2.adjustments).toEqual([
         {
@@ -298,7 +303,8 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
         // A real exchange (orders recorded before they are sent) failing as a lost connection would.
         openExchange: async () => ({
           kind: 'testnet' as const,
-          balances: async () => [],
+          // It holds what the new book manages (else the pre-run reconciliation refuses, 14.3).
+          balances: async () => [{ asset: 'USDT', free: '10000', locked: '0' }],
           placeMarketOrder: async () => {
             throw new Error('socket hang up');
           },
@@ -323,6 +329,101 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       expect(rows.rows[0]).toMatchObject({ status: 'failed', exit_reason: 'socket hang up' });
       expect(Number(rows.rows[0]?.pending)).toBeGreaterThanOrEqual(1);
       expect(Number(rows.rows[0]?.pending)).toBeLessThanOrEqual(10);
+    },
+  );
+
+  it.skipIf(skip)(
+    'zero eligible symbols (9.3): refused before any order (exit 3) unless [universe] allow_empty = true',
+    async () => {
+      // Reproduces: an empty universe sold the whole basket into cash and said "completed". BTCUSDT is
+      // the only symbol allowed and its cap (~$540B on 2021-01-01) is below a 1e15 USD floor.
+      const cfg: Overrides = {
+        paper: { account: 'empty-e2e' },
+        universe: { include: 'BTCUSDT', min_market_cap: '1e15' },
+        strategy: { top_n: '1' },
+      };
+      const refused = await run(cfg, { asOf: '2021-01-01' });
+      expect(refused.run.status).toBe('refused');
+      expect(refused.run.guard).toBe('empty_universe');
+      expect(refused.run.exit_reason).toMatch(/no eligible symbol on 2021-01-01 \(excluded: .*small_cap 1/);
+      expect(refused.orders).toEqual([]);
+      expect(exitCodeOfResult(refused)).toBe(3);
+      const rows = await sql<{ status: string; orders: string }>`
+        select r.status, (select count(*) from orders o where o.run_id = r.id)::text as orders
+        from runs r join accounts a on a.id = r.account_id where a.name = 'empty-e2e' order by r.id`.execute(
+        db(),
+      );
+      expect(rows.rows).toEqual([{ status: 'refused', orders: '0' }]);
+      // Opted in: the run completes with no order (a fresh book is all cash already).
+      const allowed = await run(
+        { ...cfg, universe: { ...cfg.universe, allow_empty: 'true' } },
+        { asOf: '2021-01-01' },
+      );
+      expect(allowed.run.status).toBe('completed');
+      expect(exitCodeOfResult(allowed)).toBe(0);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a run whose process died (still running, no sign of life for longer than the lease) is marked abandoned by the next run (14.1)',
+    async () => {
+      // Reproduces: killed runs stayed `running` forever. The dead run is what a kill -9 leaves: a
+      // `running` row whose last heartbeat is older than RUN_LEASE_MS (60 s).
+      const loaded = configFor({ paper: { account: 'dead-e2e' } });
+      const account = await adapters.ledger.ensureAccount({
+        name: 'dead-e2e',
+        exchangeKind: 'replay',
+        quoteAsset: 'USDT',
+        initialQuote: '10000',
+        venue: 'replay',
+      });
+      const dead = await adapters.ledger.startRun({
+        accountId: account.id,
+        kind: 'rebalance',
+        period: '2021-07-01',
+        rebalanceMode: 'full',
+        strategyMode: 'momentum',
+        dryRun: false,
+        forced: false,
+        config: {},
+        decisionTime: Date.UTC(2021, 6, 1),
+        startedAt: Date.now() - 2 * RUN_LEASE_MS,
+      });
+      const r = await runRebalance(adapters.deps, {
+        settings: settingsFrom(loaded.config),
+        asOf: '2021-07-01',
+        dryRun: false,
+        force: false,
+        effectiveConfig: {},
+      });
+      expect(r.run.status).toBe('completed');
+      const rows = await sql<{ id: string; status: string; exit_reason: string | null }>`
+        select r.id::text, r.status, r.exit_reason from runs r join accounts a on a.id = r.account_id
+        where a.name = 'dead-e2e' order by r.id`.execute(db());
+      expect(rows.rows.map((x) => [x.id === dead.id, x.status])).toEqual([
+        [true, 'abandoned'],
+        [false, 'completed'],
+      ]);
+      expect(rows.rows[0]?.exit_reason).toMatch(/^abandoned: no sign of life since /);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a replay day past most of the data (9.3): "data ends before D" is counted apart from halted/delisted not_trading, and reported',
+    async () => {
+      // Reproduces: a day where most symbols are not_trading because the bundled series end (e.g. the
+      // broad universe's source window) looked like a market where everything was delisted. symbols.csv
+      // notes those ends ("klines-1d ends at the end of its source window; not a delisting"): at least
+      // 29 series end on one day, well over the 20 the rule needs, while delistings end one by one.
+      const r = await run(
+        { paper: { account: 'ends-e2e' }, universe: { allow_empty: 'true' } },
+        { asOf: '2025-12-01', dryRun: true },
+      );
+      const ends = r.excluded.data_ends;
+      expect(ends?.symbols ?? 0).toBeGreaterThanOrEqual(100);
+      expect(r.excluded.by_reason.data_ends).toBe(ends?.symbols);
+      expect(r.excluded.by_reason.not_trading ?? 0).toBeLessThan(ends?.symbols ?? 0);
+      expect(formatReport(r)).toMatch(/Data ends before 2025-12-01: \d+ symbol\(s\) \(their series end /);
     },
   );
 

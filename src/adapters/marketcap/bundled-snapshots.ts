@@ -20,8 +20,14 @@ export class BundledMarketCaps implements MarketCaps {
   readonly snapshotDays: readonly number[];
   private readonly byDay: readonly ReadonlyMap<string, MarketCapObservation>[];
 
-  /** @param rows observations in any order; several snapshots and duplicate tickers allowed. */
-  constructor(rows: readonly MarketCapObservation[]) {
+  /**
+   * @param rows observations in any order; several snapshots and duplicate tickers allowed.
+   * @param source where the rows come from, for messages (e.g. the CSV file's path).
+   */
+  constructor(
+    rows: readonly MarketCapObservation[],
+    readonly source = 'bundled CoinMarketCap monthly top-200 snapshots',
+  ) {
     const groups = new Map<number, Map<string, MarketCapObservation>>();
     for (const r of rows) {
       let g = groups.get(r.snapshotMs);

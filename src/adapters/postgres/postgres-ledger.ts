@@ -51,6 +51,8 @@ export interface PostgresLedgerOptions {
 
 /** Rows per multi-row INSERT (keeps the bind parameters far below Postgres' 65535). */
 const CHUNK = 500;
+/** Statuses of a run whose state was saved (the account's book moved forward). */
+const SAVED_STATE_STATUSES = ['completed', 'completed_with_rejections'];
 
 /**
  * `Ledger` on Postgres. Build it with `openLedger` (connect.ts), which configures the drivers so that
@@ -113,17 +115,29 @@ export class PostgresLedger implements Ledger {
         exchange_kind: spec.exchangeKind,
         quote_asset: spec.quoteAsset,
         initial_quote: inDec(spec.initialQuote, 'initialQuote'),
+        venue: spec.venue ?? (spec.exchangeKind === 'replay' ? 'replay' : null),
       })
       .onConflict((oc) => oc.column('name').doNothing())
       .returningAll()
       .executeTakeFirst();
-    const row =
+    let row =
       inserted ??
       (await this.db
         .selectFrom('accounts')
         .selectAll()
         .where('name', '=', spec.name)
         .executeTakeFirstOrThrow());
+    if (row.venue === null && spec.venue !== undefined && row.exchange_kind === spec.exchangeKind) {
+      // An account created before migration 004: its next run of the same kind fixes its venue.
+      row =
+        (await this.db
+          .updateTable('accounts')
+          .set({ venue: spec.venue })
+          .where('id', '=', row.id)
+          .where('venue', 'is', null)
+          .returningAll()
+          .executeTakeFirst()) ?? row;
+    }
     return {
       id: outId(row.id),
       name: row.name,
@@ -131,6 +145,7 @@ export class PostgresLedger implements Ledger {
       quoteAsset: row.quote_asset,
       initialQuote: outDec(row.initial_quote),
       createdAt: outMs(row.created_at),
+      venue: row.venue,
     };
   }
 
@@ -142,7 +157,7 @@ export class PostgresLedger implements Ledger {
       .where('account_id', '=', inId(accountId, 'accountId'))
       .where('kind', '=', kind)
       .where('period', '=', inDay(period))
-      .where('status', '=', 'completed')
+      .where('status', 'in', SAVED_STATE_STATUSES)
       .where('dry_run', '=', false)
       .orderBy('started_at', 'desc')
       .orderBy('id', 'desc')
@@ -158,7 +173,7 @@ export class PostgresLedger implements Ledger {
       .selectAll()
       .where('account_id', '=', inId(accountId, 'accountId'))
       .where('kind', '=', kind)
-      .where('status', '=', 'completed')
+      .where('status', 'in', SAVED_STATE_STATUSES)
       .where('dry_run', '=', false)
       .orderBy('period', 'desc')
       .orderBy('started_at', 'desc')
@@ -197,10 +212,64 @@ export class PostgresLedger implements Ledger {
         config: inJson(run.config),
         decision_time: inTime(run.decisionTime, 'decisionTime'),
         started_at: inTime(run.startedAt, 'startedAt'),
+        heartbeat_at: inTime(run.startedAt, 'startedAt'),
+        continues_run_id: run.continuesRunId ? inId(run.continuesRunId, 'continuesRunId') : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
     return runRow(row);
+  }
+
+  /** Sets `heartbeat_at` of a running run. */
+  async heartbeat(runId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ heartbeat_at: inTime(at, 'at') })
+      .where('id', '=', inId(runId, 'runId'))
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  /** Marks stale `running` runs `abandoned` (see the port). */
+  async abandonStaleRuns(
+    accountId: string,
+    kind: RunKind,
+    staleBefore: number,
+    now: number,
+  ): Promise<string[]> {
+    const before = inTime(staleBefore, 'staleBefore');
+    const finishedAt = inTime(now, 'now');
+    const rows = await this.db
+      .updateTable('runs')
+      .set({
+        status: 'abandoned',
+        exit_reason: sql<string>`'abandoned: no sign of life since ' || to_char(coalesce(heartbeat_at, started_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (its process died)'`,
+        finished_at: sql<Date>`greatest(${finishedAt}::timestamptz, started_at)`,
+        duration_ms: sql<string>`round(extract(epoch from (greatest(${finishedAt}::timestamptz, started_at) - started_at)) * 1000)::bigint`,
+      })
+      .where('account_id', '=', inId(accountId, 'accountId'))
+      .where('kind', '=', kind)
+      .where('status', '=', 'running')
+      .where(sql<boolean>`coalesce(heartbeat_at, started_at) < ${before}::timestamptz`)
+      .returning('id')
+      .execute();
+    return rows.map((r) => outId(r.id));
+  }
+
+  /** The latest non-dry run of `kind` for the account and period, any status. */
+  async latestRun(accountId: string, kind: RunKind, period: string): Promise<RunRow | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('account_id', '=', inId(accountId, 'accountId'))
+      .where('kind', '=', kind)
+      .where('period', '=', inDay(period))
+      .where('dry_run', '=', false)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? runRow(row) : null;
   }
 
   /** Finishes a `running` run. @throws Error when the run does not exist or is already finished. */
@@ -609,7 +678,7 @@ export class PostgresLedger implements Ledger {
       .where('account_id', '=', account_id)
       .where('kind', '=', 'rebalance')
       .where('dry_run', '=', false)
-      .where('status', 'in', ['failed', 'running']);
+      .where('status', 'in', ['failed', 'running', 'abandoned']);
     if (account.state_run_id !== null) q = q.where('id', '>', account.state_run_id);
     const runs = await q.orderBy('id').execute();
     if (runs.length === 0) return { orders: [], fills: [] };

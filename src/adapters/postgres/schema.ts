@@ -27,6 +27,8 @@ export interface AccountsTable {
   exchange_kind: string;
   quote_asset: string;
   initial_quote: Num;
+  /** Migration 004: `replay` or `<kind> <base URL>`; null for a testnet/live account not yet adopted. */
+  venue: ColumnType<string | null, string | null | undefined, string | null>;
   state_run_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
   state_saved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: TsDefault;
@@ -51,6 +53,10 @@ export interface RunsTable {
   timings: Json;
   summary: Json;
   exit_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 004: the failed/abandoned run of the same period this run resumes. */
+  continues_run_id: ColumnType<string | null, Ref | null | undefined, Ref | null>;
+  /** Migration 004: last sign of life of a running run. */
+  heartbeat_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** `universe_decisions`. */

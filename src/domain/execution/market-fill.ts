@@ -153,3 +153,25 @@ function insufficient(side: Side): ModelReject {
     message: 'Account has insufficient balance for requested action.',
   };
 }
+
+/**
+ * Dust (issue 9.4): would §7's filters reject this planned order at its decision price (no slippage)?
+ * SELL: `q = floor_step(quantity)`; BUY: `q = floor_step(quoteOrderQty / p)`; rejected when `q = 0`,
+ * `q < minQty` or `q × p < minNotional` (filters.md LOT_SIZE, NOTIONAL).
+ * @returns the reject (reason `zero_quantity`, `min_qty`, `min_notional`) and the order's notional at the
+ *   decision price (quote asset: the SELL's `quantity × p`, the BUY's `quoteOrderQty`), or null when the
+ *   order passes the filters or has no decision price.
+ */
+export function dustCheck(
+  side: Side,
+  amount: DecimalInput,
+  decisionPrice: DecimalInput | null,
+  rules: SymbolRules,
+): { reject: ModelReject; notional: Decimal } | null {
+  if (decisionPrice === null || dec(decisionPrice).lte(0)) return null;
+  const p = dec(decisionPrice);
+  const q = floorStep(side === 'SELL' ? amount : dec(amount).div(p), rules.stepSize);
+  const reject = checkFilters(side, q, p, rules);
+  if (!reject) return null;
+  return { reject, notional: side === 'SELL' ? dec(amount).times(p) : dec(amount) };
+}

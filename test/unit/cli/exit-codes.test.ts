@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LedgerConnectionError } from '../../../src/adapters/postgres/errors.ts';
-import { UserInputError } from '../../../src/app/errors.ts';
+import {
+  InvalidMarketDataError,
+  StaleDataError,
+  UserInputError,
+  VenueMismatchError,
+} from '../../../src/app/errors.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from '../../../src/cli/exit-codes.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
 import { LockHeldError } from '../../../src/ports/instance-lock.ts';
@@ -40,5 +45,8 @@ describe('exit codes', () => {
     );
     expect(new UserInputError('m').exitCode).toBe(EXIT.USAGE);
     expect(new LedgerConnectionError('m', 't', undefined).exitCode).toBe(EXIT.UNAVAILABLE);
+    expect(new VenueMismatchError('m', 'replay', 'testnet x').exitCode).toBe(EXIT.CONFIG);
+    expect(new StaleDataError('m').exitCode).toBe(EXIT.NO_INPUT);
+    expect(new InvalidMarketDataError('m').exitCode).toBe(EXIT.DATA_ERROR);
   });
 });

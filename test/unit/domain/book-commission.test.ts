@@ -1,11 +1,11 @@
 /**
- * Which asset of the book pays a fill's commission (src/app/rebalance.ts bookCommission). Expected values
+ * Which asset of the book pays a fill's commission (src/domain/accounting/commission.ts bookCommission). Expected values
  * by hand: a BUY of 0.34573 BTC for 9999.7665999 USDT whose commission the exchange took in BNB
  * (0.20074692 BNB at 37.3596 = 7.499824632432 USDT); 7.499824632432 × 0.34573 / 9999.7665999 =
  * 0.000259299… BTC, rounded up to 8 decimals: 0.0002593.
  */
 import { describe, expect, it } from 'vitest';
-import { bookCommission } from '../../../src/app/rebalance.ts';
+import { bookCommission } from '../../../src/domain/accounting/commission.ts';
 import { dec, decStr } from '../../../src/domain/decimal.ts';
 
 const buy = {
