@@ -9,7 +9,10 @@
  */
 
 import { dayToMs } from '../domain/time.ts';
-import type { BacktestEquityRow, Ledger } from '../ports/ledger.ts';
+import type { AccountBook } from '../ports/account-book.ts';
+import type { BacktestJournal } from '../ports/backtest-journal.ts';
+import type { BacktestEquityRow } from '../ports/ledger.ts';
+import type { RunJournal } from '../ports/run-journal.ts';
 import type { BacktestMetrics } from './backtest-result.ts';
 
 /** Suffix of the ledger account of backtests. */
@@ -68,7 +71,7 @@ export interface BacktestRecord {
  *   days differ in length.
  */
 export async function recordBacktest(
-  ledger: Ledger,
+  ledger: Pick<AccountBook, 'ensureAccount'> & Pick<RunJournal, 'startRun' | 'finishRun'> & BacktestJournal,
   rec: BacktestRecord,
 ): Promise<{ runId: string; rows: number }> {
   const n = rec.days.length;

@@ -21,11 +21,11 @@ import type {
   CompletedOrder,
   FillRow,
   FillRowOut,
-  Ledger,
   NewOrder,
   OrderOutcomeRow,
   RunRow,
 } from '../../ports/ledger.ts';
+import type { OrderJournal } from '../../ports/order-journal.ts';
 import type { FillReport, OrderReport } from '../rebalance-result.ts';
 import { fillRow, orderReport, outcomeRow, plannedOf } from './order-rows.ts';
 import type { TradingBook } from './trading-book.ts';
@@ -36,10 +36,7 @@ export const ORDER_CONCURRENCY = 10;
 /** What the executor runs on. */
 export interface OrderExecutorDeps {
   readonly exchange: Exchange;
-  readonly ledger: Pick<
-    Ledger,
-    'recordOrders' | 'completeOrders' | 'recordCompletedOrders' | 'unsettledOrders' | 'completeOrder'
-  >;
+  readonly ledger: OrderJournal;
   readonly clock: Clock;
   readonly logger: Logger;
 }
