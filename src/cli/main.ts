@@ -13,6 +13,7 @@ import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
 import { openAdapters } from '../compose/rebalance.ts';
 import { settingsFrom } from '../compose/settings.ts';
 import { type LoadedConfig, loadConfig } from '../config/loader.ts';
+import { dayToMs } from '../domain/time.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { BACKTEST_USAGE, runBacktestCommand } from './backtest-command.ts';
 import {
@@ -272,7 +273,7 @@ async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): 
   try {
     const result = await runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),
-      ...(typeof values['as-of'] === 'string' ? { asOf: values['as-of'] } : {}),
+      ...(typeof values['as-of'] === 'string' ? { dayMs: parseDayFlag('--as-of', values['as-of']) } : {}),
       dryRun: values['dry-run'] === true,
       force: values.force === true,
       effectiveConfig: loaded.redacted(),
@@ -281,6 +282,18 @@ async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): 
     return exitCodeOfResult(result);
   } finally {
     await adapters.close().catch(() => {});
+  }
+}
+
+/**
+ * A UTC day flag (`YYYY-MM-DD`) as the UTC ms of its 00:00 — flags are parsed here, at the edge; the use
+ * cases take days in UTC ms. @throws UserInputError naming the flag.
+ */
+function parseDayFlag(flag: string, value: string): number {
+  try {
+    return dayToMs(value);
+  } catch {
+    throw new UserInputError(`${flag} ${JSON.stringify(value)}: expected a UTC day YYYY-MM-DD`);
   }
 }
 

@@ -17,6 +17,7 @@ import { type Adapters, openAdapters } from '../../src/compose/rebalance.ts';
 import { settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { dec, decStr } from '../../src/domain/decimal.ts';
+import { dayToMs } from '../../src/domain/time.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
 const logger = createLogger('silent', 'json');
@@ -66,7 +67,7 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
     const loaded = configFor(overrides);
     return runRebalance(adapters.deps, {
       settings: settingsFrom(loaded.config),
-      ...(opts.asOf ? { asOf: opts.asOf } : {}),
+      ...(opts.asOf ? { dayMs: dayToMs(opts.asOf) } : {}), // the CLI parses --as-of at the edge
       dryRun: opts.dryRun ?? false,
       force: opts.force ?? false,
       effectiveConfig: loaded.redacted(),
@@ -314,7 +315,7 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       await expect(
         runRebalance(failing, {
           settings: settingsFrom(loaded.config),
-          asOf: '2021-07-01',
+          dayMs: dayToMs('2021-07-01'),
           dryRun: false,
           force: false,
           effectiveConfig: {},
@@ -391,7 +392,7 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
       });
       const r = await runRebalance(adapters.deps, {
         settings: settingsFrom(loaded.config),
-        asOf: '2021-07-01',
+        dayMs: dayToMs('2021-07-01'),
         dryRun: false,
         force: false,
         effectiveConfig: {},

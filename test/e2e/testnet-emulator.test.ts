@@ -166,7 +166,7 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
     try {
       const result = await runRebalance(adapters.deps, {
         settings: settingsFrom(loaded.config),
-        ...(opts.asOf ? { asOf: opts.asOf } : {}),
+        ...(opts.asOf ? { dayMs: dayToMs(opts.asOf) } : {}), // the CLI parses --as-of at the edge
         dryRun: opts.dryRun ?? false,
         force: false,
         effectiveConfig: loaded.redacted(),

@@ -1,0 +1,253 @@
+/**
+ * The trading half of a rebalance, after the guards passed (strategy-semantics.md §6–§9, issue 9.2, 14.1–
+ * 14.3): prices and rules at D, the exchange, crash recovery and resume, the trading session, the
+ * reconciliation refusal, one rebalance step, and the closing state and outcome.
+ */
+import { type Decimal, dec, decStr, ZERO } from '../../domain/decimal.ts';
+import type { PlanTarget } from '../../domain/planning/plan.ts';
+import type { Balance, SymbolRules } from '../../domain/types.ts';
+import type { AccountRow, ReconciliationRow } from '../../ports/ledger-rows.ts';
+import type { RebalanceResult } from '../rebalance-result.ts';
+import type { MarketSnapshot } from '../trading/market-snapshot.ts';
+import { OrderExecutor } from '../trading/order-executor.ts';
+import { reconcileBefore } from '../trading/reconciler.ts';
+import { TradingBook } from '../trading/trading-book.ts';
+import { openTradingSession } from '../trading/trading-session.ts';
+import { closeRun } from './close-run.ts';
+import type { RebalanceDeps, RebalanceRequest } from './deps.ts';
+import { executeStep } from './execute-step.ts';
+import { assertDecisionPrices, reconciliationGuard } from './guards.ts';
+import type { OpeningBook } from './opening-book.ts';
+import {
+  balancesOf,
+  completedResult,
+  completedSummary,
+  excludedOf,
+  outcomeOf,
+  rankingRows,
+  universeRows,
+} from './result-parts.ts';
+import { recoverAndResume } from './resume.ts';
+import { refuseInSession, type StoppedRunContext } from './stopped-run.ts';
+import type { UniverseAtD } from './universe-at.ts';
+
+/** How often a run records a sign of life, ms. */
+const HEARTBEAT_MS = 10_000;
+
+/** What the guarded half of the rebalance decided. */
+export interface GuardedPeriod {
+  readonly account: AccountRow;
+  readonly snap: MarketSnapshot;
+  readonly opening: OpeningBook;
+  readonly universe: UniverseAtD;
+  readonly stopped: StoppedRunContext;
+  /** Records the phase timing `name` since `since` (UTC ms) and returns now. */
+  lap(name: string, since: number): number;
+  /** Start of the current phase, UTC ms. */
+  readonly t: number;
+}
+
+/**
+ * Trades the period. @throws InvalidMarketDataError for a missing or non-positive decision price;
+ * anything the adapters throw (the run is then recorded `failed`).
+ */
+export async function tradePeriod(
+  deps: RebalanceDeps,
+  req: RebalanceRequest,
+  g: GuardedPeriod,
+): Promise<RebalanceResult> {
+  const s = req.settings;
+  const { logger: log, ledger, clock } = deps;
+  const { account, snap, opening, stopped, lap } = g;
+  const { decisions, ranked, selected, dataEnds } = g.universe;
+  const { header, newRun, t0, timings } = stopped;
+  const { accountId } = stopped;
+  const { quoteAsset } = s;
+  const { dayMs, period } = snap.day;
+  const { live } = snap;
+  const { balances, adjustments } = opening;
+  const excluded = excludedOf(decisions, dataEnds);
+  let t = g.t;
+
+  // ---- prices and rules at D, the exchange, crash recovery and resume (14.1), the trading session ----
+  await snap.loadPrices();
+  const prices = snap.planPrices();
+  const symbolOf = (asset: string) => opening.positions.get(asset)?.symbol ?? asset + quoteAsset;
+  const heldSymbols = [...balances.keys()].filter((a) => a !== quoteAsset).map(symbolOf);
+  const tradable = [...new Set([...heldSymbols, ...selected.map((r) => r.symbol)])];
+  await snap.loadRules(tradable);
+  const rules = (sym: string): SymbolRules => snap.rules(sym);
+  const openAt = (sym: string) => snap.openAt(sym);
+  const { bySymbol } = snap;
+  const exchange = await deps.openExchange({
+    dayMs,
+    balances: balancesOfAll(balances),
+    symbols: bySymbol,
+    rules,
+    openAt,
+    dryRun: req.dryRun,
+  });
+  if (req.dryRun && exchange.kind !== 'replay')
+    throw new Error(`a dry run got a ${exchange.kind} exchange: refusing to place orders`);
+  const batch = exchange.kind === 'replay';
+  // The exchange's balances before the run (real exchanges), fetched while the ledger is prepared.
+  const exchangeBeforeP = batch || req.dryRun ? null : exchange.balances();
+  exchangeBeforeP?.catch(() => undefined);
+  // What the strategy manages, moved by every fill; a real exchange account may hold more (never traded).
+  const baseAssetOf = (sym: string) => bySymbol.get(sym)?.baseAsset;
+  const book = new TradingBook(quoteAsset, baseAssetOf, balances, opening.positions);
+  const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
+  const executorDeps = { exchange, ledger, clock, logger: log };
+  const executorCtx = { account: s.account, accountId, quoteAsset, baseAssetOf, priceOf, book, period };
+  const recoverer =
+    batch || req.dryRun ? null : new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null });
+  const resumption = await recoverAndResume({ journal: ledger, logger: log }, recoverer, book, balances, {
+    accountId,
+    period,
+    dryRun: req.dryRun,
+  });
+  const { continues, resume } = resumption;
+  const attempt = await ledger.countRuns(accountId, 'rebalance', period);
+  const session = await openTradingSession(
+    { journal: ledger, clock, logger: log },
+    { ...newRun(), continuesRunId: continues?.id ?? null },
+    { heartbeatMs: HEARTBEAT_MS },
+  );
+  const exchangeReport = (
+    after: readonly Balance[],
+    reconciliation: ReconciliationRow[],
+  ): RebalanceResult['exchange'] => ({
+    balances_after: [...after],
+    reconciliation,
+    recovered_orders: resumption.recovered,
+    requests: deps.exchangeStats?.().requests ?? null,
+    weight: deps.exchangeStats?.().weight ?? null,
+  });
+  try {
+    session.later((id) => ledger.recordUniverse(id, universeRows(decisions, ranked)));
+    // 14.2: every symbol we may trade has a positive decision price, or nothing is sent (run failed).
+    const required = live ? (sym: string) => bySymbol.get(sym)?.status === 'TRADING' : () => false;
+    assertDecisionPrices(
+      tradable,
+      openAt,
+      required,
+      live ? 'GET /api/v3/ticker/price' : 'the daily candles',
+      live ? 'price' : 'open',
+    );
+    const reconciliation: ReconciliationRow[] = [];
+    const exchangeBefore: readonly Balance[] = batch
+      ? []
+      : ((await exchangeBeforeP) ?? (await exchange.balances()));
+    if (!batch) {
+      session.later((id) => ledger.recordExchangeBalances(id, accountId, 'before', exchangeBefore));
+      reconciliation.push(...reconcileBefore(book.managed, exchangeBefore));
+      const refusal = reconciliationGuard(reconciliation); // 9.2 / 14.3: less than the book trades nothing
+      if (refusal) {
+        log.error(
+          { period, differences: reconciliation.filter((r) => dec(r.difference).isNegative()) },
+          refusal.reason,
+        );
+        await session.write((id) => ledger.recordReconciliations(id, accountId, reconciliation));
+        const ranking = rankingRows(decisions, ranked);
+        const parts = {
+          ranking,
+          excluded,
+          adjustments,
+          balances: balancesOf(book.managed),
+          exchange: exchangeReport(exchangeBefore, reconciliation),
+        };
+        return refuseInSession(stopped, session, refusal, parts, {
+          reconciliation_differences: reconciliation.length,
+        });
+      }
+    }
+
+    // ---- one rebalance step: SELLs, then BUYs with the cash raised (§7, §8) -------------------------
+    const executor = new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      attempt,
+      run: session.run,
+      ...(batch ? {} : { dustRules: rules }),
+    });
+    const targets: PlanTarget[] = selected.map((r) => ({
+      symbol: r.symbol,
+      asset: r.baseAsset,
+      rank: r.rank,
+    }));
+    const holdings = [...balances.entries()]
+      .filter(([a, q]) => a !== quoteAsset && q.gt(0))
+      .map(([asset, quantity]) => ({
+        asset,
+        symbol: book.positions.get(asset)?.symbol ?? asset + quoteAsset,
+        quantity,
+      }));
+    const { cashBuffer, band } = s.portfolio;
+    const params = { mode: resume ? ('delta' as const) : s.portfolio.rebalanceMode, cashBuffer, band };
+    const cash = balances.get(quoteAsset) ?? ZERO;
+    const step = await executeStep(executor, book, { holdings, targets, cash, prices, rules, params });
+    t = lap('execute', t);
+
+    // ---- the state after the run: reconciliation, marks, P/L, equity; the run's outcome (9.2) --------
+    const closeCtx = {
+      session,
+      accountId,
+      quoteAsset,
+      initialQuote: account.initialQuote,
+      book,
+      snap,
+      exchangeBefore,
+      reconciliation,
+      adjustments,
+    };
+    const { after, exchangeAfter, closed } = await closeRun({ ledger, exchange, logger: log }, closeCtx);
+    t = lap('record', t);
+    const duration = clock.now() - t0;
+    const allTimings = { ...timings, total: duration };
+    const outcome = outcomeOf(step.orders, step.rejectedPhases);
+    const equity = closed.equity.equity;
+    const summary = completedSummary(
+      selected.length,
+      step,
+      outcome.rejected,
+      equity,
+      deps.exchangeStats?.(),
+      reconciliation.length,
+    );
+    await session.finish({
+      status: outcome.status,
+      exitReason: outcome.exitReason,
+      timings: allTimings,
+      summary,
+    });
+    log.info(
+      { period, orders: step.orders.length, rejected: outcome.rejected, equity, ms: duration },
+      req.dryRun ? 'dry run planned' : 'rebalance completed',
+    );
+    return completedResult({
+      header,
+      runId: session.run?.id ?? null,
+      dryRun: req.dryRun,
+      outcome,
+      continuesRunId: continues?.id ?? null,
+      resumed: resume,
+      timings: allTimings,
+      decisions,
+      ranked,
+      dataEnds,
+      adjustments,
+      step,
+      after,
+      exchange: batch ? null : exchangeReport(exchangeAfter, reconciliation),
+      closed,
+      initialQuote: account.initialQuote,
+    });
+  } catch (err) {
+    await session.fail(err, timings);
+    throw err;
+  }
+}
+
+/** Every book entry as a free balance (the simulated exchange's opening balances). */
+function balancesOfAll(book: ReadonlyMap<string, Decimal>): Balance[] {
+  return [...book.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' }));
+}
