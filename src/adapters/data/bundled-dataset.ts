@@ -161,6 +161,18 @@ export class Dataset implements MarketData {
   }
 
   /**
+   * The rows {@link candlesBetween} would give, read from the file text without building candles (for
+   * laying a backtest's day grid out: `PriceRows` of src/domain/backtest/market.ts); undefined for an
+   * unknown symbol or a series given as an array of candles (then use {@link candlesBetween}).
+   */
+  priceRowsBetween(symbol: string, fromMs: number, toMs: number): ReturnType<KlineTable['priceRows']> | undefined {
+    const s = this.series.get(symbol);
+    if (!(s instanceof KlineTable)) return undefined;
+    if (!(toMs >= fromMs)) return s.priceRows(0, 0);
+    return s.priceRows(s.lowerBound(fromMs), s.lowerBound(Math.floor(toMs) + 1));
+  }
+
+  /**
    * The whole daily series of `symbol` (ascending; built on first use and cached, shared — do not
    * mutate); `[]` when unknown.
    */
