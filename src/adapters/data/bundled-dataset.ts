@@ -331,7 +331,11 @@ export async function checkDataDir(dir: string): Promise<void> {
  * prints wall and CPU time), measured 2026-12-03 on the 2-vCPU dev VM while other sessions kept its load at
  * 7-11: the 592 bundled files / 581,720 rows load in ~0.8-1.3 s of CPU (~0.95 s wall at best; gunzip ~40 %,
  * validation and indexing ~40 %), building every candle takes another ~0.75-1.3 s of CPU; the 284-file
- * bundle before it took 0.66 s and 0.46 s of CPU in the same conditions.
+ * bundle before it took 0.66 s and 0.46 s of CPU in the same conditions. A backtest does not pay for the
+ * candles: `backtestMarketOf` lays its day grid out from the text ({@link Dataset.priceRowsBetween}) and a
+ * symbol's candles are built only when read (bench:backtest (a), CPU of the whole process: ~5.5 s -> ~3.5 s,
+ * peak RSS ~470 -> ~350 MB, 2026-12-03, load 15-18). Replacing the row regex by a hand-written scanner was
+ * tried and measured: twice slower (irregexp's native code wins), so the regex stays.
  * @throws DataError (with `path`) for a missing directory, a wrong layout (the message states the expected
  *   one), a missing required file, or a corrupt file (bad gzip, wrong header, malformed/unsorted rows, a
  *   price <= 0 or a non-finite number — named by line, open time and field —, invalid JSON).

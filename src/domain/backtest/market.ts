@@ -28,6 +28,11 @@ export interface SymbolSeries {
   readonly at: Int32Array;
   /** `atOrBefore[d]`: index of the last candle at or before day `d`, or -1. */
   readonly atOrBefore: Int32Array;
+  /**
+   * `closeText(k)` = `candles[k].close` (the source string), read without building the candles (the fast
+   * universe's exact near-tie comparison reads it for many symbols).
+   */
+  closeText(k: number): string;
   /** `close[k]` = `Number(candles[k].close)`. */
   readonly close: Float64Array;
   /**
@@ -291,6 +296,7 @@ function layOut(
   for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;
   const common = {
     info,
+    closeText: (k: number): string => rows.closeAt(k),
     splits: seg.splits,
     firstOpenTime: seg.firstOpenTime,
     at,
