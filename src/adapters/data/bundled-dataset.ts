@@ -333,8 +333,9 @@ export async function checkDataDir(dir: string): Promise<void> {
  * validation and indexing ~40 %), building every candle takes another ~0.75-1.3 s of CPU; the 284-file
  * bundle before it took 0.66 s and 0.46 s of CPU in the same conditions. A backtest does not pay for the
  * candles: `backtestMarketOf` lays its day grid out from the text ({@link Dataset.priceRowsBetween}) and a
- * symbol's candles are built only when read (bench:backtest (a), CPU of the whole process: ~5.5 s -> ~3.5 s,
- * peak RSS ~470 -> ~350 MB, 2026-12-03, load 15-18). Replacing the row regex by a hand-written scanner was
+ * symbol's candles are built only when read (bench:backtest (a), CPU of the whole process, median of 5:
+ * 5.64 s -> 4.62 s, best 5.07 -> 4.30 s (3.5 s in two runs at load 15); peak RSS 486 -> 340 MB; 2026-12-03,
+ * load 11-18 on 2 vCPUs). Replacing the row regex by a hand-written scanner was
  * tried and measured: twice slower (irregexp's native code wins), so the regex stays.
  * @throws DataError (with `path`) for a missing directory, a wrong layout (the message states the expected
  *   one), a missing required file, or a corrupt file (bad gzip, wrong header, malformed/unsorted rows, a
