@@ -178,7 +178,7 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     expect(json.code, json.stderr).toBe(0);
     const s = JSON.parse(json.stdout);
     expect(s.account).toMatchObject({
-      name: 'default',
+      name: 'replay',
       exchange_kind: 'replay',
       quote_asset: 'USDT',
       initial_quote: '10000',
@@ -204,7 +204,7 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     ]);
     const text = await cli(cwd, ['status']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^Account default · exchange replay · quote USDT/);
+    expect(text.stdout).toMatch(/^Account replay · exchange replay · quote USDT/);
     expect(text.stdout).toMatch(/^Equity [\d.]+ USDT on 2021-06-02/m);
     expect(text.stdout).toMatch(/^P\/L [+-][\d.]+ USDT .*fees paid [\d.]+ USDT/m);
     expect(text.stdout).toContain(`Holdings (${s.holdings.length})`);
@@ -241,6 +241,6 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
   it('an unknown account: exit 2 listing the accounts', async () => {
     const r = await cli(cwd, ['status', '--account', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no account "nope" in the ledger .*accounts: default/);
+    expect(r.stderr).toMatch(/no account "nope" in the ledger .*accounts: replay/);
   });
 });
