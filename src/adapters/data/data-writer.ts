@@ -18,15 +18,19 @@ const TEMP_RE = /^\..+\.[0-9a-f]{12}\.partial$/;
 
 /**
  * Writes `content` to `file` atomically: a temporary sibling `.<name>.<random>.partial` is written,
- * fsync'ed and renamed over `file`. Creates the parent directory when missing.
+ * fsync'ed and renamed over `file`. Creates the parent directory when missing (unless `opts.dirExists`).
  * @throws DataError naming the file when the directory is not writable or the disk is full (the
  *   temporary file is removed; `file` keeps its previous content).
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  content: string | Uint8Array,
+  opts: { readonly dirExists?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.partial`);
   try {
-    await mkdir(dir, { recursive: true });
+    if (!opts.dirExists) await mkdir(dir, { recursive: true });
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(content);
@@ -109,7 +113,7 @@ export async function readKlineFile(plainPath: string, intervalMs: number): Prom
  * Writes the kline file `file` atomically: `existingText` (a validated file's text ending in a newline,
  * or null for a new file: the header is written) followed by `rows`. The result is validated with the
  * loaders' own parser before anything is written, so a file that would not load is never written.
- * A name ending in `.gz` is gzip-compressed.
+ * A name ending in `.gz` is gzip-compressed. The folder must exist.
  * @param intervalMs the candle interval, ms.
  * @throws DataError naming the file, line and field when the result would not be valid (rows out of
  *   order, overlapping the existing ones, misaligned, non-positive prices), or when it cannot be written.
@@ -124,5 +128,5 @@ export async function writeKlineFile(
   for (const r of rows) parts.push(`${klineCsvLine(r)}\n`);
   const text = parts.join('');
   indexKlineCsv(text, file, intervalMs);
-  await writeFileAtomic(file, file.endsWith('.gz') ? gzipSync(text) : text);
+  await writeFileAtomic(file, file.endsWith('.gz') ? gzipSync(text) : text, { dirExists: true });
 }

@@ -149,7 +149,10 @@ export async function downloadKlines(source: KlineSource, req: DownloadRequest):
   await checkWritableLayout(root);
   const binance = path.join(root, 'binance');
   let staleRemoved = await removeStaleTempFiles(binance);
-  for (const i of intervals) staleRemoved += await removeStaleTempFiles(path.join(binance, `klines-${i}`));
+  for (const i of intervals) {
+    staleRemoved += await removeStaleTempFiles(path.join(binance, `klines-${i}`));
+    await mkdir(path.join(binance, `klines-${i}`), { recursive: true });
+  }
 
   const info = await source.exchangeInfo();
   const serverTimeMs = info.serverTime;
@@ -330,29 +333,42 @@ async function downloadOne(
 /** A validated kline row with its close time. */
 type Row = KlineRow & { readonly closeTime: number };
 
-/** Row `i` of a klines answer (already schema-checked by the client; checked again here). */
+/** Decimal strings as Binance sends them (no sign, no exponent). */
+const DECIMAL_RE = /^\d+(\.\d+)?$/;
+
+/**
+ * Row `i` of a klines answer. The client validated the shape already (schemas.ts); checked again here
+ * because the strings are written to files unchanged (cheap checks: this runs for every candle).
+ */
 function toRow(raw: readonly unknown[], symbol: string, i: number): Row {
-  const [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades] = raw;
-  const dec = /^\d+(\.\d+)?$/;
-  const fields = { open, high, low, close, volume, quoteVolume };
-  for (const [k, v] of Object.entries(fields)) {
-    if (typeof v !== 'string' || !dec.test(v))
+  const openTime = raw[0];
+  const closeTime = raw[6];
+  const trades = raw[8];
+  if (
+    typeof openTime !== 'number' ||
+    typeof closeTime !== 'number' ||
+    typeof trades !== 'number' ||
+    !Number.isSafeInteger(openTime) ||
+    !Number.isSafeInteger(closeTime) ||
+    !Number.isSafeInteger(trades) ||
+    trades < 0
+  )
+    throw hostile(symbol, `row ${i}: openTime, closeTime and trades must be non-negative integers`);
+  for (const k of [1, 2, 3, 4, 5, 7]) {
+    const v = raw[k];
+    if (typeof v !== 'string' || !DECIMAL_RE.test(v))
       throw hostile(symbol, `row ${i} field ${k}: expected a decimal string, got ${JSON.stringify(v)}`);
   }
-  for (const [k, v] of Object.entries({ openTime, closeTime, trades })) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-      throw hostile(symbol, `row ${i} field ${k}: expected a non-negative integer, got ${JSON.stringify(v)}`);
-  }
   return {
-    openTime: openTime as number,
-    open: open as string,
-    high: high as string,
-    low: low as string,
-    close: close as string,
-    volume: volume as string,
-    quoteVolume: quoteVolume as string,
-    trades: trades as number,
-    closeTime: closeTime as number,
+    openTime,
+    open: raw[1] as string,
+    high: raw[2] as string,
+    low: raw[3] as string,
+    close: raw[4] as string,
+    volume: raw[5] as string,
+    quoteVolume: raw[7] as string,
+    trades,
+    closeTime,
   };
 }
 
