@@ -18,9 +18,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { runBacktestCommand } from '../../src/cli/backtest-command.ts';
 import { runDownloadCommand } from '../../src/cli/download-command.ts';
+import { main } from '../../src/cli/main.ts';
+import { replayDataAgeLines } from '../../src/cli/report.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { at, dailyOnlyBundledDataset, manualClock } from '../emulator/support.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { freshServerDatabase } from '../support/postgres-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'XZCUSDT', 'FIROUSDT', 'LITUSDT'];
@@ -171,6 +174,41 @@ describe('download-data against the emulator', () => {
     }
     expect(code).toBe(0);
   }, 30_000);
+
+  it('a replay rebalance reads it, and its report says how old the data is and how to refresh it (issue 13.3)', async () => {
+    let stdout = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((x) => {
+      stdout += String(x);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const env = { ...process.env };
+    // The ledger: a scratch database on the Postgres server of DATABASE_URL when set (fast), else PGlite.
+    const db = env.DATABASE_URL ? await freshServerDatabase(env.DATABASE_URL, 'download_test') : null;
+    if (db) process.env.DATABASE_URL = db.url;
+    else process.env.REBALANCER_DATABASE_DATA_DIR = path.join(tmp, 'pglite');
+    let code: number;
+    try {
+      code = await main(['rebalance', '--dry-run', '--data', dir, '--top-n', '2', '--log-level', 'error']);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      process.env = env;
+      await db?.drop();
+    }
+    expect(code, stdout).toBe(0);
+    // The data's last day is 2021-02-09 (above): replay decides on it; the wall clock is years later.
+    expect(stdout).toContain('decision 2021-02-09T00:00:00.000Z');
+    expect(stdout).toMatch(/Note: replay decided on 2021-02-09, \d+ days before today/);
+    expect(stdout).toContain('momentum-rebalancer download-data --data DIR');
+    // On the day after the decision day the data can be current: no note; two days after: 2 days old.
+    const run = { exchange: 'replay', decision_time: '2021-02-09T00:00:00.000Z' };
+    expect(replayDataAgeLines(run, at('2021-02-10T23:59:59Z'))).toEqual([]);
+    expect(replayDataAgeLines(run, at('2021-02-11T00:00:00Z'))[0]).toContain(
+      '2 days before today (2021-02-11 UTC)',
+    );
+    expect(replayDataAgeLines({ ...run, exchange: 'testnet' }, at('2022-01-01T00:00:00Z'))).toEqual([]);
+  }, 60_000);
 
   it('429 answers with Retry-After are waited out and retried; the files are complete', async () => {
     const d = path.join(tmp, 'rate-limited');
