@@ -10,10 +10,20 @@
  * 2021-01-29 and LITUSDT 2021-02-04 — listed mid-range.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { runBacktestCommand } from '../../src/cli/backtest-command.ts';
@@ -301,6 +311,52 @@ describe('download-data against the emulator', () => {
       expect(o.code).toBe(69);
       expect(o.stderr).toMatch(/ETHUSDT.*out-of-order or overlapping candles/);
       expect(existsSync(klines(d, 'ETHUSDT'))).toBe(false);
+    } finally {
+      proxy.setRule(null);
+    }
+  });
+
+  it('a gzipped file (the bundled form) is extended in place, still gzipped', async () => {
+    const d = path.join(tmp, 'gzipped');
+    const folder = path.join(d, 'binance', 'klines-1d');
+    mkdirSync(folder, { recursive: true });
+    const full = readFileSync(klines(dir, 'BTCUSDT'), 'utf8').split('\n');
+    // header + 2021-01-01 .. 2021-01-10
+    writeFileSync(path.join(folder, 'BTCUSDT.csv.gz'), gzipSync(`${full.slice(0, 11).join('\n')}\n`));
+    clock.set(at('2021-02-10T06:00:00Z'));
+    const r = await download(['--data', d, '--market-url', emu.baseUrl, '--symbols', 'BTCUSDT', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).rows).toBe(30); // 2021-01-11 .. 2021-02-09
+    expect(existsSync(path.join(folder, 'BTCUSDT.csv'))).toBe(false);
+    const text = gunzipSync(readFileSync(path.join(folder, 'BTCUSDT.csv.gz'))).toString('utf8');
+    expect(text.trim().split('\n').slice(1)).toEqual(rowsOf(dir, 'BTCUSDT'));
+  });
+
+  it('418 (IP ban) stops at once with exit 69, saying so', async () => {
+    const d = path.join(tmp, 'banned');
+    proxy.setRule((_m, p) =>
+      p === '/api/v3/klines'
+        ? {
+            notForwarded: true,
+            respond: () => ({
+              status: 418,
+              body: JSON.stringify({
+                code: -1003,
+                msg: 'Way too much request weight used; IP banned until 1613000000000.',
+              }),
+              headers: { 'Retry-After': '120' },
+            }),
+          }
+        : null,
+    );
+    const klineCalls = () => proxy.seen.filter((x) => x === 'GET /api/v3/klines').length;
+    const before = klineCalls();
+    try {
+      const r = await download(['--data', d, '--market-url', proxy.baseUrl, '--symbols', 'BTCUSDT']);
+      expect(r.code).toBe(69);
+      expect(r.stderr).toMatch(/BTCUSDT.*banned/i);
+      expect(klineCalls() - before).toBe(1); // not retried
+      expect(existsSync(klines(d, 'BTCUSDT'))).toBe(false);
     } finally {
       proxy.setRule(null);
     }
