@@ -126,7 +126,9 @@ try {
         row('next day', nextDay),
         'targets: cold <= 15 s, incremental <= 2 s, weight within 6000/min',
         `load average (1/5/15 min): ${load.join(' ')} on ${os.cpus().length} cores`,
-      ].join('\n').concat('\n'),
+      ]
+        .join('\n')
+        .concat('\n'),
     );
   }
 } finally {
