@@ -38,7 +38,9 @@ ${helpRows([
   ['--from YYYY-MM-DD', 'first day for a new file (default 2017-07-01: the whole history)'],
   ['--to YYYY-MM-DD', 'last day, inclusive (default: the last closed candle)'],
   ['--json', 'print one JSON object (summary and request counts) instead of the text summary'],
-  ...configFlagRows(Object.keys(configFlagOptions()).filter((f) => !CONFIG_FLAGS.includes(f))),
+  ...configFlagRows(
+    Object.keys(configFlagOptions()).filter((f) => f === 'data' || !CONFIG_FLAGS.includes(f)),
+  ),
 ])}
 
 Request weight: klines cost 2 per request of up to 1000 candles, exchangeInfo 20; the run stays under
