@@ -1,6 +1,7 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `status`, `history`, `backtest`, `db:migrate`, `help [command]`, `--version`.
+ * Commands: `rebalance`, `status`, `history`, `backtest`, `db:migrate`, `download-data`, `help [command]`,
+ * `--version`.
  * Exit codes: src/cli/exit-codes.ts (README "Exit codes").
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
   RUNS_CSV_COLUMNS,
   toCsvRows,
 } from './book-format.ts';
+import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
@@ -39,6 +41,7 @@ const COMMANDS: [string, string][] = [
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
   ['backtest', 'replay the strategy over the daily history'],
   ['db:migrate', 'apply the SQL migrations to the ledger database'],
+  ['download-data', "bring a data directory up to date from Binance's public market data"],
   ['help [COMMAND]', 'show this text, or the flags of COMMAND'],
 ];
 
@@ -145,6 +148,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   history: HISTORY_USAGE,
   backtest: BACKTEST_USAGE,
   'db:migrate': MIGRATE_USAGE,
+  'download-data': DOWNLOAD_USAGE,
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -210,6 +214,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return runBacktestCommand(rest);
   }
+  if (command === 'download-data') return runDownloadCommand(rest);
   const options = COMMAND_OPTIONS[command];
   const usage = COMMAND_USAGE[command];
   if (options === undefined || usage === undefined) {

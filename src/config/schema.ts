@@ -448,6 +448,14 @@ export const CONFIG_KEYS = {
       allowed: 'http(s) URL',
       description: 'CoinGecko API base URL (https://pro-api.coingecko.com/api/v3 for a pro key).',
     },
+    market_url: {
+      field: urlField(['http:', 'https:'], 'must be empty or an http(s) URL, e.g. http://127.0.0.1:8090'),
+      default: '',
+      allowed: "http(s) URL; empty = Binance's public spot REST endpoint",
+      description:
+        'Base URL of the public market data download-data reads (GET /api/v3/exchangeInfo and /api/v3/klines, no keys): Binance, or the local emulator.',
+      flag: 'market-url',
+    },
   },
   log: {
     level: {

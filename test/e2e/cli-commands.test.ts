@@ -99,7 +99,9 @@ describe('CLI: version and help', () => {
   it('an unknown command exits 2 and lists the commands', async () => {
     const r = await cli(cwd, ['stauts']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/known commands: rebalance, status, history, backtest, db:migrate, help/);
+    expect(r.stderr).toMatch(
+      /known commands: rebalance, status, history, backtest, db:migrate, download-data, help/,
+    );
   });
 
   it('status before anything was recorded: exit 2 saying to rebalance first, no database created', async () => {

@@ -34,7 +34,12 @@ describe('loadConfig: defaults', () => {
       execution: { fee_rate: '0.001', slippage_bps: 0 },
       paper: { initial_quote: '10000', account: '' },
       database: { url: '', data_dir: path.join(cwd, 'var/pglite'), lock_wait_ms: 5000 },
-      data: { dir: '', market_caps: 'bundled', coingecko_url: 'https://api.coingecko.com/api/v3' },
+      data: {
+        dir: '',
+        market_caps: 'bundled',
+        coingecko_url: 'https://api.coingecko.com/api/v3',
+        market_url: '',
+      },
       log: { level: 'info', format: 'auto' },
     });
     expect(Object.values(loaded.sources.origins).every((o) => o === 'default')).toBe(true);
@@ -117,6 +122,7 @@ describe('loadConfig: sources and precedence', () => {
   it('every FLAG_KEYS entry is applied as an override', () => {
     expect(FLAG_KEYS).toEqual({
       data: ['data', 'dir'],
+      'market-url': ['data', 'market_url'],
       'top-n': ['strategy', 'top_n'],
       'lookback-days': ['strategy', 'lookback_days'],
       strategy: ['strategy', 'mode'],
@@ -136,7 +142,7 @@ describe('loadConfig: sources and precedence', () => {
       cwd,
       env: {},
       overrides: {
-        data: { dir: 'mydata' },
+        data: { dir: 'mydata', market_url: 'http://127.0.0.1:8090' },
         strategy: { top_n: '4', lookback_days: '3', mode: 'reversal' },
         portfolio: { rebalance_mode: 'delta' },
         exchange: { kind: 'testnet', base_url: 'https://testnet.binance.vision' },
@@ -147,6 +153,7 @@ describe('loadConfig: sources and precedence', () => {
       },
     });
     expect(config.data.dir).toBe(path.join(cwd, 'mydata'));
+    expect(config.data.market_url).toBe('http://127.0.0.1:8090');
     expect(config.strategy).toEqual({
       mode: 'reversal',
       lookback_days: 3,
