@@ -16,6 +16,7 @@ import type { ExchangeContext, RebalanceDeps } from '../app/rebalance.ts';
 import type { Credentials } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { HeldLock } from '../ports/instance-lock.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { closeAll, openMigratedLedger, takeInstanceLock } from './ledger.ts';
 import { liveMarketCaps } from './market-caps.ts';
@@ -45,6 +46,18 @@ export interface OpenOptions {
    * is taken under this name before the ledger opens and released by `close()`.
    */
   readonly command?: string;
+  /**
+   * The caller already holds the account's instance lock for longer than these adapters live (the
+   * scheduler daemon holds it for its whole life, src/compose/schedule.ts): none is taken, `close()`
+   * releases none.
+   */
+  readonly lockHeld?: boolean;
+}
+
+/** Takes the instance lock of a book-writing command, unless the caller holds it ({@link OpenOptions.lockHeld}). */
+function lockFor(config: Config, logger: Logger, opts: OpenOptions): Promise<HeldLock> {
+  if (opts.lockHeld) return Promise.resolve({ release: async () => {} });
+  return takeInstanceLock(config, { command: opts.command ?? 'rebalance', writesBook: true, logger });
 }
 
 /**
@@ -66,11 +79,7 @@ export async function openAdapters(
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
   await checkDataDir(dataDir);
-  const lock = await takeInstanceLock(config, {
-    command: opts.command ?? 'rebalance',
-    writesBook: true,
-    logger,
-  });
+  const lock = await lockFor(config, logger, opts);
   const t0 = performance.now();
   const timed = <T>(name: string, p: Promise<T>) =>
     p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
@@ -126,11 +135,7 @@ function simulatedExchange(ctx: ExchangeContext, config: Config, clock: { now():
 /** Adapters for `kind = testnet | live`: Binance over binance-api-node, klines cached in the ledger. */
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const target = await binanceTarget(config, opts);
-  const lock = await takeInstanceLock(config, {
-    command: opts.command ?? 'rebalance',
-    writesBook: true,
-    logger,
-  });
+  const lock = await lockFor(config, logger, opts);
   let ledger: PostgresLedger;
   try {
     ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
