@@ -100,7 +100,9 @@ describe('CLI: version and help', () => {
   it('an unknown command exits 2 and lists the commands', async () => {
     const r = await cli(cwd, ['stauts']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/known commands: rebalance, schedule, status, history, backtest, db:migrate, help/);
+    expect(r.stderr).toMatch(
+      /known commands: rebalance, schedule, status, history, backtest, db:migrate, help/,
+    );
   });
 
   it('status before anything was recorded: exit 2 saying to rebalance first, no database created', async () => {
