@@ -34,13 +34,13 @@ const SCHEDULED_EVENT = {
   detail: {},
 };
 
-describe('jobs/lambda.ts', () => {
-  let tmp: string;
-  beforeAll(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'lambda-'));
-  });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'lambda-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+describe('jobs/lambda.ts', () => {
   it('reads the job from a ScheduleV2 input or an EventBridge scheduled event; refuses others', () => {
     expect(jobOf({ job: 'rebalance' })).toBe('rebalance');
     expect(jobOf(SCHEDULED_EVENT)).toBe('rebalance');
@@ -55,59 +55,59 @@ describe('jobs/lambda.ts', () => {
     });
     expect(existsSync(path.join(tmp, 'var'))).toBe(false);
   });
+});
 
-  describe.skipIf(!serverUrl)('against the Postgres server', () => {
-    let db: { url: string; drop: () => Promise<void> };
-    let secrets: Server;
-    const seen: { url: string; token: string | undefined }[] = [];
-    beforeAll(async () => {
-      db = await freshServerDatabase(serverUrl as string, 'lambda');
-      secrets = createServer((req, res) => {
-        seen.push({ url: req.url ?? '', token: req.headers['x-aws-parameters-secrets-token'] as string });
-        res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            Name: 'momentum-rebalancer/binance',
-            SecretString: JSON.stringify({
-              BINANCE_API_KEY: 'k-from-secret',
-              BINANCE_API_SECRET: 's-from-secret',
-            }),
+describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let secrets: Server;
+  const seen: { url: string; token: string | undefined }[] = [];
+  beforeAll(async () => {
+    db = await freshServerDatabase(serverUrl as string, 'lambda');
+    secrets = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', token: req.headers['x-aws-parameters-secrets-token'] as string });
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          Name: 'momentum-rebalancer/binance',
+          SecretString: JSON.stringify({
+            BINANCE_API_KEY: 'k-from-secret',
+            BINANCE_API_SECRET: 's-from-secret',
           }),
-        );
-      });
-      await new Promise<void>((r) => secrets.listen(0, '127.0.0.1', r));
+        }),
+      );
     });
-    afterAll(async () => {
-      await new Promise((r) => secrets.close(r));
-      await db.drop();
-    });
+    await new Promise<void>((r) => secrets.listen(0, '127.0.0.1', r));
+  });
+  afterAll(async () => {
+    await new Promise((r) => secrets.close(r));
+    await db.drop();
+  });
 
-    it('ScheduleV2 input rebalances; an EventBridge event for the same period is skipped', async () => {
-      const handler = createHandler({
-        LAMBDA_TASK_ROOT: tmp,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'warn',
-        REBALANCER_STRATEGY_TOP_N: '3',
-        BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
-        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((secrets.address() as AddressInfo).port),
-        AWS_SESSION_TOKEN: 'session-token',
-      });
-      const first = await handler({ job: 'rebalance' });
-      expect(first).toMatchObject({ job: 'rebalance', account: 'default', status: 'completed', orders: 3 });
-      const second = await handler(SCHEDULED_EVENT);
-      expect(second).toMatchObject({
-        job: 'rebalance',
-        period: first.period,
-        status: 'skipped',
-        exit_reason: 'already_rebalanced',
-        orders: 0,
-      });
-      // Cold start only: one secret read for two invocations, with the session token.
-      expect(seen).toEqual([
-        { url: '/secretsmanager/get?secretId=momentum-rebalancer%2Fbinance', token: 'session-token' },
-      ]);
-      expect(JSON.stringify([first, second])).not.toMatch(/from-secret/);
-      await expect(handler({ job: 'intraday' })).rejects.toThrow(/intraday job does not exist/);
+  it('ScheduleV2 input rebalances; an EventBridge event for the same period is skipped', async () => {
+    const handler = createHandler({
+      LAMBDA_TASK_ROOT: tmp,
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+      REBALANCER_STRATEGY_TOP_N: '3',
+      BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((secrets.address() as AddressInfo).port),
+      AWS_SESSION_TOKEN: 'session-token',
     });
+    const first = await handler({ job: 'rebalance' });
+    expect(first).toMatchObject({ job: 'rebalance', account: 'default', status: 'completed', orders: 3 });
+    const second = await handler(SCHEDULED_EVENT);
+    expect(second).toMatchObject({
+      job: 'rebalance',
+      period: first.period,
+      status: 'skipped',
+      exit_reason: 'already_rebalanced',
+      orders: 0,
+    });
+    // Cold start only: one secret read for two invocations, with the session token.
+    expect(seen).toEqual([
+      { url: '/secretsmanager/get?secretId=momentum-rebalancer%2Fbinance', token: 'session-token' },
+    ]);
+    expect(JSON.stringify([first, second])).not.toMatch(/from-secret/);
+    await expect(handler({ job: 'intraday' })).rejects.toThrow(/intraday job does not exist/);
   });
 });
