@@ -8,8 +8,9 @@
  *   ephemeral and per-instance, so the book would be lost and the account lock meaningless).
  * - The Binance keys come from AWS Secrets Manager at cold start, when `BINANCE_SECRET_ID` is set: read
  *   through the AWS Parameters and Secrets Lambda Extension (HTTP on localhost:2773, authenticated by
- *   `AWS_SESSION_TOKEN`; no AWS SDK in the bundle). The secret is a JSON object with BINANCE_API_KEY and
- *   BINANCE_API_SECRET; it stays in memory, never in logs, results or the database.
+ *   `AWS_SESSION_TOKEN`; no AWS SDK in the bundle). The secret is a JSON object with BINANCE_API_KEY,
+ *   BINANCE_API_SECRET and optionally DATABASE_URL (so the database password is not a plain Lambda
+ *   environment variable); it stays in memory, never in logs, results or the database.
  * - The intraday slot: `{"job":"intraday"}` is refused until the intraday worker exists.
  * - A run that did not do its job throws (Lambda then counts a failed invocation and the schedule's retry
  *   policy applies); `skipped` (already rebalanced for the period) is a success.
@@ -81,7 +82,7 @@ async function fetchBinanceSecret(env: Env, secretId: string): Promise<Record<st
       `Secrets Manager: the secret ${secretId} is not a JSON object of BINANCE_API_KEY, BINANCE_API_SECRET`,
     );
   const out: Record<string, string> = {};
-  for (const k of ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PATH'])
+  for (const k of ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PATH', 'DATABASE_URL'])
     if (typeof (parsed as Record<string, unknown>)[k] === 'string')
       out[k] = (parsed as Record<string, string>)[k] as string;
   return out;
