@@ -7,7 +7,9 @@
  *   "signal received"), then the daemon exits 0;
  * - on start, a slot that passed today is caught up at once (completed); a restart catches up again and
  *   the period guard records nothing new (skipped, already rebalanced);
- * - a malformed rebalance_at exits 78 naming the key, before any database is created.
+ * - a malformed rebalance_at exits 78 naming the key, before any database is created;
+ * - two daemons started at once against one Postgres server: exactly one trades (advisory lock), the
+ *   other exits 75.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshServerDatabase } from '../support/postgres-server.ts';
 
+const serverUrl = process.env.DATABASE_URL;
 const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 
 interface LogLine {
@@ -198,5 +202,35 @@ describe('momentum-rebalancer schedule', () => {
       /REBALANCER_SCHEDULE_REBALANCE_AT = "25:00": .*is not a time or a cron expression/,
     );
     expect(existsSync(path.join(bad, 'var'))).toBe(false);
+  });
+});
+
+describe.skipIf(!serverUrl)('momentum-rebalancer schedule on a Postgres server', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  beforeAll(async () => {
+    db = await freshServerDatabase(serverUrl as string, 'schedule');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('two daemons started at once on one account: exactly one trades, the other exits 75', async () => {
+    const cwd = path.join(root, 'pg');
+    mkdirSync(cwd);
+    const env = { DATABASE_URL: db.url, REBALANCER_SCHEDULE_REBALANCE_AT: '00:00' };
+    const a = start(cwd, ['schedule'], env);
+    const b = start(cwd, ['schedule'], env);
+    // The loser exits 75 on its own; the winner catches up today's slot, then is stopped.
+    const loser = await Promise.race([a.exited.then(() => b), b.exited.then(() => a)]).then((winner) =>
+      winner === a ? b : a,
+    );
+    const winner = loser === a ? b : a;
+    expect(await loser.exited, loser.stderr).toBe(75);
+    expect(loser.stderr).toMatch(/account "default" is in use by another instance .*running "schedule"/);
+    const [, done] = await winner.waitFor((l) => l.msg === 'job finished');
+    expect(done).toMatchObject({ status: 'completed', orders: 3 });
+    winner.child.kill('SIGTERM');
+    expect(await winner.exited).toBe(0);
+    expect(loser.logs.filter((l) => l.msg === 'job started')).toEqual([]);
   });
 });
