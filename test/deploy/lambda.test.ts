@@ -94,7 +94,7 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => 
       AWS_SESSION_TOKEN: 'session-token',
     });
     const first = await handler({ job: 'rebalance' });
-    expect(first).toMatchObject({ job: 'rebalance', account: 'default', status: 'completed', orders: 3 });
+    expect(first).toMatchObject({ job: 'rebalance', status: 'completed', orders: 3 });
     const second = await handler(SCHEDULED_EVENT);
     expect(second).toMatchObject({
       job: 'rebalance',

@@ -137,7 +137,7 @@ describe('momentum-rebalancer schedule', () => {
     expect(await second.exited, second.stderr).toBe(75);
     expect(second.stderr).toMatch(
       new RegExp(
-        `account "default" is in use by another instance \\(pid ${daemon.child.pid}, .*running "schedule"`,
+        `account "[^"]+" is in use by another instance \\(pid ${daemon.child.pid}, .*running "schedule"`,
       ),
     );
     // A timer firing while the daemon lives: exit 75, nothing printed on stdout.
@@ -226,7 +226,7 @@ describe.skipIf(!serverUrl)('momentum-rebalancer schedule on a Postgres server',
     );
     const winner = loser === a ? b : a;
     expect(await loser.exited, loser.stderr).toBe(75);
-    expect(loser.stderr).toMatch(/account "default" is in use by another instance .*running "schedule"/);
+    expect(loser.stderr).toMatch(/account "[^"]+" is in use by another instance .*running "schedule"/);
     const [, done] = await winner.waitFor((l) => l.msg === 'job finished');
     expect(done).toMatchObject({ status: 'completed', orders: 3 });
     winner.child.kill('SIGTERM');
