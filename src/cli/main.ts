@@ -1,6 +1,6 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `status`, `history`, `backtest`, `db:migrate`, `download-data`, `help [command]`,
+ * Commands: `rebalance`, `schedule`, `status`, `history`, `backtest`, `db:migrate`, `download-data`, `help [command]`,
  * `--version`.
  * Exit codes: src/cli/exit-codes.ts (README "Exit codes").
  */
@@ -28,6 +28,7 @@ import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
+import { runScheduleCommand } from './schedule-command.ts';
 
 /** The package version (package.json), e.g. `0.1.0`. */
 export function version(): string {
@@ -37,6 +38,7 @@ export function version(): string {
 
 const COMMANDS: [string, string][] = [
   ['rebalance', 'rank the universe, sell the old basket, equal-weight the top N, record everything'],
+  ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
   ['backtest', 'replay the strategy over the daily history'],
@@ -84,6 +86,27 @@ ${helpRows([
   ['--live', 'with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet'],
   ...configFlagRows(),
   ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
+])}
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+const SCHEDULE_USAGE = `Usage: momentum-rebalancer schedule [flags]
+
+The scheduler daemon (also \`npm start\`): holds the account's lock for its whole life (a second instance
+exits 75 naming it; a one-shot rebalance waits [database] lock_wait_ms, then exits 75), runs the
+rebalance at [schedule] rebalance_at (HH:MM or a cron expression, in [schedule] timezone, default
+Etc/UTC), never two jobs at once, logs missed slots, and on start catches up today's slot when it has
+passed ([schedule] catch_up). SIGTERM / SIGINT: no new slot starts, the running job finishes, exit 0.
+The intraday pass is not scheduled: the intraday worker does not exist in this version.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--live', 'with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet'],
+  ...configFlagRows(),
 ])}
 
 ${ENVIRONMENT}
@@ -144,6 +167,7 @@ ${EXIT_CODES}
 
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   rebalance: REBALANCE_USAGE,
+  schedule: SCHEDULE_USAGE,
   status: STATUS_USAGE,
   history: HISTORY_USAGE,
   backtest: BACKTEST_USAGE,
@@ -160,6 +184,10 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
+    live: { type: 'boolean' },
+    ...configFlagOptions(),
+  },
+  schedule: {
     live: { type: 'boolean' },
     ...configFlagOptions(),
   },
@@ -251,6 +279,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     logger = createLogger(loaded.config.log.level, loaded.config.log.format);
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
+    if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
     return await rebalance(loaded, logger, values);
   } catch (err) {
     const code = exitCodeOf(err);

@@ -83,6 +83,7 @@ describe('CLI: version and help', () => {
       [['db:migrate', '--help'], /Usage: momentum-rebalancer db:migrate/],
       [['backtest', '-h'], /Usage: momentum-rebalancer backtest/],
       [['help', 'history'], /Usage: momentum-rebalancer history/],
+      [['schedule', '--help'], /Usage: momentum-rebalancer schedule/],
     ];
     for (const [args, re] of cases) {
       const r = await cli(cwd, args);
@@ -100,7 +101,7 @@ describe('CLI: version and help', () => {
     const r = await cli(cwd, ['stauts']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /known commands: rebalance, status, history, backtest, db:migrate, download-data, help/,
+      /known commands: rebalance, schedule, status, history, backtest, db:migrate, download-data, help/,
     );
   });
 
