@@ -65,8 +65,17 @@ function once(extra) {
     throw new Error(`backtest exited ${r.status}`);
   }
   const rssMb = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN') / 1024;
+  // CPU time of the whole child process (user + system, all threads): steadier than wall time on a loaded machine.
+  const cpuMs = Number(/BENCH_CPU_MS=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN');
   const t = /Time: data ([\d.]+) s, (?:simulation|sweep) ([\d.]+) s/.exec(r.stdout);
-  return { ms, rssMb, dataMs: Number(t?.[1]) * 1000, innerMs: Number(t?.[2]) * 1000, stdout: r.stdout };
+  return {
+    ms,
+    cpuMs,
+    rssMb,
+    dataMs: Number(t?.[1]) * 1000,
+    innerMs: Number(t?.[2]) * 1000,
+    stdout: r.stdout,
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -85,12 +94,16 @@ try {
     single: {
       wall_ms_median: Math.round(median(single.map((s) => s.ms))),
       wall_ms_min: Math.round(Math.min(...single.map((s) => s.ms))),
+      cpu_ms_median: Math.round(median(single.map((s) => s.cpuMs))),
+      cpu_ms_min: Math.round(Math.min(...single.map((s) => s.cpuMs))),
+      load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
       data_ms_median: Math.round(median(single.map((s) => s.dataMs))),
       simulation_ms_median: Math.round(median(single.map((s) => s.innerMs))),
       simulation_ms_min: Math.round(Math.min(...single.map((s) => s.innerMs))),
       peak_rss_mb: Math.round(Math.max(...single.map((s) => s.rssMb))),
       runs_ms: single.map((s) => ({
         wall: Math.round(s.ms),
+        cpu: Math.round(s.cpuMs),
         data: Math.round(s.dataMs),
         simulation: Math.round(s.innerMs),
       })),
@@ -127,6 +140,9 @@ try {
     );
     console.log(
       `    wall time from process start: median ${f.wall_ms_median} ms (min ${f.wall_ms_min})   target <= 1500 ms`,
+    );
+    console.log(
+      `    CPU time (user+sys, whole process): median ${f.cpu_ms_median} ms (min ${f.cpu_ms_min}); load average ${f.load_average.join(' ')}`,
     );
     console.log(`    data loading:                 median ${f.data_ms_median} ms`);
     console.log(

@@ -1,4 +1,8 @@
-// Loaded with `node --import` by bench/rebalance.mjs: reports the process's peak RSS on exit.
+// Loaded with `node --import` by bench/rebalance.mjs and bench/backtest.mjs: reports the process's peak RSS
+// and its CPU time (user + system, all threads, ms) on exit.
 process.on('exit', () => {
-  process.stderr.write(`\nBENCH_MAX_RSS_KB=${process.resourceUsage().maxRSS}\n`);
+  const u = process.cpuUsage();
+  process.stderr.write(
+    `\nBENCH_MAX_RSS_KB=${process.resourceUsage().maxRSS}\nBENCH_CPU_MS=${Math.round((u.user + u.system) / 1000)}\n`,
+  );
 });

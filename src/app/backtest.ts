@@ -24,7 +24,7 @@ import type { Book, BookLedger } from '../domain/backtest/book.ts';
 import { FastPathUnsupported } from '../domain/backtest/exact.ts';
 import { type BookParams, FastBook } from '../domain/backtest/fast-book.ts';
 import { FastUniverse, type FastUniverseParams } from '../domain/backtest/fast-universe.ts';
-import { type BacktestMarket, buildBacktestMarket } from '../domain/backtest/market.ts';
+import { type BacktestMarket, buildBacktestMarket, type PriceRows } from '../domain/backtest/market.ts';
 import { type Ranker, simulate, type Track, type TrackCurve } from '../domain/backtest/simulate.ts';
 import { dec, decStr } from '../domain/decimal.ts';
 import { computeMetrics } from '../domain/metrics/performance.ts';
@@ -67,6 +67,11 @@ export interface BacktestDataset {
   candlesOf(symbol: string): readonly Candle[];
   /** The candles with open time in `[fromMs, toMs]`, ascending. */
   candlesBetween(symbol: string, fromMs: number, toMs: number): readonly Candle[];
+  /**
+   * Optional: the rows of {@link candlesBetween} without building candles (the bundled `Dataset` has it;
+   * the day grid is then built from them and candles only on first use).
+   */
+  priceRowsBetween?(symbol: string, fromMs: number, toMs: number): PriceRows | undefined;
   /** First open time and §2 splits. */
   segmentInfoOf(symbol: string): SegmentInfo;
   /** §6 rules. */
@@ -96,6 +101,7 @@ export function backtestMarketOf(
     firstDayMs,
     lastDayMs,
     candlesOf: (s) => (window ? dataset.candlesBetween(s, firstDayMs, lastDayMs) : dataset.candlesOf(s)),
+    priceRowsOf: (s) => dataset.priceRowsBetween?.(s, firstDayMs, lastDayMs),
     segmentInfoOf: (s) => dataset.segmentInfoOf(s),
     rulesOf: (s) => dataset.rulesOf(s),
     capsAt: (dayMs, maxAge) => dataset.marketCaps.capsAtSync(dayMs, maxAge),

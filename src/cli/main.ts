@@ -1,6 +1,7 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `status`, `history`, `backtest`, `db:migrate`, `help [command]`, `--version`.
+ * Commands: `rebalance`, `schedule`, `status`, `history`, `backtest`, `db:migrate`, `download-data`, `help [command]`,
+ * `--version`.
  * Exit codes: src/cli/exit-codes.ts (README "Exit codes").
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,10 +24,12 @@ import {
   RUNS_CSV_COLUMNS,
   toCsvRows,
 } from './book-format.ts';
+import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
+import { runScheduleCommand } from './schedule-command.ts';
 
 /** The package version (package.json), e.g. `0.1.0`. */
 export function version(): string {
@@ -36,10 +39,12 @@ export function version(): string {
 
 const COMMANDS: [string, string][] = [
   ['rebalance', 'rank the universe, sell the old basket, equal-weight the top N, record everything'],
+  ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
   ['backtest', 'replay the strategy over the daily history'],
   ['db:migrate', 'apply the SQL migrations to the ledger database'],
+  ['download-data', "bring a data directory up to date from Binance's public market data"],
   ['help [COMMAND]', 'show this text, or the flags of COMMAND'],
 ];
 
@@ -82,6 +87,27 @@ ${helpRows([
   ['--live', 'with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet'],
   ...configFlagRows(),
   ['--mode VALUE', 'deprecated spelling of --rebalance-mode (warns)'],
+])}
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+const SCHEDULE_USAGE = `Usage: momentum-rebalancer schedule [flags]
+
+The scheduler daemon (also \`npm start\`): holds the account's lock for its whole life (a second instance
+exits 75 naming it; a one-shot rebalance waits [database] lock_wait_ms, then exits 75), runs the
+rebalance at [schedule] rebalance_at (HH:MM or a cron expression, in [schedule] timezone, default
+Etc/UTC), never two jobs at once, logs missed slots, and on start catches up today's slot when it has
+passed ([schedule] catch_up). SIGTERM / SIGINT: no new slot starts, the running job finishes, exit 0.
+The intraday pass is not scheduled: the intraday worker does not exist in this version.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--live', 'with [exchange] kind = live and allow_mainnet = true: trade real money on mainnet'],
+  ...configFlagRows(),
 ])}
 
 ${ENVIRONMENT}
@@ -142,10 +168,12 @@ ${EXIT_CODES}
 
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   rebalance: REBALANCE_USAGE,
+  schedule: SCHEDULE_USAGE,
   status: STATUS_USAGE,
   history: HISTORY_USAGE,
   backtest: BACKTEST_USAGE,
   'db:migrate': MIGRATE_USAGE,
+  'download-data': DOWNLOAD_USAGE,
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -157,6 +185,10 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
+    live: { type: 'boolean' },
+    ...configFlagOptions(),
+  },
+  schedule: {
     live: { type: 'boolean' },
     ...configFlagOptions(),
   },
@@ -211,6 +243,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return runBacktestCommand(rest);
   }
+  if (command === 'download-data') return runDownloadCommand(rest);
   const options = COMMAND_OPTIONS[command];
   const usage = COMMAND_USAGE[command];
   if (options === undefined || usage === undefined) {
@@ -247,6 +280,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     logger = createLogger(loaded.config.log.level, loaded.config.log.format);
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
+    if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
     return await rebalance(loaded, logger, values);
   } catch (err) {
     const code = exitCodeOf(err);

@@ -3,6 +3,7 @@
  */
 import type { RebalanceResult } from '../app/rebalance.ts';
 import { Decimal, dec } from '../domain/decimal.ts';
+import { DAY_MS, msToDay, startOfDayMs } from '../domain/time.ts';
 import { table } from './table.ts';
 
 const money = (x: string | null | undefined, dp = 2) =>
@@ -17,8 +18,12 @@ const capFmt = (x: number | null) =>
         ? `${(x / 1e6).toFixed(1)}M`
         : x.toFixed(0);
 
-/** Formats a rebalance result as a plain-text report (no colours). */
-export function formatReport(r: RebalanceResult): string {
+/**
+ * Formats a rebalance result as a plain-text report (no colours).
+ * @param nowMs the wall clock, UTC ms (default `Date.now()`): a replay whose decision day is older than
+ *   yesterday says how old its data is (issue 13 item 3, {@link replayDataAgeLines}).
+ */
+export function formatReport(r: RebalanceResult, nowMs: number = Date.now()): string {
   const out: string[] = [];
   const run = r.run;
   const head =
@@ -34,6 +39,7 @@ export function formatReport(r: RebalanceResult): string {
   out.push(
     `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
     `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
+    ...replayDataAgeLines(run, nowMs),
   );
   if (run.status === 'skipped' || (run.status === 'refused' && r.ranking.length === 0)) {
     if (run.status === 'skipped') {
@@ -158,6 +164,30 @@ export function formatReport(r: RebalanceResult): string {
     .join(', ');
   out.push('', `Duration: ${run.duration_ms} ms (${t})`);
   return out.join('\n');
+}
+
+/**
+ * Replay decides on history: on the last day of its data by default, or on `--as-of`. When the wall-clock
+ * UTC day is past the decision day + 1 (on day D + 1 the candle of D is the newest closed one, so the data
+ * may be current), the report says how old the data used is and how to refresh it or trade forward
+ * (issue 13 item 3). Empty for other exchanges and for a current decision day.
+ * Only the decision day is known here (not the data's own last day): a `--as-of` in the past gets the
+ * same note, which is true of the data the decision used.
+ */
+export function replayDataAgeLines(
+  run: Pick<RebalanceResult['run'], 'exchange' | 'decision_time'>,
+  nowMs: number,
+): string[] {
+  if (run.exchange !== 'replay') return [];
+  const decision = Date.parse(run.decision_time);
+  if (!Number.isFinite(decision)) return [];
+  const days = Math.floor((startOfDayMs(nowMs) - startOfDayMs(decision)) / DAY_MS);
+  if (days < 2) return [];
+  return [
+    `Note: replay decided on ${msToDay(decision)}, ${days} days before today (${msToDay(nowMs)} UTC): the market data is that old, and a scheduled replay decides on that same day again.`,
+    '      Refresh it: momentum-rebalancer download-data --data DIR, then [data] dir = DIR (or --data DIR);',
+    '      or trade forward on live prices with [exchange] kind = paper (simulated fills), or testnet.',
+  ];
 }
 
 /** A real exchange: requests and weight, recovered orders, and the reconciliation of its balances. */

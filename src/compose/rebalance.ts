@@ -16,6 +16,7 @@ import type { ExchangeContext, RebalanceDeps } from '../app/rebalance.ts';
 import type { Credentials } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { HeldLock } from '../ports/instance-lock.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { closeAll, openMigratedLedger, takeInstanceLock } from './ledger.ts';
 import { liveMarketCaps } from './market-caps.ts';
@@ -47,6 +48,18 @@ export interface OpenOptions {
   readonly command?: string;
   /** The local clock of a real-exchange run (default: the system clock; tests set one). */
   readonly clock?: Clock;
+  /**
+   * The caller already holds the account's instance lock for longer than these adapters live (the
+   * scheduler daemon holds it for its whole life, src/compose/schedule.ts): none is taken, `close()`
+   * releases none.
+   */
+  readonly lockHeld?: boolean;
+}
+
+/** Takes the instance lock of a book-writing command, unless the caller holds it ({@link OpenOptions.lockHeld}). */
+function lockFor(config: Config, logger: Logger, opts: OpenOptions): Promise<HeldLock> {
+  if (opts.lockHeld) return Promise.resolve({ release: async () => {} });
+  return takeInstanceLock(config, { command: opts.command ?? 'rebalance', writesBook: true, logger });
 }
 
 /**
@@ -68,11 +81,7 @@ export async function openAdapters(
   // The dataset and the ledger open concurrently (file reads and WASM compilation overlap), after the
   // data directory's layout is known to be right, so a wrong --data creates no database.
   await checkDataDir(dataDir);
-  const lock = await takeInstanceLock(config, {
-    command: opts.command ?? 'rebalance',
-    writesBook: true,
-    logger,
-  });
+  const lock = await lockFor(config, logger, opts);
   const t0 = performance.now();
   const timed = <T>(name: string, p: Promise<T>) =>
     p.finally(() => logger.debug({ ms: Math.round(performance.now() - t0) }, `${name} ready`));
@@ -128,11 +137,7 @@ function simulatedExchange(ctx: ExchangeContext, config: Config, clock: { now():
 /** Adapters for `kind = testnet | live`: Binance over binance-api-node, klines cached in the ledger. */
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const target = await binanceTarget(config, opts);
-  const lock = await takeInstanceLock(config, {
-    command: opts.command ?? 'rebalance',
-    writesBook: true,
-    logger,
-  });
+  const lock = await lockFor(config, logger, opts);
   let ledger: PostgresLedger;
   try {
     ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;

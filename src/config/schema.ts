@@ -14,6 +14,7 @@
  * (exact decimals are built from them later). Paths are plain strings here; the loader makes them absolute.
  */
 import { Decimal } from 'decimal.js';
+import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { isKeyValueDsn } from './redact-dsn.ts';
 
@@ -139,6 +140,52 @@ function symbolListField() {
     }
     return [...new Set(items)];
   });
+}
+
+/** `HH:MM` (24-hour clock) of `[schedule] rebalance_at`. */
+const TIME_OF_DAY_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * `[schedule] rebalance_at`: `HH:MM` (→ the cron expression `M H * * *`) or a 5- or 6-field cron
+ * expression (node-cron 4 syntax: optional seconds, minutes, hours, day of month, month, day of week).
+ * Output: the cron expression.
+ */
+function scheduleField() {
+  return z.string().transform((raw, ctx) => {
+    const s = raw.trim().replace(/\s+/g, ' ');
+    const t = TIME_OF_DAY_RE.exec(s);
+    if (t) return `${Number(t[2])} ${Number(t[1])} * * *`;
+    const fields = s.split(' ').length;
+    const v = fields === 5 || fields === 6 ? validateCron(s) : null;
+    if (v === null || !v.valid) {
+      const why = v?.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(raw.trim())} is not a time or a cron expression${why ? ` (${why})` : ''}: expected HH:MM (24-hour, e.g. 00:05) or 5-6 cron fields, e.g. "5 0 * * *"`,
+      });
+      return z.NEVER;
+    }
+    return s;
+  });
+}
+
+/** An IANA time zone name known to this Node (Intl), e.g. `Etc/UTC`, `Europe/Berlin`. */
+function timeZoneField() {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (tz) => {
+        if (tz === '') return false;
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone name, e.g. Etc/UTC or Europe/Berlin' },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,6 +495,36 @@ export const CONFIG_KEYS = {
       allowed: 'http(s) URL',
       description: 'CoinGecko API base URL (https://pro-api.coingecko.com/api/v3 for a pro key).',
     },
+    market_url: {
+      field: urlField(['http:', 'https:'], 'must be empty or an http(s) URL, e.g. http://127.0.0.1:8090'),
+      default: '',
+      allowed: "http(s) URL; empty = Binance's public spot REST endpoint",
+      description:
+        'Base URL of the public market data download-data reads (GET /api/v3/exchangeInfo and /api/v3/klines, no keys): Binance, or the local emulator.',
+      flag: 'market-url',
+    },
+  },
+  schedule: {
+    rebalance_at: {
+      field: scheduleField(),
+      default: '00:05',
+      allowed: 'HH:MM (24-hour) or a 5-6 field cron expression, e.g. 5 0 * * *',
+      description:
+        "When the scheduler daemon (momentum-rebalancer schedule) runs the rebalance, in [schedule] timezone. After 00:00 UTC the decision day's candle has opened.",
+    },
+    timezone: {
+      field: timeZoneField(),
+      default: 'Etc/UTC',
+      allowed: 'IANA time zone name, e.g. Etc/UTC, Europe/Berlin',
+      description: 'Time zone of rebalance_at (the decision day itself is always a UTC day).',
+    },
+    catch_up: {
+      field: boolField(),
+      default: 'true',
+      allowed: 'true | false',
+      description:
+        "On start, run the rebalance at once when today's (UTC) slot has already passed; the period guard makes it a no-op when the period is done.",
+    },
   },
   log: {
     level: {
@@ -493,6 +570,7 @@ export const configSchema = z.strictObject({
   paper: sectionSchema(CONFIG_KEYS.paper),
   database: sectionSchema(CONFIG_KEYS.database),
   data: sectionSchema(CONFIG_KEYS.data),
+  schedule: sectionSchema(CONFIG_KEYS.schedule),
   log: sectionSchema(CONFIG_KEYS.log),
 } satisfies { [S in keyof typeof CONFIG_KEYS]: z.ZodType });
 
@@ -513,7 +591,7 @@ export type Config = DeepReadonly<z.output<typeof configSchema>>;
 /** The unvalidated configuration: every key as a string, as written in the file / env / flag. */
 export type RawConfig = z.input<typeof configSchema>;
 
-/** A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `paper`, `database`, `data`, `log`. */
+/** A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `paper`, `database`, `data`, `schedule`, `log`. */
 export type SectionName = keyof RawConfig;
 
 /** Documentation of one key (the documentation fields of its {@link KeySpec}). */

@@ -83,6 +83,7 @@ describe('CLI: version and help', () => {
       [['db:migrate', '--help'], /Usage: momentum-rebalancer db:migrate/],
       [['backtest', '-h'], /Usage: momentum-rebalancer backtest/],
       [['help', 'history'], /Usage: momentum-rebalancer history/],
+      [['schedule', '--help'], /Usage: momentum-rebalancer schedule/],
     ];
     for (const [args, re] of cases) {
       const r = await cli(cwd, args);
@@ -99,7 +100,9 @@ describe('CLI: version and help', () => {
   it('an unknown command exits 2 and lists the commands', async () => {
     const r = await cli(cwd, ['stauts']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/known commands: rebalance, status, history, backtest, db:migrate, help/);
+    expect(r.stderr).toMatch(
+      /known commands: rebalance, schedule, status, history, backtest, db:migrate, download-data, help/,
+    );
   });
 
   it('status before anything was recorded: exit 2 saying to rebalance first, no database created', async () => {
@@ -178,7 +181,7 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     expect(json.code, json.stderr).toBe(0);
     const s = JSON.parse(json.stdout);
     expect(s.account).toMatchObject({
-      name: 'default',
+      name: 'replay',
       exchange_kind: 'replay',
       quote_asset: 'USDT',
       initial_quote: '10000',
@@ -204,7 +207,7 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     ]);
     const text = await cli(cwd, ['status']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^Account default · exchange replay · quote USDT/);
+    expect(text.stdout).toMatch(/^Account replay · exchange replay · quote USDT/);
     expect(text.stdout).toMatch(/^Equity [\d.]+ USDT on 2021-06-02/m);
     expect(text.stdout).toMatch(/^P\/L [+-][\d.]+ USDT .*fees paid [\d.]+ USDT/m);
     expect(text.stdout).toContain(`Holdings (${s.holdings.length})`);
@@ -241,6 +244,6 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
   it('an unknown account: exit 2 listing the accounts', async () => {
     const r = await cli(cwd, ['status', '--account', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no account "nope" in the ledger .*accounts: default/);
+    expect(r.stderr).toMatch(/no account "nope" in the ledger .*accounts: replay/);
   });
 });

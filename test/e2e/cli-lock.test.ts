@@ -49,7 +49,7 @@ function cli(cwd: string, args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
-/** Orders and completed runs of the account `default` in a ledger. */
+/** Orders and completed runs of the account `replay` (the default account of the replay exchange) in a ledger. */
 async function countBook(
   ledger: PostgresLedger,
 ): Promise<{ orders: number; completed: number; ids: number }> {
@@ -92,7 +92,7 @@ function expectOneTrader(runs: Ran[]): Ran {
     } else {
       expect(r.code, r.stderr).toBe(75);
       expect(r.stderr).toMatch(
-        /account "default" is in use by another instance \(pid \d+, on \S+, since \d{4}-/,
+        /account "(replay|testnet)" is in use by another instance \(pid \d+, on \S+, since \d{4}-/,
       );
       expect(r.stderr).toMatch(/running "rebalance"/);
       expect(r.stdout).toBe('');
@@ -221,7 +221,7 @@ describe('the PGlite lock file', () => {
         host: os.hostname(),
         since,
         command: 'rebalance',
-        account: 'default',
+        account: 'replay',
       }),
     );
     const r = await cli(cwd, ['rebalance', '--as-of', '2021-06-01'], {
@@ -229,7 +229,7 @@ describe('the PGlite lock file', () => {
     });
     expect(r.code, r.stderr).toBe(75);
     expect(r.stderr).toContain(
-      `account "default" is in use by another instance (pid ${process.pid}, on ${os.hostname()}, since 2026-12-03T01:02:03.000Z, running "rebalance"; lock: ${lockFile()})`,
+      `account "replay" is in use by another instance (pid ${process.pid}, on ${os.hostname()}, since 2026-12-03T01:02:03.000Z, running "rebalance"; lock: ${lockFile()})`,
     );
     expect(r.stderr).toContain('nothing was done');
     expect(existsSync(path.join(cwd, 'var', 'pglite'))).toBe(false);

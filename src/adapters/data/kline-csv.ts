@@ -83,6 +83,40 @@ export class KlineTable {
     return this.cache;
   }
 
+  /**
+   * Rows `[from, to)` read field by field from the text, without building candles (row `k` is row
+   * `from + k`; open/close are the source strings, sliced on each call). Shape of `PriceRows`
+   * (src/domain/backtest/market.ts), for laying a backtest's day grid out.
+   */
+  priceRows(
+    from: number,
+    to: number,
+  ): {
+    readonly length: number;
+    openTimeAt(k: number): number;
+    openAt(k: number): string;
+    closeAt(k: number): string;
+  } {
+    const lo = Math.max(0, from);
+    const length = Math.max(0, Math.min(to, this.length) - lo);
+    const { text: t, times, starts } = this;
+    return {
+      length,
+      openTimeAt: (k) => times[lo + k] as number,
+      openAt: (k) => {
+        const c1 = t.indexOf(',', starts[lo + k] as number);
+        return t.slice(c1 + 1, t.indexOf(',', c1 + 1));
+      },
+      closeAt: (k) => {
+        let c = t.indexOf(',', starts[lo + k] as number);
+        c = t.indexOf(',', c + 1);
+        c = t.indexOf(',', c + 1);
+        c = t.indexOf(',', c + 1);
+        return t.slice(c + 1, t.indexOf(',', c + 1));
+      },
+    };
+  }
+
   private candleAt(i: number): Candle {
     // Fields are sliced straight from the file text between commas (the row was validated when indexed:
     // exactly 8 fields): no row string and no array per candle, which matters for 250k candles.

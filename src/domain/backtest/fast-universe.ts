@@ -7,7 +7,6 @@
  * domain functions: test/unit/backtest/fast-universe.test.ts).
  */
 import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
-import type { Candle } from '../types.ts';
 import { EXCLUSION_REASONS, type ExclusionReason, type UniverseParams } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
@@ -165,7 +164,7 @@ export class FastUniverse {
     // The closes of r (§3) for the exact comparison of near-equal float scores, as rankUniverse does.
     const closesOf = (i: number): ScoreCloses => {
       const s = series[i] as SymbolSeries;
-      const close = (day: number) => (s.candles[s.at[day] as number] as Candle).close;
+      const close = (day: number) => s.closeText(s.at[day] as number);
       return { prev: close(d - 1), back: close(d - 1 - L) };
     };
     // Candidates are in symbol order, so an index comparison is the symbol tie-break of rankUniverse.

@@ -27,6 +27,11 @@ export interface SymbolSeries {
   readonly at: Int32Array;
   /** `atOrBefore[d]`: index of the last candle at or before day `d`, or -1. */
   readonly atOrBefore: Int32Array;
+  /**
+   * `closeText(k)` = `candles[k].close` (the source string), read without building the candles (the fast
+   * universe's exact near-tie comparison reads it for many symbols).
+   */
+  closeText(k: number): string;
   /** `close[k]` = `Number(candles[k].close)`. */
   readonly close: Float64Array;
   /**
@@ -42,6 +47,22 @@ export interface SymbolSeries {
   readonly splitOn: ReadonlyMap<number, SegmentSplit>;
 }
 
+/**
+ * The rows of a symbol's daily series that {@link buildBacktestMarket} lays out, read one field at a time
+ * (row `k` = the `k`-th candle `candlesOf` would give): lets an adapter serve them straight from its file
+ * text, so the grid is built without one `Candle` object per row.
+ */
+export interface PriceRows {
+  /** Number of rows (= `candlesOf(symbol).length`). */
+  readonly length: number;
+  /** Open time of row `k` (UTC ms). */
+  openTimeAt(k: number): number;
+  /** Open price of row `k` (quote asset per base unit), the source string. */
+  openAt(k: number): string;
+  /** Close price of row `k`, the source string. */
+  closeAt(k: number): string;
+}
+
 /** Everything {@link buildBacktestMarket} needs, from a data adapter. */
 export interface MarketSource {
   /** Every symbol, sorted by symbol (delisted ones included). */
@@ -51,6 +72,12 @@ export interface MarketSource {
   readonly lastDayMs: number;
   /** The ascending daily candles of a symbol within the window. */
   candlesOf(symbol: string): readonly Candle[];
+  /**
+   * Optional: the same rows as {@link candlesOf}, read from the source without building candles. When
+   * given (and not undefined for the symbol), the grid is built from it and `SymbolSeries.candles` is only
+   * built on first access (the fast engine seldom reads it): the load-time saving of issue 9 step 0.
+   */
+  priceRowsOf?(symbol: string): PriceRows | undefined;
   /** First open time and §2 splits of a symbol's whole series. */
   segmentInfoOf(symbol: string): {
     readonly firstOpenTime: number | null;
@@ -111,7 +138,8 @@ export const MAX_CAP_AGE_DAYS = 45;
 
 /**
  * Lays the whole dataset out on the day grid (see {@link BacktestMarket}). Cost: one pass over every
- * candle (tens of ms for the 581,720 bundled candles, on top of building the candles).
+ * candle (tens of ms for the 581,720 bundled candles, on top of building the candles — or, with
+ * `source.priceRowsOf`, reading open/close from the source text, candles then built per symbol on first use).
  * @throws RangeError when the source has no candles.
  */
 export function buildBacktestMarket(source: MarketSource): BacktestMarket {
@@ -123,14 +151,16 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
   const n = source.symbols.length;
   const closeByDay = new Float64Array(nDays * n).fill(Number.NaN);
   const segmentByDay = new Int32Array(nDays * n).fill(NO_CANDLE);
-  const series: SymbolSeries[] = source.symbols.map((info, i) =>
-    layOut(info, source.candlesOf(info.symbol), source.segmentInfoOf(info.symbol), firstDayMs, nDays, {
+  const series: SymbolSeries[] = source.symbols.map((info, i) => {
+    const rows = source.priceRowsOf?.(info.symbol);
+    const candles = rows ? () => source.candlesOf(info.symbol) : source.candlesOf(info.symbol);
+    return layOut(info, candles, rows, source.segmentInfoOf(info.symbol), firstDayMs, nDays, {
       column: i,
       width: n,
       closeByDay,
       segmentByDay,
-    }),
-  );
+    });
+  });
   const indexOf = new Map(series.map((s, i) => [s.info.symbol, i]));
   let quoteVolumes: Float64Array | undefined;
   const quoteVolumeByDay = (): Float64Array => {
@@ -199,15 +229,31 @@ interface DayMajor {
   readonly segmentByDay: Int32Array;
 }
 
+/** {@link PriceRows} over an array of candles. */
+function rowsOfCandles(candles: readonly Candle[]): PriceRows {
+  return {
+    length: candles.length,
+    openTimeAt: (k) => (candles[k] as Candle).openTime,
+    openAt: (k) => (candles[k] as Candle).open,
+    closeAt: (k) => (candles[k] as Candle).close,
+  };
+}
+
+/**
+ * One symbol on the grid. `candles`: the candles, or a function building them on first access of
+ * `SymbolSeries.candles` (then `priceRows` gives the rows the grid is built from).
+ */
 function layOut(
   info: SymbolInfo,
-  candles: readonly Candle[],
+  candles: readonly Candle[] | (() => readonly Candle[]),
+  priceRows: PriceRows | undefined,
   seg: { readonly firstOpenTime: number | null; readonly splits: readonly SegmentSplit[] },
   firstDayMs: number,
   nDays: number,
   out: DayMajor,
 ): SymbolSeries {
-  const n = candles.length;
+  const rows = priceRows ?? rowsOfCandles(candles as readonly Candle[]);
+  const n = rows.length;
   const at = new Int32Array(nDays).fill(-1);
   const atOrBefore = new Int32Array(nDays).fill(-1);
   const close = new Float64Array(n);
@@ -219,7 +265,7 @@ function layOut(
   seg.splits.forEach((s, j) => {
     splitOn.set(splitDays[j] as number, s);
   });
-  const first = seg.firstOpenTime ?? candles[0]?.openTime ?? firstDayMs;
+  const first = seg.firstOpenTime ?? (n > 0 ? rows.openTimeAt(0) : firstDayMs);
   // §2 segment start of each candle: the latest split day <= its day (splits before the grid included),
   // else the series' first open time (possibly before the grid: a negative day index).
   let start = Math.round((first - firstDayMs) / DAY_MS);
@@ -227,10 +273,9 @@ function layOut(
   let prevDay = -1;
   const { column, width, closeByDay, segmentByDay } = out;
   for (let k = 0; k < n; k++) {
-    const c = candles[k] as Candle;
-    const d = Math.round((c.openTime - firstDayMs) / DAY_MS);
-    if (d < 0 || d >= nDays)
-      throw new RangeError(`${info.symbol}: candle ${c.openTime} outside the day grid`);
+    const openTime = rows.openTimeAt(k);
+    const d = Math.round((openTime - firstDayMs) / DAY_MS);
+    if (d < 0 || d >= nDays) throw new RangeError(`${info.symbol}: candle ${openTime} outside the day grid`);
     at[d] = k;
     for (let j = prevDay + 1; j < d; j++) atOrBefore[j] = k - 1;
     atOrBefore[d] = k;
@@ -238,17 +283,19 @@ function layOut(
     while (nextSplit < splitDays.length && (splitDays[nextSplit] as number) <= d)
       start = splitDays[nextSplit++] as number;
     segmentStart[k] = start;
-    const cl = Number(c.close);
+    const closeText = rows.closeAt(k);
+    const openText = rows.openAt(k);
+    const cl = Number(closeText);
     close[k] = cl;
-    closeMantissa[k] = priceMantissa8(c.close, cl);
-    openMantissa[k] = priceMantissa8(c.open, Number(c.open));
+    closeMantissa[k] = priceMantissa8(closeText, cl);
+    openMantissa[k] = priceMantissa8(openText, Number(openText));
     closeByDay[d * width + column] = cl;
     segmentByDay[d * width + column] = start;
   }
   for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;
-  return {
+  const common = {
     info,
-    candles,
+    closeText: (k: number): string => rows.closeAt(k),
     splits: seg.splits,
     firstOpenTime: seg.firstOpenTime,
     at,
@@ -258,5 +305,14 @@ function layOut(
     closeMantissa,
     segmentStart,
     splitOn,
+  };
+  if (typeof candles !== 'function') return { ...common, candles };
+  let built: readonly Candle[] | undefined;
+  return {
+    ...common,
+    get candles(): readonly Candle[] {
+      built ??= candles();
+      return built;
+    },
   };
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, FLAG_KEYS, loadConfig } from '../../../src/config/loader.ts';
 import { configError, load, tempDir, writeFile } from './helpers.ts';
 
-const KNOWN_SECTIONS = 'exchange, strategy, universe, portfolio, execution, paper, database, data, log';
+const KNOWN_SECTIONS =
+  'exchange, strategy, universe, portfolio, execution, paper, database, data, schedule, log';
 
 describe('loadConfig: defaults', () => {
   it('no file, no env, no overrides: the built-in defaults', () => {
@@ -34,7 +35,14 @@ describe('loadConfig: defaults', () => {
       execution: { fee_rate: '0.001', slippage_bps: 0 },
       paper: { initial_quote: '10000', account: '' },
       database: { url: '', data_dir: path.join(cwd, 'var/pglite'), lock_wait_ms: 5000 },
-      data: { dir: '', market_caps: 'bundled', coingecko_url: 'https://api.coingecko.com/api/v3' },
+      data: {
+        dir: '',
+        market_caps: 'bundled',
+        coingecko_url: 'https://api.coingecko.com/api/v3',
+        market_url: '',
+      },
+      // rebalance_at 00:05 as the cron expression minute 5, hour 0 (hand-converted).
+      schedule: { rebalance_at: '5 0 * * *', timezone: 'Etc/UTC', catch_up: true },
       log: { level: 'info', format: 'auto' },
     });
     expect(Object.values(loaded.sources.origins).every((o) => o === 'default')).toBe(true);
@@ -117,6 +125,7 @@ describe('loadConfig: sources and precedence', () => {
   it('every FLAG_KEYS entry is applied as an override', () => {
     expect(FLAG_KEYS).toEqual({
       data: ['data', 'dir'],
+      'market-url': ['data', 'market_url'],
       'top-n': ['strategy', 'top_n'],
       'lookback-days': ['strategy', 'lookback_days'],
       strategy: ['strategy', 'mode'],
@@ -136,7 +145,7 @@ describe('loadConfig: sources and precedence', () => {
       cwd,
       env: {},
       overrides: {
-        data: { dir: 'mydata' },
+        data: { dir: 'mydata', market_url: 'http://127.0.0.1:8090' },
         strategy: { top_n: '4', lookback_days: '3', mode: 'reversal' },
         portfolio: { rebalance_mode: 'delta' },
         exchange: { kind: 'testnet', base_url: 'https://testnet.binance.vision' },
@@ -147,6 +156,7 @@ describe('loadConfig: sources and precedence', () => {
       },
     });
     expect(config.data.dir).toBe(path.join(cwd, 'mydata'));
+    expect(config.data.market_url).toBe('http://127.0.0.1:8090');
     expect(config.strategy).toEqual({
       mode: 'reversal',
       lookback_days: 3,
@@ -500,5 +510,40 @@ describe('loadConfig: frozen result', () => {
     }).toThrow(TypeError);
     expect(Object.isFrozen(loaded.redacted().database)).toBe(true);
     expect(Object.isFrozen(loaded.sources.origins)).toBe(true);
+  });
+});
+
+describe('loadConfig: [schedule] (issue 11 "Bad input")', () => {
+  const env = (e: Record<string, string>) => loadConfig({ cwd: process.cwd(), env: e });
+  it('HH:MM becomes a daily cron expression; a cron expression is kept', () => {
+    expect(env({ REBALANCER_SCHEDULE_REBALANCE_AT: '23:59' }).config.schedule.rebalance_at).toBe(
+      '59 23 * * *',
+    );
+    expect(env({ REBALANCER_SCHEDULE_REBALANCE_AT: '*/10  * * * * *' }).config.schedule.rebalance_at).toBe(
+      '*/10 * * * * *',
+    );
+  });
+  it.each([
+    [
+      'REBALANCER_SCHEDULE_REBALANCE_AT',
+      '24:00',
+      /REBALANCER_SCHEDULE_REBALANCE_AT = "24:00".*is not a time or a cron expression/,
+    ],
+    ['REBALANCER_SCHEDULE_REBALANCE_AT', '5 0 * *', /REBALANCER_SCHEDULE_REBALANCE_AT.*expected HH:MM/],
+    ['REBALANCER_SCHEDULE_REBALANCE_AT', '61 0 * * *', /REBALANCER_SCHEDULE_REBALANCE_AT.*\(minute: 61/],
+    [
+      'REBALANCER_SCHEDULE_TIMEZONE',
+      'Mars/Olympus',
+      /REBALANCER_SCHEDULE_TIMEZONE = "Mars\/Olympus": must be an IANA time zone/,
+    ],
+  ])('%s=%s is a config error (exit 78) naming the variable', (name, value, message) => {
+    let err: unknown;
+    try {
+      env({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { exitCode?: number }).exitCode).toBe(78);
+    expect(String((err as Error).message)).toMatch(message);
   });
 });

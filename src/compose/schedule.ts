@@ -1,0 +1,179 @@
+/**
+ * The scheduler daemon (`momentum-rebalancer schedule`, issue 11 item 1): takes the account's instance
+ * lock for its whole life, opens the adapters once, runs the rebalance at `[schedule] rebalance_at` (in
+ * `[schedule] timezone`) with node-cron 4 (`noOverlap`), logs missed and overlapping executions, catches up
+ * today's slot on start (`[schedule] catch_up`) and, when `signal` aborts (SIGTERM/SIGINT in the CLI),
+ * stops scheduling, lets the running job finish, closes the adapters and releases the lock.
+ *
+ * The intraday slot: the intraday worker does not exist yet, so {@link INTRADAY_JOB} is `null` and nothing
+ * is scheduled for it. When it ships, it gets its own node-cron task here (`*\/N * * * *` from
+ * `[intraday] check_every_minutes`), sharing {@link runExclusive} so the two jobs never overlap.
+ */
+import { createTask, parse as parseCron, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { runRebalance } from '../app/rebalance.ts';
+import { lastSlotToday } from '../app/schedule/catch-up.ts';
+import type { Credentials } from '../config/loader.ts';
+import type { Config } from '../config/schema.ts';
+import { takeInstanceLock } from './ledger.ts';
+import { openAdapters } from './rebalance.ts';
+import { settingsFrom } from './settings.ts';
+
+/**
+ * The hook of the intraday pass: `null` until the intraday worker exists. Then: its job function and
+ * its interval in minutes (`[intraday] check_every_minutes`).
+ */
+export const INTRADAY_JOB: null | { readonly run: () => Promise<void>; readonly everyMinutes: number } = null;
+
+/** What the CLI passes to the daemon. */
+export interface ScheduleOptions {
+  /** Aborted by SIGTERM/SIGINT: stop scheduling, let the running job finish, return. */
+  readonly signal: AbortSignal;
+  /** The `--live` flag (kind = live with allow_mainnet = true). */
+  readonly live?: boolean;
+  /** Exchange credentials from the environment. */
+  readonly credentials?: Credentials;
+  /** The effective config stored with every run (no secrets: `loaded.redacted()`). */
+  readonly effectiveConfig: unknown;
+  /** Clock for the catch-up decision (UTC ms); default Date.now. */
+  readonly now?: () => number;
+}
+
+/** What the daemon did, returned when it stops. */
+export interface ScheduleSummary {
+  /** Rebalances started (catch-up and scheduled). */
+  readonly runs: number;
+  /** Rebalances that threw (each is logged; a failed run is recorded `failed` by the use case). */
+  readonly failures: number;
+}
+
+/**
+ * Runs the scheduler until `opts.signal` aborts, then returns a summary. A failing rebalance is logged
+ * and the daemon keeps going (the next slot retries; the period guard keeps it idempotent).
+ * @throws LockHeldError (exit 75) when another instance holds the account, naming it; ConfigError,
+ *   DataError, LedgerConnectionError from opening the adapters — all before anything is scheduled.
+ */
+export async function runScheduler(
+  config: Config,
+  logger: Logger,
+  opts: ScheduleOptions,
+): Promise<ScheduleSummary> {
+  const log = logger.child({ component: 'scheduler' });
+  const { rebalance_at: expression, timezone, catch_up: catchUp } = config.schedule;
+  const settings = settingsFrom(config);
+  const lock = await takeInstanceLock(config, { command: 'schedule', writesBook: true, logger });
+  let adapters: Awaited<ReturnType<typeof openAdapters>>;
+  try {
+    adapters = await openAdapters(config, logger, {
+      live: opts.live === true,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      command: 'schedule',
+      lockHeld: true,
+    });
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+
+  let runs = 0;
+  let failures = 0;
+  let current: Promise<void> | null = null;
+  /** Runs `job` unless another job is running (then logs the skipped slot); never throws. */
+  const runExclusive = async (name: string, reason: string, job: () => Promise<void>): Promise<void> => {
+    if (current !== null) {
+      log.warn({ job: name, reason }, 'previous job still running: this slot is skipped');
+      return;
+    }
+    current = (async () => {
+      runs++;
+      const t0 = Date.now();
+      log.info({ job: name, reason }, 'job started');
+      try {
+        await job();
+      } catch (err) {
+        failures++;
+        log.error({ job: name, reason, err, ms: Date.now() - t0 }, 'job failed');
+      }
+    })();
+    try {
+      await current;
+    } finally {
+      current = null;
+    }
+  };
+  const rebalance = (reason: string) =>
+    runExclusive('rebalance', reason, async () => {
+      const result = await runRebalance(adapters.deps, {
+        settings,
+        dryRun: false,
+        force: false,
+        effectiveConfig: opts.effectiveConfig,
+      });
+      const r = result.run;
+      log.info(
+        {
+          job: 'rebalance',
+          reason,
+          account: r.account,
+          period: r.period,
+          status: r.status,
+          exit_reason: r.exit_reason,
+          orders: result.orders.length,
+          ms: r.duration_ms,
+        },
+        'job finished',
+      );
+    });
+
+  const tasks: ScheduledTask[] = [];
+  try {
+    const task = createTask(expression, () => rebalance('scheduled'), {
+      name: 'rebalance',
+      timezone,
+      noOverlap: true,
+    });
+    task.on('execution:missed', (ctx) =>
+      log.warn({ job: 'rebalance', slot: ctx.date.toISOString() }, 'missed execution (process was busy)'),
+    );
+    task.on('execution:overlap', (ctx) =>
+      log.warn(
+        { job: 'rebalance', slot: ctx.date.toISOString() },
+        'slot skipped: the previous run is still going',
+      ),
+    );
+    tasks.push(task);
+    log.info(
+      {
+        account: settings.account,
+        rebalance_at: expression,
+        timezone,
+        intraday: INTRADAY_JOB === null ? 'not scheduled: no intraday job in this version' : 'scheduled',
+      },
+      'scheduler started',
+    );
+
+    if (catchUp && !opts.signal.aborted) {
+      const now = (opts.now ?? Date.now)();
+      const seconds = expression.split(' ').length === 6 ? parseCron(expression).second : [0];
+      const slot = lastSlotToday((d) => task.match(d), now, seconds);
+      if (slot !== null) await rebalance(`catch-up of the slot ${slot.toISOString()}`);
+      else log.info('catch-up: no slot has passed today (UTC); waiting for the next one');
+    }
+    if (!opts.signal.aborted) {
+      await task.start();
+      log.info({ job: 'rebalance', next: task.getNextRun()?.toISOString() ?? null }, 'next slot');
+    }
+    await new Promise<void>((resolve) => {
+      if (opts.signal.aborted) resolve();
+      else opts.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    log.info({ running: current !== null }, 'stopping: no new slot starts; the running job finishes first');
+  } finally {
+    for (const t of tasks) await t.destroy();
+    if (current !== null) await current;
+    await adapters.close().catch((err: unknown) => log.error({ err }, 'closing the adapters failed'));
+    await lock.release();
+  }
+  log.info({ runs, failures }, 'scheduler stopped');
+  return { runs, failures };
+}

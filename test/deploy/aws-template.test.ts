@@ -1,0 +1,102 @@
+/**
+ * The AWS deployment checked by machines (issue 11 item 3):
+ * - deploy/aws/template.yaml passes cfn-lint (it runs the SAM transform — aws-sam-translator — and
+ *   validates the result against the CloudFormation resource specification): a misspelt ScheduleV2
+ *   property or an unknown runtime fails it. The AWS SAM JSON schema itself could not be installed here
+ *   (see deploy/README.md "AWS Lambda"), so cfn-lint stands in for ajv + that schema.
+ * - the keys the issue requires, read with the `yaml` parser: esbuild build, Node 20+ runtime, ScheduleV2
+ *   at 00:05 UTC with ScheduleExpressionTimezone UTC and a retry policy, the secret from Secrets Manager,
+ *   the intraday slot DISABLED.
+ * - `npm run build:lambda`: the zip is under the 5 MB target, and the bundle runs on its own (copied
+ *   outside the package, no node_modules): without DATABASE_URL it refuses PGlite with exit code 78.
+ * cfn-lint comes from pip/apt (.ci/run installs it when missing).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TEMPLATE = path.join(ROOT, 'deploy', 'aws', 'template.yaml');
+
+/** CloudFormation short-form tags (!Ref, !GetAtt, …) read as plain values. */
+const CFN_TAGS = ['Ref', 'GetAtt', 'Sub', 'Join', 'FindInMap', 'If', 'Select', 'Split'].map((t) => ({
+  tag: `!${t}`,
+  resolve: (v: unknown) => ({ [t]: v }),
+}));
+
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('deploy/aws/template.yaml', () => {
+  it('passes cfn-lint (SAM transform + CloudFormation resource specification)', () => {
+    const r = spawnSync('cfn-lint', [TEMPLATE], { encoding: 'utf8' });
+    expect(r.error, 'cfn-lint missing: pip install cfn-lint (or apt-get install cfn-lint)').toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('builds with esbuild for Node 20+, schedules 00:05 UTC with retries, reads the secret; intraday slot disabled', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed YAML document
+    const t = parseYaml(readFileSync(TEMPLATE, 'utf8'), { customTags: CFN_TAGS }) as any;
+    const fn = t.Resources.RebalanceFunction;
+    expect(t.Transform).toBe('AWS::Serverless-2016-10-31');
+    expect(fn.Type).toBe('AWS::Serverless::Function');
+    expect(fn.Metadata.BuildMethod).toBe('esbuild');
+    expect(fn.Metadata.BuildProperties.EntryPoints).toEqual(['jobs/lambda.ts']);
+    expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(20);
+    expect(fn.Properties.Handler).toBe('lambda.handler');
+    expect(fn.Properties.Environment.Variables.BINANCE_SECRET_ID).toEqual({ Ref: 'BinanceSecretArn' });
+    expect(fn.Properties.Policies).toContainEqual({
+      AWSSecretsManagerGetSecretValuePolicy: { SecretArn: { Ref: 'BinanceSecretArn' } },
+    });
+    const daily = fn.Properties.Events.DailyRebalance;
+    expect(daily.Type).toBe('ScheduleV2');
+    // EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year → 00:05 every day.
+    expect(daily.Properties.ScheduleExpression).toBe('cron(5 0 * * ? *)');
+    expect(daily.Properties.ScheduleExpressionTimezone).toBe('UTC');
+    expect(JSON.parse(daily.Properties.Input)).toEqual({ job: 'rebalance' });
+    expect(daily.Properties.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    const intraday = fn.Properties.Events.IntradaySlot;
+    expect(intraday.Properties.State).toBe('DISABLED');
+    expect(JSON.parse(intraday.Properties.Input)).toEqual({ job: 'intraday' });
+  });
+});
+
+describe('npm run build:lambda', () => {
+  it('zips under 5 MB, and the bundle alone refuses PGlite (exit code 78) without DATABASE_URL', () => {
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-lambda.mjs')], {
+      encoding: 'utf8',
+    });
+    const m = /zipped (\d+\.\d\d) MB \(target < 5\.00 MB\)/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m?.[1])).toBeLessThan(5);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-bundle-'));
+    tmpDirs.push(dir);
+    copyFileSync(path.join(ROOT, 'dist', 'lambda', 'lambda.mjs'), path.join(dir, 'lambda.mjs'));
+    const env: NodeJS.ProcessEnv = { ...process.env, LAMBDA_TASK_ROOT: dir };
+    delete env.DATABASE_URL;
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(path.join(dir, 'lambda.mjs'))});
+         try { await m.handler({ job: 'rebalance' }); console.log('no error'); }
+         catch (e) { console.log(JSON.stringify({ name: e.name, exitCode: e.exitCode, message: e.message })); }`,
+      ],
+      { cwd: dir, env, encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({
+      name: 'ConfigError',
+      exitCode: 78,
+      message: expect.stringMatching(/DATABASE_URL: required on AWS Lambda/),
+    });
+  });
+});
