@@ -18,13 +18,8 @@ import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts'
 import type { Ranker } from '../domain/backtest/simulate.ts';
 import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
 import { SimAccount } from '../domain/execution/sim-account.ts';
-import {
-  type PlannedOrder,
-  type PlanPrices,
-  type PlanTarget,
-  planBuys,
-  planSells,
-} from '../domain/planning/plan.ts';
+import type { PlannedOrder, PlanPrices, PlanTarget } from '../domain/planning/plan.ts';
+import { rebalanceStep } from '../domain/portfolio/rebalance-step.ts';
 import { rankUniverse } from '../domain/ranking/rank.ts';
 import type { Candle, Side } from '../domain/types.ts';
 import {
@@ -228,7 +223,7 @@ export class ReferenceBook implements Book {
     }
   }
 
-  /** §8 with `planSells` → SimAccount → `planBuys` (cash after the sells) → SimAccount. */
+  /** §8 as one `rebalanceStep` (domain/portfolio): `planSells` → SimAccount → `planBuys` (cash after the sells) → SimAccount. */
   rebalance(d: number, targets: readonly RankedTarget[]): void {
     const quote = this.params.quoteAsset;
     const prices: PlanPrices = {
@@ -257,17 +252,12 @@ export class ReferenceBook implements Book {
       band: this.params.band,
     };
     const ex = this.exchange(d);
-    const sellPhase = planSells(
-      holdings,
-      planTargets,
-      this.balances.get(quote) ?? ZERO,
-      prices,
-      rules,
-      params,
-    );
-    for (const o of sellPhase.orders) this.execute(d, ex, o);
-    const cashAfterSells = ex.freeOf(quote);
-    for (const o of planBuys(planTargets, cashAfterSells, sellPhase, prices, params)) this.execute(d, ex, o);
+    const cash = this.balances.get(quote) ?? ZERO;
+    // One rebalanceStep (§8): the SELLs, then the BUYs sized with the cash the simulated account holds after them.
+    rebalanceStep({ holdings, targets: planTargets, cash, prices, rules, params }, (_phase, orders) => {
+      for (const o of orders) this.execute(d, ex, o);
+      return ex.freeOf(quote);
+    });
   }
 
   /** A BUY through the simulated exchange (the BTC-hold benchmark). */
