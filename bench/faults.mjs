@@ -81,11 +81,21 @@ try {
   const worker = async () => {
     while (next < seeds.length) {
       const seed = seeds[next++];
-      const o = await H.runCase(
-        h,
-        { name: `seed-${seed}`, family: 'fault', ledger: 'pglite', seed },
-        baseline,
-      );
+      let o;
+      try {
+        o = await H.runCase(h, { name: `seed-${seed}`, family: 'fault', ledger: 'pglite', seed }, baseline);
+      } catch (err) {
+        console.log(`seed ${seed}: the harness failed: ${err.message}`);
+        outcomes.push({
+          seed,
+          ms: Number.NaN,
+          exit: null,
+          error: err.message,
+          converged: false,
+          duplicates: 0,
+        });
+        continue;
+      }
       const r = o.runs[0];
       const v = o.verdict;
       const line = `seed ${seed}: ${Math.round(r.ms)} ms, exit ${r.code ?? r.signal}${o.runs.length > 1 ? `, ${o.runs.length - 1} re-run(s) → exit ${o.runs.at(-1).code}` : ''}; faults ${JSON.stringify(o.faults)}; ${o.finishedOk && v.converged ? 'converged' : 'NOT converged'}${v.duplicateCount ? `, ${v.duplicateCount} duplicate(s)` : ''}${v.churned ? `, CHURNED (${v.executedNonDust} vs ${baseline.executedNonDust} orders)` : ''}`;
@@ -105,7 +115,7 @@ try {
   };
   await Promise.all(Array.from({ length: Math.max(1, Number(values.concurrency)) }, worker));
   outcomes.sort((a, b) => a.seed - b.seed);
-  const faulted = stats(outcomes.map((o) => o.ms));
+  const faulted = stats(outcomes.filter((o) => !Number.isNaN(o.ms)).map((o) => o.ms));
   const figures = {
     faulted_first_run: faulted,
     faulted_exit0: outcomes.filter((o) => o.exit === 0).length,

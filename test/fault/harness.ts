@@ -25,7 +25,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { Decimal } from 'decimal.js';
 import pg from 'pg';
 import type { Dataset } from '../../src/adapters/data/bundled-dataset.ts';
@@ -126,48 +125,73 @@ export function prepareHarness(dataset: Dataset): HarnessEnv {
 
 const num = (v: unknown) => new Decimal(String(v));
 
-/** Reads the ledger view with `query` (PGlite or pg); numerics are read as text (exact). */
-async function readView(
-  query: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>,
-  account: string,
-): Promise<LedgerView> {
-  const acct = await query(
-    'select id::text as id, initial_quote::text as iq, quote_asset, state_run_id::text as sr from accounts where name = $1',
-    [account],
-  );
+/** The four reads of {@link LedgerView}, each with `$1` = the account name; numerics as text (exact). */
+const VIEW_QUERIES = [
+  'select initial_quote::text as iq, quote_asset, state_run_id::text as sr from accounts where name = $1',
+  'select b.asset, b.free::text as free, b.locked::text as locked from balances b join accounts a on a.id = b.account_id where a.name = $1',
+  'select o.client_order_id, o.symbol, o.status from orders o join accounts a on a.id = o.account_id where a.name = $1 order by o.id',
+  "select r.status from runs r join accounts a on a.id = r.account_id where a.name = $1 and r.kind = 'rebalance' order by r.id",
+] as const;
+
+type Rows = Record<string, unknown>[];
+
+/** The ledger view from the rows of {@link VIEW_QUERIES}. */
+function viewOf([acct, bal, orders, runs]: Rows[]): LedgerView {
   const book = new Map<string, Decimal>();
-  if (acct.length === 0) {
+  const a = acct?.[0] as { iq: string; quote_asset: string; sr: string | null } | undefined;
+  if (!a) {
     book.set(QUOTE, num(INITIAL_QUOTE));
     return { book, stateSaved: false, orders: [], runStatuses: [] };
   }
-  const a = acct[0] as { id: string; iq: string; quote_asset: string; sr: string | null };
-  const bal = await query(
-    'select asset, free::text as free, locked::text as locked from balances where account_id = $1::bigint',
-    [a.id],
-  );
-  for (const b of bal) {
+  for (const b of bal ?? []) {
     const v = num(b.free).plus(num(b.locked));
     if (!v.isZero()) book.set(String(b.asset), v);
   }
-  if (a.sr === null && bal.length === 0) book.set(a.quote_asset, num(a.iq));
-  const orders = await query(
-    'select client_order_id, symbol, status from orders where account_id = $1::bigint order by id',
-    [a.id],
-  );
-  const runs = await query(
-    "select status from runs where account_id = $1::bigint and kind = 'rebalance' order by id",
-    [a.id],
-  );
+  if (a.sr === null && (bal ?? []).length === 0) book.set(a.quote_asset, num(a.iq));
   return {
     book,
     stateSaved: a.sr !== null,
-    orders: orders.map((o) => ({
+    orders: (orders ?? []).map((o) => ({
       clientOrderId: String(o.client_order_id),
       symbol: String(o.symbol),
       status: String(o.status),
     })),
-    runStatuses: runs.map((r) => String(r.status)),
+    runStatuses: (runs ?? []).map((r) => String(r.status)),
   };
+}
+
+/**
+ * Runs {@link VIEW_QUERIES} on a PGlite directory in a child process: an embedded database that a killed
+ * CLI left behind is opened apart from the harness (PGlite aborts the whole process on some states), and
+ * never two PGlite instances in one process.
+ */
+function readPGlite(dir: string, account: string): Promise<Rows[]> {
+  const script = `
+        const [dir, account, queries] = process.argv.slice(1);
+    const db = new PGlite(dir);
+    const out = [];
+    for (const q of JSON.parse(queries)) out.push((await db.query(q, [account])).rows);
+    await db.close();
+    process.stdout.write(JSON.stringify(out));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script, dir, account, JSON.stringify(VIEW_QUERIES)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as Rows[]);
+      else reject(new Error(`reading the PGlite ledger ${dir} failed (exit ${code}): ${err.slice(-2000)}`));
+    });
+  });
 }
 
 /**
@@ -185,7 +209,9 @@ export async function freshLedger(h: HarnessEnv, kind: LedgerKind, name: string)
         const c = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000 });
         await c.connect();
         try {
-          return await readView(async (sql, params) => (await c.query(sql, params)).rows, account);
+          const rows: Rows[] = [];
+          for (const q of VIEW_QUERIES) rows.push((await c.query(q, [account])).rows);
+          return viewOf(rows);
         } finally {
           await c.end();
         }
@@ -198,17 +224,7 @@ export async function freshLedger(h: HarnessEnv, kind: LedgerKind, name: string)
   return {
     kind,
     env: { REBALANCER_DATABASE_DATA_DIR: dir },
-    async read(account) {
-      const db = new PGlite(dir);
-      try {
-        return await readView(
-          async (sql, params) => (await db.query<Record<string, unknown>>(sql, params)).rows,
-          account,
-        );
-      } finally {
-        await db.close();
-      }
-    },
+    read: async (account) => viewOf(await readPGlite(dir, account)),
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
