@@ -166,18 +166,11 @@ function viewOf([acct, bal, orders, runs]: Rows[]): LedgerView {
  * never two PGlite instances in one process.
  */
 function readPGlite(dir: string, account: string): Promise<Rows[]> {
-  const script = `
-        const [dir, account, queries] = process.argv.slice(1);
-    const db = new PGlite(dir);
-    const out = [];
-    for (const q of JSON.parse(queries)) out.push((await db.query(q, [account])).rows);
-    await db.close();
-    process.stdout.write(JSON.stringify(out));`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--input-type=module', '-e', script, dir, account, JSON.stringify(VIEW_QUERIES)],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      [path.join(ROOT, 'test/fault/read-pglite.mjs'), dir, account, JSON.stringify(VIEW_QUERIES)],
+      { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     let err = '';
