@@ -43,6 +43,9 @@ if (!H.haveFaultProxy) {
 }
 delete process.env.DATABASE_URL; // PGlite ledgers: the figure is the run, not a shared server
 
+// Ctrl-C / SIGTERM: exit through 'exit', where the harness kills the CLI runs and proxies it started.
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+
 const load = () =>
   os
     .loadavg()

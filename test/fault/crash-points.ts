@@ -71,9 +71,9 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** A kill at a seeded time: uniform in [20 %, 100 %) of the clean run's wall time. */
+/** A kill at a seeded time: uniform in [10 %, 90 %) of the clean run's wall time. */
 export function timedCrashPoint(seed: number, baseline: Baseline): CrashPoint {
-  const afterMs = Math.round(baseline.ms * (0.2 + 0.8 * mulberry32(seed)()));
+  const afterMs = Math.round(baseline.ms * (0.1 + 0.8 * mulberry32(seed)()));
   return {
     name: `time-seed-${seed}`,
     phase: `killed ${afterMs} ms after spawn (clean run: ${Math.round(baseline.ms)} ms)`,

@@ -87,6 +87,18 @@ export interface HarnessEnv {
   close(): void;
 }
 
+/** Child processes alive (CLI runs, fault proxies, readers): killed when this process exits. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+/** Tracks `child` in {@link live} until it closes. */
+function track(child: ChildProcess): ChildProcess {
+  live.add(child);
+  child.once('close', () => live.delete(child));
+  return child;
+}
+
 /** Environment of every CLI process: no inherited ledger, JSON logs on stderr. */
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -167,10 +179,12 @@ function viewOf([acct, bal, orders, runs]: Rows[]): LedgerView {
  */
 function readPGlite(dir: string, account: string): Promise<Rows[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'test/fault/read-pglite.mjs'), dir, account, JSON.stringify(VIEW_QUERIES)],
-      { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = track(
+      spawn(
+        process.execPath,
+        [path.join(ROOT, 'test/fault/read-pglite.mjs'), dir, account, JSON.stringify(VIEW_QUERIES)],
+        { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let out = '';
     let err = '';
@@ -276,10 +290,12 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
     BINANCE_API_SECRET: API_SECRET,
   };
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [BIN, 'rebalance', '--exchange', 'testnet', '--base-url', o.baseUrl, '--account', o.account, '--json'],
-    { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      process.execPath,
+      [BIN, 'rebalance', '--exchange', 'testnet', '--base-url', o.baseUrl, '--account', o.account, '--json'],
+      { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   o.onSpawn?.(child);
   let stdout = '';
@@ -353,10 +369,21 @@ export function proxyProbabilityArgs(): string[] {
  * FAULT_P_* says otherwise) and waits for its `listening <port>` line.
  */
 export function startSeededProxy(target: string, seed: number): Promise<SeededProxy> {
-  const child = spawn(
-    process.execPath,
-    [FAULT_PROXY_PATH, '--target', target, '--port', '0', '--seed', String(seed), ...proxyProbabilityArgs()],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      process.execPath,
+      [
+        FAULT_PROXY_PATH,
+        '--target',
+        target,
+        '--port',
+        '0',
+        '--seed',
+        String(seed),
+        ...proxyProbabilityArgs(),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   let out = '';
   let err = '';
@@ -675,10 +702,11 @@ export async function runCase(
   baseline: Baseline | null,
 ): Promise<CaseOutcome> {
   caseNo += 1;
-  const apiKey = `fault-${process.pid}-${caseNo}`;
-  const account = `fault-${caseNo}`;
+  const no = caseNo; // cases run concurrently: the counter moves on while this one awaits
+  const apiKey = `fault-${process.pid}-${no}`;
+  const account = `fault-${no}`;
   const emu = await caseEmulator(h, apiKey);
-  const ledger = await freshLedger(h, spec.ledger, `${caseNo}`);
+  const ledger = await freshLedger(h, spec.ledger, `${no}`);
   const cwd = mkdtempSync(path.join(h.tmp, 'cwd-'));
   const runs: (CliRun & { hung: boolean })[] = [];
   let faults: Record<string, number> | undefined;
