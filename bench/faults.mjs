@@ -36,7 +36,7 @@ for (const k of ['seeds', 'seed-base', 'clean', 'concurrency']) {
 (await import('tsx/esm/api')).register();
 const H = await import(new URL('test/fault/harness.ts', `file://${root}/`).href);
 const { loadDataset } = await import(new URL('src/adapters/data/bundled-dataset.ts', `file://${root}/`).href);
-const { BUNDLED_DATA_DIR } = await import(new URL('src/compose.ts', `file://${root}/`).href);
+const { BUNDLED_DATA_DIR } = await import(new URL('src/compose/settings.ts', `file://${root}/`).href);
 if (!H.haveFaultProxy) {
   console.error(`bench:faults: ${H.FAULT_PROXY_PATH} not found (set FAULT_PROXY_PATH)`);
   process.exit(66);

@@ -29,7 +29,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
-import { BUNDLED_DATA_DIR } from '../../src/compose.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import { type CrashPoint, timedCrashPoint, wireCrashPoints } from './crash-points.ts';
 import {
   type Baseline,
