@@ -94,6 +94,8 @@ export async function openAdapters(
     market: dataset,
     caps: dataset.marketCaps,
     ledger,
+    // The instance lock above is held for the whole run: a `running` run of the account is a dead one's.
+    holdsAccountLock: true,
     clock: systemClock,
     logger,
     async openExchange(ctx: ExchangeContext) {
@@ -159,6 +161,8 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
       market,
       caps,
       ledger,
+      // The instance lock above is held for the whole run: a `running` run of the account is a dead one's.
+      holdsAccountLock: true,
       clock: opts.clock ?? systemClock,
       logger,
       exchangeStats: () => rest.stats(),

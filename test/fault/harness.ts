@@ -262,6 +262,7 @@ export interface CliRun {
   readonly stderr: string;
   /** Killed by the harness (a crash point or the watchdog). */
   readonly killed: boolean;
+  /** `direct`: through the case's disarmed proxy, untouched (the same base URL as the first run). */
   readonly via: 'fault-proxy' | 'crash-proxy' | 'direct';
 }
 
@@ -434,7 +435,12 @@ export interface WireEvent {
   readonly ordersAnswered: number;
 }
 
-/** An in-process proxy that kills the CLI at a wire event (the phase's first request, the k-th order). */
+/**
+ * An in-process proxy that kills the CLI at a wire event (the phase's first request, the k-th order).
+ * It is also the one base URL every run of a case uses: an account's book belongs to one venue, the
+ * base URL included (issue 9 item 1), so the re-runs go through the same proxy, disarmed and pointed
+ * straight at the emulator ({@link CrashProxy.setTarget}).
+ */
 export interface CrashProxy {
   readonly baseUrl: string;
   /** Whether the trigger fired (the CLI was killed there). */
@@ -442,6 +448,10 @@ export interface CrashProxy {
   /** The requests seen, `METHOD /path`. */
   readonly seen: string[];
   setVictim(child: ChildProcess): void;
+  /** From now on forward to `target` (e.g. the emulator, after the fault proxy's run). */
+  setTarget(target: string): void;
+  /** From now on forward every request untouched (the trigger never fires again). */
+  disarm(): void;
   close(): Promise<void>;
 }
 
@@ -450,9 +460,10 @@ const isOrder = (method: string, p: string) => method === 'POST' && p === '/api/
 /** Starts a crash proxy in front of `target`; `trigger` decides per request (it fires at most once). */
 export async function startCrashProxy(
   target: string,
-  trigger: (e: WireEvent) => CrashAction,
+  trigger: ((e: WireEvent) => CrashAction) | null,
 ): Promise<CrashProxy> {
-  const upstream = new URL(target);
+  let upstream = new URL(target);
+  let armed = trigger;
   const agent = new http.Agent({ keepAlive: true });
   let victim: ChildProcess | null = null;
   let fired = false;
@@ -473,9 +484,8 @@ export async function startCrashProxy(
       const order = isOrder(method, p);
       if (order) orders += 1;
       seen.push(`${method} ${p}`);
-      const action = fired
-        ? null
-        : trigger({ method, path: p, n, nthOrder: order ? orders : 0, ordersAnswered });
+      const action =
+        fired || !armed ? null : armed({ method, path: p, n, nthOrder: order ? orders : 0, ordersAnswered });
       if (action) fired = true;
       if (action === 'kill-before') {
         kill();
@@ -520,6 +530,12 @@ export async function startCrashProxy(
     seen,
     setVictim(child) {
       victim = child;
+    },
+    setTarget(t) {
+      upstream = new URL(t);
+    },
+    disarm() {
+      armed = null;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -693,8 +709,8 @@ let caseNo = 0;
 
 /**
  * Runs one case on a fresh emulator and ledger: the first run through the fault proxy (fault family) or
- * the crash proxy / timer (crash family); if it did not exit 0, at most two re-runs straight to the
- * emulator; then the invariants.
+ * the crash proxy / timer (crash family); if it did not exit 0, at most two re-runs without faults (through
+ * the same base URL: the account's venue); then the invariants.
  */
 export async function runCase(
   h: HarnessEnv,
@@ -711,42 +727,34 @@ export async function runCase(
   const runs: (CliRun & { hung: boolean })[] = [];
   let faults: Record<string, number> | undefined;
   let killed: boolean | undefined;
+  // Every run of the case goes through this proxy's one base URL (the account's venue); only the first
+  // run is faulted (through the fault proxy behind it) or killed.
+  const front = await startCrashProxy(
+    emu.baseUrl,
+    spec.crash && !('afterMs' in spec.crash) ? spec.crash : null,
+  );
   try {
-    const common = { apiKey, account, ledger, cwd };
+    const common = { apiKey, account, ledger, cwd, baseUrl: front.baseUrl };
     if (spec.family === 'fault') {
       const proxy = await startSeededProxy(emu.baseUrl, spec.seed ?? 1);
+      front.setTarget(proxy.baseUrl);
       try {
-        runs.push(await runCli({ ...common, baseUrl: proxy.baseUrl, via: 'fault-proxy' }));
+        runs.push(await runCli({ ...common, via: 'fault-proxy' }));
       } finally {
+        front.setTarget(emu.baseUrl);
         faults = await proxy.close();
       }
     } else if (spec.crash && 'afterMs' in spec.crash) {
-      const r = await runCli({
-        ...common,
-        baseUrl: emu.baseUrl,
-        via: 'direct',
-        killAfterMs: spec.crash.afterMs,
-      });
+      const r = await runCli({ ...common, via: 'direct', killAfterMs: spec.crash.afterMs });
       runs.push(r);
       killed = r.killed;
     } else if (spec.crash) {
-      const proxy = await startCrashProxy(emu.baseUrl, spec.crash);
-      try {
-        runs.push(
-          await runCli({
-            ...common,
-            baseUrl: proxy.baseUrl,
-            via: 'crash-proxy',
-            onSpawn: (c) => proxy.setVictim(c),
-          }),
-        );
-        killed = proxy.fired();
-      } finally {
-        await proxy.close();
-      }
+      runs.push(await runCli({ ...common, via: 'crash-proxy', onSpawn: (c) => front.setVictim(c) }));
+      killed = front.fired();
     }
+    front.disarm();
     for (let i = 0; i < 2 && (runs.at(-1)?.code ?? 1) !== 0; i++) {
-      runs.push(await runCli({ ...common, baseUrl: emu.baseUrl, via: 'direct' }));
+      runs.push(await runCli({ ...common, via: 'direct' }));
     }
     const v = await verdict(
       emu,
@@ -767,6 +775,7 @@ export async function runCase(
       verdict: v,
     };
   } finally {
+    await front.close();
     await emu.close();
     await ledger.drop().catch(() => {});
     rmSync(cwd, { recursive: true, force: true });
