@@ -505,7 +505,13 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   // account may hold more (unmanaged assets), which is never traded.
   const book = new TradingBook(s.quoteAsset, (sym) => bySymbol.get(sym)?.baseAsset, balances, positions);
   const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
-  const executorDeps = { exchange, ledger, clock: deps.clock, logger: log };
+  const executorDeps = {
+    exchange,
+    ledger,
+    clock: deps.clock,
+    logger: log,
+    ...(live && deps.exchangeNow ? { exchangeNow: deps.exchangeNow } : {}),
+  };
   const executorCtx = {
     account: s.account,
     accountId,
