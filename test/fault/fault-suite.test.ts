@@ -25,7 +25,8 @@
  *
  * Size: FAULT_SEEDS seeds (default 1) each for the fault family and for the timed kills, the 6 wire kill
  * points (FAULT_KILLS=name,name to choose, `none` for none), FAULT_CONCURRENCY cases at a time (default 2);
- * FAULT_RUN_TIMEOUT_MS bounds one CLI run (default 300 s: a hung run is killed and fails its case).
+ * FAULT_RUN_TIMEOUT_MS bounds one CLI run (default 300 s: a hung run is killed and fails its case),
+ * FAULT_UNIVERSE the symbols of the runs (default 25, below; `all` for the whole universe).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
@@ -68,6 +69,15 @@ const KILLS =
       ? process.env.FAULT_KILLS.split(',').map((s) => s.trim())
       : WIRE_POINTS;
 const seeds = Array.from({ length: SEEDS }, (_, i) => SEED_BASE + i);
+/**
+ * The universe of every run (`[universe] include`): by default 25 symbols — the 10 a clean run of the
+ * whole universe buys on the emulator's day, and 15 large ones — so that a cold run costs ~30 kline
+ * requests instead of ~400 and the default suite fits CI; `FAULT_UNIVERSE=all` runs the whole universe
+ * (as bench:faults does), `FAULT_UNIVERSE=A,B,…` another list.
+ */
+const DEFAULT_UNIVERSE =
+  '0GUSDT,2ZUSDT,BCHUSDT,DASHUSDT,NEARUSDT,PUMPUSDT,TONUSDT,WLFIUSDT,XPLUSDT,ZECUSDT,BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT,XRPUSDT,ADAUSDT,DOGEUSDT,TRXUSDT,LINKUSDT,AVAXUSDT,DOTUSDT,LTCUSDT,SUIUSDT,UNIUSDT,XLMUSDT';
+const UNIVERSE = process.env.FAULT_UNIVERSE === 'all' ? null : process.env.FAULT_UNIVERSE || DEFAULT_UNIVERSE;
 
 /** A case waits for one of CONCURRENCY slots (the machine has 2 cores; runs mostly wait on the wire). */
 let free = CONCURRENCY;
@@ -144,7 +154,7 @@ describe.skipIf(!haveFaultProxy)(
   `seeded fault and crash suite (real CLI → proxy → emulator)${haveFaultProxy ? '' : ` — SKIPPED: ${FAULT_PROXY_PATH} not found`}`,
   () => {
     beforeAll(async () => {
-      h = prepareHarness(await loadDataset(BUNDLED_DATA_DIR));
+      h = prepareHarness(await loadDataset(BUNDLED_DATA_DIR), { include: UNIVERSE });
       const b = await runBaseline(h);
       baseline = b;
       // The reference itself must hold the invariants (a fresh account: top_n buys, nothing else).

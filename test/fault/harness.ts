@@ -84,6 +84,12 @@ export interface HarnessEnv {
   /** `DATABASE_URL` of the Postgres server, or null (then every case uses PGlite). */
   readonly serverUrl: string | null;
   readonly tmp: string;
+  /**
+   * `[universe] include` of every CLI run (`REBALANCER_UNIVERSE_INCLUDE`), or null for the whole universe.
+   * A cold run fetches the klines of every symbol it considers (~400 requests for the whole universe):
+   * a short list keeps a case at a few seconds while every phase (ranking, sells, buys, recovery) runs.
+   */
+  readonly include: string | null;
   close(): void;
 }
 
@@ -117,7 +123,7 @@ function baseEnv(): Record<string, string> {
  * race to build it), creates and migrates the PGlite template (`db:migrate`), takes the dataset.
  * @throws Error when the build or the migration fails (with the CLI's stderr).
  */
-export function prepareHarness(dataset: Dataset): HarnessEnv {
+export function prepareHarness(dataset: Dataset, opts: { include?: string | null } = {}): HarnessEnv {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'fault-suite-'));
   const pgliteTemplate = path.join(tmp, 'pglite-template');
   const r = spawnSync(process.execPath, [BIN, 'db:migrate'], {
@@ -131,6 +137,7 @@ export function prepareHarness(dataset: Dataset): HarnessEnv {
     pgliteTemplate,
     serverUrl: process.env.DATABASE_URL || null,
     tmp,
+    include: opts.include ?? null,
     close: () => rmSync(tmp, { recursive: true, force: true }),
   };
 }
@@ -280,6 +287,8 @@ export interface CliOptions {
   /** Watchdog: kill -9 after this many ms and count the run as hung (default FAULT_RUN_TIMEOUT_MS or 300 s). */
   readonly timeoutMs?: number;
   readonly cwd: string;
+  /** `[universe] include` (null: the whole universe). */
+  readonly include?: string | null;
 }
 
 /** Runs `momentum-rebalancer rebalance --exchange testnet --base-url … --account … --json` in a new process. */
@@ -289,6 +298,7 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
     ...o.ledger.env,
     BINANCE_API_KEY: o.apiKey,
     BINANCE_API_SECRET: API_SECRET,
+    ...(o.include ? { REBALANCER_UNIVERSE_INCLUDE: o.include } : {}),
   };
   const t0 = performance.now();
   const child = track(
@@ -734,7 +744,7 @@ export async function runCase(
     spec.crash && !('afterMs' in spec.crash) ? spec.crash : null,
   );
   try {
-    const common = { apiKey, account, ledger, cwd, baseUrl: front.baseUrl };
+    const common = { apiKey, account, ledger, cwd, baseUrl: front.baseUrl, include: h.include };
     if (spec.family === 'fault') {
       const proxy = await startSeededProxy(emu.baseUrl, spec.seed ?? 1);
       front.setTarget(proxy.baseUrl);
