@@ -85,6 +85,12 @@ export interface RebalanceDeps {
    * meaningful once market data was read (issue 14.4).
    */
   exchangeNow?(): number;
+  /**
+   * The composition holds the account's instance lock (issue 9.4) for the whole run: no other process
+   * runs this account, so every run of it still `running` is a dead process's and is `abandoned` at once
+   * (14.1); without it, only runs silent for {@link RUN_LEASE_MS}.
+   */
+  readonly holdsAccountLock?: boolean;
 }
 
 /** Per-call options (CLI flags). */
@@ -143,7 +149,8 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   if (!req.dryRun) {
     // 14.1: runs of this account whose process died are never left `running`.
     const now = deps.clock.now();
-    const abandoned = await ledger.abandonStaleRuns(accountId, 'rebalance', now - RUN_LEASE_MS, now);
+    const staleBefore = deps.holdsAccountLock ? now + 1 : now - RUN_LEASE_MS;
+    const abandoned = await ledger.abandonStaleRuns(accountId, 'rebalance', staleBefore, now);
     if (abandoned.length > 0) {
       log.warn({ runs: abandoned }, 'runs without a sign of life marked abandoned (their process died)');
     }
@@ -498,7 +505,13 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   // account may hold more (unmanaged assets), which is never traded.
   const book = new TradingBook(s.quoteAsset, (sym) => bySymbol.get(sym)?.baseAsset, balances, positions);
   const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
-  const executorDeps = { exchange, ledger, clock: deps.clock, logger: log };
+  const executorDeps = {
+    exchange,
+    ledger,
+    clock: deps.clock,
+    logger: log,
+    ...(live && deps.exchangeNow ? { exchangeNow: deps.exchangeNow } : {}),
+  };
   const executorCtx = {
     account: s.account,
     accountId,
