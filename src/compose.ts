@@ -25,6 +25,7 @@ import type { ExchangeContext, RebalanceDeps } from './app/rebalance.ts';
 import type { RebalanceSettings } from './app/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { CREDENTIAL_ENV, type Credentials } from './config/loader.ts';
+import { riskSettingsFrom } from './config/risk-config.ts';
 import type { Config } from './config/schema.ts';
 import { BUNDLED_DATA_URL } from './paths.ts';
 import { systemClock } from './ports/clock.ts';
@@ -61,6 +62,7 @@ export function settingsFrom(config: Config): RebalanceSettings {
       band: config.portfolio.band,
     },
     execution: { feeRate: config.execution.fee_rate, slippageBps: config.execution.slippage_bps },
+    risk: riskSettingsFrom(config),
   };
 }
 

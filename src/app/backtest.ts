@@ -136,7 +136,7 @@ export interface BacktestRequest {
 /** The settings a backtest reads (a subset of the rebalance settings). */
 export type BacktestSettings = Pick<
   RebalanceSettings,
-  'quoteAsset' | 'initialQuote' | 'strategy' | 'universe' | 'portfolio' | 'execution'
+  'quoteAsset' | 'initialQuote' | 'strategy' | 'universe' | 'portfolio' | 'execution' | 'risk'
 >;
 
 /** A finished backtest. */
