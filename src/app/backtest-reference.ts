@@ -67,6 +67,7 @@ export class ReferenceUniverse implements Ranker {
       exclude: p.exclude,
       include: p.include,
       tradingRule: 'history',
+      ...(p.entryFilter !== undefined ? { entryFilter: p.entryFilter } : {}),
     });
     return rankUniverse(this.decisions, p.mode, topN)
       .filter((r) => r.selected)

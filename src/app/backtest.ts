@@ -104,14 +104,23 @@ export function backtestMarketOf(
 
 /**
  * The days a backtest of `[from, to]` reads (`YYYY-MM-DD`): from `from − lookback_days − 1` (the first
- * signal's base close) to `to`, as the `window` of {@link backtestMarketOf}.
+ * signal's base close) to `to`, as the `window` of {@link backtestMarketOf}. With the §11 entry filter on
+ * (`entryFilterOn`) from the first day of the data: its "last `s` closes of the current segment" and
+ * "`N` candles of the segment before D − 1" count candles, not days, so a gap can reach back any distance.
  */
 export function backtestWindow(
   from: string,
   to: string,
   lookbackDays: number,
+  entryFilterOn = false,
 ): { fromMs: number; toMs: number } {
-  return { fromMs: dayToMs(from) - (lookbackDays + 1) * DAY_MS, toMs: dayToMs(to) };
+  const fromMs = entryFilterOn ? Number.MIN_SAFE_INTEGER : dayToMs(from) - (lookbackDays + 1) * DAY_MS;
+  return { fromMs, toMs: dayToMs(to) };
+}
+
+/** True when the §11 entry filter of `s` is on (the backtest then reads the whole history, {@link backtestWindow}). */
+export function entryFilterOn(s: BacktestSettings): boolean {
+  return s.risk !== undefined && s.risk.entryFilter !== 'none';
 }
 
 /** Which engine computes the books. */
@@ -268,6 +277,7 @@ function universeParams(s: BacktestSettings): FastUniverseParams {
     exclude: s.universe.exclude,
     include: s.universe.include,
     mode: s.strategy.mode,
+    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   backtestMarketOf,
   backtestWindow,
   checkBacktestPeriod,
+  entryFilterOn,
   runBacktest,
 } from '../app/backtest.ts';
 import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
@@ -308,7 +309,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     const period = checkBacktestPeriod(dataset, settings, from, to);
     const market = backtestMarketOf(
       dataset,
-      backtestWindow(period.from, period.to, settings.strategy.lookbackDays),
+      backtestWindow(period.from, period.to, settings.strategy.lookbackDays, entryFilterOn(settings)),
     );
     const loadMs = performance.now() - tLoad;
     const startedAt = Date.now();
@@ -436,7 +437,12 @@ type SweepRow = BacktestMetrics & {
 async function sweepCommand(input: SweepCommandInput): Promise<number> {
   const { grid, settingsList, from, to } = input;
   // One window for every job (the largest lookback): each worker lays the data out once.
-  const window = backtestWindow(from, to, Math.max(...settingsList.map((s) => s.strategy.lookbackDays)));
+  const window = backtestWindow(
+    from,
+    to,
+    Math.max(...settingsList.map((s) => s.strategy.lookbackDays)),
+    settingsList.some(entryFilterOn),
+  );
   const jobs: SweepJob[] = settingsList.map((settings, index) => ({ index, settings, from, to, window }));
   const startedAt = Date.now();
   const t0 = performance.now();

@@ -7,6 +7,7 @@
  * domain functions: test/unit/backtest/fast-universe.test.ts).
  */
 import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
+import { type EntryFilterSettings, isTrendUp } from '../signals/entry-filter.ts';
 import type { Candle } from '../types.ts';
 import { EXCLUSION_REASONS, type ExclusionReason } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
@@ -25,6 +26,8 @@ export interface FastUniverseParams {
   readonly exclude: readonly string[];
   readonly include: readonly string[];
   readonly mode: StrategyMode;
+  /** The §11 entry filter (reason `no_trend`, after the market-cap filter); absent = off. */
+  readonly entryFilter?: EntryFilterSettings;
 }
 
 /** A selected symbol. */
@@ -45,6 +48,7 @@ const NO_HISTORY = R('no_history');
 const ILLIQUID = R('illiquid');
 const NO_MARKET_CAP = R('no_market_cap');
 const SMALL_CAP = R('small_cap');
+const NO_TREND = R('no_trend');
 
 /** The reason of a code of {@link FastUniverse.reasons}; null for eligible. */
 export function reasonOf(code: number): ExclusionReason | null {
@@ -118,6 +122,11 @@ export class FastUniverse {
     const quoteVolumeByDay = params.minQuoteVolume > 0 ? market.quoteVolumeByDay() : closeByDay;
     const series = market.series;
     const caps = params.minMarketCap > 0 ? market.capsAt(d) : null;
+    const entry =
+      params.entryFilter !== undefined && params.entryFilter.entryFilter !== 'none'
+        ? params.entryFilter
+        : null;
+    const dayMs = market.dayMs(d);
     const eligible = this.eligible;
     eligible.length = 0;
     for (let c = 0; c < this.candidates.length; c++) {
@@ -162,6 +171,14 @@ export class FastUniverse {
           reasons[i] = SMALL_CAP;
           continue;
         }
+      }
+      // §11 with the domain's own function on the same candles and splits: identical by construction.
+      if (
+        entry !== null &&
+        !isTrendUp(series[i]?.candles ?? [], (series[i] as SymbolSeries).splits, dayMs, entry)
+      ) {
+        reasons[i] = NO_TREND;
+        continue;
       }
       const score = (closeByDay[prevRow + i] as number) / (closeByDay[backRow + i] as number) - 1;
       if (Number.isNaN(score))
