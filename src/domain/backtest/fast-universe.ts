@@ -28,6 +28,8 @@ export interface FastUniverseParams {
   readonly mode: StrategyMode;
   /** The §11 entry filter (reason `no_trend`, after the market-cap filter); absent = off. */
   readonly entryFilter?: EntryFilterSettings;
+  /** §4 row 9: true when the symbol has an hourly candle on the UTC day `dayMs`; absent = off. */
+  readonly intradayDataOn?: (symbol: string, dayMs: number) => boolean;
 }
 
 /** A selected symbol. */
@@ -49,6 +51,7 @@ const ILLIQUID = R('illiquid');
 const NO_MARKET_CAP = R('no_market_cap');
 const SMALL_CAP = R('small_cap');
 const NO_TREND = R('no_trend');
+const NO_INTRADAY_DATA = R('no_intraday_data');
 
 /** The reason of a code of {@link FastUniverse.reasons}; null for eligible. */
 export function reasonOf(code: number): ExclusionReason | null {
@@ -178,6 +181,13 @@ export class FastUniverse {
         !isTrendUp(series[i]?.candles ?? [], (series[i] as SymbolSeries).splits, dayMs, entry)
       ) {
         reasons[i] = NO_TREND;
+        continue;
+      }
+      if (
+        params.intradayDataOn !== undefined &&
+        !params.intradayDataOn((series[i] as SymbolSeries).info.symbol, dayMs - 86_400_000)
+      ) {
+        reasons[i] = NO_INTRADAY_DATA;
         continue;
       }
       const score = (closeByDay[prevRow + i] as number) / (closeByDay[backRow + i] as number) - 1;

@@ -2,7 +2,7 @@
  * The universe filter chain (strategy-semantics.md §4) and the trailing-return signal (§3).
  * Pure: no I/O, no clock. Every symbol gets a decision; a dropped symbol records the FIRST filter it
  * failed, in the order of §4: quote, excluded, not_trading, too_young, no_history, illiquid,
- * no_market_cap / small_cap, no_trend (§11 entry filter, only when it is on).
+ * no_market_cap / small_cap, no_trend (§11 entry filter, only when it is on), no_intraday_data (§10).
  */
 import type { MarketCapObservation } from '../../ports/market-caps.ts';
 import type { ScoreCloses } from '../ranking/rank.ts';
@@ -24,6 +24,7 @@ export const EXCLUSION_REASONS = [
   'no_market_cap',
   'small_cap',
   'no_trend',
+  'no_intraday_data',
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
@@ -55,6 +56,11 @@ export interface UniverseParams {
    * {@link entryFilterHistoryDays} days before D.
    */
   readonly entryFilter?: EntryFilterSettings;
+  /**
+   * §4 row 9 (backtest/replay with an intraday rule on, §10): true when `symbol` has an hourly candle on the
+   * UTC day starting at `dayMs`; a symbol without one on D-1 is dropped as `no_intraday_data`. Absent = off.
+   */
+  readonly intradayDataOn?: (symbol: string, dayMs: number) => boolean;
 }
 
 /**
@@ -187,6 +193,9 @@ function evaluateSymbol(
   const entry = params.entryFilter;
   if (entry !== undefined && entry.entryFilter !== 'none' && !isTrendUp(candles, splits, dayMs, entry)) {
     return decide('no_trend');
+  }
+  if (params.intradayDataOn !== undefined && !params.intradayDataOn(symbol, prevMs)) {
+    return decide('no_intraday_data');
   }
   return decide(null);
 }
