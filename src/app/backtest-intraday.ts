@@ -93,7 +93,9 @@ export class IntradayBook extends ReferenceBook {
       const i = market.indexOf.get(symbol);
       if (i === undefined) continue;
       const at = new Map<number, number>();
-      candles.forEach((c, k) => at.set(c.openTime, k));
+      candles.forEach((c, k) => {
+        at.set(c.openTime, k);
+      });
       const signal =
         settings.exitSignal === 'none'
           ? null
@@ -144,7 +146,8 @@ export class IntradayBook extends ReferenceBook {
     }
     this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
     try {
-      super.rebalance(d, buysAllowed(this.halt) || this.halt.status !== 'halted' ? targets : []);
+      // halted (max_drawdown): K = 0, sell what is left and buy nothing; a daily-loss stop lifted above
+      super.rebalance(d, buysAllowed(this.halt) ? targets : []);
     } finally {
       this.ctx = null;
     }

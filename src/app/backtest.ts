@@ -378,8 +378,9 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
     );
     return tracks.map((t, k) => ({ curve: curves[k] as TrackCurve, ledger: t.book.ledger }));
   };
-  // The intraday rules run in the reference engine only (the fast engine has no hours).
-  let engine: BacktestEngine = intraday !== null ? 'reference' : (req.engine ?? 'fast');
+  // The intraday rules run in the reference engine only (IntradayBook: the fast book has no hours); the
+  // ranking and the benchmarks keep the requested engine (identical results, tested).
+  let engine: BacktestEngine = req.engine ?? 'fast';
   let books: ReturnType<typeof run>;
   try {
     books = run(engine);
@@ -392,7 +393,7 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
   for (let d = period.fromDay - 1; d <= period.toDay; d++) dates.push(market.date(d));
   return {
     period,
-    engine,
+    engine: intraday !== null ? 'reference' : engine,
     simulationMs: performance.now() - t0,
     strategy: books[0] as Simulated['strategy'],
     btc: opts.btc ? (books[1] ?? null) : null,

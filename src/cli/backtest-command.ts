@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDataDir, DataError, loadDataset } from '../adapters/data/bundled-dataset.ts';
+import { HourlyDataError, loadHourlyWindow } from '../adapters/data/hourly-window.ts';
 import {
   type BacktestSettings,
   type BacktestSummary,
@@ -23,7 +24,7 @@ import {
   runBacktest,
 } from '../app/backtest.ts';
 import { BACKTEST_ACCOUNT_SUFFIX, recordBacktest } from '../app/backtest-record.ts';
-import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
+import type { BacktestExit, BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { overrideValue, runSweep, SWEEP_PARAMS, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { BUNDLED_DATA_DIR, openLockedLedger, settingsFrom } from '../compose.ts';
@@ -37,6 +38,8 @@ import {
   type SweepValue,
   toCsv,
 } from '../domain/metrics/sweep-grid.ts';
+import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
+import { dayToMs } from '../domain/time.ts';
 import { renderBacktestReport } from '../report/html-report.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
@@ -283,6 +286,10 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
 
     if (grid) {
       const settingsList = grid.rows.map((r) => settingsFrom(r.loaded.config));
+      if (settingsList.some((s) => s.risk !== undefined && intradayRuleOn(s.risk)))
+        throw new UserInputError(
+          '--sweep with an intraday rule on ([risk] / [signals] exit_signal) is not supported yet: run the configurations one by one',
+        );
       // One period for every configuration (the latest default start when --from is not given).
       const periods = settingsList.map((s) => checkBacktestPeriod(dataset, s, from, to));
       const start = periods
@@ -307,6 +314,15 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
 
     const settings = settingsFrom(config);
     const period = checkBacktestPeriod(dataset, settings, from, to);
+    // §10: an intraday rule on → the hourly candles up to `to` (every day of [from, to] covered), else none
+    let hourly: Awaited<ReturnType<typeof loadHourlyWindow>> | undefined;
+    if (settings.risk !== undefined && intradayRuleOn(settings.risk)) {
+      if (settings.risk.interval !== '1h')
+        throw new UserInputError(
+          `[intraday] interval = ${settings.risk.interval}: backtests run the intraday rules on 1h candles only (the data has binance/klines-1h); set interval = 1h`,
+        );
+      hourly = await loadHourlyWindow(dataDir, dayToMs(period.from), dayToMs(period.to));
+    }
     const market = backtestMarketOf(
       dataset,
       backtestWindow(period.from, period.to, settings.strategy.lookbackDays, entryFilterOn(settings)),
@@ -320,6 +336,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       to: period.to,
       effectiveConfig: { ...loaded.redacted(), data: { ...loaded.redacted().data, dir: dataDir } },
       onProgress: (f) => bar.update(f),
+      ...(hourly !== undefined ? { hourly } : {}),
     });
     bar.done();
     const simulationMs = run.simulationMs;
@@ -345,8 +362,9 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
         ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
       ]),
       '',
-      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? (hourly !== undefined ? ' · reference engine (intraday rules)' : ' · reference engine (values beyond the fast path)') : ''}`,
       ...stuckHoldings(result.rejected),
+      ...exitSummary(result.exits, result.halted_at, hourly !== undefined),
       `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
       ...written.map((w) => `Wrote ${w}`),
     ];
@@ -390,7 +408,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     }
     return 0;
   } catch (err) {
-    const code = err instanceof DataError ? 2 : exitCodeOf(err);
+    // hourly data an intraday backtest needs: 66 (EX_NOINPUT, issue 10); other data problems: bad input, 2
+    const code = err instanceof HourlyDataError ? 66 : err instanceof DataError ? 2 : exitCodeOf(err);
     const msg = err instanceof Error ? err.message : String(err);
     if (code === 1) logger.error({ err }, msg);
     const kind = err instanceof Error ? err.name : 'Error';
@@ -571,5 +590,19 @@ function stuckHoldings(rejected: BacktestResult['rejected']): string[] {
   return [
     `Warning: SELLs of ${since.size} held symbol(s), often dust, were rejected for lack of a price (delisted, ` +
       `or the data ends); they stayed valued at their last close: ${shown.join(', ')}${since.size > shown.length ? ', …' : ''}`,
+  ];
+}
+
+/**
+ * The terminal lines of the intraday exits (§10): their count by reason and the halt, when intraday rules
+ * were on; nothing otherwise.
+ */
+function exitSummary(exits: readonly BacktestExit[], haltedAt: string | null, on: boolean): string[] {
+  if (!on) return [];
+  const by = new Map<string, number>();
+  for (const e of exits) by.set(e.reason, (by.get(e.reason) ?? 0) + 1);
+  const parts = [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${r} ${n}`);
+  return [
+    `Intraday exits ${exits.length}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${haltedAt !== null ? ` · halted at ${haltedAt} (max_drawdown): no buying after it` : ''}`,
   ];
 }
