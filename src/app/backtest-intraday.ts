@@ -12,7 +12,6 @@
  * 4. §9's equity at the daily close.
  */
 
-import type { SimExchange } from '../adapters/sim/sim-exchange.ts';
 import type { BookParams } from '../domain/backtest/fast-book.ts';
 import type { RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket } from '../domain/backtest/market.ts';
@@ -36,6 +35,11 @@ import { DAY_MS } from '../domain/time.ts';
 import type { Candle, Side } from '../domain/types.ts';
 import { ReferenceBook } from './backtest-reference.ts';
 import type { BacktestExit } from './backtest-result.ts';
+
+/** The simulated exchange of the reference book (derived, so this file names no adapter). */
+type BookExchange = ReturnType<ReferenceBook['exchange']>;
+/** One execution of it. */
+type BookExecution = ReturnType<BookExchange['executeMarketSync']>;
 
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000;
@@ -155,7 +159,7 @@ export class IntradayBook extends ReferenceBook {
 
   protected override execute(
     d: number,
-    ex: SimExchange,
+    ex: BookExchange,
     order: Parameters<ReferenceBook['execute']>[2],
   ): void {
     if (this.ctx && order.side === 'SELL') {
@@ -166,13 +170,7 @@ export class IntradayBook extends ReferenceBook {
   }
 
   /** Books a fill like the reference book, then updates the §10 position state of the symbol. */
-  protected override book(
-    d: number,
-    i: number,
-    side: Side,
-    ex: SimExchange,
-    out: ReturnType<SimExchange['executeMarketSync']>,
-  ): void {
+  protected override book(d: number, i: number, side: Side, ex: BookExchange, out: BookExecution): void {
     const before = this.holdingOf(i);
     super.book(d, i, side, ex, out);
     if (!out.ok) return;
