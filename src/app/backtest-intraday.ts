@@ -164,7 +164,9 @@ export class IntradayBook extends ReferenceBook {
   ): void {
     if (this.ctx && order.side === 'SELL') {
       const i = this.market.indexOf.get(order.symbol) as number;
-      if ((order.quantity as Decimal).eq(this.holdingOf(i))) this.ctx.wholeSellIntent.add(i);
+      // §10 "a SELL of its whole holding": the planner wanted the whole holding (leg `sell`: every full-mode
+      // SELL, delta's exit) — its quantity is floored to the step, so it may be below a holding with dust.
+      if (order.leg === 'sell') this.ctx.wholeSellIntent.add(i);
     }
     super.execute(d, ex, order);
   }
