@@ -1,8 +1,9 @@
 /**
  * `momentum-rebalancer backtest` with intraday rules (issue 10 item 3), run from the TypeScript sources in a
  * fresh process and a scratch working directory:
- * - hourly data missing for the window (the bundled `data/` has no binance/klines-1h) → exit 66 naming the
- *   folder and the window, nothing written, no ledger created;
+ * - hourly data missing for the window (the bundled `data/` has binance/klines-1h up to 2022-07-10 only, its
+ *   daily candles go on to 2023) → exit 66 naming the folder and the window, nothing written, no ledger
+ *   created;
  * - a month of 2021 on ../shared/data (real hourly klines) with stop_loss + trailing_stop + sma_cross →
  *   exit 0, the exits by reason on the terminal, the results JSON (exits, halted_at) valid against the
  *   contract, and the HTML report with its "Intraday exits" section and the exits marked on the equity chart.
@@ -63,7 +64,7 @@ beforeAll(() => {
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('backtest CLI with intraday rules', () => {
-  it('hourly data missing (bundled data has no klines-1h): exit 66 naming the folder and window, nothing recorded', async () => {
+  it('hourly data missing for the window (bundled klines-1h end in 2022): exit 66 naming the folder and window, nothing recorded', async () => {
     const r = await run(
       cwd,
       [
@@ -71,9 +72,9 @@ describe('backtest CLI with intraday rules', () => {
         '--data',
         path.join(ROOT, 'data'),
         '--from',
-        '2021-03-01',
+        '2023-01-01',
         '--to',
-        '2021-03-31',
+        '2023-01-31',
         '--out',
         'x.json',
       ],
@@ -81,7 +82,7 @@ describe('backtest CLI with intraday rules', () => {
     );
     expect(r.code, r.stderr).toBe(66);
     expect(r.stderr).toMatch(/klines-1h/);
-    expect(r.stderr).toMatch(/2021-03-01 \.\. 2021-03-31/);
+    expect(r.stderr).toMatch(/2023-01-01 \.\. 2023-01-31/);
     expect(existsSync(path.join(cwd, 'x.json'))).toBe(false);
     expect(existsSync(path.join(cwd, 'var'))).toBe(false); // no ledger created
   });
