@@ -24,6 +24,7 @@ import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
 import type { Balance, Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import {
   EXCLUSION_REASONS,
+  entryFilterHistoryDays,
   evaluateUniverse,
   type SymbolHistory,
   type UniverseDecision,
@@ -193,7 +194,8 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   // Every symbol: the candles of [D-1-L, D] and its segment info (§2). Held symbols get their whole
   // history up to D below (a holding may need its last close from long ago). On a real exchange, symbols
   // that the first §4 filters drop whatever their candles (excluded, not TRADING) cost no request.
-  const windowFrom = dayMs - (L + 1) * DAY_MS;
+  // (deeper with the §11 entry filter on: its slow SMA / breakout channel)
+  const windowFrom = dayMs - entryFilterHistoryDays(L, s.risk) * DAY_MS;
   const skipCandles = (info: SymbolInfo): boolean =>
     live &&
     (info.status !== 'TRADING' ||
@@ -416,6 +418,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     exclude: s.universe.exclude,
     include: s.universe.include,
     tradingRule: s.exchangeKind === 'replay' ? 'history' : 'live',
+    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
   });
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const selected = ranked.filter((r) => r.selected);
