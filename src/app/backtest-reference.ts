@@ -63,6 +63,8 @@ export class ReferenceUniverse implements Ranker {
       exclude: p.exclude,
       include: p.include,
       tradingRule: 'history',
+      ...(p.entryFilter !== undefined ? { entryFilter: p.entryFilter } : {}),
+      ...(p.intradayDataOn !== undefined ? { intradayDataOn: p.intradayDataOn } : {}),
     });
     return rankUniverse(this.decisions, p.mode, topN)
       .filter((r) => r.selected)
@@ -77,7 +79,7 @@ export class ReferenceUniverse implements Ranker {
 export class ReferenceBook implements Book {
   readonly ledger = new ArrayLedger();
   /** Balances by asset (the quote asset included), non-zero only. */
-  private balances = new Map<string, Decimal>();
+  protected balances = new Map<string, Decimal>();
   private positions = new Map<string, Position>();
   private readonly assetSymbol = new Map<string, number>();
   private readonly initial: Decimal;
@@ -87,8 +89,8 @@ export class ReferenceBook implements Book {
    * @param params book parameters.
    */
   constructor(
-    private readonly market: BacktestMarket,
-    private readonly params: BookParams,
+    protected readonly market: BacktestMarket,
+    protected readonly params: BookParams,
   ) {
     this.initial = dec(params.initialQuote);
     this.balances.set(params.quoteAsset, this.initial);
@@ -97,17 +99,17 @@ export class ReferenceBook implements Book {
     });
   }
 
-  private series(i: number): SymbolSeries {
+  protected series(i: number): SymbolSeries {
     return this.market.series[i] as SymbolSeries;
   }
 
-  private candleAt(i: number, d: number): Candle | null {
+  protected candleAt(i: number, d: number): Candle | null {
     const s = this.series(i);
     const k = d >= 0 && d < s.at.length ? (s.at[d] as number) : -1;
     return k < 0 ? null : (s.candles[k] as Candle);
   }
 
-  private lastCloseAt(i: number, d: number): string | null {
+  protected lastCloseAt(i: number, d: number): string | null {
     const s = this.series(i);
     const k = d >= 0 ? (s.atOrBefore[Math.min(d, s.atOrBefore.length - 1)] as number) : -1;
     return k < 0 ? null : (s.candles[k] as Candle).close;
@@ -121,7 +123,7 @@ export class ReferenceBook implements Book {
   }
 
   /** Non-quote holdings, sorted by asset. */
-  private holdings(): { asset: string; symbolIndex: number; quantity: Decimal }[] {
+  protected holdings(): { asset: string; symbolIndex: number; quantity: Decimal }[] {
     return [...this.balances.entries()]
       .filter(([a, q]) => a !== this.params.quoteAsset && q.gt(0))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -141,7 +143,11 @@ export class ReferenceBook implements Book {
     }
   }
 
-  private exchange(d: number): SimAccount {
+  /**
+   * The simulated exchange at the open of day `d` over the current balances; `priceOf` overrides the
+   * reference price (the intraday exits fill at a bar's open or a level, §10).
+   */
+  protected exchange(d: number, priceOf?: (symbol: string) => Decimal | null): SimAccount {
     return new SimAccount({
       market: {
         assets: (symbol) => {
@@ -151,7 +157,10 @@ export class ReferenceBook implements Book {
           return { base: info.baseAsset, quote: info.quoteAsset };
         },
         rules: (symbol) => this.market.rules(this.market.indexOf.get(symbol) as number),
-        referencePrice: (symbol) => this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null,
+        referencePrice: (symbol) =>
+          priceOf !== undefined
+            ? priceOf(symbol)
+            : (this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null),
       },
       balances: [...this.balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
       feeRate: this.params.feeRate,
@@ -159,7 +168,7 @@ export class ReferenceBook implements Book {
     });
   }
 
-  private execute(d: number, ex: SimAccount, order: PlannedOrder): void {
+  protected execute(d: number, ex: SimAccount, order: PlannedOrder): void {
     const i = this.market.indexOf.get(order.symbol) as number;
     const out = ex.executeMarketSync(
       order.side === 'SELL'
@@ -169,7 +178,7 @@ export class ReferenceBook implements Book {
     this.book(d, i, order.side, ex, out);
   }
 
-  private book(
+  protected book(
     d: number,
     i: number,
     side: Side,

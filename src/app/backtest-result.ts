@@ -39,6 +39,21 @@ export interface BacktestRejection {
   readonly reason: string;
 }
 
+/** One intraday exit (strategy-semantics.md §10): a SELL of a whole position between rebalances. */
+export interface BacktestExit {
+  /** Open time of the hourly bar it filled in, ISO 8601 UTC (e.g. `2021-05-19T13:00:00.000Z`). */
+  readonly time: string;
+  readonly symbol: string;
+  /** `stop_loss`, `trailing_stop`, `take_profit`, `signal`, `daily_loss` or `max_drawdown`. */
+  readonly reason: string;
+  /** The level that fired (S or T), quote per base, decimal string; null for an exit at a bar's open (pending exits). */
+  readonly level: string | null;
+  /** Base quantity sold, decimal string. */
+  readonly quantity: string;
+  /** Fill price (slippage included), quote per base, decimal string. */
+  readonly price: string;
+}
+
 /** Close-of-day holdings (for the report's "holdings over time"). */
 export interface HoldingsPoint {
   readonly date: string;
@@ -69,4 +84,8 @@ export interface BacktestResult {
     readonly equal_weight: readonly EquityPoint[];
   };
   readonly holdings: readonly HoldingsPoint[];
+  /** Intraday exits (§10), in time order; empty when no intraday rule is on. */
+  readonly exits: readonly BacktestExit[];
+  /** ISO 8601 UTC time (close of the hour) the drawdown halt was set (§10), or null. */
+  readonly halted_at: string | null;
 }

@@ -28,12 +28,15 @@ import { type BacktestMarket, buildBacktestMarket, type PriceRows } from '../dom
 import { type Ranker, simulate, type Track, type TrackCurve } from '../domain/backtest/simulate.ts';
 import { dec, decStr } from '../domain/decimal.ts';
 import { computeMetrics } from '../domain/metrics/performance.ts';
+import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
 import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import type { MarketCapObservation } from '../ports/market-caps.ts';
 import type { SegmentInfo } from '../ports/market-data.ts';
+import { type HourlyCandles, IntradayBook } from './backtest-intraday.ts';
 import { ReferenceBook, ReferenceUniverse } from './backtest-reference.ts';
 import type {
+  BacktestExit,
   BacktestMetrics,
   BacktestRejection,
   BacktestResult,
@@ -110,14 +113,23 @@ export function backtestMarketOf(
 
 /**
  * The days a backtest of `[from, to]` reads (`YYYY-MM-DD`): from `from − lookback_days − 1` (the first
- * signal's base close) to `to`, as the `window` of {@link backtestMarketOf}.
+ * signal's base close) to `to`, as the `window` of {@link backtestMarketOf}. With the §11 entry filter on
+ * (`entryFilterOn`) from the first day of the data: its "last `s` closes of the current segment" and
+ * "`N` candles of the segment before D − 1" count candles, not days, so a gap can reach back any distance.
  */
 export function backtestWindow(
   from: string,
   to: string,
   lookbackDays: number,
+  entryFilterOn = false,
 ): { fromMs: number; toMs: number } {
-  return { fromMs: dayToMs(from) - (lookbackDays + 1) * DAY_MS, toMs: dayToMs(to) };
+  const fromMs = entryFilterOn ? Number.MIN_SAFE_INTEGER : dayToMs(from) - (lookbackDays + 1) * DAY_MS;
+  return { fromMs, toMs: dayToMs(to) };
+}
+
+/** True when the §11 entry filter of `s` is on (the backtest then reads the whole history, {@link backtestWindow}). */
+export function entryFilterOn(s: BacktestSettings): boolean {
+  return s.risk !== undefined && s.risk.entryFilter !== 'none';
 }
 
 /** Which engine computes the books. */
@@ -137,12 +149,17 @@ export interface BacktestRequest {
   readonly engine?: BacktestEngine;
   /** Fraction of days simulated, about every 1 %. */
   readonly onProgress?: (fraction: number) => void;
+  /**
+   * Hourly candles by symbol, needed when an intraday rule is on (§10; `intradayRuleOn(settings.risk)`):
+   * they drive the strategy's exits and portfolio risk; the daily candles still drive §3–§9.
+   */
+  readonly hourly?: HourlyCandles;
 }
 
 /** The settings a backtest reads (a subset of the rebalance settings). */
 export type BacktestSettings = Pick<
   RebalanceSettings,
-  'quoteAsset' | 'initialQuote' | 'strategy' | 'universe' | 'portfolio' | 'execution'
+  'quoteAsset' | 'initialQuote' | 'strategy' | 'universe' | 'portfolio' | 'execution' | 'risk'
 >;
 
 /** A finished backtest. */
@@ -274,6 +291,7 @@ function universeParams(s: BacktestSettings): FastUniverseParams {
     exclude: s.universe.exclude,
     include: s.universe.include,
     mode: s.strategy.mode,
+    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
   };
 }
 
@@ -301,6 +319,10 @@ interface Simulated {
   /** `YYYY-MM-DD` from `from − 1` to `to`. */
   readonly dates: readonly string[];
   readonly initialQuote: number;
+  /** The strategy's intraday exits (§10); empty without intraday rules. */
+  readonly exits: readonly BacktestExit[];
+  /** When the drawdown halt was set (UTC ms, close of the hour), or null. */
+  readonly haltedAtMs: number | null;
 }
 
 /** Which tracks a simulation runs besides the strategy, and whether the strategy keeps its details. */
@@ -316,12 +338,19 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
   const period = resolveBacktestPeriod(market, s, req.from, req.to);
   const t0 = performance.now();
   const btcIndex = market.indexOf.get(BTC_SYMBOL) ?? null;
+  const intraday = s.risk !== undefined && intradayRuleOn(s.risk) ? s.risk : null;
+  if (intraday !== null && req.hourly === undefined)
+    throw new Error('a backtest with an intraday rule on needs hourly candles (BacktestRequest.hourly)');
+  const hourly = req.hourly ?? new Map<string, readonly Candle[]>();
+  const hourlyDays = intraday === null ? null : hourlyDaySet(hourly);
+  let strategyBook: IntradayBook | null = null;
   const run = (engine: BacktestEngine) => {
     const make = (p: BookParams): Book =>
       engine === 'fast' ? new FastBook(market, p) : new ReferenceBook(market, p);
+    if (intraday !== null) strategyBook = new IntradayBook(market, bookParams(s, details), hourly, intraday);
     const tracks: Track[] = [
       {
-        book: make(bookParams(s, details)),
+        book: strategyBook ?? make(bookParams(s, details)),
         trade: { kind: 'rebalance', topN: s.strategy.topN },
         values: details,
         minShare: HOLDINGS_MIN_SHARE,
@@ -341,10 +370,12 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
         values: false,
       });
     }
+    const up: FastUniverseParams =
+      hourlyDays === null
+        ? universeParams(s)
+        : { ...universeParams(s), intradayDataOn: (sym, dayMs) => hourlyDays.get(sym)?.has(dayMs) === true };
     const ranker: Ranker =
-      engine === 'fast'
-        ? new FastUniverse(market, universeParams(s))
-        : new ReferenceUniverse(market, universeParams(s));
+      engine === 'fast' ? new FastUniverse(market, up) : new ReferenceUniverse(market, up);
     const curves = simulate(
       { from: period.fromDay, to: period.toDay, everyDays: s.strategy.rebalanceEveryDays },
       ranker,
@@ -353,6 +384,8 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
     );
     return tracks.map((t, k) => ({ curve: curves[k] as TrackCurve, ledger: t.book.ledger }));
   };
+  // The intraday rules run in the reference engine only (IntradayBook: the fast book has no hours); the
+  // ranking and the benchmarks keep the requested engine (identical results, tested).
   let engine: BacktestEngine = req.engine ?? 'fast';
   let books: ReturnType<typeof run>;
   try {
@@ -366,14 +399,27 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
   for (let d = period.fromDay - 1; d <= period.toDay; d++) dates.push(market.date(d));
   return {
     period,
-    engine,
+    engine: intraday !== null ? 'reference' : engine,
     simulationMs: performance.now() - t0,
     strategy: books[0] as Simulated['strategy'],
     btc: opts.btc ? (books[1] ?? null) : null,
     equalWeight: opts.equalWeight ? (books[opts.btc ? 2 : 1] ?? null) : null,
     dates,
     initialQuote: Number(s.initialQuote),
+    exits: (strategyBook as IntradayBook | null)?.exits ?? [],
+    haltedAtMs: (strategyBook as IntradayBook | null)?.haltedAtMs ?? null,
   };
+}
+
+/** The UTC days (00:00 ms) on which each symbol has at least one hourly candle (§4 row 9). */
+function hourlyDaySet(hourly: HourlyCandles): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const [symbol, candles] of hourly) {
+    const days = new Set<number>();
+    for (const c of candles) days.add(c.openTime - (c.openTime % DAY_MS));
+    out.set(symbol, days);
+  }
+  return out;
 }
 
 /** The equity points of a curve: `E(from − 1) = initial_quote`, then one per day. */
@@ -439,6 +485,8 @@ function assemble(
     benchmarks: { btc_hold: metricsOf(sim, btc), equal_weight: ew.metrics },
     benchmark_equity: { btc_hold: pointsOf(sim, btc.curve), equal_weight: [...ew.equity] },
     holdings,
+    exits: [...sim.exits],
+    halted_at: sim.haltedAtMs === null ? null : new Date(sim.haltedAtMs).toISOString(),
   };
   return {
     result,

@@ -12,6 +12,7 @@
  * with their fills right after, so the ledger never loses track of an order.
  */
 import type { Balance } from '../domain/types.ts';
+import { entryFilterHistoryDays } from '../domain/universe/eligibility.ts';
 import type { RebalanceDeps, RebalanceRequest } from './rebalance/deps.ts';
 import { assertForward, assertVenue, clockGuard, emptyUniverseGuard, skipGuard } from './rebalance/guards.ts';
 import { loadOpeningBook } from './rebalance/opening-book.ts';
@@ -61,13 +62,20 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   assertVenue(account, s);
   const accountId = account.id;
   if (!req.dryRun)
-    await releaseDeadRuns({ journal: ledger, clock, logger: log }, accountId, 'rebalance', RUN_LEASE_MS);
+    await releaseDeadRuns(
+      { journal: ledger, clock, logger: log },
+      accountId,
+      'rebalance',
+      deps.holdsAccountLock ? -1 : RUN_LEASE_MS,
+    );
   let t = clock.now();
   const lookbackDays = s.strategy.lookbackDays;
   const day = await decisionDayOf(market, req.dayMs, { live, exchangeKind, lookbackDays });
   const { dayMs, period } = day;
   const clockRefusal = live && deps.exchangeNow ? clockGuard(deps.exchangeNow(), clock.now(), dayMs) : null;
-  const snap = await MarketSnapshot.load(market, day, { live, lookbackDays, universe: s.universe });
+  // (deeper with the §11 entry filter on: its slow SMA / breakout channel)
+  const historyDays = entryFilterHistoryDays(lookbackDays, s.risk);
+  const snap = await MarketSnapshot.load(market, day, { live, historyDays, universe: s.universe });
   t = lap('load', t);
 
   // ---- period: forward only, refused by the clock, skipped (§1, 14.3, 14.4) -----------------------

@@ -4,6 +4,7 @@
  */
 import type { RebalanceMode } from '../domain/planning/plan.ts';
 import type { StrategyMode } from '../domain/ranking/rank.ts';
+import type { RiskSettings } from '../domain/risk/risk-settings.ts';
 
 export interface RebalanceSettings {
   /** Ledger account name (paper account for replay). */
@@ -44,4 +45,9 @@ export interface RebalanceSettings {
     readonly feeRate: string;
     readonly slippageBps: number;
   };
+  /**
+   * The intraday rules and the entry filter (`[risk]`, `[signals]`, `[intraday]`; strategy-semantics.md
+   * §10–§11). Absent = every rule off (`DEFAULT_RISK_SETTINGS`).
+   */
+  readonly risk?: RiskSettings;
 }

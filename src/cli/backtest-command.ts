@@ -13,16 +13,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../adapters/data/bundled-dataset.ts';
+import { HourlyDataError, loadHourlyWindow } from '../adapters/data/hourly-window.ts';
 import {
   type BacktestSettings,
   type BacktestSummary,
   backtestMarketOf,
   backtestWindow,
   checkBacktestPeriod,
+  entryFilterOn,
   runBacktest,
 } from '../app/backtest.ts';
 import { BACKTEST_ACCOUNT_SUFFIX, backtestAccountName, recordBacktest } from '../app/backtest-record.ts';
-import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
+import type { BacktestExit, BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { overrideValue, runSweep, type SweepJob } from '../app/backtest-sweep.ts';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { composeBacktestData, composeBacktestLedger } from '../compose/backtest.ts';
@@ -38,6 +40,8 @@ import {
   type SweepValue,
   toCsv,
 } from '../domain/metrics/sweep-grid.ts';
+import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
+import { dayToMs } from '../domain/time.ts';
 import { renderBacktestReport } from '../report/html-report.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
@@ -285,6 +289,10 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
 
     if (grid) {
       const settingsList = grid.rows.map((r) => settingsFrom(r.loaded.config));
+      if (settingsList.some((s) => s.risk !== undefined && intradayRuleOn(s.risk)))
+        throw new UserInputError(
+          '--sweep with an intraday rule on ([risk] / [signals] exit_signal) is not supported yet: run the configurations one by one',
+        );
       // One period for every configuration (the latest default start when --from is not given).
       const periods = settingsList.map((s) => checkBacktestPeriod(dataset, s, from, to));
       const start = periods
@@ -309,9 +317,18 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
 
     const settings = settingsFrom(config);
     const period = checkBacktestPeriod(dataset, settings, from, to);
+    // §10: an intraday rule on → the hourly candles up to `to` (every day of [from, to] covered), else none
+    let hourly: Awaited<ReturnType<typeof loadHourlyWindow>> | undefined;
+    if (settings.risk !== undefined && intradayRuleOn(settings.risk)) {
+      if (settings.risk.interval !== '1h')
+        throw new UserInputError(
+          `[intraday] interval = ${settings.risk.interval}: backtests run the intraday rules on 1h candles only (the data has binance/klines-1h); set interval = 1h`,
+        );
+      hourly = loadHourlyWindow(await dataset.hourly(), dayToMs(period.from), dayToMs(period.to));
+    }
     const market = backtestMarketOf(
       dataset,
-      backtestWindow(period.from, period.to, settings.strategy.lookbackDays),
+      backtestWindow(period.from, period.to, settings.strategy.lookbackDays, entryFilterOn(settings)),
     );
     const loadMs = performance.now() - tLoad;
     const startedAt = Date.now();
@@ -322,6 +339,7 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
       to: period.to,
       effectiveConfig: { ...loaded.redacted(), data: { ...loaded.redacted().data, dir: dataDir } },
       onProgress: (f) => bar.update(f),
+      ...(hourly !== undefined ? { hourly } : {}),
     });
     bar.done();
     const simulationMs = run.simulationMs;
@@ -347,8 +365,9 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
         ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
       ]),
       '',
-      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? ' · reference engine (values beyond the fast path)' : ''}`,
+      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? (hourly !== undefined ? ' · reference engine (intraday rules)' : ' · reference engine (values beyond the fast path)') : ''}`,
       ...stuckHoldings(result.rejected),
+      ...exitSummary(result.exits, result.halted_at, hourly !== undefined),
       `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
       ...written.map((w) => `Wrote ${w}`),
     ];
@@ -388,7 +407,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     }
     return 0;
   } catch (err) {
-    const code = err instanceof DataError ? 2 : exitCodeOf(err);
+    // hourly data an intraday backtest needs: 66 (EX_NOINPUT, issue 10); other data problems: bad input, 2
+    const code = err instanceof HourlyDataError ? 66 : err instanceof DataError ? 2 : exitCodeOf(err);
     const msg = err instanceof Error ? err.message : String(err);
     if (code === 1) logger.error({ err }, msg);
     const kind = err instanceof Error ? err.name : 'Error';
@@ -435,7 +455,12 @@ type SweepRow = BacktestMetrics & {
 async function sweepCommand(input: SweepCommandInput): Promise<number> {
   const { grid, settingsList, from, to } = input;
   // One window for every job (the largest lookback): each worker lays the data out once.
-  const window = backtestWindow(from, to, Math.max(...settingsList.map((s) => s.strategy.lookbackDays)));
+  const window = backtestWindow(
+    from,
+    to,
+    Math.max(...settingsList.map((s) => s.strategy.lookbackDays)),
+    settingsList.some(entryFilterOn),
+  );
   const jobs: SweepJob[] = settingsList.map((settings, index) => ({ index, settings, from, to, window }));
   const startedAt = Date.now();
   const t0 = performance.now();
@@ -572,4 +597,18 @@ function recordedSettings(account: string, settings: BacktestSettings) {
     strategyMode: settings.strategy.mode,
     rebalanceMode: settings.portfolio.rebalanceMode,
   };
+}
+
+/**
+ * The terminal lines of the intraday exits (§10): their count by reason and the halt, when intraday rules
+ * were on; nothing otherwise.
+ */
+function exitSummary(exits: readonly BacktestExit[], haltedAt: string | null, on: boolean): string[] {
+  if (!on) return [];
+  const by = new Map<string, number>();
+  for (const e of exits) by.set(e.reason, (by.get(e.reason) ?? 0) + 1);
+  const parts = [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${r} ${n}`);
+  return [
+    `Intraday exits ${exits.length}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${haltedAt !== null ? ` · halted at ${haltedAt} (max_drawdown): no buying after it` : ''}`,
+  ];
 }

@@ -103,6 +103,8 @@ export async function openAdapters(
     market: dataset,
     caps: dataset.marketCaps,
     ledger,
+    // The instance lock above is held for the whole run: a `running` run of the account is a dead one's.
+    holdsAccountLock: true,
     clock: systemClock,
     logger,
     async openExchange(ctx: ExchangeContext) {
@@ -164,6 +166,8 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
       market,
       caps,
       ledger,
+      // The instance lock above is held for the whole run: a `running` run of the account is a dead one's.
+      holdsAccountLock: true,
       clock: opts.clock ?? systemClock,
       logger,
       exchangeStats: () => rest.stats(),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAINNET_URL, TESTNET_URL } from '../adapters/binance/factory.ts';
 import type { RebalanceSettings } from '../app/settings.ts';
+import { riskSettingsFrom } from '../config/risk-config.ts';
 import type { Config } from '../config/schema.ts';
 import { BUNDLED_DATA_URL } from '../paths.ts';
 
@@ -40,6 +41,7 @@ export function settingsFrom(config: Config): RebalanceSettings {
       band: config.portfolio.band,
     },
     execution: { feeRate: config.execution.fee_rate, slippageBps: config.execution.slippage_bps },
+    risk: riskSettingsFrom(config),
   };
 }
 

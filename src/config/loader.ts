@@ -16,6 +16,7 @@ import path from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { readIni } from './ini-file.ts';
 import { isKeyValueDsn, redactDsn } from './redact-dsn.ts';
+import { riskConfigProblems } from './risk-config.ts';
 import {
   CONFIG_KEYS,
   type Config,
@@ -231,6 +232,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
     );
   }
   const config = parsed.data;
+  const crossKey = riskConfigProblems(config as Config, origins);
+  if (crossKey.length > 0) throw new ConfigError(crossKey);
   if (config.data.dir !== '') config.data.dir = resolvePath(config.data.dir, baseDirs['data.dir'] ?? cwd);
   config.database.data_dir = resolvePath(config.database.data_dir, baseDirs['database.data_dir'] ?? cwd);
   const frozen = deepFreeze(config) as Config;

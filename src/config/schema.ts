@@ -16,6 +16,7 @@
 import { Decimal } from 'decimal.js';
 import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { BINANCE_INTERVALS } from '../domain/risk/risk-settings.ts';
 import { isKeyValueDsn } from './redact-dsn.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +96,16 @@ function boolField() {
     .toLowerCase()
     .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
     .transform((v) => v === 'true');
+}
+
+/** A Binance kline interval (rest-api.md "Supported kline intervals"), case-sensitive (`1m` ≠ `1M`). */
+function klineIntervalField() {
+  return z
+    .string()
+    .trim()
+    .refine((s) => (BINANCE_INTERVALS as readonly string[]).includes(s), {
+      error: `Binance has no such kline interval; allowed values: ${BINANCE_INTERVALS.join(', ')}`,
+    });
 }
 
 function urlField(protocols: readonly string[], error: string) {
@@ -413,6 +424,123 @@ export const CONFIG_KEYS = {
       sweep: true,
     },
   },
+  risk: {
+    stop_loss: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 (off) or 0 < x < 1',
+      description:
+        'Fixed stop (strategy-semantics.md §10): an intraday pass sells a position in full when the price falls to entry * (1 - stop_loss).',
+    },
+    trailing_stop: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 (off) or 0 < x < 1',
+      description:
+        'Trailing stop (§10): sells a position in full when the price falls to peak * (1 - trailing_stop).',
+    },
+    trailing_activation: {
+      field: numberField({ min: 0 }, 'must be a number >= 0 (fraction, e.g. 0.05 = 5%)'),
+      default: '0',
+      allowed: 'fraction >= 0 (only with trailing_stop; 0 = armed at once)',
+      description: 'The trailing stop arms only once peak >= entry * (1 + trailing_activation) (§10).',
+    },
+    take_profit: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 (off) or 0 < x < 1',
+      description:
+        'Take-profit (§10): sells a position in full when the price reaches entry * (1 + take_profit).',
+    },
+    max_daily_loss: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 (off) or 0 < x < 1',
+      description:
+        "Daily loss limit (§10): when hourly equity falls to the previous day's closing equity * (1 - max_daily_loss), every position is sold and nothing is bought until the next rebalance day.",
+    },
+    max_drawdown: {
+      field: fractionField(),
+      default: '0',
+      allowed: 'fraction, 0 (off) or 0 < x < 1',
+      description:
+        'Drawdown kill switch (§10): when hourly equity falls to peak equity * (1 - max_drawdown), every position is sold and the account is halted (no buying until an operator resets it).',
+    },
+  },
+  signals: {
+    exit_signal: {
+      field: enumField(['none', 'sma_cross', 'breakout']),
+      default: 'none',
+      allowed: 'none | sma_cross | breakout',
+      description:
+        "Intraday exit signal on the closes of [intraday] interval candles (§10): sma_cross = the fast SMA crosses below the slow one; breakout = a close below the lowest low of the previous exit_breakout_bars candles. The SELL executes at the next candle's open.",
+    },
+    exit_sma_fast: {
+      field: intField(1, 10_000),
+      default: '12',
+      allowed: 'integer 1..10000 (candles of interval), below exit_sma_slow',
+      description: 'Fast SMA length of exit_signal = sma_cross.',
+    },
+    exit_sma_slow: {
+      field: intField(2, 10_000),
+      default: '48',
+      allowed: 'integer 2..10000 (candles of interval), above exit_sma_fast',
+      description: 'Slow SMA length of exit_signal = sma_cross.',
+    },
+    exit_breakout_bars: {
+      field: intField(1, 10_000),
+      default: '24',
+      allowed: 'integer 1..10000 (candles of interval)',
+      description: 'Channel length of exit_signal = breakout.',
+    },
+    entry_filter: {
+      field: enumField(['none', 'sma_trend', 'breakout']),
+      default: 'none',
+      allowed: 'none | sma_trend | breakout',
+      description:
+        'Trend confirmation at the rebalance (§11, on daily closes up to D-1): a symbol whose trend is not up is dropped with reason no_trend.',
+    },
+    entry_sma_fast: {
+      field: intField(1, 3650),
+      default: '10',
+      allowed: 'integer 1..3650 (days), below entry_sma_slow',
+      description: 'Fast SMA length of entry_filter = sma_trend.',
+    },
+    entry_sma_slow: {
+      field: intField(2, 3650),
+      default: '30',
+      allowed: 'integer 2..3650 (days), above entry_sma_fast',
+      description: 'Slow SMA length of entry_filter = sma_trend.',
+    },
+    entry_breakout_days: {
+      field: intField(1, 3650),
+      default: '20',
+      allowed: 'integer 1..3650 (days)',
+      description:
+        'entry_filter = breakout: up when the close of D-1 is above the highest high of the N days before it.',
+    },
+  },
+  intraday: {
+    interval: {
+      field: klineIntervalField(),
+      default: '1h',
+      allowed: `a Binance kline interval: ${BINANCE_INTERVALS.join(' | ')} (backtests: 1h)`,
+      description: 'Candle interval the intraday rules are evaluated on (§10).',
+    },
+    check_every_minutes: {
+      field: intField(1, 1440),
+      default: '5',
+      allowed: 'integer 1..1440 (minutes)',
+      description: 'How often the live intraday pass is scheduled (§12).',
+    },
+    stop_on_exchange: {
+      field: boolField(),
+      default: 'false',
+      allowed: 'true | false',
+      description:
+        'true = after each rebalance keep a STOP_LOSS order at the §10 stop level on the exchange for each position (cancelled before the rebalance sells). Gap risk: a stop order fills at the market after the trigger, possibly far below the stop.',
+    },
+  },
   paper: {
     initial_quote: {
       field: decimalField((d) => d.gt(0), 'must be a plain decimal > 0, e.g. 10000'),
@@ -567,6 +695,9 @@ export const configSchema = z.strictObject({
   universe: sectionSchema(CONFIG_KEYS.universe),
   portfolio: sectionSchema(CONFIG_KEYS.portfolio),
   execution: sectionSchema(CONFIG_KEYS.execution),
+  risk: sectionSchema(CONFIG_KEYS.risk),
+  signals: sectionSchema(CONFIG_KEYS.signals),
+  intraday: sectionSchema(CONFIG_KEYS.intraday),
   paper: sectionSchema(CONFIG_KEYS.paper),
   database: sectionSchema(CONFIG_KEYS.database),
   data: sectionSchema(CONFIG_KEYS.data),
@@ -591,7 +722,10 @@ export type Config = DeepReadonly<z.output<typeof configSchema>>;
 /** The unvalidated configuration: every key as a string, as written in the file / env / flag. */
 export type RawConfig = z.input<typeof configSchema>;
 
-/** A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `paper`, `database`, `data`, `schedule`, `log`. */
+/**
+ * A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `risk`, `signals`, `intraday`,
+ * `paper`, `database`, `data`, `schedule`, `log`.
+ */
 export type SectionName = keyof RawConfig;
 
 /** Documentation of one key (the documentation fields of its {@link KeySpec}). */

@@ -96,7 +96,7 @@ export interface UniverseDecisionRow {
   readonly rank: number | null;
   /** True when in the top N. */
   readonly selected: boolean;
-  /** Exclusion reason (§4: quote, excluded, not_trading, too_young, no_history, illiquid, no_market_cap, small_cap), null when eligible. */
+  /** Exclusion reason (§4: quote, excluded, not_trading, too_young, no_history, illiquid, no_market_cap, small_cap, no_trend), null when eligible. */
   readonly reason: string | null;
 }
 

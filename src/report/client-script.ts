@@ -6,7 +6,7 @@
  *
  * Page contract (used by test/e2e/html-report.test.ts):
  * - reads the JSON in `<script type="application/json" id="report-data">` (see ReportChartData);
- * - draws four uPlot charts into `#chart-equity`, `#chart-drawdown`, `#chart-fees-turnover` and
+ * - draws four uPlot charts (the equity chart marks the intraday exits, §10, as dots) into `#chart-equity`, `#chart-drawdown`, `#chart-fees-turnover` and
  *   `#chart-holdings`; each container gets `data-drawn="true"` once its chart has drawn on a canvas of
  *   non-zero size, and `document.body.dataset.chartsReady` becomes the number of charts when all have;
  * - `#log-toggle` (checkbox) re-creates the equity chart with a log y scale (`scales.y.distr` 3) or
@@ -183,7 +183,7 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
       charts.equity.destroy();
       delete el.dataset.drawn;
     }
-    var ys = [data.equity, data.btc_hold, data.equal_weight];
+    var ys = [data.equity, data.btc_hold, data.equal_weight, data.exits || data.equity.map(function () { return null; })];
     if (log) ys = ys.map(positive);
     make(
       'equity',
@@ -208,6 +208,21 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
           { label: 'Strategy', stroke: COLORS.strategy, width: 2, value: money },
           { label: 'BTC hold', stroke: COLORS.btc, width: 1.5, value: money },
           { label: 'Equal weight', stroke: COLORS.ew, width: 1.5, value: money },
+          // Intraday exits (§10): a dot on the strategy's equity of each day with an exit, no line.
+          {
+            label: 'Intraday exits',
+            stroke: '#c0392b',
+            fill: '#c0392b',
+            width: 0,
+            paths: function () {
+              return null;
+            },
+            points: { show: true, size: 7, stroke: '#c0392b', fill: '#c0392b' },
+            value: function (u, v, si, i) {
+              var n = data.exit_counts ? data.exit_counts[i] : 0;
+              return v == null || !n ? '–' : n + (n === 1 ? ' exit' : ' exits');
+            },
+          },
         ],
         axes: [
           {},

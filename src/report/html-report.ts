@@ -272,6 +272,28 @@ ${note ? `<p class="muted">${note}</p>` : ''}<div id="${id}" class="chart" data-
 }
 
 /**
+ * The intraday exits by reason (§10) and the halt (`#intraday-exits`), when the result has any; empty
+ * otherwise.
+ */
+function exitsSection(result: BacktestResult): string {
+  const exits = result.exits ?? [];
+  const haltedAt = result.halted_at ?? null;
+  if (exits.length === 0 && haltedAt === null) return '';
+  const by = new Map<string, number>();
+  for (const e of exits) by.set(e.reason, (by.get(e.reason) ?? 0) + 1);
+  const rows = [...by]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([r, n]) => `<tr><td>${escapeHtml(r)}</td><td class="num">${n}</td></tr>`)
+    .join('');
+  const halted =
+    haltedAt !== null ? `<p>Halted at ${escapeHtml(haltedAt)} (max_drawdown): no buying after it.</p>` : '';
+  return `<section aria-labelledby="exits-title" id="intraday-exits"><h2 id="exits-title">Intraday exits</h2>
+<p class="muted">Positions sold in full between rebalances by a stop, take-profit, exit signal or portfolio-risk rule (strategy-semantics.md §10); the red dots on the equity chart mark the days.</p>
+<table><thead><tr><th>reason</th><th class="num">exits</th></tr></thead><tbody>${rows}</tbody></table>
+${halted}</section>`;
+}
+
+/**
  * Renders a backtest result as ONE self-contained HTML page (UTF-8 string) that needs no network:
  * uPlot (node_modules/uplot, read once and cached) and the chart data are inlined; every text taken from
  * the result (symbols, reasons, config values, title) is HTML-escaped and the JSON is script-safe.
@@ -365,6 +387,7 @@ ${chartSection('chart-drawdown', 'Drawdown', 'Fall from the running peak of equi
 </section>
 ${chartSection('chart-fees-turnover', 'Fees and traded notional per month', feesNote, 260)}
 ${chartSection('chart-holdings', 'Holdings over time', holdingsNote, 320)}
+${exitsSection(result)}
 <section aria-labelledby="rejections-title"><h2 id="rejections-title">Rejected orders</h2>
 ${rejectionsSection(result)}
 </section>

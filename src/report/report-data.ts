@@ -294,6 +294,13 @@ export interface ReportChartData {
   /** Benchmark equity on the same days; null where the benchmark has no point for that day. */
   readonly btc_hold: (number | null)[];
   readonly equal_weight: (number | null)[];
+  /**
+   * Intraday exits (§10) marked on the equity chart: the strategy's close-of-day equity on each day with at
+   * least one exit, null on the other days.
+   */
+  readonly exits: (number | null)[];
+  /** Number of intraday exits per day (same days; 0 without). */
+  readonly exit_counts: number[];
   readonly monthly: MonthlyTradeTotals;
   readonly holdings: HoldingsWeights;
 }
@@ -312,12 +319,19 @@ export function buildChartData(result: BacktestResult): ReportChartData {
   const quote = quoteAssetOf(result);
   const pts = sortedByDate(result.equity);
   const dates = pts.map((p) => p.date);
+  const exitDays = new Map<string, number>();
+  for (const e of result.exits ?? []) {
+    const day = e.time.slice(0, 10);
+    exitDays.set(day, (exitDays.get(day) ?? 0) + 1);
+  }
   return {
     quote,
     days: dates.map(epochDay),
     equity: pts.map((p) => roundSig(p.equity, 8)),
     btc_hold: aligned(dates, result.benchmark_equity?.btc_hold ?? []),
     equal_weight: aligned(dates, result.benchmark_equity?.equal_weight ?? []),
+    exits: pts.map((p) => ((exitDays.get(p.date) ?? 0) > 0 ? roundSig(p.equity, 8) : null)),
+    exit_counts: dates.map((d) => exitDays.get(d) ?? 0),
     monthly: monthlyTradeTotals(result.trades, pts, quote),
     holdings: holdingsWeights(result.holdings ?? [], quote),
   };

@@ -145,6 +145,8 @@ function buildFixture(): BacktestResult {
     },
     benchmark_equity: { btc_hold: curve(btcEquity), equal_weight: curve(ewEquity) },
     holdings,
+    exits: [],
+    halted_at: null,
   };
 }
 
@@ -385,6 +387,8 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML report in headless Chromium (offline)', ()
       benchmarks: { btc_hold: none, equal_weight: none },
       benchmark_equity: { btc_hold: [], equal_weight: [] },
       holdings: [],
+      exits: [],
+      halted_at: null,
     };
     const file = path.join(dir, 'empty.html');
     writeFileSync(file, renderBacktestReport(empty));

@@ -500,12 +500,11 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         };
       };
       const zero = await failWith((b) => b.replace(/("symbol":"BTCUSDT","price":")[^"]*"/, '$10"'));
-      // The adapter's response check (src/adapters/binance/response-checks.ts) rejects a price <= 0 of a
-      // TRADING symbol before the use case sees it; either layer must name the endpoint, symbol and field.
-      expect(['InvalidMarketDataError', 'ExchangeError']).toContain(zero.name);
-      expect(zero.message).toMatch(/GET \/api\/v3\/ticker\/price/);
-      expect(zero.message).toContain('BTCUSDT');
-      expect(zero.message).toMatch(/price/);
+      expect(zero.name).toBe('InvalidMarketDataError');
+      expect(zero.exitCode).toBe(65);
+      expect(zero.message).toBe(
+        'GET /api/v3/ticker/price: BTCUSDT price = "0" is not a price > 0; nothing was sent',
+      );
       const empty = await failWith(() => '[]');
       expect(empty.message).toMatch(
         /^GET \/api\/v3\/ticker\/price: no price for (BTCUSDT|ETHUSDT), a symbol this run may trade/,

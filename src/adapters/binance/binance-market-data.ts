@@ -178,9 +178,10 @@ export class BinanceMarketData implements MarketData {
 
   /**
    * Last prices of every symbol (`GET /api/v3/ticker/price`, weight 4), decimal strings by symbol.
-   * A price ≤ 0 is an error for a symbol exchangeInfo lists as TRADING (a delisted symbol's 0 is left
-   * out of the map: it has no price), and every symbol of `required` (those the run will trade or
-   * value) must be in the answer with a positive price.
+   * Every symbol of `required` must be in the answer with a positive price. Any other symbol's price
+   * ≤ 0 is not an error here: a TRADING symbol's is returned as it is (the caller validates the
+   * symbols it will trade, inside its run, so the run is recorded failed with the value that was
+   * wrong), a non-TRADING symbol's is left out of the map (it has no price).
    * @throws ExchangeError (`invalid_response`) naming `GET /api/v3/ticker/price`, the symbol and the
    *   field (`price`, or `symbol` for one missing from the list).
    */
@@ -190,8 +191,7 @@ export class BinanceMarketData implements MarketData {
     const trading = new Set(info.symbols.filter((s) => s.status === 'TRADING').map((s) => s.symbol));
     const out = new Map<string, string>();
     for (const r of rows) {
-      if (trading.has(r.symbol)) checkPositivePrice(r.price, ep, r.symbol, 'price');
-      if (dec(r.price).gt(0)) out.set(r.symbol, r.price);
+      if (trading.has(r.symbol) || dec(r.price).gt(0)) out.set(r.symbol, r.price);
     }
     const listed = new Map(rows.map((r) => [r.symbol, r.price]));
     for (const symbol of required) {

@@ -40,6 +40,12 @@ export interface RebalanceDeps {
    * meaningful once market data was read (issue 14.4).
    */
   exchangeNow?(): number;
+  /**
+   * The composition holds the account's instance lock (issue 9.4) for the whole run: no other process
+   * runs this account, so every run of it still `running` is a dead process's and is `abandoned` at once
+   * (14.1); without it, only runs silent for RUN_LEASE_MS.
+   */
+  readonly holdsAccountLock?: boolean;
 }
 
 /** Per-call options (CLI flags). */

@@ -97,7 +97,13 @@ export async function tradePeriod(
   const baseAssetOf = (sym: string) => bySymbol.get(sym)?.baseAsset;
   const book = new TradingBook(quoteAsset, baseAssetOf, balances, opening.positions);
   const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
-  const executorDeps = { exchange, ledger, clock, logger: log };
+  const executorDeps = {
+    exchange,
+    ledger,
+    clock,
+    logger: log,
+    ...(live && deps.exchangeNow ? { exchangeNow: deps.exchangeNow } : {}),
+  };
   const executorCtx = { account: s.account, accountId, quoteAsset, baseAssetOf, priceOf, book, period };
   const recoverer =
     batch || req.dryRun ? null : new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null });

@@ -42,6 +42,7 @@ export async function universeAt(
     exclude: s.universe.exclude,
     include: s.universe.include,
     tradingRule: snap.live ? 'live' : 'history',
+    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
   });
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const dataEnds = snap.live

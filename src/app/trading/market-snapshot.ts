@@ -82,7 +82,12 @@ export class MarketSnapshot {
   static async load(
     market: MarketData,
     day: DecisionDay,
-    opts: { readonly live: boolean; readonly lookbackDays: number; readonly universe: SnapshotUniverse },
+    opts: {
+      readonly live: boolean;
+      /** Days of candles before D to load (L + 1, deeper with the §11 entry filter on). */
+      readonly historyDays: number;
+      readonly universe: SnapshotUniverse;
+    },
   ): Promise<MarketSnapshot> {
     const { live, universe } = opts;
     const infos = await market.symbols();
@@ -100,7 +105,7 @@ export class MarketSnapshot {
         );
       }
     }
-    const windowFrom = day.dayMs - (opts.lookbackDays + 1) * DAY_MS;
+    const windowFrom = day.dayMs - opts.historyDays * DAY_MS;
     const skipCandles = (info: SymbolInfo): boolean =>
       live &&
       (info.status !== 'TRADING' ||

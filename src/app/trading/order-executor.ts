@@ -28,6 +28,7 @@ import type {
 import type { OrderJournal } from '../../ports/order-journal.ts';
 import type { FillReport, OrderReport } from '../rebalance-result.ts';
 import { fillRow, orderReport, outcomeRow, plannedOf } from './order-rows.ts';
+import { checkPeriodStillCurrent } from './period-guard.ts';
 import type { TradingBook } from './trading-book.ts';
 
 /** Orders of one phase in flight at once on a real exchange (Binance allows 50 orders per 10 s). */
@@ -39,6 +40,11 @@ export interface OrderExecutorDeps {
   readonly ledger: OrderJournal;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Real exchanges: the exchange's clock (UTC ms). When given, a phase sends nothing once the exchange's
+   * UTC day is no longer the run's period (issue 14.4, {@link checkPeriodStillCurrent}).
+   */
+  readonly exchangeNow?: () => number;
 }
 
 /** The run the orders belong to. */
@@ -162,6 +168,10 @@ export class OrderExecutor {
       );
     }
     const sendIdx = planned.map((_, i) => i).filter((i) => !isDust[i]);
+    // 14.4: nothing of period D is recorded PENDING or sent once the exchange's clock is past day D.
+    if (!batch && sendIdx.length > 0 && this.deps.exchangeNow) {
+      checkPeriodStillCurrent(this.ctx.period, this.deps.exchangeNow());
+    }
     // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.
     const pendingIds =
       newOrders && !batch ? await ledger.recordOrders(sendIdx.map((i) => newOrders[i] as NewOrder)) : null;

@@ -96,7 +96,8 @@ export async function openTradingSession(
 
 /**
  * 14.1: marks the account's `running` runs of `kind` without a sign of life for `leaseMs` as `abandoned`
- * (their process died) and logs them. @returns their ids.
+ * (their process died) and logs them; `leaseMs` < 0: every `running` run (the caller holds the account's
+ * instance lock, so none of them is alive). @returns their ids.
  */
 export async function releaseDeadRuns(
   deps: {
@@ -109,7 +110,8 @@ export async function releaseDeadRuns(
   leaseMs: number,
 ): Promise<string[]> {
   const now = deps.clock.now();
-  const abandoned = await deps.journal.abandonStaleRuns(accountId, kind, now - leaseMs, now);
+  const staleBefore = leaseMs < 0 ? now + 1 : now - leaseMs;
+  const abandoned = await deps.journal.abandonStaleRuns(accountId, kind, staleBefore, now);
   if (abandoned.length > 0) {
     deps.logger.warn(
       { runs: abandoned },

@@ -114,4 +114,9 @@ export interface Book {
    * at least `minShare × equity` (the rest is dust).
    */
   mark(d: number, values: boolean, minShare?: number): BookMark;
+  /**
+   * Optional: the intraday hours of day `d` (strategy-semantics.md §10 timeline step 3), after the day's
+   * rebalance and before {@link mark}. Books without intraday rules leave it out.
+   */
+  intraday?(d: number): void;
 }

@@ -7,6 +7,7 @@
  * domain functions: test/unit/backtest/fast-universe.test.ts).
  */
 import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } from '../ranking/rank.ts';
+import { isTrendUp } from '../signals/entry-filter.ts';
 import { EXCLUSION_REASONS, type ExclusionReason, type UniverseParams } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
@@ -35,6 +36,8 @@ const NO_HISTORY = R('no_history');
 const ILLIQUID = R('illiquid');
 const NO_MARKET_CAP = R('no_market_cap');
 const SMALL_CAP = R('small_cap');
+const NO_TREND = R('no_trend');
+const NO_INTRADAY_DATA = R('no_intraday_data');
 
 /** The reason of a code of {@link FastUniverse.reasons}; null for eligible. */
 export function reasonOf(code: number): ExclusionReason | null {
@@ -108,6 +111,11 @@ export class FastUniverse {
     const quoteVolumeByDay = params.minQuoteVolume > 0 ? market.quoteVolumeByDay() : closeByDay;
     const series = market.series;
     const caps = params.minMarketCap > 0 ? market.capsAt(d) : null;
+    const entry =
+      params.entryFilter !== undefined && params.entryFilter.entryFilter !== 'none'
+        ? params.entryFilter
+        : null;
+    const dayMs = market.dayMs(d);
     const eligible = this.eligible;
     eligible.length = 0;
     for (let c = 0; c < this.candidates.length; c++) {
@@ -152,6 +160,21 @@ export class FastUniverse {
           reasons[i] = SMALL_CAP;
           continue;
         }
+      }
+      // §11 with the domain's own function on the same candles and splits: identical by construction.
+      if (
+        entry !== null &&
+        !isTrendUp(series[i]?.candles ?? [], (series[i] as SymbolSeries).splits, dayMs, entry)
+      ) {
+        reasons[i] = NO_TREND;
+        continue;
+      }
+      if (
+        params.intradayDataOn !== undefined &&
+        !params.intradayDataOn((series[i] as SymbolSeries).info.symbol, dayMs - 86_400_000)
+      ) {
+        reasons[i] = NO_INTRADAY_DATA;
+        continue;
       }
       const score = (closeByDay[prevRow + i] as number) / (closeByDay[backRow + i] as number) - 1;
       if (Number.isNaN(score))

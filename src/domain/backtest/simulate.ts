@@ -7,7 +7,8 @@
  * 1. §2 token swaps: holdings whose symbol starts a new segment on `t` are converted (before anything else);
  * 2. on a decision day (`from + k × rebalance_every_days`, §1) a rebalance at the open of `t` towards the
  *    first `topN` of the day's ranking (§3–§8) — or, for a hold track, its one BUY on `from`;
- * 3. equity at the close of `t` (§9): cash + Σ holding × close, an asset without a candle on `t` at its last
+ * 3. a book with intraday rules then runs the hours of `t` (§10 timeline step 3, `Book.intraday`);
+ * 4. equity at the close of `t` (§9): cash + Σ holding × close, an asset without a candle on `t` at its last
  *    known close.
  * The ranking of a decision day is computed once and shared by every book that rebalances.
  */
@@ -96,6 +97,7 @@ export function simulate(
       } else if (d === from && trade.symbolIndex !== null) {
         t.book.buy(d, trade.symbolIndex, trade.quoteOrderQty);
       }
+      t.book.intraday?.(d);
       const mark = t.book.mark(d, t.values, t.minShare ?? 0);
       const curve = curves[k] as TrackCurve;
       curve.exact.push(mark.equity);

@@ -13,6 +13,8 @@ export const EXCLUSION_REASONS = [
   'illiquid',
   'no_market_cap',
   'small_cap',
+  'no_trend',
+  'no_intraday_data',
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 

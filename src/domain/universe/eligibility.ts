@@ -2,9 +2,10 @@
  * The universe filter chain (strategy-semantics.md §4) and the trailing-return signal (§3).
  * Pure: no I/O, no clock. Every symbol gets a decision; a dropped symbol records the FIRST filter it
  * failed, in the order of §4: quote, excluded, not_trading, too_young, no_history, illiquid,
- * no_market_cap / small_cap.
+ * no_market_cap / small_cap, no_trend (§11 entry filter, only when it is on), no_intraday_data (§10).
  */
 import { indexAt } from '../series.ts';
+import { type EntryFilterSettings, isTrendUp } from '../signals/entry-filter.ts';
 import { DAY_MS } from '../time.ts';
 import type { Candle, MarketCapObservation, SymbolInfo } from '../types.ts';
 import type { ExclusionReason, UniverseDecision } from './decision.ts';
@@ -39,6 +40,30 @@ export interface UniverseParams {
    * `live`: it means an exchange status other than `TRADING`.
    */
   readonly tradingRule: 'history' | 'live';
+  /**
+   * The §11 entry filter (`[signals] entry_filter`, `entry_sma_fast`, `entry_sma_slow`,
+   * `entry_breakout_days`; §4 row 8): a symbol whose daily trend at D-1 is not up is dropped as `no_trend`
+   * after the market-cap filter. Absent or `entryFilter: 'none'` = off. The candles must then reach back
+   * {@link entryFilterHistoryDays} days before D.
+   */
+  readonly entryFilter?: EntryFilterSettings;
+  /**
+   * §4 row 9 (backtest/replay with an intraday rule on, §10): true when `symbol` has an hourly candle on the
+   * UTC day starting at `dayMs`; a symbol without one on D-1 is dropped as `no_intraday_data`. Absent = off.
+   */
+  readonly intradayDataOn?: (symbol: string, dayMs: number) => boolean;
+}
+
+/**
+ * How many days before D the daily candles must reach for the §3 signal and the §11 entry filter:
+ * `L + 1` (the close of D-1-L), `entry_sma_slow` (the slow SMA's closes D-slow … D-1) and
+ * `entry_breakout_days + 1` (the channel D-1-N … D-2 and close(D-1)).
+ * @param lookbackDays L (days). @param entry the §11 settings, or undefined (off).
+ */
+export function entryFilterHistoryDays(lookbackDays: number, entry?: EntryFilterSettings): number {
+  if (entry === undefined || entry.entryFilter === 'none') return lookbackDays + 1;
+  if (entry.entryFilter === 'sma_trend') return Math.max(lookbackDays + 1, entry.entrySmaSlow);
+  return Math.max(lookbackDays + 1, entry.entryBreakoutDays + 1);
 }
 
 /** The daily history of one symbol, as needed by the chain. */
@@ -136,6 +161,13 @@ function evaluateSymbol(
   if (params.minMarketCap > 0) {
     if (cap === null) return decide('no_market_cap');
     if (cap < params.minMarketCap) return decide('small_cap');
+  }
+  const entry = params.entryFilter;
+  if (entry !== undefined && entry.entryFilter !== 'none' && !isTrendUp(candles, splits, dayMs, entry)) {
+    return decide('no_trend');
+  }
+  if (params.intradayDataOn !== undefined && !params.intradayDataOn(symbol, prevMs)) {
+    return decide('no_intraday_data');
   }
   return decide(null);
 }

@@ -81,6 +81,22 @@ const CASES: [string, Overrides, string, string][] = [
     '2021-06-01',
     '2021-07-31',
   ],
+  [
+    'entry_filter sma_trend 5/20 (no_trend, §11), top 5, delta (LUNA swap)',
+    {
+      strategy: { top_n: '5' },
+      portfolio: { rebalance_mode: 'delta' },
+      signals: { entry_filter: 'sma_trend', entry_sma_fast: '5', entry_sma_slow: '20' },
+    },
+    '2022-04-15',
+    '2022-07-15',
+  ],
+  [
+    'entry_filter breakout 10 days (no_trend, §11), top 3',
+    { strategy: { top_n: '3' }, signals: { entry_filter: 'breakout', entry_breakout_days: '10' } },
+    '2021-01-01',
+    '2021-03-31',
+  ],
 ];
 
 function expectMetricsClose(a: BacktestMetrics, b: BacktestMetrics, where: string): void {

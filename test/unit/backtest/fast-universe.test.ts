@@ -44,6 +44,20 @@ const CASES: [string, Partial<FastUniverseParams>][] = [
     'exclude / include lists',
     { exclude: ['ETHUSDT', 'BNBUSDT'], include: ['BTCUSDT', 'ETHUSDT', 'COCOSUSDT', 'LUNAUSDT', 'XRPUSDT'] },
   ],
+  [
+    'entry_filter sma_trend 10/30 (no_trend, §11), min_market_cap 1e9',
+    {
+      minMarketCap: 1e9,
+      entryFilter: { entryFilter: 'sma_trend', entrySmaFast: 10, entrySmaSlow: 30, entryBreakoutDays: 20 },
+    },
+  ],
+  [
+    'entry_filter breakout 20 days (no_trend, §11), reversal',
+    {
+      mode: 'reversal',
+      entryFilter: { entryFilter: 'breakout', entrySmaFast: 10, entrySmaSlow: 30, entryBreakoutDays: 20 },
+    },
+  ],
 ];
 
 describe.each(CASES)('fast universe = evaluateUniverse + rankUniverse: %s', (_name, over) => {
@@ -56,6 +70,7 @@ describe.each(CASES)('fast universe = evaluateUniverse + rankUniverse: %s', (_na
     for (const day of ['2021-01-23', '2021-01-24', '2022-05-31', '2022-06-08'])
       days.push(market.dayIndex(dayToMs(day)));
     let eligibleSeen = 0;
+    let noTrendSeen = 0;
     const mismatches: string[] = [];
     for (const d of days) {
       for (const topN of [10, Number.POSITIVE_INFINITY]) {
@@ -65,6 +80,7 @@ describe.each(CASES)('fast universe = evaluateUniverse + rankUniverse: %s', (_na
       }
       ref.decisions.forEach((dec, i) => {
         const reason = reasonOf(fast.reasons[i] as number);
+        if (dec.reason === 'no_trend') noTrendSeen++;
         if (reason !== dec.reason)
           mismatches.push(`${market.date(d)} ${dec.symbol}: ${reason} vs ${dec.reason}`);
         if (dec.eligible) {
@@ -76,5 +92,8 @@ describe.each(CASES)('fast universe = evaluateUniverse + rankUniverse: %s', (_na
     }
     expect(mismatches).toEqual([]);
     expect(eligibleSeen).toBeGreaterThan(500);
+    // with the §11 filter on, it must actually drop symbols (else the case would test nothing)
+    if (params.entryFilter !== undefined) expect(noTrendSeen).toBeGreaterThan(100);
+    else expect(noTrendSeen).toBe(0);
   });
 });

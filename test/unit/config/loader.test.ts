@@ -4,7 +4,7 @@ import { ConfigError, FLAG_KEYS, loadConfig } from '../../../src/config/loader.t
 import { configError, load, tempDir, writeFile } from './helpers.ts';
 
 const KNOWN_SECTIONS =
-  'exchange, strategy, universe, portfolio, execution, paper, database, data, schedule, log';
+  'exchange, strategy, universe, portfolio, execution, risk, signals, intraday, paper, database, data, schedule, log';
 
 describe('loadConfig: defaults', () => {
   it('no file, no env, no overrides: the built-in defaults', () => {
@@ -33,6 +33,25 @@ describe('loadConfig: defaults', () => {
       },
       portfolio: { rebalance_mode: 'full', cash_buffer: 0, band: 0 },
       execution: { fee_rate: '0.001', slippage_bps: 0 },
+      risk: {
+        stop_loss: 0,
+        trailing_stop: 0,
+        trailing_activation: 0,
+        take_profit: 0,
+        max_daily_loss: 0,
+        max_drawdown: 0,
+      },
+      signals: {
+        exit_signal: 'none',
+        exit_sma_fast: 12,
+        exit_sma_slow: 48,
+        exit_breakout_bars: 24,
+        entry_filter: 'none',
+        entry_sma_fast: 10,
+        entry_sma_slow: 30,
+        entry_breakout_days: 20,
+      },
+      intraday: { interval: '1h', check_every_minutes: 5, stop_on_exchange: false },
       paper: { initial_quote: '10000', account: '' },
       database: { url: '', data_dir: path.join(cwd, 'var/pglite'), lock_wait_ms: 5000 },
       data: {

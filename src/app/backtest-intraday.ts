@@ -1,0 +1,342 @@
+/**
+ * The intraday rules in a backtest (strategy-semantics.md §10, issue 10 item 3): a {@link ReferenceBook}
+ * (domain planner, SimExchange, decimal.js) that also runs §10's hours of every day on hourly candles,
+ * with the domain's risk modules — position state (`position-state.ts`), levels and one-bar evaluation
+ * (`position-bar.ts`), exit signals (`exit-signal.ts`), portfolio risk (`portfolio-risk.ts`) and the halt
+ * (`halt.ts`).
+ *
+ * Timeline of a day `D` (§10): 1. §2 token swaps (peaks scaled, cost basis kept); 2. on a decision day the
+ * rebalance at the daily open — it cancels every pending exit, and while halted it selects nothing; 3. for
+ * each hour `H = D 00:00 … D 23:00`: the pending exits of symbols with a candle at `H` execute at its open,
+ * then each position with a candle at `H` is evaluated (symbol order), then portfolio risk at `H`'s close;
+ * 4. §9's equity at the daily close.
+ */
+
+import type { BookParams } from '../domain/backtest/fast-book.ts';
+import type { RankedTarget } from '../domain/backtest/fast-universe.ts';
+import type { BacktestMarket } from '../domain/backtest/market.ts';
+import { type Decimal, dec, decStr, ZERO } from '../domain/decimal.ts';
+import { barOf, type PendingReason } from '../domain/risk/evaluate-bar.ts';
+import { buysAllowed, type HaltState, nextHaltState, RUNNING } from '../domain/risk/halt.ts';
+import { isPosition } from '../domain/risk/is-position.ts';
+import { checkPortfolioRisk, equityAt, pickMark } from '../domain/risk/portfolio-risk.ts';
+import { evaluatePositionBar } from '../domain/risk/position-bar.ts';
+import {
+  applyBuyFill,
+  applySellFill,
+  applyTokenSwap,
+  buyOpensPosition,
+  FLAT,
+  type PositionState,
+} from '../domain/risk/position-state.ts';
+import type { RiskSettings } from '../domain/risk/risk-settings.ts';
+import { exitSignalSeries } from '../domain/signals/exit-signal.ts';
+import { DAY_MS } from '../domain/time.ts';
+import type { Candle, Side } from '../domain/types.ts';
+import { ReferenceBook } from './backtest-reference.ts';
+import type { BacktestExit } from './backtest-result.ts';
+
+/** The simulated exchange of the reference book (derived, so this file names no adapter). */
+type BookExchange = ReturnType<ReferenceBook['exchange']>;
+/** One execution of it. */
+type BookExecution = ReturnType<BookExchange['executeMarketSync']>;
+
+/** One hour in ms. */
+export const HOUR_MS = 3_600_000;
+
+/** Hourly candles by symbol (ascending open times on the hour, UTC ms; any window that covers the backtest). */
+export type HourlyCandles = ReadonlyMap<string, readonly Candle[]>;
+
+interface HourlySeries {
+  readonly candles: readonly Candle[];
+  /** open time → index into `candles`. */
+  readonly at: ReadonlyMap<number, number>;
+  /** Exit signal at the close of each candle (§10), or null when `exit_signal = none`. */
+  readonly signal: readonly boolean[] | null;
+}
+
+/** Rebalance context: which symbols were positions at the daily open, which were sold whole. */
+interface RebalanceContext {
+  readonly wasPosition: ReadonlyMap<number, boolean>;
+  readonly soldWhole: Set<number>;
+  readonly wholeSellIntent: Set<number>;
+}
+
+/** The {@link ReferenceBook} with §10's intraday exits, portfolio risk and halt (see the module docstring). */
+export class IntradayBook extends ReferenceBook {
+  /** Every intraday exit that filled, in time order (the results file's `exits`). */
+  readonly exits: BacktestExit[] = [];
+  /** UTC ms of the close of the hour in which the drawdown halt was set, or null. */
+  haltedAtMs: number | null = null;
+  private readonly hourly = new Map<number, HourlySeries>();
+  private readonly risk = new Map<number, PositionState>();
+  private readonly pending = new Map<number, PendingReason>();
+  private halt: HaltState = RUNNING;
+  private previousDayEquity: Decimal;
+  private equityPeak: Decimal;
+  private ctx: RebalanceContext | null = null;
+  private readonly portfolioRiskOn: boolean;
+
+  /**
+   * @param market the day grid (daily candles drive §3–§8 and §9).
+   * @param params book parameters.
+   * @param hourlyCandles hourly candles by symbol (drive §10 only).
+   * @param settings the §10 settings (fractions as numbers).
+   */
+  constructor(
+    market: BacktestMarket,
+    params: BookParams,
+    hourlyCandles: HourlyCandles,
+    private readonly settings: RiskSettings,
+  ) {
+    super(market, params);
+    this.previousDayEquity = dec(params.initialQuote);
+    this.equityPeak = dec(params.initialQuote);
+    this.portfolioRiskOn = settings.maxDailyLoss > 0 || settings.maxDrawdown > 0;
+    for (const [symbol, candles] of hourlyCandles) {
+      const i = market.indexOf.get(symbol);
+      if (i === undefined) continue;
+      const at = new Map<number, number>();
+      candles.forEach((c, k) => {
+        at.set(c.openTime, k);
+      });
+      const signal =
+        settings.exitSignal === 'none'
+          ? null
+          : exitSignalSeries(
+              candles.map((c) => dec(c.close)),
+              candles.map((c) => dec(c.low)),
+              settings,
+            );
+      this.hourly.set(i, { candles, at, signal });
+    }
+  }
+
+  /** The halt state (`running`, `daily_loss_stop`, `halted`). */
+  get haltState(): HaltState {
+    return this.halt;
+  }
+
+  private holdingOf(i: number): Decimal {
+    return this.balances.get(this.series(i).info.baseAsset) ?? ZERO;
+  }
+
+  /** §2 conversions; a position's cost basis is kept and its peak scaled by `open_after / close_before` (§10). */
+  override convertSplits(d: number): void {
+    super.convertSplits(d);
+    for (const [i, state] of [...this.risk]) {
+      const split = this.series(i).splitOn.get(d);
+      if (!split) continue;
+      const next = applyTokenSwap(state, split.closeBefore, split.openAfter);
+      if (next.holding.isZero()) this.risk.delete(i);
+      else this.risk.set(i, next);
+    }
+  }
+
+  /**
+   * The rebalance at the open of `d` (§8), after which pending exits are cancelled; while halted it
+   * selects nothing (`K = 0`, §10). Records which holdings were positions at the open (for §10's "opens").
+   */
+  override rebalance(d: number, targets: readonly RankedTarget[]): void {
+    this.halt = nextHaltState(this.halt, { type: 'rebalance', atMs: this.market.dayMs(d) });
+    this.pending.clear();
+    const wasPosition = new Map<number, boolean>();
+    for (const h of this.holdings()) {
+      const open = this.candleAt(h.symbolIndex, d)?.open;
+      wasPosition.set(
+        h.symbolIndex,
+        open !== undefined && isPosition(h.quantity, dec(open), this.market.rules(h.symbolIndex)),
+      );
+    }
+    this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
+    try {
+      // halted (max_drawdown): K = 0, sell what is left and buy nothing; a daily-loss stop lifted above
+      super.rebalance(d, buysAllowed(this.halt) ? targets : []);
+    } finally {
+      this.ctx = null;
+    }
+  }
+
+  protected override execute(
+    d: number,
+    ex: BookExchange,
+    order: Parameters<ReferenceBook['execute']>[2],
+  ): void {
+    if (this.ctx && order.side === 'SELL') {
+      const i = this.market.indexOf.get(order.symbol) as number;
+      // §10 "a SELL of its whole holding": the planner wanted the whole holding (leg `sell`: every full-mode
+      // SELL, delta's exit) — its quantity is floored to the step, so it may be below a holding with dust.
+      if (order.leg === 'sell') this.ctx.wholeSellIntent.add(i);
+    }
+    super.execute(d, ex, order);
+  }
+
+  /** Books a fill like the reference book, then updates the §10 position state of the symbol. */
+  protected override book(d: number, i: number, side: Side, ex: BookExchange, out: BookExecution): void {
+    const before = this.holdingOf(i);
+    super.book(d, i, side, ex, out);
+    if (!out.ok) return;
+    const state = this.risk.get(i) ?? { ...FLAT, holding: before };
+    let next: PositionState;
+    if (side === 'BUY') {
+      const opens = this.ctx
+        ? buyOpensPosition(this.ctx.wasPosition.get(i) ?? false, this.ctx.soldWhole.has(i))
+        : true;
+      next = applyBuyFill(
+        state,
+        {
+          price: out.fill.price,
+          quoteQuantity: out.fill.quoteQuantity,
+          baseDelta: this.holdingOf(i).minus(before),
+        },
+        opens,
+      );
+    } else {
+      next = state.holding.isZero() ? state : applySellFill(state, out.fill.quantity);
+      if (this.ctx?.wholeSellIntent.has(i)) this.ctx.soldWhole.add(i);
+    }
+    if (next.holding.isZero()) this.risk.delete(i);
+    else this.risk.set(i, next);
+  }
+
+  /** A §7 SELL of the whole holding of `i` at decision price `x` (slipped by the exchange); records the exit. */
+  private exitSell(
+    d: number,
+    i: number,
+    reason: string,
+    level: Decimal | null,
+    x: Decimal,
+    hourMs: number,
+  ): void {
+    const symbol = this.series(i).info.symbol;
+    const ex = this.exchange(d, (s) => (s === symbol ? x : null));
+    const out = ex.executeMarketSync({ symbol, side: 'SELL', quantity: this.holdingOf(i) });
+    this.book(d, i, 'SELL', ex, out);
+    if (!out.ok) return;
+    this.exits.push({
+      time: new Date(hourMs).toISOString(),
+      symbol,
+      reason,
+      level: level === null ? null : decStr(level),
+      quantity: decStr(out.fill.quantity),
+      price: decStr(out.fill.price),
+    });
+  }
+
+  /** §10 timeline step 3: the 24 hours of day `d`. */
+  intraday(d: number): void {
+    const dayMs = this.market.dayMs(d);
+    const rulesOf = (i: number) => this.market.rules(i);
+    for (let h = 0; h < 24; h++) {
+      const H = dayMs + h * HOUR_MS;
+      // pending exits whose next bar is H execute at its open (dust gets no order)
+      for (const i of [...this.pending.keys()].sort((a, b) => a - b)) {
+        const k = this.hourly.get(i)?.at.get(H);
+        if (k === undefined) continue;
+        const reason = this.pending.get(i) as PendingReason;
+        this.pending.delete(i);
+        const open = dec(((this.hourly.get(i) as HourlySeries).candles[k] as Candle).open);
+        if (!isPosition(this.holdingOf(i), open, rulesOf(i))) continue;
+        this.exitSell(d, i, reason, null, open, H);
+      }
+      // each position with a candle at H, in symbol order
+      for (const i of [...this.risk.keys()].sort((a, b) => a - b)) {
+        const hs = this.hourly.get(i);
+        const k = hs?.at.get(H);
+        if (hs === undefined || k === undefined || this.pending.has(i)) continue;
+        const state = this.risk.get(i) as PositionState;
+        const r = evaluatePositionBar(
+          state,
+          barOf(hs.candles[k] as Candle),
+          rulesOf(i),
+          this.settings,
+          hs.signal?.[k] === true,
+        );
+        if (r.kind === 'dust') continue;
+        const o = r.outcome;
+        if (o.kind === 'exit') this.exitSell(d, i, o.reason, o.level, o.price, H);
+        else if (o.kind === 'pending_signal') this.pending.set(i, 'signal');
+        else this.risk.set(i, r.state);
+      }
+      if (this.portfolioRiskOn) this.portfolioRisk(d, H);
+    }
+  }
+
+  /** Portfolio risk at the close of hour `H` (§10). */
+  private portfolioRisk(d: number, H: number): void {
+    const endMs = H + HOUR_MS;
+    const marks = this.holdings().map((x) => {
+      const hs = this.hourly.get(x.symbolIndex);
+      let hourly: { close: Decimal; closedAtMs: number } | null = null;
+      if (hs) {
+        // the most recent hourly candle closed by the end of H
+        for (let t = H; t >= H - 23 * HOUR_MS; t -= HOUR_MS) {
+          const k = hs.at.get(t);
+          if (k !== undefined) {
+            hourly = { close: dec((hs.candles[k] as Candle).close), closedAtMs: t + HOUR_MS };
+            break;
+          }
+        }
+        if (hourly === null) {
+          const k = lastIndexAtOrBefore(hs.candles, H);
+          if (k >= 0) {
+            const c = hs.candles[k] as Candle;
+            hourly = { close: dec(c.close), closedAtMs: c.openTime + HOUR_MS };
+          }
+        }
+      }
+      // the daily candle closed by the end of H: that of D when H is the last hour, else D − 1 or before
+      const dd = endMs >= this.market.dayMs(d) + DAY_MS ? d : d - 1;
+      const dailyClose = this.lastCloseAt(x.symbolIndex, dd);
+      const daily =
+        dailyClose === null
+          ? null
+          : { close: dec(dailyClose), closedAtMs: this.lastCloseTime(x.symbolIndex, dd) };
+      const mark = pickMark(hourly, daily);
+      if (mark === null) throw new Error(`no price to mark ${x.asset} at ${new Date(endMs).toISOString()}`);
+      return { holding: x.quantity, mark };
+    });
+    const equity = equityAt(this.balances.get(this.params.quoteAsset) ?? ZERO, marks);
+    const check = checkPortfolioRisk(equity, this.previousDayEquity, this.equityPeak, this.settings);
+    this.equityPeak = check.newPeak;
+    if (check.reason !== null) {
+      for (const i of this.risk.keys()) if (!this.pending.has(i)) this.pending.set(i, check.reason);
+    }
+    const was = this.halt.status;
+    this.halt = nextHaltState(this.halt, {
+      type: 'risk',
+      dailyLoss: check.dailyLoss,
+      drawdown: check.drawdown,
+      atMs: endMs,
+    });
+    if (this.halt.status === 'halted' && was !== 'halted' && this.haltedAtMs === null)
+      this.haltedAtMs = endMs;
+  }
+
+  private lastCloseTime(i: number, d: number): number {
+    const s = this.series(i);
+    const k = d >= 0 ? (s.atOrBefore[Math.min(d, s.atOrBefore.length - 1)] as number) : -1;
+    return k < 0 ? 0 : (s.candles[k] as Candle).openTime + DAY_MS;
+  }
+
+  /** §9 close-of-day equity; it is `E(D − 1)` of the next day's daily-loss rule. */
+  override mark(d: number, values: boolean, minShare = 0) {
+    const m = super.mark(d, values, minShare);
+    this.previousDayEquity = dec(m.equity);
+    return m;
+  }
+}
+
+function lastIndexAtOrBefore(candles: readonly Candle[], t: number): number {
+  let lo = 0;
+  let hi = candles.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((candles[mid] as Candle).openTime <= t) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
