@@ -1,50 +1,15 @@
-/**
- * Recorded backtests: `backtest` without `--no-record` stores a run of kind `backtest` (metrics in its
- * summary, effective config) under the account `<[paper] account>-backtest`, and one `backtest_equity` row
- * per day (exact decimals, the same values as the results JSON), visible in the Metabase view
- * `backtest_overview`. Run against the embedded PGlite (a data directory given through
- * REBALANCER_DATABASE_DATA_DIR) and, when DATABASE_URL is set, a real Postgres server (a fresh scratch
- * database per run).
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import type { BacktestResult } from '../../src/app/backtest-result.ts';
+import { cli } from '../support/cli.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 const serverUrl = process.env.DATABASE_URL || undefined;
-
-function cli(
-  cwd: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const BACKENDS = [
   { name: 'PGlite (embedded, data dir from the environment)', server: false, skip: false },

@@ -1,49 +1,12 @@
-/**
- * The CLI a newcomer can use (issue 9 item 6), through the real program in fresh processes:
- * `--version`; `-h`/`--help` per command with aligned columns; `--mode` no longer meaning two things
- * (`--strategy momentum|reversal`, `--rebalance-mode full|delta`; `--mode` still works and warns);
- * `status` and `history` (`--json`, `--csv`) read from the ledger after real rebalances.
- * Reproduces: before, `--version` and `status`/`history` were unknown commands (exit 2), `rebalance
- * --help` printed the general text, and `--mode` silently set the rebalance mode.
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 const PKG = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The column where the descriptions of the `Flags:` block start; throws when they are not aligned. */
 function flagColumn(help: string): number {

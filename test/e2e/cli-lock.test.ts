@@ -11,43 +11,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { cli, type Ran } from '../support/cli.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 const serverUrl = process.env.DATABASE_URL;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Orders and completed runs of the account `replay` (the default account of the replay exchange) in a ledger. */
 async function countBook(

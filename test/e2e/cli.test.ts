@@ -1,43 +1,9 @@
-/**
- * The CLI as a user runs it: `node bin/momentum-rebalancer.js rebalance …` in a fresh process, in a
- * scratch working directory (embedded PGlite under ./var), checking exit codes, stdout and stderr.
- */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cli } from '../support/cli.ts';
 
 describe('CLI: bad input exits non-zero before anything is written', () => {
   let cwd: string;
