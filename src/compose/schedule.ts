@@ -9,6 +9,7 @@
  * is scheduled for it. When it ships, it gets its own node-cron task here (`*\/N * * * *` from
  * `[intraday] check_every_minutes`), sharing {@link runExclusive} so the two jobs never overlap.
  */
+import { setImmediate } from 'node:timers/promises';
 import { createTask, parse as parseCron, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { runRebalance } from '../app/rebalance.ts';
@@ -80,6 +81,14 @@ export async function runScheduler(
   let current: Promise<void> | null = null;
   /** Runs `job` unless another job is running (then logs the skipped slot); never throws. */
   const runExclusive = async (name: string, reason: string, job: () => Promise<void>): Promise<void> => {
+    // A signal sent while the previous job ran is read in the event loop's poll phase, after the timers
+    // phase that fired this slot: yield once (check phase) so that a pending SIGTERM aborts first and no
+    // new job starts after it (a run driven by in-process adapters never reaches the poll phase).
+    await setImmediate();
+    if (opts.signal.aborted) {
+      log.info({ job: name, reason }, 'stopping: this slot is not started');
+      return;
+    }
     if (current !== null) {
       log.warn({ job: name, reason }, 'previous job still running: this slot is skipped');
       return;
