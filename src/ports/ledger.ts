@@ -1,11 +1,12 @@
 import type { AccountBook } from './account-book.ts';
 import type { BacktestJournal } from './backtest-journal.ts';
 import type { ExchangeRecords } from './exchange-records.ts';
+import type { HaltJournal } from './halt-journal.ts';
 import type { OrderJournal } from './order-journal.ts';
 import type { RunJournal } from './run-journal.ts';
 
 export type * from './ledger-rows.ts';
-export type { AccountBook, BacktestJournal, ExchangeRecords, OrderJournal, RunJournal };
+export type { AccountBook, BacktestJournal, ExchangeRecords, HaltJournal, OrderJournal, RunJournal };
 
 /**
  * The ledger: the durable record of accounts, runs, universe decisions, orders, fills, balances,
@@ -19,7 +20,13 @@ export type { AccountBook, BacktestJournal, ExchangeRecords, OrderJournal, RunJo
  * average cost of the units sold. Hence, at any time,
  * `equity − initial_quote = realized P/L + unrealized P/L` exactly (unrealized = market value − cost basis).
  */
-export interface Ledger extends AccountBook, RunJournal, OrderJournal, ExchangeRecords, BacktestJournal {
+export interface Ledger
+  extends AccountBook,
+    RunJournal,
+    OrderJournal,
+    ExchangeRecords,
+    BacktestJournal,
+    HaltJournal {
   /** Applies pending SQL migrations from `sql/migrations` (idempotent). */
   migrate(): Promise<void>;
   /** Closes the connection(s). */

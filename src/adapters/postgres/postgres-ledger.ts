@@ -8,8 +8,10 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { decStr } from '../../domain/decimal.ts';
+import type { HaltEvent, HaltState } from '../../domain/risk/halt.ts';
 import { dayToMs } from '../../domain/time.ts';
 import type { Balance } from '../../domain/types.ts';
+import type { HaltEventMeta, HaltEventRow } from '../../ports/halt-journal.ts';
 import type {
   AccountRow,
   AccountState,
@@ -30,6 +32,7 @@ import type {
   RunStatus,
   UniverseDecisionRow,
 } from '../../ports/ledger.ts';
+import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -102,6 +105,23 @@ export class PostgresLedger implements Ledger {
   }
 
   /** Closes the pool / the PGlite instance. */
+  /** The kill switch (HaltJournal): see halt-store.ts. */
+  haltState(accountId: string): Promise<HaltState> {
+    return readHaltState(this.db, accountId);
+  }
+
+  applyHaltEvent(
+    accountId: string,
+    event: HaltEvent,
+    meta: HaltEventMeta,
+  ): Promise<{ before: HaltState; after: HaltState }> {
+    return applyHaltEvent(this.db, accountId, event, meta);
+  }
+
+  haltEvents(accountId: string, limit: number): Promise<HaltEventRow[]> {
+    return readHaltEvents(this.db, accountId, limit);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }

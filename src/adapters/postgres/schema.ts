@@ -293,3 +293,30 @@ export interface BacktestEquityTable {
 export interface Database {
   backtest_equity: BacktestEquityTable;
 }
+
+/** `risk_halts` (005): the kill switch of each account; no row = running. */
+export interface RiskHaltsTable {
+  account_id: Ref;
+  status: string;
+  since: ColumnType<Date | null, Date | null, Date | null>;
+  reason: string | null;
+  updated_at: Ts;
+}
+
+/** `risk_halt_events` (005): the journal of the kill switch. */
+export interface RiskHaltEventsTable {
+  id: Id;
+  account_id: Ref;
+  at: Ts;
+  event: string;
+  from_status: string;
+  to_status: string;
+  actor: string | null;
+  run_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
+  detail: Json;
+}
+
+export interface Database {
+  risk_halts: RiskHaltsTable;
+  risk_halt_events: RiskHaltEventsTable;
+}
