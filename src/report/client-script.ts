@@ -303,13 +303,16 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
     );
   }
 
-  // ---- fees and traded notional per month -------------------------------------------------------------
+  // ---- turnover and fees per month -------------------------------------------------------------------
   function drawFees() {
     var m = data.monthly;
     var mx = seconds(m.months);
     var half = 15 * DAY;
     function zeroTo(u, min, max) {
       return [0, max > 0 ? max * 1.08 : 1];
+    }
+    function times(u, v) {
+      return v == null ? '—' : v.toFixed(2) + '×';
     }
     make(
       'fees',
@@ -323,28 +326,34 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
               return [min - half, max + half];
             },
           },
+          turnover: { range: zeroTo },
           fees: { range: zeroTo },
-          notional: { range: zeroTo },
         },
         series: [
           { label: 'Month', value: ym },
           {
-            label: 'Fees (' + quote + ')',
+            label: 'Turnover (× equity)',
+            scale: 'turnover',
+            stroke: '#7c3aed',
+            fill: 'rgba(124, 58, 237, 0.45)',
+            width: 1,
+            paths: uPlot.paths.bars({ size: [0.6, 40] }),
+            points: { show: false },
+            value: times,
+          },
+          {
+            label: 'Fees paid so far (' + quote + ')',
             scale: 'fees',
             stroke: '#dc2626',
-            fill: 'rgba(220, 38, 38, 0.55)',
-            width: 1,
-            paths: uPlot.paths.bars({ size: [0.42, 40], align: -1 }),
+            width: 2,
             points: { show: false },
             value: money,
           },
           {
-            label: 'Traded notional (' + quote + ')',
-            scale: 'notional',
-            stroke: '#7c3aed',
-            fill: 'rgba(124, 58, 237, 0.45)',
-            width: 1,
-            paths: uPlot.paths.bars({ size: [0.42, 40], align: 1 }),
+            label: 'Fees of the month (' + quote + ')',
+            scale: 'fees',
+            stroke: 'rgba(220, 38, 38, 0)',
+            width: 0,
             points: { show: false },
             value: money,
           },
@@ -352,18 +361,20 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
         axes: [
           {},
           {
-            scale: 'fees',
-            size: 60,
-            stroke: '#b91c1c',
+            scale: 'turnover',
+            size: 56,
+            stroke: '#6d28d9',
             values: function (u, splits) {
-              return splits.map(compact);
+              return splits.map(function (v) {
+                return v + '×';
+              });
             },
           },
           {
-            scale: 'notional',
+            scale: 'fees',
             side: 1,
             size: 64,
-            stroke: '#6d28d9',
+            stroke: '#b91c1c',
             grid: { show: false },
             values: function (u, splits) {
               return splits.map(compact);
@@ -371,7 +382,7 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
           },
         ],
       },
-      [mx, m.fees, m.notional],
+      [mx, m.turnover, m.cum_fees, m.fees],
     );
   }
 
@@ -405,16 +416,19 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
       var isOther = h.names[k] === 'other' && !isCash;
       var color = isCash ? '#94a3b8' : isOther ? '#64748b' : PALETTE[k % PALETTE.length];
       series.push({
-        label: isCash ? h.names[k] + ' (cash)' : h.names[k],
+        label: isCash ? h.names[k] + ' (cash)' : isOther ? 'other' : h.names[k] + (k === 0 ? ' (largest)' : ''),
         stroke: color,
         fill: hexToRgba(color, isCash ? 0.35 : 0.75),
         width: 0.5,
         points: { show: false },
-        value: (function (idx) {
+        value: (function (idx, rank) {
           return function (u, v, si, i) {
-            return i == null ? '—' : raw[idx][i].toFixed(1) + '%';
+            if (i == null) return '—';
+            var pct = raw[idx][i].toFixed(1) + '%';
+            var of = rank ? h.asset_of[idx - 1][i] : -1;
+            return of >= 0 ? h.assets[of] + ' ' + pct : pct;
           };
-        })(k + 1),
+        })(k + 1, k < h.asset_of.length),
       });
       if (k > 0) bands.push({ series: [k + 1, k] });
     }

@@ -1,8 +1,8 @@
 /**
  * The self-contained HTML backtest report: one file that opens offline (uPlot's script and CSS and the
  * data are inlined; a Content-Security-Policy forbids any network access), with the metrics of the
- * strategy vs the benchmarks, equity (linear/log), drawdown, monthly returns, fees and traded notional
- * per month, holdings over time, the effective config and the rejected orders.
+ * strategy vs the benchmarks, equity (linear/log), drawdown, monthly returns, turnover and fees per
+ * month, holdings over time, the effective config and the rejected orders.
  *
  * Size: the page carries the daily equity curves, per-month trade totals and holdings weights (thinned
  * to ≤ HOLDINGS_MAX_POINTS days) — never the individual trades; an 8-year daily backtest stays in the
@@ -12,7 +12,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BacktestMetrics, BacktestResult } from '../app/backtest-result.ts';
 import { ERROR_HANDLER_SCRIPT, REPORT_CLIENT_SCRIPT } from './client-script.ts';
-import { buildChartData, type MonthlyReturnsRow, monthlyReturns, quoteAssetOf } from './report-data.ts';
+import {
+  buildChartData,
+  logScaleByDefault,
+  type MonthlyReturnsRow,
+  monthlyReturns,
+  quoteAssetOf,
+} from './report-data.ts';
 
 /** Rejected orders listed in the page at most (the count of all of them is shown). */
 export const MAX_REJECTIONS_SHOWN = 200;
@@ -202,10 +208,15 @@ function rejectionsSection(result: BacktestResult): string {
   const rejected = result.rejected ?? [];
   const byReason = new Map<string, number>();
   for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
-  const summary = [...byReason.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([reason, n]) => `<code>${escapeHtml(reason)}</code> ${n}`)
-    .join(' · ');
+  const reasons = [...byReason.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const reasonTable =
+    reasons.length === 0
+      ? ''
+      : `<table id="table-rejection-reasons"><thead><tr><th>Reason</th><th class="num">Orders</th></tr></thead><tbody>${reasons
+          .map(
+            ([reason, n]) => `<tr><td><code>${escapeHtml(reason)}</code></td><td class="num">${n}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
   const shown = rejected.slice(0, MAX_REJECTIONS_SHOWN);
   const rows = shown
     .map(
@@ -216,9 +227,9 @@ function rejectionsSection(result: BacktestResult): string {
   const note =
     rejected.length === 0
       ? '<p class="muted">No order was rejected.</p>'
-      : `<p class="muted">${rejected.length} rejected order${rejected.length === 1 ? '' : 's'} (${summary})${
-          rejected.length > shown.length ? `; the first ${shown.length} are listed` : ''
-        }.</p>`;
+      : `<p class="muted">${rejected.length} rejected order${rejected.length === 1 ? '' : 's'}, by reason; then ${
+          rejected.length > shown.length ? `the first ${shown.length}` : 'each of them'
+        } in date order.</p>${reasonTable}`;
   const table =
     shown.length === 0
       ? ''
@@ -301,9 +312,10 @@ ${halted}</section>`;
  * Contents: metrics of the strategy vs `btc_hold` vs `equal_weight` (fractions shown as %, null as "—"),
  * date range and counts, `#chart-equity` (with the `#log-toggle` log-scale checkbox), `#chart-drawdown`,
  * `#table-monthly` (rows = years, Jan…Dec + Year; see {@link monthlyReturns}), `#chart-fees-turnover`
- * (per calendar month), `#chart-holdings` (stacked weights in %, top 12 assets + other + cash), the
- * config (secret-looking keys and URL passwords redacted) and the first {@link MAX_REJECTIONS_SHOWN}
- * rejected orders. Page contract for tests: see src/report/client-script.ts.
+ * (turnover bars and running fees per calendar month), `#chart-holdings` (stacked weights in % by rank:
+ * each day's largest holding, second largest, … + other + cash), the config (secret-looking keys and URL
+ * passwords redacted), the rejected orders grouped by reason (`#table-rejection-reasons`) and the first
+ * {@link MAX_REJECTIONS_SHOWN} of them. `#log-toggle` starts checked when equity spans more than 10×. Page contract for tests: see src/report/client-script.ts.
  *
  * @param result the backtest results (src/app/backtest-result.ts).
  * @param opts.title page title and heading (default "Backtest report").
@@ -335,15 +347,18 @@ export function renderBacktestReport(result: BacktestResult, opts?: { title?: st
 
   const m = chartData.monthly;
   const feesNote = [
-    'Bars per calendar month: commissions valued in the quote asset (left axis) and Σ fill notional (right axis).',
+    "Bars: turnover of each calendar month (Σ fill notional / the month's mean equity, left axis). Line: fees paid so far, valued in the quote asset (right axis); the tooltip also gives the month's fees.",
     m.unvalued_fee_fills > 0
       ? ` ${m.unvalued_fee_fills} fill(s) paid their commission in a third asset and are left out of the fees.`
       : '',
   ].join('');
   const h = chartData.holdings;
-  const holdingsNote = `Share of each asset in the close-of-day portfolio value, stacked${
-    h.other_assets > 0 ? `; ${h.other_assets} smaller assets summed as "other"` : ''
+  const holdingsNote = `Share of the close-of-day portfolio value held in each day's largest holding (#1), second largest (#2), …, stacked; hover to see which asset held each rank that day${
+    h.other_assets > 0
+      ? `; beyond #${h.names.filter((n) => n.startsWith('#')).length}, up to ${h.other_assets} holding(s) a day are summed as "other"`
+      : ''
   }${h.has_cash ? `; ${escapeHtml(quote)} = cash` : ''}.`;
+  const logChecked = logScaleByDefault(chartData) ? ' checked' : '';
 
   return `<!doctype html>
 <html lang="en">
@@ -378,14 +393,14 @@ ${chartSection(
   'Equity',
   `Strategy vs buying BTC and holding it vs the equal-weighted universe, in ${escapeHtml(quote)}.`,
   340,
-  '<label><input type="checkbox" id="log-toggle"> Log scale</label>',
+  `<label><input type="checkbox" id="log-toggle"${logChecked}> Log scale</label>`,
 )}
 ${chartSection('chart-drawdown', 'Drawdown', 'Fall from the running peak of equity, in %.', 220)}
 <section aria-labelledby="monthly-title"><h2 id="monthly-title">Monthly returns</h2>
 <p class="muted">Last equity of the month / last equity of the previous month − 1 (the first month from the initial equity); Year likewise.</p>
 <div class="scroll">${monthlyTable(monthly)}</div>
 </section>
-${chartSection('chart-fees-turnover', 'Fees and traded notional per month', feesNote, 260)}
+${chartSection('chart-fees-turnover', 'Turnover and fees per month', feesNote, 260)}
 ${chartSection('chart-holdings', 'Holdings over time', holdingsNote, 320)}
 ${exitsSection(result)}
 <section aria-labelledby="rejections-title"><h2 id="rejections-title">Rejected orders</h2>

@@ -8,7 +8,7 @@ import type { BacktestResult, BacktestTrade, EquityPoint, HoldingsPoint } from '
 const DAY_MS = 86_400_000;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Most assets drawn individually in the holdings chart; the rest are summed into "other". */
+/** Most ranks drawn in the holdings chart (#1 = each day's largest holding); further holdings are summed into "other". */
 export const HOLDINGS_TOP_ASSETS = 12;
 /** Holdings points sent to the page at most; longer series are thinned to every k-th day (plus the last). */
 export const HOLDINGS_MAX_POINTS = 1500;
@@ -141,6 +141,13 @@ export interface MonthlyTradeTotals {
   /** Σ `quote_quantity` of the fills of the month. */
   readonly notional: number[];
   readonly trades: number[];
+  /**
+   * Turnover of the month: Σ fill notional / mean equity of the month's equity points (a multiple of the
+   * portfolio, e.g. 2 = the portfolio traded twice over); null for a month without equity points.
+   */
+  readonly turnover: (number | null)[];
+  /** Fees paid from the first month to the end of each month (quote), i.e. the running sum of `fees`. */
+  readonly cum_fees: number[];
   /** Fills whose commission asset is neither the quote nor the symbol's base asset (left out of `fees`). */
   readonly unvalued_fee_fills: number;
 }
@@ -169,7 +176,8 @@ function monthIndex(date: string): number {
 }
 
 /**
- * Aggregates fills per calendar month. The months span the equity curve's first to last month (and
+ * Aggregates fills per calendar month (fees, notional, turnover = notional / the month's mean equity,
+ * running fees). The months span the equity curve's first to last month (and
  * any month with a fill outside it), so months without fills show as 0.
  * @throws Error on a malformed date.
  */
@@ -186,7 +194,16 @@ export function monthlyTradeTotals(
     if (m < lo) lo = m;
     if (m > hi) hi = m;
   }
-  if (!Number.isFinite(lo)) return { months: [], fees: [], notional: [], trades: [], unvalued_fee_fills: 0 };
+  if (!Number.isFinite(lo))
+    return {
+      months: [],
+      fees: [],
+      notional: [],
+      trades: [],
+      turnover: [],
+      cum_fees: [],
+      unvalued_fee_fills: 0,
+    };
   const n = hi - lo + 1;
   const fees = Array<number>(n).fill(0);
   const notional = Array<number>(n).fill(0);
@@ -201,35 +218,65 @@ export function monthlyTradeTotals(
     if (Number.isFinite(q)) notional[k] = (notional[k] as number) + q;
     counts[k] = (counts[k] as number) + 1;
   }
+  const eqSum = Array<number>(n).fill(0);
+  const eqCount = Array<number>(n).fill(0);
+  for (const p of equity) {
+    if (!Number.isFinite(p.equity)) continue;
+    const k = monthIndex(p.date) - lo;
+    eqSum[k] = (eqSum[k] as number) + p.equity;
+    eqCount[k] = (eqCount[k] as number) + 1;
+  }
   const months: number[] = [];
   for (let m = lo; m <= hi; m++) months.push(Math.round(Date.UTC(Math.floor(m / 12), m % 12, 1) / DAY_MS));
+  let running = 0;
   return {
     months,
     fees: fees.map((x) => roundSig(x, 8) ?? 0),
     notional: notional.map((x) => roundSig(x, 8) ?? 0),
     trades: counts,
+    turnover: notional.map((x, k) => {
+      const c = eqCount[k] as number;
+      const mean = c > 0 ? (eqSum[k] as number) / c : 0;
+      return mean > 0 ? roundSig(x / mean, 6) : null;
+    }),
+    cum_fees: fees.map((x) => {
+      running += x;
+      return roundSig(running, 8) ?? 0;
+    }),
     unvalued_fee_fills: unvalued,
   };
 }
 
-/** Holdings as stacked-area input: weights in % of the day's total value, per drawn series. */
+/**
+ * Holdings as a stacked area of RANKS, not of fixed assets: series `#1` is each day's largest holding,
+ * `#2` the second largest, … up to {@link HOLDINGS_TOP_ASSETS} ranks, then `other` (the holdings beyond
+ * them on days that hold more), then cash. A momentum basket changes its members often, so a chart of
+ * fixed assets left most of the area in one "other" band (issue 12 item 5); ranks keep every held asset
+ * visible, and the tooltip names the asset of each rank on that day (`assets[asset_of[k][i]]`).
+ */
 export interface HoldingsWeights {
   /** Epoch days (possibly thinned, see {@link HOLDINGS_MAX_POINTS}). */
   readonly days: number[];
-  /** Series names: the top assets by mean weight (descending), then `other` (if any), then the cash asset. */
+  /** Series names: `#1` … `#K` (K = most non-cash assets held on one day, capped), `other` (if any), cash. */
   readonly names: string[];
   /** `weights[k][i]`: % (0–100, 2 decimals) of series `k` on `days[i]`. */
   readonly weights: number[][];
+  /** Asset names referenced by {@link asset_of}, in order of first appearance. */
+  readonly assets: string[];
+  /** `asset_of[k][i]`: index into `assets` of the rank-`k` holding on day `i`, -1 when none (rank series only). */
+  readonly asset_of: number[][];
   /** Whether the last name is the quote (cash) series. */
   readonly has_cash: boolean;
-  /** Number of assets summed into `other`. */
+  /** Most holdings on one day summed into `other` (0: every holding has its own rank). */
   readonly other_assets: number;
 }
 
 /**
- * Holdings over time as weights in %: `value / Σ values of the day × 100` (negative values count as 0;
- * a day with total 0 is all zeros). The {@link HOLDINGS_TOP_ASSETS} non-cash assets with the highest
- * mean weight are kept, the others summed into `other`, the quote asset last (as cash).
+ * Holdings over time as rank weights in % (see {@link HoldingsWeights}): a holding's weight is
+ * `value / Σ values of the day × 100` (negative values count as 0; a day with total 0 is all zeros).
+ * Each day's non-cash holdings with a positive value are sorted by weight (descending, ties by asset
+ * name) and put on ranks `#1…`; at most {@link HOLDINGS_TOP_ASSETS} ranks, the rest summed into `other`;
+ * the quote asset last (as cash).
  * @throws Error on a malformed date.
  */
 export function holdingsWeights(holdings: readonly HoldingsPoint[], quote: string): HoldingsWeights {
@@ -239,49 +286,74 @@ export function holdingsWeights(holdings: readonly HoldingsPoint[], quote: strin
     pts = pts.filter((_, i) => i % step === 0 || i === pts.length - 1);
   }
   const days = pts.map((p) => epochDay(p.date));
-  const totals = pts.map((p) => {
-    let s = 0;
-    for (const v of Object.values(p.values)) if (Number.isFinite(v) && v > 0) s += v;
-    return s;
-  });
-  const w = (p: HoldingsPoint, i: number, asset: string): number => {
-    const v = p.values[asset];
-    const t = totals[i] as number;
-    return v !== undefined && Number.isFinite(v) && v > 0 && t > 0 ? (v / t) * 100 : 0;
-  };
-  const meanWeight = new Map<string, number>();
+  const positive = (v: number | undefined): number =>
+    v !== undefined && Number.isFinite(v) && v > 0 ? v : 0;
   let hasCash = false;
-  pts.forEach((p, i) => {
-    for (const asset of Object.keys(p.values)) {
+  let ranks = 0;
+  let otherMax = 0;
+  const perDay = pts.map((p) => {
+    let total = 0;
+    for (const v of Object.values(p.values)) total += positive(v);
+    const held: [string, number][] = [];
+    for (const [asset, v] of Object.entries(p.values)) {
       if (asset === quote) {
         hasCash = true;
         continue;
       }
-      meanWeight.set(asset, (meanWeight.get(asset) ?? 0) + w(p, i, asset));
+      const x = positive(v);
+      if (x > 0 && total > 0) held.push([asset, (x / total) * 100]);
     }
+    held.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    ranks = Math.max(ranks, Math.min(held.length, HOLDINGS_TOP_ASSETS));
+    otherMax = Math.max(otherMax, held.length - HOLDINGS_TOP_ASSETS);
+    const cash = total > 0 ? (positive(p.values[quote]) / total) * 100 : 0;
+    return { held, cash };
   });
-  const ranked = [...meanWeight.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([a]) => a);
-  const top = ranked.slice(0, HOLDINGS_TOP_ASSETS);
-  const rest = ranked.slice(HOLDINGS_TOP_ASSETS);
-  const names = [...top];
-  const weights: number[][] = top.map((a) => pts.map((p, i) => roundDec(w(p, i, a), 2) ?? 0));
-  if (rest.length > 0) {
+  const assets: string[] = [];
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const weights: number[][] = [];
+  const assetOf: number[][] = [];
+  for (let k = 0; k < ranks; k++) {
+    names.push(`#${k + 1}`);
+    weights.push(perDay.map((d) => roundDec(d.held[k]?.[1] ?? 0, 2) ?? 0));
+    assetOf.push(
+      perDay.map((d) => {
+        const h = d.held[k];
+        if (h === undefined) return -1;
+        let j = index.get(h[0]);
+        if (j === undefined) {
+          j = assets.length;
+          assets.push(h[0]);
+          index.set(h[0], j);
+        }
+        return j;
+      }),
+    );
+  }
+  if (otherMax > 0) {
     names.push('other');
     weights.push(
-      pts.map((p, i) => {
+      perDay.map((d) => {
         let s = 0;
-        for (const a of rest) s += w(p, i, a);
+        for (const h of d.held.slice(HOLDINGS_TOP_ASSETS)) s += h[1];
         return roundDec(s, 2) ?? 0;
       }),
     );
   }
   if (hasCash) {
     names.push(quote);
-    weights.push(pts.map((p, i) => roundDec(w(p, i, quote), 2) ?? 0));
+    weights.push(perDay.map((d) => roundDec(d.cash, 2) ?? 0));
   }
-  return { days, names, weights, has_cash: hasCash, other_assets: rest.length };
+  return {
+    days,
+    names,
+    weights,
+    assets,
+    asset_of: assetOf,
+    has_cash: hasCash,
+    other_assets: Math.max(0, otherMax),
+  };
 }
 
 /** Everything the page's script plots (serialised as JSON into the page). */
@@ -335,4 +407,28 @@ export function buildChartData(result: BacktestResult): ReportChartData {
     monthly: monthlyTradeTotals(result.trades, pts, quote),
     holdings: holdingsWeights(result.holdings ?? [], quote),
   };
+}
+
+/** Range (max / min of the positive values) above which the equity chart opens on a log scale. */
+export const LOG_SCALE_ABOVE = 10;
+
+/**
+ * Whether the equity chart should open on a log scale: when the strategy's and the benchmarks' positive
+ * equity values span more than {@link LOG_SCALE_ABOVE}× (max / min), a linear axis flattens everything
+ * before the rise (issue 12 item 5). The reader can still switch with the toggle.
+ */
+export function logScaleByDefault(
+  data: Pick<ReportChartData, 'equity' | 'btc_hold' | 'equal_weight'>,
+): boolean {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const series of [data.equity, data.btc_hold, data.equal_weight]) {
+    for (const v of series) {
+      if (v !== null && Number.isFinite(v) && v > 0) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return hi > 0 && hi / lo > LOG_SCALE_ABOVE;
 }

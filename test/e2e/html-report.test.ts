@@ -405,6 +405,38 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML report in headless Chromium (offline)', ()
     await p2.close();
   });
 
+  it('report fixes (issue 12 item 5): log scale by default above 10×, rejections grouped by reason, holdings by rank named in the tooltip', async () => {
+    // The fixture's equity spans 10000 → ~12000: linear by default (checked above). Here equity grows
+    // 1 % a day for 400 days (1.01^399 ≈ 53×): the page must open on the log scale.
+    const base = buildFixture();
+    const grown: BacktestResult = {
+      ...base,
+      equity: base.equity.map((p, i) => ({ date: p.date, equity: 1000 * 1.01 ** i })),
+    };
+    const file = path.join(dir, 'grown.html');
+    writeFileSync(file, renderBacktestReport(grown));
+    const p2 = await page.context().newPage();
+    await p2.goto(pathToFileURL(file).href);
+    await p2.waitForSelector('body[data-charts-ready="4"]', { timeout: 10_000 });
+    expect(await p2.evaluate(() => window.__charts.equity.scales.y.distr)).toBe(3);
+    expect(await p2.$eval('#log-toggle', (el) => (el as unknown as { checked: boolean }).checked)).toBe(true);
+    await p2.close();
+
+    // Rejections: one row per reason with its count, before the listing (fixture: 1 min_notional, 1 no_price).
+    const reasons = await page.$$eval('#table-rejection-reasons tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(reasons).toEqual([
+      ['min_notional', '1'],
+      ['no_price', '1'],
+    ]);
+    // Holdings by rank: the legend's series are #1 (largest), #2, #3 and cash; no "other" band.
+    const labels = await page.$$eval('#chart-holdings .u-legend th', (ths) =>
+      ths.map((th) => th.textContent?.trim()),
+    );
+    expect(labels).toEqual(['Date', '#1 (largest)', '#2', '#3', 'USDT (cash)']);
+  });
+
   it('resizes with the window and saves a full-page screenshot', async () => {
     await page.setViewportSize({ width: 900, height: 900 });
     await page.waitForFunction(() => {
