@@ -29,6 +29,7 @@ import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
+import { runReportCommand } from './report-command.ts';
 import { runScheduleCommand } from './schedule-command.ts';
 
 /** The package version (package.json), e.g. `0.1.0`. */
@@ -42,6 +43,7 @@ const COMMANDS: [string, string][] = [
   ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
+  ['report', "the account's offline HTML report: equity, P/L by asset, fills with slippage and latency"],
   ['backtest', 'replay the strategy over the daily history'],
   ['db:migrate', 'apply the SQL migrations to the ledger database'],
   ['download-data', "bring a data directory up to date from Binance's public market data"],
@@ -155,6 +157,22 @@ ${helpRows([
 ${EXIT_CODES}
 `;
 
+const REPORT_USAGE = `Usage: momentum-rebalancer report --out FILE.html [flags]
+
+The account's self-contained HTML report, from the ledger (no exchange call, nothing written to the
+ledger; opens offline): equity, drawdown, monthly returns, turnover and fees, holdings, P/L by asset,
+every order with decision price, fill price, slippage (bps) and latency (ms), rejected orders by reason.
+
+Flags:
+${helpRows([
+  ...COMMON_ROWS,
+  ['--out FILE.html', 'where to write the report (required; written atomically)'],
+  ...bookFlagRows(),
+])}
+
+${EXIT_CODES}
+`;
+
 const MIGRATE_USAGE = `Usage: momentum-rebalancer db:migrate [flags]
 
 Applies the pending SQL migrations (sql/migrations) to the ledger: [database] url / DATABASE_URL, else
@@ -171,6 +189,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   schedule: SCHEDULE_USAGE,
   status: STATUS_USAGE,
   history: HISTORY_USAGE,
+  report: REPORT_USAGE,
   backtest: BACKTEST_USAGE,
   'db:migrate': MIGRATE_USAGE,
   'download-data': DOWNLOAD_USAGE,
@@ -202,6 +221,10 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     csv: { type: 'boolean' },
     of: { type: 'string' },
     limit: { type: 'string' },
+    ...pick(configFlagOptions(), BOOK_FLAGS),
+  },
+  report: {
+    out: { type: 'string' },
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   'db:migrate': pick(configFlagOptions(), MIGRATE_FLAGS),
@@ -281,6 +304,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
     if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
+    if (command === 'report') return await runReportCommand(loaded, logger, values);
     return await rebalance(loaded, logger, values);
   } catch (err) {
     const code = exitCodeOf(err);

@@ -1,11 +1,13 @@
 /**
- * The composition functions of the read-only commands (`db:migrate`, `status`, `history`): the migrated
+ * The composition functions of the read-only commands (`db:migrate`, `status`, `history`, `report`): the migrated
  * ledger under the directory's lock (PGlite) and, for status/history, the book reader over it.
  */
 import type { Logger } from 'pino';
+import { PostgresAccountReportReader } from '../adapters/postgres/account-report-reader.ts';
 import { PostgresBookReader } from '../adapters/postgres/book-reader.ts';
 import type { PostgresLedger } from '../adapters/postgres/postgres-ledger.ts';
 import type { Config } from '../config/schema.ts';
+import type { AccountReportReader } from '../ports/account-report.ts';
 import type { BookReader } from '../ports/book-reader.ts';
 import { openLockedLedger } from './ledger.ts';
 
@@ -20,21 +22,28 @@ export async function composeMigrate(config: Config, logger: Logger): Promise<vo
 /** An opened book reader, the ledger it reads (`target`, a redacted DSN or directory) and its closer. */
 export interface OpenedBookReader {
   readonly reader: BookReader;
+  /** The account report's reader over the same ledger (`report`). */
+  readonly reportReader: AccountReportReader;
   readonly target: string;
   close(): Promise<void>;
 }
 
 /**
- * `status` / `history`: the book reader over the migrated ledger of `config`, opened under the lock of
+ * `status` / `history` / `report`: the book and report readers over the migrated ledger of `config`, opened under the lock of
  * `command` ({@link openLockedLedger}); `close()` closes the ledger, then releases the lock.
  * @throws LockHeldError (exit 75), LedgerConnectionError (exit 69), a failing migration's error.
  */
 export async function composeBookReader(
   config: Config,
   logger: Logger,
-  command: 'status' | 'history',
+  command: 'status' | 'history' | 'report',
 ): Promise<OpenedBookReader> {
   const opened = await openLockedLedger(config, logger, command);
   const ledger = opened.ledger as PostgresLedger;
-  return { reader: new PostgresBookReader(ledger.db), target: ledger.target, close: opened.close };
+  return {
+    reader: new PostgresBookReader(ledger.db),
+    reportReader: new PostgresAccountReportReader(ledger.db),
+    target: ledger.target,
+    close: opened.close,
+  };
 }

@@ -140,6 +140,14 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
     return u;
   }
 
+  var STRATEGY = data.strategy_label || 'Strategy';
+  function hasAny(xs) {
+    for (var i = 0; i < xs.length; i++) if (xs[i] != null) return true;
+    return false;
+  }
+  var HAS_BTC = hasAny(data.btc_hold);
+  var HAS_EW = hasAny(data.equal_weight);
+
   // ---- equity (linear / log) ----------------------------------------------------------------------
   function positive(arr) {
     var out = new Array(arr.length);
@@ -205,9 +213,9 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
         },
         series: [
           { label: 'Date', value: ymd },
-          { label: 'Strategy', stroke: COLORS.strategy, width: 2, value: money },
-          { label: 'BTC hold', stroke: COLORS.btc, width: 1.5, value: money },
-          { label: 'Equal weight', stroke: COLORS.ew, width: 1.5, value: money },
+          { label: STRATEGY, stroke: COLORS.strategy, width: 2, value: money },
+          { label: 'BTC hold', show: HAS_BTC, stroke: COLORS.btc, width: 1.5, value: money },
+          { label: 'Equal weight', show: HAS_EW, stroke: COLORS.ew, width: 1.5, value: money },
           // Intraday exits (§10): a dot on the strategy's equity of each day with an exit, no line.
           {
             label: 'Intraday exits',
@@ -275,14 +283,14 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
         series: [
           { label: 'Date', value: ymd },
           {
-            label: 'Strategy',
+            label: STRATEGY,
             stroke: COLORS.strategy,
             fill: 'rgba(37, 99, 235, 0.18)',
             width: 1.5,
             value: pct,
           },
-          { label: 'BTC hold', stroke: COLORS.btc, width: 1, value: pct },
-          { label: 'Equal weight', stroke: COLORS.ew, width: 1, value: pct },
+          { label: 'BTC hold', show: HAS_BTC, stroke: COLORS.btc, width: 1, value: pct },
+          { label: 'Equal weight', show: HAS_EW, stroke: COLORS.ew, width: 1, value: pct },
         ],
         axes: [
           {},

@@ -20,6 +20,20 @@ import {
   quoteAssetOf,
 } from './report-data.ts';
 
+/** Options of {@link renderBacktestReport}. */
+export interface ReportOptions {
+  /** Page title and heading (default "Backtest report"). */
+  readonly title?: string;
+  /** The line under the heading (plain text; escaped). */
+  readonly subtitle?: string;
+  /** Name of the strategy's series and metrics column (default "Strategy"). */
+  readonly strategyLabel?: string;
+  /** `false`: no benchmark columns in the metrics (a live account has none). Default true. */
+  readonly benchmarks?: boolean;
+  /** Extra `<section>`s, already-escaped HTML, placed before the rejected orders. */
+  readonly sectionsHtml?: string;
+}
+
 /** Rejected orders listed in the page at most (the count of all of them is shown). */
 export const MAX_REJECTIONS_SHOWN = 200;
 
@@ -117,12 +131,15 @@ const METRIC_ROWS: readonly {
   { key: 'n_trades', label: 'Trades', fmt: (x) => (finite(x) ? fmtNum(x, 0) : DASH) },
 ];
 
-function metricsTable(result: BacktestResult, quote: string): string {
-  const cols: { label: string; m: BacktestMetrics | undefined }[] = [
-    { label: 'Strategy', m: result.metrics },
-    { label: 'BTC hold', m: result.benchmarks?.btc_hold },
-    { label: 'Equal weight', m: result.benchmarks?.equal_weight },
-  ];
+function metricsTable(result: BacktestResult, quote: string, opts: ReportOptions): string {
+  const cols: { label: string; m: BacktestMetrics | undefined }[] =
+    opts.benchmarks === false
+      ? [{ label: opts.strategyLabel ?? 'Strategy', m: result.metrics }]
+      : [
+          { label: opts.strategyLabel ?? 'Strategy', m: result.metrics },
+          { label: 'BTC hold', m: result.benchmarks?.btc_hold },
+          { label: 'Equal weight', m: result.benchmarks?.equal_weight },
+        ];
   const head = cols.map((c) => `<th scope="col">${escapeHtml(c.label)}</th>`).join('');
   const rows = METRIC_ROWS.map((r) => {
     const label = r.key === 'fees' ? `Fees (${quote})` : r.label;
@@ -318,11 +335,19 @@ ${halted}</section>`;
  * {@link MAX_REJECTIONS_SHOWN} of them. `#log-toggle` starts checked when equity spans more than 10×. Page contract for tests: see src/report/client-script.ts.
  *
  * @param result the backtest results (src/app/backtest-result.ts).
- * @param opts.title page title and heading (default "Backtest report").
+ * @param options title, subtitle, series label, benchmarks on/off, extra sections ({@link ReportOptions}).
  * @throws Error when a date in the result is not `YYYY-MM-DD`, or when uPlot is not installed.
  */
-export function renderBacktestReport(result: BacktestResult, opts?: { title?: string }): string {
-  const title = opts?.title ?? 'Backtest report';
+export function renderBacktestReport(result: BacktestResult, options?: ReportOptions): string {
+  const opts = options ?? {};
+  const title = opts.title ?? 'Backtest report';
+  const subtitle =
+    opts.subtitle ??
+    `Momentum rebalancer backtest · quote asset ${quoteAssetOf(result)} · equity at the close of each UTC day`;
+  const equityNote =
+    opts.benchmarks === false
+      ? `Equity of the account in ${escapeHtml(quoteAssetOf(result))}.`
+      : `Strategy vs buying BTC and holding it vs the equal-weighted universe, in ${escapeHtml(quoteAssetOf(result))}.`;
   const quote = quoteAssetOf(result);
   const uplot = loadUplot();
   const chartData = buildChartData(result);
@@ -375,13 +400,13 @@ export function renderBacktestReport(result: BacktestResult, opts?: { title?: st
 <main>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="sub">Momentum rebalancer backtest · quote asset ${escapeHtml(quote)} · equity at the close of each UTC day</p>
+<p class="sub">${escapeHtml(subtitle)}</p>
 <ul class="facts">${facts}</ul>
 <div id="error-banner" role="alert" hidden></div>
 </header>
 <div class="grid">
 <section aria-labelledby="metrics-title"><h2 id="metrics-title">Metrics</h2>
-${metricsTable(result, quote)}
+${metricsTable(result, quote, opts)}
 <p class="muted">Returns, volatility and drawdown in %; Sharpe/Sortino annualised (365 days, risk-free 0); turnover = Σ notional / mean equity.</p>
 </section>
 <section aria-labelledby="config-title"><h2 id="config-title">Configuration</h2>
@@ -391,7 +416,7 @@ ${metricsTable(result, quote)}
 ${chartSection(
   'chart-equity',
   'Equity',
-  `Strategy vs buying BTC and holding it vs the equal-weighted universe, in ${escapeHtml(quote)}.`,
+  equityNote,
   340,
   `<label><input type="checkbox" id="log-toggle"${logChecked}> Log scale</label>`,
 )}
@@ -403,11 +428,12 @@ ${chartSection('chart-drawdown', 'Drawdown', 'Fall from the running peak of equi
 ${chartSection('chart-fees-turnover', 'Turnover and fees per month', feesNote, 260)}
 ${chartSection('chart-holdings', 'Holdings over time', holdingsNote, 320)}
 ${exitsSection(result)}
+${opts.sectionsHtml ?? ''}
 <section aria-labelledby="rejections-title"><h2 id="rejections-title">Rejected orders</h2>
 ${rejectionsSection(result)}
 </section>
 </main>
-<script type="application/json" id="report-data">${jsonForScript(chartData)}</script>
+<script type="application/json" id="report-data">${jsonForScript({ ...chartData, strategy_label: opts.strategyLabel ?? 'Strategy' })}</script>
 <script>${inlineSafe(uplot.js, 'script')}</script>
 <script>${inlineSafe(REPORT_CLIENT_SCRIPT, 'script')}</script>
 </body>
