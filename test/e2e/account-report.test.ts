@@ -88,7 +88,7 @@ describe('report --out: the live account HTML report', () => {
         page.on('pageerror', (e) => errors.push(e.message));
         await page.goto(pathToFileURL(file).href);
         await page.waitForSelector('body[data-charts-ready="4"]', { timeout: 20_000 });
-        expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+        expect(await page.getAttribute('body', 'data-error')).toBeNull();
         expect(errors).toEqual([]);
         expect(attempted).toEqual([]);
         // Orders: one row each, in decision order, with the decision price, fill price and slippage.
