@@ -27,6 +27,7 @@ import {
   type RejectedOrder,
   rejectedOrder,
 } from '../../ports/exchange.ts';
+import type { OpenOrder, StopLossRequest, StopOrders } from '../../ports/stop-orders.ts';
 import { type BinanceRest, FINAL_LOOKUP_MARGIN_MS } from './binance-rest.ts';
 import { ExchangeError, gaveUp } from './errors.ts';
 import { checkOrderResponse } from './response-checks.ts';
@@ -44,7 +45,7 @@ export interface BinanceExchangeOptions {
 }
 
 /** Binance spot as an {@link Exchange}; see the module comment. */
-export class BinanceExchange implements Exchange {
+export class BinanceExchange implements Exchange, StopOrders {
   readonly kind: 'testnet' | 'live';
 
   constructor(private readonly opts: BinanceExchangeOptions) {
@@ -209,6 +210,97 @@ export class BinanceExchange implements Exchange {
     }
     this.warnIfPartial(order);
     return accepted(order, [], fills);
+  }
+
+  /**
+   * Places a STOP_LOSS SELL (port {@link StopOrders}): quantity floored to stepSize, stopPrice floored to
+   * tickSize (a stop below the level, never above it). -2010 "Order would trigger immediately" comes back
+   * as `would_trigger_immediately`; a duplicate clientOrderId (-2010 "Duplicate order sent.", the stop is
+   * already open from an earlier attempt) returns that order; an unknown outcome is looked up by the
+   * clientOrderId (after recvWindow) before the same request is sent again.
+   * @throws ExchangeError for auth, ban, invalid responses, or an outcome still unknown after `maxAttempts`.
+   */
+  async placeStopLoss(req: StopLossRequest): Promise<OrderOutcome> {
+    const rules = this.opts.rules(req.symbol);
+    const ref = { symbol: req.symbol, side: 'SELL' as const, clientOrderId: req.clientOrderId };
+    const quantity = floorStep(req.quantity, rules.stepSize);
+    if (quantity.isZero())
+      return rejectedOrder(
+        ref,
+        null,
+        'zero_quantity',
+        `quantity ${req.quantity} rounds to 0 at stepSize ${rules.stepSize}: not sent`,
+      );
+    const stopPrice = floorStep(req.stopPrice, rules.tickSize);
+    if (stopPrice.isZero())
+      return rejectedOrder(
+        ref,
+        null,
+        'zero_price',
+        `stopPrice ${req.stopPrice} rounds to 0 at tickSize ${rules.tickSize}: not sent`,
+      );
+    const max = this.opts.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.opts.rest.newStopLossOrder({
+          symbol: req.symbol,
+          quantity: decStr(quantity),
+          stopPrice: decStr(stopPrice),
+          newClientOrderId: req.clientOrderId,
+        });
+        checkOrderResponse(res, 'POST /api/v3/order', undefined);
+        return accepted(res, []);
+      } catch (err) {
+        if (!(err instanceof ExchangeError)) throw err;
+        if (err.kind === 'rejected' && err.code === -2010 && /duplicate/i.test(err.message)) {
+          const found = await this.queryOrder(req.symbol, req.clientOrderId);
+          if (found) return found;
+        }
+        if (err.kind === 'rejected') {
+          const reason =
+            err.code === -2010 && /trigger immediately/i.test(err.message)
+              ? 'would_trigger_immediately'
+              : reasonOf(err);
+          return rejectedOrder(ref, err.code, reason, bareMessage(err.message));
+        }
+        if (err.kind === 'retryable') {
+          if (attempt >= max) throw gaveUp(err, attempt);
+          if (err.retryAfterMs !== null) await this.opts.rest.backOff(err);
+          continue;
+        }
+        if (err.kind !== 'unknown_outcome') throw err;
+        const found = await this.queryOrder(req.symbol, req.clientOrderId, {
+          notBefore: err.lookupNotBefore ?? this.finalAfter(Date.now()),
+        });
+        if (found) return found;
+        if (attempt >= max) throw gaveUp(err, attempt);
+      }
+    }
+  }
+
+  /**
+   * Cancels a stop by clientOrderId (port {@link StopOrders}) and returns its final state: the canceled
+   * order (status `EXPIRED`, Binance CANCELED) when nothing executed, else — it triggered first — the
+   * order looked up with its fills (`GET /api/v3/order` + `myTrades`); null when the exchange does not
+   * know it.
+   */
+  async cancelStop(symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
+    const canceled = await this.opts.rest.cancelOrder(symbol, clientOrderId);
+    if (canceled !== null && dec(canceled.executedQty).isZero()) return accepted(canceled, []);
+    return this.queryOrder(symbol, clientOrderId);
+  }
+
+  /** The account's open orders (`GET /api/v3/openOrders`, weight 80), port {@link StopOrders}. */
+  async openOrders(): Promise<readonly OpenOrder[]> {
+    const open = await this.opts.rest.openOrders();
+    return open.map((o) => ({
+      symbol: o.symbol,
+      clientOrderId: o.clientOrderId,
+      type: o.type,
+      side: o.side,
+      quantity: decStr(o.origQty),
+      stopPrice: o.stopPrice === undefined || dec(o.stopPrice).isZero() ? null : decStr(o.stopPrice),
+    }));
   }
 
   /** A partial fill (EXPIRED / PARTIALLY_FILLED with something executed) is logged, never silent. */

@@ -31,6 +31,7 @@ import {
   exchangeInfoSchema,
   klinesSchema,
   myTradesSchema,
+  openOrdersSchema,
   orderSchema,
   parseResponse,
   serverTimeSchema,
@@ -369,6 +370,89 @@ export class BinanceRest {
       this.afterResponse();
     }
     return parseResponse(orderSchema, body, ep, order.symbol);
+  }
+
+  /**
+   * `POST /api/v3/order` type `STOP_LOSS` (weight 1, signed): a SELL of `quantity` that becomes a MARKET
+   * order when the last price falls to `stopPrice` (Binance trading-endpoints.md "New order", STOP_LOSS
+   * requires quantity and stopPrice). Not retried here: the caller resolves an unknown outcome by its
+   * clientOrderId (a stop order stays open, so Binance refuses a duplicate id with -2010 while it is).
+   * @throws ExchangeError, classified as for {@link newOrder} (e.g. -2010 "Order would trigger immediately").
+   */
+  async newStopLossOrder(order: {
+    readonly symbol: string;
+    readonly quantity: string;
+    readonly stopPrice: string;
+    readonly newClientOrderId: string;
+  }) {
+    const ep = 'POST /api/v3/order';
+    this.requireKeys(ep, order.symbol);
+    await this.reserve(1);
+    const before = this.now();
+    const started = Date.now();
+    let body: unknown;
+    try {
+      body = await this.withTimeout(
+        this.lib.privateRequest('POST', '/api/v3/order', {
+          symbol: order.symbol,
+          side: 'SELL',
+          type: 'STOP_LOSS',
+          quantity: order.quantity,
+          stopPrice: order.stopPrice,
+          newClientOrderId: order.newClientOrderId,
+          newOrderRespType: 'RESULT',
+          recvWindow: this.opts.recvWindowMs,
+        }),
+      );
+    } catch (err) {
+      const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
+      if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
+      if (e.kind === 'unknown_outcome')
+        e.lookupNotBefore = this.finalAfter(Math.max(before, this.maxTimestamp));
+      if (e.code === -1021) await this.syncTime().catch(() => undefined);
+      throw e;
+    } finally {
+      this.afterResponse();
+    }
+    return parseResponse(orderSchema, body, ep, order.symbol);
+  }
+
+  /**
+   * `DELETE /api/v3/order` by `origClientOrderId` (weight 1, signed), retried when retryable (cancelling
+   * twice is harmless: the second answers -2011).
+   * @returns the canceled order, or null when the exchange has no such OPEN order (-2011: unknown, or
+   *   already filled/canceled — look it up with {@link getOrder}).
+   */
+  async cancelOrder(symbol: string, clientOrderId: string) {
+    const ep = 'DELETE /api/v3/order';
+    this.requireKeys(ep, symbol);
+    try {
+      const body = await this.read(
+        ep,
+        1,
+        () =>
+          this.lib.privateRequest('DELETE', '/api/v3/order', {
+            symbol,
+            origClientOrderId: clientOrderId,
+            recvWindow: this.opts.recvWindowMs,
+          }),
+        symbol,
+      );
+      return parseResponse(orderSchema, body, ep, symbol);
+    } catch (err) {
+      if (err instanceof ExchangeError && err.code === -2011) return null;
+      throw err;
+    }
+  }
+
+  /** `GET /api/v3/openOrders` of the whole account (weight 80, signed), retried when retryable. */
+  async openOrders() {
+    const ep = 'GET /api/v3/openOrders';
+    this.requireKeys(ep);
+    const body = await this.read(ep, 80, () =>
+      this.lib.privateRequest('GET', '/api/v3/openOrders', { recvWindow: this.opts.recvWindowMs }),
+    );
+    return parseResponse(openOrdersSchema, body, ep);
   }
 
   /**

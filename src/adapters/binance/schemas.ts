@@ -108,6 +108,15 @@ export const orderSchema = z.looseObject({
 });
 export type OrderResponse = z.infer<typeof orderSchema>;
 
+/** `GET /api/v3/openOrders`: open orders with their type and stop price (trading-endpoints.md "Current open orders"). */
+export const openOrdersSchema = z.array(
+  orderSchema.extend({
+    type: z.string(),
+    origQty: decimalString,
+    stopPrice: decimalString.optional(),
+  }),
+);
+
 export const myTradesSchema = z.array(
   z.looseObject({
     symbol: z.string(),
