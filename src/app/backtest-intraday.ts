@@ -15,7 +15,7 @@
 import type { BookParams } from '../domain/backtest/fast-book.ts';
 import type { RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket } from '../domain/backtest/market.ts';
-import { type Decimal, dec, decStr, ZERO } from '../domain/decimal.ts';
+import { type Decimal, dec, decStr, floorStep, ZERO } from '../domain/decimal.ts';
 import { barOf, type PendingReason } from '../domain/risk/evaluate-bar.ts';
 import { buysAllowed, type HaltState, nextHaltState, RUNNING } from '../domain/risk/halt.ts';
 import { isPosition } from '../domain/risk/is-position.ts';
@@ -30,7 +30,7 @@ import {
   type PositionState,
 } from '../domain/risk/position-state.ts';
 import type { RiskSettings } from '../domain/risk/risk-settings.ts';
-import { exitSignalSeries } from '../domain/signals/exit-signal.ts';
+import { exitSignalSeriesOfText } from '../domain/signals/exit-signal.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { Candle, Side } from '../domain/types.ts';
 import { ReferenceBook } from './backtest-reference.ts';
@@ -69,6 +69,8 @@ export class IntradayBook extends ReferenceBook {
   /** UTC ms of the close of the hour in which the drawdown halt was set, or null. */
   haltedAtMs: number | null = null;
   private readonly hourly = new Map<number, HourlySeries>();
+  /** `floor_step(holding)` as a float per position state (-1: below minQty or 0), for {@link surelyDust}. */
+  private readonly dustCache = new WeakMap<PositionState, number>();
   private readonly risk = new Map<number, PositionState>();
   private readonly pending = new Map<number, PendingReason>();
   private halt: HaltState = RUNNING;
@@ -103,9 +105,9 @@ export class IntradayBook extends ReferenceBook {
       const signal =
         settings.exitSignal === 'none'
           ? null
-          : exitSignalSeries(
-              candles.map((c) => dec(c.close)),
-              candles.map((c) => dec(c.low)),
+          : exitSignalSeriesOfText(
+              candles.map((c) => c.close),
+              candles.map((c) => c.low),
               settings,
             );
       this.hourly.set(i, { candles, at, signal });
@@ -245,6 +247,7 @@ export class IntradayBook extends ReferenceBook {
         const k = hs?.at.get(H);
         if (hs === undefined || k === undefined || this.pending.has(i)) continue;
         const state = this.risk.get(i) as PositionState;
+        if (this.surelyDust(i, state, (hs.candles[k] as Candle).open)) continue;
         const r = evaluatePositionBar(
           state,
           barOf(hs.candles[k] as Candle),
@@ -260,6 +263,28 @@ export class IntradayBook extends ReferenceBook {
       }
       if (this.portfolioRiskOn) this.portfolioRisk(d, H);
     }
+  }
+
+  /**
+   * A cheap, one-sided dust test before the exact §10 one (`evaluatePositionBar`): true only when the
+   * holding is certainly not a position at this open — no peak, `floor_step(h)` 0 or below minQty
+   * (exact, once per state), or `floor_step(h) · open` below minNotional by more than float error
+   * (1e-9 relative, far above the ~1e-15 of a double product). Leftover dust of sold positions is
+   * evaluated every hour; this keeps it from costing a decimal parse per hour. False means "ask the exact
+   * rule", never "a position".
+   */
+  private surelyDust(i: number, state: PositionState, openText: string): boolean {
+    if (state.peak === null) return true;
+    let q = this.dustCache.get(state);
+    if (q === undefined) {
+      const rules = this.market.rules(i);
+      const exact = floorStep(state.holding, rules.stepSize);
+      q = exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
+      this.dustCache.set(state, q);
+    }
+    if (q < 0) return true;
+    const minNotional = Number(this.market.rules(i).minNotional);
+    return q * Number(openText) < minNotional * (1 - 1e-9);
   }
 
   /** Portfolio risk at the close of hour `H` (§10). */

@@ -4,6 +4,7 @@ import {
   type ExitSignalSettings,
   exitSignalAt,
   exitSignalSeries,
+  exitSignalSeriesOfText,
 } from '../../../../src/domain/signals/exit-signal.ts';
 
 const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
@@ -36,5 +37,53 @@ describe('exit_signal switch (strategy-semantics §10)', () => {
     const dip = d([1, 4, 4, '1.5']);
     expect(exitSignalAt(dip, dip, 3, { ...base, exitSignal: 'sma_cross' })).toBe(true);
     expect(exitSignalAt(dip, dip, 3, { ...base, exitSignal: 'breakout' })).toBe(false);
+  });
+});
+
+describe('exitSignalSeriesOfText (scaled integers) answers as exitSignalSeries (decimal.js)', () => {
+  // A seeded walk over prices with 8 decimals and many exact ties (flat runs), so that both the SMA tie
+  // rule ("a tie is not <") and the channel's strict "<" are exercised; plus the hand case above.
+  function walk(n: number, seed: number): string[] {
+    let x = seed;
+    const rnd = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    let p = 1234567; // units of 1e-8
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rnd();
+      if (r > 0.4) p = Math.max(1, p + Math.round((rnd() - 0.5) * 50_000));
+      out.push((p / 1e8).toFixed(8));
+    }
+    return out;
+  }
+  it.each([
+    ['sma_cross', 3, 7],
+    ['sma_cross', 12, 48],
+    ['breakout', 3, 7],
+    ['breakout', 24, 48],
+  ] as const)('%s (%i/%i) on 3000 seeded bars', (kind, a, b) => {
+    const closes = walk(3000, 42);
+    const lows = closes.map((c, i) => (i % 3 === 0 ? c : (Number(c) * 0.999).toFixed(8)));
+    const s: ExitSignalSettings = { exitSignal: kind, exitSmaFast: a, exitSmaSlow: b, exitBreakoutBars: a };
+    const expected = exitSignalSeries(d(closes), d(lows), s);
+    expect(expected.filter(Boolean).length).toBeGreaterThan(5); // the case exercises the rule
+    expect(exitSignalSeriesOfText(closes, lows, s)).toEqual(expected);
+  });
+  it('the hand case [10, 10, 10, 7] and a value with more than 8 decimals (falls back, same answer)', () => {
+    const s = { ...base, exitSignal: 'sma_cross' as const };
+    expect(exitSignalSeriesOfText(['10', '10', '10', '7'], ['10', '10', '10', '7'], s)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(exitSignalSeriesOfText(['10', '10', '10', '6.999999999'], ['1', '1', '1', '1'], s)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 });
