@@ -1,9 +1,11 @@
 /**
  * The AWS deployment checked by machines (issue 11 item 3):
- * - deploy/aws/template.yaml passes cfn-lint (it runs the SAM transform — aws-sam-translator — and
- *   validates the result against the CloudFormation resource specification): a misspelt ScheduleV2
- *   property or an unknown runtime fails it. The AWS SAM JSON schema itself could not be installed here
- *   (see deploy/README.md "AWS Lambda"), so cfn-lint stands in for ajv + that schema.
+ * - deploy/aws/template.yaml validates with ajv against the AWS SAM JSON schema (aws-sam-translator's
+ *   `schema_source/sam.schema.json`, vendored with its provenance in test/fixtures/aws/): it knows
+ *   ScheduleV2, so a misspelt ScheduleV2 property or an unknown event type fails it (checked below on
+ *   mutated copies, so the check can fail);
+ * - it passes cfn-lint (it runs the SAM transform — aws-sam-translator — and validates the result against
+ *   the CloudFormation resource specification): a misspelt property or an unknown runtime fails it.
  * - the keys the issue requires, read with the `yaml` parser: esbuild build, Node 20+ runtime, ScheduleV2
  *   at 00:05 UTC with ScheduleExpressionTimezone UTC and a retry policy, the secret from Secrets Manager,
  *   the intraday slot DISABLED.
@@ -16,6 +18,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -27,6 +30,27 @@ const CFN_TAGS = ['Ref', 'GetAtt', 'Sub', 'Join', 'FindInMap', 'If', 'Select', '
   tag: `!${t}`,
   resolve: (v: unknown) => ({ [t]: v }),
 }));
+/**
+ * The same tags in their long form (`!Sub x` = `{"Fn::Sub": x}`, `!Ref x` = `{"Ref": x}`), as CloudFormation
+ * reads them: what the SAM schema's intrinsic-function branches expect.
+ */
+const CFN_LONG_TAGS = ['Ref', 'GetAtt', 'Sub', 'Join', 'FindInMap', 'If', 'Select', 'Split'].map((t) => ({
+  tag: `!${t}`,
+  resolve: (v: unknown) => ({ [t === 'Ref' ? 'Ref' : `Fn::${t}`]: v }),
+}));
+
+const SAM_SCHEMA = path.join(ROOT, 'test', 'fixtures', 'aws', 'sam.schema.json');
+/** Keywords whose meaning is the same in JSON Schema draft-04 (the file's `$schema`) and draft-07 (ajv 8). */
+const DRAFT4_EQUALS_DRAFT7 = new Set([
+  ...['$ref', 'type', 'properties', 'additionalProperties', 'required', 'enum', 'pattern', 'items'],
+  ...['allOf', 'anyOf', 'oneOf', 'not', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems'],
+  ...['maxItems', 'uniqueItems', 'patternProperties', 'format', 'definitions', 'default'],
+]);
+/** Annotations: ignored by validation (ajv strict: false). */
+const ANNOTATIONS = new Set([
+  ...['$schema', 'title', 'description', 'markdownDescription', 'markdownDescriptionOverride'],
+  ...['__samPassThrough', 'deprecated', 'examples'],
+]);
 
 const tmpDirs: string[] = [];
 afterAll(() => {
@@ -34,6 +58,77 @@ afterAll(() => {
 });
 
 describe('deploy/aws/template.yaml', () => {
+  describe('against the AWS SAM JSON schema (ajv)', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON schema
+    const schema = JSON.parse(readFileSync(SAM_SCHEMA, 'utf8')) as any;
+    const template = () =>
+      // biome-ignore lint/suspicious/noExplicitAny: a parsed YAML document
+      parseYaml(readFileSync(TEMPLATE, 'utf8'), { customTags: CFN_LONG_TAGS }) as any;
+    const compile = () => {
+      const { $schema: _draft4, ...rest } = schema;
+      return new Ajv({ strict: false, allErrors: true }).compile(rest);
+    };
+
+    it('the vendored schema is draft-04 using only keywords draft-07 reads the same way', () => {
+      expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      const keywords = new Set<string>();
+      const walk = (node: unknown, inMap: boolean): void => {
+        if (Array.isArray(node)) for (const x of node) walk(x, false);
+        else if (node !== null && typeof node === 'object')
+          for (const [k, v] of Object.entries(node)) {
+            if (!inMap) keywords.add(k);
+            // The values of properties/definitions/patternProperties are maps of names → schemas.
+            const isMap = !inMap && ['properties', 'definitions', 'patternProperties'].includes(k);
+            if (!inMap && (k === 'enum' || k === 'default' || k === 'examples' || k === '__samPassThrough'))
+              continue;
+            walk(v, isMap);
+          }
+      };
+      walk(schema, false);
+      const other = [...keywords].filter((k) => !DRAFT4_EQUALS_DRAFT7.has(k) && !ANNOTATIONS.has(k));
+      expect(other).toEqual([]);
+      // It knows ScheduleV2 and its timezone and retry policy (the pre-2023 schema did not).
+      const v2 =
+        schema.definitions
+          .samtranslator__internal__schema_source__aws_serverless_function__ScheduleV2EventProperties;
+      expect(Object.keys(v2.properties)).toEqual(
+        expect.arrayContaining([
+          'ScheduleExpression',
+          'ScheduleExpressionTimezone',
+          'RetryPolicy',
+          'Input',
+          'State',
+        ]),
+      );
+    });
+
+    it('validates the template', () => {
+      const validate = compile();
+      const ok = validate(template());
+      expect(validate.errors ?? [], 'SAM schema errors').toEqual([]);
+      expect(ok).toBe(true);
+    });
+
+    it('fails a misspelt ScheduleV2 property and an unknown event type (the check can fail)', () => {
+      const validate = compile();
+      const misspelt = template();
+      const daily = misspelt.Resources.RebalanceFunction.Properties.Events.DailyRebalance.Properties;
+      daily.ScheduleExpresionTimezone = daily.ScheduleExpressionTimezone;
+      delete daily.ScheduleExpressionTimezone;
+      expect(validate(misspelt)).toBe(false);
+      expect(validate.errors).toContainEqual(
+        expect.objectContaining({
+          instancePath: '/Resources/RebalanceFunction/Properties/Events/DailyRebalance/Properties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: 'ScheduleExpresionTimezone' },
+        }),
+      );
+      const unknownType = template();
+      unknownType.Resources.RebalanceFunction.Properties.Events.DailyRebalance.Type = 'ScheduleV3';
+      expect(validate(unknownType)).toBe(false);
+    });
+  });
+
   it('passes cfn-lint (SAM transform + CloudFormation resource specification)', () => {
     const r = spawnSync('cfn-lint', [TEMPLATE], { encoding: 'utf8' });
     expect(r.error, 'cfn-lint missing: pip install cfn-lint (or apt-get install cfn-lint)').toBeUndefined();

@@ -289,9 +289,19 @@ export interface CliOptions {
   readonly cwd: string;
   /** `[universe] include` (null: the whole universe). */
   readonly include?: string | null;
+  /**
+   * The command: `rebalance` (default: one run, `--json`) or `schedule` (the daemon: it runs until a
+   * signal, so the caller stops it, e.g. from `onSpawn` on a log line).
+   */
+  readonly command?: 'rebalance' | 'schedule';
+  /** More environment variables (e.g. `REBALANCER_SCHEDULE_*`). */
+  readonly env?: Record<string, string>;
 }
 
-/** Runs `momentum-rebalancer rebalance --exchange testnet --base-url … --account … --json` in a new process. */
+/**
+ * Runs `momentum-rebalancer rebalance --exchange testnet --base-url … --account … --json` (or `schedule`
+ * with the same flags but `--json`) in a new process.
+ */
 export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
   const env = {
     ...baseEnv(),
@@ -299,12 +309,19 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
     BINANCE_API_KEY: o.apiKey,
     BINANCE_API_SECRET: API_SECRET,
     ...(o.include ? { REBALANCER_UNIVERSE_INCLUDE: o.include } : {}),
+    ...(o.env ?? {}),
   };
+  const daemon = o.command === 'schedule';
   const t0 = performance.now();
   const child = track(
     spawn(
       process.execPath,
-      [BIN, 'rebalance', '--exchange', 'testnet', '--base-url', o.baseUrl, '--account', o.account, '--json'],
+      [
+        BIN,
+        daemon ? 'schedule' : 'rebalance',
+        ...['--exchange', 'testnet', '--base-url', o.baseUrl, '--account', o.account],
+        ...(daemon ? [] : ['--json']),
+      ],
       { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
