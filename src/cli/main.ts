@@ -151,6 +151,8 @@ ${helpRows([
   ['--csv', 'print CSV: the daily equity, or the runs with --of runs'],
   ['--of equity|runs', 'what --csv prints (default equity)'],
   ['--limit N', 'most recent runs / days (default 1000)'],
+  ['--from YYYY-MM-DD', 'only runs (by period) and days on or after this UTC day'],
+  ['--to YYYY-MM-DD', 'only runs (by period) and days on or before this UTC day'],
   ...bookFlagRows(),
 ])}
 
@@ -221,6 +223,8 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     csv: { type: 'boolean' },
     of: { type: 'string' },
     limit: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   report: {
@@ -364,6 +368,30 @@ function countFlag(values: Values, flag: string, fallback: number): number {
   return Number(v);
 }
 
+/**
+ * `--from` / `--to` of `history` as an inclusive day range.
+ * @throws UserInputError (exit 2) naming the flag when a value is not a calendar day `YYYY-MM-DD`, or
+ *   when --from is after --to.
+ */
+function dayRangeFlags(values: Values): { from?: string; to?: string } {
+  const out: { from?: string; to?: string } = {};
+  for (const flag of ['from', 'to'] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !isCalendarDay(v))
+      throw new UserInputError(`--${flag} ${JSON.stringify(v)}: expected a UTC day YYYY-MM-DD`);
+    out[flag] = v;
+  }
+  if (out.from !== undefined && out.to !== undefined && out.from > out.to)
+    throw new UserInputError(`--from ${out.from} is after --to ${out.to}`);
+  return out;
+}
+
+function isCalendarDay(v: string): boolean {
+  const ms = Date.parse(`${v}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === v;
+}
+
 async function book(
   command: 'status' | 'history',
   loaded: LoadedConfig,
@@ -378,6 +406,7 @@ async function book(
   if (of !== 'equity' && of !== 'runs')
     throw new UserInputError(`--of ${JSON.stringify(of)}: allowed values: equity, runs`);
   if (values.json && values.csv) throw new UserInputError('--json and --csv cannot be combined');
+  const range = dayRangeFlags(values);
   if (!config.database.url && !existsSync(path.join(config.database.data_dir, 'PG_VERSION'))) {
     throw new UserInputError(
       `no ledger yet at ${config.database.data_dir}: nothing has been recorded (run "momentum-rebalancer rebalance" first, or set DATABASE_URL)`,
@@ -387,7 +416,7 @@ async function book(
   const reader = opened.reader;
   try {
     const found =
-      command === 'status' ? await reader.status(account, runs) : await reader.history(account, limit);
+      command === 'status' ? await reader.status(account, runs) : await reader.history(account, limit, range);
     if (found === null) {
       const known = await reader.accounts();
       throw new UserInputError(

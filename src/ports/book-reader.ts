@@ -42,6 +42,12 @@ export interface RunRow {
   readonly equity: string | null;
 }
 
+/** Inclusive UTC day bounds (`YYYY-MM-DD`) of `history --from/--to`; either may be absent. */
+export interface DayRange {
+  readonly from?: string;
+  readonly to?: string;
+}
+
 /** The last equity snapshot of one UTC day. */
 export interface EquityRow {
   readonly day: string;
@@ -95,5 +101,5 @@ export interface BookReader {
   /** The book of `account` now; null when the account does not exist. `runs`: how many last runs. */
   status(account: string, runs: number): Promise<BookStatus | null>;
   /** The history of `account`; null when it does not exist. `limit`: most recent runs / days. */
-  history(account: string, limit: number): Promise<BookHistory | null>;
+  history(account: string, limit: number, range?: DayRange): Promise<BookHistory | null>;
 }

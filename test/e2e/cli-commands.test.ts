@@ -202,6 +202,19 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     const text = await cli(cwd, ['history']);
     expect(text.stdout).toContain('Runs (2, newest first)');
     expect(text.stdout).toContain('Daily equity (2 days, USDT)');
+
+    // --from / --to (issue 12 item 4): inclusive UTC days, on runs (by period) and equity days.
+    const onlySecond = JSON.parse((await cli(cwd, ['history', '--json', '--from', '2021-06-02'])).stdout);
+    expect(onlySecond.runs.map((r: { period: string }) => r.period)).toEqual(['2021-06-02']);
+    expect(onlySecond.equity.map((e: { day: string }) => e.day)).toEqual(['2021-06-02']);
+    const onlyFirst = JSON.parse((await cli(cwd, ['history', '--json', '--to', '2021-06-01'])).stdout);
+    expect(onlyFirst.equity.map((e: { day: string }) => e.day)).toEqual(['2021-06-01']);
+    const bad = await cli(cwd, ['history', '--from', '2021-06-31']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--from "2021-06-31": expected a UTC day YYYY-MM-DD/);
+    const reversed = await cli(cwd, ['history', '--from', '2021-06-02', '--to', '2021-06-01']);
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toMatch(/--from 2021-06-02 is after --to 2021-06-01/);
   });
 
   it('an unknown account: exit 2 listing the accounts', async () => {

@@ -8,6 +8,7 @@ import type {
   BookHistory,
   BookReader,
   BookStatus,
+  DayRange,
   EquityRow,
   HoldingRow,
   RunRow,
@@ -36,12 +37,12 @@ export class PostgresBookReader implements BookReader {
     return { account: acc.row, equity: equity[0] ?? null, holdings, last_runs: lastRuns };
   }
 
-  async history(account: string, limit: number): Promise<BookHistory | null> {
+  async history(account: string, limit: number, range: DayRange = {}): Promise<BookHistory | null> {
     const acc = await this.#account(account);
     if (acc === null) return null;
     const [runs, equity] = await Promise.all([
-      this.#runs(acc.id, limit),
-      this.#equity(acc.id, limit, 'desc'),
+      this.#runs(acc.id, limit, range),
+      this.#equity(acc.id, limit, 'desc', range),
     ]);
     return { account: acc.row, runs, equity: [...equity].reverse() };
   }
@@ -71,12 +72,19 @@ export class PostgresBookReader implements BookReader {
     };
   }
 
-  async #equity(accountId: string, limit: number, order: 'asc' | 'desc'): Promise<EquityRow[]> {
+  async #equity(
+    accountId: string,
+    limit: number,
+    order: 'asc' | 'desc',
+    range: DayRange = {},
+  ): Promise<EquityRow[]> {
     const r = await sql<Omit<EquityRow, 'marked_at'> & { marked_at: Date }>`
       select day, price_basis, marked_at, cash, positions_value, equity, total_pnl, realized_pnl,
              unrealized_pnl, fees_quote as fees
         from daily_equity
        where account_id = ${accountId} and run_kind = 'rebalance'
+         and (${range.from ?? null}::date is null or day >= ${range.from ?? null}::date)
+         and (${range.to ?? null}::date is null or day <= ${range.to ?? null}::date)
        order by day ${sql.raw(order)}
        limit ${limit}`.execute(this.db);
     return r.rows.map((e) => ({ ...e, marked_at: iso(e.marked_at) }));
@@ -109,7 +117,7 @@ export class PostgresBookReader implements BookReader {
     return r.rows;
   }
 
-  async #runs(accountId: string, limit: number): Promise<RunRow[]> {
+  async #runs(accountId: string, limit: number, range: DayRange = {}): Promise<RunRow[]> {
     const r = await sql<
       Omit<RunRow, 'started_at' | 'duration_ms' | 'orders' | 'filled_orders' | 'rejected_orders'> & {
         started_at: Date;
@@ -123,6 +131,8 @@ export class PostgresBookReader implements BookReader {
              started_at, duration_ms, orders, filled_orders, rejected_orders, fees_quote as fees, equity
         from run_overview
        where account_id = ${accountId} and kind = 'rebalance'
+         and (${range.from ?? null}::date is null or period >= ${range.from ?? null}::date)
+         and (${range.to ?? null}::date is null or period <= ${range.to ?? null}::date)
        order by started_at desc, run_id desc
        limit ${limit}`.execute(this.db);
     return r.rows.map((x) => ({
