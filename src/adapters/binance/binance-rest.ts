@@ -424,25 +424,7 @@ export class BinanceRest {
    *   already filled/canceled — look it up with {@link getOrder}).
    */
   async cancelOrder(symbol: string, clientOrderId: string) {
-    const ep = 'DELETE /api/v3/order';
-    this.requireKeys(ep, symbol);
-    try {
-      const body = await this.read(
-        ep,
-        1,
-        () =>
-          this.lib.privateRequest('DELETE', '/api/v3/order', {
-            symbol,
-            origClientOrderId: clientOrderId,
-            recvWindow: this.opts.recvWindowMs,
-          }),
-        symbol,
-      );
-      return parseResponse(orderSchema, body, ep, symbol);
-    } catch (err) {
-      if (err instanceof ExchangeError && err.code === -2011) return null;
-      throw err;
-    }
+    return this.orderByClientId('DELETE', symbol, clientOrderId, 1, -2011);
   }
 
   /** `GET /api/v3/openOrders` of the whole account (weight 80, signed), retried when retryable. */
@@ -460,14 +442,28 @@ export class BinanceRest {
    * @returns the order, or null when the exchange does not know it (-2013).
    */
   async getOrder(symbol: string, clientOrderId: string) {
-    const ep = 'GET /api/v3/order';
+    return this.orderByClientId('GET', symbol, clientOrderId, 4, -2013);
+  }
+
+  /**
+   * `GET` or `DELETE /api/v3/order` by `origClientOrderId` (signed), retried when retryable; the order, or
+   * null when Binance answers `notFoundCode` (-2013 no such order; -2011 unknown order to cancel).
+   */
+  private async orderByClientId(
+    method: 'GET' | 'DELETE',
+    symbol: string,
+    clientOrderId: string,
+    weight: number,
+    notFoundCode: number,
+  ) {
+    const ep = `${method} /api/v3/order`;
     this.requireKeys(ep, symbol);
     try {
       const body = await this.read(
         ep,
-        4,
+        weight,
         () =>
-          this.lib.privateRequest('GET', '/api/v3/order', {
+          this.lib.privateRequest(method, '/api/v3/order', {
             symbol,
             origClientOrderId: clientOrderId,
             recvWindow: this.opts.recvWindowMs,
@@ -476,7 +472,7 @@ export class BinanceRest {
       );
       return parseResponse(orderSchema, body, ep, symbol);
     } catch (err) {
-      if (err instanceof ExchangeError && err.code === -2013) return null;
+      if (err instanceof ExchangeError && err.code === notFoundCode) return null;
       throw err;
     }
   }

@@ -21,22 +21,14 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
-import type { SymbolRules } from '../../../src/domain/types.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'hostile-secret';
 const KEY = 'hostile';
-// BTCUSDT stepSize of the 2023-09-08 exchangeInfo snapshot (only stepSize is used by the adapter).
-const rules: SymbolRules = {
-  symbol: 'BTCUSDT',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-};
+const rules = BTC_RULES;
 
 /** JSON body rewrite of one endpoint's successful answers. */
 const rewrite = (method: string, path: string, edit: (json: never) => unknown) => (m: string, p: string) =>

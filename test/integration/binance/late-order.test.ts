@@ -19,23 +19,15 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
-import type { SymbolRules } from '../../../src/domain/types.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import type { OrderOutcome } from '../../../src/ports/exchange.ts';
+import { BTC_RULES } from '../../support/btc-rules.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'late-secret';
 const RECV_WINDOW = 1500;
 const TIMEOUT = 300;
-// BTCUSDT §6 rules as the 2023-09-08 exchangeInfo snapshot has them (only stepSize is used for a BUY).
-const rules: SymbolRules = {
-  symbol: 'BTCUSDT',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-};
+const rules = BTC_RULES;
 
 describe('an order request delayed past the client timeout is placed exactly once', () => {
   let dataset: Dataset;

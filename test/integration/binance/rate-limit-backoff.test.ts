@@ -19,6 +19,7 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 
 const logger = createLogger('silent', 'json');
@@ -139,14 +140,7 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
     const ex = new BinanceExchange({
       rest: r,
       kind: 'testnet',
-      rules: () => ({
-        symbol: 'BTCUSDT',
-        stepSize: '0.00001',
-        minQty: '0.00001',
-        minNotional: '5',
-        tickSize: '0.01',
-        source: 'test',
-      }),
+      rules: () => BTC_RULES,
       logger,
     });
     const err = await ex

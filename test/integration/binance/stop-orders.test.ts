@@ -15,20 +15,13 @@ import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.
 import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
-import type { SymbolRules } from '../../../src/domain/types.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BUNDLED_DIR } from '../../emulator/support.ts';
+import { BTC_RULES } from '../../support/btc-rules.ts';
 
 const logger = createLogger('silent', 'json');
 const creds = { apiKey: 'stops-adapter', secret: 'stops-adapter-secret' };
-const RULES: SymbolRules = {
-  symbol: 'BTCUSDT',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-};
+const RULES = BTC_RULES;
 
 describe('exchange-side stops through the Binance adapter', () => {
   let ds: Dataset;

@@ -2,15 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decStr } from '../../../src/domain/decimal.ts';
 import { fillMarketBuy, fillMarketSell, type ModelFill } from '../../../src/domain/execution/market-fill.ts';
 import type { SymbolRules } from '../../../src/domain/types.ts';
+import { BTC_RULES } from '../../support/btc-rules.ts';
 
-const btcRules: SymbolRules = {
-  symbol: 'BTCUSDT',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-};
+const btcRules = BTC_RULES;
 
 function ok(o: ReturnType<typeof fillMarketBuy>): ModelFill {
   if (!o.ok) throw new Error(`rejected: ${o.reason}`);
