@@ -195,7 +195,6 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   backtest: BACKTEST_USAGE,
   'db:migrate': MIGRATE_USAGE,
   'download-data': DOWNLOAD_USAGE,
-  metabase: METABASE_USAGE,
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -253,6 +252,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'help' || command === '--help' || command === '-h') {
     const topic = rest[0];
+    if (topic === 'metabase') {
+      process.stdout.write(METABASE_USAGE);
+      return EXIT.OK;
+    }
     if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
       process.stderr.write(
         `unknown command "${topic}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}\n`,

@@ -29,7 +29,7 @@ export interface MetabaseClientOptions {
   readonly timeoutMs?: number;
   /** Retries after the first attempt (default 3). */
   readonly retries?: number;
-  /** First back-off in ms, doubled per retry (default 500). */
+  /** First back-off in ms, doubled per retry (default 250). */
   readonly minBackoffMs?: number;
 }
 
@@ -70,7 +70,7 @@ export class MetabaseClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 3;
-    this.minBackoffMs = opts.minBackoffMs ?? 500;
+    this.minBackoffMs = opts.minBackoffMs ?? 250;
   }
 
   /** Sets how the following requests authenticate. */
