@@ -46,7 +46,7 @@ const dashboardSchema = z.object({
       z.object({
         slug: z.string().regex(/^[a-z0-9_]+$/),
         name: nonBlank,
-        type: z.enum(['string/=', 'category', 'number/=', 'text']),
+        type: z.enum(['string/=', 'category', 'date/single', 'date/all-options', 'number/=']),
       }),
     )
     .default([]),

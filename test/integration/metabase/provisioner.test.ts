@@ -6,6 +6,7 @@
  * `account` filter) and from Metabase's documented behaviour (ids assigned by the server, negative
  * dashcard ids for new dashcards).
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDashboardSpecs } from '../../../src/metabase/dashboard-spec.ts';
@@ -17,6 +18,8 @@ import { type ProvisionOptions, provisionMetabase } from '../../../src/metabase/
 import { type StandIn, startStandIn } from './provisioner-stand-in.ts';
 
 const SPECS = fileURLToPath(new URL('../../fixtures/metabase/dashboards/', import.meta.url));
+/** The specs shipped with the package (written on another branch; present once merged). */
+const SHIPPED = fileURLToPath(new URL('../../../deploy/metabase/dashboards/', import.meta.url));
 const ADMIN = { email: 'admin@example.com', password: 'correct horse battery', passwordEnv: 'MB_PASSWORD' };
 const DSN = 'postgres://ledger:db-pass-s3cret@db.internal:5433/rebalancer?sslmode=require';
 
@@ -251,4 +254,19 @@ describe('metabase provisioner against the stand-in', () => {
     const dash = v.get('PUT /api/dashboard/{id}');
     expect(dash?.({ dashcards: [{ id: -1, row: 0, col: 0, size_x: 4 }] })).toBe(false);
   });
+
+  it.skipIf(!existsSync(SHIPPED))(
+    'the shipped specs (deploy/metabase/dashboards) provision with every body valid, and a run again posts nothing',
+    async () => {
+      const specs = await loadDashboardSpecs(SHIPPED);
+      const cards = specs.flatMap((s) => s.cards).length;
+      await run({ specs });
+      await run({ specs });
+      expectAllBodiesValid();
+      expect(mb.state.cards).toHaveLength(cards);
+      expect(mb.state.dashboards).toHaveLength(specs.length);
+      expect(count('POST /api/card/')).toBe(cards);
+      expect(count('PUT /api/card/{id}')).toBe(cards);
+    },
+  );
 });
