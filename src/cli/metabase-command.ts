@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
+import { redactDsn } from '../config/redact-dsn.ts';
 import { loadDashboardSpecs } from '../metabase/dashboard-spec.ts';
 import { postgresDetails } from '../metabase/database-details.ts';
 import { MetabaseConfigError } from '../metabase/errors.ts';
@@ -104,7 +105,13 @@ export async function runMetabaseCommand(
     const url = str(values, 'url');
     if (url === undefined) throw new UserInputError('--url is required (e.g. --url http://localhost:3000)');
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-      throw new UserInputError(`--url ${JSON.stringify(url)}: expected an http:// or https:// URL`);
+      throw new UserInputError(
+        `--url ${JSON.stringify(redactDsn(url))}: expected an http:// or https:// URL`,
+      );
+    if (new URL(url).username !== '' || new URL(url).password !== '')
+      throw new UserInputError(
+        '--url must not hold credentials (they would be printed in messages): use --user with --password-env, or --api-key-env',
+      );
     const user = str(values, 'user');
     const passwordEnv = str(values, 'password-env');
     if ((user === undefined) !== (passwordEnv === undefined))

@@ -108,6 +108,10 @@ describe('metabase command', () => {
     expect(stderr).toContain('--url is required');
     expect(await runMetabaseCommand([...base(), '--user', 'a@b.c'], ENV)).toBe(2);
     expect(await runMetabaseCommand([...base(), '--bogus'], ENV)).toBe(2);
+    expect(
+      await runMetabaseCommand([...base('http://a:wrong-password-xyz@127.0.0.1:9'), ...login], ENV),
+    ).toBe(2);
+    expect(stderr).toContain('--url must not hold credentials');
     expect(await runMetabaseCommand([...base(), '--user', 'a@b.c', '--password-env', 'NOPE'], ENV)).toBe(78);
     expect(stderr).toContain('--password-env NOPE: environment variable NOPE is not set or empty');
     expect(mb.requests).toEqual([]);
