@@ -28,6 +28,7 @@ import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
 import { createLogger } from './logger.ts';
+import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
 import { formatReport } from './report.ts';
 import { runReportCommand } from './report-command.ts';
 import { runScheduleCommand } from './schedule-command.ts';
@@ -47,6 +48,7 @@ const COMMANDS: [string, string][] = [
   ['backtest', 'replay the strategy over the daily history'],
   ['db:migrate', 'apply the SQL migrations to the ledger database'],
   ['download-data', "bring a data directory up to date from Binance's public market data"],
+  ['metabase', 'add or update the ledger dashboards in a Metabase instance (--url URL)'],
   ['help [COMMAND]', 'show this text, or the flags of COMMAND'],
 ];
 
@@ -254,6 +256,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'help' || command === '--help' || command === '-h') {
     const topic = rest[0];
+    if (topic === 'metabase') {
+      process.stdout.write(METABASE_USAGE);
+      return EXIT.OK;
+    }
     if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
       process.stderr.write(
         `unknown command "${topic}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}\n`,
@@ -271,6 +277,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return runBacktestCommand(rest);
   }
   if (command === 'download-data') return runDownloadCommand(rest);
+  if (command === 'metabase') return runMetabaseCommand(rest);
   const options = COMMAND_OPTIONS[command];
   const usage = COMMAND_USAGE[command];
   if (options === undefined || usage === undefined) {
