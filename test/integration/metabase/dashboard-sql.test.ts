@@ -4,7 +4,7 @@
  * (ajv), and its native SQL — rendered as Metabase renders it: each `[[ … ]]` optional clause kept with
  * `{{account}}` substituted as a quoted literal, or dropped when the filter is unset — runs on the real
  * ledger, PGlite and the Postgres server of `DATABASE_URL`, filled through the real paths:
- *   - a recorded backtest (`momentum-rebalancer backtest --account lab`, the CLI as a child process),
+ *   - a recorded backtest (what `momentum-rebalancer backtest --account lab` runs and records, in process),
  *   - two replay rebalances (account mb-replay, top 3, 25 bps simulated slippage), composed as
  *     `npm run rebalance` composes them (openAdapters → runRebalance),
  *   - one testnet rebalance through binance-api-node over HTTP to the local Binance emulator (account
@@ -21,6 +21,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
+import {
+  backtestMarketOf,
+  backtestWindow,
+  checkBacktestPeriod,
+  entryFilterOn,
+  runBacktest,
+} from '../../../src/app/backtest.ts';
+import { recordBacktest } from '../../../src/app/backtest-record.ts';
 import { runRebalance } from '../../../src/app/rebalance.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { openAdapters } from '../../../src/compose/rebalance.ts';
@@ -29,7 +37,6 @@ import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { Decimal, dec } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
-import { cli } from '../../support/cli.ts';
 import { freshServerDatabase } from '../../support/postgres-server.ts';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -207,13 +214,52 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
       dbUrl = fresh.url;
       dropDb = fresh.drop;
     }
-    // 1. A recorded backtest, through the CLI (January 2021, 10 days).
-    const bt = await cli(
-      dir,
-      ['backtest', '--from', '2021-01-01', '--to', '2021-01-10', '--account', 'lab'],
-      dbUrl ? { DATABASE_URL: dbUrl } : { REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite') },
+    // 1. A recorded backtest (January 2021, 10 days), as `momentum-rebalancer backtest --account lab`
+    //    runs and records it (src/cli/backtest-command.ts), in process: the same use cases and ledger.
+    const loaded = configFor({ paper: { account: 'lab' } });
+    const settings = settingsFrom(loaded.config);
+    const period = checkBacktestPeriod(dataset, settings, '2021-01-01', '2021-01-10');
+    const market = backtestMarketOf(
+      dataset,
+      backtestWindow(period.from, period.to, settings.strategy.lookbackDays, entryFilterOn(settings)),
     );
-    expect(bt.code, bt.stderr).toBe(0);
+    const startedAt = Date.now();
+    const bt = runBacktest(market, {
+      settings,
+      from: period.from,
+      to: period.to,
+      effectiveConfig: loaded.redacted(),
+    });
+    const btLedger = await openLedger({
+      ...(dbUrl ? { url: dbUrl } : { dataDir: path.join(dir, 'pglite') }),
+      migrate: true,
+    });
+    try {
+      await recordBacktest(btLedger, {
+        account: 'lab',
+        quoteAsset: settings.quoteAsset,
+        initialQuote: settings.initialQuote,
+        strategyMode: settings.strategy.mode,
+        rebalanceMode: settings.portfolio.rebalanceMode,
+        config: bt.result.config,
+        from: bt.from,
+        to: bt.to,
+        days: bt.result.equity.map((p) => p.date),
+        equity: bt.exact.strategy,
+        btc: bt.exact.btc_hold,
+        equalWeight: bt.exact.equal_weight,
+        metrics: bt.result.metrics,
+        benchmarks: bt.result.benchmarks,
+        trades: bt.tradeCount,
+        rejected: bt.rejectedCount,
+        engine: bt.engine,
+        startedAt,
+        finishedAt: Date.now(),
+        timings: { simulation: Math.round(bt.simulationMs) },
+      });
+    } finally {
+      await btLedger.close();
+    }
     // 2. Two replay rebalances with 25 bps simulated slippage.
     const replay: Overrides = {
       paper: { account: 'mb-replay' },
@@ -241,6 +287,14 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
         },
       ],
     });
+    // The emulator shares this process's event loop: its first GET /api/v3/ticker/price answer is built
+    // synchronously (measured 5.1 s at load average 15), which stalled the run's ledger pool past its 5 s
+    // connect timeout ("timeout exceeded when trying to connect"). Warm it first (plain public GETs).
+    for (const p of ['/api/v3/exchangeInfo', '/api/v3/ticker/price', '/api/v3/time']) {
+      const res = await fetch(`${emu.baseUrl}${p}`);
+      expect(res.ok, p).toBe(true);
+      await res.arrayBuffer();
+    }
     const t = await rebalance(
       {
         paper: { account: 'mb-testnet' },
