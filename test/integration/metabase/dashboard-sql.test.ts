@@ -58,6 +58,9 @@ interface Dashboard {
   parameters: { slug: string; name: string; type: string }[];
   cards: Card[];
 }
+const VIEWS = readdirSync(new URL('sql/views/', ROOT))
+  .filter((f) => f.endsWith('.sql'))
+  .map((f) => f.replace(/\.sql$/, ''));
 const files = readdirSync(DASHBOARD_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
@@ -112,6 +115,12 @@ describe('dashboard specs: valid against dashboard-spec.schema.json, self-consis
         ];
         for (const n of named) expect(c.columns, `${c.key} names ${n}`).toContain(n);
         expect(c.layout.col + c.layout.size_x, c.key).toBeLessThanOrEqual(24);
+        // Questions read the views only (sql/views), never the tables behind them.
+        const sources = [...c.sql.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)/gi)].map(
+          (m) => m[1] as string,
+        );
+        expect(sources.length, c.key).toBeGreaterThan(0);
+        for (const src of sources) expect(VIEWS, `${c.key} reads ${src}`).toContain(src);
       }
     },
   );
