@@ -200,6 +200,12 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   ...RISK_USAGES,
 };
 
+/** The command names for an "unknown command" message (`risk` once, not its subcommands). */
+const knownCommands = () =>
+  Object.keys(COMMAND_USAGE)
+    .filter((c) => !c.startsWith('risk '))
+    .join(', ');
+
 type Values = Record<string, string | boolean | undefined>;
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -257,9 +263,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'help' || command === '--help' || command === '-h') {
     const topic = rest[0];
     if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
-      process.stderr.write(
-        `unknown command "${topic}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}\n`,
-      );
+      process.stderr.write(`unknown command "${topic}"; known commands: ${knownCommands()}\n`);
       return EXIT.USAGE;
     }
     process.stdout.write(topic === undefined ? USAGE : (COMMAND_USAGE[topic] as string));
@@ -279,7 +283,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const usage = COMMAND_USAGE[cmd];
   if (options === undefined || usage === undefined) {
     process.stderr.write(
-      `unknown command "${command}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}, help\n\n${USAGE}`,
+      `unknown command "${command}"; known commands: ${knownCommands()}, help\n\n${USAGE}`,
     );
     return EXIT.USAGE;
   }
