@@ -4,6 +4,26 @@
  */
 import type { Balance } from '../domain/types.ts';
 
+/** The kill switch around a rebalance's `rebalance` event (src/app/rebalance/halt-gate.ts). */
+export interface HaltReport {
+  /** The state before the event: `running`, `daily_loss_stop` or `halted`. */
+  readonly before: 'running' | 'daily_loss_stop' | 'halted';
+  /** The state after it, which the run traded under. */
+  readonly state: 'running' | 'daily_loss_stop' | 'halted';
+  /** ISO 8601 UTC time the stop / halt was set (the one in force, else the one lifted), or null. */
+  readonly since: string | null;
+  /** `daily_loss` or `max_drawdown` (of that stop / halt), or null. */
+  readonly reason: 'daily_loss' | 'max_drawdown' | null;
+  /** False: the run bought nothing (K = 0). */
+  readonly buys_allowed: boolean;
+  /** True when this run's event lifted a daily-loss stop (the next decision day's rebalance, §10). */
+  readonly lifted: boolean;
+  /** True when the event was written to the ledger; false for a dry run. */
+  readonly recorded: boolean;
+  /** Since when, why and how to clear it, when the run bought nothing; null otherwise. */
+  readonly message: string | null;
+}
+
 export interface RankingRow {
   readonly rank: number;
   readonly symbol: string;
@@ -68,10 +88,11 @@ export interface RebalanceResult {
     readonly period: string;
     /**
      * `completed` (no order rejected), `completed_with_rejections`, `skipped` (already rebalanced / not
-     * due), `refused` (a guard stopped the run before any order: see `guard`), or `dry_run`. A run that
+     * due), `refused` (a guard stopped the run before any order: see `guard`), `halted` (the kill switch
+     * was on: it bought nothing and sold what was left, K = 0, §10; see `halt`), or `dry_run`. A run that
      * failed throws (recorded as `failed`). Exit codes: src/cli/exit-codes.ts.
      */
-    readonly status: 'completed' | 'completed_with_rejections' | 'skipped' | 'refused' | 'dry_run';
+    readonly status: 'completed' | 'completed_with_rejections' | 'skipped' | 'refused' | 'halted' | 'dry_run';
     readonly exit_reason: string;
     /** The guard that refused the run (`reconciliation`, `empty_universe`, …), null otherwise. */
     readonly guard: string | null;
@@ -160,6 +181,11 @@ export interface RebalanceResult {
     readonly equity: string;
     readonly initial_quote: string;
   } | null;
+  /**
+   * The account's kill switch at this run (strategy-semantics.md §10 "Portfolio risk"; issue 10 item 5);
+   * absent when the run stopped before reading it (skipped, refused by the clock).
+   */
+  readonly halt?: HaltReport;
   readonly pnl: {
     readonly realized: string;
     readonly unrealized: string;

@@ -8,13 +8,16 @@
  * and the universe at D; then `rebalance/trade-period.ts`: the trading session (`trading/
  * trading-session.ts`, the run journal; a no-op for dry runs), crash recovery and resume, the order
  * executor and reconciler, and one `rebalanceStep` (SELLs → execute → BUYs with the cash raised,
- * `domain/portfolio/rebalance-step.ts`). Orders are recorded (PENDING) before they are sent and completed
+ * `domain/portfolio/rebalance-step.ts`). The kill switch (`rebalance/halt-gate.ts`, §10): a real run
+ * applies its `rebalance` event first; while buying is not allowed it sells what is left and buys nothing
+ * (`K = 0`) and ends `halted`. Orders are recorded (PENDING) before they are sent and completed
  * with their fills right after, so the ledger never loses track of an order.
  */
 import type { Balance } from '../domain/types.ts';
 import { entryFilterHistoryDays } from '../domain/universe/eligibility.ts';
 import type { RebalanceDeps, RebalanceRequest } from './rebalance/deps.ts';
 import { assertForward, assertVenue, clockGuard, emptyUniverseGuard, skipGuard } from './rebalance/guards.ts';
+import { previewHalt } from './rebalance/halt-gate.ts';
 import { loadOpeningBook } from './rebalance/opening-book.ts';
 import { balancesOf, describeExcluded, excludedOf, runRecordsOf } from './rebalance/result-parts.ts';
 import { refuseRun, type StoppedRunContext, skipRun } from './rebalance/stopped-run.ts';
@@ -119,9 +122,12 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const { balances, adjustments } = opening;
   const { decisions, ranked, selected, dataEnds } = await universeAt(deps, snap, s);
   t = lap('rank', t);
+  // The kill switch (§10): while buying is not allowed the run selects nothing on purpose (K = 0), so
+  // the empty-universe guard does not apply; a real run applies the event in its session (tradePeriod).
+  const halt = await previewHalt(ledger, accountId, dayMs);
   const empty = emptyUniverseGuard(
     selected.length,
-    s.universe.allowEmpty,
+    s.universe.allowEmpty || !halt.buys,
     period,
     describeExcluded(decisions, dataEnds),
   );
@@ -139,6 +145,7 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
     snap,
     opening,
     universe: { decisions, ranked, selected, dataEnds },
+    halt,
     stopped,
     lap,
     t,

@@ -7,7 +7,7 @@
 
 /** The exit codes, by meaning. */
 export const EXIT = Object.freeze({
-  /** Done: completed, skipped (already rebalanced / not due), dry run, or some orders rejected. */
+  /** Done: completed, skipped (already rebalanced / not due), halted by the kill switch, dry run, or some orders rejected. */
   OK: 0,
   /** Unexpected failure (the run is recorded `failed`; the log has the details). */
   FAILURE: 1,
@@ -39,7 +39,10 @@ export interface ExitCodeDoc {
 
 /** The exit-code table as printed by `--help` and written in README "Exit codes" (same order). */
 export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
-  { code: EXIT.OK, meaning: 'done (also: skipped as already rebalanced / not due, dry run)' },
+  {
+    code: EXIT.OK,
+    meaning: 'done (also: skipped as already rebalanced / not due, halted by the kill switch, dry run)',
+  },
   { code: EXIT.FAILURE, meaning: 'unexpected failure (the log has the details)' },
   { code: EXIT.USAGE, meaning: 'bad input: unknown command or flag, a decision day outside the data' },
   { code: EXIT.REFUSED, meaning: 'refused by a guard before any order (run status refused)' },
@@ -72,7 +75,7 @@ export interface RunOutcome {
 /**
  * The exit code of a rebalance that returned a result: `refused` → 3; a phase whose every order was
  * rejected (`rejected_phases` not empty) → 4; `completed`, `completed_with_rejections`, `skipped`,
- * `dry_run` → 0; any status this table does not know → 1, so a run that did not do its job never exits 0.
+ * `halted` (the kill switch: it did its job, buying nothing, issue 10 item 5), `dry_run` → 0; any status this table does not know → 1, so a run that did not do its job never exits 0.
  */
 export function exitCodeOfResult(result: RunOutcome): number {
   const { status, rejected_phases } = result.run;
@@ -82,6 +85,7 @@ export function exitCodeOfResult(result: RunOutcome): number {
     case 'completed':
     case 'completed_with_rejections':
     case 'skipped':
+    case 'halted':
     case 'dry_run':
       return EXIT.OK;
     default:

@@ -1,7 +1,7 @@
 /**
  * The command-line program: `momentum-rebalancer <command> [flags]`.
- * Commands: `rebalance`, `schedule`, `status`, `history`, `backtest`, `db:migrate`, `download-data`, `help [command]`,
- * `--version`.
+ * Commands: `rebalance`, `schedule`, `status`, `history`, `risk status|reset`, `backtest`, `db:migrate`,
+ * `download-data`, `help [command]`, `--version`.
  * Exit codes: src/cli/exit-codes.ts (README "Exit codes").
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
+import { riskStatus } from '../app/risk/risk-status.ts';
 import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
 import { openAdapters } from '../compose/rebalance.ts';
 import { settingsFrom } from '../compose/settings.ts';
@@ -31,6 +32,7 @@ import { createLogger } from './logger.ts';
 import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
 import { formatReport } from './report.ts';
 import { runReportCommand } from './report-command.ts';
+import { haltStatusLine, RISK_OPTIONS, RISK_USAGES, riskSubcommand, runRiskCommand } from './risk-command.ts';
 import { runScheduleCommand } from './schedule-command.ts';
 
 /** The package version (package.json), e.g. `0.1.0`. */
@@ -44,6 +46,7 @@ const COMMANDS: [string, string][] = [
   ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
+  ['risk status|reset', 'the kill switch: its state and events; risk reset --yes clears a halt'],
   ['report', "the account's offline HTML report: equity, P/L by asset, fills with slippage and latency"],
   ['backtest', 'replay the strategy over the daily history'],
   ['db:migrate', 'apply the SQL migrations to the ledger database'],
@@ -129,12 +132,13 @@ const bookFlagRows = () => onlyFlagRows(BOOK_FLAGS);
 const STATUS_USAGE = `Usage: momentum-rebalancer status [flags]
 
 The book of an account now, read from the ledger (no exchange call, nothing written): equity and P/L at
-the marks of the last equity snapshot, fees paid, the assets held, the last runs.
+the marks of the last equity snapshot, fees paid, the assets held, the last runs, and the kill switch's
+state (momentum-rebalancer risk status for its events).
 
 Flags:
 ${helpRows([
   ...COMMON_ROWS,
-  ['--json', 'print one JSON object { account, equity, holdings, last_runs } (exact decimals)'],
+  ['--json', 'print one JSON object { account, equity, holdings, last_runs, halt } (exact decimals)'],
   ['--runs N', 'how many last runs to show (default 5)'],
   ...bookFlagRows(),
 ])}
@@ -197,7 +201,12 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   backtest: BACKTEST_USAGE,
   'db:migrate': MIGRATE_USAGE,
   'download-data': DOWNLOAD_USAGE,
+  ...RISK_USAGES,
 };
+
+/** The command names for an "unknown command" message (`risk` once, not its subcommands). */
+const knownCommands = () =>
+  [...Object.keys(COMMAND_USAGE).filter((c) => !c.startsWith('risk ')), 'metabase'].join(', ');
 
 type Values = Record<string, string | boolean | undefined>;
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -234,6 +243,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   'db:migrate': pick(configFlagOptions(), MIGRATE_FLAGS),
+  ...RISK_OPTIONS,
 };
 
 function pick(o: Options, keys: readonly string[]): Options {
@@ -261,9 +271,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.OK;
     }
     if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
-      process.stderr.write(
-        `unknown command "${topic}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}\n`,
-      );
+      process.stderr.write(`unknown command "${topic}"; known commands: ${knownCommands()}\n`);
       return EXIT.USAGE;
     }
     process.stdout.write(topic === undefined ? USAGE : (COMMAND_USAGE[topic] as string));
@@ -278,18 +286,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'download-data') return runDownloadCommand(rest);
   if (command === 'metabase') return runMetabaseCommand(rest);
-  const options = COMMAND_OPTIONS[command];
-  const usage = COMMAND_USAGE[command];
+  // `risk status …` / `risk reset …`: the subcommand names the command (its flags follow).
+  const [cmd, args] = command === 'risk' ? riskSubcommand(rest) : [command, rest];
+  const options = COMMAND_OPTIONS[cmd];
+  const usage = COMMAND_USAGE[cmd];
   if (options === undefined || usage === undefined) {
     process.stderr.write(
-      `unknown command "${command}"; known commands: ${Object.keys(COMMAND_USAGE).join(', ')}, help\n\n${USAGE}`,
+      `unknown command "${command}"; known commands: ${knownCommands()}, help\n\n${USAGE}`,
     );
     return EXIT.USAGE;
   }
   let values: Values;
   try {
     values = parseArgs({
-      args: [...rest],
+      args: [...args],
       options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: false,
       strict: true,
@@ -316,6 +326,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
     if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
     if (command === 'report') return await runReportCommand(loaded, logger, values);
+    if (command === 'risk') return await runRiskCommand(cmd, loaded, logger, values);
     return await rebalance(loaded, logger, values);
   } catch (err) {
     const code = exitCodeOf(err);
@@ -430,10 +441,19 @@ async function book(
         `no account "${account}" in the ledger (${opened.target}); accounts: ${known.length === 0 ? '(none)' : known.join(', ')} — choose one with --account`,
       );
     }
+    // `status` shows the kill switch's state (issue 10 item 5).
+    const halt = command === 'status' ? await riskStatus(opened.risk, account, 0, opened.target) : undefined;
     let out: string;
-    if (values.json) out = JSON.stringify(found);
-    else if (command === 'status') out = formatStatus(found as Parameters<typeof formatStatus>[0]);
-    else {
+    if (values.json)
+      out = JSON.stringify(
+        halt === undefined
+          ? found
+          : { ...found, halt: { state: halt.state, since: halt.since, reason: halt.reason } },
+      );
+    else if (command === 'status' && halt !== undefined) {
+      const [head, ...tail] = formatStatus(found as Parameters<typeof formatStatus>[0]).split('\n');
+      out = [head, haltStatusLine(halt), ...tail].join('\n');
+    } else {
       const h = found as Parameters<typeof formatHistory>[0];
       out = values.csv
         ? of === 'runs'

@@ -33,13 +33,16 @@ export function formatReport(r: RebalanceResult, nowMs: number = Date.now()): st
         ? `SKIPPED — ${run.exit_reason}`
         : run.status === 'refused'
           ? `REFUSED — ${run.exit_reason}`
-          : run.status === 'completed_with_rejections'
-            ? `completed with rejections — ${run.exit_reason}`
-            : 'completed';
+          : run.status === 'halted'
+            ? 'HALTED by the kill switch — bought nothing, sold what was left'
+            : run.status === 'completed_with_rejections'
+              ? `completed with rejections — ${run.exit_reason}`
+              : 'completed';
   out.push(
     `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
     `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
     ...replayDataAgeLines(run, nowMs),
+    ...haltLines(r.halt),
   );
   if (run.status === 'skipped' || (run.status === 'refused' && r.ranking.length === 0)) {
     if (run.status === 'skipped') {
@@ -188,6 +191,20 @@ export function replayDataAgeLines(
     '      Refresh it: momentum-rebalancer download-data --data DIR, then [data] dir = DIR (or --data DIR);',
     '      or trade forward on live prices with [exchange] kind = paper (simulated fills), or testnet.',
   ];
+}
+
+/**
+ * The kill switch's lines (strategy-semantics §10, issue 10 item 5): why the run bought nothing, since
+ * when and how to clear it; or that it lifted a daily-loss stop. Empty while it was running throughout.
+ */
+export function haltLines(h: RebalanceResult['halt']): string[] {
+  if (h === undefined) return [];
+  if (h.message !== null) return [`Kill switch: ${h.message}`];
+  if (h.lifted)
+    return [
+      `Kill switch: the daily-loss stop set ${h.since} ${h.recorded ? 'was lifted by' : 'would be lifted by'} this decision day's rebalance (§10); buying allowed`,
+    ];
+  return [];
 }
 
 /** A real exchange: requests and weight, recovered orders, and the reconciliation of its balances. */

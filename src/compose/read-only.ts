@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import { PostgresAccountReportReader } from '../adapters/postgres/account-report-reader.ts';
 import { PostgresBookReader } from '../adapters/postgres/book-reader.ts';
 import type { PostgresLedger } from '../adapters/postgres/postgres-ledger.ts';
+import type { RiskDeps } from '../app/risk/risk-status.ts';
 import type { Config } from '../config/schema.ts';
 import type { AccountReportReader } from '../ports/account-report.ts';
 import type { BookReader } from '../ports/book-reader.ts';
 import { openLockedLedger } from './ledger.ts';
+import { riskDepsOf } from './risk.ts';
 
 /**
  * `db:migrate`: opens the ledger of `config` under its lock, applies pending migrations and closes it.
@@ -24,6 +26,8 @@ export interface OpenedBookReader {
   readonly reader: BookReader;
   /** The account report's reader over the same ledger (`report`). */
   readonly reportReader: AccountReportReader;
+  /** The kill switch over the same ledger (`status` shows its state line). */
+  readonly risk: RiskDeps;
   readonly target: string;
   close(): Promise<void>;
 }
@@ -43,6 +47,7 @@ export async function composeBookReader(
   return {
     reader: new PostgresBookReader(ledger.db),
     reportReader: new PostgresAccountReportReader(ledger.db),
+    risk: riskDepsOf(ledger),
     target: ledger.target,
     close: opened.close,
   };

@@ -41,6 +41,6 @@ export interface HaltJournal {
     event: HaltEvent,
     meta: HaltEventMeta,
   ): Promise<{ readonly before: HaltState; readonly after: HaltState }>;
-  /** The account's journaled halt events, newest first (at most `limit`). */
+  /** The account's journaled halt events, newest (last applied) first, at most `limit`. */
   haltEvents(accountId: string, limit: number): Promise<HaltEventRow[]>;
 }

@@ -9,8 +9,8 @@ export type RunKind = 'rebalance' | 'backtest';
 /**
  * `completed`: every order answered, none rejected; `completed_with_rejections`: some were rejected;
  * `failed`: an error stopped the run; `skipped`: already rebalanced / not due; `refused`: a guard stopped
- * it before any order; `abandoned`: its process died (marked by a later run); `halted`: reserved for the
- * intraday worker.
+ * it before any order; `abandoned`: its process died (marked by a later run); `halted`: a rebalance under
+ * the kill switch (§10: it sold what was left and bought nothing; its state is saved like a completed one).
  */
 export type RunStatus =
   | 'running'

@@ -3,9 +3,9 @@ import type { NewRun, RunEnd, RunKind, RunRow, UniverseDecisionRow } from './led
 
 /** The journal of runs: start, sign of life, finish with a status, and what each run decided. Implemented by `adapters/postgres` (PostgresLedger). */
 export interface RunJournal {
-  /** The latest `completed` (or `completed_with_rejections`) run of `kind` for the account and period, or null. */
+  /** The latest `completed` (or `completed_with_rejections`, `halted`) run of `kind` for the account and period, or null. */
   completedRun(accountId: string, kind: RunKind, period: IsoDay): Promise<RunRow | null>;
-  /** The latest `completed` (or `completed_with_rejections`) run of `kind` of the account (by period, then start time), or null. */
+  /** The latest `completed` (or `completed_with_rejections`, `halted`) run of `kind` of the account (by period, then start time), or null. */
   lastCompletedRun(accountId: string, kind: RunKind): Promise<RunRow | null>;
   /** How many runs (any status, dry runs excluded) the account already has for the period and kind. */
   countRuns(accountId: string, kind: RunKind, period: IsoDay): Promise<number>;

@@ -97,7 +97,11 @@ export async function applyHaltEvent(
   });
 }
 
-/** The account's halt events, newest first. */
+/**
+ * The account's halt events, newest first: in the order they were applied (id), which is the order of the
+ * state changes — a replay account mixes the data's timeline (the intraday pass's hours, the rebalance's
+ * decision time) with the wall clock of an operator's reset, so `at` alone would misorder them.
+ */
 export async function readHaltEvents(
   db: Kysely<Database>,
   accountId: string,
@@ -107,7 +111,6 @@ export async function readHaltEvents(
     .selectFrom('risk_halt_events')
     .selectAll()
     .where('account_id', '=', accountId)
-    .orderBy('at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();

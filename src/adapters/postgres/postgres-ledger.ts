@@ -54,8 +54,11 @@ export interface PostgresLedgerOptions {
 
 /** Rows per multi-row INSERT (keeps the bind parameters far below Postgres' 65535). */
 const CHUNK = 500;
-/** Statuses of a run whose state was saved (the account's book moved forward). */
-const SAVED_STATE_STATUSES = ['completed', 'completed_with_rejections'];
+/**
+ * Statuses of a run whose state was saved (the account's book moved forward). A `halted` rebalance sold
+ * what was left under the kill switch (§10): it is a completed rebalance of its period.
+ */
+const SAVED_STATE_STATUSES = ['completed', 'completed_with_rejections', 'halted'];
 
 /**
  * `Ledger` on Postgres. Build it with `openLedger` (connect.ts), which configures the drivers so that

@@ -7,7 +7,7 @@ import { type Decimal, dec, decStr, ZERO } from '../../domain/decimal.ts';
 import type { PlanTarget } from '../../domain/planning/plan.ts';
 import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { AccountRow, ReconciliationRow } from '../../ports/ledger-rows.ts';
-import type { RebalanceResult } from '../rebalance-result.ts';
+import type { HaltReport, RebalanceResult } from '../rebalance-result.ts';
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileBefore } from '../trading/reconciler.ts';
@@ -17,6 +17,7 @@ import { closeRun } from './close-run.ts';
 import type { RebalanceDeps, RebalanceRequest } from './deps.ts';
 import { executeStep } from './execute-step.ts';
 import { assertDecisionPrices, reconciliationGuard } from './guards.ts';
+import { applyRebalanceHalt, type HaltAtRebalance, haltReport, selectNothing } from './halt-gate.ts';
 import type { OpeningBook } from './opening-book.ts';
 import {
   balancesOf,
@@ -40,6 +41,8 @@ export interface GuardedPeriod {
   readonly snap: MarketSnapshot;
   readonly opening: OpeningBook;
   readonly universe: UniverseAtD;
+  /** The kill switch as the `rebalance` event would leave it (read before the session, §10). */
+  readonly halt: HaltAtRebalance;
   readonly stopped: StoppedRunContext;
   /** Records the phase timing `name` since `since` (UTC ms) and returns now. */
   lap(name: string, since: number): number;
@@ -59,7 +62,9 @@ export async function tradePeriod(
   const s = req.settings;
   const { logger: log, ledger, clock } = deps;
   const { account, snap, opening, stopped, lap } = g;
-  const { decisions, ranked, selected, dataEnds } = g.universe;
+  const { decisions, dataEnds } = g.universe;
+  // K = 0 while buying is not allowed (§10): the ranking stays, nothing is selected.
+  let { ranked, selected } = g.halt.buys ? g.universe : selectNothing(g.universe);
   const { header, newRun, t0, timings } = stopped;
   const { accountId } = stopped;
   const { quoteAsset } = s;
@@ -130,6 +135,15 @@ export async function tradePeriod(
     weight: deps.exchangeStats?.().weight ?? null,
   });
   try {
+    // The kill switch (§10): a real run applies its `rebalance` event (journaled with the run id).
+    const run = session.run;
+    const halt = run ? await applyRebalanceHalt(ledger, accountId, dayMs, { id: run.id, period }) : g.halt;
+    if (!halt.buys) ({ ranked, selected } = selectNothing({ ranked, selected }));
+    const haltPart = haltReport(halt, s.account, req.dryRun);
+    if (haltPart.lifted)
+      log.info({ period, since: haltPart.since }, 'daily-loss stop lifted by this rebalance');
+    if (haltPart.message)
+      log.warn({ period, state: haltPart.state, since: haltPart.since }, haltPart.message);
     session.later((id) => ledger.recordUniverse(id, universeRows(decisions, ranked)));
     // 14.2: every symbol we may trade has a positive decision price, or nothing is sent (run failed).
     const required = live ? (sym: string) => bySymbol.get(sym)?.status === 'TRADING' : () => false;
@@ -161,6 +175,7 @@ export async function tradePeriod(
           adjustments,
           balances: balancesOf(book.managed),
           exchange: exchangeReport(exchangeBefore, reconciliation),
+          halt: haltPart,
         };
         return refuseInSession(stopped, session, refusal, parts, {
           reconciliation_differences: reconciliation.length,
@@ -209,7 +224,8 @@ export async function tradePeriod(
     t = lap('record', t);
     const duration = clock.now() - t0;
     const allTimings = { ...timings, total: duration };
-    const outcome = outcomeOf(step.orders, step.rejectedPhases);
+    const traded = outcomeOf(step.orders, step.rejectedPhases);
+    const outcome = haltedOutcome(traded, haltPart.message);
     const equity = closed.equity.equity;
     const summary = completedSummary(
       selected.length,
@@ -223,17 +239,21 @@ export async function tradePeriod(
       status: outcome.status,
       exitReason: outcome.exitReason,
       timings: allTimings,
-      summary,
+      summary: { ...summary, ...(haltPart.before === 'running' ? {} : { halt: haltPart.state }) },
     });
     log.info(
       { period, orders: step.orders.length, rejected: outcome.rejected, equity, ms: duration },
-      req.dryRun ? 'dry run planned' : 'rebalance completed',
+      req.dryRun
+        ? 'dry run planned'
+        : outcome.status === 'halted'
+          ? 'rebalance halted'
+          : 'rebalance completed',
     );
-    return completedResult({
+    const result = completedResult({
       header,
       runId: session.run?.id ?? null,
       dryRun: req.dryRun,
-      outcome,
+      outcome: traded,
       continuesRunId: continues?.id ?? null,
       resumed: resume,
       timings: allTimings,
@@ -247,10 +267,35 @@ export async function tradePeriod(
       closed,
       initialQuote: account.initialQuote,
     });
+    return withHalt(result, haltPart, outcome, req.dryRun);
   } catch (err) {
     await session.fail(err, timings);
     throw err;
   }
+}
+
+/**
+ * The run's outcome under the kill switch: `halted` with the halt's message (and the rejections, if any)
+ * when the run could not buy (`message` not null), else the traded outcome.
+ */
+function haltedOutcome(
+  traded: ReturnType<typeof outcomeOf>,
+  message: string | null,
+): { status: 'completed' | 'completed_with_rejections' | 'halted'; exitReason: string; rejected: number } {
+  if (message === null) return traded;
+  const exitReason = traded.rejected > 0 ? `${message}; ${traded.exitReason}` : message;
+  return { status: 'halted', exitReason, rejected: traded.rejected };
+}
+
+/** The result with the kill switch's part and, for a halted real run, its status and reason. */
+function withHalt(
+  result: RebalanceResult,
+  halt: HaltReport,
+  outcome: ReturnType<typeof haltedOutcome>,
+  dryRun: boolean,
+): RebalanceResult {
+  if (dryRun || outcome.status !== 'halted') return { ...result, halt };
+  return { ...result, halt, run: { ...result.run, status: 'halted', exit_reason: outcome.exitReason } };
 }
 
 /** Every book entry as a free balance (the simulated exchange's opening balances). */

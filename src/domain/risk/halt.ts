@@ -16,7 +16,7 @@ export type HaltState =
 export type HaltEvent =
   /** Portfolio risk fired at an hour's close (`checkPortfolioRisk`). */
   | { readonly type: 'risk'; readonly dailyLoss: boolean; readonly drawdown: boolean; readonly atMs: number }
-  /** A decision day's rebalance starts (before its orders). */
+  /** A decision day's rebalance starts (before its orders); `atMs` = the decision time D 00:00. */
   | { readonly type: 'rebalance'; readonly atMs: number }
   /** An operator cleared the halt (`risk reset --yes`); who/when are recorded by the caller. */
   | { readonly type: 'operator_reset'; readonly atMs: number };
@@ -28,7 +28,9 @@ export const RUNNING: HaltState = { status: 'running' };
  * The next state after an event:
  * - `risk` with a drawdown → `halted` (from any state; an existing halt keeps its time); a daily loss
  *   alone → `daily_loss_stop` unless already halted (an existing stop keeps its time);
- * - `rebalance` → a `daily_loss_stop` lifts (`running`, so that rebalance may buy); `halted` stays;
+ * - `rebalance` → a `daily_loss_stop` set at or before the decision time lifts (`running`, so that
+ *   rebalance may buy; a stop set later, e.g. during the day of a forced re-run, waits for the next
+ *   decision day: "no BUY until the next decision day's rebalance"); `halted` stays;
  * - `operator_reset` → `running` from any state.
  */
 export function nextHaltState(state: HaltState, event: HaltEvent): HaltState {
@@ -43,7 +45,7 @@ export function nextHaltState(state: HaltState, event: HaltEvent): HaltState {
         return { status: 'daily_loss_stop', sinceMs: event.atMs };
       return state;
     case 'rebalance':
-      return state.status === 'daily_loss_stop' ? RUNNING : state;
+      return state.status === 'daily_loss_stop' && state.sinceMs <= event.atMs ? RUNNING : state;
     case 'operator_reset':
       return RUNNING;
   }

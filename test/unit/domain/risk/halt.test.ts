@@ -33,6 +33,17 @@ describe('the halt state machine (strategy-semantics §10 "Portfolio risk", issu
     expect(buysAllowed(lifted)).toBe(true);
   });
 
+  it('a daily-loss stop set after the decision time (a forced re-run that day) waits for the next decision day', () => {
+    // stop at t0 = 2021-05-10 13:00; the rebalance of 2021-05-10 (00:00) is earlier: the stop stays;
+    // the rebalance of 2021-05-11 00:00 lifts it (§10: "no BUY until the next decision day's rebalance").
+    const stopped = nextHaltState(RUNNING, risk(true, false));
+    expect(nextHaltState(stopped, { type: 'rebalance', atMs: Date.UTC(2021, 4, 10) })).toEqual(stopped);
+    expect(nextHaltState(stopped, { type: 'rebalance', atMs: Date.UTC(2021, 4, 11) })).toEqual(RUNNING);
+    // a stop set at the close of 23:00 (= the next day's 00:00) is lifted by that day's rebalance
+    const atMidnight = nextHaltState(RUNNING, risk(true, false, Date.UTC(2021, 4, 11)));
+    expect(nextHaltState(atMidnight, { type: 'rebalance', atMs: Date.UTC(2021, 4, 11) })).toEqual(RUNNING);
+  });
+
   it('a drawdown halts; rebalances do not lift it; an operator reset does', () => {
     const halted = nextHaltState(RUNNING, risk(false, true));
     expect(halted).toEqual({ status: 'halted', sinceMs: t0, reason: 'max_drawdown' });
