@@ -7,7 +7,7 @@
  * - always AFTER the run: the use case has written its ledger rows and returned (or thrown) before any
  *   event is built, and the one-shot command closes the adapters (ledger, lock) before it waits;
  * - the one-shot `rebalance` and the Lambda handler await the deliveries at the end of the job, bounded
- *   by {@link Notifier.capMs} = (retries + 1) × timeout_ms + the backoff (about 15.7 s with the defaults):
+ *   by {@link Notifier.capMs} = (retries + 1) × timeout_ms + the backoff + 1 s of slack (16.6 s with the defaults):
  *   a receiver that never answers costs at most that, the job's exit code / result is unchanged and a
  *   warning is logged;
  * - the scheduler daemon does not await them in the job (the next slot is never delayed); it waits for

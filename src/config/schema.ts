@@ -720,7 +720,7 @@ export const CONFIG_KEYS = {
       default: '2',
       allowed: 'integer 0..5 (retries after the first attempt)',
       description:
-        'Retries of a notification that timed out, failed to connect or got HTTP 408, 429 or 5xx (backoff 200 ms, 400 ms, 800 ms, 1 s). A job waits at most (retries + 1) x timeout_ms + the backoff for its notifications; a notification that still fails is logged as a warning and never fails the job.',
+        'Retries of a notification that timed out, failed to connect or got HTTP 408, 429 or 5xx (backoff 200 ms, 400 ms, 800 ms, 1 s). A job waits at most (retries + 1) x timeout_ms + the backoff + 1 s for its notifications; a notification that still fails is logged as a warning and never fails the job.',
     },
     on: {
       field: notifyEventsField(),

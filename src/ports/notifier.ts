@@ -109,12 +109,13 @@ export interface NotifyChannel {
   /** Channel name for logs: `webhook <host>`, `telegram`. */
   readonly name: string;
   /**
-   * Sends `event`; gives up when `signal` aborts (the caller's total wait).
+   * Sends `event` within the channel's bounds (per-attempt timeout, bounded retries); gives up early
+   * when `signal` aborts.
    * @returns ok, the attempts made, and the last error's text (redacted) when not ok.
    */
   deliver(
     event: NotifyEvent,
-    signal: AbortSignal,
+    signal?: AbortSignal,
   ): Promise<{ readonly ok: boolean; readonly attempts: number; readonly error?: string }>;
 }
 

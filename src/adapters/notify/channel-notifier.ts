@@ -1,8 +1,9 @@
 /**
  * The {@link Notifier} over notification channels (issue 11 item 4): `send` starts one delivery per
  * channel for the event types selected by `[notify] on` and returns at once; each delivery is bounded by
- * its own total wait ({@link deliveryCapMs}: every attempt timing out plus the backoff), so `settle` is
- * bounded too. A delivery that gives up is logged as a warning (channel, event type, attempts, the
+ * its attempts' timeouts and the finite backoff ({@link deliveryCapMs}), so `settle` is bounded too. (No
+ * separate total timer: a busy event loop — e.g. Node loading its fetch implementation on first use —
+ * could fire it before the first attempt was even sent.) A delivery that gives up is logged as a warning (channel, event type, attempts, the
  * redacted reason) and nothing else happens: a notification never fails a job.
  */
 import type { Logger } from 'pino';
@@ -25,7 +26,7 @@ export function channelNotifier(opts: ChannelNotifierOptions): Notifier {
   const pending = new Set<Promise<void>>();
   const deliver = async (channel: NotifyChannel, event: NotifyEvent): Promise<void> => {
     try {
-      const r = await channel.deliver(event, AbortSignal.timeout(capMs));
+      const r = await channel.deliver(event);
       if (r.ok)
         log.info({ channel: channel.name, event: event.type, attempts: r.attempts }, 'notification sent');
       else

@@ -19,13 +19,14 @@ export interface RetryPolicy {
 
 /**
  * The longest one delivery can take under `policy` (ms): every attempt timing out plus the backoff
- * between them, plus 100 ms of slack for the event loop.
+ * between them, plus 1 s of slack (a busy event loop fires timers late; the slack keeps the total wait
+ * from cutting the last attempt short).
  */
 export function deliveryCapMs(policy: RetryPolicy): number {
   let backoff = 0;
   for (let i = 0; i < policy.retries; i++)
     backoff += Math.min(BACKOFF.minMs * BACKOFF.factor ** i, BACKOFF.maxMs);
-  return (policy.retries + 1) * policy.timeoutMs + backoff + 100;
+  return (policy.retries + 1) * policy.timeoutMs + backoff + 1000;
 }
 
 /** `text` with every secret (non-empty) replaced by `***`. */
@@ -55,7 +56,8 @@ export interface PostOutcome {
  * POSTs `body` as JSON to `url`; resolves (never rejects) when it got a 2xx answer, or gave up.
  * @param what how the target is named in errors (e.g. `webhook example.com`), without secrets.
  * @param secrets strings removed from every error text (the Telegram token).
- * @param signal aborts the whole delivery (the caller's total wait).
+ * @param signal aborts the whole delivery early (optional: the attempts' timeouts and the finite
+ *   backoff already bound it, see {@link deliveryCapMs}).
  * @param describe reads a non-2xx answer's body into a short reason (e.g. Telegram's `description`).
  */
 export async function postJson(opts: {
@@ -64,7 +66,7 @@ export async function postJson(opts: {
   readonly what: string;
   readonly policy: RetryPolicy;
   readonly secrets?: readonly string[];
-  readonly signal: AbortSignal;
+  readonly signal?: AbortSignal;
   readonly describe?: (status: number, text: string) => string;
 }): Promise<PostOutcome> {
   const secrets = opts.secrets ?? [];
@@ -82,12 +84,14 @@ export async function postJson(opts: {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: payload,
-            signal: AbortSignal.any([AbortSignal.timeout(opts.policy.timeoutMs), opts.signal]),
+            signal:
+              opts.signal === undefined
+                ? AbortSignal.timeout(opts.policy.timeoutMs)
+                : AbortSignal.any([AbortSignal.timeout(opts.policy.timeoutMs), opts.signal]),
           });
         } catch (err) {
           const e = err as Error & { cause?: { code?: string; message?: string } };
-          if (opts.signal.aborted)
-            throw new AbortError(fail('gave up: the total wait for notifications ran out'));
+          if (opts.signal?.aborted) throw new AbortError(fail('gave up: the delivery was cancelled'));
           const why =
             e.name === 'TimeoutError'
               ? `no answer within ${opts.policy.timeoutMs} ms`
@@ -108,7 +112,7 @@ export async function postJson(opts: {
         factor: BACKOFF.factor,
         maxTimeout: BACKOFF.maxMs,
         randomize: false,
-        signal: opts.signal,
+        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       },
     );
     return { ok: true, attempts, status };

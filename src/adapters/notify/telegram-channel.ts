@@ -47,7 +47,7 @@ export function telegramChannel(opts: TelegramOptions): NotifyChannel {
         what: 'telegram sendMessage',
         policy: opts.policy,
         secrets,
-        signal,
+        ...(signal ? { signal } : {}),
         describe,
       });
       return r.error === undefined

@@ -24,7 +24,14 @@ export function webhookChannel(url: string, policy: RetryPolicy): NotifyChannel 
   return {
     name,
     async deliver(event, signal) {
-      const r = await postJson({ url, body: webhookBody(event), what: name, policy, secrets, signal });
+      const r = await postJson({
+        url,
+        body: webhookBody(event),
+        what: name,
+        policy,
+        secrets,
+        ...(signal ? { signal } : {}),
+      });
       return r.error === undefined
         ? { ok: r.ok, attempts: r.attempts }
         : { ok: r.ok, attempts: r.attempts, error: r.error };
