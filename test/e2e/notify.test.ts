@@ -13,70 +13,15 @@
  */
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RebalanceResult } from '../../src/app/rebalance-result.ts';
 import { loadConfig } from '../../src/config/loader.ts';
+import { json, Receiver } from '../integration/notify/receiver.ts';
 import { cli } from '../support/cli.ts';
-
-/** One request a receiver got. */
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly contentType: string | undefined;
-  readonly body: string;
-}
-
-/** A local HTTP receiver; `answer(i, req, res)` decides what the i-th request (0-based) gets. */
-class Receiver {
-  readonly requests: Received[] = [];
-  private server: Server;
-  /** Requests left unanswered on purpose (closed in `close`). */
-  private hanging: ServerResponse[] = [];
-
-  constructor(private answer: (i: number, res: ServerResponse) => unknown) {
-    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      let body = '';
-      req.on('data', (d: Buffer) => {
-        body += d;
-      });
-      req.on('end', () => {
-        const i = this.requests.length;
-        this.requests.push({
-          method: req.method ?? '',
-          url: req.url ?? '',
-          contentType: req.headers['content-type'],
-          body,
-        });
-        if (this.answer(i, res) === 'hang') this.hanging.push(res);
-      });
-    });
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  bodies(): Record<string, unknown>[] {
-    return this.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
-  }
-
-  async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
 
 const TOKEN = '123456789:AAE-test_token-must-never-be-logged';
 const CHAT = '-1001234567890';
