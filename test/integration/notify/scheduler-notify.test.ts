@@ -1,6 +1,7 @@
 /**
  * The scheduler daemon's notifications (issue 11 item 4), in process through the compose function
- * (runScheduler: replay exchange, bundled data, embedded PGlite in a tmp directory) against a local
+ * (runScheduler: replay exchange, bundled data; the ledger on a scratch database of the Postgres server
+ * of DATABASE_URL when set, else embedded PGlite in a tmp directory) against a local
  * webhook receiver. Reproduces the daemon's contract: the job does NOT wait for its notification — the
  * receiver holds the summary unanswered until the job has logged "job finished" — and the daemon, when it
  * stops, waits for the delivery still under way ("notification sent" before "scheduler stopped").
@@ -13,15 +14,21 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduler } from '../../../src/compose/schedule.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
+import { freshServerDatabase } from '../../support/postgres-server.ts';
 import { json, Receiver } from './receiver.ts';
 
+const serverUrl = process.env.DATABASE_URL;
 let dir: string;
+let dbUrl: string | undefined;
+let drop: (() => Promise<void>) | undefined;
 const hook = new Receiver(() => 'hang');
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'notify-daemon-'));
+  if (serverUrl) ({ url: dbUrl, drop } = await freshServerDatabase(serverUrl, 'notify_daemon'));
 });
 afterAll(async () => {
   await hook.close();
+  await drop?.();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,7 +55,7 @@ describe('scheduler daemon notifications', () => {
       env: {},
       overrides: {
         strategy: { top_n: '3' },
-        database: { data_dir: path.join(dir, 'pglite'), lock_wait_ms: '0' },
+        database: { data_dir: path.join(dir, 'pglite'), lock_wait_ms: '0', ...(dbUrl ? { url: dbUrl } : {}) },
         // 00:00 UTC has always passed: the catch-up runs the rebalance at once.
         schedule: { rebalance_at: '00:00', catch_up: 'true' },
         notify: { webhook_url: `${url}/hook`, timeout_ms: '60000', retries: '0' },
