@@ -588,7 +588,8 @@ function showValue(section: string, key: string, value: string): string {
     // URL and libpq key/value forms are redacted; anything else that might hold `user:pw@` is not shown.
     if (!URL.canParse(v.trim()) && !isKeyValueDsn(v) && /[@:]/.test(v))
       return '(value not shown: it may contain a password)';
-    v = redactDsn(v);
+    // A webhook URL keeps its secret in the path: only its scheme and host are shown.
+    v = section === 'notify' && key === 'webhook_url' ? redactWebhookUrl(v.trim()) : redactDsn(v);
   }
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
 }

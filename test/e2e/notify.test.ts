@@ -198,12 +198,15 @@ describe('[notify] config errors: exit 78 naming the key and the allowed values,
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('a webhook_url that is not http(s), in user.cfg: exit 78 naming file, key and allowed values', async () => {
-    writeFileSync(path.join(cwd, 'user.cfg'), '[notify]\nwebhook_url = ftp://example.com/hook\n');
+    writeFileSync(path.join(cwd, 'user.cfg'), '[notify]\nwebhook_url = ftp://example.com/T0/secret\n');
     const r = await cli(cwd, ['rebalance']);
     rmSync(path.join(cwd, 'user.cfg'));
     expect(r.code).toBe(78);
     expect(r.stderr).toContain('user.cfg [notify] webhook_url');
-    expect(r.stderr).toContain('must be empty or an http(s) URL');
+    expect(r.stderr).toContain(
+      'user.cfg [notify] webhook_url = "ftp://example.com/***": must be empty or an http(s) URL, e.g. https://hooks.example.com/rebalancer',
+    );
+    expect(r.stderr).not.toContain('T0/secret');
     expect(existsSync(path.join(cwd, 'var'))).toBe(false);
   });
 
