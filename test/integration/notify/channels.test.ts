@@ -13,6 +13,7 @@ import { messageText } from '../../../src/adapters/notify/message-text.ts';
 import { telegramChannel } from '../../../src/adapters/notify/telegram-channel.ts';
 import { webhookChannel } from '../../../src/adapters/notify/webhook-channel.ts';
 import type { RebalanceResult } from '../../../src/app/rebalance-result.ts';
+import { intradayEvents } from '../../../src/notify/intraday-events.ts';
 import { failureEvent, rebalanceEvents } from '../../../src/notify/rebalance-events.ts';
 import type { NotifyEvent } from '../../../src/ports/notifier.ts';
 import { json, Receiver } from './receiver.ts';
@@ -244,5 +245,70 @@ describe('events of a rebalance', () => {
       'quantity: 0.25 at 1799.9',
       '2026-12-03T06:00:00.000Z',
     ]);
+  });
+});
+
+describe('events of an intraday pass (for the intraday worker)', () => {
+  const ctx = { account: 'main', venue: 'testnet https://testnet.binance.vision', quoteAsset: 'USDT' };
+  it('one exit per exit, then a halt when the kill switch changed, with the portfolio rule that fired', () => {
+    const events = intradayEvents(
+      {
+        run: { account: 'main', exit_reason: '2 exit(s)' },
+        halt: { before: 'running', after: 'daily_loss_stop' },
+        exits: [
+          { symbol: 'BTCUSDT', reason: 'stop_loss', level: '27000', quantity: '0.01', price: '26990.1' },
+          { symbol: 'ETHUSDT', reason: 'max_daily_loss', level: null, quantity: '0', price: null },
+        ],
+        portfolio: { daily_loss: true, drawdown: false },
+      },
+      ctx,
+      Date.UTC(2026, 11, 3, 6, 5),
+    );
+    const at = '2026-12-03T06:05:00.000Z';
+    expect(events).toEqual([
+      {
+        type: 'exit',
+        account: 'main',
+        venue: ctx.venue,
+        at,
+        symbol: 'BTCUSDT',
+        reason: 'stop_loss',
+        level: '27000',
+        quantity: '0.01',
+        price: '26990.1',
+      },
+      {
+        type: 'exit',
+        account: 'main',
+        venue: ctx.venue,
+        at,
+        symbol: 'ETHUSDT',
+        reason: 'max_daily_loss',
+        level: null,
+        quantity: '0',
+        price: null,
+      },
+      {
+        type: 'halt',
+        account: 'main',
+        venue: ctx.venue,
+        at,
+        state: 'daily_loss_stop',
+        reason: 'max_daily_loss reached',
+      },
+    ]);
+    expect(messageText(events[1] as NotifyEvent).split('\n')[1]).toBe('quantity: 0');
+    // No change of the kill switch: no halt event.
+    const quiet = intradayEvents(
+      {
+        run: { account: 'main', exit_reason: 'no exit' },
+        halt: { before: 'running', after: 'running' },
+        exits: [],
+        portfolio: null,
+      },
+      ctx,
+      0,
+    );
+    expect(quiet).toEqual([]);
   });
 });
