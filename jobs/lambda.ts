@@ -11,6 +11,9 @@
  *   `AWS_SESSION_TOKEN`; no AWS SDK in the bundle). The secret is a JSON object with BINANCE_API_KEY,
  *   BINANCE_API_SECRET and optionally DATABASE_URL (so the database password is not a plain Lambda
  *   environment variable); it stays in memory, never in logs, results or the database.
+ * - `[notify]`: the run's summary (or its failure) is sent after the run and awaited with a bounded wait
+ *   (src/compose/notify.ts) before the handler returns or throws; `TELEGRAM_TOKEN` may come from the
+ *   same secret.
  * - The intraday slot: `{"job":"intraday"}` is refused until the intraday worker exists.
  * - A run that did not do its job throws (Lambda then counts a failed invocation and the schedule's retry
  *   policy applies); `skipped` (already rebalanced for the period) is a success.
@@ -19,6 +22,7 @@ import { UserInputError } from '../src/app/errors.ts';
 import { runRebalance } from '../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../src/cli/exit-codes.ts';
 import { createLogger } from '../src/cli/logger.ts';
+import { composeNotifier, jobContextOf, notifyRebalance } from '../src/compose/notify.ts';
 import { openAdapters } from '../src/compose/rebalance.ts';
 import { settingsFrom } from '../src/compose/settings.ts';
 import { ConfigError } from '../src/config/errors.ts';
@@ -82,7 +86,13 @@ async function fetchBinanceSecret(env: Env, secretId: string): Promise<Record<st
       `Secrets Manager: the secret ${secretId} is not a JSON object of BINANCE_API_KEY, BINANCE_API_SECRET`,
     );
   const out: Record<string, string> = {};
-  for (const k of ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_PRIVATE_KEY_PATH', 'DATABASE_URL'])
+  for (const k of [
+    'BINANCE_API_KEY',
+    'BINANCE_API_SECRET',
+    'BINANCE_PRIVATE_KEY_PATH',
+    'DATABASE_URL',
+    'TELEGRAM_TOKEN',
+  ])
     if (typeof (parsed as Record<string, unknown>)[k] === 'string')
       out[k] = (parsed as Record<string, string>)[k] as string;
   return out;
@@ -119,36 +129,44 @@ export function createHandler(env: Env = process.env): (event: unknown) => Promi
     const logger = createLogger(config.log.level, 'json').child({ job });
     if (job === 'intraday')
       throw new UserInputError('the intraday job does not exist in this version: remove its schedule');
-    const adapters = await openAdapters(config, logger, {
-      credentials: loaded.credentials(),
-      command: 'lambda',
-    });
-    try {
-      const result = await runRebalance(adapters.deps, {
-        settings: settingsFrom(config),
-        dryRun: false,
-        force: false,
-        effectiveConfig: loaded.redacted(),
-      });
-      const r = result.run;
-      const out: LambdaResult = {
-        job,
-        account: r.account,
-        period: r.period,
-        status: r.status,
-        exit_reason: r.exit_reason,
-        orders: result.orders.length,
-        duration_ms: r.duration_ms,
-      };
-      if (exitCodeOfResult(result) !== 0) {
-        logger.error(out, 'lambda job did not do its job');
-        throw new Error(`rebalance of ${r.account} for ${r.period} ended ${r.status} (${r.exit_reason})`);
-      }
-      logger.info(out, 'lambda job finished');
-      return out;
-    } finally {
-      await adapters.close().catch(() => {});
+    const notifier = composeNotifier(config, loaded.notifySecrets(), logger);
+    const result = await notifyRebalance(
+      notifier,
+      jobContextOf(config),
+      async () => {
+        const adapters = await openAdapters(config, logger, {
+          credentials: loaded.credentials(),
+          command: 'lambda',
+        });
+        try {
+          return await runRebalance(adapters.deps, {
+            settings: settingsFrom(config),
+            dryRun: false,
+            force: false,
+            effectiveConfig: loaded.redacted(),
+          });
+        } finally {
+          await adapters.close().catch(() => {});
+        }
+      },
+      { wait: true },
+    );
+    const r = result.run;
+    const out: LambdaResult = {
+      job,
+      account: r.account,
+      period: r.period,
+      status: r.status,
+      exit_reason: r.exit_reason,
+      orders: result.orders.length,
+      duration_ms: r.duration_ms,
+    };
+    if (exitCodeOfResult(result) !== 0) {
+      logger.error(out, 'lambda job did not do its job');
+      throw new Error(`rebalance of ${r.account} for ${r.period} ended ${r.status} (${r.exit_reason})`);
     }
+    logger.info(out, 'lambda job finished');
+    return out;
   };
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
 import { riskStatus } from '../app/risk/risk-status.ts';
+import { composeNotifier, jobContextOf, notifyRebalance } from '../compose/notify.ts';
 import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
 import { openAdapters } from '../compose/rebalance.ts';
 import { settingsFrom } from '../compose/settings.ts';
@@ -57,7 +58,8 @@ const COMMANDS: [string, string][] = [
 
 const ENVIRONMENT = `Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
 BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
-testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional).`;
+testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional);
+TELEGRAM_TOKEN (the bot token) with [notify] telegram_chat_id for Telegram notifications.`;
 
 const EXIT_CODES = `Exit codes:\n${helpRows(EXIT_CODE_DOCS.map((d) => [String(d.code), d.meaning]))}`;
 
@@ -345,24 +347,36 @@ async function migrate(loaded: LoadedConfig, logger: Logger): Promise<number> {
 }
 
 async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): Promise<number> {
-  const adapters = await openAdapters(loaded.config, logger, {
-    live: values.live === true,
-    credentials: loaded.credentials(),
-    command: 'rebalance',
-  });
-  try {
-    const result = await runRebalance(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      ...(typeof values['as-of'] === 'string' ? { dayMs: parseDayFlag('--as-of', values['as-of']) } : {}),
-      dryRun: values['dry-run'] === true,
-      force: values.force === true,
-      effectiveConfig: loaded.redacted(),
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
-    return exitCodeOfResult(result);
-  } finally {
-    await adapters.close().catch(() => {});
-  }
+  const dayMs = typeof values['as-of'] === 'string' ? parseDayFlag('--as-of', values['as-of']) : undefined;
+  const dryRun = values['dry-run'] === true;
+  // [notify]: the summary or the failure is sent after the run (ledger written, adapters closed) and
+  // awaited with a bounded wait (src/compose/notify.ts).
+  const notifier = composeNotifier(loaded.config, loaded.notifySecrets(), logger);
+  const result = await notifyRebalance(
+    notifier,
+    jobContextOf(loaded.config),
+    async () => {
+      const adapters = await openAdapters(loaded.config, logger, {
+        live: values.live === true,
+        credentials: loaded.credentials(),
+        command: 'rebalance',
+      });
+      try {
+        return await runRebalance(adapters.deps, {
+          settings: settingsFrom(loaded.config),
+          ...(dayMs !== undefined ? { dayMs } : {}),
+          dryRun,
+          force: values.force === true,
+          effectiveConfig: loaded.redacted(),
+        });
+      } finally {
+        await adapters.close().catch(() => {});
+      }
+    },
+    { wait: true, dryRun },
+  );
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
+  return exitCodeOfResult(result);
 }
 
 /**

@@ -29,6 +29,7 @@ export async function runScheduleCommand(
       signal: stop.signal,
       live: values.live === true,
       credentials: loaded.credentials(),
+      notifySecrets: loaded.notifySecrets(),
       effectiveConfig: loaded.redacted(),
     });
     return EXIT.OK;

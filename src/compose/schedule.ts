@@ -14,9 +14,10 @@ import { createTask, parse as parseCron, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { runRebalance } from '../app/rebalance.ts';
 import { lastSlotToday } from '../app/schedule/catch-up.ts';
-import type { Credentials } from '../config/loader.ts';
+import type { Credentials, NotifySecrets } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
 import { takeInstanceLock } from './ledger.ts';
+import { composeNotifier, jobContextOf, notifyRebalance } from './notify.ts';
 import { openAdapters } from './rebalance.ts';
 import { settingsFrom } from './settings.ts';
 
@@ -36,6 +37,8 @@ export interface ScheduleOptions {
   readonly credentials?: Credentials;
   /** The effective config stored with every run (no secrets: `loaded.redacted()`). */
   readonly effectiveConfig: unknown;
+  /** The Telegram token of `[notify]` (`loaded.notifySecrets()`); none = no Telegram channel. */
+  readonly notifySecrets?: NotifySecrets;
   /** Clock for the catch-up decision (UTC ms); default Date.now. */
   readonly now?: () => number;
 }
@@ -76,6 +79,10 @@ export async function runScheduler(
     throw err;
   }
 
+  // [notify]: each job's summary / failure is sent after the job and NOT awaited by it (the next slot is
+  // never delayed); the deliveries still under way are awaited (bounded) when the daemon stops.
+  const notifier = composeNotifier(config, opts.notifySecrets ?? { telegramToken: null }, logger);
+  const jobContext = jobContextOf(config);
   let runs = 0;
   let failures = 0;
   let current: Promise<void> | null = null;
@@ -112,12 +119,18 @@ export async function runScheduler(
   };
   const rebalance = (reason: string) =>
     runExclusive('rebalance', reason, async () => {
-      const result = await runRebalance(adapters.deps, {
-        settings,
-        dryRun: false,
-        force: false,
-        effectiveConfig: opts.effectiveConfig,
-      });
+      const result = await notifyRebalance(
+        notifier,
+        jobContext,
+        () =>
+          runRebalance(adapters.deps, {
+            settings,
+            dryRun: false,
+            force: false,
+            effectiveConfig: opts.effectiveConfig,
+          }),
+        { wait: false },
+      );
       const r = result.run;
       log.info(
         {
@@ -180,6 +193,7 @@ export async function runScheduler(
   } finally {
     for (const t of tasks) await t.destroy();
     if (current !== null) await current;
+    await notifier.settle();
     await adapters.close().catch((err: unknown) => log.error({ err }, 'closing the adapters failed'));
     await lock.release();
   }

@@ -8,7 +8,9 @@
  * `REBALANCER_` variable are set, the `REBALANCER_` one wins, and an empty `DATABASE_URL` / `LOG_LEVEL`
  * counts as unset (an empty `REBALANCER_*` variable sets the key to the empty string). Any other
  * `REBALANCER_*` variable is an error. Exchange credentials are never config keys: they are read only
- * from `BINANCE_API_KEY`, `BINANCE_API_SECRET`, `BINANCE_PRIVATE_KEY_PATH` ({@link LoadedConfig.credentials}).
+ * from `BINANCE_API_KEY`, `BINANCE_API_SECRET`, `BINANCE_PRIVATE_KEY_PATH` ({@link LoadedConfig.credentials}),
+ * and the Telegram bot token only from `TELEGRAM_TOKEN` ({@link LoadedConfig.notifySecrets}; a
+ * `[notify] telegram_chat_id` without it, or the token without a chat id, is a config error).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,6 +89,15 @@ export const CREDENTIAL_ENV = Object.freeze({
   privateKeyPath: 'BINANCE_PRIVATE_KEY_PATH',
 } as const);
 
+/** The environment variable holding the Telegram bot token of `[notify]` (never a config key). */
+export const TELEGRAM_TOKEN_ENV = 'TELEGRAM_TOKEN';
+
+/** Secrets of the notification channels, from the environment; never logged or stored. */
+export interface NotifySecrets {
+  /** The Telegram bot token (env {@link TELEGRAM_TOKEN_ENV}), null when unset or empty. */
+  readonly telegramToken: string | null;
+}
+
 /** Exchange credentials from the environment; null when unset or empty. Never logged or stored. */
 export interface Credentials {
   readonly apiKey: string | null;
@@ -116,6 +127,8 @@ export interface LoadedConfig {
   redacted(): Config;
   /** The exchange credentials read from {@link CREDENTIAL_ENV} at load time. Not part of `config`. */
   credentials(): Credentials;
+  /** The notification secrets read from {@link TELEGRAM_TOKEN_ENV} at load time. Not part of `config`. */
+  notifySecrets(): NotifySecrets;
 }
 
 /** Options of {@link loadConfig}. */
@@ -232,7 +245,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
     );
   }
   const config = parsed.data;
-  const crossKey = riskConfigProblems(config as Config, origins);
+  const telegramToken = nonEmpty(env[TELEGRAM_TOKEN_ENV]);
+  const crossKey = [
+    ...riskConfigProblems(config as Config, origins),
+    ...telegramProblems(config.notify.telegram_chat_id, telegramToken, origins),
+  ];
   if (crossKey.length > 0) throw new ConfigError(crossKey);
   if (config.data.dir !== '') config.data.dir = resolvePath(config.data.dir, baseDirs['data.dir'] ?? cwd);
   config.database.data_dir = resolvePath(config.database.data_dir, baseDirs['database.data_dir'] ?? cwd);
@@ -243,11 +260,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
     apiSecret: nonEmpty(env[CREDENTIAL_ENV.apiSecret]),
     privateKeyPath: nonEmpty(env[CREDENTIAL_ENV.privateKeyPath]),
   });
+  const notifySecrets: NotifySecrets = Object.freeze({ telegramToken });
   return Object.freeze({
     config: frozen,
     sources: Object.freeze({ file, origins: Object.freeze(origins) }),
     redacted: () => redactConfig(frozen),
     credentials: () => credentials,
+    notifySecrets: () => notifySecrets,
   });
 }
 
@@ -297,12 +316,38 @@ function flagFor(section: string, key: string): string | null {
   return null;
 }
 
+/**
+ * Telegram needs both the chat id (`[notify] telegram_chat_id`) and the bot token (env TELEGRAM_TOKEN):
+ * one without the other is a problem naming both (the token's value is never shown).
+ */
+function telegramProblems(
+  chatId: string,
+  token: string | null,
+  origins: Readonly<Record<string, string>>,
+): ConfigProblem[] {
+  if ((chatId === '') === (token === null)) return [];
+  const source = origins['notify.telegram_chat_id'] ?? 'default';
+  const message =
+    chatId === ''
+      ? `env ${TELEGRAM_TOKEN_ENV} is set but [notify] telegram_chat_id is empty: set telegram_chat_id (a numeric chat id or @channelusername) to send notifications to Telegram, or unset ${TELEGRAM_TOKEN_ENV}`
+      : `${source} [notify] telegram_chat_id is set but the environment variable ${TELEGRAM_TOKEN_ENV} (the bot token) is not: set ${TELEGRAM_TOKEN_ENV}, or leave telegram_chat_id empty`;
+  return [
+    {
+      source: chatId === '' ? `env ${TELEGRAM_TOKEN_ENV}` : source,
+      section: 'notify',
+      key: 'telegram_chat_id',
+      message,
+    },
+  ];
+}
+
 /** The env var to use instead when `key` looks like a credential, else null. */
 function credentialEnvFor(key: string): string | null {
   const k = key
     .trim()
     .toLowerCase()
     .replace(/[-\s.]/g, '_');
+  if (/^(notify_)?telegram_?(bot_?)?token$/.test(k)) return TELEGRAM_TOKEN_ENV;
   if (/^(binance_)?api_?key$/.test(k)) return CREDENTIAL_ENV.apiKey;
   if (/^(binance_)?(api_?)?secret(_?key)?$/.test(k)) return CREDENTIAL_ENV.apiSecret;
   if (/^(binance_)?private_?key(_?(path|file))?$/.test(k)) return CREDENTIAL_ENV.privateKeyPath;
@@ -310,7 +355,8 @@ function credentialEnvFor(key: string): string | null {
 }
 
 function credentialMessage(envVar: string): string {
-  return `is not a config key: exchange credentials are read only from the environment variable ${envVar}; set that instead (the value was ignored and is not shown)`;
+  const what = envVar === TELEGRAM_TOKEN_ENV ? 'the Telegram bot token is' : 'exchange credentials are';
+  return `is not a config key: ${what} read only from the environment variable ${envVar}; set that instead (the value was ignored and is not shown)`;
 }
 
 /** Path as shown in messages: relative to cwd when inside it, else absolute. */
@@ -533,7 +579,7 @@ function resolvePath(p: string, baseDir: string): string {
   return path.resolve(baseDir, p);
 }
 
-const URL_KEYS = new Set(['database.url', 'exchange.base_url']);
+const URL_KEYS = new Set(['database.url', 'exchange.base_url', 'notify.webhook_url']);
 
 /** A value quoted for a message: URLs redacted, long values shortened. */
 function showValue(section: string, key: string, value: string): string {
@@ -542,15 +588,32 @@ function showValue(section: string, key: string, value: string): string {
     // URL and libpq key/value forms are redacted; anything else that might hold `user:pw@` is not shown.
     if (!URL.canParse(v.trim()) && !isKeyValueDsn(v) && /[@:]/.test(v))
       return '(value not shown: it may contain a password)';
-    v = redactDsn(v);
+    // A webhook URL keeps its secret in the path: only its scheme and host are shown.
+    v = section === 'notify' && key === 'webhook_url' ? redactWebhookUrl(v.trim()) : redactDsn(v);
   }
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
 }
 
+/**
+ * A webhook URL fit for storage and logs: scheme and host only, its path and query (where webhook
+ * services put their secret) as `/***`.
+ */
+export function redactWebhookUrl(url: string): string {
+  if (url === '' || !URL.canParse(url)) return url === '' ? '' : '***';
+  const u = new URL(url);
+  const hidden = u.pathname.length > 1 || u.search !== '' || u.username !== '' || u.password !== '';
+  return `${u.protocol}//${u.host}${hidden ? '/***' : ''}`;
+}
+
 function redactConfig(config: Config): Config {
-  const copy = structuredClone(config) as { database: { url: string }; exchange: { base_url: string } };
+  const copy = structuredClone(config) as {
+    database: { url: string };
+    exchange: { base_url: string };
+    notify: { webhook_url: string };
+  };
   copy.database.url = redactDsn(copy.database.url);
   copy.exchange.base_url = redactDsn(copy.exchange.base_url);
+  copy.notify.webhook_url = redactWebhookUrl(copy.notify.webhook_url);
   return deepFreeze(copy) as unknown as Config;
 }
 

@@ -17,6 +17,7 @@ import { Decimal } from 'decimal.js';
 import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { BINANCE_INTERVALS } from '../domain/risk/risk-settings.ts';
+import { NOTIFY_EVENT_TYPES, type NotifyEventType } from '../ports/notifier.ts';
 import { isKeyValueDsn } from './redact-dsn.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +153,31 @@ function symbolListField() {
     return [...new Set(items)];
   });
 }
+
+/**
+ * `[notify] on`: `all`, or comma-separated event types of {@link NOTIFY_EVENT_TYPES} (case-insensitive,
+ * duplicates removed). Output: the selected types in table order.
+ */
+function notifyEventsField() {
+  const allowed = `all, or comma-separated event types: ${NOTIFY_EVENT_TYPES.join(', ')}`;
+  return z.string().transform((raw, ctx) => {
+    const items = raw
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter((x) => x !== '');
+    if (items.length === 1 && items[0] === 'all') return [...NOTIFY_EVENT_TYPES];
+    const bad = items.filter((x) => !(NOTIFY_EVENT_TYPES as readonly string[]).includes(x));
+    if (items.length === 0 || bad.length > 0) {
+      const shown = bad.length > 0 ? `${bad.map((b) => JSON.stringify(b.slice(0, 30))).join(', ')}: ` : '';
+      ctx.addIssue({ code: 'custom', message: `${shown}allowed values: ${allowed}` });
+      return z.NEVER;
+    }
+    return NOTIFY_EVENT_TYPES.filter((t) => items.includes(t)) as NotifyEventType[];
+  });
+}
+
+/** A Telegram chat: a numeric chat id (groups and channels are negative) or `@channelusername`. */
+const TELEGRAM_CHAT_RE = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
 
 /** `HH:MM` (24-hour clock) of `[schedule] rebalance_at`. */
 const TIME_OF_DAY_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -654,6 +680,56 @@ export const CONFIG_KEYS = {
         "On start, run the rebalance at once when today's (UTC) slot has already passed; the period guard makes it a no-op when the period is done.",
     },
   },
+  notify: {
+    webhook_url: {
+      field: urlField(
+        ['http:', 'https:'],
+        'must be empty or an http(s) URL, e.g. https://hooks.example.com/rebalancer',
+      ),
+      default: '',
+      allowed: 'http(s) URL; empty = no webhook',
+      description:
+        'Each notification is POSTed here as one JSON object (its fields, type first, plus text). Only the host is ever logged; the stored effective config keeps the scheme and host only.',
+    },
+    telegram_chat_id: {
+      field: z
+        .string()
+        .trim()
+        .refine((s) => s === '' || TELEGRAM_CHAT_RE.test(s), {
+          error: 'must be empty, a numeric Telegram chat id (e.g. -1001234567890) or @channelusername',
+        }),
+      default: '',
+      allowed: 'numeric chat id or @channelusername; empty = no Telegram',
+      description:
+        'Telegram chat the notifications are sent to (Bot API sendMessage). Needs the bot token in the environment variable TELEGRAM_TOKEN (never in this file); one without the other is a config error.',
+    },
+    telegram_api_url: {
+      field: urlField(['http:', 'https:'], 'must be an http(s) URL, e.g. https://api.telegram.org'),
+      default: 'https://api.telegram.org',
+      allowed: 'http(s) URL',
+      description: 'Telegram Bot API base URL (a stand-in server in tests, or a local Bot API server).',
+    },
+    timeout_ms: {
+      field: intField(100, 60_000),
+      default: '5000',
+      allowed: 'integer 100..60000 (milliseconds)',
+      description: 'Timeout of one notification request.',
+    },
+    retries: {
+      field: intField(0, 5),
+      default: '2',
+      allowed: 'integer 0..5 (retries after the first attempt)',
+      description:
+        'Retries of a notification that timed out, failed to connect or got HTTP 408, 429 or 5xx (backoff 200 ms, 400 ms, 800 ms, 1 s). A job waits at most (retries + 1) x timeout_ms + the backoff + 1 s for its notifications; a notification that still fails is logged as a warning and never fails the job.',
+    },
+    on: {
+      field: notifyEventsField(),
+      default: 'all',
+      allowed: `all | comma-separated: ${NOTIFY_EVENT_TYPES.join(', ')}`,
+      description:
+        'Which events are sent: summary (each rebalance: period, status, orders, fees, equity, P/L), failure (a job that failed), reconciliation (ledger and exchange balances differ), exit (an intraday exit), halt (the account halted or resumed).',
+    },
+  },
   log: {
     level: {
       field: enumField(LOG_LEVELS),
@@ -702,6 +778,7 @@ export const configSchema = z.strictObject({
   database: sectionSchema(CONFIG_KEYS.database),
   data: sectionSchema(CONFIG_KEYS.data),
   schedule: sectionSchema(CONFIG_KEYS.schedule),
+  notify: sectionSchema(CONFIG_KEYS.notify),
   log: sectionSchema(CONFIG_KEYS.log),
 } satisfies { [S in keyof typeof CONFIG_KEYS]: z.ZodType });
 
@@ -724,7 +801,7 @@ export type RawConfig = z.input<typeof configSchema>;
 
 /**
  * A section name: `exchange`, `strategy`, `universe`, `portfolio`, `execution`, `risk`, `signals`, `intraday`,
- * `paper`, `database`, `data`, `schedule`, `log`.
+ * `paper`, `database`, `data`, `schedule`, `notify`, `log`.
  */
 export type SectionName = keyof RawConfig;
 

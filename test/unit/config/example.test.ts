@@ -71,8 +71,9 @@ describe('describeConfigKeys()', () => {
     expect(keys.map((k) => `${k.section}.${k.key}`)).toEqual(schemaKeys);
     // 25 keys of the foundation + exchange timeout_ms, recv_window_ms, weight_share, concurrency + data
     // market_caps, coingecko_url, market_url + database lock_wait_ms + universe allow_empty + schedule
-    // rebalance_at, timezone, catch_up + the 17 [risk]/[signals]/[intraday] keys (issue 10).
-    expect(keys).toHaveLength(54);
+    // rebalance_at, timezone, catch_up + the 17 [risk]/[signals]/[intraday] keys (issue 10) + the 6
+    // [notify] keys (issue 11 item 4).
+    expect(keys).toHaveLength(60);
     for (const k of keys) {
       expect(k.env[0]).toBe(envVarName(k.section, k.key));
       expect(k.description.length).toBeGreaterThan(10);

@@ -4,7 +4,7 @@ import { ConfigError, FLAG_KEYS, loadConfig } from '../../../src/config/loader.t
 import { configError, load, tempDir, writeFile } from './helpers.ts';
 
 const KNOWN_SECTIONS =
-  'exchange, strategy, universe, portfolio, execution, risk, signals, intraday, paper, database, data, schedule, log';
+  'exchange, strategy, universe, portfolio, execution, risk, signals, intraday, paper, database, data, schedule, notify, log';
 
 describe('loadConfig: defaults', () => {
   it('no file, no env, no overrides: the built-in defaults', () => {
@@ -62,6 +62,14 @@ describe('loadConfig: defaults', () => {
       },
       // rebalance_at 00:05 as the cron expression minute 5, hour 0 (hand-converted).
       schedule: { rebalance_at: '5 0 * * *', timezone: 'Etc/UTC', catch_up: true },
+      notify: {
+        webhook_url: '',
+        telegram_chat_id: '',
+        telegram_api_url: 'https://api.telegram.org',
+        timeout_ms: 5000,
+        retries: 2,
+        on: ['summary', 'failure', 'reconciliation', 'exit', 'halt'],
+      },
       log: { level: 'info', format: 'auto' },
     });
     expect(Object.values(loaded.sources.origins).every((o) => o === 'default')).toBe(true);
