@@ -52,7 +52,8 @@ const COMMANDS: [string, string][] = [
 
 const ENVIRONMENT = `Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
 BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
-testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional).`;
+testnet and live exchanges (kind = paper needs none); COINGECKO_API_KEY for [data] market_caps = coingecko
+(optional).`;
 
 const EXIT_CODES = `Exit codes:\n${helpRows(EXIT_CODE_DOCS.map((d) => [String(d.code), d.meaning]))}`;
 
