@@ -25,6 +25,7 @@ import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-datas
 import { runRebalance } from '../../src/app/rebalance.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { formatReport } from '../../src/cli/report.ts';
+import { openLockedLedger } from '../../src/compose/ledger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { type Credentials, loadConfig, type Overrides } from '../../src/config/loader.ts';
@@ -153,13 +154,14 @@ describe.each(backends)(
         await adapters.close();
       }
     };
+    /** The ledger alone (no market data), as `status` opens it. */
     const withLedger = async <T>(fn: (ledger: Ledger) => Promise<T>): Promise<T> => {
-      const loaded = loadConfig({ cwd: dir, env: NO_KEYS, overrides: { exchange: { kind: 'replay' } } });
-      const adapters = await openAdapters(loaded.config, logger);
+      const { config } = loadConfig({ cwd: dir, env: NO_KEYS });
+      const opened = await openLockedLedger(config, logger, 'test');
       try {
-        return await fn(adapters.ledger);
+        return await fn(opened.ledger);
       } finally {
-        await adapters.close();
+        await opened.close();
       }
     };
     const demoBalances = () => emu.balances(DEMO_API_KEY);
@@ -268,15 +270,24 @@ describe.each(backends)(
         expect(toTestnet.message).toContain(`account "paper" keeps the book of ${venue}`);
         expect(toTestnet.message).toContain(`trades on testnet ${emu.baseUrl}`);
         // A testnet account's book (as a testnet run creates it, through the ledger adapter).
-        await withLedger((ledger) =>
-          ledger.ensureAccount({
+        // (The same open also reads the paper book after day 2: what the CLI run reported.)
+        const paperBook = await withLedger(async (ledger) => {
+          await ledger.ensureAccount({
             name: 'tn',
             exchangeKind: 'testnet',
             quoteAsset: 'USDT',
             initialQuote: '10000',
             venue: `testnet ${emu.baseUrl}`,
-          }),
-        );
+          });
+          const paper = await ledger.ensureAccount({
+            name: 'paper',
+            exchangeKind: 'paper',
+            quoteAsset: 'USDT',
+            initialQuote: '10000',
+          });
+          return (await ledger.loadState(paper.id)).balances;
+        });
+        expect(paperBook).toEqual(d2.balances);
         const toPaper = (await run({ paper: { account: 'tn' } }).catch((e: unknown) => e)) as Error & {
           exitCode?: number;
         };
