@@ -154,8 +154,9 @@ export async function binanceTarget(
 }
 
 /**
- * Opens the REST client of a {@link BinanceTarget} (or the key-less one of a {@link PaperTarget}) with `[exchange]` timeout_ms, recv_window_ms and a
- * request-weight budget of `weight_share` × 6000 per minute (rest-api.md "LIMITS": REQUEST_WEIGHT 6000/min).
+ * Opens the REST client of a {@link BinanceTarget} (or the key-less one of a {@link PaperTarget}) with
+ * `[exchange]` timeout_ms, recv_window_ms and a request-weight budget of `weight_share` × 6000 per minute
+ * (rest-api.md "LIMITS": REQUEST_WEIGHT 6000/min).
  * @throws the errors of `BinanceRest.open` (unreachable exchange, clock sync).
  */
 export function openBinanceRest(
