@@ -29,6 +29,7 @@ import { openLockedLedger } from '../../src/compose/ledger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { type Credentials, loadConfig, type Overrides } from '../../src/config/loader.ts';
+import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
 import { DAY_MS } from '../../src/domain/time.ts';
 import {
   DEMO_API_KEY,
@@ -298,6 +299,32 @@ describe.each(backends)(
         expect(emu.stats().requests).toBe(emuRequests);
         expect(proxy.seen.length).toBe(seen);
         expect(demoBalances()).toEqual(demoBefore);
+
+        // ---- the period guard at send time (issue 14.4), as on testnet: the run reads the exchange's day
+        // at 23:59:57 of 2021-01-03 (period 2021-01-03; the clock is set when its first exchangeInfo
+        // request arrives, so the time the ledger takes to open does not matter), and its last prices are
+        // answered only once the exchange's clock is past 00:00 of 2021-01-04: nothing may be filled --
+        const midnight = Date.parse('2021-01-04T00:00:00Z');
+        proxy.setRule((method, p, nth) => {
+          if (method === 'GET' && p === '/api/v3/exchangeInfo' && nth === 1)
+            emu.control({ setClock: '2021-01-03T23:59:57Z' });
+          return method === 'GET' && p === '/api/v3/ticker/price'
+            ? { delayMs: Math.max(0, midnight - emu.now()) + 1_000 }
+            : null;
+        });
+        const late = await run().catch((e: unknown) => e as Error);
+        proxy.setRule(null);
+        expect((late as Error).name).toBe('PeriodEndedError');
+        expect((late as Error).message).toMatch(
+          /^period 2021-01-03: .* the orders of 2021-01-03 were not sent/,
+        );
+        // The next run trades 2021-01-04 from the day-2 book: the failed run left no fill in it.
+        const d4 = await run();
+        expect(d4.result.run.period).toBe('2021-01-04');
+        expect(d4.result.run.status).toBe('completed');
+        // floor_step(holding) with BTCUSDT's stepSize 0.00001
+        const sellQty = decStr(dec(btc).toDecimalPlaces(5, Decimal.ROUND_DOWN));
+        expect(d4.result.fills[0]).toMatchObject({ side: 'SELL', quantity: sellQty });
       },
       180_000,
     );
