@@ -9,6 +9,10 @@
  * A recording proxy between the client and the emulator lists every request: a paper run sends only
  * public GETs, never an order or account request.
  *
+ * Also: the period guard (a second run of the day is skipped; a run whose prices arrive after midnight
+ * fills nothing, issue 14.4) and one book per venue (issue 9.1: a testnet run on the paper account and a
+ * paper run on a testnet or replay account are refused before any request, exit 78).
+ *
  * Hand calculation of day 1 (BTC only, top 1, full mode, 10000 USDT, fee 0.001, slippage 10 bps):
  * the emulator's last price at 2021-01-01 00:00:30 is the open of the day's first hourly candle, 28923.63
  * (the same open the testnet test fills at); §7 BUY price p = 28923.63 × (1 + 10/1e4) = 28952.55363;
@@ -168,7 +172,7 @@ describe.each(backends)(
     const demoBalances = () => emu.balances(DEMO_API_KEY);
 
     it.skipIf(skip)(
-      'two days forward with no key: fills at the last price + slippage (hand-checked), the same trades as replay, only public requests, book = ledger',
+      'two days forward with no key: fills at the last price + slippage (hand-checked), the same trades as replay, only public requests, book = ledger; other venues refused; the send-time period guard',
       async () => {
         const demoBefore = demoBalances();
         const venue = `paper ${proxy.baseUrl}`;
