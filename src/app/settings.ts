@@ -9,8 +9,11 @@ import type { RiskSettings } from '../domain/risk/risk-settings.ts';
 export interface RebalanceSettings {
   /** Ledger account name (paper account for replay). */
   readonly account: string;
-  readonly exchangeKind: 'replay' | 'testnet' | 'live';
-  /** The venue the account's book must belong to: `replay` or `<kind> <base URL>` (issue 9.1). */
+  readonly exchangeKind: 'replay' | 'paper' | 'testnet' | 'live';
+  /**
+   * The venue the account's book must belong to: `replay` or `<kind> <base URL>` (issue 9.1); paper:
+   * `paper <market-data URL>` (issue 13.2).
+   */
   readonly venue: string;
   /** e.g. `USDT`. */
   readonly quoteAsset: string;

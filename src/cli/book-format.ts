@@ -58,6 +58,9 @@ export function formatStatus(s: BookStatus): string {
   const q = a.quote_asset;
   const out = [
     `Account ${a.name} · exchange ${a.exchange_kind} · quote ${q} · initial ${money(a.initial_quote)} ${q} · created ${a.created_at}`,
+    ...(a.exchange_kind === 'paper'
+      ? ['Fills are simulated (paper): no order of this account was sent to an exchange.']
+      : []),
   ];
   if (s.equity === null) {
     out.push('', 'No equity recorded yet: no run has completed on this account.');

@@ -58,8 +58,8 @@ const COMMANDS: [string, string][] = [
 
 const ENVIRONMENT = `Environment: REBALANCER_<SECTION>_<KEY> for any config key, DATABASE_URL, LOG_LEVEL;
 BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_PATH (Ed25519 PEM) for the
-testnet and live exchanges; COINGECKO_API_KEY for [data] market_caps = coingecko (optional);
-TELEGRAM_TOKEN (the bot token) with [notify] telegram_chat_id for Telegram notifications.`;
+testnet and live exchanges (kind = paper needs none); COINGECKO_API_KEY for [data] market_caps = coingecko
+(optional); TELEGRAM_TOKEN (the bot token) with [notify] telegram_chat_id for Telegram notifications.`;
 
 const EXIT_CODES = `Exit codes:\n${helpRows(EXIT_CODE_DOCS.map((d) => [String(d.code), d.meaning]))}`;
 

@@ -41,6 +41,7 @@ export function formatReport(r: RebalanceResult, nowMs: number = Date.now()): st
   out.push(
     `Rebalance ${run.period} (decision ${run.decision_time}) · account ${run.account} · exchange ${run.exchange} · ${run.strategy_mode} · ${run.rebalance_mode} mode${run.forced ? ' · forced' : ''}`,
     `Status: ${head}${run.id ? ` · run #${run.id}` : ''}`,
+    ...paperLines(run),
     ...replayDataAgeLines(run, nowMs),
     ...haltLines(r.halt),
   );
@@ -167,6 +168,17 @@ export function formatReport(r: RebalanceResult, nowMs: number = Date.now()): st
     .join(', ');
   out.push('', `Duration: ${run.duration_ms} ms (${t})`);
   return out.join('\n');
+}
+
+/**
+ * A paper run (issue 13 item 2) says plainly that its fills are simulated: no order reached an exchange.
+ * Empty for other exchanges.
+ */
+export function paperLines(run: Pick<RebalanceResult['run'], 'exchange'>): string[] {
+  if (run.exchange !== 'paper') return [];
+  return [
+    'Fills are simulated (paper): filled by the simulated matching engine at the last prices of the public market data plus slippage_bps; no order was sent to any exchange.',
+  ];
 }
 
 /**

@@ -64,8 +64,8 @@ function lockFor(config: Config, logger: Logger, opts: OpenOptions): Promise<Hel
 
 /**
  * Opens the adapters of a rebalance for `config`: the market data (bundled dataset or `[data] dir`, or
- * Binance for `kind = testnet | live`), the migrated ledger ({@link openMigratedLedger}) and the
- * exchange factory.
+ * Binance for `kind = paper | testnet | live`), the migrated ledger ({@link openMigratedLedger}) and the
+ * exchange factory (the simulated one for replay and paper).
  * @throws ConfigError (exit 78) — before any request or file read — for `kind = live` without both
  *   `allow_mainnet = true` and `--live`, a testnet base_url pointing at mainnet, or missing / unreadable
  *   keys; DataError for a missing or corrupt data directory; LedgerConnectionError for an unreachable
@@ -136,7 +136,12 @@ function simulatedExchange(ctx: ExchangeContext, config: Config, clock: { now():
   });
 }
 
-/** Adapters for `kind = testnet | live`: Binance over binance-api-node, klines cached in the ledger. */
+/**
+ * Adapters for `kind = paper | testnet | live`: Binance over binance-api-node, klines cached in the
+ * ledger. Paper (issue 13 item 2): the same market data from the public endpoints with a key-less client;
+ * every order is filled by the simulated matching engine at the last price (ticker) with slippage_bps and
+ * the §7 rules of the live exchangeInfo, from and into the ledger's book.
+ */
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const target = await binanceTarget(config, opts);
   const lock = await lockFor(config, logger, opts);
@@ -173,7 +178,9 @@ async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOpt
       exchangeStats: () => rest.stats(),
       exchangeNow: () => rest.now(),
       async openExchange(ctx: ExchangeContext) {
-        // A dry run simulates the orders at the exchange's last prices and places nothing.
+        // Paper fills at the exchange's last prices, stamped with the exchange's clock; a dry run
+        // simulates the orders the same way and places nothing.
+        if (kind === 'paper') return simulatedExchange(ctx, config, { now: () => rest.now() });
         if (ctx.dryRun) return simulatedExchange(ctx, config, systemClock);
         return new BinanceExchange({ rest, kind, rules: (symbol) => ctx.rules(symbol), logger });
       },

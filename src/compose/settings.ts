@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAINNET_URL, TESTNET_URL } from '../adapters/binance/factory.ts';
+import { MAINNET_URL, paperMarketUrl, TESTNET_URL } from '../adapters/binance/factory.ts';
 import type { RebalanceSettings } from '../app/settings.ts';
 import { riskSettingsFrom } from '../config/risk-config.ts';
 import type { Config } from '../config/schema.ts';
@@ -52,12 +52,14 @@ export function dataDirOf(config: Config): string {
 
 /**
  * The venue an account's book belongs to (issue 9.1): `replay`, or `<kind> <base URL>` with the URL
- * normalised (no trailing slash) and the kind's default URL when `base_url` is empty. No interlock check:
- * the Binance factory does that before any request.
+ * normalised (no trailing slash) and the kind's default URL when `base_url` is empty; paper (issue 13.2):
+ * `paper <market-data URL>` ({@link paperMarketUrl}). No interlock check: the Binance factory does that
+ * before any request.
  */
 export function venueOf(config: Config): string {
   const { kind, base_url } = config.exchange;
   if (kind === 'replay') return 'replay';
+  if (kind === 'paper') return `paper ${paperMarketUrl(config)}`;
   const url = (base_url || (kind === 'live' ? MAINNET_URL : TESTNET_URL)).replace(/\/+$/, '');
   return `${kind} ${url}`;
 }

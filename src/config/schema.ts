@@ -230,7 +230,7 @@ function timeZoneField() {
 // ---------------------------------------------------------------------------------------------
 
 /** Exchange kinds (`[exchange] kind`). */
-export const EXCHANGE_KINDS = ['replay', 'testnet', 'live'] as const;
+export const EXCHANGE_KINDS = ['replay', 'paper', 'testnet', 'live'] as const;
 /** Log levels (`[log] level`, pino's levels plus `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -266,9 +266,9 @@ export const CONFIG_KEYS = {
     kind: {
       field: enumField(EXCHANGE_KINDS),
       default: 'replay',
-      allowed: 'replay | testnet | live',
+      allowed: 'replay | paper | testnet | live',
       description:
-        'Where orders go: replay = simulated fills on the bundled (or [data] dir) daily candles; testnet = Binance spot testnet; live = Binance mainnet (real money).',
+        "Where orders go: replay = simulated fills on the bundled (or [data] dir) daily candles; paper = simulated fills at the last prices of Binance's public market data ([data] market_url), no keys, trading forward every day; testnet = Binance spot testnet; live = Binance mainnet (real money).",
       flag: 'exchange',
     },
     base_url: {
@@ -278,7 +278,8 @@ export const CONFIG_KEYS = {
       ),
       default: '',
       allowed: 'http(s) URL; empty = the default endpoint of the exchange kind',
-      description: 'REST endpoint override for testnet/live (e.g. https://testnet.binance.vision).',
+      description:
+        'REST endpoint override for testnet/live (e.g. https://testnet.binance.vision); for paper, the market data endpoint when [data] market_url is empty.',
       flag: 'base-url',
     },
     allow_mainnet: {
@@ -584,7 +585,7 @@ export const CONFIG_KEYS = {
         }),
       default: '',
       allowed:
-        'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit; empty = the exchange kind (replay, testnet, live)',
+        'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit; empty = the exchange kind (replay, paper, testnet, live)',
       description:
         'Ledger account the runs are recorded under. An account keeps the book of one venue (exchange kind and URL).',
       flag: 'account',
@@ -654,7 +655,7 @@ export const CONFIG_KEYS = {
       default: '',
       allowed: "http(s) URL; empty = Binance's public spot REST endpoint",
       description:
-        'Base URL of the public market data download-data reads (GET /api/v3/exchangeInfo and /api/v3/klines, no keys): Binance, or the local emulator.',
+        'Base URL of the public market data download-data and kind = paper read (GET /api/v3/exchangeInfo, /api/v3/klines and /api/v3/ticker/price, no keys): Binance, or the local emulator.',
       flag: 'market-url',
     },
   },

@@ -65,7 +65,10 @@ export type OrderOutcome = AcceptedOrder | RejectedOrder;
  * Implementations: `adapters/sim` (replay/paper), later `adapters/binance` (testnet, live).
  */
 export interface Exchange {
-  /** `replay` (simulated fills over the bundled candles), `testnet` or `live`. */
+  /**
+   * `replay` = the simulated matching engine (§7 fills; a replay run over the bundled candles, or a paper
+   * run at the last prices: the book is the exchange, checked to the last digit), `testnet` or `live`.
+   */
   readonly kind: 'replay' | 'testnet' | 'live';
   /** Current balances of every asset with a non-zero balance. */
   balances(): Promise<readonly Balance[]>;

@@ -24,12 +24,13 @@ export type RunStatus =
 
 export interface NewAccount {
   readonly name: string;
-  readonly exchangeKind: 'replay' | 'testnet' | 'live';
+  readonly exchangeKind: 'replay' | 'paper' | 'testnet' | 'live';
   readonly quoteAsset: string;
   /** Starting paper balance in the quote asset (decimal string). */
   readonly initialQuote: string;
   /**
-   * The venue whose book this is: `replay`, or `<kind> <base URL>` (e.g. `testnet https://testnet.binance.vision`).
+   * The venue whose book this is: `replay`, or `<kind> <base URL>` (e.g. `testnet https://testnet.binance.vision`,
+   * `paper https://api.binance.com` — paper: the market-data URL).
    * Default: `replay` for a replay account, none (adopted by the next run) otherwise.
    */
   readonly venue?: string;

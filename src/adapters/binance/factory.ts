@@ -1,7 +1,12 @@
 /**
- * The Binance factory: REST base URLs per exchange kind (testnet, live), the mainnet interlock
+ * The Binance factory: REST base URLs per exchange kind (paper, testnet, live), the mainnet interlock
  * (`kind = live` needs `allow_mainnet = true` and `--live`) and the API credentials (HMAC key/secret or
  * an Ed25519 private key file). Every check here runs before any request is sent.
+ *
+ * `kind = paper` (issue 13 item 2) reads Binance's PUBLIC market data only (klines, exchangeInfo, ticker
+ * prices: rest-api.md "Market Data endpoints", no key) and never holds credentials: its REST client has
+ * none, so a signed call (account, order) fails before any request; its orders are filled by the
+ * simulated matching engine (`adapters/sim`).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +29,15 @@ function configProblem(key: string, message: string): ConfigError {
 export function isMainnetUrl(url: string): boolean {
   const host = new URL(url).hostname.toLowerCase();
   return /(^|\.)binance\.(com|us)$/.test(host);
+}
+
+/**
+ * The market-data base URL of a paper run: `[data] market_url`, else `[exchange] base_url`, else Binance's
+ * public mainnet endpoint (its market-data endpoints need no key; no order is ever sent there). No
+ * trailing slash.
+ */
+export function paperMarketUrl(config: Config): string {
+  return (config.data.market_url || config.exchange.base_url || MAINNET_URL).replace(/\/+$/, '');
 }
 
 /**
@@ -114,27 +128,42 @@ export interface BinanceTarget {
   readonly credentials: BinanceCredentials;
 }
 
+/** The public market data of a paper run: its base URL ({@link paperMarketUrl}) and no credentials. */
+export interface PaperTarget {
+  readonly kind: 'paper';
+  readonly baseUrl: string;
+  readonly credentials: null;
+}
+
 /**
- * Resolves the real exchange of `config` (`kind = testnet | live`) before anything is opened: the base
- * URL under the mainnet interlock and the credentials.
+ * Resolves the Binance endpoint of `config` (`kind = paper | testnet | live`) before anything is opened:
+ * testnet / live: the base URL under the mainnet interlock and the credentials; paper: the public
+ * market-data URL and no credentials (none are read, even when set in the environment).
  * @param opts.live the `--live` flag; opts.credentials from the environment (`loadConfig().credentials()`).
  * @throws ConfigError (exit 78) from {@link exchangeBaseUrl} or {@link exchangeCredentials}; nothing is sent.
  */
 export async function binanceTarget(
   config: Config,
   opts: { readonly live?: boolean; readonly credentials?: Credentials | undefined },
-): Promise<BinanceTarget> {
+): Promise<BinanceTarget | PaperTarget> {
+  if (config.exchange.kind === 'paper')
+    return { kind: 'paper', baseUrl: paperMarketUrl(config), credentials: null };
   const baseUrl = exchangeBaseUrl(config, opts.live === true);
   const credentials = await exchangeCredentials(opts.credentials);
   return { kind: config.exchange.kind as 'testnet' | 'live', baseUrl, credentials };
 }
 
 /**
- * Opens the REST client of a {@link BinanceTarget} with `[exchange]` timeout_ms, recv_window_ms and a
- * request-weight budget of `weight_share` × 6000 per minute (rest-api.md "LIMITS": REQUEST_WEIGHT 6000/min).
+ * Opens the REST client of a {@link BinanceTarget} (or the key-less one of a {@link PaperTarget}) with
+ * `[exchange]` timeout_ms, recv_window_ms and a request-weight budget of `weight_share` × 6000 per minute
+ * (rest-api.md "LIMITS": REQUEST_WEIGHT 6000/min).
  * @throws the errors of `BinanceRest.open` (unreachable exchange, clock sync).
  */
-export function openBinanceRest(config: Config, target: BinanceTarget, logger: Logger): Promise<BinanceRest> {
+export function openBinanceRest(
+  config: Config,
+  target: BinanceTarget | PaperTarget,
+  logger: Logger,
+): Promise<BinanceRest> {
   return BinanceRest.open({
     baseUrl: target.baseUrl,
     credentials: target.credentials,

@@ -168,8 +168,10 @@ export class OrderExecutor {
       );
     }
     const sendIdx = planned.map((_, i) => i).filter((i) => !isDust[i]);
-    // 14.4: nothing of period D is recorded PENDING or sent once the exchange's clock is past day D.
-    if (!batch && sendIdx.length > 0 && this.deps.exchangeNow) {
+    // 14.4: nothing of period D is recorded PENDING or sent once the exchange's clock is past day D; a
+    // recorded paper run too (its simulated exchange fills at the live prices it reads), not a dry run;
+    // replay has no exchange clock.
+    if (sendIdx.length > 0 && this.deps.exchangeNow && (!batch || newOrders)) {
       checkPeriodStillCurrent(this.ctx.period, this.deps.exchangeNow());
     }
     // A real exchange: every order of the phase is recorded PENDING (one transaction) before any is sent.

@@ -8,12 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  binanceTarget,
   exchangeBaseUrl,
   exchangeCredentials,
   isMainnetUrl,
   MAINNET_URL,
+  paperMarketUrl,
   TESTNET_URL,
 } from '../../../src/adapters/binance/factory.ts';
+import { venueOf } from '../../../src/compose/settings.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 
@@ -93,5 +96,34 @@ describe('exchangeCredentials', () => {
     await expect(
       exchangeCredentials({ apiKey: 'k', apiSecret: null, privateKeyPath: path.join(dir, 'missing.pem') }),
     ).rejects.toThrow(/cannot read the Ed25519 private key file .*missing\.pem: ENOENT/);
+  });
+});
+
+describe('kind = paper (issue 13 item 2): public market data, no credentials', () => {
+  const paperCfg = (exchange: Record<string, string>, data: Record<string, string> = {}) =>
+    loadConfig({ cwd: os.tmpdir(), env: {}, overrides: { exchange, data } as Overrides }).config;
+
+  it('market URL: [data] market_url, else [exchange] base_url, else Binance mainnet (public data only); venue "paper <URL>"', () => {
+    expect(paperMarketUrl(paperCfg({ kind: 'paper' }))).toBe(MAINNET_URL);
+    expect(paperMarketUrl(paperCfg({ kind: 'paper', base_url: 'http://127.0.0.1:9/' }))).toBe(
+      'http://127.0.0.1:9',
+    );
+    const both = paperCfg(
+      { kind: 'paper', base_url: 'http://127.0.0.1:9' },
+      { market_url: 'http://127.0.0.1:8/' },
+    );
+    expect(paperMarketUrl(both)).toBe('http://127.0.0.1:8');
+    expect(venueOf(both)).toBe('paper http://127.0.0.1:8');
+    expect(venueOf(paperCfg({ kind: 'paper' }))).toBe(`paper ${MAINNET_URL}`);
+  });
+
+  it('the target holds no credentials even when keys are set, and needs neither allow_mainnet nor --live', async () => {
+    const t = await binanceTarget(paperCfg({ kind: 'paper' }), {
+      credentials: { apiKey: 'k', apiSecret: 's', privateKeyPath: null },
+    });
+    expect(t).toEqual({ kind: 'paper', baseUrl: MAINNET_URL, credentials: null });
+    // And without any key (a testnet target would throw here).
+    await expect(binanceTarget(paperCfg({ kind: 'paper' }), {})).resolves.toMatchObject({ kind: 'paper' });
+    await expect(binanceTarget(paperCfg({ kind: 'testnet' }), {})).rejects.toThrow(/no exchange API key/);
   });
 });

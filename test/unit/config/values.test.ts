@@ -21,7 +21,7 @@ describe('bad values: file messages', () => {
     ['universe', 'min_age_days', '3651', 'must be an integer from 0 to 3650'],
     // enums
     ['strategy', 'mode', 'foo', 'allowed values: momentum, reversal'],
-    ['exchange', 'kind', 'paper', 'allowed values: replay, testnet, live'],
+    ['exchange', 'kind', 'simulated', 'allowed values: replay, paper, testnet, live'],
     ['portfolio', 'rebalance_mode', 'partial', 'allowed values: full, delta'],
     ['log', 'level', 'verbose', 'allowed values: fatal, error, warn, info, debug, trace, silent'],
     ['log', 'format', 'xml', 'allowed values: auto, json, pretty'],
@@ -143,6 +143,7 @@ describe('good values', () => {
       '123456789012345678901234567890.12345678',
     ],
     ['paper', 'account', 'desk_2-a', 'desk_2-a'],
+    ['exchange', 'kind', 'Paper', 'paper'],
     ['exchange', 'allow_mainnet', 'False', false],
     ['exchange', 'base_url', 'http://localhost:8080', 'http://localhost:8080'],
     [
