@@ -40,9 +40,21 @@ export function riskConfigProblems(
   config: Config,
   origins: Readonly<Record<string, string>>,
 ): ConfigProblem[] {
-  return validateRiskSettings(riskSettingsFrom(config)).map((p) => {
+  const problems = validateRiskSettings(riskSettingsFrom(config)).map((p) => {
     const source = origins[`${p.section}.${p.key}`] ?? 'config';
     const shown = source === 'default' ? 'default' : source;
     return { source: shown, section: p.section, key: p.key, message: `${shown} ${p.message}` };
   });
+  if (config.intraday.stop_on_exchange) {
+    // The adapter can place, cancel and list STOP_LOSS orders (port StopOrders), but no job keeps them
+    // yet: refusing is honest, accepting `true` would leave positions without the stop the user expects.
+    const shown = origins['intraday.stop_on_exchange'] ?? 'config';
+    problems.push({
+      source: shown,
+      section: 'intraday',
+      key: 'stop_on_exchange',
+      message: `${shown} [intraday] stop_on_exchange = true: not supported by the jobs of this version (the Binance adapter can place and cancel STOP_LOSS orders, but no job keeps them on the exchange yet); allowed values: false — the intraday pass (momentum-rebalancer intraday) sells at the stop instead`,
+    });
+  }
+  return problems;
 }

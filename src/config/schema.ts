@@ -565,7 +565,7 @@ export const CONFIG_KEYS = {
       default: 'false',
       allowed: 'true | false',
       description:
-        'true = after each rebalance keep a STOP_LOSS order at the §10 stop level on the exchange for each position (cancelled before the rebalance sells). Gap risk: a stop order fills at the market after the trigger, possibly far below the stop.',
+        'true = after each rebalance keep a STOP_LOSS order at the §10 stop level on the exchange for each position (cancelled before the rebalance sells). Gap risk: a stop order fills at the market after the trigger, possibly far below the stop. Not supported by the jobs of this version: true is refused (exit 78); the intraday pass sells at the stop instead.',
     },
   },
   paper: {
