@@ -90,6 +90,8 @@ export class IntradayBook extends ReferenceBook {
   private readonly hourly = new Map<number, HourlySeries | null>();
   /** Per position state: sellable quantity and level doubles, for the screens of {@link evaluateHour}. */
   private readonly screens = new WeakMap<PositionState, StateScreen>();
+  /** `floor_step(h)` as a double per holding value (decimals are immutable), for {@link isPositionAt}. */
+  private readonly sellableOf = new WeakMap<Decimal, number>();
   private readonly risk = new Map<number, PositionState>();
   /** The keys of `risk` in symbol order, or null after a key was added or removed. */
   private riskOrder: number[] | null = [];
@@ -199,7 +201,7 @@ export class IntradayBook extends ReferenceBook {
       const open = this.candleAt(h.symbolIndex, d)?.open;
       wasPosition.set(
         h.symbolIndex,
-        open !== undefined && isPosition(h.quantity, dec(open), this.market.rules(h.symbolIndex)),
+        open !== undefined && this.isPositionAt(h.symbolIndex, h.quantity, open),
       );
     }
     this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
@@ -350,18 +352,39 @@ export class IntradayBook extends ReferenceBook {
   }
 
   /**
+   * §10's dust rule (`isPosition`) for a holding of `i` at an open given as text: decided in doubles when
+   * `floor_step(h) · open` is clear of minNotional by more than {@link SCREEN_REL} (`floor_step(h)` and the
+   * minQty test exact, cached per holding value), by the exact rule otherwise.
+   */
+  private isPositionAt(i: number, holding: Decimal, openText: string): boolean {
+    let sellable = this.sellableOf.get(holding);
+    if (sellable === undefined) {
+      sellable = this.sellable(i, holding);
+      this.sellableOf.set(holding, sellable);
+    }
+    if (sellable < 0) return false;
+    const notional = sellable * Number(openText);
+    const minNotional = Number(this.market.rules(i).minNotional);
+    if (notional < minNotional * (1 - SCREEN_REL)) return false;
+    if (notional > minNotional * (1 + SCREEN_REL)) return true;
+    return isPosition(holding, dec(openText), this.market.rules(i));
+  }
+
+  /** `floor_step(h)` of symbol `i` as a double when it is above 0 and at least minQty (exact tests); else −1. */
+  private sellable(i: number, holding: Decimal): number {
+    const rules = this.market.rules(i);
+    const exact = floorStep(holding, rules.stepSize);
+    return exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
+  }
+
+  /**
    * The cached screen of a position state: `floor_step(h)` as a double when it is above 0 and at least
    * minQty (exact, once per state; −1 otherwise), and the level doubles once asked for.
    */
   private screenOf(i: number, state: PositionState): StateScreen {
     let screen = this.screens.get(state);
     if (screen === undefined) {
-      const rules = this.market.rules(i);
-      const exact = floorStep(state.holding, rules.stepSize);
-      screen = {
-        sellable: exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1,
-        levels: null,
-      };
+      screen = { sellable: this.sellable(i, state.holding), levels: null };
       this.screens.set(state, screen);
     }
     return screen;
