@@ -101,20 +101,25 @@ export class IntradayBook extends ReferenceBook {
   private equityPeak: Decimal;
   private ctx: RebalanceContext | null = null;
   private readonly portfolioRiskOn: boolean;
+  private readonly screensOn: boolean;
 
   /**
    * @param market the day grid (daily candles drive §3–§8 and §9).
    * @param params book parameters.
    * @param hourlyCandles hourly candles by symbol (drive §10 only).
    * @param settings the §10 settings (fractions as numbers).
+   * @param options `screens: false` evaluates every bar and every dust test with the exact rule only, without
+   *   the one-sided float screens (same decisions, slower: for the tests that hold the two equal).
    */
   constructor(
     market: BacktestMarket,
     params: BookParams,
     hourlyCandles: HourlyCandles,
     private readonly settings: RiskSettings,
+    options: { readonly screens?: boolean } = {},
   ) {
     super(market, params);
+    this.screensOn = options.screens ?? true;
     this.previousDayEquity = dec(params.initialQuote);
     this.equityPeak = dec(params.initialQuote);
     this.portfolioRiskOn = settings.maxDailyLoss > 0 || settings.maxDrawdown > 0;
@@ -320,6 +325,10 @@ export class IntradayBook extends ReferenceBook {
     const candle = hs.candles[k] as Candle;
     const signal = hs.signal?.[k] === true;
     if (state.peak === null) return; // no peak: dust for evaluatePositionBar
+    if (!this.screensOn) {
+      this.evaluateExact(d, i, state, candle, signal, H);
+      return;
+    }
     const screen = this.screenOf(i, state);
     if (screen.sellable < 0) return;
     const open = Number(candle.open);
@@ -343,6 +352,18 @@ export class IntradayBook extends ReferenceBook {
         return;
       }
     }
+    this.evaluateExact(d, i, state, candle, signal, H);
+  }
+
+  /** §10 "One bar" by the exact rule (`evaluatePositionBar`), and what its outcome does to the book. */
+  private evaluateExact(
+    d: number,
+    i: number,
+    state: PositionState,
+    candle: Candle,
+    signal: boolean,
+    H: number,
+  ): void {
     const r = evaluatePositionBar(state, barOf(candle), this.market.rules(i), this.settings, signal);
     if (r.kind === 'dust') return;
     const o = r.outcome;
@@ -357,6 +378,7 @@ export class IntradayBook extends ReferenceBook {
    * minQty test exact, cached per holding value), by the exact rule otherwise.
    */
   private isPositionAt(i: number, holding: Decimal, openText: string): boolean {
+    if (!this.screensOn) return isPosition(holding, dec(openText), this.market.rules(i));
     let sellable = this.sellableOf.get(holding);
     if (sellable === undefined) {
       sellable = this.sellable(i, holding);
