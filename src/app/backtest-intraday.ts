@@ -92,6 +92,8 @@ export class IntradayBook extends ReferenceBook {
   private readonly screens = new WeakMap<PositionState, StateScreen>();
   /** `floor_step(h)` as a double per holding value (decimals are immutable), for {@link isPositionAt}. */
   private readonly sellableOf = new WeakMap<Decimal, number>();
+  /** Doubles of cost bases and holdings, for {@link levelScreenOf}. */
+  private readonly doubles = new WeakMap<Decimal, number>();
   private readonly risk = new Map<number, PositionState>();
   /** The keys of `risk` in symbol order, or null after a key was added or removed. */
   private riskOrder: number[] | null = [];
@@ -339,8 +341,8 @@ export class IntradayBook extends ReferenceBook {
       // surely a position at this open: the level screen may prove step 6
       if (screen.levels === null)
         screen.levels = levelScreenOf(
-          state.costBasis.toNumber(),
-          state.holding.toNumber(),
+          this.doubleOf(state.costBasis),
+          this.doubleOf(state.holding),
           state.peak.toNumber(),
           this.settings,
         );
@@ -379,11 +381,7 @@ export class IntradayBook extends ReferenceBook {
    */
   private isPositionAt(i: number, holding: Decimal, openText: string): boolean {
     if (!this.screensOn) return isPosition(holding, dec(openText), this.market.rules(i));
-    let sellable = this.sellableOf.get(holding);
-    if (sellable === undefined) {
-      sellable = this.sellable(i, holding);
-      this.sellableOf.set(holding, sellable);
-    }
+    const sellable = this.sellable(i, holding);
     if (sellable < 0) return false;
     const notional = sellable * Number(openText);
     const minNotional = Number(this.market.rules(i).minNotional);
@@ -392,11 +390,29 @@ export class IntradayBook extends ReferenceBook {
     return isPosition(holding, dec(openText), this.market.rules(i));
   }
 
-  /** `floor_step(h)` of symbol `i` as a double when it is above 0 and at least minQty (exact tests); else −1. */
+  /**
+   * `floor_step(h)` of symbol `i` as a double when it is above 0 and at least minQty (exact tests); else −1.
+   * Cached per holding value (a peak raise keeps the holding's decimal, so its states share the entry).
+   */
   private sellable(i: number, holding: Decimal): number {
-    const rules = this.market.rules(i);
-    const exact = floorStep(holding, rules.stepSize);
-    return exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
+    let out = this.sellableOf.get(holding);
+    if (out === undefined) {
+      const rules = this.market.rules(i);
+      const exact = floorStep(holding, rules.stepSize);
+      out = exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
+      this.sellableOf.set(holding, out);
+    }
+    return out;
+  }
+
+  /** The correctly rounded double of a decimal, cached per decimal (cost basis, holding). */
+  private doubleOf(x: Decimal): number {
+    let out = this.doubles.get(x);
+    if (out === undefined) {
+      out = x.toNumber();
+      this.doubles.set(x, out);
+    }
+    return out;
   }
 
   /**
