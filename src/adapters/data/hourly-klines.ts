@@ -25,6 +25,8 @@ const FILE_RE = /^([A-Z0-9]+)\.csv(\.gz)?$/;
 /** The hourly klines available in a data directory, read per symbol on first use and cached. */
 export class HourlyKlines {
   private readonly tables = new Map<string, HourlyTable>();
+  /** False after a cache entry could not be written (read-only or full cache directory): stop trying. */
+  private cacheWrites = true;
 
   /**
    * @param dir the `klines-1h` folder (informational; may not exist).
@@ -97,7 +99,8 @@ export class HourlyKlines {
     if (table === null) {
       const text = readDataTextSync(file);
       table = indexKlineCsv(text, file, HOUR_MS);
-      if (stamp !== null) writeHourlyCache(this.cacheDir as string, stamp, text, table);
+      if (stamp !== null && this.cacheWrites)
+        this.cacheWrites = writeHourlyCache(this.cacheDir as string, stamp, text, table);
     }
     this.tables.set(symbol, table);
     return table;

@@ -4,7 +4,16 @@
  * (the bundled BTCUSDT year, and a hand-made CRLF file with a BOM); a changed source is read again; a
  * corrupt source is never cached (the DataError stays); a damaged cache file is ignored.
  */
-import { readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync, truncateSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,5 +107,16 @@ describe('hourly cache (derived; the source file stays the truth)', () => {
     expect(readFileSync(entry)).toEqual(good); // rewritten whole
     writeFileSync(entry, Buffer.alloc(good.length, 0x41));
     expect((await loadHourlyKlines(data, cache)).candlesOf('AAAUSDT').map((c) => c.close)).toEqual(['1.5', '1.25']);
+  });
+
+  it('a cache directory that cannot be written (a file in its place) costs nothing but the cache', async () => {
+    const { data, cache, folder } = tempRoot();
+    writeFileSync(cache, 'not a directory');
+    writeFileSync(path.join(folder, 'AAAUSDT.csv'), `${HEADER}\n${H0},1,2,0.5,1.5,10,,\n`);
+    writeFileSync(path.join(folder, 'BBBUSDT.csv'), `${HEADER}\n${H0},1,2,0.5,2.5,10,,\n`);
+    const h = await loadHourlyKlines(data, cache);
+    expect(h.candlesOf('AAAUSDT').map((c) => c.close)).toEqual(['1.5']);
+    expect(h.candlesOf('BBBUSDT').map((c) => c.close)).toEqual(['2.5']);
+    expect(readFileSync(cache, 'utf8')).toBe('not a directory');
   });
 });
