@@ -16,6 +16,7 @@ import type { BookParams } from '../domain/backtest/fast-book.ts';
 import type { RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket } from '../domain/backtest/market.ts';
 import { type Decimal, dec, decStr, floorStep, ZERO } from '../domain/decimal.ts';
+import { type LevelScreen, levelScreenOf, SCREEN_REL, screenBar } from '../domain/risk/bar-screen.ts';
 import { barOf, type PendingReason } from '../domain/risk/evaluate-bar.ts';
 import { buysAllowed, type HaltState, nextHaltState, RUNNING } from '../domain/risk/halt.ts';
 import { isPosition } from '../domain/risk/is-position.ts';
@@ -49,10 +50,26 @@ export type HourlyCandles = ReadonlyMap<string, readonly Candle[]>;
 
 interface HourlySeries {
   readonly candles: readonly Candle[];
-  /** open time → index into `candles`. */
-  readonly at: ReadonlyMap<number, number>;
+  /** Open time of `candles[0]` (UTC ms). */
+  readonly firstMs: number;
+  /** `(openTime − firstMs) / HOUR_MS` → index into `candles`, −1 for an hour without a candle. */
+  readonly slot: Int32Array;
   /** Exit signal at the close of each candle (§10), or null when `exit_signal = none`. */
   readonly signal: readonly boolean[] | null;
+}
+
+/** Index of the candle of `series` that opens at `H` (UTC ms, on the hour), or −1. */
+function candleIndexAt(series: HourlySeries, H: number): number {
+  const j = (H - series.firstMs) / HOUR_MS;
+  return j >= 0 && j < series.slot.length ? (series.slot[j] as number) : -1;
+}
+
+/** What {@link IntradayBook} caches per position state object (states are immutable, replaced on change). */
+interface StateScreen {
+  /** `floor_step(holding)` as a double, or −1 when it is 0 or below minQty (exact, §10 dust rule). */
+  readonly sellable: number;
+  /** Doubles of the state's levels (computed on first use). */
+  levels: LevelScreen | null;
 }
 
 /** Rebalance context: which symbols were positions at the daily open, which were sold whole. */
@@ -68,50 +85,94 @@ export class IntradayBook extends ReferenceBook {
   readonly exits: BacktestExit[] = [];
   /** UTC ms of the close of the hour in which the drawdown halt was set, or null. */
   haltedAtMs: number | null = null;
-  private readonly hourly = new Map<number, HourlySeries>();
-  /** `floor_step(holding)` as a float per position state (-1: below minQty or 0), for {@link surelyDust}. */
-  private readonly dustCache = new WeakMap<PositionState, number>();
+  /** Hourly candles by symbol index; their {@link HourlySeries} is laid out on first use. */
+  private readonly hourlyCandles = new Map<number, readonly Candle[]>();
+  private readonly hourly = new Map<number, HourlySeries | null>();
+  /** Per position state: sellable quantity and level doubles, for the screens of {@link evaluateHour}. */
+  private readonly screens = new WeakMap<PositionState, StateScreen>();
+  /** `floor_step(h)` as a double per holding value (decimals are immutable), for {@link isPositionAt}. */
+  private readonly sellableOf = new WeakMap<Decimal, number>();
+  /** Doubles of cost bases and holdings, for {@link levelScreenOf}. */
+  private readonly doubles = new WeakMap<Decimal, number>();
   private readonly risk = new Map<number, PositionState>();
+  /** The keys of `risk` in symbol order, or null after a key was added or removed. */
+  private riskOrder: number[] | null = [];
   private readonly pending = new Map<number, PendingReason>();
   private halt: HaltState = RUNNING;
   private previousDayEquity: Decimal;
   private equityPeak: Decimal;
   private ctx: RebalanceContext | null = null;
   private readonly portfolioRiskOn: boolean;
+  private readonly screensOn: boolean;
 
   /**
    * @param market the day grid (daily candles drive §3–§8 and §9).
    * @param params book parameters.
    * @param hourlyCandles hourly candles by symbol (drive §10 only).
    * @param settings the §10 settings (fractions as numbers).
+   * @param options `screens: false` evaluates every bar and every dust test with the exact rule only, without
+   *   the one-sided float screens (same decisions, slower: for the tests that hold the two equal).
    */
   constructor(
     market: BacktestMarket,
     params: BookParams,
     hourlyCandles: HourlyCandles,
     private readonly settings: RiskSettings,
+    options: { readonly screens?: boolean } = {},
   ) {
     super(market, params);
+    this.screensOn = options.screens ?? true;
     this.previousDayEquity = dec(params.initialQuote);
     this.equityPeak = dec(params.initialQuote);
     this.portfolioRiskOn = settings.maxDailyLoss > 0 || settings.maxDrawdown > 0;
     for (const [symbol, candles] of hourlyCandles) {
       const i = market.indexOf.get(symbol);
-      if (i === undefined) continue;
-      const at = new Map<number, number>();
-      candles.forEach((c, k) => {
-        at.set(c.openTime, k);
-      });
+      if (i !== undefined) this.hourlyCandles.set(i, candles);
+    }
+  }
+
+  /**
+   * The hourly series of symbol `i` (null without hourly candles), laid out on first use — the symbols
+   * the strategy never holds never pay for their slots and exit signals.
+   */
+  private hourlyOf(i: number): HourlySeries | null {
+    const hit = this.hourly.get(i);
+    if (hit !== undefined) return hit;
+    const candles = this.hourlyCandles.get(i);
+    let series: HourlySeries | null = null;
+    if (candles !== undefined && candles.length > 0) {
+      const firstMs = (candles[0] as Candle).openTime;
+      const slot = new Int32Array(((candles[candles.length - 1] as Candle).openTime - firstMs) / HOUR_MS + 1);
+      slot.fill(-1);
+      for (let k = 0; k < candles.length; k++)
+        slot[((candles[k] as Candle).openTime - firstMs) / HOUR_MS] = k;
       const signal =
-        settings.exitSignal === 'none'
+        this.settings.exitSignal === 'none'
           ? null
           : exitSignalSeriesOfText(
               candles.map((c) => c.close),
               candles.map((c) => c.low),
-              settings,
+              this.settings,
             );
-      this.hourly.set(i, { candles, at, signal });
+      series = { candles, firstMs, slot, signal };
     }
+    this.hourly.set(i, series);
+    return series;
+  }
+
+  private setRisk(i: number, state: PositionState): void {
+    if (!this.risk.has(i)) this.riskOrder = null;
+    this.risk.set(i, state);
+  }
+
+  private deleteRisk(i: number): void {
+    if (this.risk.delete(i)) this.riskOrder = null;
+  }
+
+  /** The symbols with a position state, in symbol order (a fresh array only after the key set changed). */
+  private riskSymbols(): readonly number[] {
+    if (this.riskOrder === null) this.riskOrder = [...this.risk.keys()].sort((a, b) => a - b);
+    return this.riskOrder;
   }
 
   /** The halt state (`running`, `daily_loss_stop`, `halted`). */
@@ -130,8 +191,8 @@ export class IntradayBook extends ReferenceBook {
       const split = this.series(i).splitOn.get(d);
       if (!split) continue;
       const next = applyTokenSwap(state, split.closeBefore, split.openAfter);
-      if (next.holding.isZero()) this.risk.delete(i);
-      else this.risk.set(i, next);
+      if (next.holding.isZero()) this.deleteRisk(i);
+      else this.setRisk(i, next);
     }
   }
 
@@ -147,7 +208,7 @@ export class IntradayBook extends ReferenceBook {
       const open = this.candleAt(h.symbolIndex, d)?.open;
       wasPosition.set(
         h.symbolIndex,
-        open !== undefined && isPosition(h.quantity, dec(open), this.market.rules(h.symbolIndex)),
+        open !== undefined && this.isPositionAt(h.symbolIndex, h.quantity, open),
       );
     }
     this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
@@ -197,8 +258,8 @@ export class IntradayBook extends ReferenceBook {
       next = state.holding.isZero() ? state : applySellFill(state, out.fill.quantity);
       if (this.ctx?.wholeSellIntent.has(i)) this.ctx.soldWhole.add(i);
     }
-    if (next.holding.isZero()) this.risk.delete(i);
-    else this.risk.set(i, next);
+    if (next.holding.isZero()) this.deleteRisk(i);
+    else this.setRisk(i, next);
   }
 
   /** A §7 SELL of the whole holding of `i` at decision price `x` (slipped by the exchange); records the exit. */
@@ -228,76 +289,156 @@ export class IntradayBook extends ReferenceBook {
   /** §10 timeline step 3: the 24 hours of day `d`. */
   intraday(d: number): void {
     const dayMs = this.market.dayMs(d);
-    const rulesOf = (i: number) => this.market.rules(i);
     for (let h = 0; h < 24; h++) {
       const H = dayMs + h * HOUR_MS;
       // pending exits whose next bar is H execute at its open (dust gets no order)
-      for (const i of [...this.pending.keys()].sort((a, b) => a - b)) {
-        const k = this.hourly.get(i)?.at.get(H);
-        if (k === undefined) continue;
-        const reason = this.pending.get(i) as PendingReason;
-        this.pending.delete(i);
-        const open = dec(((this.hourly.get(i) as HourlySeries).candles[k] as Candle).open);
-        if (!isPosition(this.holdingOf(i), open, rulesOf(i))) continue;
-        this.exitSell(d, i, reason, null, open, H);
+      if (this.pending.size > 0) {
+        for (const i of [...this.pending.keys()].sort((a, b) => a - b)) {
+          const hs = this.hourlyOf(i);
+          const k = hs === null ? -1 : candleIndexAt(hs, H);
+          if (k < 0) continue;
+          const reason = this.pending.get(i) as PendingReason;
+          this.pending.delete(i);
+          const open = dec(((hs as HourlySeries).candles[k] as Candle).open);
+          if (!isPosition(this.holdingOf(i), open, this.market.rules(i))) continue;
+          this.exitSell(d, i, reason, null, open, H);
+        }
       }
       // each position with a candle at H, in symbol order
-      for (const i of [...this.risk.keys()].sort((a, b) => a - b)) {
-        const hs = this.hourly.get(i);
-        const k = hs?.at.get(H);
-        if (hs === undefined || k === undefined || this.pending.has(i)) continue;
-        const state = this.risk.get(i) as PositionState;
-        if (this.surelyDust(i, state, (hs.candles[k] as Candle).open)) continue;
-        const r = evaluatePositionBar(
-          state,
-          barOf(hs.candles[k] as Candle),
-          rulesOf(i),
-          this.settings,
-          hs.signal?.[k] === true,
-        );
-        if (r.kind === 'dust') continue;
-        const o = r.outcome;
-        if (o.kind === 'exit') this.exitSell(d, i, o.reason, o.level, o.price, H);
-        else if (o.kind === 'pending_signal') this.pending.set(i, 'signal');
-        else this.risk.set(i, r.state);
+      for (const i of this.riskSymbols()) {
+        const hs = this.hourlyOf(i);
+        const k = hs === null ? -1 : candleIndexAt(hs, H);
+        if (k < 0 || this.pending.has(i)) continue;
+        this.evaluateHour(d, i, hs as HourlySeries, k, H);
       }
       if (this.portfolioRiskOn) this.portfolioRisk(d, H);
     }
   }
 
   /**
-   * A cheap, one-sided dust test before the exact §10 one (`evaluatePositionBar`): true only when the
-   * holding is certainly not a position at this open — no peak, `floor_step(h)` 0 or below minQty
-   * (exact, once per state), or `floor_step(h) · open` below minNotional by more than float error
-   * (1e-9 relative, far above the ~1e-15 of a double product). Leftover dust of sold positions is
-   * evaluated every hour; this keeps it from costing a decimal parse per hour. False means "ask the exact
-   * rule", never "a position".
+   * §10 "One bar" for the position of `i` on its candle `k` (opening at `H`): the exact rule
+   * (`evaluatePositionBar`), behind two one-sided float screens that only skip work whose outcome they
+   * prove: surely dust (`floor_step(h) · open` below minNotional by more than {@link SCREEN_REL}: no
+   * order; leftover dust of sold positions is seen every hour) and, for a surely sellable holding,
+   * {@link screenBar} (no level, no signal: step 6, the peak compared exactly with the high).
    */
-  private surelyDust(i: number, state: PositionState, openText: string): boolean {
-    if (state.peak === null) return true;
-    let q = this.dustCache.get(state);
-    if (q === undefined) {
-      const rules = this.market.rules(i);
-      const exact = floorStep(state.holding, rules.stepSize);
-      q = exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
-      this.dustCache.set(state, q);
+  private evaluateHour(d: number, i: number, hs: HourlySeries, k: number, H: number): void {
+    const state = this.risk.get(i) as PositionState;
+    const candle = hs.candles[k] as Candle;
+    const signal = hs.signal?.[k] === true;
+    if (state.peak === null) return; // no peak: dust for evaluatePositionBar
+    if (!this.screensOn) {
+      this.evaluateExact(d, i, state, candle, signal, H);
+      return;
     }
-    if (q < 0) return true;
+    const screen = this.screenOf(i, state);
+    if (screen.sellable < 0) return;
+    const open = Number(candle.open);
+    const minNotional = this.market.rules(i).minNotional;
+    const notional = screen.sellable * open;
+    if (notional < Number(minNotional) * (1 - SCREEN_REL)) return; // surely dust at this open
+    if (notional > Number(minNotional) * (1 + SCREEN_REL)) {
+      // surely a position at this open: the level screen may prove step 6
+      if (screen.levels === null)
+        screen.levels = levelScreenOf(
+          this.doubleOf(state.costBasis),
+          this.doubleOf(state.holding),
+          state.peak.toNumber(),
+          this.settings,
+        );
+      const verdict = screenBar(screen.levels, open, Number(candle.high), Number(candle.low), signal);
+      if (verdict === 'quiet') return;
+      if (verdict === 'raise') {
+        const high = dec(candle.high);
+        if (high.gt(state.peak)) this.risk.set(i, { ...state, peak: high });
+        return;
+      }
+    }
+    this.evaluateExact(d, i, state, candle, signal, H);
+  }
+
+  /** §10 "One bar" by the exact rule (`evaluatePositionBar`), and what its outcome does to the book. */
+  private evaluateExact(
+    d: number,
+    i: number,
+    state: PositionState,
+    candle: Candle,
+    signal: boolean,
+    H: number,
+  ): void {
+    const r = evaluatePositionBar(state, barOf(candle), this.market.rules(i), this.settings, signal);
+    if (r.kind === 'dust') return;
+    const o = r.outcome;
+    if (o.kind === 'exit') this.exitSell(d, i, o.reason, o.level, o.price, H);
+    else if (o.kind === 'pending_signal') this.pending.set(i, 'signal');
+    else this.risk.set(i, r.state);
+  }
+
+  /**
+   * §10's dust rule (`isPosition`) for a holding of `i` at an open given as text: decided in doubles when
+   * `floor_step(h) · open` is clear of minNotional by more than {@link SCREEN_REL} (`floor_step(h)` and the
+   * minQty test exact, cached per holding value), by the exact rule otherwise.
+   */
+  private isPositionAt(i: number, holding: Decimal, openText: string): boolean {
+    if (!this.screensOn) return isPosition(holding, dec(openText), this.market.rules(i));
+    const sellable = this.sellable(i, holding);
+    if (sellable < 0) return false;
+    const notional = sellable * Number(openText);
     const minNotional = Number(this.market.rules(i).minNotional);
-    return q * Number(openText) < minNotional * (1 - 1e-9);
+    if (notional < minNotional * (1 - SCREEN_REL)) return false;
+    if (notional > minNotional * (1 + SCREEN_REL)) return true;
+    return isPosition(holding, dec(openText), this.market.rules(i));
+  }
+
+  /**
+   * `floor_step(h)` of symbol `i` as a double when it is above 0 and at least minQty (exact tests); else −1.
+   * Cached per holding value (a peak raise keeps the holding's decimal, so its states share the entry).
+   */
+  private sellable(i: number, holding: Decimal): number {
+    let out = this.sellableOf.get(holding);
+    if (out === undefined) {
+      const rules = this.market.rules(i);
+      const exact = floorStep(holding, rules.stepSize);
+      out = exact.gt(0) && exact.gte(dec(rules.minQty)) ? exact.toNumber() : -1;
+      this.sellableOf.set(holding, out);
+    }
+    return out;
+  }
+
+  /** The correctly rounded double of a decimal, cached per decimal (cost basis, holding). */
+  private doubleOf(x: Decimal): number {
+    let out = this.doubles.get(x);
+    if (out === undefined) {
+      out = x.toNumber();
+      this.doubles.set(x, out);
+    }
+    return out;
+  }
+
+  /**
+   * The cached screen of a position state: `floor_step(h)` as a double when it is above 0 and at least
+   * minQty (exact, once per state; −1 otherwise), and the level doubles once asked for.
+   */
+  private screenOf(i: number, state: PositionState): StateScreen {
+    let screen = this.screens.get(state);
+    if (screen === undefined) {
+      screen = { sellable: this.sellable(i, state.holding), levels: null };
+      this.screens.set(state, screen);
+    }
+    return screen;
   }
 
   /** Portfolio risk at the close of hour `H` (§10). */
   private portfolioRisk(d: number, H: number): void {
     const endMs = H + HOUR_MS;
     const marks = this.holdings().map((x) => {
-      const hs = this.hourly.get(x.symbolIndex);
+      const hs = this.hourlyOf(x.symbolIndex);
       let hourly: { close: Decimal; closedAtMs: number } | null = null;
       if (hs) {
         // the most recent hourly candle closed by the end of H
         for (let t = H; t >= H - 23 * HOUR_MS; t -= HOUR_MS) {
-          const k = hs.at.get(t);
-          if (k !== undefined) {
+          const k = candleIndexAt(hs, t);
+          if (k >= 0) {
             hourly = { close: dec((hs.candles[k] as Candle).close), closedAtMs: t + HOUR_MS };
             break;
           }

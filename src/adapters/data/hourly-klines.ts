@@ -9,7 +9,14 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Candle } from '../../domain/types.ts';
 import { readDataTextSync } from './data-files.ts';
-import { HOUR_MS, indexKlineCsv, type KlineTable } from './kline-csv.ts';
+import {
+  defaultHourlyCacheDir,
+  type HourlyTable,
+  hourlySourceStamp,
+  readHourlyCache,
+  writeHourlyCache,
+} from './hourly-cache.ts';
+import { HOUR_MS, indexKlineCsv } from './kline-csv.ts';
 
 export { HOUR_MS } from './kline-csv.ts';
 
@@ -17,15 +24,20 @@ const FILE_RE = /^([A-Z0-9]+)\.csv(\.gz)?$/;
 
 /** The hourly klines available in a data directory, read per symbol on first use and cached. */
 export class HourlyKlines {
-  private readonly tables = new Map<string, KlineTable>();
+  private readonly tables = new Map<string, HourlyTable>();
+  /** False after a cache entry could not be written (read-only or full cache directory): stop trying. */
+  private cacheWrites = true;
 
   /**
    * @param dir the `klines-1h` folder (informational; may not exist).
    * @param files symbol → file path (plain preferred over `.gz`).
+   * @param cacheDir where validated files are cached (src/adapters/data/hourly-cache.ts), or null for no
+   *   cache.
    */
   constructor(
     readonly dir: string,
     private readonly files: ReadonlyMap<string, string>,
+    private readonly cacheDir: string | null = null,
   ) {}
 
   /** The symbols with an hourly file, sorted. */
@@ -76,12 +88,20 @@ export class HourlyKlines {
     return first === undefined || last === undefined ? null : { firstMs: first, lastMs: last };
   }
 
-  private table(symbol: string): KlineTable | null {
+  private table(symbol: string): HourlyTable | null {
     const hit = this.tables.get(symbol);
     if (hit) return hit;
     const file = this.files.get(symbol);
     if (!file) return null;
-    const table = indexKlineCsv(readDataTextSync(file), file, HOUR_MS);
+    // the derived cache first (same path, size, mtime, ctime), else read + validate, then cache it
+    const stamp = this.cacheDir === null ? null : hourlySourceStamp(file);
+    let table: HourlyTable | null = stamp === null ? null : readHourlyCache(this.cacheDir as string, stamp);
+    if (table === null) {
+      const text = readDataTextSync(file);
+      table = indexKlineCsv(text, file, HOUR_MS);
+      if (stamp !== null && this.cacheWrites)
+        this.cacheWrites = writeHourlyCache(this.cacheDir as string, stamp, text, table);
+    }
     this.tables.set(symbol, table);
     return table;
   }
@@ -92,14 +112,19 @@ export class HourlyKlines {
  * (`<SYMBOL>.csv` or `<SYMBOL>.csv.gz`, the plain one wins when both exist) without reading any file. A
  * missing folder gives an empty set (daily-only directories stay valid).
  * @param dir the data directory (e.g. the bundled `data/` or `../shared/data`).
+ * @param cacheDir the derived cache of validated hourly files (`hourly-cache.ts`; default from the
+ *   environment, `MOMENTUM_REBALANCER_CACHE_DIR=off` disables it), or null for none.
  */
-export async function loadHourlyKlines(dir: string): Promise<HourlyKlines> {
+export async function loadHourlyKlines(
+  dir: string,
+  cacheDir: string | null = defaultHourlyCacheDir(),
+): Promise<HourlyKlines> {
   const folder = path.join(path.resolve(dir), 'binance', 'klines-1h');
   let names: string[];
   try {
     names = (await readdir(folder)).sort();
   } catch {
-    return new HourlyKlines(folder, new Map());
+    return new HourlyKlines(folder, new Map(), cacheDir);
   }
   const files = new Map<string, string>();
   for (const name of names) {
@@ -108,5 +133,5 @@ export async function loadHourlyKlines(dir: string): Promise<HourlyKlines> {
     const symbol = m[1] as string;
     if (!m[2] || !files.has(symbol)) files.set(symbol, path.join(folder, name));
   }
-  return new HourlyKlines(folder, files);
+  return new HourlyKlines(folder, files, cacheDir);
 }

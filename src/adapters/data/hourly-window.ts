@@ -44,10 +44,11 @@ export function loadHourlyWindow(klines: HourlyKlines, fromMs: number, toMs: num
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const symbol of klines.symbols()) {
-    const all = klines.candlesOf(symbol);
-    if (all.length > 0) {
-      first = Math.min(first, (all[0] as Candle).openTime);
-      last = Math.max(last, (all[all.length - 1] as Candle).openTime);
+    // coverage from the open times only: no candle is built for rows after the window
+    const coverage = klines.coverageOf(symbol);
+    if (coverage !== null) {
+      first = Math.min(first, coverage.firstMs);
+      last = Math.max(last, coverage.lastMs);
     }
     const inWindow = klines.candlesBetween(symbol, Number.NEGATIVE_INFINITY, endMs - 1);
     if (inWindow.length === 0) continue;

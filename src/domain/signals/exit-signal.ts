@@ -70,6 +70,8 @@ export function exitSignalSeriesOfText(
   s: ExitSignalSettings,
 ): boolean[] {
   if (s.exitSignal === 'none') return closes.map(() => false);
+  const fast = exitSignalOfSafeUnits(closes, lows, s);
+  if (fast !== null) return fast;
   try {
     const c = closes.map((x) => parseScaled(x, UNITS_SCALE));
     if (s.exitSignal === 'sma_cross') {
@@ -84,7 +86,11 @@ export function exitSignalSeriesOfText(
 }
 
 /** `breakoutExitSeries` on scaled integers: `close(t) < min(low(t−N) … low(t−1))`, false while `t < N`. */
-function breakoutSeriesUnits(closes: readonly bigint[], lows: readonly bigint[], bars: number): boolean[] {
+function breakoutSeriesUnits<T extends bigint | number>(
+  closes: ArrayLike<T>,
+  lows: ArrayLike<T>,
+  bars: number,
+): boolean[] {
   if (!Number.isInteger(bars) || bars < 1)
     throw new Error(`breakout bars must be an integer >= 1, got ${bars}`);
   if (lows.length !== closes.length) throw new Error('breakoutExitSeries: closes and lows differ in length');
@@ -95,11 +101,100 @@ function breakoutSeriesUnits(closes: readonly bigint[], lows: readonly bigint[],
   for (let t = 0; t < closes.length; t++) {
     if (t >= bars) {
       while (head < q.length && (q[head] as number) < t - bars) head++;
-      out[t] = (closes[t] as bigint) < (lows[q[head] as number] as bigint);
+      out[t] = (closes[t] as T) < (lows[q[head] as number] as T);
     }
-    const low = lows[t] as bigint;
-    while (q.length > head && (lows[q[q.length - 1] as number] as bigint) >= low) q.pop();
+    const low = lows[t] as T;
+    while (q.length > head && (lows[q[q.length - 1] as number] as T) >= low) q.pop();
     q.push(t);
   }
   return out;
+}
+
+/** 10^k for the scaled-integer parse below (k = 0 … 8). */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+/** Largest accumulated digit value that stays exact after one more `· 10 + 9`. */
+const DIGITS_LIMIT = (Number.MAX_SAFE_INTEGER - 9) / 10;
+
+/**
+ * The exact value of a plain decimal text (digits, at most one dot, at most 8 decimals, no sign) times
+ * 10^8, as a double holding an integer below 2^53 — or NaN when the text is anything else (the caller
+ * then takes the BigInt path, which handles or rejects it).
+ */
+function safeUnits8(text: string): number {
+  let v = 0;
+  let decimals = -1;
+  const n = text.length;
+  for (let j = 0; j < n; j++) {
+    const c = text.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      if (v > DIGITS_LIMIT) return Number.NaN;
+      v = v * 10 + (c - 48);
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0) decimals = 0;
+    else return Number.NaN;
+  }
+  if (n === 0 || decimals === 0 || decimals > 8) return Number.NaN;
+  const units = v * (POW10[8 - Math.max(decimals, 0)] as number);
+  return units <= Number.MAX_SAFE_INTEGER ? units : Number.NaN;
+}
+
+/**
+ * {@link exitSignalSeriesOfText} on scaled integers held in doubles, when every value is one below 2^53
+ * and the largest window sum times the other length stays below 2^53 (then every sum, difference and
+ * product below is an exact integer, so the §10 comparisons are the exact ones); null otherwise (the
+ * caller takes the BigInt path). Lengths it does not accept are left to the BigInt path too (which
+ * throws the usual error).
+ */
+function exitSignalOfSafeUnits(
+  closes: readonly string[],
+  lows: readonly string[],
+  s: ExitSignalSettings,
+): boolean[] | null {
+  const n = closes.length;
+  if (s.exitSignal === 'sma_cross') {
+    const fast = s.exitSmaFast;
+    const slow = s.exitSmaSlow;
+    if (!Number.isInteger(fast) || !Number.isInteger(slow) || fast < 1 || fast >= slow) return null;
+    const c = new Float64Array(n);
+    let max = 0;
+    for (let t = 0; t < n; t++) {
+      const u = safeUnits8(closes[t] as string);
+      if (!(u >= 0)) return null;
+      c[t] = u;
+      if (u > max) max = u;
+    }
+    // sums of up to `slow + 1` values, times at most `slow`: exact below 2^53
+    if (max * (slow + 1) * slow > Number.MAX_SAFE_INTEGER) return null;
+    const out: boolean[] = new Array(n).fill(false);
+    let sumFast = 0;
+    let sumSlow = 0;
+    let lessBefore = false;
+    for (let t = 0; t < n; t++) {
+      const x = c[t] as number;
+      sumFast += x;
+      sumSlow += x;
+      if (t >= fast) sumFast -= c[t - fast] as number;
+      if (t >= slow) sumSlow -= c[t - slow] as number;
+      // SMA_fast(t) < SMA_slow(t) ⇔ sum_f · slow < sum_s · fast (§10), defined from t = slow − 1
+      const less = sumFast * slow < sumSlow * fast;
+      if (t >= slow) out[t] = less && !lessBefore;
+      lessBefore = less;
+    }
+    return out;
+  }
+  if (s.exitSignal === 'breakout') {
+    const bars = s.exitBreakoutBars;
+    if (!Number.isInteger(bars) || bars < 1 || lows.length !== n) return null;
+    const c = new Float64Array(n);
+    const l = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const uc = safeUnits8(closes[t] as string);
+      const ul = safeUnits8(lows[t] as string);
+      if (!(uc >= 0 && ul >= 0)) return null;
+      c[t] = uc;
+      l[t] = ul;
+    }
+    return breakoutSeriesUnits(c, l, bars);
+  }
+  return null;
 }

@@ -86,4 +86,26 @@ describe('exitSignalSeriesOfText (scaled integers) answers as exitSignalSeries (
       true,
     ]);
   });
+
+  // The text path keeps scaled integers in doubles only while every sum and product stays below 2^53;
+  // these walks leave that range (prices ~5e5 with slow = 48: 5e13 units · 49 · 48 > 2^53; a price of
+  // 12 integer digits + 8 decimals > 2^53 units), so they take the BigInt path: still the same answers.
+  it.each([
+    ['sma_cross', 12, 48, 500_000],
+    ['breakout', 24, 48, 500_000],
+    ['sma_cross', 3, 7, 123_456_789_012],
+  ] as const)('%s (%i/%i) at prices ~%d (beyond 2^53 in doubles)', (kind, a, b, scale) => {
+    const closes = walk(600, 7).map((c) => dec(c).times(scale).toFixed(8));
+    const lows = closes.map((c, i) => (i % 3 === 0 ? c : dec(c).times('0.999').toFixed(8)));
+    const s: ExitSignalSettings = { exitSignal: kind, exitSmaFast: a, exitSmaSlow: b, exitBreakoutBars: a };
+    const expected = exitSignalSeries(d(closes), d(lows), s);
+    expect(expected.filter(Boolean).length).toBeGreaterThan(2);
+    expect(exitSignalSeriesOfText(closes, lows, s)).toEqual(expected);
+  });
+  it('texts the double path does not take (".5", "10.", trailing zeros past 8 decimals) answer alike', () => {
+    const s = { ...base, exitSignal: 'sma_cross' as const };
+    const texts = ['10.', '10.000000000', '10', '.5'];
+    // closes 10, 10, 10, 0.5: at t = 3 SMA2 = 5.25 < SMA3 = 6.8333…, at t = 2 a tie (10 = 10) → cross
+    expect(exitSignalSeriesOfText(texts, texts, s)).toEqual([false, false, false, true]);
+  });
 });

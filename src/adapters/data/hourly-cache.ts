@@ -1,0 +1,281 @@
+/**
+ * A derived on-disk cache of validated hourly kline files (issue 10 item 9b: the hourly backtest's data
+ * load): per source file `binance/klines-1h/<SYMBOL>.csv[.gz]`, one binary file holding the validated text
+ * (gunzipped, BOM and CR removed) and each row's open time and position, so a later load skips gunzip and
+ * the per-row validation of `indexKlineCsv` (src/adapters/data/kline-csv.ts) and maps typed arrays onto the
+ * file's bytes.
+ *
+ * - Derived only: the source file stays the truth. An entry is used only while its source has the same
+ *   path, size, mtime and ctime as when it was cached; a corrupt source is never cached (it fails
+ *   validation first). A cache file of another format, another source, a wrong length or an unreadable
+ *   header is ignored (rewritten), never trusted partly.
+ * - Written atomically (temp file + rename) after the source validated; a failed write (read-only
+ *   directory, full disk) is ignored.
+ * - Location: `$MOMENTUM_REBALANCER_CACHE_DIR` (`off` disables it), else `$XDG_CACHE_HOME/momentum-rebalancer`,
+ *   else `node_modules/.cache/momentum-rebalancer` under the package root (the same rule as the daily cache).
+ *
+ * Layout (little-endian, sections 8-byte aligned): `MRHOURLY`, u32 format version, u32 header length, the
+ * header (UTF-8 JSON: source stamp, rows, text length, data offset), then `times` f64[rows], `starts`
+ * u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lowerBoundOf } from '../../domain/series.ts';
+import type { Candle } from '../../domain/types.ts';
+import { PACKAGE_ROOT } from '../../paths.ts';
+
+/** Bump when the layout or what is stored changes (an older entry is then rewritten). */
+export const HOURLY_CACHE_FORMAT = 1;
+const MAGIC = 'MRHOURLY';
+
+/** Identity of a source file at load time (a cached entry is valid only for the same values). */
+export interface HourlySourceStamp {
+  /** Absolute path of the source file. */
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+interface Header extends HourlySourceStamp {
+  readonly rows: number;
+  readonly textLength: number;
+  /** Where `times` starts (8-aligned). */
+  readonly base: number;
+  /** Length of the whole cache file. */
+  readonly total: number;
+}
+
+/** The read side of a validated kline table that `HourlyKlines` uses (a `KlineTable` fits too). */
+export interface HourlyTable {
+  readonly length: number;
+  openTimeAt(i: number): number | undefined;
+  lowerBound(t: number): number;
+  slice(from: number, to: number): Candle[];
+  all(): readonly Candle[];
+}
+
+/**
+ * The cache directory from the environment (module docstring), or null when
+ * `MOMENTUM_REBALANCER_CACHE_DIR=off`.
+ */
+export function defaultHourlyCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const explicit = env.MOMENTUM_REBALANCER_CACHE_DIR;
+  if (explicit === 'off') return null;
+  if (explicit) return path.resolve(explicit);
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'momentum-rebalancer');
+  return path.join(fileURLToPath(PACKAGE_ROOT), 'node_modules', '.cache', 'momentum-rebalancer');
+}
+
+/** The source stamp of `file` (absolute), or null when it cannot be stat'ed. */
+export function hourlySourceStamp(file: string): HourlySourceStamp | null {
+  try {
+    const s = statSync(file);
+    return { file: path.resolve(file), size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
+  } catch {
+    return null;
+  }
+}
+
+/** The cache file of source `file` (absolute) in cache directory `dir`. */
+export function hourlyCacheFile(dir: string, file: string): string {
+  const name = path.basename(file).replace(/\.csv(\.gz)?$/, '');
+  return path.join(dir, `hourly-${name}-${createHash('sha256').update(file).digest('hex').slice(0, 16)}.bin`);
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * The validated text of a kline file as `indexKlineCsv` holds it (BOM dropped, CRLF → LF) and each row's
+ * open time, start and end, recomputed from the text (header on line 1, one row per line).
+ */
+export function indexValidatedText(rawText: string): {
+  readonly text: string;
+  readonly times: Float64Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+} {
+  let t = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  if (t.includes('\r')) t = t.replace(/\r\n/g, '\n');
+  const n = t.length;
+  const headerEnd = t.indexOf('\n');
+  let rows = 0;
+  for (let p = headerEnd; p >= 0 && p < n - 1; p = t.indexOf('\n', p + 1)) rows++;
+  const times = new Float64Array(rows);
+  const starts = new Uint32Array(rows);
+  const ends = new Uint32Array(rows);
+  let p = headerEnd < 0 ? n : headerEnd + 1;
+  for (let r = 0; p < n && r < rows; r++) {
+    let e = t.indexOf('\n', p);
+    if (e < 0) e = n;
+    let ms = 0;
+    for (let i = p; ; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 44 || i >= e) break;
+      ms = ms * 10 + (c - 48);
+    }
+    times[r] = ms;
+    starts[r] = p;
+    ends[r] = e;
+    p = e + 1;
+  }
+  return { text: t, times, starts, ends };
+}
+
+/**
+ * Writes the cache entry of a source that `indexKlineCsv` validated (`table`), after checking that the
+ * recomputed rows are the table's (same count, same open times); atomically (temp file + rename).
+ * @returns false when nothing was written (rows disagree, non-ASCII text, or a write error: swallowed,
+ *   the cache is an optimisation).
+ */
+export function writeHourlyCache(
+  dir: string,
+  stamp: HourlySourceStamp,
+  rawText: string,
+  table: Pick<HourlyTable, 'length' | 'openTimeAt'>,
+): boolean {
+  const { text, times, starts, ends } = indexValidatedText(rawText);
+  const rows = times.length;
+  if (rows !== table.length) return false;
+  for (let i = 0; i < rows; i++) if (times[i] !== table.openTimeAt(i)) return false;
+  if (Buffer.byteLength(text, 'latin1') !== Buffer.byteLength(text, 'utf8')) return false;
+  const draft = Buffer.byteLength(JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }));
+  const base = align8(16 + draft + 32);
+  const total = base + 8 * rows + align8(8 * rows) + text.length;
+  const header = Buffer.from(
+    JSON.stringify({ ...stamp, rows, textLength: text.length, base, total } satisfies Header),
+    'utf8',
+  );
+  const buf = Buffer.alloc(total);
+  buf.write(MAGIC, 0, 'latin1');
+  buf.writeUInt32LE(HOURLY_CACHE_FORMAT, 8);
+  buf.writeUInt32LE(header.length, 12);
+  header.copy(buf, 16);
+  new Float64Array(buf.buffer, buf.byteOffset + base, rows).set(times);
+  new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows).set(starts);
+  new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows).set(ends);
+  buf.write(text, base + 8 * rows + align8(8 * rows), 'latin1');
+  const target = hourlyCacheFile(dir, stamp.file);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, buf);
+    renameSync(tmp, target);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    return false;
+  }
+}
+
+/**
+ * The cached table of the source `stamp` names, when its cache entry exists and was written for the same
+ * path, size, mtime and ctime; null otherwise (absent, stale, other format, inconsistent). Never throws.
+ */
+export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTable | null {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(hourlyCacheFile(dir, stamp.file));
+  } catch {
+    return null;
+  }
+  try {
+    if (buf.byteOffset % 8 !== 0) {
+      const copy = new Uint8Array(buf.length);
+      copy.set(buf);
+      buf = Buffer.from(copy.buffer);
+    }
+    if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) return null;
+    if (buf.readUInt32LE(8) !== HOURLY_CACHE_FORMAT) return null;
+    const headerLength = buf.readUInt32LE(12);
+    if (16 + headerLength > buf.length) return null;
+    const h = JSON.parse(buf.toString('utf8', 16, 16 + headerLength)) as Header;
+    if (
+      h.file !== stamp.file ||
+      h.size !== stamp.size ||
+      h.mtimeMs !== stamp.mtimeMs ||
+      h.ctimeMs !== stamp.ctimeMs ||
+      h.total !== buf.length
+    )
+      return null;
+    const { rows, base, textLength } = h;
+    if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(base) && base % 8 === 0)) return null;
+    if (base < 16 + headerLength || base + 8 * rows + align8(8 * rows) + textLength !== buf.length) return null;
+    const times = new Float64Array(buf.buffer, buf.byteOffset + base, rows);
+    const starts = new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows);
+    const ends = new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows);
+    const textAt = base + 8 * rows + align8(8 * rows);
+    const text = buf.toString('latin1', textAt, textAt + textLength);
+    return new CachedHourlyTable(text, times, starts, ends);
+  } catch {
+    return null;
+  }
+}
+
+/** A validated kline table read from the cache (the `KlineTable` read side: candles built on demand). */
+class CachedHourlyTable implements HourlyTable {
+  readonly length: number;
+  private cache: readonly Candle[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly times: Float64Array,
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
+  ) {
+    this.length = times.length;
+  }
+
+  openTimeAt(i: number): number | undefined {
+    return this.times[i];
+  }
+
+  lowerBound(t: number): number {
+    return lowerBoundOf(this.times, t);
+  }
+
+  slice(from: number, to: number): Candle[] {
+    if (this.cache) return this.cache.slice(from, to);
+    const out: Candle[] = [];
+    for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) out.push(this.candleAt(i));
+    return out;
+  }
+
+  all(): readonly Candle[] {
+    if (!this.cache) {
+      const out: Candle[] = new Array(this.length);
+      for (let i = 0; i < this.length; i++) out[i] = this.candleAt(i);
+      this.cache = out;
+    }
+    return this.cache;
+  }
+
+  /** The candle of row `i`, fields sliced from the validated text (as `KlineTable` does). */
+  private candleAt(i: number): Candle {
+    const t = this.text;
+    const end = this.ends[i] as number;
+    const c1 = t.indexOf(',', this.starts[i] as number);
+    const c2 = t.indexOf(',', c1 + 1);
+    const c3 = t.indexOf(',', c2 + 1);
+    const c4 = t.indexOf(',', c3 + 1);
+    const c5 = t.indexOf(',', c4 + 1);
+    const c6 = t.indexOf(',', c5 + 1);
+    const c7 = t.indexOf(',', c6 + 1);
+    return {
+      openTime: this.times[i] as number,
+      open: t.slice(c1 + 1, c2),
+      high: t.slice(c2 + 1, c3),
+      low: t.slice(c3 + 1, c4),
+      close: t.slice(c4 + 1, c5),
+      volume: t.slice(c5 + 1, c6),
+      quoteVolume: c7 === c6 + 1 ? null : t.slice(c6 + 1, c7),
+      trades: end === c7 + 1 ? null : +t.slice(c7 + 1, end),
+    };
+  }
+}
