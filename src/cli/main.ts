@@ -27,6 +27,7 @@ import {
 import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
+import { INTRADAY_OPTIONS, INTRADAY_USAGE, runIntradayCommand } from './intraday-command.ts';
 import { createLogger } from './logger.ts';
 import { formatReport } from './report.ts';
 import { runReportCommand } from './report-command.ts';
@@ -40,6 +41,7 @@ export function version(): string {
 
 const COMMANDS: [string, string][] = [
   ['rebalance', 'rank the universe, sell the old basket, equal-weight the top N, record everything'],
+  ['intraday', 'one intraday pass: sell positions whose stop, take-profit or exit signal fired'],
   ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
@@ -186,6 +188,7 @@ ${EXIT_CODES}
 
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   rebalance: REBALANCE_USAGE,
+  intraday: INTRADAY_USAGE,
   schedule: SCHEDULE_USAGE,
   status: STATUS_USAGE,
   history: HISTORY_USAGE,
@@ -207,6 +210,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     live: { type: 'boolean' },
     ...configFlagOptions(),
   },
+  intraday: INTRADAY_OPTIONS as Options,
   schedule: {
     live: { type: 'boolean' },
     ...configFlagOptions(),
@@ -304,6 +308,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
     if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
+    if (command === 'intraday') return await runIntradayCommand(loaded, logger, values);
     if (command === 'report') return await runReportCommand(loaded, logger, values);
     return await rebalance(loaded, logger, values);
   } catch (err) {

@@ -11,7 +11,7 @@ import type { Position } from '../../domain/accounting/average-cost.ts';
 import { type Decimal, dec, decStr, floorStep, ZERO } from '../../domain/decimal.ts';
 import type { PendingReason } from '../../domain/risk/evaluate-bar.ts';
 import { FLAT, type PositionState } from '../../domain/risk/position-state.ts';
-import { msToDay } from '../../domain/time.ts';
+import { DAY_MS, msToDay } from '../../domain/time.ts';
 import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { IntradayCandles } from '../../ports/intraday-candles.ts';
 import type { IntradayExitRow, RiskStateRow } from '../../ports/intraday-journal.ts';
@@ -97,8 +97,8 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     run: {
       account: s.account,
       kind: 'intraday',
-      period: msToDay(clock.now()),
-      at: new Date(clock.now()).toISOString(),
+      period: msToDay(candles.now()),
+      at: new Date(candles.now()).toISOString(),
       run_id: null,
       dry_run: req.dryRun,
       status: 'skipped',
@@ -248,9 +248,11 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     });
 
     // ---- portfolio risk at the pass's marks (§10, §12): may sell everything and set the halt --------
-    const marks = new Map(
-      outcomes.map((x) => [x.sym, lasts.has(x.sym) ? dec(lasts.get(x.sym) as string) : null] as const),
-    );
+    const marks = new Map<string, Decimal | null>();
+    for (const x of outcomes) {
+      const last = lasts.get(x.sym);
+      marks.set(x.sym, last !== undefined ? dec(last) : await dailyMark(market, x.sym, nowMs));
+    }
     const portfolio = await portfolioRiskAt(
       { ledger, accountId, settings: risk, initialQuote: dec(account.initialQuote), dryRun: req.dryRun },
       {
@@ -318,7 +320,9 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       let st: PositionState = x.o.state;
       if (!holding.eq(st.holding))
         st = holding.isZero() ? FLAT : alignedState(rowOfState(x.sym, st, null, null), holding, undefined);
-      return rowOfState(x.sym, st, x.lastCandle, x.o.pending);
+      // a SELL that filled consumed the bars up to now; a rejected one has them evaluated again (§10)
+      const last = holding.eq(x.holding) ? x.lastCandle : Math.max(x.lastCandle ?? 0, lastClosedOpen);
+      return rowOfState(x.sym, st, last, x.o.pending);
     });
     const after: Balance[] = balancesOf(book.managed);
     const markOf = (sym: string) => {
@@ -416,6 +420,22 @@ function alignedState(
   const st = stateOfRow(row);
   if (holding.eq(st.holding) || st.holding.isZero()) return { ...st, holding };
   return { ...st, costBasis: st.costBasis.times(holding).div(st.holding), holding };
+}
+
+/**
+ * The mark of a symbol without a last price (no candle of the interval, no ticker): the open of its daily
+ * candle of τ's day, else its last daily close before (null when none in the last 30 days).
+ */
+async function dailyMark(
+  market: RebalanceDeps['market'],
+  symbol: string,
+  nowMs: number,
+): Promise<Decimal | null> {
+  const day = nowMs - (nowMs % DAY_MS);
+  const daily = await market.dailyCandles(symbol, day - 30 * DAY_MS, day);
+  const today = daily.find((c) => c.openTime === day);
+  const last = today ? today.open : daily.filter((c) => c.openTime < day).at(-1)?.close;
+  return last === undefined ? null : dec(last);
 }
 
 function exitRow(x: IntradayExitReport): IntradayExitRow {
