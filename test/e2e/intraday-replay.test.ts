@@ -88,7 +88,7 @@ const pass = async (account: string, at: string) => {
 function backtestExits(): Promise<BacktestResult['exits']> {
   const cwd = mkdtempSync(path.join(dir, 'bt-'));
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, LOG_LEVEL: 'warn', ...ENV };
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ENV };
     delete env.DATABASE_URL;
     const child = spawn(
       process.execPath,

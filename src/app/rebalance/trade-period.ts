@@ -205,7 +205,11 @@ export async function tradePeriod(
         symbolOfAsset: symbolOf,
       },
       ...{ balancesBefore: balances, balancesAfter: book.managed, orders: step.orders, fills: step.fills },
-      ...{ baseAssetOf, decisionPrice: priceOf, filledAtMs: live ? clock.now() : dayMs },
+      ...{
+        baseAssetOf,
+        decisionPrice: priceOf,
+        filledAtMs: live ? (deps.exchangeNow?.() ?? clock.now()) : dayMs,
+      },
     });
 
     // ---- the state after the run: reconciliation, marks, P/L, equity; the run's outcome (9.2) --------
