@@ -105,7 +105,8 @@ exits 75 naming it; a one-shot rebalance waits [database] lock_wait_ms, then exi
 rebalance at [schedule] rebalance_at (HH:MM or a cron expression, in [schedule] timezone, default
 Etc/UTC), never two jobs at once, logs missed slots, and on start catches up today's slot when it has
 passed ([schedule] catch_up). SIGTERM / SIGINT: no new slot starts, the running job finishes, exit 0.
-The intraday pass is not scheduled: the intraday worker does not exist in this version.
+With an intraday rule on ([risk], [signals]) on testnet / live, the intraday pass runs every
+[intraday] check_every_minutes too (never at the same time as the rebalance).
 
 Flags:
 ${helpRows([

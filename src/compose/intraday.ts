@@ -13,8 +13,22 @@ import { intervalMs } from '../app/intraday/interval.ts';
 import type { IntradayDeps } from '../app/intraday/run-intraday.ts';
 import type { Config } from '../config/schema.ts';
 import type { Ledger } from '../ports/ledger.ts';
-import { type OpenOptions, openAdapters } from './rebalance.ts';
+import { type Adapters, type OpenOptions, openAdapters } from './rebalance.ts';
 import { dataDirOf } from './settings.ts';
+
+/**
+ * The intraday pass's deps over adapters already opened for a real exchange (the scheduler daemon's): the
+ * same adapters plus the Binance klines / ticker of `[intraday] interval`.
+ * @throws Error when the adapters have no Binance client (replay: a pass needs `--at`).
+ */
+export function intradayDepsOf(config: Config, adapters: Adapters): IntradayDeps {
+  if (!adapters.rest) throw new Error('the scheduled intraday pass needs [exchange] kind = testnet or live');
+  const interval = config.intraday.interval;
+  return {
+    ...adapters.deps,
+    candles: new BinanceIntradayCandles(adapters.rest, interval, intervalMs(interval)),
+  };
+}
 
 /** Opened adapters of the pass and how to close them. */
 export interface IntradayAdapters {
