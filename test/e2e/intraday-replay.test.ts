@@ -2,6 +2,7 @@
  * The intraday pass on `[exchange] kind = replay` (issue 10 items 4 and 8), composed as the CLI composes
  * it (openIntradayAdapters), on the bundled data and an embedded PGlite ledger:
  * - a fresh account holds nothing: the pass is `skipped` (nothing_held), exit 0, no candle read;
+ * - `--dry-run` decides the same exits and records nothing;
  * - after a replayed rebalance on 2021-03-01 (top 2 of MATIC, UNFI, BTC, ETH, ADA → MATIC and UNFI),
  *   `intraday --at 2021-03-02T00:00Z` sells both at their trailing stops — the same exits (time, symbol,
  *   reason, level, quantity, price) as `momentum-rebalancer backtest` with the same rules over
@@ -58,13 +59,13 @@ const configFor = (account: string) =>
     },
   });
 
-const pass = async (account: string, at: string) => {
+const pass = async (account: string, at: string, dryRun = false) => {
   const loaded = configFor(account);
   const adapters = await openIntradayAdapters(loaded.config, logger, { atMs: parseAtFlag(at) });
   try {
     const result = await runIntraday(adapters.deps, {
       settings: settingsFrom(loaded.config),
-      dryRun: false,
+      dryRun,
       effectiveConfig: loaded.redacted(),
     });
     const exits = await (adapters.ledger as PostgresLedger).intradayExits(
@@ -134,7 +135,13 @@ describe('intraday pass, replay on the bundled hourly data', () => {
     } finally {
       await adapters.close();
     }
+    // --dry-run: the same decisions, nothing recorded
+    const dry = await pass('rp', '2021-03-02T00:00Z', true);
+    expect(dry.result.run.status).toBe('dry_run');
+    expect(dry.result.run.run_id).toBeNull();
+    expect(dry.exits).toEqual([]);
     const { result, exits } = await pass('rp', '2021-03-02T00:00Z');
+    expect(dry.result.exits).toEqual(result.exits);
     expect(exitCodeOfResult(result)).toBe(0);
     const ours = result.exits.map((e) => ({
       time: e.time,
