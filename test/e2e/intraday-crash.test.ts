@@ -147,6 +147,12 @@ describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
     expect(seen.exits.map((e) => [e.symbol, e.reason, e.level, e.quantity, e.price])).toEqual([
       ['MATICUSDT', 'trailing_stop', '0.224091', '0', null],
     ]);
+    // the book holds MATIC the exchange does not: reconciled and reported
+    expect(
+      result.reconciliation.some(
+        (x) => x.phase === 'before' && x.asset === 'MATIC' && dec(x.difference).lt(0),
+      ),
+    ).toBe(true);
     // the holding and its state stay; the bar that fired is evaluated again by the next pass
     expect(seen.risk.map((x) => [x.symbol, x.peak, x.lastCandleOpenMs])).toEqual([
       ['MATICUSDT', '0.24899', dayToMs('2021-03-01') + 10 * HOUR],

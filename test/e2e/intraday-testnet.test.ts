@@ -66,6 +66,9 @@ describe.each(backends)('intraday pass through the emulator, ledger on $name', (
         async (ledger, accountId) => ({
           exits: await ledger.intradayExits(accountId),
           risk: await ledger.riskStates(accountId),
+          snapshots: await sql<{ phase: string }>`
+            select distinct s.phase from exchange_balance_snapshots s join runs r on r.id = s.run_id
+            where r.account_id = ${accountId} and r.kind = 'intraday' order by s.phase`.execute(ledger.db),
           runs: await ledger.db
             .selectFrom('runs')
             .select(['kind', 'status'])
@@ -115,6 +118,9 @@ describe.each(backends)('intraday pass through the emulator, ledger on $name', (
         ['rebalance', 'completed'],
         ['intraday', 'completed'],
       ]);
+      // the exchange's balances before and after the SELLs agree with the book
+      expect(result.reconciliation).toEqual([]);
+      expect(seen.snapshots.rows.map((x) => x.phase)).toEqual(['after', 'before']);
       // what is left is dust: the emulator account agrees, and the positions' states hold dust only
       for (const b of w.emu.balances('k-stop').filter((x) => x.asset !== 'USDT'))
         expect(dec(b.free).lt(1)).toBe(true);

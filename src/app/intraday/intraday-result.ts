@@ -2,6 +2,7 @@
  * What one intraday pass returns (printed by the CLI, `--json` as is). Decimals are strings, times ISO
  * 8601 UTC.
  */
+import type { ReconciliationRow } from '../../ports/ledger-rows.ts';
 import type { FillReport, OrderReport } from '../rebalance-result.ts';
 
 /** One exit of the pass (as the backtest's `exits`, plus the order). */
@@ -56,6 +57,11 @@ export interface IntradayResult {
   } | null;
   /** The book after the pass. */
   readonly balances: readonly { readonly asset: string; readonly free: string; readonly locked: string }[];
+  /**
+   * Real exchanges, when the pass sent SELLs: the book against the exchange's balances before them and
+   * the balances after against before + the fills (issue 14.3); empty when they agree.
+   */
+  readonly reconciliation: readonly ReconciliationRow[];
   /** Requests the pass made for candles and prices (real exchanges). */
   readonly candle_requests: number;
 }

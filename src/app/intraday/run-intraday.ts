@@ -21,6 +21,7 @@ import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
+import { reconcileAfter, reconcileBefore } from '../trading/reconciler.ts';
 import { TradingBook } from '../trading/trading-book.ts';
 import { NO_OP_SESSION, openTradingSession, releaseDeadRuns } from '../trading/trading-session.ts';
 import { evaluatePosition, type PositionOutcome } from './evaluate-position.ts';
@@ -113,6 +114,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     fills: [],
     portfolio: null,
     balances: balancesOf(balances),
+    reconciliation: [],
     candle_requests: candles.requests(),
   });
   // A pass with nothing held does nothing (no candle request); an unknown order outcome of an earlier
@@ -292,7 +294,23 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       decisionPrice: e.exit.price,
       why: `${e.exit.reason}${e.exit.level ? ` at ${decStr(e.exit.level)}` : ''} (intraday §10)`,
     }));
+    // a real exchange: its balances before and after the SELLs, reconciled with the book (14.3)
+    const reconcile = !batch && !req.dryRun && planned.length > 0;
+    const exchangeBefore = reconcile ? await exchange.balances() : [];
+    const reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
     const phase = await executor.execute(planned);
+    if (reconcile) {
+      const exchangeAfter = await exchange.balances();
+      reconciliation.push(...reconcileAfter(exchangeBefore, book.exchangeDelta, exchangeAfter));
+      for (const r of reconciliation)
+        log.warn(
+          { phase: r.phase, asset: r.asset, expected: r.expected, actual: r.actual },
+          `reconciliation: ${r.note}`,
+        );
+      await session.write((id) => ledger.recordExchangeBalances(id, accountId, 'before', exchangeBefore));
+      await session.write((id) => ledger.recordExchangeBalances(id, accountId, 'after', exchangeAfter));
+      await session.write((id) => ledger.recordReconciliations(id, accountId, reconciliation));
+    }
     const exitReports: IntradayExitReport[] = exits.map((e, i) => {
       const o = phase.orders[i];
       const filled = o && dec(o.executed_qty).gt(0);
@@ -371,6 +389,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
         rejected,
         equity: closed.equity.equity,
         candle_requests: candles.requests(),
+        reconciliation_differences: reconciliation.length,
       },
     });
     const haltAfter = req.dryRun ? haltBefore : (await ledger.haltState(accountId)).status;
@@ -394,6 +413,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       fills: phase.fills,
       portfolio: portfolio?.report ?? null,
       balances: after,
+      reconciliation,
       candle_requests: candles.requests(),
     };
   } catch (err) {
