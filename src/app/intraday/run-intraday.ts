@@ -8,13 +8,13 @@
  * exits, orders, fills, balances and equity. It never buys, so a halt changes nothing here.
  */
 import type { Position } from '../../domain/accounting/average-cost.ts';
-import { type Decimal, dec, decStr, floorStep, ZERO } from '../../domain/decimal.ts';
+import { type Decimal, dec, decStr, floorStep } from '../../domain/decimal.ts';
 import type { PendingReason } from '../../domain/risk/evaluate-bar.ts';
 import { FLAT, type PositionState } from '../../domain/risk/position-state.ts';
-import { DAY_MS, msToDay } from '../../domain/time.ts';
+import { msToDay } from '../../domain/time.ts';
 import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { IntradayCandles } from '../../ports/intraday-candles.ts';
-import type { IntradayExitRow, RiskStateRow } from '../../ports/intraday-journal.ts';
+import type { RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { RebalanceDeps } from '../rebalance/deps.ts';
 import { assertVenue } from '../rebalance/guards.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
@@ -27,9 +27,10 @@ import { NO_OP_SESSION, openTradingSession, releaseDeadRuns } from '../trading/t
 import { evaluatePosition, type PositionOutcome } from './evaluate-position.ts';
 import { exitOrderId } from './exit-order-id.ts';
 import { intervalMs } from './interval.ts';
-import type { IntradayExitReport, IntradayResult } from './intraday-result.ts';
+import type { IntradayResult } from './intraday-result.ts';
+import { alignedState, dailyMark, exitReportsOf, exitRow } from './pass-parts.ts';
 import { portfolioRiskAt } from './portfolio-pass.ts';
-import { rowOfState, stateOfRow } from './risk-rows.ts';
+import { rowOfState } from './risk-rows.ts';
 
 /** What the pass runs on: the rebalance's adapters plus the intraday candles. */
 export interface IntradayDeps extends RebalanceDeps {
@@ -311,24 +312,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       await session.write((id) => ledger.recordExchangeBalances(id, accountId, 'after', exchangeAfter));
       await session.write((id) => ledger.recordReconciliations(id, accountId, reconciliation));
     }
-    const exitReports: IntradayExitReport[] = exits.map((e, i) => {
-      const o = phase.orders[i];
-      const filled = o && dec(o.executed_qty).gt(0);
-      const avg = filled ? dec(o.cummulative_quote_qty).div(dec(o.executed_qty)) : null;
-      const ref = e.exit.level ?? e.exit.price;
-      return {
-        time: new Date(e.exit.atMs).toISOString(),
-        symbol: e.sym,
-        reason: e.exit.reason,
-        level: e.exit.level === null ? null : decStr(e.exit.level),
-        decision_price: decStr(e.exit.price),
-        quantity: o ? decStr(dec(o.executed_qty)) : '0',
-        price: avg === null ? null : decStr(avg),
-        slippage_bps: avg === null ? null : ref.minus(avg).div(ref).times(1e4).toNumber(),
-        client_order_id: o?.client_order_id ?? '',
-        status: o?.status ?? 'NOT_SENT',
-      };
-    });
+    const exitReports = exitReportsOf(exits, phase.orders);
     if (exits.length > 0)
       log.info({ exits: exitReports.map((x) => [x.symbol, x.reason, x.status]) }, 'intraday exits');
 
@@ -420,54 +404,4 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     await session.fail(err, {});
     throw err;
   }
-}
-
-/**
- * The §10 state of a held symbol, following the book's holding: the stored row, else (a holding bought
- * before the intraday worker existed) the ledger's average cost with the peak at the entry; a holding
- * below the row's (a SELL the pass did not see, e.g. recovered after a crash) removes cost pro rata.
- */
-function alignedState(
-  row: RiskStateRow | undefined,
-  holding: Decimal,
-  pos: Position | undefined,
-): PositionState {
-  if (!row) {
-    const cost = pos?.costBasis ?? ZERO;
-    if (holding.isZero()) return FLAT;
-    return { costBasis: cost, holding, peak: cost.isZero() ? null : cost.div(holding) };
-  }
-  const st = stateOfRow(row);
-  if (holding.eq(st.holding) || st.holding.isZero()) return { ...st, holding };
-  return { ...st, costBasis: st.costBasis.times(holding).div(st.holding), holding };
-}
-
-/**
- * The mark of a symbol without a last price (no candle of the interval, no ticker): the open of its daily
- * candle of τ's day, else its last daily close before (null when none in the last 30 days).
- */
-async function dailyMark(
-  market: RebalanceDeps['market'],
-  symbol: string,
-  nowMs: number,
-): Promise<Decimal | null> {
-  const day = nowMs - (nowMs % DAY_MS);
-  const daily = await market.dailyCandles(symbol, day - 30 * DAY_MS, day);
-  const today = daily.find((c) => c.openTime === day);
-  const last = today ? today.open : daily.filter((c) => c.openTime < day).at(-1)?.close;
-  return last === undefined ? null : dec(last);
-}
-
-function exitRow(x: IntradayExitReport): IntradayExitRow {
-  return {
-    at: Date.parse(x.time),
-    symbol: x.symbol,
-    reason: x.reason,
-    level: x.level,
-    decisionPrice: x.decision_price,
-    quantity: x.quantity,
-    price: x.price,
-    slippageBps: x.slippage_bps,
-    clientOrderId: x.client_order_id,
-  };
 }
