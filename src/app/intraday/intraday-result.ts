@@ -47,7 +47,7 @@ export interface IntradayResult {
   readonly exits: readonly IntradayExitReport[];
   readonly orders: readonly OrderReport[];
   readonly fills: readonly FillReport[];
-  /** Portfolio risk at the pass's marks (§10), or null when nothing is held. */
+  /** Portfolio risk at the pass's marks (§10); null when max_daily_loss and max_drawdown are off or nothing is held. */
   readonly portfolio: {
     readonly equity: string;
     readonly previous_day_equity: string;
