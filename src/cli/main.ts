@@ -29,6 +29,7 @@ import {
 import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
+import { INTRADAY_OPTIONS, INTRADAY_USAGE, runIntradayCommand } from './intraday-command.ts';
 import { createLogger } from './logger.ts';
 import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
 import { formatReport } from './report.ts';
@@ -44,6 +45,7 @@ export function version(): string {
 
 const COMMANDS: [string, string][] = [
   ['rebalance', 'rank the universe, sell the old basket, equal-weight the top N, record everything'],
+  ['intraday', 'one intraday pass: sell positions whose stop, take-profit or exit signal fired'],
   ['schedule', 'the scheduler daemon: rebalance at [schedule] rebalance_at until SIGTERM (npm start)'],
   ['status', 'the book now: holdings, marks, P/L, fees, last runs (from the ledger; no exchange call)'],
   ['history', 'runs and daily equity of an account (text, --json or --csv)'],
@@ -110,7 +112,8 @@ exits 75 naming it; a one-shot rebalance waits [database] lock_wait_ms, then exi
 rebalance at [schedule] rebalance_at (HH:MM or a cron expression, in [schedule] timezone, default
 Etc/UTC), never two jobs at once, logs missed slots, and on start catches up today's slot when it has
 passed ([schedule] catch_up). SIGTERM / SIGINT: no new slot starts, the running job finishes, exit 0.
-The intraday pass is not scheduled: the intraday worker does not exist in this version.
+With an intraday rule on ([risk], [signals]) on testnet / live, the intraday pass runs every
+[intraday] check_every_minutes too (never at the same time as the rebalance).
 
 Flags:
 ${helpRows([
@@ -196,6 +199,7 @@ ${EXIT_CODES}
 
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   rebalance: REBALANCE_USAGE,
+  intraday: INTRADAY_USAGE,
   schedule: SCHEDULE_USAGE,
   status: STATUS_USAGE,
   history: HISTORY_USAGE,
@@ -222,6 +226,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     live: { type: 'boolean' },
     ...configFlagOptions(),
   },
+  intraday: INTRADAY_OPTIONS as Options,
   schedule: {
     live: { type: 'boolean' },
     ...configFlagOptions(),
@@ -327,6 +332,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
     if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
+    if (command === 'intraday') return await runIntradayCommand(loaded, logger, values);
     if (command === 'report') return await runReportCommand(loaded, logger, values);
     if (command === 'risk') return await runRiskCommand(cmd, loaded, logger, values);
     return await rebalance(loaded, logger, values);

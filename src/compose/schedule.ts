@@ -5,27 +5,35 @@
  * today's slot on start (`[schedule] catch_up`) and, when `signal` aborts (SIGTERM/SIGINT in the CLI),
  * stops scheduling, lets the running job finish, closes the adapters and releases the lock.
  *
- * The intraday slot: the intraday worker does not exist yet, so {@link INTRADAY_JOB} is `null` and nothing
- * is scheduled for it. When it ships, it gets its own node-cron task here (`*\/N * * * *` from
- * `[intraday] check_every_minutes`), sharing {@link runExclusive} so the two jobs never overlap.
+ * The intraday slot (issue 11 item 1, issue 10 item 4): when an intraday rule is on (`[risk]` /
+ * `[signals]`, {@link intradayRuleOn}) and the exchange is testnet or live, the intraday pass runs every
+ * `[intraday] check_every_minutes` (`*\/N * * * *`, UTC) through the same {@link runExclusive}, so the two
+ * jobs never overlap.
  */
 import { setImmediate } from 'node:timers/promises';
 import { createTask, parse as parseCron, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { runIntraday } from '../app/intraday/run-intraday.ts';
 import { runRebalance } from '../app/rebalance.ts';
 import { lastSlotToday } from '../app/schedule/catch-up.ts';
 import type { Credentials, NotifySecrets } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
+import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
+import { intradayDepsOf } from './intraday.ts';
 import { takeInstanceLock } from './ledger.ts';
 import { composeNotifier, jobContextOf, notifyRebalance } from './notify.ts';
 import { openAdapters } from './rebalance.ts';
 import { settingsFrom } from './settings.ts';
 
 /**
- * The hook of the intraday pass: `null` until the intraday worker exists. Then: its job function and
- * its interval in minutes (`[intraday] check_every_minutes`).
+ * The node-cron expression of the intraday slot: every `minutes` minutes (1..1440; above 59, once an hour
+ * at minute 0 of every `minutes / 60`-th hour, rounded down).
  */
-export const INTRADAY_JOB: null | { readonly run: () => Promise<void>; readonly everyMinutes: number } = null;
+export function intradayCron(minutes: number): string {
+  if (minutes < 60) return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
+  const hours = Math.max(1, Math.floor(minutes / 60));
+  return hours >= 24 ? '0 0 * * *' : `0 */${hours} * * *`;
+}
 
 /** What the CLI passes to the daemon. */
 export interface ScheduleOptions {
@@ -41,6 +49,8 @@ export interface ScheduleOptions {
   readonly notifySecrets?: NotifySecrets;
   /** Clock for the catch-up decision (UTC ms); default Date.now. */
   readonly now?: () => number;
+  /** Tests: the intraday slot's cron expression instead of {@link intradayCron} (e.g. every second). */
+  readonly intradayCron?: string;
 }
 
 /** What the daemon did, returned when it stops. */
@@ -147,8 +157,45 @@ export async function runScheduler(
       );
     });
 
+  const intradayOn =
+    settings.risk !== undefined && intradayRuleOn(settings.risk) && config.exchange.kind !== 'replay';
+  const intraday = (reason: string) =>
+    runExclusive('intraday', reason, async () => {
+      const result = await runIntraday(intradayDepsOf(config, adapters), {
+        settings,
+        dryRun: false,
+        effectiveConfig: opts.effectiveConfig,
+      });
+      const r = result.run;
+      log.info(
+        {
+          job: 'intraday',
+          reason,
+          account: r.account,
+          status: r.status,
+          exit_reason: r.exit_reason,
+          exits: result.exits.length,
+          halt: result.halt.after,
+          ms: r.duration_ms,
+        },
+        'job finished',
+      );
+    });
+
   const tasks: ScheduledTask[] = [];
   try {
+    if (intradayOn) {
+      const every = opts.intradayCron ?? intradayCron(config.intraday.check_every_minutes);
+      const it = createTask(every, () => intraday('scheduled'), {
+        name: 'intraday',
+        timezone: 'Etc/UTC',
+        noOverlap: true,
+      });
+      it.on('execution:missed', (ctx) =>
+        log.warn({ job: 'intraday', slot: ctx.date.toISOString() }, 'missed execution (process was busy)'),
+      );
+      tasks.push(it);
+    }
     const task = createTask(expression, () => rebalance('scheduled'), {
       name: 'rebalance',
       timezone,
@@ -169,7 +216,9 @@ export async function runScheduler(
         account: settings.account,
         rebalance_at: expression,
         timezone,
-        intraday: INTRADAY_JOB === null ? 'not scheduled: no intraday job in this version' : 'scheduled',
+        intraday: intradayOn
+          ? `every ${config.intraday.check_every_minutes} min`
+          : 'not scheduled: no intraday rule on ([risk], [signals]) or kind = replay',
       },
       'scheduler started',
     );
@@ -182,6 +231,7 @@ export async function runScheduler(
       else log.info('catch-up: no slot has passed today (UTC); waiting for the next one');
     }
     if (!opts.signal.aborted) {
+      for (const x of tasks) if (x !== task) await x.start();
       await task.start();
       log.info({ job: 'rebalance', next: task.getNextRun()?.toISOString() ?? null }, 'next slot');
     }

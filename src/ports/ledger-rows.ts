@@ -5,7 +5,7 @@ import type { Balance, IsoDay, Side } from '../domain/types.ts';
  * positions, equity). Money values are exact decimal strings (Postgres `numeric`); times UTC ms.
  */
 /** `rebalance` for scheduled/manual runs; `backtest` for recorded backtests. */
-export type RunKind = 'rebalance' | 'backtest';
+export type RunKind = 'rebalance' | 'backtest' | 'intraday';
 /**
  * `completed`: every order answered, none rejected; `completed_with_rejections`: some were rejected;
  * `failed`: an error stopped the run; `skipped`: already rebalanced / not due; `refused`: a guard stopped

@@ -2,11 +2,20 @@ import type { AccountBook } from './account-book.ts';
 import type { BacktestJournal } from './backtest-journal.ts';
 import type { ExchangeRecords } from './exchange-records.ts';
 import type { HaltJournal } from './halt-journal.ts';
+import type { IntradayJournal } from './intraday-journal.ts';
 import type { OrderJournal } from './order-journal.ts';
 import type { RunJournal } from './run-journal.ts';
 
 export type * from './ledger-rows.ts';
-export type { AccountBook, BacktestJournal, ExchangeRecords, HaltJournal, OrderJournal, RunJournal };
+export type {
+  AccountBook,
+  BacktestJournal,
+  ExchangeRecords,
+  HaltJournal,
+  IntradayJournal,
+  OrderJournal,
+  RunJournal,
+};
 
 /**
  * The ledger: the durable record of accounts, runs, universe decisions, orders, fills, balances,
@@ -26,7 +35,8 @@ export interface Ledger
     OrderJournal,
     ExchangeRecords,
     BacktestJournal,
-    HaltJournal {
+    HaltJournal,
+    IntradayJournal {
   /** Applies pending SQL migrations from `sql/migrations` (idempotent). */
   migrate(): Promise<void>;
   /** Closes the connection(s). */

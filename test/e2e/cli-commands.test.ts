@@ -64,7 +64,7 @@ describe('CLI: version and help', () => {
     const r = await cli(cwd, ['stauts']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /known commands: rebalance, schedule, status, history, report, backtest, db:migrate, download-data, risk, metabase, help/,
+      /known commands: rebalance, intraday, schedule, status, history, report, backtest, db:migrate, download-data, risk, metabase, help/,
     );
   });
 

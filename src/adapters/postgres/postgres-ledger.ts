@@ -33,6 +33,7 @@ import type {
   UniverseDecisionRow,
 } from '../../ports/ledger.ts';
 import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
+import { IntradayStore } from './intraday-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -124,6 +125,22 @@ export class PostgresLedger implements Ledger {
   haltEvents(accountId: string, limit: number): Promise<HaltEventRow[]> {
     return readHaltEvents(this.db, accountId, limit);
   }
+
+  /** The intraday pass's tables (IntradayJournal): see intraday-store.ts. */
+  get intraday(): IntradayStore {
+    return new IntradayStore(this.db);
+  }
+  riskStates: IntradayStore['riskStates'] = (a) => this.intraday.riskStates(a);
+  saveRiskStates: IntradayStore['saveRiskStates'] = (a, r, id, at) =>
+    this.intraday.saveRiskStates(a, r, id, at);
+  intradayAccount: IntradayStore['intradayAccount'] = (a) => this.intraday.intradayAccount(a);
+  saveIntradayAccount: IntradayStore['saveIntradayAccount'] = (a, r, at) =>
+    this.intraday.saveIntradayAccount(a, r, at);
+  recordIntradayDecisions: IntradayStore['recordIntradayDecisions'] = (id, r) =>
+    this.intraday.recordIntradayDecisions(id, r);
+  recordIntradayExits: IntradayStore['recordIntradayExits'] = (id, a, r) =>
+    this.intraday.recordIntradayExits(id, a, r);
+  intradayExits: IntradayStore['intradayExits'] = (a) => this.intraday.intradayExits(a);
 
   async close(): Promise<void> {
     await this.db.destroy();
@@ -699,7 +716,7 @@ export class PostgresLedger implements Ledger {
       .selectFrom('runs')
       .select('id')
       .where('account_id', '=', account_id)
-      .where('kind', '=', 'rebalance')
+      .where('kind', 'in', ['rebalance', 'intraday'])
       .where('dry_run', '=', false)
       .where('status', 'in', ['failed', 'running', 'abandoned']);
     if (account.state_run_id !== null) q = q.where('id', '>', account.state_run_id);

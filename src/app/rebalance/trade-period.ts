@@ -7,6 +7,7 @@ import { type Decimal, dec, decStr, ZERO } from '../../domain/decimal.ts';
 import type { PlanTarget } from '../../domain/planning/plan.ts';
 import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { AccountRow, ReconciliationRow } from '../../ports/ledger-rows.ts';
+import { syncRiskAfterRebalance } from '../intraday/rebalance-hook.ts';
 import type { HaltReport, RebalanceResult } from '../rebalance-result.ts';
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
@@ -207,6 +208,24 @@ export async function tradePeriod(
     const cash = balances.get(quoteAsset) ?? ZERO;
     const step = await executeStep(executor, book, { holdings, targets, cash, prices, rules, params });
     t = lap('execute', t);
+    // §10: the intraday pass's position states follow the book (src/app/intraday/rebalance-hook.ts)
+    await syncRiskAfterRebalance({
+      ...{
+        ledger,
+        session,
+        accountId,
+        interval: s.risk?.interval ?? '1h',
+        adjustments,
+        rules,
+        symbolOfAsset: symbolOf,
+      },
+      ...{ balancesBefore: balances, balancesAfter: book.managed, orders: step.orders, fills: step.fills },
+      ...{
+        baseAssetOf,
+        decisionPrice: priceOf,
+        filledAtMs: live ? (deps.exchangeNow?.() ?? clock.now()) : dayMs,
+      },
+    });
 
     // ---- the state after the run: reconciliation, marks, P/L, equity; the run's outcome (9.2) --------
     const closeCtx = {

@@ -70,6 +70,8 @@ export interface OrderExecutorContext {
    * Absent: every planned order is sent (the replay exchange rejects them as Binance would).
    */
   readonly dustRules?: (symbol: string) => SymbolRules;
+  /** Another use case's deterministic clientOrderId (the intraday pass: account, hour, symbol, reason). */
+  readonly clientOrderIdOf?: (o: PlannedOrder) => string;
 }
 
 /** What one phase did: the report rows of its orders and fills, in plan order. */
@@ -118,15 +120,18 @@ export class OrderExecutor {
     const reports: OrderReport[] = new Array(planned.length);
     const fillReports: FillReport[][] = planned.map(() => []);
     const decidedAt = clock.now();
+    const idOf = this.ctx.clientOrderIdOf;
     const ids = planned.map((o) =>
-      clientOrderId({
-        account: this.ctx.account,
-        period: this.ctx.period,
-        symbol: o.symbol,
-        side: o.side,
-        leg: o.leg,
-        attempt: this.ctx.attempt,
-      }),
+      idOf
+        ? idOf(o)
+        : clientOrderId({
+            account: this.ctx.account,
+            period: this.ctx.period,
+            symbol: o.symbol,
+            side: o.side,
+            leg: o.leg,
+            attempt: this.ctx.attempt,
+          }),
     );
     const newOrders: NewOrder[] | null =
       run &&

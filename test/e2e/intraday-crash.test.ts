@@ -1,0 +1,161 @@
+/**
+ * The intraday pass through the Binance emulator (issue 10 item 8), ledger on PGlite (see
+ * intraday-testnet.test.ts for the path and the hand-checked 2021-03-01 figures):
+ * - halt: MATIC alone, max_drawdown 0.02: at 12:00:30 MATIC (0.22668) is 2.8 % below its buy price
+ *   (0.23314) → equity ≈ 9713 ≤ 10000 × 0.98 → the position is sold (reason max_drawdown) and the account
+ *   is halted, the figures journaled with the risk event;
+ * - crash: the CLI killed (SIGKILL, test/fault's crash proxy) after its SELL reached the exchange and
+ *   before the answer was recorded; the next pass looks the PENDING order up by clientOrderId, books it,
+ *   and sends no second SELL;
+ * - every SELL rejected: the exchange account no longer holds what the ledger does (the emulator's
+ *   `resetState`, as a testnet reset) → the SELL is rejected (-2010, insufficient balance) → the pass is
+ *   `completed_with_rejections` with rejected phase `sell` (exit 4), the exit recorded with quantity 0,
+ *   and the position's state kept (the next pass evaluates it again).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
+import type { Overrides } from '../../src/config/loader.ts';
+import { dec } from '../../src/domain/decimal.ts';
+import { dayToMs } from '../../src/domain/time.ts';
+import { type CrashProxy, startCrashProxy } from '../fault/harness.ts';
+import { BIN } from '../support/cli.ts';
+import { HOUR, pass, rebalance, SECRET, type World, world } from '../support/intraday-world.ts';
+
+describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
+  let w: World;
+  let proxy: CrashProxy;
+  let armed = false;
+  let victim: ChildProcess | null = null;
+  beforeAll(async () => {
+    w = await world(['k-halt', 'k-crash', 'k-rej']);
+    proxy = await startCrashProxy(w.emu.baseUrl, (e) =>
+      armed && e.method === 'POST' && e.path === '/api/v3/order' ? 'kill-after-upstream' : null,
+    );
+  });
+  afterAll(async () => {
+    victim?.kill('SIGKILL');
+    await proxy.close();
+    await w.emu.close();
+    rmSync(w.dir, { recursive: true, force: true });
+  });
+
+  it('a drawdown sells the position (reason max_drawdown) and sets the halt with its figures', async () => {
+    const ONE: Overrides = {
+      strategy: { top_n: '1' },
+      universe: { include: 'MATICUSDT' },
+      risk: { max_drawdown: '0.02' },
+    };
+    w.setClock(dayToMs('2021-03-01') + 30_000);
+    const r = await rebalance(w, w.emu.baseUrl, 'tn-halt', 'k-halt', ONE);
+    expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
+    w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+    const { result, seen } = await pass(w, w.emu.baseUrl, 'tn-halt', 'k-halt', ONE, async (l, id) => ({
+      halt: await l.haltState(id),
+      events: await l.haltEvents(id, 5),
+    }));
+    expect(result.exits.map((e) => [e.symbol, e.reason, e.status])).toEqual([
+      ['MATICUSDT', 'max_drawdown', 'FILLED'],
+    ]);
+    expect(result.portfolio?.drawdown).toBe(true);
+    expect(dec(result.portfolio?.equity ?? '0').lte(dec('9800'))).toBe(true);
+    expect(result.halt).toEqual({ before: 'running', after: 'halted' });
+    expect(seen.halt.status).toBe('halted');
+    expect(seen.events[0]).toMatchObject({ event: 'risk', to_status: 'halted', actor: 'intraday' });
+    expect(seen.events[0]?.detail).toMatchObject({ equity: result.portfolio?.equity, drawdown: true });
+  }, 120_000);
+
+  it('killed after the SELL reached the exchange: the next pass finds it by clientOrderId, never sells twice', async () => {
+    const ONE: Overrides = {
+      strategy: { top_n: '1' },
+      universe: { include: 'MATICUSDT' },
+      risk: { trailing_stop: '0.1' },
+    };
+    w.setClock(dayToMs('2021-03-01') + 30_000);
+    const r = await rebalance(w, proxy.baseUrl, 'tn-crash', 'k-crash', ONE);
+    expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
+    w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+    armed = true;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      BINANCE_API_KEY: 'k-crash',
+      BINANCE_API_SECRET: SECRET,
+      REBALANCER_DATABASE_DATA_DIR: path.join(w.dir, 'pglite'),
+      REBALANCER_STRATEGY_TOP_N: '1',
+      REBALANCER_UNIVERSE_INCLUDE: 'MATICUSDT',
+      REBALANCER_RISK_TRAILING_STOP: '0.1',
+    };
+    const killed = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'intraday', '--exchange', 'testnet', '--base-url', proxy.baseUrl, '--account', 'tn-crash'],
+        { cwd: w.dir, env, stdio: ['ignore', 'ignore', 'ignore'] },
+      );
+      victim = child;
+      proxy.setVictim(child);
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    expect(proxy.fired()).toBe(true);
+    expect(killed.signal).toBe('SIGKILL');
+    proxy.disarm();
+    const matic = () => dec(w.emu.balances('k-crash').find((b) => b.asset === 'MATIC')?.free ?? '0');
+    expect(matic().lt(1)).toBe(true); // the SELL executed on the exchange
+    const ordersBefore = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+    const { result, seen } = await pass(w, proxy.baseUrl, 'tn-crash', 'k-crash', ONE, async (l) => ({
+      orders: await sql<{ side: string; status: string; kind: string; run_status: string }>`
+        select o.side, o.status, r.kind, r.status as run_status from orders o join runs r on r.id = o.run_id
+        join accounts a on a.id = o.account_id where a.name = 'tn-crash' order by o.id`.execute(l.db),
+    }));
+    expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(ordersBefore); // none sent
+    expect(result.orders).toEqual([]);
+    expect(exitCodeOfResult(result)).toBe(0);
+    expect(seen.orders.rows).toEqual([
+      { side: 'BUY', status: 'FILLED', kind: 'rebalance', run_status: 'completed' },
+      { side: 'SELL', status: 'FILLED', kind: 'intraday', run_status: 'abandoned' },
+    ]);
+    // the book follows the exchange: the recovered SELL is booked, what is left is dust
+    expect(dec(result.balances.find((b) => b.asset === 'MATIC')?.free ?? '0').eq(matic())).toBe(true);
+  }, 180_000);
+
+  it('every SELL rejected (the testnet account was reset): exit 4, the exit recorded unfilled, the state kept', async () => {
+    const ONE: Overrides = {
+      strategy: { top_n: '1' },
+      universe: { include: 'MATICUSDT' },
+      risk: { trailing_stop: '0.1' },
+    };
+    w.setClock(dayToMs('2021-03-01') + 30_000);
+    const r = await rebalance(w, w.emu.baseUrl, 'tn-rej', 'k-rej', ONE);
+    expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
+    w.emu.control({ resetState: true }); // every account back to its starting USDT: no MATIC to sell
+    w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+    const { result, seen } = await pass(w, w.emu.baseUrl, 'tn-rej', 'k-rej', ONE, async (l, id) => ({
+      exits: await l.intradayExits(id),
+      risk: await l.riskStates(id),
+    }));
+    expect(result.run.status).toBe('completed_with_rejections');
+    expect(result.run.rejected_phases).toEqual(['sell']);
+    expect(exitCodeOfResult(result)).toBe(4);
+    expect(result.orders.map((o) => [o.symbol, o.status, o.reject_code])).toEqual([
+      ['MATICUSDT', 'REJECTED', -2010],
+    ]);
+    expect(seen.exits.map((e) => [e.symbol, e.reason, e.level, e.quantity, e.price])).toEqual([
+      ['MATICUSDT', 'trailing_stop', '0.224091', '0', null],
+    ]);
+    // the book holds MATIC the exchange does not: reconciled and reported
+    expect(
+      result.reconciliation.some(
+        (x) => x.phase === 'before' && x.asset === 'MATIC' && dec(x.difference).lt(0),
+      ),
+    ).toBe(true);
+    // the holding and its state stay; the bar that fired is evaluated again by the next pass
+    expect(seen.risk.map((x) => [x.symbol, x.peak, x.lastCandleOpenMs])).toEqual([
+      ['MATICUSDT', '0.24899', dayToMs('2021-03-01') + 10 * HOUR],
+    ]);
+  }, 120_000);
+});

@@ -1,0 +1,121 @@
+/**
+ * What the intraday e2e tests share: a Binance emulator on the bundled data whose clock the test sets, a
+ * scratch directory, and one rebalance / one intraday pass composed as the CLI composes them.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
+import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
+import { runIntraday } from '../../src/app/intraday/run-intraday.ts';
+import { runRebalance } from '../../src/app/rebalance.ts';
+import { createLogger } from '../../src/cli/logger.ts';
+import { openIntradayAdapters } from '../../src/compose/intraday.ts';
+import { openAdapters } from '../../src/compose/rebalance.ts';
+import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
+import { loadConfig, type Overrides } from '../../src/config/loader.ts';
+import { dayToMs } from '../../src/domain/time.ts';
+import { startEmulator } from '../../src/emulator/server.ts';
+
+const logger = createLogger('silent', 'json');
+export const SECRET = 'e2e-intraday-secret-0123456789';
+export const HOUR = 3_600_000;
+export const TWO: Overrides = {
+  strategy: { top_n: '2' },
+  universe: { include: 'MATICUSDT,UNFIUSDT,BTCUSDT,ETHUSDT,ADAUSDT' },
+  risk: { stop_loss: '0.05', trailing_stop: '0.1' },
+};
+
+/** The bundled dataset, loaded once per test file. */
+let dataset: Promise<Dataset> | undefined;
+
+/** An emulator whose clock the test sets (it runs on in real time from there), and a scratch directory. */
+export async function world(keys: string[]) {
+  let base = dayToMs('2021-03-01') + 30_000;
+  let t0 = Date.now();
+  dataset ??= loadDataset(BUNDLED_DATA_DIR);
+  const emu = await startEmulator({
+    dataset: await dataset,
+    now: () => base + (Date.now() - t0),
+    accounts: keys.map((apiKey) => ({ apiKey, secret: SECRET, balances: { USDT: '10000' } })),
+  });
+  return {
+    emu,
+    dir: mkdtempSync(path.join(os.tmpdir(), 'e2e-intraday-')),
+    setClock(ms: number) {
+      base = ms;
+      t0 = Date.now();
+    },
+  };
+}
+
+export type World = Awaited<ReturnType<typeof world>>;
+
+function configFor(w: World, baseUrl: string, account: string, o: Overrides, dbUrl?: string) {
+  return loadConfig({
+    cwd: w.dir,
+    env: {},
+    overrides: {
+      ...o,
+      exchange: { kind: 'testnet', base_url: baseUrl },
+      paper: { account },
+      database: { data_dir: path.join(w.dir, 'pglite'), ...(dbUrl ? { url: dbUrl } : {}) },
+    },
+  });
+}
+
+export async function rebalance(
+  w: World,
+  baseUrl: string,
+  account: string,
+  apiKey: string,
+  o: Overrides,
+  db?: string,
+) {
+  const loaded = configFor(w, baseUrl, account, o, db);
+  const adapters = await openAdapters(loaded.config, logger, {
+    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
+  });
+  try {
+    return await runRebalance(adapters.deps, {
+      settings: settingsFrom(loaded.config),
+      dryRun: false,
+      force: false,
+      effectiveConfig: loaded.redacted(),
+    });
+  } finally {
+    await adapters.close();
+  }
+}
+
+/** One pass; `inspect` reads the ledger before it closes. */
+export async function pass<T>(
+  w: World,
+  baseUrl: string,
+  account: string,
+  apiKey: string,
+  o: Overrides,
+  inspect: (ledger: PostgresLedger, accountId: string) => Promise<T>,
+  db?: string,
+) {
+  const loaded = configFor(w, baseUrl, account, o, db);
+  const adapters = await openIntradayAdapters(loaded.config, logger, {
+    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
+  });
+  try {
+    const result = await runIntraday(adapters.deps, {
+      settings: settingsFrom(loaded.config),
+      dryRun: false,
+      effectiveConfig: loaded.redacted(),
+    });
+    const ledger = adapters.ledger as PostgresLedger;
+    const acc = await ledger.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('name', '=', account)
+      .executeTakeFirstOrThrow();
+    return { result, seen: await inspect(ledger, acc.id) };
+  } finally {
+    await adapters.close();
+  }
+}
