@@ -8,6 +8,8 @@
  * sticky regex per row, no per-field allocations) and records each row's open time and position;
  * `Candle` objects are built from the text (split-based) only when a range or the series is asked for.
  */
+import { priceMantissa8 } from '../../domain/backtest/exact.ts';
+import type { PriceColumns } from '../../domain/backtest/market.ts';
 import { lowerBoundOf } from '../../domain/series.ts';
 import { DAY_MS, msToDay } from '../../domain/time.ts';
 import type { Candle } from '../../domain/types.ts';
@@ -42,17 +44,63 @@ export class KlineTable {
   /** Number of rows (candles). */
   readonly length: number;
   private cache: readonly Candle[] | undefined;
+  private textOrLoader: string | (() => string);
+  private columns: PriceColumns | undefined;
 
-  /** @internal use {@link indexKlineCsv}. */
+  /**
+   * @internal use {@link indexKlineCsv} (or the daily cache, src/adapters/data/daily-cache.ts, which hands
+   * in the text as a function decoding it on first use and the price columns it stored).
+   */
   constructor(
     /** The file the rows came from. */
     readonly file: string,
-    private readonly text: string,
-    private readonly times: Float64Array,
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
+    text: string | (() => string),
+    /** Open time (UTC ms) of each row. */
+    readonly times: Float64Array,
+    /** Offset in the text of each row's first character. */
+    readonly starts: Uint32Array,
+    /** Offset in the text of each row's end (its newline, or the text's length). */
+    readonly ends: Uint32Array,
+    columns?: PriceColumns,
   ) {
     this.length = times.length;
+    this.textOrLoader = text;
+    this.columns = columns;
+  }
+
+  /** The validated file text (header included; LF line ends, no BOM): rows are `text.slice(starts[i], ends[i])`. */
+  get text(): string {
+    if (typeof this.textOrLoader !== 'string') this.textOrLoader = this.textOrLoader();
+    return this.textOrLoader;
+  }
+
+  /**
+   * Float and exact columns of every row's open/close (see `PriceColumns`, src/domain/backtest/market.ts):
+   * computed from the text on first call (one pass), or those the daily cache stored.
+   */
+  priceColumns(): PriceColumns {
+    if (!this.columns) {
+      const n = this.length;
+      const close = new Float64Array(n);
+      const openMantissa = new Float64Array(n);
+      const closeMantissa = new Float64Array(n);
+      const t = this.text;
+      for (let i = 0; i < n; i++) {
+        const c1 = t.indexOf(',', this.starts[i] as number);
+        const c2 = t.indexOf(',', c1 + 1);
+        const c3 = t.indexOf(',', c2 + 1);
+        const c4 = t.indexOf(',', c3 + 1);
+        const c5 = t.indexOf(',', c4 + 1);
+        const openText = t.slice(c1 + 1, c2);
+        const closeText = t.slice(c4 + 1, c5);
+        const cl = Number(closeText);
+        close[i] = cl;
+        closeMantissa[i] = priceMantissa8(closeText, cl);
+        openMantissa[i] = priceMantissa8(openText, Number(openText));
+      }
+      this.columns = { close, openMantissa, closeMantissa };
+    }
+    return this.columns;
   }
 
   /** Open time (UTC ms) of row `i` (0-based); undefined outside `[0, length)`. */
@@ -85,8 +133,9 @@ export class KlineTable {
 
   /**
    * Rows `[from, to)` read field by field from the text, without building candles (row `k` is row
-   * `from + k`; open/close are the source strings, sliced on each call). Shape of `PriceRows`
-   * (src/domain/backtest/market.ts), for laying a backtest's day grid out.
+   * `from + k`; open/close are the source strings, sliced on each call), with their {@link priceColumns}
+   * (views, not copies). Shape of `PriceRows` (src/domain/backtest/market.ts), for laying a backtest's day
+   * grid out.
    */
   priceRows(
     from: number,
@@ -96,18 +145,28 @@ export class KlineTable {
     openTimeAt(k: number): number;
     openAt(k: number): string;
     closeAt(k: number): string;
+    readonly columns: PriceColumns;
   } {
     const lo = Math.max(0, from);
     const length = Math.max(0, Math.min(to, this.length) - lo);
-    const { text: t, times, starts } = this;
+    const { times, starts } = this;
+    const all = this.priceColumns();
+    const columns: PriceColumns = {
+      close: all.close.subarray(lo, lo + length),
+      openMantissa: all.openMantissa.subarray(lo, lo + length),
+      closeMantissa: all.closeMantissa.subarray(lo, lo + length),
+    };
     return {
       length,
+      columns,
       openTimeAt: (k) => times[lo + k] as number,
       openAt: (k) => {
+        const t = this.text;
         const c1 = t.indexOf(',', starts[lo + k] as number);
         return t.slice(c1 + 1, t.indexOf(',', c1 + 1));
       },
       closeAt: (k) => {
+        const t = this.text;
         let c = t.indexOf(',', starts[lo + k] as number);
         c = t.indexOf(',', c + 1);
         c = t.indexOf(',', c + 1);
