@@ -136,7 +136,10 @@ export function readDailyCache(cacheFile: string, root: string, stamps: readonly
       const starts = new Uint32Array(buf.buffer, buf.byteOffset + u32Off, rows);
       const ends = new Uint32Array(buf.buffer, buf.byteOffset + u32Off + 4 * rows, rows);
       const textOff = u32Off + align8(8 * rows);
-      const text = () => buf.toString('latin1', textOff, textOff + textLength);
+      const text = {
+        whole: () => buf.toString('latin1', textOff, textOff + textLength),
+        range: (from: number, to: number) => buf.toString('latin1', textOff + from, textOff + to),
+      };
       out.set(
         s.symbol,
         new KlineTable(s.file, text, f64(0), starts, ends, {

@@ -35,6 +35,12 @@ const MAX_PLAIN_ROW = 300;
 export const HOUR_MS = 3_600_000;
 const NUMERIC_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'quote_volume'] as const;
 
+/** A kline file's text kept encoded until used: decoded whole, or one row (character range) at a time. */
+export interface LazyText {
+  whole(): string;
+  range(from: number, to: number): string;
+}
+
 /**
  * A validated kline file: the text plus, per row, its open time (UTC ms) and position. Rows are strictly
  * ascending by open time, each aligned to the interval (00:00 UTC for daily files, the hour for hourly ones).
@@ -44,17 +50,20 @@ export class KlineTable {
   /** Number of rows (candles). */
   readonly length: number;
   private cache: readonly Candle[] | undefined;
-  private textOrLoader: string | (() => string);
+  private textOrLoader: string | LazyText;
   private columns: PriceColumns | undefined;
+  /** Where the row {@link rowSource} last returned starts and ends in the string it returned. */
+  private rowStart = 0;
+  private rowEnd = 0;
 
   /**
    * @internal use {@link indexKlineCsv} (or the daily cache, src/adapters/data/daily-cache.ts, which hands
-   * in the text as a function decoding it on first use and the price columns it stored).
+   * in the text as a {@link LazyText} decoded on demand and the price columns it stored).
    */
   constructor(
     /** The file the rows came from. */
     readonly file: string,
-    text: string | (() => string),
+    text: string | LazyText,
     /** Open time (UTC ms) of each row. */
     readonly times: Float64Array,
     /** Offset in the text of each row's first character. */
@@ -70,8 +79,26 @@ export class KlineTable {
 
   /** The validated file text (header included; LF line ends, no BOM): rows are `text.slice(starts[i], ends[i])`. */
   get text(): string {
-    if (typeof this.textOrLoader !== 'string') this.textOrLoader = this.textOrLoader();
+    if (typeof this.textOrLoader !== 'string') this.textOrLoader = this.textOrLoader.whole();
     return this.textOrLoader;
+  }
+
+  /**
+   * The string holding row `i` (the whole text once decoded, else just that row, decoded alone), with
+   * {@link rowStart}/{@link rowEnd} set to the row's bounds in it.
+   */
+  private rowSource(i: number): string {
+    const s = this.starts[i] as number;
+    const e = this.ends[i] as number;
+    const src = this.textOrLoader;
+    if (typeof src === 'string') {
+      this.rowStart = s;
+      this.rowEnd = e;
+      return src;
+    }
+    this.rowStart = 0;
+    this.rowEnd = e - s;
+    return src.range(s, e);
   }
 
   /**
@@ -124,6 +151,7 @@ export class KlineTable {
   /** The whole series, ascending (materialised once and cached; shared — do not mutate). */
   all(): readonly Candle[] {
     if (!this.cache) {
+      void this.text; // one decode of the whole text rather than one per row
       const out: Candle[] = new Array(this.length);
       for (let i = 0; i < this.length; i++) out[i] = this.candleAt(i);
       this.cache = out;
@@ -149,7 +177,7 @@ export class KlineTable {
   } {
     const lo = Math.max(0, from);
     const length = Math.max(0, Math.min(to, this.length) - lo);
-    const { times, starts } = this;
+    const { times } = this;
     const all = this.priceColumns();
     const columns: PriceColumns = {
       close: all.close.subarray(lo, lo + length),
@@ -161,13 +189,13 @@ export class KlineTable {
       columns,
       openTimeAt: (k) => times[lo + k] as number,
       openAt: (k) => {
-        const t = this.text;
-        const c1 = t.indexOf(',', starts[lo + k] as number);
+        const t = this.rowSource(lo + k);
+        const c1 = t.indexOf(',', this.rowStart);
         return t.slice(c1 + 1, t.indexOf(',', c1 + 1));
       },
       closeAt: (k) => {
-        const t = this.text;
-        let c = t.indexOf(',', starts[lo + k] as number);
+        const t = this.rowSource(lo + k);
+        let c = t.indexOf(',', this.rowStart);
         c = t.indexOf(',', c + 1);
         c = t.indexOf(',', c + 1);
         c = t.indexOf(',', c + 1);
@@ -179,9 +207,9 @@ export class KlineTable {
   private candleAt(i: number): Candle {
     // Fields are sliced straight from the file text between commas (the row was validated when indexed:
     // exactly 8 fields): no row string and no array per candle, which matters for 250k candles.
-    const t = this.text;
-    const end = this.ends[i] as number;
-    const c1 = t.indexOf(',', this.starts[i] as number);
+    const t = this.rowSource(i);
+    const end = this.rowEnd;
+    const c1 = t.indexOf(',', this.rowStart);
     const c2 = t.indexOf(',', c1 + 1);
     const c3 = t.indexOf(',', c2 + 1);
     const c4 = t.indexOf(',', c3 + 1);
