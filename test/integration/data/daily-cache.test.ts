@@ -13,24 +13,18 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { DAILY_CACHE_FORMAT, dailyCacheFile } from '../../../src/adapters/data/daily-cache.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/', import.meta.url));
 /** Real symbols with long histories, a delisting and odd price strings (few files keep the test quick). */
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'LUNAUSDT', 'SHIBUSDT', 'PEPEUSDT', 'FTTUSDT'];
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-const temp = (prefix: string): string => {
-  const d = mkdtempSync(path.join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-};
+const makeDir = useTempDirs('daily-cache-');
+const temp = (): string => makeDir({});
 
 /** A data directory holding copies of the bundled daily files of {@link SYMBOLS} and the exchangeInfo. */
 function copyData(): string {
-  const root = temp('daily-cache-data-');
+  const root = temp();
   const klines = path.join(root, 'binance', 'klines-1d');
   mkdirSync(klines, { recursive: true });
   const bundledKlines = path.join(BUNDLED, 'binance', 'klines-1d');
@@ -59,7 +53,7 @@ function snapshot(ds: Dataset): unknown {
 
 describe('loadDataset daily cache', () => {
   const root = copyData();
-  const cacheDir = temp('daily-cache-dir-');
+  const cacheDir = temp();
   const cache = { dir: cacheDir, minBytes: 0 };
   const parsed = () => loadDataset(root, { cache: null });
 
@@ -153,7 +147,7 @@ describe('loadDataset daily cache', () => {
   });
 
   it('loads normally when the cache directory cannot be written', async () => {
-    const notADir = path.join(temp('daily-cache-file-'), 'plain-file');
+    const notADir = path.join(temp(), 'plain-file');
     writeFileSync(notADir, 'x');
     const ds = await loadDataset(root, { cache: { dir: notADir, minBytes: 0 } });
     expect(ds.dailyCache).toBe('unwritable');
@@ -161,7 +155,7 @@ describe('loadDataset daily cache', () => {
   });
 
   it('is not used below its size threshold, nor for a subset of symbols', async () => {
-    const fresh = temp('daily-cache-unused-');
+    const fresh = temp();
     expect((await loadDataset(root, { cache: { dir: fresh, minBytes: 1e12 } })).dailyCache).toBe('off');
     expect((await loadDataset(root, { cache: { dir: fresh, minBytes: 0 }, symbols: ['BTCUSDT'] })).dailyCache).toBe(
       'off',
