@@ -343,6 +343,12 @@ export async function checkDataDir(dir: string): Promise<void> {
  * - `binance/symbols.csv` — optional (base assets of symbols no snapshot lists);
  * - `marketcap/cmc_monthly_top200_2020-01_to_2025-10.csv` — optional; when missing, `marketCaps` is empty
  *   and `warnings` says so.
+ * Daily klines come from the daily cache (src/adapters/data/daily-cache.ts: validated rows and price columns
+ * of every file unchanged since it was written, in one binary file outside the repository) when every
+ * symbol is loaded and the files total at least its threshold; files not in it are parsed as below and the
+ * cache rewritten (`Dataset.dailyCache` says which). On a warm cache `../shared/data` (592 files) loads in
+ * ~0.2-0.3 s of CPU instead of ~0.65 s, and the backtest grid reads the cached columns instead of parsing
+ * ~1.1 M price strings (2026-12-03, 2 vCPUs at load 4).
  * Every file is read (async, in parallel), gunzipped (sync) and fully validated here; kline rows are indexed
  * (open time + position) and `Candle` objects are built on first use (`dailyCandles` builds only the rows
  * asked for; `candlesOf` builds and caches a whole series). Cost (`npx tsx scripts/measure-data-load.ts`

@@ -19,7 +19,7 @@
  * `starts` u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.ts';
@@ -165,6 +165,13 @@ export function writeDailyCache(
   root: string,
   files: readonly { readonly stamp: SourceStamp; readonly table: KlineTable }[],
 ): boolean {
+  try {
+    // before any work: a read-only place (a packaged deployment) must not pay for building the file
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    accessSync(path.dirname(cacheFile), constants.W_OK);
+  } catch {
+    return false;
+  }
   const texts = files.map(({ table }) => table.text);
   const entries: Entry[] = [];
   let off = 0;
@@ -207,7 +214,6 @@ export function writeDailyCache(
   });
   const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
     writeFileSync(tmp, buf);
     renameSync(tmp, cacheFile);
     return true;
