@@ -1,20 +1,9 @@
-/**
- * `momentum-rebalancer download-data --data DIR [flags]`: brings a data directory of our layout up to
- * date from Binance's public market data (issue 13 item 1; src/adapters/data/kline-download.ts). Prints a
- * summary (symbols, rows, gaps, requests and request weight) on stdout, or one JSON object with `--json`;
- * a progress bar on stderr when it is a terminal.
- * Exit codes: 0 done; 2 bad flags (unknown interval or symbol, --from after --to); 66 a data directory of
- * another layout, not writable, or with a corrupt file; 69 the market-data endpoint unreachable, a ban
- * (418) or a hostile answer; 78 configuration error.
- */
-import { parseArgs } from 'node:util';
-import { exitCodeOf, UserInputError } from '../app/errors.ts';
+import { UserInputError } from '../app/errors.ts';
 import { composeDownload, type DownloadOutcome } from '../compose/download.ts';
-import { loadConfig } from '../config/loader.ts';
 import { dayToMs, msToDay } from '../domain/time.ts';
+import { type Options, runConfiguredCommand, type Values } from './configured-command.ts';
 import { EXIT } from './exit-codes.ts';
-import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
-import { createLogger } from './logger.ts';
+import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
 
 const CONFIG_FLAGS = ['data', 'market-url', 'log-level', 'log-format'];
 
@@ -50,8 +39,6 @@ another layout, not writable, or holding a corrupt file; 69 the endpoint unreach
 answer (files already finished are kept); 78 configuration error.
 `;
 
-type Values = Record<string, string | boolean | undefined>;
-
 /** A `YYYY-MM-DD` flag as UTC ms, or undefined. @throws UserInputError naming the flag. */
 function dayFlag(values: Values, flag: string): number | undefined {
   const v = values[flag];
@@ -80,42 +67,18 @@ function listFlag(values: Values, flag: string): string[] | undefined {
  * Never throws.
  */
 export async function runDownloadCommand(argv: readonly string[]): Promise<number> {
-  let values: Values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        symbols: { type: 'string' },
-        quote: { type: 'string' },
-        interval: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        json: { type: 'boolean' },
-        ...Object.fromEntries(Object.entries(configFlagOptions()).filter(([k]) => CONFIG_FLAGS.includes(k))),
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values as Values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${DOWNLOAD_USAGE}`);
-    return EXIT.USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(DOWNLOAD_USAGE);
-    return EXIT.OK;
-  }
-  let logger = createLogger('info', 'auto');
-  try {
-    const overrides = configOverrides(values, (m) => process.stderr.write(`${m}\n`));
-    const loaded = loadConfig({
-      ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
-      cwd: process.cwd(),
-      env: process.env,
-      overrides,
-    });
-    logger = createLogger(loaded.config.log.level, loaded.config.log.format);
+  const options = Object.fromEntries(
+    Object.entries(configFlagOptions()).filter(([k]) => CONFIG_FLAGS.includes(k)),
+  ) as Options;
+  Object.assign(options, {
+    symbols: { type: 'string' },
+    quote: { type: 'string' },
+    interval: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    json: { type: 'boolean' },
+  } satisfies Options);
+  return runConfiguredCommand(argv, options, DOWNLOAD_USAGE, async (values, loaded, logger) => {
     const dir = loaded.config.data.dir;
     if (dir === '')
       throw new UserInputError(
@@ -148,14 +111,7 @@ export async function runDownloadCommand(argv: readonly string[]): Promise<numbe
         : `${formatDownload(outcome)}\n`,
     );
     return EXIT.OK;
-  } catch (err) {
-    const code = exitCodeOf(err);
-    const msg = err instanceof Error ? err.message : String(err);
-    if (code === EXIT.FAILURE) logger.error({ err }, msg);
-    const kind = err instanceof Error ? err.name : 'Error';
-    process.stderr.write(`${kind === 'Error' || err instanceof UserInputError ? 'error' : kind}: ${msg}\n`);
-    return code;
-  }
+  });
 }
 
 /** A one-line progress bar on stderr (a terminal only), redrawn at most every 100 ms. */

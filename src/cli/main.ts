@@ -6,16 +6,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
-import { exitCodeOf, UserInputError } from '../app/errors.ts';
+import { UserInputError } from '../app/errors.ts';
 import { runRebalance } from '../app/rebalance.ts';
 import { riskStatus } from '../app/risk/risk-status.ts';
 import { composeNotifier, jobContextOf, notifyRebalance } from '../compose/notify.ts';
 import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
 import { openAdapters } from '../compose/rebalance.ts';
 import { settingsFrom } from '../compose/settings.ts';
-import { type LoadedConfig, loadConfig } from '../config/loader.ts';
+import type { LoadedConfig } from '../config/loader.ts';
 import { dayToMs } from '../domain/time.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { BACKTEST_USAGE, runBacktestCommand } from './backtest-command.ts';
@@ -26,11 +25,11 @@ import {
   RUNS_CSV_COLUMNS,
   toCsvRows,
 } from './book-format.ts';
+import { type Options, runConfiguredCommand, type Values } from './configured-command.ts';
 import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
-import { configFlagOptions, configFlagRows, configOverrides, helpRows } from './flags.ts';
+import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
 import { INTRADAY_OPTIONS, INTRADAY_USAGE, runIntradayCommand } from './intraday-command.ts';
-import { createLogger } from './logger.ts';
 import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
 import { formatReport } from './report.ts';
 import { runReportCommand } from './report-command.ts';
@@ -214,9 +213,6 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
 const knownCommands = () =>
   [...Object.keys(COMMAND_USAGE).filter((c) => !c.startsWith('risk ')), 'metabase'].join(', ');
 
-type Values = Record<string, string | boolean | undefined>;
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
 const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   rebalance: {
     'as-of': { type: 'string' },
@@ -303,32 +299,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return EXIT.USAGE;
   }
-  let values: Values;
-  try {
-    values = parseArgs({
-      args: [...args],
-      options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
-      strict: true,
-    }).values as Values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${usage}`);
-    return EXIT.USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return EXIT.OK;
-  }
-  let logger = createLogger('info', 'auto');
-  try {
-    const overrides = configOverrides(values, (m) => process.stderr.write(`${m}\n`));
-    const loaded = loadConfig({
-      ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
-      cwd: process.cwd(),
-      env: process.env,
-      overrides,
-    });
-    logger = createLogger(loaded.config.log.level, loaded.config.log.format);
+  return runConfiguredCommand(args, options, usage, async (values, loaded, logger) => {
     if (command === 'db:migrate') return await migrate(loaded, logger);
     if (command === 'status' || command === 'history') return await book(command, loaded, logger, values);
     if (command === 'schedule') return await runScheduleCommand(loaded, logger, values);
@@ -336,14 +307,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'report') return await runReportCommand(loaded, logger, values);
     if (command === 'risk') return await runRiskCommand(cmd, loaded, logger, values);
     return await rebalance(loaded, logger, values);
-  } catch (err) {
-    const code = exitCodeOf(err);
-    const msg = err instanceof Error ? err.message : String(err);
-    const kind = err instanceof Error ? err.name : 'Error';
-    if (code === EXIT.FAILURE) logger.error({ err }, msg);
-    process.stderr.write(`${kind === 'Error' || err instanceof UserInputError ? 'error' : kind}: ${msg}\n`);
-    return code;
-  }
+  });
 }
 
 async function migrate(loaded: LoadedConfig, logger: Logger): Promise<number> {

@@ -1,57 +1,20 @@
-/**
- * `momentum-rebalancer backtest` as a user runs it: `node bin/momentum-rebalancer.js backtest …` (the
- * esbuild bundle) in a fresh process and a scratch working directory, on the bundled real data. Checks the
- * exit codes, the results JSON against the contract (test/fixtures/backtest/backtest-result.schema.json:
- * every key and type), the HTML report, sweeps from the bundle and from the TypeScript sources (tsx
- * workers), and that bad input exits 2 before anything is written or any database is created.
- */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/app/backtest-result.ts';
+import { cli, cliFromSources, type Ran } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin/momentum-rebalancer.js');
 const SCHEMA = JSON.parse(
   readFileSync(path.join(ROOT, 'test/fixtures/backtest/backtest-result.schema.json'), 'utf8'),
 );
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
+/** The bundled CLI, or (`viaTsx`) the TypeScript sources. */
 function run(cwd: string, args: string[], env: Record<string, string> = {}, viaTsx = false): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const argv = viaTsx
-      ? [
-          '--import',
-          pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-          '--input-type=module',
-          '-e',
-          `import { main } from ${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`,
-          ...args,
-        ]
-      : [BIN, ...args];
-    const child = spawn(process.execPath, argv, { cwd, env: { ...baseEnv, LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return viaTsx ? cliFromSources(cwd, args, env) : cli(cwd, args, env);
 }
 
 /** Parses an RFC 4180 CSV without quoted fields (what the sweep writes for these values). */
@@ -257,20 +220,20 @@ describe('backtest CLI: sweeps on worker threads', () => {
     return body;
   };
 
+  /** A 2×2 sweep over Q1 2021 (lookback 3 or 7 days × top 5 or 10), the grid {@link expectSweep} checks. */
+  const SWEEP_2X2 = [
+    'backtest',
+    '--from',
+    '2021-01-01',
+    '--to',
+    '2021-03-31',
+    '--sweep',
+    'lookback_days=3,7',
+    'top_n=5,10',
+  ];
+
   it('from the bundle: a 2×2 grid, ranked by Sharpe, CSV next to --out', async () => {
-    const r = await run(cwd, [
-      'backtest',
-      '--from',
-      '2021-01-01',
-      '--to',
-      '2021-03-31',
-      '--sweep',
-      'lookback_days=3,7',
-      'top_n=5,10',
-      '--out',
-      's.json',
-      '--no-record',
-    ]);
+    const r = await run(cwd, [...SWEEP_2X2, '--out', 's.json', '--no-record']);
     const body = expectSweep(r, path.join(cwd, 's.sweep.csv'));
     const json = JSON.parse(readFileSync(path.join(cwd, 's.json'), 'utf8'));
     expect(json.configurations).toHaveLength(4);
@@ -279,22 +242,7 @@ describe('backtest CLI: sweeps on worker threads', () => {
   });
 
   it('from the TypeScript sources (tsx workers): the same grid gives the same CSV; no --out: ./backtest-sweep.csv', async () => {
-    const r = await run(
-      cwd,
-      [
-        'backtest',
-        '--from',
-        '2021-01-01',
-        '--to',
-        '2021-03-31',
-        '--sweep',
-        'lookback_days=3,7',
-        'top_n=5,10',
-        '--no-record',
-      ],
-      {},
-      true,
-    );
+    const r = await run(cwd, [...SWEEP_2X2, '--no-record'], {}, true);
     expectSweep(r, path.join(cwd, 'backtest-sweep.csv'));
     expect(readFileSync(path.join(cwd, 'backtest-sweep.csv'), 'utf8')).toBe(
       readFileSync(path.join(cwd, 's.sweep.csv'), 'utf8'),

@@ -1,21 +1,11 @@
-/**
- * `momentum-rebalancer backtest` with intraday rules (issue 10 item 3), run from the TypeScript sources in a
- * fresh process and a scratch working directory:
- * - hourly data missing for the window (the bundled `data/` has binance/klines-1h up to 2022-07-10 only, its
- *   daily candles go on to 2023) → exit 66 naming the folder and the window, nothing written, no ledger
- *   created;
- * - a month of 2021 on ../shared/data (real hourly klines) with stop_loss + trailing_stop + sma_cross →
- *   exit 0, the exits by reason on the terminal, the results JSON (exits, halted_at) valid against the
- *   contract, and the HTML report with its "Intraday exits" section and the exits marked on the equity chart.
- */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/app/backtest-result.ts';
+import { cliFromSources } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = path.resolve(ROOT, '../shared/data');
@@ -28,34 +18,7 @@ const RULES = {
   REBALANCER_SIGNALS_EXIT_SIGNAL: 'sma_cross',
 };
 
-function run(cwd: string, args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv.DATABASE_URL;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-        '--input-type=module',
-        '-e',
-        `import { main } from ${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`,
-        ...args,
-      ],
-      { cwd, env: { ...baseEnv, LOG_LEVEL: 'warn', ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = cliFromSources;
 
 let cwd: string;
 beforeAll(() => {

@@ -3,7 +3,7 @@
  * plain), loaded into memory and served through the `MarketData` and `MarketCaps` ports.
  * Provenance of the data: data/SOURCES.md (and shared/data/SOURCES.md).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { lowerBound } from '../../domain/series.ts';
 import { DAY_MS } from '../../domain/time.ts';
@@ -12,6 +12,14 @@ import { type SegmentSplit, splitBetween } from '../../domain/universe/segments.
 import type { MarketData, SegmentInfo } from '../../ports/market-data.ts';
 import { BundledMarketCaps } from '../marketcap/bundled-snapshots.ts';
 import { CMC_TOP200_FILE, parseCmcTop200Csv } from './cmc-csv.ts';
+import {
+  type DailyCacheOptions,
+  dailyCacheFile,
+  defaultDailyCache,
+  readDailyCache,
+  type SourceStamp,
+  writeDailyCache,
+} from './daily-cache.ts';
 import { DataError, EXPECTED_LAYOUT } from './data-error.ts';
 import { isDirectory, locateFile, readDataText, splitLines } from './data-files.ts';
 import { type ExchangeInfoSnapshot, parseExchangeInfo, rulesFromSnapshots } from './exchange-info.ts';
@@ -60,7 +68,16 @@ export interface DatasetParts {
   readonly warnings?: readonly string[];
   /** Hourly klines; default: `<dir>/binance/klines-1h`, opened on the first {@link Dataset.hourly} call. */
   readonly hourly?: HourlyKlines;
+  /** How the daily klines were loaded (see {@link Dataset.dailyCache}); default `'off'`. */
+  readonly dailyCache?: DailyCacheUse;
 }
+
+/**
+ * How {@link loadDataset} used the daily cache (src/adapters/data/daily-cache.ts): `hit` every file from
+ * it; `rebuilt` some or all files parsed, then the cache written; `unwritable` parsed, the write failed;
+ * `off` not used (disabled, a `symbols` subset, or a directory below the size threshold).
+ */
+export type DailyCacheUse = 'hit' | 'rebuilt' | 'unwritable' | 'off';
 
 /**
  * An in-memory daily-kline dataset implementing the `MarketData` port, plus synchronous accessors for
@@ -81,6 +98,8 @@ export class Dataset implements MarketData {
   readonly firstDayMs: number;
   /** Last day (00:00 UTC ms) on which any daily candle exists (NaN when there are no candles). */
   readonly lastDayMs: number;
+  /** How the daily klines were loaded ({@link DailyCacheUse}). */
+  readonly dailyCache: DailyCacheUse;
 
   private readonly series: ReadonlyMap<string, KlineTable | ArraySeries>;
   private readonly infos: readonly SymbolInfo[];
@@ -92,6 +111,7 @@ export class Dataset implements MarketData {
   constructor(parts: DatasetParts) {
     this.dir = parts.dir;
     this.warnings = parts.warnings ?? [];
+    this.dailyCache = parts.dailyCache ?? 'off';
     this.marketCaps = parts.marketCaps;
     this.snapshots = [...parts.snapshots].sort((a, b) => b.serverTimeMs - a.serverTimeMs);
     if (parts.hourly) this.hourlyP = Promise.resolve(parts.hourly);
@@ -289,6 +309,11 @@ class ArraySeries {
 export interface LoadDatasetOptions {
   /** Load only these symbols' daily klines (all when absent); a listed symbol without a file is a warning. */
   readonly symbols?: readonly string[];
+  /**
+   * The daily cache (src/adapters/data/daily-cache.ts); default from the environment
+   * (`defaultDailyCache`); null: never read nor write it. Used only when every symbol is loaded.
+   */
+  readonly cache?: DailyCacheOptions | null;
 }
 
 /**
@@ -318,6 +343,12 @@ export async function checkDataDir(dir: string): Promise<void> {
  * - `binance/symbols.csv` — optional (base assets of symbols no snapshot lists);
  * - `marketcap/cmc_monthly_top200_2020-01_to_2025-10.csv` — optional; when missing, `marketCaps` is empty
  *   and `warnings` says so.
+ * Daily klines come from the daily cache (src/adapters/data/daily-cache.ts: validated rows and price columns
+ * of every file unchanged since it was written, in one binary file outside the repository) when every
+ * symbol is loaded and the files total at least its threshold; files not in it are parsed as below and the
+ * cache rewritten (`Dataset.dailyCache` says which). On a warm cache `../shared/data` (592 files) loads in
+ * ~0.2-0.3 s of CPU instead of ~0.65 s, and the backtest grid reads the cached columns instead of parsing
+ * ~1.1 M price strings (2026-12-03, 2 vCPUs at load 4).
  * Every file is read (async, in parallel), gunzipped (sync) and fully validated here; kline rows are indexed
  * (open time + position) and `Candle` objects are built on first use (`dailyCandles` builds only the rows
  * asked for; `candlesOf` builds and caches a whole series). Cost (`npx tsx scripts/measure-data-load.ts`
@@ -380,12 +411,7 @@ export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): P
     locateFile(path.join(root, 'marketcap', CMC_TOP200_FILE)),
   ]);
 
-  const klinesP = Promise.all(
-    selected.map(async (symbol) => {
-      const file = klineFiles.get(symbol) as string;
-      return [symbol, indexKlineCsv(await readDataText(file), file)] as const;
-    }),
-  );
+  const klinesP = loadDailyKlines(root, selected, klineFiles, opts.symbols ? null : (opts.cache ?? defaultDailyCache()));
   const snapshotsP = Promise.all(
     [...infoFiles.values()].map(async (file) => parseExchangeInfo(await readDataText(file), file)),
   );
@@ -402,12 +428,60 @@ export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): P
 
   return new Dataset({
     dir: root,
-    series: new Map(klines),
+    series: klines.tables,
+    dailyCache: klines.cache,
     snapshots,
     ...(baseAssets ? { baseAssets } : {}),
     marketCaps: new BundledMarketCaps(caps ?? []),
     warnings,
   });
+}
+
+/**
+ * The daily klines of `selected` symbols, validated and indexed: from the daily cache for files unchanged
+ * since it was written, parsed (`indexKlineCsv`) otherwise, then the cache rewritten when anything was
+ * parsed. `cache` null (or the files below its size threshold): every file parsed, no cache touched.
+ * @throws DataError for an unreadable or corrupt file (nothing is cached then).
+ */
+async function loadDailyKlines(
+  root: string,
+  selected: readonly string[],
+  files: ReadonlyMap<string, string>,
+  cache: DailyCacheOptions | null,
+): Promise<{ tables: Map<string, KlineTable>; cache: DailyCacheUse }> {
+  const parse = async (symbol: string): Promise<KlineTable> => {
+    const file = files.get(symbol) as string;
+    return indexKlineCsv(await readDataText(file), file);
+  };
+  let stamps: SourceStamp[] | undefined;
+  if (cache) {
+    stamps = await Promise.all(
+      selected.map(async (symbol) => {
+        const file = files.get(symbol) as string;
+        const st = await stat(file).catch((err: Error) => {
+          throw new DataError(file, `cannot read: ${err.message}`, { cause: err });
+        });
+        return { symbol, file, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+      }),
+    );
+    if (stamps.reduce((a, s) => a + s.size, 0) < cache.minBytes) stamps = undefined;
+  }
+  if (!cache || !stamps) {
+    const tables = await Promise.all(selected.map(async (s) => [s, await parse(s)] as const));
+    return { tables: new Map(tables), cache: 'off' };
+  }
+  const cacheFile = dailyCacheFile(cache.dir, root);
+  const hits = readDailyCache(cacheFile, root, stamps);
+  const tables = new Map(
+    await Promise.all(selected.map(async (s) => [s, hits.get(s) ?? (await parse(s))] as const)),
+  );
+  if (hits.size === selected.length) return { tables, cache: 'hit' };
+  const written = writeDailyCache(
+    cacheFile,
+    root,
+    stamps.map((stamp) => ({ stamp, table: tables.get(stamp.symbol) as KlineTable })),
+  );
+  return { tables, cache: written ? 'rebuilt' : 'unwritable' };
 }
 
 /**

@@ -8,6 +8,8 @@
  * sticky regex per row, no per-field allocations) and records each row's open time and position;
  * `Candle` objects are built from the text (split-based) only when a range or the series is asked for.
  */
+import { priceMantissa8 } from '../../domain/backtest/exact.ts';
+import type { PriceColumns } from '../../domain/backtest/market.ts';
 import { lowerBoundOf } from '../../domain/series.ts';
 import { DAY_MS, msToDay } from '../../domain/time.ts';
 import type { Candle } from '../../domain/types.ts';
@@ -33,6 +35,12 @@ const MAX_PLAIN_ROW = 300;
 export const HOUR_MS = 3_600_000;
 const NUMERIC_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'quote_volume'] as const;
 
+/** A kline file's text kept encoded until used: decoded whole, or one row (character range) at a time. */
+export interface LazyText {
+  whole(): string;
+  range(from: number, to: number): string;
+}
+
 /**
  * A validated kline file: the text plus, per row, its open time (UTC ms) and position. Rows are strictly
  * ascending by open time, each aligned to the interval (00:00 UTC for daily files, the hour for hourly ones).
@@ -42,17 +50,84 @@ export class KlineTable {
   /** Number of rows (candles). */
   readonly length: number;
   private cache: readonly Candle[] | undefined;
+  private textOrLoader: string | LazyText;
+  private columns: PriceColumns | undefined;
+  /** Where the row {@link rowSource} last returned starts and ends in the string it returned. */
+  private rowStart = 0;
+  private rowEnd = 0;
 
-  /** @internal use {@link indexKlineCsv}. */
+  /**
+   * @internal use {@link indexKlineCsv} (or the daily cache, src/adapters/data/daily-cache.ts, which hands
+   * in the text as a {@link LazyText} decoded on demand and the price columns it stored).
+   */
   constructor(
     /** The file the rows came from. */
     readonly file: string,
-    private readonly text: string,
-    private readonly times: Float64Array,
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
+    text: string | LazyText,
+    /** Open time (UTC ms) of each row. */
+    readonly times: Float64Array,
+    /** Offset in the text of each row's first character. */
+    readonly starts: Uint32Array,
+    /** Offset in the text of each row's end (its newline, or the text's length). */
+    readonly ends: Uint32Array,
+    columns?: PriceColumns,
   ) {
     this.length = times.length;
+    this.textOrLoader = text;
+    this.columns = columns;
+  }
+
+  /** The validated file text (header included; LF line ends, no BOM): rows are `text.slice(starts[i], ends[i])`. */
+  get text(): string {
+    if (typeof this.textOrLoader !== 'string') this.textOrLoader = this.textOrLoader.whole();
+    return this.textOrLoader;
+  }
+
+  /**
+   * The string holding row `i` (the whole text once decoded, else just that row, decoded alone), with
+   * {@link rowStart}/{@link rowEnd} set to the row's bounds in it.
+   */
+  private rowSource(i: number): string {
+    const s = this.starts[i] as number;
+    const e = this.ends[i] as number;
+    const src = this.textOrLoader;
+    if (typeof src === 'string') {
+      this.rowStart = s;
+      this.rowEnd = e;
+      return src;
+    }
+    this.rowStart = 0;
+    this.rowEnd = e - s;
+    return src.range(s, e);
+  }
+
+  /**
+   * Float and exact columns of every row's open/close (see `PriceColumns`, src/domain/backtest/market.ts):
+   * computed from the text on first call (one pass), or those the daily cache stored.
+   */
+  priceColumns(): PriceColumns {
+    if (!this.columns) {
+      const n = this.length;
+      const close = new Float64Array(n);
+      const openMantissa = new Float64Array(n);
+      const closeMantissa = new Float64Array(n);
+      const t = this.text;
+      for (let i = 0; i < n; i++) {
+        const c1 = t.indexOf(',', this.starts[i] as number);
+        const c2 = t.indexOf(',', c1 + 1);
+        const c3 = t.indexOf(',', c2 + 1);
+        const c4 = t.indexOf(',', c3 + 1);
+        const c5 = t.indexOf(',', c4 + 1);
+        const openText = t.slice(c1 + 1, c2);
+        const closeText = t.slice(c4 + 1, c5);
+        const cl = Number(closeText);
+        close[i] = cl;
+        closeMantissa[i] = priceMantissa8(closeText, cl);
+        openMantissa[i] = priceMantissa8(openText, Number(openText));
+      }
+      this.columns = { close, openMantissa, closeMantissa };
+    }
+    return this.columns;
   }
 
   /** Open time (UTC ms) of row `i` (0-based); undefined outside `[0, length)`. */
@@ -76,6 +151,7 @@ export class KlineTable {
   /** The whole series, ascending (materialised once and cached; shared — do not mutate). */
   all(): readonly Candle[] {
     if (!this.cache) {
+      void this.text; // one decode of the whole text rather than one per row
       const out: Candle[] = new Array(this.length);
       for (let i = 0; i < this.length; i++) out[i] = this.candleAt(i);
       this.cache = out;
@@ -85,8 +161,9 @@ export class KlineTable {
 
   /**
    * Rows `[from, to)` read field by field from the text, without building candles (row `k` is row
-   * `from + k`; open/close are the source strings, sliced on each call). Shape of `PriceRows`
-   * (src/domain/backtest/market.ts), for laying a backtest's day grid out.
+   * `from + k`; open/close are the source strings, sliced on each call), with their {@link priceColumns}
+   * (views, not copies). Shape of `PriceRows` (src/domain/backtest/market.ts), for laying a backtest's day
+   * grid out.
    */
   priceRows(
     from: number,
@@ -96,19 +173,29 @@ export class KlineTable {
     openTimeAt(k: number): number;
     openAt(k: number): string;
     closeAt(k: number): string;
+    readonly columns: PriceColumns;
   } {
     const lo = Math.max(0, from);
     const length = Math.max(0, Math.min(to, this.length) - lo);
-    const { text: t, times, starts } = this;
+    const { times } = this;
+    const all = this.priceColumns();
+    const columns: PriceColumns = {
+      close: all.close.subarray(lo, lo + length),
+      openMantissa: all.openMantissa.subarray(lo, lo + length),
+      closeMantissa: all.closeMantissa.subarray(lo, lo + length),
+    };
     return {
       length,
+      columns,
       openTimeAt: (k) => times[lo + k] as number,
       openAt: (k) => {
-        const c1 = t.indexOf(',', starts[lo + k] as number);
+        const t = this.rowSource(lo + k);
+        const c1 = t.indexOf(',', this.rowStart);
         return t.slice(c1 + 1, t.indexOf(',', c1 + 1));
       },
       closeAt: (k) => {
-        let c = t.indexOf(',', starts[lo + k] as number);
+        const t = this.rowSource(lo + k);
+        let c = t.indexOf(',', this.rowStart);
         c = t.indexOf(',', c + 1);
         c = t.indexOf(',', c + 1);
         c = t.indexOf(',', c + 1);
@@ -120,9 +207,9 @@ export class KlineTable {
   private candleAt(i: number): Candle {
     // Fields are sliced straight from the file text between commas (the row was validated when indexed:
     // exactly 8 fields): no row string and no array per candle, which matters for 250k candles.
-    const t = this.text;
-    const end = this.ends[i] as number;
-    const c1 = t.indexOf(',', this.starts[i] as number);
+    const t = this.rowSource(i);
+    const end = this.rowEnd;
+    const c1 = t.indexOf(',', this.rowStart);
     const c2 = t.indexOf(',', c1 + 1);
     const c3 = t.indexOf(',', c2 + 1);
     const c4 = t.indexOf(',', c3 + 1);

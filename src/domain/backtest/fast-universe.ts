@@ -191,16 +191,69 @@ export class FastUniverse {
       return { prev: close(d - 1), back: close(d - 1 - L) };
     };
     // Candidates are in symbol order, so an index comparison is the symbol tie-break of rankUniverse.
-    eligible.sort((a, b) => {
+    const rankOrder = (a: number, b: number): number => {
       const sa = scores[a] as number;
       const sb = scores[b] as number;
       const diff = sign * (nearTie(sa, sb) ? compareExactReturns(closesOf(a), closesOf(b)) : sa - sb);
       if (diff !== 0) return diff;
       return a - b;
-    });
+    };
     const k = Math.min(eligible.length, topN);
+    const ranked =
+      k * 8 < eligible.length
+        ? firstInOrder(eligible, k, rankOrder)
+        : sortByScore(eligible, scores, sign, rankOrder);
     const out: RankedTarget[] = new Array(k);
-    for (let j = 0; j < k; j++) out[j] = { symbolIndex: eligible[j] as number, rank: j + 1 };
+    for (let j = 0; j < k; j++) out[j] = { symbolIndex: ranked[j] as number, rank: j + 1 };
     return out;
   }
+}
+
+/**
+ * The first `k` of `items` in the order `cmp` (a strict total order: never 0 for distinct items), ascending:
+ * the same as `items.sort(cmp).slice(0, k)` with about one comparison per item when `k` is small (a top-10
+ * among ~400 eligible symbols a day, instead of sorting them all).
+ */
+function firstInOrder(items: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
+  const best: number[] = [];
+  if (k <= 0) return best;
+  for (const x of items) {
+    if (best.length === k && cmp(x, best[k - 1] as number) >= 0) continue;
+    let j = best.length === k ? k - 1 : best.length;
+    while (j > 0 && cmp(x, best[j - 1] as number) < 0) {
+      best[j] = best[j - 1] as number;
+      j--;
+    }
+    best[j] = x;
+  }
+  return best;
+}
+
+/**
+ * `items.sort(rankOrder)`, cheaper: sorted by the float score (`sign` × score, then index) first, then each
+ * run of neighbours that are near ties (`nearTie`, src/domain/ranking/rank.ts) re-sorted by `rankOrder`.
+ * The same order: `rankOrder` compares by float outside near ties, and two items of different runs are
+ * never near ties (the distance between them grows faster than the tolerance, `NEAR_TIE` < 1).
+ */
+function sortByScore(
+  items: number[],
+  scores: Float64Array,
+  sign: number,
+  rankOrder: (a: number, b: number) => number,
+): number[] {
+  items.sort((a, b) => sign * ((scores[a] as number) - (scores[b] as number)) || a - b);
+  for (let i = 0; i < items.length; ) {
+    let j = i + 1;
+    while (
+      j < items.length &&
+      nearTie(scores[items[j - 1] as number] as number, scores[items[j] as number] as number)
+    )
+      j++;
+    if (j - i > 1) {
+      const run = items.slice(i, j).sort(rankOrder);
+      for (let t = 0; t < run.length; t++) items[i + t] = run[t] as number;
+    }
+    i = j;
+  }
+  return items;
 }

@@ -61,6 +61,23 @@ export interface PriceRows {
   openAt(k: number): string;
   /** Close price of row `k`, the source string. */
   closeAt(k: number): string;
+  /**
+   * Optional: the numbers {@link buildBacktestMarket} derives from `openAt`/`closeAt`, precomputed by the
+   * source (e.g. read from a cache) — row `k` of each column is row `k` here. When present, the grid is
+   * laid out without reading a string.
+   */
+  readonly columns?: PriceColumns;
+}
+
+/**
+ * Per-row numbers of a daily series: `close[k]` = `Number(close)`; `openMantissa[k]` / `closeMantissa[k]` =
+ * `priceMantissa8(open|close, Number(open|close))` (src/domain/backtest/exact.ts: the price × 10^8 as an
+ * exact integer double, NaN where not exact).
+ */
+export interface PriceColumns {
+  readonly close: Float64Array;
+  readonly openMantissa: Float64Array;
+  readonly closeMantissa: Float64Array;
 }
 
 /** Everything {@link buildBacktestMarket} needs, from a data adapter. */
@@ -256,9 +273,10 @@ function layOut(
   const n = rows.length;
   const at = new Int32Array(nDays).fill(-1);
   const atOrBefore = new Int32Array(nDays).fill(-1);
-  const close = new Float64Array(n);
-  const openMantissa = new Float64Array(n);
-  const closeMantissa = new Float64Array(n);
+  const given = rows.columns;
+  const close = given ? given.close : new Float64Array(n);
+  const openMantissa = given ? given.openMantissa : new Float64Array(n);
+  const closeMantissa = given ? given.closeMantissa : new Float64Array(n);
   const segmentStart = new Int32Array(n);
   const splitOn = new Map<number, SegmentSplit>();
   const splitDays = seg.splits.map((s) => Math.round((s.dayMs - firstDayMs) / DAY_MS));
@@ -283,13 +301,15 @@ function layOut(
     while (nextSplit < splitDays.length && (splitDays[nextSplit] as number) <= d)
       start = splitDays[nextSplit++] as number;
     segmentStart[k] = start;
-    const closeText = rows.closeAt(k);
-    const openText = rows.openAt(k);
-    const cl = Number(closeText);
-    close[k] = cl;
-    closeMantissa[k] = priceMantissa8(closeText, cl);
-    openMantissa[k] = priceMantissa8(openText, Number(openText));
-    closeByDay[d * width + column] = cl;
+    if (!given) {
+      const closeText = rows.closeAt(k);
+      const openText = rows.openAt(k);
+      const cl = Number(closeText);
+      close[k] = cl;
+      closeMantissa[k] = priceMantissa8(closeText, cl);
+      openMantissa[k] = priceMantissa8(openText, Number(openText));
+    }
+    closeByDay[d * width + column] = close[k] as number;
     segmentByDay[d * width + column] = start;
   }
   for (let j = prevDay + 1; j < nDays; j++) atOrBefore[j] = n - 1;

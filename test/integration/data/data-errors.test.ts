@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { parseKlineCsv } from '../../../src/adapters/data/kline-csv.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/', import.meta.url));
 const HEADER = 'open_time_ms,open,high,low,close,volume,quote_volume,trades';
@@ -41,22 +42,8 @@ const AAA_FILTERS: Filter[] = [
   },
 ];
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
-
-/** Writes `files` (relative path -> content; Buffer written as is) into a fresh temp dir. */
-function makeDir(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'dataset-test-'));
-  roots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(root, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
-  return root;
-}
+/** A fresh temp dir holding `files` (relative path -> content; Buffer written as is). */
+const makeDir = useTempDirs('dataset-test-');
 
 const minimal = (extra: Record<string, string | Buffer> = {}): Record<string, string | Buffer> => ({
   'binance/klines-1d/AAAUSDT.csv': GOOD,

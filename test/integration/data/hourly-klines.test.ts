@@ -13,25 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { HOUR_MS, loadHourlyKlines } from '../../../src/adapters/data/hourly-klines.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/', import.meta.url));
 const HEADER = 'open_time_ms,open,high,low,close,volume,quote_volume,trades';
 const H0 = Date.UTC(2021, 0, 1, 0);
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
-function makeDir(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'hourly-test-'));
-  roots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(root, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
-  return root;
-}
+/** A fresh temp dir holding `files` (relative path -> content; Buffer written as is). */
+const makeDir = useTempDirs('hourly-test-');
 const DAILY = `${HEADER}\n${dayToMs('2021-01-01')},1,2,0.5,1.5,10,,\n`;
 const INFO = JSON.stringify({
   timezone: 'UTC',

@@ -21,6 +21,7 @@ import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { simulate } from '../../../src/domain/backtest/simulate.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
+import { fullRebalanceBook, MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 let market: BacktestMarket;
@@ -167,26 +168,8 @@ describe('the swap cases really cross a swap', () => {
 describe('accounting identity of the reference book (README "Accounting")', () => {
   it('equity − initial_quote = realized + unrealized P/L, exactly, after a quarter of daily rebalances', () => {
     const s = settings({ strategy: { top_n: '5' }, execution: { slippage_bps: '2' } });
-    const book = new ReferenceBook(market, {
-      quoteAsset: 'USDT',
-      initialQuote: s.initialQuote,
-      feeRate: s.execution.feeRate,
-      slippageBps: s.execution.slippageBps,
-      rebalanceMode: 'full',
-      cashBuffer: 0,
-      band: 0,
-      details: false,
-    });
-    const ranker = new ReferenceUniverse(market, {
-      quoteAsset: 'USDT',
-      lookbackDays: 7,
-      minAgeDays: 30,
-      minMarketCap: 0,
-      minQuoteVolume: 0,
-      exclude: [],
-      include: [],
-      mode: 'momentum',
-    });
+    const book = new ReferenceBook(market, fullRebalanceBook(s, false));
+    const ranker = new ReferenceUniverse(market, MOMENTUM_7D_ALL_PAIRS);
     const from = market.dayIndex(dayToMs('2021-01-10'));
     const to = market.dayIndex(dayToMs('2021-04-10'));
     simulate({ from, to, everyDays: 1 }, ranker, [

@@ -16,6 +16,7 @@ import {
   reasonOf,
 } from '../../../src/domain/backtest/fast-universe.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
+import { MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 let market: BacktestMarket;
@@ -24,16 +25,7 @@ beforeAll(async () => {
   market = backtestMarketOf(await loadDataset(DATA));
 });
 
-const BASE: FastUniverseParams = {
-  quoteAsset: 'USDT',
-  lookbackDays: 7,
-  minAgeDays: 30,
-  minMarketCap: 0,
-  minQuoteVolume: 0,
-  exclude: [],
-  include: [],
-  mode: 'momentum',
-};
+const BASE: FastUniverseParams = MOMENTUM_7D_ALL_PAIRS;
 
 const CASES: [string, Partial<FastUniverseParams>][] = [
   ['defaults (momentum, L = 7, min age 30)', {}],

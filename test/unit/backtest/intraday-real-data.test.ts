@@ -19,6 +19,7 @@ import { simulate } from '../../../src/domain/backtest/simulate.ts';
 import { dec } from '../../../src/domain/decimal.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import type { Candle } from '../../../src/domain/types.ts';
+import { fullRebalanceBook, MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
@@ -46,32 +47,11 @@ describe('intraday backtest on real 2021 data (top 5, stop_loss + trailing_stop 
       }).config,
     );
     const risk = s.risk as NonNullable<typeof s.risk>;
-    const book = new IntradayBook(
-      market,
-      {
-        quoteAsset: 'USDT',
-        initialQuote: s.initialQuote,
-        feeRate: s.execution.feeRate,
-        slippageBps: s.execution.slippageBps,
-        rebalanceMode: 'full',
-        cashBuffer: 0,
-        band: 0,
-        details: true,
-      },
-      hourly,
-      risk,
-    );
+    const book = new IntradayBook(market, fullRebalanceBook(s, true), hourly, risk);
     const days = new Map<string, Set<number>>();
     for (const [sym, cs] of hourly) days.set(sym, new Set(cs.map((c) => c.openTime - (c.openTime % DAY_MS))));
     const ranker = new FastUniverse(market, {
-      quoteAsset: 'USDT',
-      lookbackDays: 7,
-      minAgeDays: 30,
-      minMarketCap: 0,
-      minQuoteVolume: 0,
-      exclude: [],
-      include: [],
-      mode: 'momentum',
+      ...MOMENTUM_7D_ALL_PAIRS,
       intradayDataOn: (sym, dayMs) => days.get(sym)?.has(dayMs) === true,
     });
     const from = market.dayIndex(dayToMs('2021-01-01'));
