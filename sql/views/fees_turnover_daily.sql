@@ -14,7 +14,7 @@ with traded as (
          coalesce(sum(f.quote_quantity) filter (where f.side = 'SELL'), 0) as sold_quote
   from fills f
   join runs r on r.id = f.run_id
-  where r.kind = 'rebalance'
+  where r.kind in ('rebalance', 'intraday')
   group by f.account_id, r.period
 ),
 days as (

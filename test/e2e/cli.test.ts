@@ -98,6 +98,7 @@ describe('CLI: rebalance on the embedded database', () => {
         'exchange',
         'excluded',
         'fills',
+        'halt',
         'orders',
         'partial_fills',
         'pnl',

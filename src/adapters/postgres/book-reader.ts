@@ -82,7 +82,7 @@ export class PostgresBookReader implements BookReader {
       select day, price_basis, marked_at, cash, positions_value, equity, total_pnl, realized_pnl,
              unrealized_pnl, fees_quote as fees
         from daily_equity
-       where account_id = ${accountId} and run_kind = 'rebalance'
+       where account_id = ${accountId} and run_kind in ('rebalance', 'intraday')
          and (${range.from ?? null}::date is null or day >= ${range.from ?? null}::date)
          and (${range.to ?? null}::date is null or day <= ${range.to ?? null}::date)
        order by day ${sql.raw(order)}

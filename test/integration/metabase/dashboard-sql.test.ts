@@ -29,8 +29,10 @@ import {
   runBacktest,
 } from '../../../src/app/backtest.ts';
 import { recordBacktest } from '../../../src/app/backtest-record.ts';
+import { runIntraday } from '../../../src/app/intraday/run-intraday.ts';
 import { runRebalance } from '../../../src/app/rebalance.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
+import { openIntradayAdapters } from '../../../src/compose/intraday.ts';
 import { openAdapters } from '../../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
@@ -284,6 +286,31 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
     };
     const replayed = await rebalance(replay, ['2021-03-01', '2021-03-02']);
     expect(replayed.map((r) => r.run.status)).toEqual(['completed', 'completed']);
+    // 2b. An intraday pass with exits (the case of test/e2e/intraday-replay.test.ts: after the 2021-03-01
+    //     rebalance, the pass at 2021-03-02T00:00Z sells MATIC and UNFI at their trailing stops).
+    const intraday: Overrides = {
+      paper: { account: 'mb-intraday' },
+      strategy: { top_n: '2' },
+      universe: { include: 'MATICUSDT,UNFIUSDT,BTCUSDT,ETHUSDT,ADAUSDT' },
+      risk: { stop_loss: '0.05', trailing_stop: '0.1' },
+    };
+    await rebalance(intraday, ['2021-03-01']);
+    {
+      const loaded = configFor(intraday);
+      const opened = await openIntradayAdapters(loaded.config, logger, {
+        atMs: Date.parse('2021-03-02T00:00:00Z'),
+      });
+      try {
+        const pass = await runIntraday(opened.deps, {
+          settings: settingsFrom(loaded.config),
+          dryRun: false,
+          effectiveConfig: loaded.redacted(),
+        });
+        expect(pass.exits.length, JSON.stringify(pass.run)).toBeGreaterThan(0);
+      } finally {
+        await opened.close();
+      }
+    }
     // 3. One testnet rebalance through the emulator at 00:00:30 of 2021-01-01 (price = the open).
     base = dayToMs('2021-01-01') + 30_000;
     t0 = Date.now();
@@ -332,7 +359,7 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
   });
 
   const ACCOUNT_OF: Record<string, string[]> = {
-    'live.json': ['mb-replay', 'mb-testnet'],
+    'live.json': ['mb-replay', 'mb-testnet', 'mb-intraday'],
     'backtests.json': ['lab-backtest'],
   };
   const cases = files.flatMap((f) =>
