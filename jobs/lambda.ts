@@ -14,15 +14,17 @@
  * - `[notify]`: the run's summary (or its failure) is sent after the run and awaited with a bounded wait
  *   (src/compose/notify.ts) before the handler returns or throws; `TELEGRAM_TOKEN` may come from the
  *   same secret.
- * - The intraday slot: `{"job":"intraday"}` is refused until the intraday worker exists.
+ * - The intraday slot: `{"job":"intraday"}` runs one intraday pass (§12) on the configured exchange.
  * - A run that did not do its job throws (Lambda then counts a failed invocation and the schedule's retry
  *   policy applies); `skipped` (already rebalanced for the period) is a success.
  */
 import { UserInputError } from '../src/app/errors.ts';
+import { runIntraday } from '../src/app/intraday/run-intraday.ts';
 import { runRebalance } from '../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../src/cli/exit-codes.ts';
 import { createLogger } from '../src/cli/logger.ts';
-import { composeNotifier, jobContextOf, notifyRebalance } from '../src/compose/notify.ts';
+import { openIntradayAdapters } from '../src/compose/intraday.ts';
+import { composeNotifier, jobContextOf, notifyIntraday, notifyRebalance } from '../src/compose/notify.ts';
 import { openAdapters } from '../src/compose/rebalance.ts';
 import { settingsFrom } from '../src/compose/settings.ts';
 import { ConfigError } from '../src/config/errors.ts';
@@ -127,30 +129,55 @@ export function createHandler(env: Env = process.env): (event: unknown) => Promi
         },
       ]);
     const logger = createLogger(config.log.level, 'json').child({ job });
-    if (job === 'intraday')
-      throw new UserInputError('the intraday job does not exist in this version: remove its schedule');
+    if (job === 'intraday' && config.exchange.kind === 'replay')
+      throw new UserInputError(
+        'the intraday job needs [exchange] kind = testnet or live (a replayed pass is `momentum-rebalancer intraday --at`)',
+      );
     const notifier = composeNotifier(config, loaded.notifySecrets(), logger);
-    const result = await notifyRebalance(
-      notifier,
-      jobContextOf(config),
-      async () => {
-        const adapters = await openAdapters(config, logger, {
-          credentials: loaded.credentials(),
-          command: 'lambda',
-        });
-        try {
-          return await runRebalance(adapters.deps, {
-            settings: settingsFrom(config),
-            dryRun: false,
-            force: false,
-            effectiveConfig: loaded.redacted(),
-          });
-        } finally {
-          await adapters.close().catch(() => {});
-        }
-      },
-      { wait: true },
-    );
+    const ctx = jobContextOf(config);
+    const settings = settingsFrom(config);
+    const result =
+      job === 'intraday'
+        ? await notifyIntraday(
+            notifier,
+            ctx,
+            async () => {
+              const adapters = await openIntradayAdapters(config, logger, {
+                credentials: loaded.credentials(),
+              });
+              try {
+                return await runIntraday(adapters.deps, {
+                  settings,
+                  dryRun: false,
+                  effectiveConfig: loaded.redacted(),
+                });
+              } finally {
+                await adapters.close().catch(() => {});
+              }
+            },
+            { wait: true },
+          )
+        : await notifyRebalance(
+            notifier,
+            ctx,
+            async () => {
+              const adapters = await openAdapters(config, logger, {
+                credentials: loaded.credentials(),
+                command: 'lambda',
+              });
+              try {
+                return await runRebalance(adapters.deps, {
+                  settings,
+                  dryRun: false,
+                  force: false,
+                  effectiveConfig: loaded.redacted(),
+                });
+              } finally {
+                await adapters.close().catch(() => {});
+              }
+            },
+            { wait: true },
+          );
     const r = result.run;
     const out: LambdaResult = {
       job,
@@ -163,7 +190,7 @@ export function createHandler(env: Env = process.env): (event: unknown) => Promi
     };
     if (exitCodeOfResult(result) !== 0) {
       logger.error(out, 'lambda job did not do its job');
-      throw new Error(`rebalance of ${r.account} for ${r.period} ended ${r.status} (${r.exit_reason})`);
+      throw new Error(`${job} of ${r.account} for ${r.period} ended ${r.status} (${r.exit_reason})`);
     }
     logger.info(out, 'lambda job finished');
     return out;

@@ -8,6 +8,7 @@ import { UserInputError } from '../app/errors.ts';
 import type { IntradayResult } from '../app/intraday/intraday-result.ts';
 import { runIntraday } from '../app/intraday/run-intraday.ts';
 import { openIntradayAdapters } from '../compose/intraday.ts';
+import { composeNotifier, jobContextOf, notifyIntraday } from '../compose/notify.ts';
 import { settingsFrom } from '../compose/settings.ts';
 import type { LoadedConfig } from '../config/loader.ts';
 import { exitCodeOfResult } from './exit-codes.ts';
@@ -61,22 +62,33 @@ export async function runIntradayCommand(
   values: Record<string, string | boolean | undefined>,
 ): Promise<number> {
   const atMs = typeof values.at === 'string' ? parseAtFlag(values.at) : undefined;
-  const adapters = await openIntradayAdapters(loaded.config, logger, {
-    live: values.live === true,
-    credentials: loaded.credentials(),
-    ...(atMs === undefined ? {} : { atMs }),
-  });
-  try {
-    const result = await runIntraday(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      dryRun: values['dry-run'] === true,
-      effectiveConfig: loaded.redacted(),
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatIntraday(result)}\n`);
-    return exitCodeOfResult(result);
-  } finally {
-    await adapters.close().catch(() => {});
-  }
+  const config = loaded.config;
+  const dryRun = values['dry-run'] === true;
+  const notifier = composeNotifier(config, loaded.notifySecrets(), logger);
+  // Exits, a change of the kill switch, or the failure go to [notify] after the pass (bounded wait).
+  const result = await notifyIntraday(
+    notifier,
+    jobContextOf(config),
+    async () => {
+      const adapters = await openIntradayAdapters(config, logger, {
+        live: values.live === true,
+        credentials: loaded.credentials(),
+        ...(atMs === undefined ? {} : { atMs }),
+      });
+      try {
+        return await runIntraday(adapters.deps, {
+          settings: settingsFrom(config),
+          dryRun,
+          effectiveConfig: loaded.redacted(),
+        });
+      } finally {
+        await adapters.close().catch(() => {});
+      }
+    },
+    { wait: true, dryRun },
+  );
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatIntraday(result)}\n`);
+  return exitCodeOfResult(result);
 }
 
 /** The pass as a few lines of text. */

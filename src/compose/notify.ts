@@ -22,8 +22,9 @@ import { exitCodeOf } from '../app/errors.ts';
 import type { RebalanceResult } from '../app/rebalance-result.ts';
 import type { NotifySecrets } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
+import { type IntradayOutcome, intradayEvents } from '../notify/intraday-events.ts';
 import { failureEvent, type JobContext, rebalanceEvents } from '../notify/rebalance-events.ts';
-import type { Notifier, NotifyChannel } from '../ports/notifier.ts';
+import type { Notifier, NotifyChannel, NotifyEvent } from '../ports/notifier.ts';
 import { settingsFrom } from './settings.ts';
 
 /** Exit code of "another instance holds the account" (EX_TEMPFAIL): nothing was done, no failure is sent. */
@@ -68,28 +69,56 @@ export interface NotifyRunOptions {
 }
 
 /**
- * Runs `run` (the rebalance, with its adapters opened and closed inside) and then notifies: the summary
- * (and the reconciliation differences) of the result it returned, or a `failure` for what it threw —
- * except exit 75 (another instance holds the account: nothing was done). Rethrows `run`'s error
- * unchanged; never throws an error of its own.
+ * Runs `run` (a job, with its adapters opened and closed inside) and then notifies: the events `eventsOf`
+ * derives from the result it returned, or a `failure` for what it threw — except exit 75 (another
+ * instance holds the account: nothing was done). Rethrows `run`'s error unchanged; never throws an error
+ * of its own.
  * @returns what `run` returned.
  */
-export async function notifyRebalance(
+async function notifyJob<R>(
+  notifier: Notifier,
+  job: 'rebalance' | 'intraday',
+  ctx: JobContext,
+  run: () => Promise<R>,
+  eventsOf: (result: R, at: number) => NotifyEvent[],
+  opts: NotifyRunOptions,
+): Promise<R> {
+  const now = opts.now ?? Date.now;
+  try {
+    const result = await run();
+    if (opts.dryRun !== true) for (const e of eventsOf(result, now())) notifier.send(e);
+    return result;
+  } catch (err) {
+    if (opts.dryRun !== true && exitCodeOf(err) !== TEMPFAIL)
+      notifier.send(failureEvent(job, err, ctx, now()));
+    throw err;
+  } finally {
+    if (opts.wait) await notifier.settle();
+  }
+}
+
+/**
+ * Runs the rebalance `run` and notifies its summary (and reconciliation differences), or its failure
+ * (see {@link notifyJob}). @returns what `run` returned; rethrows its error.
+ */
+export function notifyRebalance(
   notifier: Notifier,
   ctx: JobContext,
   run: () => Promise<RebalanceResult>,
   opts: NotifyRunOptions,
 ): Promise<RebalanceResult> {
-  const now = opts.now ?? Date.now;
-  try {
-    const result = await run();
-    if (opts.dryRun !== true) for (const e of rebalanceEvents(result, ctx, now())) notifier.send(e);
-    return result;
-  } catch (err) {
-    if (opts.dryRun !== true && exitCodeOf(err) !== TEMPFAIL)
-      notifier.send(failureEvent('rebalance', err, ctx, now()));
-    throw err;
-  } finally {
-    if (opts.wait) await notifier.settle();
-  }
+  return notifyJob(notifier, 'rebalance', ctx, run, (r, at) => rebalanceEvents(r, ctx, at), opts);
+}
+
+/**
+ * Runs the intraday pass `run` and notifies every exit and a change of the kill switch
+ * ({@link intradayEvents}), or its failure (see {@link notifyJob}). @returns what `run` returned.
+ */
+export function notifyIntraday<R extends IntradayOutcome>(
+  notifier: Notifier,
+  ctx: JobContext,
+  run: () => Promise<R>,
+  opts: NotifyRunOptions,
+): Promise<R> {
+  return notifyJob(notifier, 'intraday', ctx, run, (r, at) => intradayEvents(r, ctx, at), opts);
 }

@@ -21,7 +21,7 @@ import type { Config } from '../config/schema.ts';
 import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
 import { intradayDepsOf } from './intraday.ts';
 import { takeInstanceLock } from './ledger.ts';
-import { composeNotifier, jobContextOf, notifyRebalance } from './notify.ts';
+import { composeNotifier, jobContextOf, notifyIntraday, notifyRebalance } from './notify.ts';
 import { openAdapters } from './rebalance.ts';
 import { settingsFrom } from './settings.ts';
 
@@ -161,11 +161,17 @@ export async function runScheduler(
     settings.risk !== undefined && intradayRuleOn(settings.risk) && config.exchange.kind !== 'replay';
   const intraday = (reason: string) =>
     runExclusive('intraday', reason, async () => {
-      const result = await runIntraday(intradayDepsOf(config, adapters), {
-        settings,
-        dryRun: false,
-        effectiveConfig: opts.effectiveConfig,
-      });
+      const result = await notifyIntraday(
+        notifier,
+        jobContext,
+        () =>
+          runIntraday(intradayDepsOf(config, adapters), {
+            settings,
+            dryRun: false,
+            effectiveConfig: opts.effectiveConfig,
+          }),
+        { wait: false },
+      );
       const r = result.run;
       log.info(
         {

@@ -9,7 +9,8 @@
  * - the Binance keys are read at cold start from a stand-in of the Parameters and Secrets Lambda Extension
  *   (local HTTP server) with the session token, once per container, and never appear in the result;
  * - without DATABASE_URL it refuses PGlite with a config error naming DATABASE_URL, creating nothing;
- * - an unknown event and the intraday slot (no worker yet) are refused;
+ * - an unknown event is refused, and the intraday slot on replay (it needs a real exchange);
+ * - on the emulator, `{"job":"intraday"}` runs one intraday pass (nothing fires: no order);
  * - on the emulator: the ScheduleV2 invocation's orders reach the exchange (its allOrders lists them, by
  *   clientOrderId), the ledger records exactly those orders FILLED and a book equal to the emulator
  *   account's balances; the EventBridge invocation that follows is skipped and sends nothing.
@@ -129,7 +130,10 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => 
       { url: '/secretsmanager/get?secretId=momentum-rebalancer%2Fbinance', token: 'session-token' },
     ]);
     expect(JSON.stringify([first, second])).not.toMatch(/from-secret/);
-    await expect(handler({ job: 'intraday' })).rejects.toThrow(/intraday job does not exist/);
+    // The intraday pass needs a real exchange's clock and prices: refused on replay, naming the kinds.
+    await expect(handler({ job: 'intraday' })).rejects.toThrow(
+      /intraday job needs \[exchange\] kind = testnet or live/,
+    );
   });
 });
 
@@ -249,6 +253,26 @@ describe.skipIf(!serverUrl)(
       expect(await emulatorOrders(include)).toEqual(onExchange);
       expect((await ledger()).orders).toEqual(recorded.orders);
       expect(ext.seen).toHaveLength(1); // the keys were read once, at cold start
+
+      // The intraday slot `{"job":"intraday"}` (issue 11 item 3): one pass over the two positions with a
+      // take-profit far above the price — evaluated, nothing fires, no order reaches the emulator.
+      const intraday = createHandler({
+        LAMBDA_TASK_ROOT: tmp,
+        DATABASE_URL: db.url,
+        LOG_LEVEL: 'warn',
+        REBALANCER_EXCHANGE_KIND: 'testnet',
+        REBALANCER_EXCHANGE_BASE_URL: emu.baseUrl,
+        REBALANCER_PAPER_ACCOUNT: ACCOUNT,
+        REBALANCER_UNIVERSE_INCLUDE: include.join(','),
+        REBALANCER_STRATEGY_TOP_N: '2',
+        REBALANCER_RISK_TAKE_PROFIT: '0.9',
+        BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: ext.port,
+        AWS_SESSION_TOKEN: 'session-token',
+      });
+      const pass = await intraday({ job: 'intraday' });
+      expect(pass).toMatchObject({ job: 'intraday', account: ACCOUNT, status: 'completed', orders: 0 });
+      expect(await emulatorOrders(include)).toEqual(onExchange);
     }, 180_000);
   },
 );
