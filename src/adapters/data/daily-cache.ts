@@ -21,8 +21,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PACKAGE_ROOT } from '../../paths.ts';
+import { dataCacheDir } from './cache-dir.ts';
 import { KlineTable } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older cache is then rebuilt). */
@@ -75,15 +74,8 @@ interface Header {
  * `MOMENTUM_REBALANCER_CACHE_DIR=off`.
  */
 export function defaultDailyCache(env: NodeJS.ProcessEnv = process.env): DailyCacheOptions | null {
-  const explicit = env.MOMENTUM_REBALANCER_CACHE_DIR;
-  if (explicit === 'off') return null;
-  const dir =
-    explicit && explicit !== ''
-      ? path.resolve(explicit)
-      : env.XDG_CACHE_HOME
-        ? path.join(env.XDG_CACHE_HOME, 'momentum-rebalancer')
-        : path.join(fileURLToPath(PACKAGE_ROOT), 'node_modules', '.cache', 'momentum-rebalancer');
-  return { dir, minBytes: DAILY_CACHE_MIN_BYTES };
+  const dir = dataCacheDir(env);
+  return dir === null ? null : { dir, minBytes: DAILY_CACHE_MIN_BYTES };
 }
 
 /** The cache file of data directory `root` (absolute) in cache directory `dir`. */

@@ -21,10 +21,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lowerBoundOf } from '../../domain/series.ts';
 import type { Candle } from '../../domain/types.ts';
-import { PACKAGE_ROOT } from '../../paths.ts';
+import { dataCacheDir } from './cache-dir.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
 export const HOURLY_CACHE_FORMAT = 1;
@@ -62,11 +61,7 @@ export interface HourlyTable {
  * `MOMENTUM_REBALANCER_CACHE_DIR=off`.
  */
 export function defaultHourlyCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
-  const explicit = env.MOMENTUM_REBALANCER_CACHE_DIR;
-  if (explicit === 'off') return null;
-  if (explicit) return path.resolve(explicit);
-  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'momentum-rebalancer');
-  return path.join(fileURLToPath(PACKAGE_ROOT), 'node_modules', '.cache', 'momentum-rebalancer');
+  return dataCacheDir(env);
 }
 
 /** The source stamp of `file` (absolute), or null when it cannot be stat'ed. */
