@@ -3,6 +3,7 @@
  * (`off` disables caching), else `$XDG_CACHE_HOME/momentum-rebalancer`, else
  * `node_modules/.cache/momentum-rebalancer` under the package root (outside the tracked files).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.ts';
@@ -14,4 +15,37 @@ export function dataCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
   if (explicit) return path.resolve(explicit);
   if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'momentum-rebalancer');
   return path.join(fileURLToPath(PACKAGE_ROOT), 'node_modules', '.cache', 'momentum-rebalancer');
+}
+
+/** Rounds a byte count up to a multiple of 8 (the caches' section alignment). */
+export const align8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * Reads a cache file of the common layout (little-endian): an 8-character `magic`, u32 format `version`,
+ * u32 header length, the UTF-8 JSON header, then 8-byte aligned sections. The buffer is re-aligned to 8
+ * bytes when needed (typed-array views over it).
+ * @returns the buffer, the parsed header and where the header ends; null when the file is absent or
+ *   unreadable, or its magic, version or header length do not fit. Never throws.
+ */
+export function readCacheFile<H>(
+  file: string,
+  magic: string,
+  version: number,
+): { buf: Buffer; header: H; headerEnd: number } | null {
+  try {
+    let buf = readFileSync(file);
+    if (buf.byteOffset % 8 !== 0) {
+      const copy = new Uint8Array(buf.length);
+      copy.set(buf);
+      buf = Buffer.from(copy.buffer);
+    }
+    if (buf.length < 16 || buf.toString('latin1', 0, 8) !== magic) return null;
+    if (buf.readUInt32LE(8) !== version) return null;
+    const headerLength = buf.readUInt32LE(12);
+    if (16 + headerLength > buf.length) return null;
+    const header = JSON.parse(buf.toString('utf8', 16, 16 + headerLength)) as H;
+    return { buf, header, headerEnd: 16 + headerLength };
+  } catch {
+    return null;
+  }
 }

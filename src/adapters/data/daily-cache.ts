@@ -19,9 +19,9 @@
  * `starts` u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataCacheDir } from './cache-dir.ts';
+import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
 import { KlineTable } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older cache is then rebuilt). */
@@ -83,7 +83,6 @@ export function dailyCacheFile(dir: string, root: string): string {
   return path.join(dir, `daily-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.bin`);
 }
 
-const align8 = (n: number): number => (n + 7) & ~7;
 const sectionBytes = (rows: number, textLength: number): number => 4 * 8 * rows + align8(8 * rows) + align8(textLength);
 
 /**
@@ -92,23 +91,10 @@ const sectionBytes = (rows: number, textLength: number): number => 4 * 8 * rows 
  */
 export function readDailyCache(cacheFile: string, root: string, stamps: readonly SourceStamp[]): Map<string, KlineTable> {
   const out = new Map<string, KlineTable>();
-  let buf: Buffer;
+  const read = readCacheFile<Header>(cacheFile, MAGIC, DAILY_CACHE_FORMAT);
+  if (read === null) return out;
+  const { buf, header, headerEnd } = read;
   try {
-    buf = readFileSync(cacheFile);
-  } catch {
-    return out;
-  }
-  try {
-    if (buf.byteOffset % 8 !== 0) {
-      const copy = new Uint8Array(buf.length);
-      copy.set(buf);
-      buf = Buffer.from(copy.buffer);
-    }
-    if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) return out;
-    if (buf.readUInt32LE(8) !== DAILY_CACHE_FORMAT) return out;
-    const headerLength = buf.readUInt32LE(12);
-    if (16 + headerLength > buf.length) return out;
-    const header = JSON.parse(buf.toString('utf8', 16, 16 + headerLength)) as Header;
     if (header.root !== root || header.total !== buf.length || !Array.isArray(header.entries)) return out;
     const base = header.base;
     const byName = new Map(header.entries.map((e) => [e.name, e]));
@@ -119,7 +105,7 @@ export function readDailyCache(cacheFile: string, root: string, stamps: readonly
       }
       const { rows, off, textLength } = e;
       const at = base + off;
-      if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(at) && at % 8 === 0 && at >= 16 + headerLength)) {
+      if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(at) && at % 8 === 0 && at >= headerEnd)) {
         return new Map();
       }
       if (at + sectionBytes(rows, textLength) > buf.length) return new Map();

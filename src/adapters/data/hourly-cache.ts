@@ -19,11 +19,11 @@
  * u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lowerBoundOf } from '../../domain/series.ts';
 import type { Candle } from '../../domain/types.ts';
-import { dataCacheDir } from './cache-dir.ts';
+import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
 export const HOURLY_CACHE_FORMAT = 1;
@@ -80,7 +80,6 @@ export function hourlyCacheFile(dir: string, file: string): string {
   return path.join(dir, `hourly-${name}-${createHash('sha256').update(file).digest('hex').slice(0, 16)}.bin`);
 }
 
-const align8 = (n: number): number => (n + 7) & ~7;
 
 /**
  * The validated text of a kline file as `indexKlineCsv` holds it (BOM dropped, CRLF → LF) and each row's
@@ -174,23 +173,10 @@ export function writeHourlyCache(
  * path, size, mtime and ctime; null otherwise (absent, stale, other format, inconsistent). Never throws.
  */
 export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTable | null {
-  let buf: Buffer;
+  const read = readCacheFile<Header>(hourlyCacheFile(dir, stamp.file), MAGIC, HOURLY_CACHE_FORMAT);
+  if (read === null) return null;
+  const { buf, header: h, headerEnd } = read;
   try {
-    buf = readFileSync(hourlyCacheFile(dir, stamp.file));
-  } catch {
-    return null;
-  }
-  try {
-    if (buf.byteOffset % 8 !== 0) {
-      const copy = new Uint8Array(buf.length);
-      copy.set(buf);
-      buf = Buffer.from(copy.buffer);
-    }
-    if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) return null;
-    if (buf.readUInt32LE(8) !== HOURLY_CACHE_FORMAT) return null;
-    const headerLength = buf.readUInt32LE(12);
-    if (16 + headerLength > buf.length) return null;
-    const h = JSON.parse(buf.toString('utf8', 16, 16 + headerLength)) as Header;
     if (
       h.file !== stamp.file ||
       h.size !== stamp.size ||
@@ -201,7 +187,7 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTa
       return null;
     const { rows, base, textLength } = h;
     if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(base) && base % 8 === 0)) return null;
-    if (base < 16 + headerLength || base + 8 * rows + align8(8 * rows) + textLength !== buf.length) return null;
+    if (base < headerEnd || base + 8 * rows + align8(8 * rows) + textLength !== buf.length) return null;
     const times = new Float64Array(buf.buffer, buf.byteOffset + base, rows);
     const starts = new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows);
     const ends = new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows);
