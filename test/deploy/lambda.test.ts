@@ -208,7 +208,7 @@ describe.skipIf(!serverUrl)(
 
     it('ScheduleV2: orders reach the emulator and the ledger has them; the EventBridge retry is skipped and sends nothing', async () => {
       const include = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
-      const handler = createHandler({
+      const envOf = (extra: Record<string, string> = {}) => ({
         LAMBDA_TASK_ROOT: tmp,
         DATABASE_URL: db.url,
         LOG_LEVEL: 'warn',
@@ -220,7 +220,9 @@ describe.skipIf(!serverUrl)(
         BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: ext.port,
         AWS_SESSION_TOKEN: 'session-token',
+        ...extra,
       });
+      const handler = createHandler(envOf());
       const first = await handler({ job: 'rebalance' });
       // A fresh account of 10000 USDT and top 2: two BUYs, nothing to sell.
       expect(first).toMatchObject({ job: 'rebalance', account: ACCOUNT, status: 'completed', orders: 2 });
@@ -256,20 +258,7 @@ describe.skipIf(!serverUrl)(
 
       // The intraday slot `{"job":"intraday"}` (issue 11 item 3): one pass over the two positions with a
       // take-profit far above the price — evaluated, nothing fires, no order reaches the emulator.
-      const intraday = createHandler({
-        LAMBDA_TASK_ROOT: tmp,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'warn',
-        REBALANCER_EXCHANGE_KIND: 'testnet',
-        REBALANCER_EXCHANGE_BASE_URL: emu.baseUrl,
-        REBALANCER_PAPER_ACCOUNT: ACCOUNT,
-        REBALANCER_UNIVERSE_INCLUDE: include.join(','),
-        REBALANCER_STRATEGY_TOP_N: '2',
-        REBALANCER_RISK_TAKE_PROFIT: '0.9',
-        BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
-        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: ext.port,
-        AWS_SESSION_TOKEN: 'session-token',
-      });
+      const intraday = createHandler(envOf({ REBALANCER_RISK_TAKE_PROFIT: '0.9' }));
       const pass = await intraday({ job: 'intraday' });
       expect(pass).toMatchObject({ job: 'intraday', account: ACCOUNT, status: 'completed', orders: 0 });
       expect(await emulatorOrders(include)).toEqual(onExchange);
