@@ -23,7 +23,7 @@ import type { ExchangeClock, MarketData, SegmentInfo } from '../../ports/market-
 import { defaultRules, rulesFromSymbol } from '../data/exchange-info.ts';
 import type { BinanceRest } from './binance-rest.ts';
 import { checkPositivePrice, invalidResponse } from './response-checks.ts';
-import type { ExchangeInfoResponse } from './schemas.ts';
+import { candleOfRow, type ExchangeInfoResponse } from './schemas.ts';
 
 /** Options of {@link BinanceMarketData}. */
 export interface BinanceMarketDataOptions {
@@ -264,18 +264,7 @@ export class BinanceMarketData implements MarketData {
           limit: job.limit,
         });
         this.fetched += 1;
-        const candles: Candle[] = rows
-          .filter((r) => r[0] <= toMs)
-          .map((r) => ({
-            openTime: r[0],
-            open: r[1],
-            high: r[2],
-            low: r[3],
-            close: r[4],
-            volume: r[5],
-            quoteVolume: r[7],
-            trades: r[8],
-          }));
+        const candles: Candle[] = rows.filter((r) => r[0] <= toMs).map(candleOfRow);
         // Only the window asked for is cached (the older candles of a cold fetch only prove the age).
         fresh.push({ symbol: job.symbol, candles: candles.filter((c) => c.openTime >= fromMs) });
         if (job.startTime === undefined && candles.length > 0) {

@@ -8,6 +8,7 @@ import { dec } from '../../domain/decimal.ts';
 import type { Candle } from '../../domain/types.ts';
 import type { IntradayCandles } from '../../ports/intraday-candles.ts';
 import type { BinanceRest } from './binance-rest.ts';
+import { candleOfRow } from './schemas.ts';
 
 /** Binance's largest kline page. */
 const KLINE_LIMIT = 1000;
@@ -40,18 +41,7 @@ export class BinanceIntradayCandles implements IntradayCandles {
       endTime: lastOpen,
       limit: KLINE_LIMIT,
     });
-    return rows
-      .filter((r) => r[0] >= fromMs && r[0] + this.intervalMs <= now)
-      .map((r) => ({
-        openTime: r[0],
-        open: r[1],
-        high: r[2],
-        low: r[3],
-        close: r[4],
-        volume: r[5],
-        quoteVolume: r[7],
-        trades: r[8],
-      }));
+    return rows.filter((r) => r[0] >= fromMs && r[0] + this.intervalMs <= now).map(candleOfRow);
   }
 
   async lastPrices(symbols: readonly string[]): Promise<ReadonlyMap<string, string>> {

@@ -5,6 +5,7 @@
  * Decimals stay strings and must be plain non-negative decimals: `NaN`, `-1`, `1e5` and empty strings fail.
  */
 import { z } from 'zod';
+import type { Candle } from '../../domain/types.ts';
 import { ExchangeError } from './errors.ts';
 
 /** A non-negative plain decimal string as Binance sends prices and quantities: `"0.00100000"`. */
@@ -54,6 +55,20 @@ export const klineRowSchema = z
   ])
   .rest(z.unknown());
 export const klinesSchema = z.array(klineRowSchema);
+
+/** A validated kline row as our `Candle` (decimal strings as Binance sent them; times UTC ms). */
+export function candleOfRow(r: z.infer<typeof klineRowSchema>): Candle {
+  return {
+    openTime: r[0],
+    open: r[1],
+    high: r[2],
+    low: r[3],
+    close: r[4],
+    volume: r[5],
+    quoteVolume: r[7],
+    trades: r[8],
+  };
+}
 
 export const tickerPricesSchema = z.array(z.looseObject({ symbol: z.string(), price: decimalString }));
 
