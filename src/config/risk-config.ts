@@ -27,7 +27,7 @@ export function riskSettingsFrom(config: Config): RiskSettings {
     entrySmaSlow: signals.entry_sma_slow,
     entryBreakoutDays: signals.entry_breakout_days,
     interval: intraday.interval as KlineInterval,
-    stopOnExchange: intraday.stop_on_exchange,
+    ...(intraday.stop_on_exchange ? { stopOnExchange: true } : {}),
   };
 }
 
