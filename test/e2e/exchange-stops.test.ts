@@ -33,7 +33,7 @@ import { loadConfig } from '../../src/config/loader.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { BTC_RULES } from '../support/btc-rules.ts';
-import { rebalance, SECRET, TWO, type World, world } from '../support/intraday-world.ts';
+import { HOUR, pass, rebalance, SECRET, TWO, type World, world } from '../support/intraday-world.ts';
 
 const logger = createLogger('silent', 'json');
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
@@ -170,6 +170,73 @@ describe('exchange-side stops through the emulator (stop_on_exchange = true)', (
     expect(day2.map((o) => [o[0], o[1], o[4]])).toEqual(
       day2Stops.map((o) => [o.symbol, 'STOP_LOSS', o.stop_price]),
     );
+  }, 120_000);
+});
+
+describe('exchange-side stops and the intraday pass (stop_on_exchange = true)', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world(['k-xi']);
+  });
+  afterAll(async () => {
+    await w.emu.close();
+    rmSync(w.dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Hand-checked (hourly klines 2021-03-01; the rebalance's stops as above: MATIC 0.2214, UNFI 34.088):
+   * - pass at 03:00:30 evaluates the 01:00 and 02:00 candles: peaks MATIC 0.24899, UNFI 42.4997; the
+   *   trailing stop (activation 0) R = 0.9·P = 0.224091 / 38.24973 beats F → S floored to tickSize:
+   *   MATIC 0.2240, UNFI 38.249 (reason trailing_stop); no low reaches S: no exit. The rebalance's stops
+   *   are cancelled at the start, the moved ones placed at the end.
+   * - MATIC's low first reaches 0.2240 in the 11:00 candle (10:00 low 0.22578): the exchange stop fills
+   *   21446 @ 0.2240. UNFI's lows stay above 38.249 (04:00: 38.7302), but its peak rises to 44.3992 at
+   *   05:00 (R = 39.95928), crossed by the 06:00 low 39.8835: the pass at 12:00:30 books MATIC's stop
+   *   (cancel → FILLED) and sells UNFI at the market (12:00 open 41.1452) after cancelling its stop.
+   */
+  it('the pass cancels the stops first, books a triggered one as its exit, sells the others, re-places moved stops', async () => {
+    w.setClock(dayToMs('2021-03-01') + 30_000);
+    expect((await rebalance(w, w.emu.baseUrl, 'tn-xi', 'k-xi', STOPS)).run.status).toBe('completed');
+    w.setClock(dayToMs('2021-03-01') + 3 * HOUR + 30_000);
+    const p1 = await pass(w, w.emu.baseUrl, 'tn-xi', 'k-xi', STOPS, async () => null);
+    expect(p1.result.run.status).toBe('completed');
+    expect(p1.result.exits).toEqual([]);
+    const at3 = await openOrders(w, 'k-xi');
+    expect(at3.map((o) => o.slice(0, 5))).toEqual([
+      ['MATICUSDT', 'STOP_LOSS', 'SELL', '21446', '0.224'],
+      ['UNFIUSDT', 'STOP_LOSS', 'SELL', '139.2', '38.249'],
+    ]);
+    const seen1 = await ledgerView(w, 'tn-xi');
+    expect(seen1.stops.map((o) => [o.run_id, o.symbol, o.status, o.stop_price, o.stop_reason])).toEqual([
+      ['1', 'MATICUSDT', 'CANCELED', '0.2214', 'stop_loss'],
+      ['1', 'UNFIUSDT', 'CANCELED', '34.088', 'stop_loss'],
+      ['2', 'MATICUSDT', 'NEW', '0.224', 'trailing_stop'],
+      ['2', 'UNFIUSDT', 'NEW', '38.249', 'trailing_stop'],
+    ]);
+
+    w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+    const p2 = await pass(w, w.emu.baseUrl, 'tn-xi', 'k-xi', STOPS, async () => null);
+    expect(p2.result.run.status).toBe('completed');
+    expect(p2.result.reconciliation).toEqual([]);
+    // the pass itself sells only UNFI: MATIC was sold by its exchange stop, never twice
+    expect(p2.result.fills.map((f) => [f.symbol, f.side, f.quantity, f.price])).toEqual([
+      ['UNFIUSDT', 'SELL', '139.2', '41.1452'],
+    ]);
+    const seen2 = await ledgerView(w, 'tn-xi');
+    expect(
+      seen2.stops.filter((o) => o.run_id === '2').map((o) => [o.symbol, o.status, o.fill_price]),
+    ).toEqual([
+      ['MATICUSDT', 'FILLED', '0.224'],
+      ['UNFIUSDT', 'CANCELED', null],
+    ]);
+    expect(seen2.exits.map((e) => [e.symbol, e.reason, e.level, e.price])).toEqual([
+      ['MATICUSDT', 'trailing_stop', '0.224', '0.224'],
+      ['UNFIUSDT', 'trailing_stop', '39.95928', '41.1452'],
+    ]);
+    // nothing held: no stop rests; the emulator account holds only dust besides USDT
+    expect(await openOrders(w, 'k-xi')).toEqual([]);
+    for (const b of w.emu.balances('k-xi').filter((x) => x.asset !== 'USDT'))
+      expect(dec(b.free).lt(1)).toBe(true);
   }, 120_000);
 });
 

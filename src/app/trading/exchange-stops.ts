@@ -193,6 +193,8 @@ export interface PlaceStopsContext {
   readonly attempt: number;
   /** The symbol's §6 rules (stepSize, minQty, minNotional, tickSize). */
   readonly rules: (symbol: string) => SymbolRules;
+  /** The leg part of the clientOrderId (default `stop`; the intraday pass adds its time, UTC ms). */
+  readonly idLeg?: string;
 }
 
 /**
@@ -234,7 +236,7 @@ export async function placeExchangeStops(
       period: ctx.period,
       symbol: s.symbol,
       side: 'SELL',
-      leg: 'stop',
+      leg: ctx.idLeg ?? 'stop',
       attempt: ctx.attempt,
     });
     const order = {
