@@ -34,6 +34,7 @@ import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { BTC_RULES } from '../support/btc-rules.ts';
 import { HOUR, pass, rebalance, SECRET, TWO, type World, world } from '../support/intraday-world.ts';
+import { freshServerDatabase } from '../support/postgres-server.ts';
 
 const logger = createLogger('silent', 'json');
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
@@ -65,8 +66,10 @@ async function openOrders(w: World, apiKey: string) {
 }
 
 /** The ledger's stop orders, exits and fills of the account (PGlite in the world's directory). */
-async function ledgerView(w: World, account: string) {
-  const ledger = await openLedger({ dataDir: path.join(w.dir, 'pglite'), logger });
+async function ledgerView(w: World, account: string, dbUrl?: string) {
+  const ledger = await openLedger(
+    dbUrl ? { url: dbUrl, logger } : { dataDir: path.join(w.dir, 'pglite'), logger },
+  );
   try {
     const acc = await ledger.db
       .selectFrom('accounts')
@@ -105,73 +108,96 @@ async function ledgerView(w: World, account: string) {
   }
 }
 
-describe('exchange-side stops through the emulator (stop_on_exchange = true)', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await world(['k-xs']);
-  });
-  afterAll(async () => {
-    await w.emu.close();
-    rmSync(w.dir, { recursive: true, force: true });
-  });
+const serverUrl = process.env.DATABASE_URL;
+const backends = [
+  { name: 'PGlite (embedded)', server: false, skip: false },
+  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
+];
 
-  it('rests a STOP_LOSS per position after the buys; the next rebalance books the triggered one, cancels and replaces the other', async () => {
-    w.setClock(dayToMs('2021-03-01') + 30_000);
-    const r1 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS);
-    expect(r1.run.status).toBe('completed');
-    // the stops rest on the exchange at the hand-computed S (floored to tickSize), quantity floor_step(h)
-    const day1 = await openOrders(w, 'k-xs');
-    expect(day1.map((o) => o.slice(0, 5))).toEqual([
-      ['MATICUSDT', 'STOP_LOSS', 'SELL', '21446', '0.2214'],
-      ['UNFIUSDT', 'STOP_LOSS', 'SELL', '139.2', '34.088'],
-    ]);
-    const seen1 = await ledgerView(w, 'tn-xs');
-    expect(
-      seen1.stops.map((o) => [o.symbol, o.status, o.order_type, o.stop_price, o.stop_reason, o.quantity]),
-    ).toEqual([
-      ['MATICUSDT', 'NEW', 'STOP_LOSS', '0.2214', 'stop_loss', '21446'],
-      ['UNFIUSDT', 'NEW', 'STOP_LOSS', '34.088', 'stop_loss', '139.2'],
-    ]);
-    expect(seen1.stops.map((o) => o.client_order_id)).toEqual(day1.map((o) => o[5]));
-    expect(seen1.stops.every((o) => o.exchange_order_id !== null)).toBe(true);
+describe.each(backends)(
+  'exchange-side stops through the emulator (stop_on_exchange = true), ledger on $name',
+  ({ server, skip }) => {
+    let w: World;
+    let dbUrl: string | undefined;
+    let drop: (() => Promise<void>) | undefined;
+    beforeAll(async () => {
+      if (skip) return;
+      w = await world(['k-xs']);
+      if (server && serverUrl) {
+        const fresh = await freshServerDatabase(serverUrl, 'e2e_xstops');
+        dbUrl = fresh.url;
+        drop = fresh.drop;
+      }
+    });
+    afterAll(async () => {
+      if (skip) return;
+      await w.emu.close();
+      await drop?.();
+      rmSync(w.dir, { recursive: true, force: true });
+    });
 
-    // the clock moves through MATIC's stop (14:00 candle); UNFI's is untouched
-    w.setClock(dayToMs('2021-03-02') + 30_000);
-    const r2 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS);
-    expect(r2.run.status).toBe('completed');
-    // the stop's sale was booked before the reconciliation: no difference, no refusal
-    expect(r2.exchange?.reconciliation).toEqual([]);
-    // MATIC is never sold twice: the rebalance sells only UNFI (its stop cancelled first, so unlocked)
-    expect(r2.fills.filter((f) => f.side === 'SELL').map((f) => [f.symbol, f.quantity])).toEqual([
-      ['UNFIUSDT', '139.2'],
-    ]);
-    const seen2 = await ledgerView(w, 'tn-xs');
-    // in the ledger: MATIC's leftover 0.0325 (21446.0325 − 21446) is dust, recorded SKIPPED, never sent
-    expect(seen2.sells.map((o) => [o.run_id, o.symbol, o.quantity, o.status])).toEqual([
-      ['2', 'MATICUSDT', '0', 'SKIPPED'],
-      ['2', 'UNFIUSDT', '139.2', 'FILLED'],
-    ]);
-    const day1Stops = seen2.stops.filter((o) => o.run_id === '1');
-    expect(day1Stops.map((o) => [o.symbol, o.status, o.fills, o.fill_price, o.commission])).toEqual([
-      ['MATICUSDT', 'FILLED', '1', '0.2214', '4.7481444'],
-      ['UNFIUSDT', 'CANCELED', '0', null, null],
-    ]);
-    expect(seen2.exits.map((e) => [e.symbol, e.reason, e.level, e.quantity, e.price, e.slippageBps])).toEqual(
-      [['MATICUSDT', 'stop_loss', '0.2214', '21446', '0.2214', 0]],
+    it.skipIf(skip)(
+      'rests a STOP_LOSS per position after the buys; the next rebalance books the triggered one, cancels and replaces the other',
+      async () => {
+        w.setClock(dayToMs('2021-03-01') + 30_000);
+        const r1 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, dbUrl);
+        expect(r1.run.status).toBe('completed');
+        // the stops rest on the exchange at the hand-computed S (floored to tickSize), quantity floor_step(h)
+        const day1 = await openOrders(w, 'k-xs');
+        expect(day1.map((o) => o.slice(0, 5))).toEqual([
+          ['MATICUSDT', 'STOP_LOSS', 'SELL', '21446', '0.2214'],
+          ['UNFIUSDT', 'STOP_LOSS', 'SELL', '139.2', '34.088'],
+        ]);
+        const seen1 = await ledgerView(w, 'tn-xs', dbUrl);
+        expect(
+          seen1.stops.map((o) => [o.symbol, o.status, o.order_type, o.stop_price, o.stop_reason, o.quantity]),
+        ).toEqual([
+          ['MATICUSDT', 'NEW', 'STOP_LOSS', '0.2214', 'stop_loss', '21446'],
+          ['UNFIUSDT', 'NEW', 'STOP_LOSS', '34.088', 'stop_loss', '139.2'],
+        ]);
+        expect(seen1.stops.map((o) => o.client_order_id)).toEqual(day1.map((o) => o[5]));
+        expect(seen1.stops.every((o) => o.exchange_order_id !== null)).toBe(true);
+
+        // the clock moves through MATIC's stop (14:00 candle); UNFI's is untouched
+        w.setClock(dayToMs('2021-03-02') + 30_000);
+        const r2 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, dbUrl);
+        expect(r2.run.status).toBe('completed');
+        // the stop's sale was booked before the reconciliation: no difference, no refusal
+        expect(r2.exchange?.reconciliation).toEqual([]);
+        // MATIC is never sold twice: the rebalance sells only UNFI (its stop cancelled first, so unlocked)
+        expect(r2.fills.filter((f) => f.side === 'SELL').map((f) => [f.symbol, f.quantity])).toEqual([
+          ['UNFIUSDT', '139.2'],
+        ]);
+        const seen2 = await ledgerView(w, 'tn-xs', dbUrl);
+        // in the ledger: MATIC's leftover 0.0325 (21446.0325 − 21446) is dust, recorded SKIPPED, never sent
+        expect(seen2.sells.map((o) => [o.run_id, o.symbol, o.quantity, o.status])).toEqual([
+          ['2', 'MATICUSDT', '0', 'SKIPPED'],
+          ['2', 'UNFIUSDT', '139.2', 'FILLED'],
+        ]);
+        const day1Stops = seen2.stops.filter((o) => o.run_id === '1');
+        expect(day1Stops.map((o) => [o.symbol, o.status, o.fills, o.fill_price, o.commission])).toEqual([
+          ['MATICUSDT', 'FILLED', '1', '0.2214', '4.7481444'],
+          ['UNFIUSDT', 'CANCELED', '0', null, null],
+        ]);
+        expect(
+          seen2.exits.map((e) => [e.symbol, e.reason, e.level, e.quantity, e.price, e.slippageBps]),
+        ).toEqual([['MATICUSDT', 'stop_loss', '0.2214', '21446', '0.2214', 0]]);
+        // the new stops (both re-bought) rest on the exchange and in the ledger as NEW
+        const day2Stops = seen2.stops.filter((o) => o.run_id === '2');
+        expect(day2Stops.map((o) => [o.symbol, o.status])).toEqual([
+          ['MATICUSDT', 'NEW'],
+          ['UNFIUSDT', 'NEW'],
+        ]);
+        const day2 = await openOrders(w, 'k-xs');
+        expect(day2.map((o) => o[5])).toEqual(day2Stops.map((o) => o.client_order_id));
+        expect(day2.map((o) => [o[0], o[1], o[4]])).toEqual(
+          day2Stops.map((o) => [o.symbol, 'STOP_LOSS', o.stop_price]),
+        );
+      },
+      120_000,
     );
-    // the new stops (both re-bought) rest on the exchange and in the ledger as NEW
-    const day2Stops = seen2.stops.filter((o) => o.run_id === '2');
-    expect(day2Stops.map((o) => [o.symbol, o.status])).toEqual([
-      ['MATICUSDT', 'NEW'],
-      ['UNFIUSDT', 'NEW'],
-    ]);
-    const day2 = await openOrders(w, 'k-xs');
-    expect(day2.map((o) => o[5])).toEqual(day2Stops.map((o) => o.client_order_id));
-    expect(day2.map((o) => [o[0], o[1], o[4]])).toEqual(
-      day2Stops.map((o) => [o.symbol, 'STOP_LOSS', o.stop_price]),
-    );
-  }, 120_000);
-});
+  },
+);
 
 describe('exchange-side stops and the intraday pass (stop_on_exchange = true)', () => {
   let w: World;
