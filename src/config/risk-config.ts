@@ -27,6 +27,7 @@ export function riskSettingsFrom(config: Config): RiskSettings {
     entrySmaSlow: signals.entry_sma_slow,
     entryBreakoutDays: signals.entry_breakout_days,
     interval: intraday.interval as KlineInterval,
+    ...(intraday.stop_on_exchange ? { stopOnExchange: true } : {}),
   };
 }
 
@@ -40,21 +41,43 @@ export function riskConfigProblems(
   config: Config,
   origins: Readonly<Record<string, string>>,
 ): ConfigProblem[] {
-  const problems = validateRiskSettings(riskSettingsFrom(config)).map((p) => {
+  const problems: ConfigProblem[] = validateRiskSettings(riskSettingsFrom(config)).map((p) => {
     const source = origins[`${p.section}.${p.key}`] ?? 'config';
     const shown = source === 'default' ? 'default' : source;
     return { source: shown, section: p.section, key: p.key, message: `${shown} ${p.message}` };
   });
-  if (config.intraday.stop_on_exchange) {
-    // The adapter can place, cancel and list STOP_LOSS orders (port StopOrders), but no job keeps them
-    // yet: refusing is honest, accepting `true` would leave positions without the stop the user expects.
-    const shown = origins['intraday.stop_on_exchange'] ?? 'config';
-    problems.push({
-      source: shown,
-      section: 'intraday',
-      key: 'stop_on_exchange',
-      message: `${shown} [intraday] stop_on_exchange = true: not supported by the jobs of this version (the Binance adapter can place and cancel STOP_LOSS orders, but no job keeps them on the exchange yet); allowed values: false — the intraday pass (momentum-rebalancer intraday) sells at the stop instead`,
-    });
-  }
+  problems.push(...stopOnExchangeProblems(config, origins));
   return problems;
+}
+
+/**
+ * `[intraday] stop_on_exchange = true` (issue 10 item 7) needs a real exchange (`[exchange] kind =
+ * testnet | live`: replay and paper have no resting orders) and a §10 stop rule (`[risk] stop_loss` or
+ * `trailing_stop` above 0): otherwise a config problem naming the key and the allowed values.
+ */
+function stopOnExchangeProblems(config: Config, origins: Readonly<Record<string, string>>): ConfigProblem[] {
+  if (!config.intraday.stop_on_exchange) return [];
+  const shown = origins['intraday.stop_on_exchange'] ?? 'config';
+  const problem = (message: string): ConfigProblem => ({
+    source: shown,
+    section: 'intraday',
+    key: 'stop_on_exchange',
+    message: `${shown} [intraday] stop_on_exchange = true: ${message}`,
+  });
+  const kind = config.exchange.kind;
+  if (kind !== 'testnet' && kind !== 'live') {
+    return [
+      problem(
+        `needs [exchange] kind = testnet | live (got ${kind}: a simulated exchange keeps no resting STOP_LOSS orders); allowed values: false with kind = ${kind}`,
+      ),
+    ];
+  }
+  if (!(config.risk.stop_loss > 0) && !(config.risk.trailing_stop > 0)) {
+    return [
+      problem(
+        'needs a stop level: [risk] stop_loss or [risk] trailing_stop above 0 (both are 0 = off); allowed values: false, or set stop_loss / trailing_stop in (0, 1)',
+      ),
+    ];
+  }
+  return [];
 }

@@ -5,6 +5,7 @@ import type { HaltJournal } from './halt-journal.ts';
 import type { IntradayJournal } from './intraday-journal.ts';
 import type { OrderJournal } from './order-journal.ts';
 import type { RunJournal } from './run-journal.ts';
+import type { StopJournal } from './stop-journal.ts';
 
 export type * from './ledger-rows.ts';
 export type {
@@ -15,6 +16,7 @@ export type {
   IntradayJournal,
   OrderJournal,
   RunJournal,
+  StopJournal,
 };
 
 /**
@@ -36,7 +38,8 @@ export interface Ledger
     ExchangeRecords,
     BacktestJournal,
     HaltJournal,
-    IntradayJournal {
+    IntradayJournal,
+    StopJournal {
   /** Applies pending SQL migrations from `sql/migrations` (idempotent). */
   migrate(): Promise<void>;
   /** Closes the connection(s). */

@@ -36,6 +36,7 @@ import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
 import { IntradayStore } from './intraday-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
+import { StopStore } from './stop-store.ts';
 
 /** Minimal structured logger (pino-compatible). */
 export interface LedgerLogger {
@@ -141,6 +142,13 @@ export class PostgresLedger implements Ledger {
   recordIntradayExits: IntradayStore['recordIntradayExits'] = (id, a, r) =>
     this.intraday.recordIntradayExits(id, a, r);
   intradayExits: IntradayStore['intradayExits'] = (a) => this.intraday.intradayExits(a);
+  /** Exchange-side stops (StopJournal): see stop-store.ts. */
+  recordStopOrder: Ledger['recordStopOrder'] = async (o, stop, reason) => {
+    const [id] = await this.recordOrders([o]);
+    await new StopStore(this.db).markStop(id as string, stop, reason);
+    return id as string;
+  };
+  openStops: Ledger['openStops'] = (a) => new StopStore(this.db).openStops(a);
 
   async close(): Promise<void> {
     await this.db.destroy();

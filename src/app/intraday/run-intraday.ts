@@ -20,6 +20,7 @@ import { assertVenue } from '../rebalance/guards.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
+import { placeExchangeStops, settleExchangeStops } from '../trading/exchange-stops.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileAfter, reconcileBefore } from '../trading/reconciler.ts';
 import { TradingBook } from '../trading/trading-book.ts';
@@ -171,8 +172,9 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     !batch && !req.dryRun && (unsettled?.orders.length ?? 0) > 0
       ? await new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null }).recoverUnsettled()
       : null;
+  const stopFills = await settleExchangeStops(executorDeps, { ...executorCtx, balances, dryRun: req.dryRun });
   const held = heldOf(book.managed);
-  if (held.length === 0 && recovered === null) return nothing('nothing_held');
+  if (held.length === 0 && recovered === null && stopFills.length === 0) return nothing('nothing_held');
   await loadRules(held.filter((x) => !rulesBy.has(x)));
 
   // ---- the run; each position's state, its unseen candles, the last prices in one request ------------
@@ -339,6 +341,14 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       priceBasis: 'last',
     });
     await session.write((id) => ledger.saveRiskStates(accountId, nextRows, id, nowMs));
+    await placeExchangeStops(executorDeps, {
+      ...executorCtx,
+      attempt,
+      run: session.run,
+      risk,
+      rules,
+      idLeg: `stop-${nowMs}`,
+    });
     await session.write((id) =>
       ledger.recordIntradayDecisions(
         id,

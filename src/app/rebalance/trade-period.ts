@@ -9,6 +9,7 @@ import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { AccountRow, ReconciliationRow } from '../../ports/ledger-rows.ts';
 import { syncRiskAfterRebalance } from '../intraday/rebalance-hook.ts';
 import type { HaltReport, RebalanceResult } from '../rebalance-result.ts';
+import { placeExchangeStops, settleExchangeStops } from '../trading/exchange-stops.ts';
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileBefore } from '../trading/reconciler.ts';
@@ -96,9 +97,6 @@ export async function tradePeriod(
   if (req.dryRun && exchange.kind !== 'replay')
     throw new Error(`a dry run got a ${exchange.kind} exchange: refusing to place orders`);
   const batch = exchange.kind === 'replay';
-  // The exchange's balances before the run (real exchanges), fetched while the ledger is prepared.
-  const exchangeBeforeP = batch || req.dryRun ? null : exchange.balances();
-  exchangeBeforeP?.catch(() => undefined);
   // What the strategy manages, moved by every fill; a real exchange account may hold more (never traded).
   const baseAssetOf = (sym: string) => bySymbol.get(sym)?.baseAsset;
   const book = new TradingBook(quoteAsset, baseAssetOf, balances, opening.positions);
@@ -119,6 +117,11 @@ export async function tradePeriod(
     dryRun: req.dryRun,
   });
   const { continues, resume } = resumption;
+  // Exchange-side stops (issue 10.7): cancelled before the balances are read; a triggered one is booked.
+  await settleExchangeStops(executorDeps, { ...executorCtx, balances, dryRun: req.dryRun });
+  // The exchange's balances before the run (real exchanges), fetched while the ledger is prepared.
+  const exchangeBeforeP = batch || req.dryRun ? null : exchange.balances();
+  exchangeBeforeP?.catch(() => undefined);
   const attempt = await ledger.countRuns(accountId, 'rebalance', period);
   const session = await openTradingSession(
     { journal: ledger, clock, logger: log },
@@ -225,6 +228,14 @@ export async function tradePeriod(
         decisionPrice: priceOf,
         filledAtMs: live ? (deps.exchangeNow?.() ?? clock.now()) : dayMs,
       },
+    });
+
+    await placeExchangeStops(executorDeps, {
+      ...executorCtx,
+      attempt,
+      run: session.run,
+      risk: s.risk,
+      rules,
     });
 
     // ---- the state after the run: reconciliation, marks, P/L, equity; the run's outcome (9.2) --------

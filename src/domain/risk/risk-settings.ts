@@ -64,6 +64,8 @@ export interface RiskSettings {
   readonly entryBreakoutDays: number;
   /** `[intraday] interval`. */
   readonly interval: KlineInterval;
+  /** `[intraday] stop_on_exchange`: keep a STOP_LOSS at the stop level on the exchange (absent = false). */
+  readonly stopOnExchange?: boolean;
 }
 
 /** The defaults of §10–§12: every rule off, `exit_sma_fast = 12`, `exit_sma_slow = 48`, … */

@@ -73,11 +73,11 @@ describe('[risk] [signals] [intraday] keys', () => {
       'user.cfg [risk] trailing_activation = 0.05: it needs trailing_stop',
     ],
     [
-      // The adapter has the STOP_LOSS calls, but no job keeps exchange-side stops yet: refused, not ignored.
+      // Exchange-side stops need a real exchange (the default kind is replay): refused, not ignored.
       '[intraday]\nstop_on_exchange = true\n',
       'intraday',
       'stop_on_exchange',
-      'user.cfg [intraday] stop_on_exchange = true: not supported by the jobs of this version',
+      'user.cfg [intraday] stop_on_exchange = true: needs [exchange] kind = testnet | live',
     ],
     [
       '[signals]\nexit_sma_fast = 48\nexit_sma_slow = 48\n',
