@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { redactDsn } from '../../config/redact-dsn.ts';
@@ -136,6 +136,9 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
     if (problem) throw unusableDataDir(target, problem, 'ENOTPGDATA');
     if (existsSync(join(target, 'PG_VERSION'))) snapshot = snapshotDataDir(target);
   }
+  // Imported on first use: PGlite's module graph costs 60–80 ms at start-up, paid only by a process
+  // that opens an embedded ledger (not by a Postgres-server run nor a `backtest --no-record`).
+  const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
   let pglite: PGlite | undefined;
   try {
     if (!inMemory) {
@@ -147,7 +150,7 @@ async function openPGlite(dataDir: string, opts: OpenLedgerOptions): Promise<Ope
       }
       await mkdir(target, { recursive: true });
     }
-    pglite = await PGlite.create(inMemory ? undefined : target, {
+    pglite = await PGliteClass.create(inMemory ? undefined : target, {
       parsers: PGLITE_PARSERS,
       // The ledger is small: 16 MB of shared buffers instead of Postgres' default 128 MB keeps the
       // embedded database ~115 MB lighter (measured RSS 362 → 247 MB) at no measurable cost here.

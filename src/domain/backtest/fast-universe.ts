@@ -241,7 +241,7 @@ function sortByScore(
   sign: number,
   rankOrder: (a: number, b: number) => number,
 ): number[] {
-  items.sort((a, b) => sign * ((scores[a] as number) - (scores[b] as number)) || a - b);
+  orderByKey(items, scores, sign);
   for (let i = 0; i < items.length; ) {
     let j = i + 1;
     while (
@@ -256,4 +256,46 @@ function sortByScore(
     i = j;
   }
   return items;
+}
+
+/** Reused buffers of {@link orderByKey} (grown on demand; the domain stays free of I/O, not of scratch space). */
+let keyBuf = new Float64Array(0);
+let usedBuf = new Int32Array(0);
+const outBuf: number[] = [];
+
+/**
+ * Puts `items` (symbol indices, ascending) in place in the order of the comparator
+ * `sign × (score_a − score_b) || a − b`, with a native numeric sort of the keys `sign × score` instead of a
+ * comparator sort: `x − y < 0` exactly when `x < y` for the finite or infinite scores of eligible symbols
+ * (an infinite score compares equal to itself, as `∞ − ∞ = NaN` does in the comparator), `−0` is folded into
+ * `+0` (the comparator sees them equal) and equal keys keep the ascending index order, because items are
+ * placed in their order at the first free slot of their key in the sorted keys (found by binary search).
+ */
+function orderByKey(items: number[], scores: Float64Array, sign: number): void {
+  const m = items.length;
+  if (keyBuf.length < m) {
+    keyBuf = new Float64Array(m * 2);
+    usedBuf = new Int32Array(m * 2);
+  }
+  const keys = keyBuf.subarray(0, m);
+  for (let j = 0; j < m; j++) keys[j] = sign * (scores[items[j] as number] as number) + 0;
+  const pos = new Float64Array(keys);
+  pos.sort();
+  const used = usedBuf;
+  used.fill(0, 0, m);
+  const out = outBuf;
+  out.length = m;
+  for (let j = 0; j < m; j++) {
+    const x = keys[j] as number;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((pos[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    out[lo + (used[lo] as number)] = items[j] as number;
+    used[lo] = (used[lo] as number) + 1;
+  }
+  for (let j = 0; j < m; j++) items[j] = out[j] as number;
 }
