@@ -271,8 +271,9 @@ export class IntradayBook extends ReferenceBook {
     x: Decimal,
     hourMs: number,
   ): void {
-    const symbol = this.series(i).info.symbol;
-    const ex = this.exchange(d, (s) => (s === symbol ? x : null));
+    const info = this.series(i).info;
+    const symbol = info.symbol;
+    const ex = this.exchange(d, (s) => (s === symbol ? x : null), [info.baseAsset, info.quoteAsset]);
     const out = ex.executeMarketSync({ symbol, side: 'SELL', quantity: this.holdingOf(i) });
     this.book(d, i, 'SELL', ex, out);
     if (!out.ok) return;
