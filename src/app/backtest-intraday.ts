@@ -95,7 +95,12 @@ export class IntradayBook extends ReferenceBook {
   /** Doubles of cost bases and holdings, for {@link levelScreenOf}. */
   private readonly doubles = new WeakMap<Decimal, number>();
   private readonly risk = new Map<number, PositionState>();
-  /** The keys of `risk` in symbol order, or null after a key was added or removed. */
+  /**
+   * The symbols whose state could act on a bar, in symbol order — a peak and a sellable holding
+   * (`floor_step(h) > 0` and `>= minQty`, exact): the others are dust at every open (§10 dust rule) and
+   * `evaluatePositionBar` would return `dust` on each of their bars. Null after any state was set or removed
+   * (a peak raise keeps the holding, so it keeps the list).
+   */
   private riskOrder: number[] | null = [];
   private readonly pending = new Map<number, PendingReason>();
   private halt: HaltState = RUNNING;
@@ -161,7 +166,7 @@ export class IntradayBook extends ReferenceBook {
   }
 
   private setRisk(i: number, state: PositionState): void {
-    if (!this.risk.has(i)) this.riskOrder = null;
+    this.riskOrder = null;
     this.risk.set(i, state);
   }
 
@@ -169,9 +174,13 @@ export class IntradayBook extends ReferenceBook {
     if (this.risk.delete(i)) this.riskOrder = null;
   }
 
-  /** The symbols with a position state, in symbol order (a fresh array only after the key set changed). */
+  /** The symbols that may act on a bar (see `riskOrder`), in symbol order; a fresh array only after a change. */
   private riskSymbols(): readonly number[] {
-    if (this.riskOrder === null) this.riskOrder = [...this.risk.keys()].sort((a, b) => a - b);
+    if (this.riskOrder === null)
+      this.riskOrder = [...this.risk]
+        .filter(([i, state]) => state.peak !== null && this.sellable(i, state.holding) >= 0)
+        .map(([i]) => i)
+        .sort((a, b) => a - b);
     return this.riskOrder;
   }
 
@@ -271,8 +280,9 @@ export class IntradayBook extends ReferenceBook {
     x: Decimal,
     hourMs: number,
   ): void {
-    const symbol = this.series(i).info.symbol;
-    const ex = this.exchange(d, (s) => (s === symbol ? x : null));
+    const info = this.series(i).info;
+    const symbol = info.symbol;
+    const ex = this.exchange(d, (s) => (s === symbol ? x : null), [info.baseAsset, info.quoteAsset]);
     const out = ex.executeMarketSync({ symbol, side: 'SELL', quantity: this.holdingOf(i) });
     this.book(d, i, 'SELL', ex, out);
     if (!out.ok) return;

@@ -28,6 +28,14 @@ import {
   type UniverseDecision,
 } from '../domain/universe/eligibility.ts';
 
+/** §7's outcome of a SELL of quantity 0 at a symbol with a price (`fillMarketSell` → `checkFilters`). */
+const DUST_SELL: ReturnType<SimAccount['executeMarketSync']> = {
+  ok: false,
+  code: -1013,
+  reason: 'zero_quantity',
+  message: 'Filter failure: LOT_SIZE',
+};
+
 /** The domain's universe and ranking (`evaluateUniverse` + `rankUniverse`) as a {@link Ranker}. */
 export class ReferenceUniverse implements Ranker {
   /** The decisions of the last selected day (one per symbol, in symbol order). */
@@ -145,9 +153,22 @@ export class ReferenceBook implements Book {
 
   /**
    * The simulated exchange at the open of day `d` over the current balances; `priceOf` overrides the
-   * reference price (the intraday exits fill at a bar's open or a level, §10).
+   * reference price (the intraday exits fill at a bar's open or a level, §10). `assets`, when given, limits
+   * the account to those balances (an order of one symbol reads and moves only its base and quote asset, so
+   * an exit need not copy every dust balance of the book).
    */
-  protected exchange(d: number, priceOf?: (symbol: string) => Decimal | null): SimAccount {
+  protected exchange(
+    d: number,
+    priceOf?: (symbol: string) => Decimal | null,
+    assets?: readonly string[],
+  ): SimAccount {
+    const balances =
+      assets === undefined
+        ? [...this.balances.entries()]
+        : assets.flatMap((a) => {
+            const v = this.balances.get(a);
+            return v === undefined ? [] : [[a, v] as const];
+          });
     return new SimAccount({
       market: {
         assets: (symbol) => {
@@ -162,7 +183,7 @@ export class ReferenceBook implements Book {
             ? priceOf(symbol)
             : (this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null),
       },
-      balances: [...this.balances.entries()].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
+      balances: balances.map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
       feeRate: this.params.feeRate,
       slippageBps: this.params.slippageBps,
     });
@@ -170,6 +191,13 @@ export class ReferenceBook implements Book {
 
   protected execute(d: number, ex: SimAccount, order: PlannedOrder): void {
     const i = this.market.indexOf.get(order.symbol) as number;
+    if (order.side === 'SELL' && (order.quantity as Decimal).isZero() && this.candleAt(i, d) !== null) {
+      // A SELL of dust: the planner floors the quantity to the step (plan.ts) and §7 (`fillMarketSell`)
+      // rejects q = 0 as `zero_quantity` (-1013 LOT_SIZE) once the symbol has a price at D — the same
+      // outcome without pricing the fill (a full-mode book plans one such SELL per dust holding a day).
+      this.book(d, i, 'SELL', ex, DUST_SELL);
+      return;
+    }
     const out = ex.executeMarketSync(
       order.side === 'SELL'
         ? { symbol: order.symbol, side: 'SELL', quantity: order.quantity as Decimal }
