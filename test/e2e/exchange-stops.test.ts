@@ -33,8 +33,16 @@ import { loadConfig } from '../../src/config/loader.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { BTC_RULES } from '../support/btc-rules.ts';
-import { HOUR, pass, rebalance, SECRET, TWO, type World, world } from '../support/intraday-world.ts';
-import { freshServerDatabase } from '../support/postgres-server.ts';
+import {
+  HOUR,
+  pass,
+  rebalance,
+  SECRET,
+  TWO,
+  useWorld,
+  type World,
+  world,
+} from '../support/intraday-world.ts';
 
 const logger = createLogger('silent', 'json');
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
@@ -117,28 +125,18 @@ const backends = [
 describe.each(backends)(
   'exchange-side stops through the emulator (stop_on_exchange = true), ledger on $name',
   ({ server, skip }) => {
-    let w: World;
-    let dbUrl: string | undefined;
-    let drop: (() => Promise<void>) | undefined;
-    beforeAll(async () => {
-      if (skip) return;
-      w = await world(['k-xs']);
-      if (server && serverUrl) {
-        const fresh = await freshServerDatabase(serverUrl, 'e2e_xstops');
-        dbUrl = fresh.url;
-        drop = fresh.drop;
-      }
-    });
-    afterAll(async () => {
-      if (skip) return;
-      await w.emu.close();
-      await drop?.();
-      rmSync(w.dir, { recursive: true, force: true });
+    const ctx = useWorld(['k-xs'], {
+      server,
+      skip,
+      dbName: 'e2e_xstops',
+      ...(serverUrl ? { serverUrl } : {}),
     });
 
     it.skipIf(skip)(
       'rests a STOP_LOSS per position after the buys; the next rebalance books the triggered one, cancels and replaces the other',
       async () => {
+        const w = ctx.w();
+        const dbUrl = ctx.dbUrl();
         w.setClock(dayToMs('2021-03-01') + 30_000);
         const r1 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, dbUrl);
         expect(r1.run.status).toBe('completed');

@@ -1,24 +1,9 @@
-/**
- * The intraday pass on the real exchange path (issue 10 item 8): binance-api-node → HTTP → the Binance
- * emulator on 127.0.0.1 (hourly klines, a clock the test sets), composed as the CLI composes it
- * (openAdapters / openIntradayAdapters), the ledger on PGlite and — for the stop case — the Postgres server.
- *
- * Hand-checked figures (bundled hourly klines, 2021-03-01): the rebalance at 00:00:30 buys MATIC and UNFI
- * (top 2 of MATIC, UNFI, BTC, ETH, ADA). With trailing_stop 0.1 (active at once), MATIC's peak is the high
- * 0.24899 → stop 0.224091, crossed by the 11:00 candle's low; UNFI's peak 44.3992 → 39.95928, crossed at
- * 06:00. At 12:00:30 the pass sells both at the market: the emulator's price then is the open of the 12:00
- * candle (MATIC 0.22668, UNFI 41.1452), commission 0.1 % in USDT.
- * - stop: the SELLs with their orders, fills, fees, reasons and levels in the ledger;
- * The halt and the crash cases: intraday-crash.test.ts.
- */
-import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
-import { HOUR, pass, rebalance, TWO, type World, world } from '../support/intraday-world.ts';
-import { freshServerDatabase } from '../support/postgres-server.ts';
+import { HOUR, pass, rebalance, TWO, useWorld } from '../support/intraday-world.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 const backends = [
@@ -27,28 +12,18 @@ const backends = [
 ];
 
 describe.each(backends)('intraday pass through the emulator, ledger on $name', ({ server, skip }) => {
-  let w: World;
-  let dbUrl: string | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    if (skip) return;
-    w = await world(['k-stop']);
-    if (server && serverUrl) {
-      const fresh = await freshServerDatabase(serverUrl, 'e2e_intraday');
-      dbUrl = fresh.url;
-      drop = fresh.drop;
-    }
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await w.emu.close();
-    await drop?.();
-    rmSync(w.dir, { recursive: true, force: true });
+  const ctx = useWorld(['k-stop'], {
+    server,
+    skip,
+    dbName: 'e2e_intraday',
+    ...(serverUrl ? { serverUrl } : {}),
   });
 
   it.skipIf(skip)(
     'buy at a rebalance, advance the clock: the pass sells at the trailing stops (order, fill, fee, reason, level)',
     async () => {
+      const w = ctx.w();
+      const dbUrl = ctx.dbUrl();
       w.setClock(dayToMs('2021-03-01') + 30_000);
       const r = await rebalance(w, w.emu.baseUrl, 'tn-stop', 'k-stop', TWO, dbUrl);
       expect(r.run.status).toBe('completed');

@@ -2,9 +2,10 @@
  * What the intraday e2e tests share: a Binance emulator on the bundled data whose clock the test sets, a
  * scratch directory, and one rebalance / one intraday pass composed as the CLI composes them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { runIntraday } from '../../src/app/intraday/run-intraday.ts';
@@ -16,6 +17,7 @@ import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
+import { freshServerDatabase } from './postgres-server.ts';
 
 const logger = createLogger('silent', 'json');
 export const SECRET = 'e2e-intraday-secret-0123456789';
@@ -50,6 +52,41 @@ export async function world(keys: string[]) {
 }
 
 export type World = Awaited<ReturnType<typeof world>>;
+
+/**
+ * The file's world for one ledger backend, created in `beforeAll` and torn down in `afterAll`: the
+ * emulator with accounts `keys`, and — when `server` — a scratch database `dbName` on the Postgres server
+ * of `serverUrl`. Returns getters (valid inside the tests). Nothing is created when `skip`.
+ */
+export function useWorld(
+  keys: string[],
+  opts: {
+    readonly server: boolean;
+    readonly skip: boolean;
+    readonly serverUrl?: string;
+    readonly dbName: string;
+  },
+): { readonly w: () => World; readonly dbUrl: () => string | undefined } {
+  let w: World | undefined;
+  let dbUrl: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (opts.skip) return;
+    w = await world(keys);
+    if (opts.server && opts.serverUrl) {
+      const fresh = await freshServerDatabase(opts.serverUrl, opts.dbName);
+      dbUrl = fresh.url;
+      drop = fresh.drop;
+    }
+  });
+  afterAll(async () => {
+    if (opts.skip || !w) return;
+    await w.emu.close();
+    await drop?.();
+    rmSync(w.dir, { recursive: true, force: true });
+  });
+  return { w: () => w as World, dbUrl: () => dbUrl };
+}
 
 function configFor(w: World, baseUrl: string, account: string, o: Overrides, dbUrl?: string) {
   return loadConfig({

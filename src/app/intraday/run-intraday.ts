@@ -7,7 +7,6 @@
  * may sell everything and set the kill switch. Each pass is a run of kind `intraday` with its decisions,
  * exits, orders, fills, balances and equity. It never buys, so a halt changes nothing here.
  */
-import type { Position } from '../../domain/accounting/average-cost.ts';
 import { type Decimal, dec, decStr, floorStep } from '../../domain/decimal.ts';
 import type { PendingReason } from '../../domain/risk/evaluate-bar.ts';
 import { FLAT, type PositionState } from '../../domain/risk/position-state.ts';
@@ -17,6 +16,7 @@ import type { IntradayCandles } from '../../ports/intraday-candles.ts';
 import type { RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { RebalanceDeps } from '../rebalance/deps.ts';
 import { assertVenue } from '../rebalance/guards.ts';
+import { bookOfState } from '../rebalance/opening-book.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
@@ -79,20 +79,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
   }
   const state = await ledger.loadState(accountId);
   const haltBefore = (await ledger.haltState(accountId)).status;
-  const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-  const positions = new Map<string, Position>(
-    state.positions.map((p) => [
-      p.asset,
-      {
-        asset: p.asset,
-        symbol: p.symbol,
-        quantity: dec(p.quantity),
-        costBasis: dec(p.costBasis),
-        realizedPnl: dec(p.realizedPnl),
-        feesQuote: dec(p.feesQuote),
-      },
-    ]),
-  );
+  const { balances, positions } = bookOfState(state);
   const symbolOf = (asset: string) => positions.get(asset)?.symbol ?? asset + quoteAsset;
   const heldOf = (m: ReadonlyMap<string, Decimal>) =>
     [...m].filter(([a, q]) => a !== quoteAsset && q.gt(0)).map(([a]) => symbolOf(a));

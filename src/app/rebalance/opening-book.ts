@@ -12,12 +12,38 @@ import type { SymbolHistory } from '../../domain/universe/eligibility.ts';
 import type { PositionRow, RunRow } from '../../ports/ledger-rows.ts';
 import type { RebalanceResult } from '../rebalance-result.ts';
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
+import { totals } from '../trading/reconciler.ts';
 
 /** Balances (asset → quantity, incl. the quote asset) and positions by asset, after §2 conversions. */
 export interface OpeningBook {
   readonly balances: Map<string, Decimal>;
   readonly positions: Map<string, Position>;
   readonly adjustments: RebalanceResult['adjustments'];
+}
+
+/**
+ * The ledger's saved state as the book's maps: balance totals (free + locked, asset units, incl. the
+ * quote asset) and average-cost positions by asset, all exact decimals. No conversion (see
+ * {@link openingBook} for §2).
+ */
+export function bookOfState(state: {
+  readonly balances: readonly Balance[];
+  readonly positions: readonly PositionRow[];
+}): { balances: Map<string, Decimal>; positions: Map<string, Position> } {
+  const positions = new Map<string, Position>(
+    state.positions.map((p) => [
+      p.asset,
+      {
+        asset: p.asset,
+        symbol: p.symbol,
+        quantity: dec(p.quantity),
+        costBasis: dec(p.costBasis),
+        realizedPnl: dec(p.realizedPnl),
+        feesQuote: dec(p.feesQuote),
+      },
+    ]),
+  );
+  return { balances: totals(state.balances), positions };
 }
 
 /**
@@ -32,20 +58,7 @@ export function openingBook(
   dayMs: number,
   log: Logger,
 ): OpeningBook {
-  const balances = new Map(state.balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
-  const positions = new Map<string, Position>(
-    state.positions.map((p) => [
-      p.asset,
-      {
-        asset: p.asset,
-        symbol: p.symbol,
-        quantity: dec(p.quantity),
-        costBasis: dec(p.costBasis),
-        realizedPnl: dec(p.realizedPnl),
-        feesQuote: dec(p.feesQuote),
-      },
-    ]),
-  );
+  const { balances, positions } = bookOfState(state);
   const swap = convertHoldings(
     balances,
     quoteAsset,
