@@ -21,9 +21,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { lowerBoundOf } from '../../domain/series.ts';
 import type { Candle } from '../../domain/types.ts';
 import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
+import { KlineTable } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
 export const HOURLY_CACHE_FORMAT = 1;
@@ -193,70 +193,9 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTa
     const ends = new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows);
     const textAt = base + 8 * rows + align8(8 * rows);
     const text = buf.toString('latin1', textAt, textAt + textLength);
-    return new CachedHourlyTable(text, times, starts, ends);
+    return new KlineTable(stamp.file, text, times, starts, ends);
   } catch {
     return null;
   }
 }
 
-/** A validated kline table read from the cache (the `KlineTable` read side: candles built on demand). */
-class CachedHourlyTable implements HourlyTable {
-  readonly length: number;
-  private cache: readonly Candle[] | undefined;
-
-  constructor(
-    private readonly text: string,
-    private readonly times: Float64Array,
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
-  ) {
-    this.length = times.length;
-  }
-
-  openTimeAt(i: number): number | undefined {
-    return this.times[i];
-  }
-
-  lowerBound(t: number): number {
-    return lowerBoundOf(this.times, t);
-  }
-
-  slice(from: number, to: number): Candle[] {
-    if (this.cache) return this.cache.slice(from, to);
-    const out: Candle[] = [];
-    for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) out.push(this.candleAt(i));
-    return out;
-  }
-
-  all(): readonly Candle[] {
-    if (!this.cache) {
-      const out: Candle[] = new Array(this.length);
-      for (let i = 0; i < this.length; i++) out[i] = this.candleAt(i);
-      this.cache = out;
-    }
-    return this.cache;
-  }
-
-  /** The candle of row `i`, fields sliced from the validated text (as `KlineTable` does). */
-  private candleAt(i: number): Candle {
-    const t = this.text;
-    const end = this.ends[i] as number;
-    const c1 = t.indexOf(',', this.starts[i] as number);
-    const c2 = t.indexOf(',', c1 + 1);
-    const c3 = t.indexOf(',', c2 + 1);
-    const c4 = t.indexOf(',', c3 + 1);
-    const c5 = t.indexOf(',', c4 + 1);
-    const c6 = t.indexOf(',', c5 + 1);
-    const c7 = t.indexOf(',', c6 + 1);
-    return {
-      openTime: this.times[i] as number,
-      open: t.slice(c1 + 1, c2),
-      high: t.slice(c2 + 1, c3),
-      low: t.slice(c3 + 1, c4),
-      close: t.slice(c4 + 1, c5),
-      volume: t.slice(c5 + 1, c6),
-      quoteVolume: c7 === c6 + 1 ? null : t.slice(c6 + 1, c7),
-      trades: end === c7 + 1 ? null : +t.slice(c7 + 1, end),
-    };
-  }
-}
