@@ -15,12 +15,18 @@
  */
 import type { Balance } from '../domain/types.ts';
 import { entryFilterHistoryDays } from '../domain/universe/eligibility.ts';
+import { UserInputError } from './errors.ts';
 import type { RebalanceDeps, RebalanceRequest } from './rebalance/deps.ts';
 import { assertForward, assertVenue, clockGuard, emptyUniverseGuard, skipGuard } from './rebalance/guards.ts';
 import { previewHalt } from './rebalance/halt-gate.ts';
 import { loadOpeningBook } from './rebalance/opening-book.ts';
 import { balancesOf, describeExcluded, excludedOf, runRecordsOf } from './rebalance/result-parts.ts';
-import { refuseRun, type StoppedRunContext, skipRun } from './rebalance/stopped-run.ts';
+import {
+  recordFailedBeforeSession,
+  refuseRun,
+  type StoppedRunContext,
+  skipRun,
+} from './rebalance/stopped-run.ts';
 import { tradePeriod } from './rebalance/trade-period.ts';
 import { universeAt } from './rebalance/universe-at.ts';
 import type { RebalanceResult } from './rebalance-result.ts';
@@ -40,7 +46,8 @@ export type { ExchangeContext, RebalanceDeps, RebalanceRequest } from './rebalan
  * @throws VenueMismatchError for an account of another venue; UserInputError for a decision day outside
  *   the data, an unknown symbol in include/exclude, or a period earlier than the account's last rebalance;
  *   StaleDataError / InvalidMarketDataError for stale caps or bad decision prices; anything the adapters
- *   throw (the run is then recorded as `failed` with the reason, when it had started).
+ *   throw (the run is then recorded as `failed` with the reason, when it had started; on a real exchange
+ *   also when the market data at D failed to load, 14.2).
  */
 export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): Promise<RebalanceResult> {
   const t0 = deps.clock.now();
@@ -78,7 +85,16 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const clockRefusal = live && deps.exchangeNow ? clockGuard(deps.exchangeNow(), clock.now(), dayMs) : null;
   // (deeper with the §11 entry filter on: its slow SMA / breakout channel)
   const historyDays = entryFilterHistoryDays(lookbackDays, s.risk);
-  const snap = await MarketSnapshot.load(market, day, { live, historyDays, universe: s.universe });
+  const snap = await MarketSnapshot.load(market, day, { live, historyDays, universe: s.universe }).catch(
+    async (err: unknown) => {
+      // 14.2: unusable exchange data at D (not bad input) fails a recorded run of the period.
+      if (live && !req.dryRun && !(err instanceof UserInputError)) {
+        const { newRun } = runRecordsOf(s, req, accountId, dayMs, () => clock.now());
+        await recordFailedBeforeSession({ journal: ledger, clock, logger: log }, newRun(), err, timings);
+      }
+      throw err;
+    },
+  );
   t = lap('load', t);
 
   // ---- period: forward only, refused by the clock, skipped (§1, 14.3, 14.4) -----------------------

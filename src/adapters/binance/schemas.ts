@@ -162,7 +162,8 @@ export function parseResponse<S extends z.ZodType>(
   const issue = r.error.issues[0];
   const field =
     issue && issue.path.length > 0
-      ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('')
+      ? (klineField(schema, body, issue.path) ??
+        issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join(''))
       : '(body)';
   throw new ExchangeError(
     `${endpoint}${symbol ? ` ${symbol}` : ''}: invalid response: field ${field}: ${issue?.message ?? 'invalid'}; nothing further is sent`,
@@ -171,4 +172,33 @@ export function parseResponse<S extends z.ZodType>(
     null,
     symbol,
   );
+}
+
+/** The columns of a kline row (rest-api.md "Kline/Candlestick data"), by position. */
+const KLINE_COLUMNS = [
+  'openTime',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'closeTime',
+  'quoteVolume',
+  'trades',
+];
+
+/**
+ * A failing kline cell named as the positive-price check names it (issue 14.2): `[23].close (openTime
+ * 2021-02-21)` instead of `[23][4]`; the row's open time as its UTC day (with the time when not 00:00).
+ * @returns null when `schema` is not {@link klinesSchema} or the path is not one of a row's named cells.
+ */
+function klineField(schema: z.ZodType, body: unknown, path: readonly PropertyKey[]): string | null {
+  const [row, col] = path;
+  const name = typeof col === 'number' ? KLINE_COLUMNS[col] : undefined;
+  if (schema !== klinesSchema || path.length !== 2 || typeof row !== 'number' || !name) return null;
+  const cells: unknown = Array.isArray(body) ? body[row] : undefined;
+  const t = Array.isArray(cells) ? cells[0] : undefined;
+  const iso = typeof t === 'number' && Number.isFinite(t) && t >= 0 ? new Date(t).toISOString() : null;
+  const when = iso ? ` (openTime ${iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso})` : '';
+  return `[${row}].${name}${when}`;
 }

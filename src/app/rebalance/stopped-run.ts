@@ -1,6 +1,7 @@
 /**
- * Runs that stop before any order: `refused` by a guard (9.2, 9.3, 14.4) and `skipped` because the
- * period needs no run (§1) — which on a real exchange still reconciles (14.3).
+ * Runs that stop before any order: `refused` by a guard (9.2, 9.3, 14.4), `skipped` because the
+ * period needs no run (§1) — which on a real exchange still reconciles (14.3) — and `failed` because
+ * the exchange's market data at D was unusable (14.2).
  */
 import type { Logger } from 'pino';
 import { dec } from '../../domain/decimal.ts';
@@ -163,4 +164,28 @@ export async function skipRun(
     balances: [...balances],
     exchange: exchangeReport,
   };
+}
+
+/**
+ * 14.2: records a run of the period as `failed` with `err`'s message when the market data at D could not
+ * be loaded (e.g. a kline with a price <= 0 from the exchange): the run stopped before its session, and
+ * without a row it would leave no trace in the ledger. A failure to record is logged, not thrown.
+ * @param run the run's row to start (its period is the decision day's); timings: the phases so far, ms.
+ */
+export async function recordFailedBeforeSession(
+  deps: {
+    readonly journal: Pick<RunJournal, 'startRun' | 'heartbeat' | 'finishRun'>;
+    readonly clock: Clock;
+    readonly logger: Logger;
+  },
+  run: NewRun,
+  err: unknown,
+  timings: Record<string, number>,
+): Promise<void> {
+  try {
+    const session = await openTradingSession(deps, run);
+    await session.fail(err, timings);
+  } catch (e) {
+    deps.logger.error({ err: e }, 'could not record the failed run');
+  }
 }
