@@ -110,6 +110,12 @@ function breakoutSeriesUnits<T extends bigint | number>(
   return out;
 }
 
+/**
+ * Relative gap above which two rounded products of exact integers (each within 2^-53 ≈ 1.1e-16 of the
+ * exact product, the difference within one more rounding) are surely ordered as the exact ones.
+ */
+const PRODUCT_REL = 1e-14;
+
 /** 10^k for the scaled-integer parse below (k = 0 … 8). */
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 /** Largest accumulated digit value that stays exact after one more `· 10 + 9`. */
@@ -171,10 +177,13 @@ function exitSignalOfSafeUnits(
 /**
  * {@link exitSignalSeries} on prices given as exact scaled integers held in doubles (`value × 10^k` for
  * one `k` shared by both arrays, e.g. the 10^8 units of `priceMantissa8`; NaN for a value that has none):
- * every sum, difference and product it forms is an exact integer when every value is one below 2^53 and
- * the largest window sum times the other length stays below 2^53, so the §10 comparisons are the exact
- * ones. Null when that does not hold (a NaN or negative value, too large a value, lengths it does not
- * accept): the caller then takes {@link exitSignalSeriesOfText} (exact BigInt or decimal.js path).
+ * every window sum it forms is an exact integer while the largest value times `slow + 1` stays below
+ * 2^53. sma_cross's comparison `sum_f · slow < sum_s · fast` is exact in doubles when the products stay
+ * below 2^53 too; above, the rounded products decide only when they differ by more than
+ * {@link PRODUCT_REL} of their size (each is within 2^-53 of the exact one), and BigInt products decide
+ * the rest — so every answer is the exact §10 comparison. Null when the sums cannot be exact (a NaN or
+ * negative value, too large a value) or for lengths it does not accept: the caller then takes
+ * {@link exitSignalSeriesOfText} (exact BigInt or decimal.js path).
  * @param closeUnits closes, oldest first; @param lowUnits lows of the same candles (read by `breakout` only).
  * @returns `out[t]` = `exitSignalAt(closes, lows, t, s)`, or null (see above); `none` → all false.
  */
@@ -195,8 +204,9 @@ export function exitSignalSeriesOfUnits(
       if (!(u >= 0 && u <= Number.MAX_SAFE_INTEGER)) return null;
       if (u > max) max = u;
     }
-    // sums of up to `slow + 1` values, times at most `slow`: exact below 2^53
-    if (max * (slow + 1) * slow > Number.MAX_SAFE_INTEGER) return null;
+    // sums of up to `slow + 1` values: exact below 2^53; their products with at most `slow` too, or screened
+    if (max * (slow + 1) > Number.MAX_SAFE_INTEGER) return null;
+    const exactProducts = max * (slow + 1) * slow <= Number.MAX_SAFE_INTEGER;
     const out: boolean[] = new Array(n).fill(false);
     let sumFast = 0;
     let sumSlow = 0;
@@ -208,7 +218,16 @@ export function exitSignalSeriesOfUnits(
       if (t >= fast) sumFast -= closeUnits[t - fast] as number;
       if (t >= slow) sumSlow -= closeUnits[t - slow] as number;
       // SMA_fast(t) < SMA_slow(t) ⇔ sum_f · slow < sum_s · fast (§10), defined from t = slow − 1
-      const less = sumFast * slow < sumSlow * fast;
+      const a = sumFast * slow;
+      const b = sumSlow * fast;
+      let less: boolean;
+      if (exactProducts) less = a < b;
+      else {
+        const margin = (a + b) * PRODUCT_REL;
+        if (b - a > margin) less = true;
+        else if (a - b > margin) less = false;
+        else less = BigInt(sumFast) * BigInt(slow) < BigInt(sumSlow) * BigInt(fast);
+      }
       if (t >= slow) out[t] = less && !lessBefore;
       lessBefore = less;
     }
