@@ -322,7 +322,7 @@ export class IntradayBook extends ReferenceBook {
   ): void {
     const info = this.series(i).info;
     const symbol = info.symbol;
-    const ex = this.exchange(d, (s) => (s === symbol ? x : null), [info.baseAsset, info.quoteAsset]);
+    const ex = this.exchange(d, (s) => (s === symbol ? x : null));
     const out = ex.executeMarketSync({ symbol, side: 'SELL', quantity: this.holdingOf(i) });
     this.book(d, i, 'SELL', ex, out);
     if (!out.ok) return;
