@@ -108,7 +108,8 @@ interface StateScreen {
 
 /** Rebalance context: which symbols were positions at the daily open, which were sold whole. */
 interface RebalanceContext {
-  readonly wasPosition: ReadonlyMap<number, boolean>;
+  /** Whether symbol `i`'s holding before the rebalance was a position at the open (asked for BUYs only). */
+  readonly wasPosition: (i: number) => boolean;
   readonly soldWhole: Set<number>;
   readonly wholeSellIntent: Set<number>;
 }
@@ -252,14 +253,14 @@ export class IntradayBook extends ReferenceBook {
   override rebalance(d: number, targets: readonly RankedTarget[]): void {
     this.halt = nextHaltState(this.halt, { type: 'rebalance', atMs: this.market.dayMs(d) });
     this.pending.clear();
-    const wasPosition = new Map<number, boolean>();
-    for (const h of this.holdings()) {
-      const open = this.candleAt(h.symbolIndex, d)?.open;
-      wasPosition.set(
-        h.symbolIndex,
-        open !== undefined && this.isPositionAt(h.symbolIndex, h.quantity, open),
-      );
-    }
+    // the holdings before the orders (the array is replaced, not changed, when a balance changes); the dust
+    // test is made for the bought symbols only
+    const before = this.holdings();
+    const wasPosition = (i: number): boolean => {
+      const h = before.find((x) => x.symbolIndex === i);
+      const open = h === undefined ? undefined : this.candleAt(i, d)?.open;
+      return h !== undefined && open !== undefined && this.isPositionAt(i, h.quantity, open);
+    };
     this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
     try {
       // halted (max_drawdown): K = 0, sell what is left and buy nothing; a daily-loss stop lifted above
@@ -291,9 +292,7 @@ export class IntradayBook extends ReferenceBook {
     const state = this.risk.get(i) ?? { ...FLAT, holding: before };
     let next: PositionState;
     if (side === 'BUY') {
-      const opens = this.ctx
-        ? buyOpensPosition(this.ctx.wasPosition.get(i) ?? false, this.ctx.soldWhole.has(i))
-        : true;
+      const opens = this.ctx ? buyOpensPosition(this.ctx.wasPosition(i), this.ctx.soldWhole.has(i)) : true;
       next = applyBuyFill(
         state,
         {
