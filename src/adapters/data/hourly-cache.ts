@@ -26,7 +26,7 @@ import path from 'node:path';
 import type { HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
 import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
-import { KlineTable } from './kline-csv.ts';
+import { KlineTable, type LazyText } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
 export const HOURLY_CACHE_FORMAT = 2;
@@ -225,7 +225,11 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): CachedHo
       closeUnits: column(3),
       lowUnits: column(4),
     };
-    const text = buf.toString('latin1', textAt, textAt + textLength);
+    // the text stays encoded: decoded a row at a time for the candles asked for, whole only on demand
+    const text: LazyText = {
+      whole: () => buf.toString('latin1', textAt, textAt + textLength),
+      range: (from, to) => buf.toString('latin1', textAt + from, textAt + to),
+    };
     return { table: new KlineTable(stamp.file, text, times, starts, ends), columns };
   } catch {
     return null;
