@@ -195,11 +195,30 @@ export class ReferenceBook implements Book {
     return this.holdingsCache;
   }
 
-  /** Sets the balance of `asset` (a zero deletes it). */
+  /**
+   * Sets the balance of `asset` (a zero deletes it); the cached {@link holdings} are replaced by a copy with
+   * that entry changed (an earlier array stays as it was).
+   */
   private setBalance(asset: string, v: Decimal): void {
     if (v.isZero()) this.balances.delete(asset);
     else this.balances.set(asset, v);
-    if (asset !== this.params.quoteAsset) this.holdingsCache = null;
+    const cached = this.holdingsCache;
+    if (asset === this.params.quoteAsset || cached === null) return;
+    let lo = 0;
+    let hi = cached.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cached[mid] as { asset: string }).asset < asset) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = cached[lo];
+    const found = at !== undefined && at.asset === asset;
+    const next = cached.slice();
+    if (v.gt(0)) {
+      const symbolIndex = found ? at.symbolIndex : this.symbolIndexOfAsset(asset);
+      next.splice(lo, found ? 1 : 0, { asset, symbolIndex, quantity: v });
+    } else if (found) next.splice(lo, 1);
+    this.holdingsCache = next;
   }
 
   /** The average-cost positions with every fill so far applied. */
