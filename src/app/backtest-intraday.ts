@@ -133,10 +133,11 @@ export class IntradayBook extends ReferenceBook {
   /**
    * The symbols whose state could act on a bar, in symbol order — a peak and a sellable holding
    * (`floor_step(h) > 0` and `>= minQty`, exact): the others are dust at every open (§10 dust rule) and
-   * `evaluatePositionBar` would return `dust` on each of their bars. Null after any state was set or removed
-   * (a peak raise keeps the holding, so it keeps the list).
+   * `evaluatePositionBar` would return `dust` on each of their bars. Kept up to date by {@link setRisk} /
+   * {@link deleteRisk}, each change in a new array (a loop over the old one is not disturbed); a peak
+   * raise keeps the holding, so it keeps the list.
    */
-  private riskOrder: number[] | null = [];
+  private riskOrder: readonly number[] = [];
   private readonly pending = new Map<number, PendingReason>();
   private halt: HaltState = RUNNING;
   private previousDayEquity: Decimal;
@@ -207,21 +208,33 @@ export class IntradayBook extends ReferenceBook {
   }
 
   private setRisk(i: number, state: PositionState): void {
-    this.riskOrder = null;
     this.risk.set(i, state);
+    this.placeInOrder(i, state.peak !== null && this.sellable(i, state.holding) >= 0);
   }
 
   private deleteRisk(i: number): void {
-    if (this.risk.delete(i)) this.riskOrder = null;
+    if (this.risk.delete(i)) this.placeInOrder(i, false);
   }
 
-  /** The symbols that may act on a bar (see `riskOrder`), in symbol order; a fresh array only after a change. */
+  /** Puts `i` in or takes it out of {@link riskOrder} (a new array when that changes it). */
+  private placeInOrder(i: number, acts: boolean): void {
+    const order = this.riskOrder;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((order[mid] as number) < i) lo = mid + 1;
+      else hi = mid;
+    }
+    if ((order[lo] === i) === acts) return;
+    const next = order.slice();
+    if (acts) next.splice(lo, 0, i);
+    else next.splice(lo, 1);
+    this.riskOrder = next;
+  }
+
+  /** The symbols that may act on a bar (see `riskOrder`), in symbol order. */
   private riskSymbols(): readonly number[] {
-    if (this.riskOrder === null)
-      this.riskOrder = [...this.risk]
-        .filter(([i, state]) => state.peak !== null && this.sellable(i, state.holding) >= 0)
-        .map(([i]) => i)
-        .sort((a, b) => a - b);
     return this.riskOrder;
   }
 
