@@ -386,18 +386,27 @@ export class ReferenceBook implements Book {
     const quote = this.params.quoteAsset;
     const cash = this.balances.get(quote) ?? ZERO;
     let equity = cash;
-    const out: [number, number][] = [];
+    const marked: [number, Decimal][] = [];
     for (const h of this.holdings()) {
       const close = this.lastCloseAt(h.symbolIndex, d);
       if (close === null) throw new Error(`no price to mark ${h.asset}`);
       const v = h.quantity.times(dec(close));
       equity = equity.plus(v);
-      out.push([h.symbolIndex, Number(decStr(v))]);
+      if (values) marked.push([h.symbolIndex, v]);
     }
-    if (!values) return { equity: decStr(equity) };
-    const equityF = Number(decStr(equity));
-    const shown = out.filter(([, v]) => v >= minShare * equityF).sort((a, b) => a[0] - b[0]);
-    return { equity: decStr(equity), values: shown, cash: Number(decStr(cash)) };
+    const equityText = decStr(equity);
+    if (!values) return { equity: equityText };
+    const least = minShare * Number(equityText);
+    const shown: [number, number][] = [];
+    for (const [i, v] of marked) {
+      // v > 0 is below 10^(e + 1) (e its decimal exponent): surely below the share when that is, by a margin
+      // far above the rounding of the doubles (the dust every full sell leaves); else the exact float
+      if (least > 0 && 10 ** (v.e + 1) < least * (1 - 1e-9)) continue;
+      const x = Number(decStr(v));
+      if (x >= least) shown.push([i, x]);
+    }
+    shown.sort((a, b) => a[0] - b[0]);
+    return { equity: equityText, values: shown, cash: Number(decStr(cash)) };
   }
 
   /**
