@@ -21,7 +21,7 @@ import type { BookParams } from '../domain/backtest/fast-book.ts';
 import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts';
 import type { Ranker } from '../domain/backtest/simulate.ts';
-import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
+import { type Decimal, dec, decStr, floorStep, roundDown8, ZERO } from '../domain/decimal.ts';
 import { SimAccount, type SimAccountOptions } from '../domain/execution/sim-account.ts';
 import type { PlannedOrder, PlanPrices, PlanTarget } from '../domain/planning/plan.ts';
 import { rebalanceStep } from '../domain/portfolio/rebalance-step.ts';
@@ -134,6 +134,8 @@ export class ReferenceBook implements Book {
   readonly ledger = new ArrayLedger();
   /** Balances by asset (the quote asset included), non-zero only; changed through {@link setBalance}. */
   protected readonly balances = new Map<string, Decimal>();
+  /** Whether a holding decimal floors to 0 at its symbol's step (see {@link floorsToZero}). */
+  private readonly zeroFloor = new WeakMap<Decimal, { readonly i: number; readonly zero: boolean }>();
   /** {@link holdings} until a balance changes. */
   private holdingsCache: { asset: string; symbolIndex: number; quantity: Decimal }[] | null = null;
   /** Average-cost positions (README "Accounting") up to the fills still in {@link unaccounted}. */
@@ -355,11 +357,32 @@ export class ReferenceBook implements Book {
       const info = this.series(t.symbolIndex).info;
       return { symbol: info.symbol, asset: info.baseAsset, rank: t.rank };
     });
-    const holdings = this.holdings().map((h) => ({
-      asset: h.asset,
-      symbol: this.series(h.symbolIndex).info.symbol,
-      quantity: h.quantity,
-    }));
+    // full mode: the planner SELLs every holding in full, in symbol order (plan.ts); a holding whose SELL
+    // floors to 0 with a candle at D is §7's zero_quantity (`execute`'s DUST_SELL) and plays no other part in
+    // the plan, so its SELL is made here (once per holding value: the dust left by full sells stays the
+    // same decimal day after day) and executed in its place in the symbol order
+    const holdings: { asset: string; symbol: string; quantity: Decimal }[] = [];
+    const dust: PlannedOrder[] = [];
+    for (const h of this.holdings()) {
+      const info = this.series(h.symbolIndex).info;
+      const plan = { asset: h.asset, symbol: info.symbol, quantity: h.quantity };
+      if (
+        this.params.rebalanceMode === 'full' &&
+        this.candleAt(h.symbolIndex, d) !== null &&
+        this.floorsToZero(h.symbolIndex, h.quantity)
+      )
+        dust.push({
+          ...plan,
+          side: 'SELL',
+          leg: 'sell',
+          quantity: ZERO,
+          quoteOrderQty: null,
+          decisionPrice: null,
+          why: 'full rebalance: a SELL of dust (floors to 0)',
+        });
+      else holdings.push(plan);
+    }
+    dust.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     const params = {
       mode: this.params.rebalanceMode,
       cashBuffer: this.params.cashBuffer,
@@ -368,10 +391,26 @@ export class ReferenceBook implements Book {
     const ex = this.exchange(d);
     const cash = this.balances.get(quote) ?? ZERO;
     // One rebalanceStep (§8): the SELLs, then the BUYs sized with the cash the simulated account holds after them.
-    rebalanceStep({ holdings, targets: planTargets, cash, prices, rules, params }, (_phase, orders) => {
-      for (const o of orders) this.execute(d, ex, o);
+    rebalanceStep({ holdings, targets: planTargets, cash, prices, rules, params }, (phase, orders) => {
+      let k = 0;
+      for (const o of orders) {
+        if (phase === 'sell')
+          while (k < dust.length && (dust[k] as PlannedOrder).symbol < o.symbol)
+            this.execute(d, ex, dust[k++] as PlannedOrder);
+        this.execute(d, ex, o);
+      }
+      if (phase === 'sell') while (k < dust.length) this.execute(d, ex, dust[k++] as PlannedOrder);
       return ex.freeOf(quote);
     });
+  }
+
+  /** `floor_step(q)` of symbol `i` is 0 (remembered per holding decimal and symbol). */
+  private floorsToZero(i: number, q: Decimal): boolean {
+    const hit = this.zeroFloor.get(q);
+    if (hit !== undefined && hit.i === i) return hit.zero;
+    const zero = floorStep(q, this.market.rules(i).stepSize).isZero();
+    this.zeroFloor.set(q, { i, zero });
+    return zero;
   }
 
   /** A BUY through the simulated exchange (the BTC-hold benchmark). */
