@@ -97,7 +97,6 @@ export function hourlyCacheFile(dir: string, file: string): string {
   return path.join(dir, `hourly-${name}-${createHash('sha256').update(file).digest('hex').slice(0, 16)}.bin`);
 }
 
-
 /**
  * The validated text of a kline file as `indexKlineCsv` holds it (BOM dropped, CRLF → LF) and each row's
  * open time, start and end, recomputed from the text (header on line 1, one row per line).
@@ -154,7 +153,9 @@ export function writeHourlyCache(
   if (rows !== table.length || COLUMNS.some((name) => columns[name].length !== rows)) return false;
   for (let i = 0; i < rows; i++) if (times[i] !== table.openTimeAt(i)) return false;
   if (Buffer.byteLength(text, 'latin1') !== Buffer.byteLength(text, 'utf8')) return false;
-  const draft = Buffer.byteLength(JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }));
+  const draft = Buffer.byteLength(
+    JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }),
+  );
   const base = align8(16 + draft + 32);
   const textAt = base + 8 * rows + align8(8 * rows) + COLUMNS.length * 8 * rows;
   const total = textAt + text.length;
@@ -217,7 +218,8 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): CachedHo
     const times = new Float64Array(buf.buffer, buf.byteOffset + base, rows);
     const starts = new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows);
     const ends = new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows);
-    const column = (c: number) => new Float64Array(buf.buffer, buf.byteOffset + columnsAt + c * 8 * rows, rows);
+    const column = (c: number) =>
+      new Float64Array(buf.buffer, buf.byteOffset + columnsAt + c * 8 * rows, rows);
     const columns: HourlyColumns = {
       open: column(0),
       high: column(1),
@@ -235,4 +237,3 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): CachedHo
     return null;
   }
 }
-

@@ -79,7 +79,11 @@ export function loadHourlyBars(klines: HourlyKlines, fromMs: number, toMs: numbe
  * {@link loadHourlyBars} as `Candle` arrays (every candle of the window built: for tests and small
  * windows; same checks and errors).
  */
-export function loadHourlyWindow(klines: HourlyKlines, fromMs: number, toMs: number): Map<string, readonly Candle[]> {
+export function loadHourlyWindow(
+  klines: HourlyKlines,
+  fromMs: number,
+  toMs: number,
+): Map<string, readonly Candle[]> {
   const out = new Map<string, readonly Candle[]>();
   for (const symbol of loadHourlyBars(klines, fromMs, toMs).keys())
     out.set(symbol, klines.candlesBetween(symbol, Number.NEGATIVE_INFINITY, toMs + DAY_MS - 1));
