@@ -134,8 +134,11 @@ export class ReferenceBook implements Book {
   readonly ledger = new ArrayLedger();
   /** Balances by asset (the quote asset included), non-zero only; changed through {@link setBalance}. */
   protected readonly balances = new Map<string, Decimal>();
-  /** Whether a holding decimal floors to 0 at its symbol's step (see {@link floorsToZero}). */
-  private readonly zeroFloor = new WeakMap<Decimal, { readonly i: number; readonly zero: boolean }>();
+  /** Per holding decimal: the dust SELL of its symbol, or null when it does not floor to 0 ({@link dustSellOf}). */
+  private readonly zeroFloor = new WeakMap<
+    Decimal,
+    { readonly i: number; readonly order: PlannedOrder | null }
+  >();
   /** {@link holdings} until a balance changes. */
   private holdingsCache: { asset: string; symbolIndex: number; quantity: Decimal }[] | null = null;
   /** Average-cost positions (README "Accounting") up to the fills still in {@link unaccounted}. */
@@ -363,24 +366,12 @@ export class ReferenceBook implements Book {
     // same decimal day after day) and executed in its place in the symbol order
     const holdings: { asset: string; symbol: string; quantity: Decimal }[] = [];
     const dust: PlannedOrder[] = [];
+    const full = this.params.rebalanceMode === 'full';
     for (const h of this.holdings()) {
-      const info = this.series(h.symbolIndex).info;
-      const plan = { asset: h.asset, symbol: info.symbol, quantity: h.quantity };
-      if (
-        this.params.rebalanceMode === 'full' &&
-        this.candleAt(h.symbolIndex, d) !== null &&
-        this.floorsToZero(h.symbolIndex, h.quantity)
-      )
-        dust.push({
-          ...plan,
-          side: 'SELL',
-          leg: 'sell',
-          quantity: ZERO,
-          quoteOrderQty: null,
-          decisionPrice: null,
-          why: 'full rebalance: a SELL of dust (floors to 0)',
-        });
-      else holdings.push(plan);
+      const symbol = this.series(h.symbolIndex).info.symbol;
+      const dustSell = full ? this.dustSellOf(h.symbolIndex, h.asset, h.quantity) : null;
+      if (dustSell !== null && this.candleAt(h.symbolIndex, d) !== null) dust.push(dustSell);
+      else holdings.push({ asset: h.asset, symbol, quantity: h.quantity });
     }
     dust.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     const params = {
@@ -404,13 +395,27 @@ export class ReferenceBook implements Book {
     });
   }
 
-  /** `floor_step(q)` of symbol `i` is 0 (remembered per holding decimal and symbol). */
-  private floorsToZero(i: number, q: Decimal): boolean {
+  /**
+   * The full-mode SELL of a holding `q` of symbol `i` (base asset `asset`) when it floors to 0 at the
+   * symbol's step (the planner's order, quantity 0), else null; remembered per holding decimal and symbol.
+   */
+  private dustSellOf(i: number, asset: string, q: Decimal): PlannedOrder | null {
     const hit = this.zeroFloor.get(q);
-    if (hit !== undefined && hit.i === i) return hit.zero;
-    const zero = floorStep(q, this.market.rules(i).stepSize).isZero();
-    this.zeroFloor.set(q, { i, zero });
-    return zero;
+    if (hit !== undefined && hit.i === i) return hit.order;
+    const order: PlannedOrder | null = floorStep(q, this.market.rules(i).stepSize).isZero()
+      ? {
+          symbol: this.series(i).info.symbol,
+          asset,
+          side: 'SELL',
+          leg: 'sell',
+          quantity: ZERO,
+          quoteOrderQty: null,
+          decisionPrice: null,
+          why: 'full rebalance: a SELL of dust (floors to 0)',
+        }
+      : null;
+    this.zeroFloor.set(q, { i, order });
+    return order;
   }
 
   /** A BUY through the simulated exchange (the BTC-hold benchmark). */
