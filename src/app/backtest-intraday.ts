@@ -19,6 +19,7 @@ import { type Decimal, dec, decStr, floorStep, ZERO } from '../domain/decimal.ts
 import { type LevelScreen, levelScreenOf, SCREEN_REL, screenBar } from '../domain/risk/bar-screen.ts';
 import { barOf, type PendingReason } from '../domain/risk/evaluate-bar.ts';
 import { buysAllowed, type HaltState, nextHaltState, RUNNING } from '../domain/risk/halt.ts';
+import { type HourlyBars, type HourlyColumns, hourlyBarsOfCandles } from '../domain/risk/hourly-bars.ts';
 import { isPosition } from '../domain/risk/is-position.ts';
 import { checkPortfolioRisk, equityAt, pickMark } from '../domain/risk/portfolio-risk.ts';
 import { evaluatePositionBar } from '../domain/risk/position-bar.ts';
@@ -31,7 +32,7 @@ import {
   type PositionState,
 } from '../domain/risk/position-state.ts';
 import type { RiskSettings } from '../domain/risk/risk-settings.ts';
-import { exitSignalSeriesOfText } from '../domain/signals/exit-signal.ts';
+import { exitSignalSeriesOfText, exitSignalSeriesOfUnits } from '../domain/signals/exit-signal.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { Candle, Side } from '../domain/types.ts';
 import { ReferenceBook } from './backtest-reference.ts';
@@ -45,14 +46,47 @@ type BookExecution = ReturnType<BookExchange['executeMarketSync']>;
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000;
 
-/** Hourly candles by symbol (ascending open times on the hour, UTC ms; any window that covers the backtest). */
-export type HourlyCandles = ReadonlyMap<string, readonly Candle[]>;
+/**
+ * Hourly candles by symbol (ascending open times on the hour, UTC ms; any window that covers the backtest):
+ * built candles, or `HourlyBars` that build a candle only for the rows priced exactly (the CLI's
+ * `loadHourlyBars`).
+ */
+export type HourlyCandles = ReadonlyMap<string, readonly Candle[] | HourlyBars>;
+
+/** The {@link HourlyBars} of one entry of {@link HourlyCandles}. */
+function barsOf(entry: readonly Candle[] | HourlyBars): HourlyBars {
+  return Array.isArray(entry) ? hourlyBarsOfCandles(entry) : (entry as HourlyBars);
+}
+
+/**
+ * §4 row 9's "hourly data on day D" per symbol, for the universe's `intradayDataOn`: whether `symbol` has
+ * at least one hourly candle opening on the UTC day starting at `dayMs` (00:00 UTC ms). Built once from
+ * the open times (one byte per day of each symbol's span); no candle is built.
+ */
+export function hourlyDataDays(hourly: HourlyCandles): (symbol: string, dayMs: number) => boolean {
+  const days = new Map<string, { readonly firstDay: number; readonly has: Uint8Array }>();
+  for (const [symbol, entry] of hourly) {
+    const bars = barsOf(entry);
+    if (bars.length === 0) continue;
+    const firstDay = Math.floor(bars.openTime(0) / DAY_MS);
+    const has = new Uint8Array(Math.floor(bars.openTime(bars.length - 1) / DAY_MS) - firstDay + 1);
+    for (let k = 0; k < bars.length; k++) has[Math.floor(bars.openTime(k) / DAY_MS) - firstDay] = 1;
+    days.set(symbol, { firstDay, has });
+  }
+  return (symbol, dayMs) => {
+    const d = days.get(symbol);
+    if (d === undefined || dayMs % DAY_MS !== 0) return false;
+    return d.has[dayMs / DAY_MS - d.firstDay] === 1;
+  };
+}
 
 interface HourlySeries {
-  readonly candles: readonly Candle[];
-  /** Open time of `candles[0]` (UTC ms). */
+  readonly bars: HourlyBars;
+  /** `open`, `high`, `low` of each candle as doubles (the screens). */
+  readonly columns: HourlyColumns;
+  /** Open time of candle 0 (UTC ms). */
   readonly firstMs: number;
-  /** `(openTime − firstMs) / HOUR_MS` → index into `candles`, −1 for an hour without a candle. */
+  /** `(openTime − firstMs) / HOUR_MS` → candle index, −1 for an hour without a candle. */
   readonly slot: Int32Array;
   /** Exit signal at the close of each candle (§10), or null when `exit_signal = none`. */
   readonly signal: readonly boolean[] | null;
@@ -74,7 +108,8 @@ interface StateScreen {
 
 /** Rebalance context: which symbols were positions at the daily open, which were sold whole. */
 interface RebalanceContext {
-  readonly wasPosition: ReadonlyMap<number, boolean>;
+  /** Whether symbol `i`'s holding before the rebalance was a position at the open (asked for BUYs only). */
+  readonly wasPosition: (i: number) => boolean;
   readonly soldWhole: Set<number>;
   readonly wholeSellIntent: Set<number>;
 }
@@ -85,8 +120,8 @@ export class IntradayBook extends ReferenceBook {
   readonly exits: BacktestExit[] = [];
   /** UTC ms of the close of the hour in which the drawdown halt was set, or null. */
   haltedAtMs: number | null = null;
-  /** Hourly candles by symbol index; their {@link HourlySeries} is laid out on first use. */
-  private readonly hourlyCandles = new Map<number, readonly Candle[]>();
+  /** Hourly bars by symbol index; their {@link HourlySeries} is laid out on first use. */
+  private readonly hourlyBars = new Map<number, HourlyBars>();
   private readonly hourly = new Map<number, HourlySeries | null>();
   /** Per position state: sellable quantity and level doubles, for the screens of {@link evaluateHour}. */
   private readonly screens = new WeakMap<PositionState, StateScreen>();
@@ -98,10 +133,11 @@ export class IntradayBook extends ReferenceBook {
   /**
    * The symbols whose state could act on a bar, in symbol order — a peak and a sellable holding
    * (`floor_step(h) > 0` and `>= minQty`, exact): the others are dust at every open (§10 dust rule) and
-   * `evaluatePositionBar` would return `dust` on each of their bars. Null after any state was set or removed
-   * (a peak raise keeps the holding, so it keeps the list).
+   * `evaluatePositionBar` would return `dust` on each of their bars. Kept up to date by {@link setRisk} /
+   * {@link deleteRisk}, each change in a new array (a loop over the old one is not disturbed); a peak
+   * raise keeps the holding, so it keeps the list.
    */
-  private riskOrder: number[] | null = [];
+  private riskOrder: readonly number[] = [];
   private readonly pending = new Map<number, PendingReason>();
   private halt: HaltState = RUNNING;
   private previousDayEquity: Decimal;
@@ -130,9 +166,9 @@ export class IntradayBook extends ReferenceBook {
     this.previousDayEquity = dec(params.initialQuote);
     this.equityPeak = dec(params.initialQuote);
     this.portfolioRiskOn = settings.maxDailyLoss > 0 || settings.maxDrawdown > 0;
-    for (const [symbol, candles] of hourlyCandles) {
+    for (const [symbol, entry] of hourlyCandles) {
       const i = market.indexOf.get(symbol);
-      if (i !== undefined) this.hourlyCandles.set(i, candles);
+      if (i !== undefined) this.hourlyBars.set(i, barsOf(entry));
     }
   }
 
@@ -143,44 +179,62 @@ export class IntradayBook extends ReferenceBook {
   private hourlyOf(i: number): HourlySeries | null {
     const hit = this.hourly.get(i);
     if (hit !== undefined) return hit;
-    const candles = this.hourlyCandles.get(i);
+    const bars = this.hourlyBars.get(i);
     let series: HourlySeries | null = null;
-    if (candles !== undefined && candles.length > 0) {
-      const firstMs = (candles[0] as Candle).openTime;
-      const slot = new Int32Array(((candles[candles.length - 1] as Candle).openTime - firstMs) / HOUR_MS + 1);
+    if (bars !== undefined && bars.length > 0) {
+      const n = bars.length;
+      const firstMs = bars.openTime(0);
+      const slot = new Int32Array((bars.openTime(n - 1) - firstMs) / HOUR_MS + 1);
       slot.fill(-1);
-      for (let k = 0; k < candles.length; k++)
-        slot[((candles[k] as Candle).openTime - firstMs) / HOUR_MS] = k;
-      const signal =
-        this.settings.exitSignal === 'none'
-          ? null
-          : exitSignalSeriesOfText(
-              candles.map((c) => c.close),
-              candles.map((c) => c.low),
-              this.settings,
-            );
-      series = { candles, firstMs, slot, signal };
+      for (let k = 0; k < n; k++) slot[(bars.openTime(k) - firstMs) / HOUR_MS] = k;
+      const columns = bars.columns();
+      let signal: boolean[] | null = null;
+      if (this.settings.exitSignal !== 'none') {
+        // exact units (doubles holding integers) when every price has one, else the text's exact paths
+        signal = exitSignalSeriesOfUnits(columns.closeUnits, columns.lowUnits, this.settings);
+        if (signal === null) {
+          const candles = Array.from({ length: n }, (_, k) => bars.candle(k));
+          signal = exitSignalSeriesOfText(
+            candles.map((c) => c.close),
+            candles.map((c) => c.low),
+            this.settings,
+          );
+        }
+      }
+      series = { bars, columns, firstMs, slot, signal };
     }
     this.hourly.set(i, series);
     return series;
   }
 
   private setRisk(i: number, state: PositionState): void {
-    this.riskOrder = null;
     this.risk.set(i, state);
+    this.placeInOrder(i, state.peak !== null && this.sellable(i, state.holding) >= 0);
   }
 
   private deleteRisk(i: number): void {
-    if (this.risk.delete(i)) this.riskOrder = null;
+    if (this.risk.delete(i)) this.placeInOrder(i, false);
   }
 
-  /** The symbols that may act on a bar (see `riskOrder`), in symbol order; a fresh array only after a change. */
+  /** Puts `i` in or takes it out of {@link riskOrder} (a new array when that changes it). */
+  private placeInOrder(i: number, acts: boolean): void {
+    const order = this.riskOrder;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((order[mid] as number) < i) lo = mid + 1;
+      else hi = mid;
+    }
+    if ((order[lo] === i) === acts) return;
+    const next = order.slice();
+    if (acts) next.splice(lo, 0, i);
+    else next.splice(lo, 1);
+    this.riskOrder = next;
+  }
+
+  /** The symbols that may act on a bar (see `riskOrder`), in symbol order. */
   private riskSymbols(): readonly number[] {
-    if (this.riskOrder === null)
-      this.riskOrder = [...this.risk]
-        .filter(([i, state]) => state.peak !== null && this.sellable(i, state.holding) >= 0)
-        .map(([i]) => i)
-        .sort((a, b) => a - b);
     return this.riskOrder;
   }
 
@@ -212,14 +266,14 @@ export class IntradayBook extends ReferenceBook {
   override rebalance(d: number, targets: readonly RankedTarget[]): void {
     this.halt = nextHaltState(this.halt, { type: 'rebalance', atMs: this.market.dayMs(d) });
     this.pending.clear();
-    const wasPosition = new Map<number, boolean>();
-    for (const h of this.holdings()) {
-      const open = this.candleAt(h.symbolIndex, d)?.open;
-      wasPosition.set(
-        h.symbolIndex,
-        open !== undefined && this.isPositionAt(h.symbolIndex, h.quantity, open),
-      );
-    }
+    // the holdings before the orders (the array is replaced, not changed, when a balance changes); the dust
+    // test is made for the bought symbols only
+    const before = this.holdings();
+    const wasPosition = (i: number): boolean => {
+      const h = before.find((x) => x.symbolIndex === i);
+      const open = h === undefined ? undefined : this.candleAt(i, d)?.open;
+      return h !== undefined && open !== undefined && this.isPositionAt(i, h.quantity, open);
+    };
     this.ctx = { wasPosition, soldWhole: new Set(), wholeSellIntent: new Set() };
     try {
       // halted (max_drawdown): K = 0, sell what is left and buy nothing; a daily-loss stop lifted above
@@ -251,9 +305,7 @@ export class IntradayBook extends ReferenceBook {
     const state = this.risk.get(i) ?? { ...FLAT, holding: before };
     let next: PositionState;
     if (side === 'BUY') {
-      const opens = this.ctx
-        ? buyOpensPosition(this.ctx.wasPosition.get(i) ?? false, this.ctx.soldWhole.has(i))
-        : true;
+      const opens = this.ctx ? buyOpensPosition(this.ctx.wasPosition(i), this.ctx.soldWhole.has(i)) : true;
       next = applyBuyFill(
         state,
         {
@@ -282,7 +334,7 @@ export class IntradayBook extends ReferenceBook {
   ): void {
     const info = this.series(i).info;
     const symbol = info.symbol;
-    const ex = this.exchange(d, (s) => (s === symbol ? x : null), [info.baseAsset, info.quoteAsset]);
+    const ex = this.exchange(d, (s) => (s === symbol ? x : null));
     const out = ex.executeMarketSync({ symbol, side: 'SELL', quantity: this.holdingOf(i) });
     this.book(d, i, 'SELL', ex, out);
     if (!out.ok) return;
@@ -309,7 +361,7 @@ export class IntradayBook extends ReferenceBook {
           if (k < 0) continue;
           const reason = this.pending.get(i) as PendingReason;
           this.pending.delete(i);
-          const open = dec(((hs as HourlySeries).candles[k] as Candle).open);
+          const open = dec((hs as HourlySeries).bars.candle(k).open);
           if (!isPosition(this.holdingOf(i), open, this.market.rules(i))) continue;
           this.exitSell(d, i, reason, null, open, H);
         }
@@ -334,16 +386,15 @@ export class IntradayBook extends ReferenceBook {
    */
   private evaluateHour(d: number, i: number, hs: HourlySeries, k: number, H: number): void {
     const state = this.risk.get(i) as PositionState;
-    const candle = hs.candles[k] as Candle;
     const signal = hs.signal?.[k] === true;
     if (state.peak === null) return; // no peak: dust for evaluatePositionBar
     if (!this.screensOn) {
-      this.evaluateExact(d, i, state, candle, signal, H);
+      this.evaluateExact(d, i, state, hs.bars.candle(k), signal, H);
       return;
     }
     const screen = this.screenOf(i, state);
     if (screen.sellable < 0) return;
-    const open = Number(candle.open);
+    const open = hs.columns.open[k] as number;
     const minNotional = this.market.rules(i).minNotional;
     const notional = screen.sellable * open;
     if (notional < Number(minNotional) * (1 - SCREEN_REL)) return; // surely dust at this open
@@ -356,15 +407,21 @@ export class IntradayBook extends ReferenceBook {
           state.peak.toNumber(),
           this.settings,
         );
-      const verdict = screenBar(screen.levels, open, Number(candle.high), Number(candle.low), signal);
+      const verdict = screenBar(
+        screen.levels,
+        open,
+        hs.columns.high[k] as number,
+        hs.columns.low[k] as number,
+        signal,
+      );
       if (verdict === 'quiet') return;
       if (verdict === 'raise') {
-        const high = dec(candle.high);
+        const high = dec(hs.bars.candle(k).high);
         if (high.gt(state.peak)) this.risk.set(i, { ...state, peak: high });
         return;
       }
     }
-    this.evaluateExact(d, i, state, candle, signal, H);
+    this.evaluateExact(d, i, state, hs.bars.candle(k), signal, H);
   }
 
   /** §10 "One bar" by the exact rule (`evaluatePositionBar`), and what its outcome does to the book. */
@@ -449,14 +506,14 @@ export class IntradayBook extends ReferenceBook {
         for (let t = H; t >= H - 23 * HOUR_MS; t -= HOUR_MS) {
           const k = candleIndexAt(hs, t);
           if (k >= 0) {
-            hourly = { close: dec((hs.candles[k] as Candle).close), closedAtMs: t + HOUR_MS };
+            hourly = { close: dec(hs.bars.candle(k).close), closedAtMs: t + HOUR_MS };
             break;
           }
         }
         if (hourly === null) {
-          const k = lastIndexAtOrBefore(hs.candles, H);
+          const k = lastIndexAtOrBefore(hs.bars, H);
           if (k >= 0) {
-            const c = hs.candles[k] as Candle;
+            const c = hs.bars.candle(k);
             hourly = { close: dec(c.close), closedAtMs: c.openTime + HOUR_MS };
           }
         }
@@ -503,13 +560,13 @@ export class IntradayBook extends ReferenceBook {
   }
 }
 
-function lastIndexAtOrBefore(candles: readonly Candle[], t: number): number {
+function lastIndexAtOrBefore(bars: HourlyBars, t: number): number {
   let lo = 0;
-  let hi = candles.length - 1;
+  let hi = bars.length - 1;
   let ans = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((candles[mid] as Candle).openTime <= t) {
+    if (bars.openTime(mid) <= t) {
       ans = mid;
       lo = mid + 1;
     } else hi = mid - 1;

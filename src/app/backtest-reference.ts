@@ -10,14 +10,19 @@
  * path's fixed scales (`FastPathUnsupported`).
  */
 
-import { applyFill, markPositions, type Position } from '../domain/accounting/average-cost.ts';
+import {
+  type AccountingFill,
+  applyFill,
+  markPositions,
+  type Position,
+} from '../domain/accounting/average-cost.ts';
 import { ArrayLedger, type Book, type BookMark } from '../domain/backtest/book.ts';
 import type { BookParams } from '../domain/backtest/fast-book.ts';
 import type { FastUniverseParams, RankedTarget } from '../domain/backtest/fast-universe.ts';
 import type { BacktestMarket, SymbolSeries } from '../domain/backtest/market.ts';
 import type { Ranker } from '../domain/backtest/simulate.ts';
-import { type Decimal, dec, decStr, roundDown8, ZERO } from '../domain/decimal.ts';
-import { SimAccount } from '../domain/execution/sim-account.ts';
+import { type Decimal, dec, decStr, floorStep, roundDown8, ZERO } from '../domain/decimal.ts';
+import { SimAccount, type SimAccountOptions } from '../domain/execution/sim-account.ts';
 import type { PlannedOrder, PlanPrices, PlanTarget } from '../domain/planning/plan.ts';
 import { rebalanceStep } from '../domain/portfolio/rebalance-step.ts';
 import { rankUniverse } from '../domain/ranking/rank.ts';
@@ -35,6 +40,47 @@ const DUST_SELL: ReturnType<SimAccount['executeMarketSync']> = {
   reason: 'zero_quantity',
   message: 'Filter failure: LOT_SIZE',
 };
+
+/**
+ * The simulated exchange's account over a book's balances, seeded lazily: an asset's balance is copied
+ * from the book (`balanceOf`) the first time the account reads it (an order of its symbol, `freeOf`), so a
+ * day's account costs nothing for the dust balances no order touches. Same values as a `SimAccount`
+ * built with every balance (the book changes no balance but through this account while it is in use).
+ */
+class BookAccount extends SimAccount {
+  private readonly seeded = new Set<string>();
+
+  constructor(
+    opts: Omit<SimAccountOptions, 'balances'>,
+    private readonly balanceOf: (asset: string) => Decimal | undefined,
+  ) {
+    super({ ...opts, balances: [] });
+  }
+
+  private seed(asset: string): void {
+    if (this.seeded.has(asset)) return;
+    this.seeded.add(asset);
+    const v = this.balanceOf(asset);
+    if (v !== undefined && !v.isZero()) this.adjustFree(asset, v);
+  }
+
+  override freeOf(asset: string): Decimal {
+    this.seed(asset);
+    return super.freeOf(asset);
+  }
+
+  override executeMarketSync(
+    order: Parameters<SimAccount['executeMarketSync']>[0],
+    opts?: Parameters<SimAccount['executeMarketSync']>[1],
+  ): ReturnType<SimAccount['executeMarketSync']> {
+    const assets = this.opts.market.assets(order.symbol);
+    if (assets !== null) {
+      this.seed(assets.base);
+      this.seed(assets.quote);
+    }
+    return super.executeMarketSync(order, opts);
+  }
+}
 
 /** The domain's universe and ranking (`evaluateUniverse` + `rankUniverse`) as a {@link Ranker}. */
 export class ReferenceUniverse implements Ranker {
@@ -86,9 +132,23 @@ export class ReferenceUniverse implements Ranker {
  */
 export class ReferenceBook implements Book {
   readonly ledger = new ArrayLedger();
-  /** Balances by asset (the quote asset included), non-zero only. */
-  protected balances = new Map<string, Decimal>();
+  /** Balances by asset (the quote asset included), non-zero only; changed through {@link setBalance}. */
+  protected readonly balances = new Map<string, Decimal>();
+  /** Per holding decimal: the dust SELL of its symbol, or null when it does not floor to 0 ({@link dustSellOf}). */
+  private readonly zeroFloor = new WeakMap<
+    Decimal,
+    { readonly i: number; readonly order: PlannedOrder | null }
+  >();
+  /** {@link holdings} until a balance changes. */
+  private holdingsCache: { asset: string; symbolIndex: number; quantity: Decimal }[] | null = null;
+  /** Average-cost positions (README "Accounting") up to the fills still in {@link unaccounted}. */
   private positions = new Map<string, Position>();
+  /** Fills not yet applied to {@link positions} (applied in order when the positions are read). */
+  private readonly unaccounted: {
+    readonly asset: string;
+    readonly symbol: string;
+    readonly fill: AccountingFill;
+  }[] = [];
   private readonly assetSymbol = new Map<string, number>();
   private readonly initial: Decimal;
 
@@ -130,12 +190,48 @@ export class ReferenceBook implements Book {
     return i;
   }
 
-  /** Non-quote holdings, sorted by asset. */
-  protected holdings(): { asset: string; symbolIndex: number; quantity: Decimal }[] {
-    return [...this.balances.entries()]
-      .filter(([a, q]) => a !== this.params.quoteAsset && q.gt(0))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([asset, quantity]) => ({ asset, symbolIndex: this.symbolIndexOfAsset(asset), quantity }));
+  /** Non-quote holdings, sorted by asset (the same array until a balance changes: do not mutate). */
+  protected holdings(): readonly { asset: string; symbolIndex: number; quantity: Decimal }[] {
+    if (this.holdingsCache === null)
+      this.holdingsCache = [...this.balances.entries()]
+        .filter(([a, q]) => a !== this.params.quoteAsset && q.gt(0))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([asset, quantity]) => ({ asset, symbolIndex: this.symbolIndexOfAsset(asset), quantity }));
+    return this.holdingsCache;
+  }
+
+  /**
+   * Sets the balance of `asset` (a zero deletes it); the cached {@link holdings} are replaced by a copy with
+   * that entry changed (an earlier array stays as it was).
+   */
+  private setBalance(asset: string, v: Decimal): void {
+    if (v.isZero()) this.balances.delete(asset);
+    else this.balances.set(asset, v);
+    const cached = this.holdingsCache;
+    if (asset === this.params.quoteAsset || cached === null) return;
+    let lo = 0;
+    let hi = cached.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cached[mid] as { asset: string }).asset < asset) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = cached[lo];
+    const found = at !== undefined && at.asset === asset;
+    const next = cached.slice();
+    if (v.gt(0)) {
+      const symbolIndex = found ? at.symbolIndex : this.symbolIndexOfAsset(asset);
+      next.splice(lo, found ? 1 : 0, { asset, symbolIndex, quantity: v });
+    } else if (found) next.splice(lo, 1);
+    this.holdingsCache = next;
+  }
+
+  /** The average-cost positions with every fill so far applied. */
+  private accountedPositions(): Map<string, Position> {
+    for (const u of this.unaccounted)
+      this.positions = applyFill(this.positions, u.asset, u.symbol, this.params.quoteAsset, u.fill);
+    this.unaccounted.length = 0;
+    return this.positions;
   }
 
   /** §2 conversion, exactly as the rebalance use case does it (`convertAcrossSplit`). */
@@ -144,49 +240,39 @@ export class ReferenceBook implements Book {
       const split = this.series(h.symbolIndex).splitOn.get(d);
       if (!split) continue;
       const after = roundDown8(h.quantity.times(dec(split.closeBefore)).div(dec(split.openAfter)));
-      if (after.isZero()) this.balances.delete(h.asset);
-      else this.balances.set(h.asset, after);
-      const pos = this.positions.get(h.asset);
-      if (pos) this.positions.set(h.asset, { ...pos, quantity: after });
+      this.setBalance(h.asset, after);
+      const positions = this.accountedPositions();
+      const pos = positions.get(h.asset);
+      if (pos) positions.set(h.asset, { ...pos, quantity: after });
     }
   }
 
   /**
-   * The simulated exchange at the open of day `d` over the current balances; `priceOf` overrides the
-   * reference price (the intraday exits fill at a bar's open or a level, §10). `assets`, when given, limits
-   * the account to those balances (an order of one symbol reads and moves only its base and quote asset, so
-   * an exit need not copy every dust balance of the book).
+   * The simulated exchange at the open of day `d` over the current balances (each copied when an order
+   * first reads it: {@link BookAccount}); `priceOf` overrides the reference price (the intraday exits fill
+   * at a bar's open or a level, §10).
    */
-  protected exchange(
-    d: number,
-    priceOf?: (symbol: string) => Decimal | null,
-    assets?: readonly string[],
-  ): SimAccount {
-    const balances =
-      assets === undefined
-        ? [...this.balances.entries()]
-        : assets.flatMap((a) => {
-            const v = this.balances.get(a);
-            return v === undefined ? [] : [[a, v] as const];
-          });
-    return new SimAccount({
-      market: {
-        assets: (symbol) => {
-          const i = this.market.indexOf.get(symbol);
-          if (i === undefined) return null;
-          const info = this.series(i).info;
-          return { base: info.baseAsset, quote: info.quoteAsset };
+  protected exchange(d: number, priceOf?: (symbol: string) => Decimal | null): SimAccount {
+    return new BookAccount(
+      {
+        market: {
+          assets: (symbol) => {
+            const i = this.market.indexOf.get(symbol);
+            if (i === undefined) return null;
+            const info = this.series(i).info;
+            return { base: info.baseAsset, quote: info.quoteAsset };
+          },
+          rules: (symbol) => this.market.rules(this.market.indexOf.get(symbol) as number),
+          referencePrice: (symbol) =>
+            priceOf !== undefined
+              ? priceOf(symbol)
+              : (this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null),
         },
-        rules: (symbol) => this.market.rules(this.market.indexOf.get(symbol) as number),
-        referencePrice: (symbol) =>
-          priceOf !== undefined
-            ? priceOf(symbol)
-            : (this.candleAt(this.market.indexOf.get(symbol) as number, d)?.open ?? null),
+        feeRate: this.params.feeRate,
+        slippageBps: this.params.slippageBps,
       },
-      balances: balances.map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
-      feeRate: this.params.feeRate,
-      slippageBps: this.params.slippageBps,
-    });
+      (asset) => this.balances.get(asset),
+    );
   }
 
   protected execute(d: number, ex: SimAccount, order: PlannedOrder): void {
@@ -225,12 +311,11 @@ export class ReferenceBook implements Book {
     }
     const f = out.fill;
     const commissionAsset = f.commissionIn === 'base' ? out.baseAsset : out.quoteAsset;
-    this.positions = applyFill(
-      this.positions,
-      out.baseAsset,
-      this.series(i).info.symbol,
-      this.params.quoteAsset,
-      {
+    // applied to the positions when they are read (accountingIdentity): only tests read them
+    this.unaccounted.push({
+      asset: out.baseAsset,
+      symbol: this.series(i).info.symbol,
+      fill: {
         side,
         quantity: f.quantity,
         quoteQuantity: f.quoteQuantity,
@@ -238,12 +323,9 @@ export class ReferenceBook implements Book {
         commissionAsset,
         commissionQuote: f.commissionQuote,
       },
-    );
-    for (const asset of [out.baseAsset, out.quoteAsset]) {
-      const v = ex.freeOf(asset);
-      if (v.isZero()) this.balances.delete(asset);
-      else this.balances.set(asset, v);
-    }
+    });
+    this.setBalance(out.baseAsset, ex.freeOf(out.baseAsset));
+    this.setBalance(out.quoteAsset, ex.freeOf(out.quoteAsset));
     this.ledger.notionals.push(Number(decStr(f.quoteQuantity)));
     this.ledger.fees.push(Number(decStr(f.commissionQuote)));
     if (this.params.details) {
@@ -278,11 +360,20 @@ export class ReferenceBook implements Book {
       const info = this.series(t.symbolIndex).info;
       return { symbol: info.symbol, asset: info.baseAsset, rank: t.rank };
     });
-    const holdings = this.holdings().map((h) => ({
-      asset: h.asset,
-      symbol: this.series(h.symbolIndex).info.symbol,
-      quantity: h.quantity,
-    }));
+    // full mode: the planner SELLs every holding in full, in symbol order (plan.ts); a holding whose SELL
+    // floors to 0 with a candle at D is §7's zero_quantity (`execute`'s DUST_SELL) and plays no other part in
+    // the plan, so its SELL is made here (once per holding value: the dust left by full sells stays the
+    // same decimal day after day) and executed in its place in the symbol order
+    const holdings: { asset: string; symbol: string; quantity: Decimal }[] = [];
+    const dust: PlannedOrder[] = [];
+    const full = this.params.rebalanceMode === 'full';
+    for (const h of this.holdings()) {
+      const symbol = this.series(h.symbolIndex).info.symbol;
+      const dustSell = full ? this.dustSellOf(h.symbolIndex, h.asset, h.quantity) : null;
+      if (dustSell !== null && this.candleAt(h.symbolIndex, d) !== null) dust.push(dustSell);
+      else holdings.push({ asset: h.asset, symbol, quantity: h.quantity });
+    }
+    dust.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     const params = {
       mode: this.params.rebalanceMode,
       cashBuffer: this.params.cashBuffer,
@@ -291,10 +382,40 @@ export class ReferenceBook implements Book {
     const ex = this.exchange(d);
     const cash = this.balances.get(quote) ?? ZERO;
     // One rebalanceStep (§8): the SELLs, then the BUYs sized with the cash the simulated account holds after them.
-    rebalanceStep({ holdings, targets: planTargets, cash, prices, rules, params }, (_phase, orders) => {
-      for (const o of orders) this.execute(d, ex, o);
+    rebalanceStep({ holdings, targets: planTargets, cash, prices, rules, params }, (phase, orders) => {
+      let k = 0;
+      for (const o of orders) {
+        if (phase === 'sell')
+          while (k < dust.length && (dust[k] as PlannedOrder).symbol < o.symbol)
+            this.execute(d, ex, dust[k++] as PlannedOrder);
+        this.execute(d, ex, o);
+      }
+      if (phase === 'sell') while (k < dust.length) this.execute(d, ex, dust[k++] as PlannedOrder);
       return ex.freeOf(quote);
     });
+  }
+
+  /**
+   * The full-mode SELL of a holding `q` of symbol `i` (base asset `asset`) when it floors to 0 at the
+   * symbol's step (the planner's order, quantity 0), else null; remembered per holding decimal and symbol.
+   */
+  private dustSellOf(i: number, asset: string, q: Decimal): PlannedOrder | null {
+    const hit = this.zeroFloor.get(q);
+    if (hit !== undefined && hit.i === i) return hit.order;
+    const order: PlannedOrder | null = floorStep(q, this.market.rules(i).stepSize).isZero()
+      ? {
+          symbol: this.series(i).info.symbol,
+          asset,
+          side: 'SELL',
+          leg: 'sell',
+          quantity: ZERO,
+          quoteOrderQty: null,
+          decisionPrice: null,
+          why: 'full rebalance: a SELL of dust (floors to 0)',
+        }
+      : null;
+    this.zeroFloor.set(q, { i, order });
+    return order;
   }
 
   /** A BUY through the simulated exchange (the BTC-hold benchmark). */
@@ -309,18 +430,27 @@ export class ReferenceBook implements Book {
     const quote = this.params.quoteAsset;
     const cash = this.balances.get(quote) ?? ZERO;
     let equity = cash;
-    const out: [number, number][] = [];
+    const marked: [number, Decimal][] = [];
     for (const h of this.holdings()) {
       const close = this.lastCloseAt(h.symbolIndex, d);
       if (close === null) throw new Error(`no price to mark ${h.asset}`);
       const v = h.quantity.times(dec(close));
       equity = equity.plus(v);
-      out.push([h.symbolIndex, Number(decStr(v))]);
+      if (values) marked.push([h.symbolIndex, v]);
     }
-    if (!values) return { equity: decStr(equity) };
-    const equityF = Number(decStr(equity));
-    const shown = out.filter(([, v]) => v >= minShare * equityF).sort((a, b) => a[0] - b[0]);
-    return { equity: decStr(equity), values: shown, cash: Number(decStr(cash)) };
+    const equityText = decStr(equity);
+    if (!values) return { equity: equityText };
+    const least = minShare * Number(equityText);
+    const shown: [number, number][] = [];
+    for (const [i, v] of marked) {
+      // v > 0 is below 10^(e + 1) (e its decimal exponent): surely below the share when that is, by a margin
+      // far above the rounding of the doubles (the dust every full sell leaves); else the exact float
+      if (least > 0 && 10 ** (v.e + 1) < least * (1 - 1e-9)) continue;
+      const x = Number(decStr(v));
+      if (x >= least) shown.push([i, x]);
+    }
+    shown.sort((a, b) => a[0] - b[0]);
+    return { equity: equityText, values: shown, cash: Number(decStr(cash)) };
   }
 
   /**
@@ -329,13 +459,14 @@ export class ReferenceBook implements Book {
    * @returns both sides as decimal strings.
    */
   accountingIdentity(d: number): { total: string; realizedPlusUnrealized: string } {
+    const positions = this.accountedPositions();
     const marks = new Map<string, Decimal>();
-    for (const [asset, pos] of this.positions) {
+    for (const [asset, pos] of positions) {
       if (pos.quantity.isZero()) continue;
       const close = this.lastCloseAt(this.symbolIndexOfAsset(asset), d);
       if (close !== null) marks.set(asset, dec(close));
     }
-    const marked = markPositions(this.positions, marks);
+    const marked = markPositions(positions, marks);
     const equity = (this.balances.get(this.params.quoteAsset) ?? ZERO).plus(marked.marketValue);
     return {
       total: decStr(equity.minus(this.initial)),

@@ -33,7 +33,7 @@ import { DAY_MS, dayToMs, msToDay } from '../domain/time.ts';
 import type { Candle, SymbolInfo, SymbolRules } from '../domain/types.ts';
 import type { MarketCapObservation } from '../ports/market-caps.ts';
 import type { SegmentInfo } from '../ports/market-data.ts';
-import { type HourlyCandles, IntradayBook } from './backtest-intraday.ts';
+import { type HourlyCandles, hourlyDataDays, IntradayBook } from './backtest-intraday.ts';
 import { ReferenceBook, ReferenceUniverse } from './backtest-reference.ts';
 import type {
   BacktestExit,
@@ -341,8 +341,8 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
   const intraday = s.risk !== undefined && intradayRuleOn(s.risk) ? s.risk : null;
   if (intraday !== null && req.hourly === undefined)
     throw new Error('a backtest with an intraday rule on needs hourly candles (BacktestRequest.hourly)');
-  const hourly = req.hourly ?? new Map<string, readonly Candle[]>();
-  const hourlyDays = intraday === null ? null : hourlyDaySet(hourly);
+  const hourly: HourlyCandles = req.hourly ?? new Map();
+  const hourlyOn = intraday === null ? null : hourlyDataDays(hourly);
   let strategyBook: IntradayBook | null = null;
   const run = (engine: BacktestEngine) => {
     const make = (p: BookParams): Book =>
@@ -371,9 +371,7 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
       });
     }
     const up: FastUniverseParams =
-      hourlyDays === null
-        ? universeParams(s)
-        : { ...universeParams(s), intradayDataOn: (sym, dayMs) => hourlyDays.get(sym)?.has(dayMs) === true };
+      hourlyOn === null ? universeParams(s) : { ...universeParams(s), intradayDataOn: hourlyOn };
     const ranker: Ranker =
       engine === 'fast' ? new FastUniverse(market, up) : new ReferenceUniverse(market, up);
     const curves = simulate(
@@ -409,17 +407,6 @@ function simulateRequest(market: BacktestMarket, req: BacktestRequest, opts: Sim
     exits: (strategyBook as IntradayBook | null)?.exits ?? [],
     haltedAtMs: (strategyBook as IntradayBook | null)?.haltedAtMs ?? null,
   };
-}
-
-/** The UTC days (00:00 ms) on which each symbol has at least one hourly candle (§4 row 9). */
-function hourlyDaySet(hourly: HourlyCandles): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  for (const [symbol, candles] of hourly) {
-    const days = new Set<number>();
-    for (const c of candles) days.add(c.openTime - (c.openTime % DAY_MS));
-    out.set(symbol, days);
-  }
-  return out;
 }
 
 /** The equity points of a curve: `E(from − 1) = initial_quote`, then one per day. */

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../adapters/data/bundled-dataset.ts';
-import { HourlyDataError, loadHourlyWindow } from '../adapters/data/hourly-window.ts';
+import { HourlyDataError, loadHourlyBars } from '../adapters/data/hourly-window.ts';
 import {
   type BacktestSettings,
   type BacktestSummary,
@@ -318,13 +318,13 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
     const settings = settingsFrom(config);
     const period = checkBacktestPeriod(dataset, settings, from, to);
     // §10: an intraday rule on → the hourly candles up to `to` (every day of [from, to] covered), else none
-    let hourly: Awaited<ReturnType<typeof loadHourlyWindow>> | undefined;
+    let hourly: ReturnType<typeof loadHourlyBars> | undefined;
     if (settings.risk !== undefined && intradayRuleOn(settings.risk)) {
       if (settings.risk.interval !== '1h')
         throw new UserInputError(
           `[intraday] interval = ${settings.risk.interval}: backtests run the intraday rules on 1h candles only (the data has binance/klines-1h); set interval = 1h`,
         );
-      hourly = loadHourlyWindow(await dataset.hourly(), dayToMs(period.from), dayToMs(period.to));
+      hourly = loadHourlyBars(await dataset.hourly(), dayToMs(period.from), dayToMs(period.to));
     }
     const market = backtestMarketOf(
       dataset,

@@ -16,17 +16,22 @@
  *
  * Layout (little-endian, sections 8-byte aligned): `MRHOURLY`, u32 format version, u32 header length, the
  * header (UTF-8 JSON: source stamp, rows, text length, data offset), then `times` f64[rows], `starts`
- * u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
+ * u32[rows], `ends` u32[rows], the price columns of an intraday backtest (`HourlyColumns`,
+ * src/domain/risk/hourly-bars.ts: `open`, `high`, `low`, `closeUnits`, `lowUnits`, f64[rows] each, from
+ * `parseHourlyColumns`), the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
 import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
-import { KlineTable } from './kline-csv.ts';
+import { KlineTable, type LazyText } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
-export const HOURLY_CACHE_FORMAT = 1;
+export const HOURLY_CACHE_FORMAT = 2;
+/** The column arrays stored after the row index, in this order. */
+const COLUMNS = ['open', 'high', 'low', 'closeUnits', 'lowUnits'] as const;
 const MAGIC = 'MRHOURLY';
 
 /** Identity of a source file at load time (a cached entry is valid only for the same values). */
@@ -50,10 +55,22 @@ interface Header extends HourlySourceStamp {
 /** The read side of a validated kline table that `HourlyKlines` uses (a `KlineTable` fits too). */
 export interface HourlyTable {
   readonly length: number;
+  /** The validated text (header included, LF line ends): row `i` is `text.slice(starts[i], ends[i])`. */
+  readonly text: string;
+  /** Open time (UTC ms), start and end offset in {@link text} of each row. */
+  readonly times: Float64Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
   openTimeAt(i: number): number | undefined;
   lowerBound(t: number): number;
   slice(from: number, to: number): Candle[];
   all(): readonly Candle[];
+}
+
+/** A cache entry: the validated table and its price columns. */
+export interface CachedHourly {
+  readonly table: HourlyTable;
+  readonly columns: HourlyColumns;
 }
 
 /**
@@ -79,7 +96,6 @@ export function hourlyCacheFile(dir: string, file: string): string {
   const name = path.basename(file).replace(/\.csv(\.gz)?$/, '');
   return path.join(dir, `hourly-${name}-${createHash('sha256').update(file).digest('hex').slice(0, 16)}.bin`);
 }
-
 
 /**
  * The validated text of a kline file as `indexKlineCsv` holds it (BOM dropped, CRLF → LF) and each row's
@@ -119,8 +135,9 @@ export function indexValidatedText(rawText: string): {
 }
 
 /**
- * Writes the cache entry of a source that `indexKlineCsv` validated (`table`), after checking that the
- * recomputed rows are the table's (same count, same open times); atomically (temp file + rename).
+ * Writes the cache entry of a source that `indexKlineCsv` validated (`table`) with the table's price
+ * columns (`parseHourlyColumns` of it), after checking that the recomputed rows are the table's (same count,
+ * same open times); atomically (temp file + rename).
  * @returns false when nothing was written (rows disagree, non-ASCII text, or a write error: swallowed,
  *   the cache is an optimisation).
  */
@@ -129,15 +146,19 @@ export function writeHourlyCache(
   stamp: HourlySourceStamp,
   rawText: string,
   table: Pick<HourlyTable, 'length' | 'openTimeAt'>,
+  columns: HourlyColumns,
 ): boolean {
   const { text, times, starts, ends } = indexValidatedText(rawText);
   const rows = times.length;
-  if (rows !== table.length) return false;
+  if (rows !== table.length || COLUMNS.some((name) => columns[name].length !== rows)) return false;
   for (let i = 0; i < rows; i++) if (times[i] !== table.openTimeAt(i)) return false;
   if (Buffer.byteLength(text, 'latin1') !== Buffer.byteLength(text, 'utf8')) return false;
-  const draft = Buffer.byteLength(JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }));
+  const draft = Buffer.byteLength(
+    JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }),
+  );
   const base = align8(16 + draft + 32);
-  const total = base + 8 * rows + align8(8 * rows) + text.length;
+  const textAt = base + 8 * rows + align8(8 * rows) + COLUMNS.length * 8 * rows;
+  const total = textAt + text.length;
   const header = Buffer.from(
     JSON.stringify({ ...stamp, rows, textLength: text.length, base, total } satisfies Header),
     'utf8',
@@ -150,7 +171,11 @@ export function writeHourlyCache(
   new Float64Array(buf.buffer, buf.byteOffset + base, rows).set(times);
   new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows).set(starts);
   new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows).set(ends);
-  buf.write(text, base + 8 * rows + align8(8 * rows), 'latin1');
+  COLUMNS.forEach((name, c) => {
+    const at = base + 8 * rows + align8(8 * rows) + c * 8 * rows;
+    new Float64Array(buf.buffer, buf.byteOffset + at, rows).set(columns[name]);
+  });
+  buf.write(text, textAt, 'latin1');
   const target = hourlyCacheFile(dir, stamp.file);
   const tmp = `${target}.${process.pid}.tmp`;
   try {
@@ -172,7 +197,7 @@ export function writeHourlyCache(
  * The cached table of the source `stamp` names, when its cache entry exists and was written for the same
  * path, size, mtime and ctime; null otherwise (absent, stale, other format, inconsistent). Never throws.
  */
-export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTable | null {
+export function readHourlyCache(dir: string, stamp: HourlySourceStamp): CachedHourly | null {
   const read = readCacheFile<Header>(hourlyCacheFile(dir, stamp.file), MAGIC, HOURLY_CACHE_FORMAT);
   if (read === null) return null;
   const { buf, header: h, headerEnd } = read;
@@ -187,15 +212,28 @@ export function readHourlyCache(dir: string, stamp: HourlySourceStamp): HourlyTa
       return null;
     const { rows, base, textLength } = h;
     if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(base) && base % 8 === 0)) return null;
-    if (base < headerEnd || base + 8 * rows + align8(8 * rows) + textLength !== buf.length) return null;
+    const columnsAt = base + 8 * rows + align8(8 * rows);
+    const textAt = columnsAt + COLUMNS.length * 8 * rows;
+    if (base < headerEnd || textAt + textLength !== buf.length) return null;
     const times = new Float64Array(buf.buffer, buf.byteOffset + base, rows);
     const starts = new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows);
     const ends = new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows);
-    const textAt = base + 8 * rows + align8(8 * rows);
-    const text = buf.toString('latin1', textAt, textAt + textLength);
-    return new KlineTable(stamp.file, text, times, starts, ends);
+    const column = (c: number) =>
+      new Float64Array(buf.buffer, buf.byteOffset + columnsAt + c * 8 * rows, rows);
+    const columns: HourlyColumns = {
+      open: column(0),
+      high: column(1),
+      low: column(2),
+      closeUnits: column(3),
+      lowUnits: column(4),
+    };
+    // the text stays encoded: decoded a row at a time for the candles asked for, whole only on demand
+    const text: LazyText = {
+      whole: () => buf.toString('latin1', textAt, textAt + textLength),
+      range: (from, to) => buf.toString('latin1', textAt + from, textAt + to),
+    };
+    return { table: new KlineTable(stamp.file, text, times, starts, ends), columns };
   } catch {
     return null;
   }
 }
-

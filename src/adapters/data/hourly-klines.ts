@@ -7,8 +7,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { HourlyBars, HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
 import { readDataTextSync } from './data-files.ts';
+import { parseHourlyColumns, TableHourlyBars } from './hourly-bars.ts';
 import {
   defaultHourlyCacheDir,
   type HourlyTable,
@@ -25,6 +27,8 @@ const FILE_RE = /^([A-Z0-9]+)\.csv(\.gz)?$/;
 /** The hourly klines available in a data directory, read per symbol on first use and cached. */
 export class HourlyKlines {
   private readonly tables = new Map<string, HourlyTable>();
+  /** Price columns of each table (from the cache entry, else parsed from the text on first use). */
+  private readonly columns = new Map<HourlyTable, HourlyColumns>();
   /** False after a cache entry could not be written (read-only or full cache directory): stop trying. */
   private cacheWrites = true;
 
@@ -72,6 +76,28 @@ export class HourlyKlines {
     return from >= to ? [] : t.slice(from, to);
   }
 
+  /**
+   * The rows of {@link candlesBetween} as `HourlyBars` (src/domain/risk/hourly-bars.ts: open times, price
+   * columns and candles on demand, no candle built here); null for a symbol without a file or an empty
+   * range. Errors as {@link candlesBetween}.
+   */
+  barsBetween(symbol: string, fromMs: number, toMs: number): HourlyBars | null {
+    const t = this.table(symbol);
+    if (!t || !(toMs >= fromMs)) return null;
+    const from = t.lowerBound(fromMs);
+    const to = t.lowerBound(Math.floor(toMs) + 1);
+    return from >= to ? null : new TableHourlyBars(t, from, to - from, () => this.columnsOf(t));
+  }
+
+  private columnsOf(t: HourlyTable): HourlyColumns {
+    let c = this.columns.get(t);
+    if (c === undefined) {
+      c = parseHourlyColumns(t.text, t.starts);
+      this.columns.set(t, c);
+    }
+    return c;
+  }
+
   /** The whole hourly series of `symbol` (cached, shared — do not mutate); `[]` without a file. Errors as {@link candlesBetween}. */
   candlesOf(symbol: string): readonly Candle[] {
     return this.table(symbol)?.all() ?? [];
@@ -95,12 +121,20 @@ export class HourlyKlines {
     if (!file) return null;
     // the derived cache first (same path, size, mtime, ctime), else read + validate, then cache it
     const stamp = this.cacheDir === null ? null : hourlySourceStamp(file);
-    let table: HourlyTable | null = stamp === null ? null : readHourlyCache(this.cacheDir as string, stamp);
+    const cached = stamp === null ? null : readHourlyCache(this.cacheDir as string, stamp);
+    let table: HourlyTable | null = cached?.table ?? null;
+    if (cached !== null) this.columns.set(cached.table, cached.columns);
     if (table === null) {
       const text = readDataTextSync(file);
       table = indexKlineCsv(text, file, HOUR_MS);
       if (stamp !== null && this.cacheWrites)
-        this.cacheWrites = writeHourlyCache(this.cacheDir as string, stamp, text, table);
+        this.cacheWrites = writeHourlyCache(
+          this.cacheDir as string,
+          stamp,
+          text,
+          table,
+          this.columnsOf(table),
+        );
     }
     this.tables.set(symbol, table);
     return table;

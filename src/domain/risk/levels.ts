@@ -45,19 +45,44 @@ export interface Levels {
  *   `stop_loss` (so `R = F` records `stop_loss`).
  */
 export function computeLevels(entry: Decimal, peak: Decimal, settings: LevelSettings): Levels {
-  const sl = dec(settings.stopLoss);
-  const ts = dec(settings.trailingStop);
-  const tp = dec(settings.takeProfit);
-  const fixedStop = sl.gt(0) ? entry.times(dec(1).minus(sl)) : null;
-  const trailingStop = ts.gt(0) ? peak.times(dec(1).minus(ts)) : null;
-  const trailingActive =
-    trailingStop !== null && peak.gte(entry.times(dec(1).plus(settings.trailingActivation)));
+  const f = factorsOf(settings);
+  const fixedStop = f.stopFactor === null ? null : entry.times(f.stopFactor);
+  const trailingStop = f.trailFactor === null ? null : peak.times(f.trailFactor);
+  const trailingActive = trailingStop !== null && peak.gte(entry.times(f.activationFactor));
   let stop: Levels['stop'] = null;
   if (trailingActive && trailingStop !== null && (fixedStop === null || trailingStop.gt(fixedStop))) {
     stop = { level: trailingStop, reason: 'trailing_stop' };
   } else if (fixedStop !== null) {
     stop = { level: fixedStop, reason: 'stop_loss' };
   }
-  const takeProfit = tp.gt(0) ? entry.times(dec(1).plus(tp)) : null;
+  const takeProfit = f.takeProfitFactor === null ? null : entry.times(f.takeProfitFactor);
   return { entry, peak, fixedStop, trailingStop, trailingActive, stop, takeProfit };
+}
+
+/** The level factors of a settings object: `1 − stop_loss`, `1 − trailing_stop`, `1 + …` (null = off). */
+interface LevelFactors {
+  readonly stopFactor: Decimal | null;
+  readonly trailFactor: Decimal | null;
+  readonly activationFactor: Decimal;
+  readonly takeProfitFactor: Decimal | null;
+}
+
+/** Factors per settings object (computed once: settings objects are not changed after they are built). */
+const factors = new WeakMap<LevelSettings, LevelFactors>();
+
+function factorsOf(settings: LevelSettings): LevelFactors {
+  let f = factors.get(settings);
+  if (f === undefined) {
+    const sl = dec(settings.stopLoss);
+    const ts = dec(settings.trailingStop);
+    const tp = dec(settings.takeProfit);
+    f = {
+      stopFactor: sl.gt(0) ? dec(1).minus(sl) : null,
+      trailFactor: ts.gt(0) ? dec(1).minus(ts) : null,
+      activationFactor: dec(1).plus(settings.trailingActivation),
+      takeProfitFactor: tp.gt(0) ? dec(1).plus(tp) : null,
+    };
+    factors.set(settings, f);
+  }
+  return f;
 }

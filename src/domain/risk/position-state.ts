@@ -29,12 +29,23 @@ export interface BuyFillLike {
 }
 
 /**
- * Entry price `e = C / h` (quote per base, §10), divided at 60 significant digits.
+ * The last entry divided per cost-basis decimal (decimals are immutable), with the holding it was divided
+ * by: the states a peak raise makes share both, so a backtest divides once per BUY or SELL, not per bar.
+ */
+const entries = new WeakMap<Decimal, { readonly holding: Decimal; readonly entry: Decimal }>();
+
+/**
+ * Entry price `e = C / h` (quote per base, §10), divided at 60 significant digits (remembered per cost
+ * basis and holding decimal: the same value each time).
  * @throws when the holding is zero (no position, no entry).
  */
 export function entryPrice(state: PositionState): Decimal {
   if (state.holding.isZero()) throw new Error('entry price of an empty holding');
-  return state.costBasis.div(state.holding);
+  const hit = entries.get(state.costBasis);
+  if (hit !== undefined && hit.holding === state.holding) return hit.entry;
+  const entry = state.costBasis.div(state.holding);
+  entries.set(state.costBasis, { holding: state.holding, entry });
+  return entry;
 }
 
 /**

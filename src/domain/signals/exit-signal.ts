@@ -110,6 +110,12 @@ function breakoutSeriesUnits<T extends bigint | number>(
   return out;
 }
 
+/**
+ * Relative gap above which two rounded products of exact integers (each within 2^-53 ≈ 1.1e-16 of the
+ * exact product, the difference within one more rounding) are surely ordered as the exact ones.
+ */
+const PRODUCT_REL = 1e-14;
+
 /** 10^k for the scaled-integer parse below (k = 0 … 8). */
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 /** Largest accumulated digit value that stays exact after one more `· 10 + 9`. */
@@ -150,33 +156,78 @@ function exitSignalOfSafeUnits(
   lows: readonly string[],
   s: ExitSignalSettings,
 ): boolean[] | null {
+  if (s.exitSignal !== 'sma_cross' && s.exitSignal !== 'breakout') return null;
   const n = closes.length;
+  if (s.exitSignal === 'breakout' && lows.length !== n) return null;
+  const c = new Float64Array(n);
+  const l = s.exitSignal === 'breakout' ? new Float64Array(n) : null;
+  for (let t = 0; t < n; t++) {
+    const uc = safeUnits8(closes[t] as string);
+    if (!(uc >= 0)) return null;
+    c[t] = uc;
+    if (l !== null) {
+      const ul = safeUnits8(lows[t] as string);
+      if (!(ul >= 0)) return null;
+      l[t] = ul;
+    }
+  }
+  return exitSignalSeriesOfUnits(c, l ?? c, s);
+}
+
+/**
+ * {@link exitSignalSeries} on prices given as exact scaled integers held in doubles (`value × 10^k` for
+ * one `k` shared by both arrays, e.g. the 10^8 units of `priceMantissa8`; NaN for a value that has none):
+ * every window sum it forms is an exact integer while the largest value times `slow + 1` stays below
+ * 2^53. sma_cross's comparison `sum_f · slow < sum_s · fast` is exact in doubles when the products stay
+ * below 2^53 too; above, the rounded products decide only when they differ by more than
+ * {@link PRODUCT_REL} of their size (each is within 2^-53 of the exact one), and BigInt products decide
+ * the rest — so every answer is the exact §10 comparison. Null when the sums cannot be exact (a NaN or
+ * negative value, too large a value) or for lengths it does not accept: the caller then takes
+ * {@link exitSignalSeriesOfText} (exact BigInt or decimal.js path).
+ * @param closeUnits closes, oldest first; @param lowUnits lows of the same candles (read by `breakout` only).
+ * @returns `out[t]` = `exitSignalAt(closes, lows, t, s)`, or null (see above); `none` → all false.
+ */
+export function exitSignalSeriesOfUnits(
+  closeUnits: ArrayLike<number>,
+  lowUnits: ArrayLike<number>,
+  s: ExitSignalSettings,
+): boolean[] | null {
+  const n = closeUnits.length;
+  if (s.exitSignal === 'none') return new Array(n).fill(false);
   if (s.exitSignal === 'sma_cross') {
     const fast = s.exitSmaFast;
     const slow = s.exitSmaSlow;
     if (!Number.isInteger(fast) || !Number.isInteger(slow) || fast < 1 || fast >= slow) return null;
-    const c = new Float64Array(n);
     let max = 0;
     for (let t = 0; t < n; t++) {
-      const u = safeUnits8(closes[t] as string);
-      if (!(u >= 0)) return null;
-      c[t] = u;
+      const u = closeUnits[t] as number;
+      if (!(u >= 0 && u <= Number.MAX_SAFE_INTEGER)) return null;
       if (u > max) max = u;
     }
-    // sums of up to `slow + 1` values, times at most `slow`: exact below 2^53
-    if (max * (slow + 1) * slow > Number.MAX_SAFE_INTEGER) return null;
+    // sums of up to `slow + 1` values: exact below 2^53; their products with at most `slow` too, or screened
+    if (max * (slow + 1) > Number.MAX_SAFE_INTEGER) return null;
+    const exactProducts = max * (slow + 1) * slow <= Number.MAX_SAFE_INTEGER;
     const out: boolean[] = new Array(n).fill(false);
     let sumFast = 0;
     let sumSlow = 0;
     let lessBefore = false;
     for (let t = 0; t < n; t++) {
-      const x = c[t] as number;
+      const x = closeUnits[t] as number;
       sumFast += x;
       sumSlow += x;
-      if (t >= fast) sumFast -= c[t - fast] as number;
-      if (t >= slow) sumSlow -= c[t - slow] as number;
+      if (t >= fast) sumFast -= closeUnits[t - fast] as number;
+      if (t >= slow) sumSlow -= closeUnits[t - slow] as number;
       // SMA_fast(t) < SMA_slow(t) ⇔ sum_f · slow < sum_s · fast (§10), defined from t = slow − 1
-      const less = sumFast * slow < sumSlow * fast;
+      const a = sumFast * slow;
+      const b = sumSlow * fast;
+      let less: boolean;
+      if (exactProducts) less = a < b;
+      else {
+        const margin = (a + b) * PRODUCT_REL;
+        if (b - a > margin) less = true;
+        else if (a - b > margin) less = false;
+        else less = BigInt(sumFast) * BigInt(slow) < BigInt(sumSlow) * BigInt(fast);
+      }
       if (t >= slow) out[t] = less && !lessBefore;
       lessBefore = less;
     }
@@ -184,17 +235,14 @@ function exitSignalOfSafeUnits(
   }
   if (s.exitSignal === 'breakout') {
     const bars = s.exitBreakoutBars;
-    if (!Number.isInteger(bars) || bars < 1 || lows.length !== n) return null;
-    const c = new Float64Array(n);
-    const l = new Float64Array(n);
+    if (!Number.isInteger(bars) || bars < 1 || lowUnits.length !== n) return null;
     for (let t = 0; t < n; t++) {
-      const uc = safeUnits8(closes[t] as string);
-      const ul = safeUnits8(lows[t] as string);
-      if (!(uc >= 0 && ul >= 0)) return null;
-      c[t] = uc;
-      l[t] = ul;
+      const uc = closeUnits[t] as number;
+      const ul = lowUnits[t] as number;
+      if (!(uc >= 0 && uc <= Number.MAX_SAFE_INTEGER && ul >= 0 && ul <= Number.MAX_SAFE_INTEGER))
+        return null;
     }
-    return breakoutSeriesUnits(c, l, bars);
+    return breakoutSeriesUnits(closeUnits, lowUnits, bars);
   }
   return null;
 }

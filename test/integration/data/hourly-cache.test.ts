@@ -56,6 +56,15 @@ describe('hourly cache (derived; the source file stays the truth)', () => {
     expect(first).toEqual(plain);
     expect(cached.candlesOf('BTCUSDT')).toEqual(plain);
     expect(cached.candlesBetween('BTCUSDT', H0 + 5 * HOUR_MS, H0 + 9 * HOUR_MS)).toEqual(plain.slice(5, 10));
+    // the price columns stored in the entry (format 2) = those parsed from the text, row for row
+    const fromText = (await loadHourlyKlines(data, null)).barsBetween('BTCUSDT', H0, H0 + 999 * HOUR_MS);
+    const fromCache = cached.barsBetween('BTCUSDT', H0, H0 + 999 * HOUR_MS);
+    expect(fromCache?.length).toBe(plain.filter((c) => c.openTime <= H0 + 999 * HOUR_MS).length);
+    expect(fromCache?.columns()).toEqual(fromText?.columns());
+    // the file's first row: open 28923.63, close 28995.13 (in 1e-8 units)
+    expect(fromCache?.columns().open[0]).toBe(28923.63);
+    expect(fromCache?.columns().closeUnits[0]).toBe(2899513000000);
+    expect(fromCache?.candle(7)).toEqual(plain[7]);
   });
 
   it('a CRLF file with a BOM and empty optional fields reads back the same from the cache', async () => {

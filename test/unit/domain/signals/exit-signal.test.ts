@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { priceMantissa8 } from '../../../../src/domain/backtest/exact.ts';
 import { dec } from '../../../../src/domain/decimal.ts';
 import {
   type ExitSignalSettings,
   exitSignalAt,
   exitSignalSeries,
   exitSignalSeriesOfText,
+  exitSignalSeriesOfUnits,
 } from '../../../../src/domain/signals/exit-signal.ts';
 
 const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
@@ -101,6 +103,64 @@ describe('exitSignalSeriesOfText (scaled integers) answers as exitSignalSeries (
     const expected = exitSignalSeries(d(closes), d(lows), s);
     expect(expected.filter(Boolean).length).toBeGreaterThan(2);
     expect(exitSignalSeriesOfText(closes, lows, s)).toEqual(expected);
+  });
+  it.each([
+    ['sma_cross', 3, 7],
+    ['sma_cross', 12, 48],
+    ['breakout', 3, 7],
+    ['breakout', 24, 48],
+  ] as const)(
+    'exitSignalSeriesOfUnits on the 1e-8 units of the texts: %s (%i/%i), 3000 seeded bars',
+    (kind, a, b) => {
+      // the hourly backtest's path (HourlyColumns.closeUnits / lowUnits = priceMantissa8 of the texts)
+      const closes = walk(3000, 42);
+      const lows = closes.map((c, i) => (i % 3 === 0 ? c : (Number(c) * 0.999).toFixed(8)));
+      const s: ExitSignalSettings = { exitSignal: kind, exitSmaFast: a, exitSmaSlow: b, exitBreakoutBars: a };
+      const units = (xs: string[]) => Float64Array.from(xs, (x) => priceMantissa8(x, Number(x)));
+      const expected = exitSignalSeries(d(closes), d(lows), s);
+      expect(expected.filter(Boolean).length).toBeGreaterThan(5);
+      expect(exitSignalSeriesOfUnits(units(closes), units(lows), s)).toEqual(expected);
+    },
+  );
+  it.each([
+    ['sma_cross', 12, 48],
+    ['breakout', 24, 48],
+  ] as const)(
+    'exitSignalSeriesOfUnits at prices ~5e5 (%s %i/%i: products past 2^53, screened then BigInt on near-ties)',
+    (kind, a, b) => {
+      // 5e13 units · 49 · 48 > 2^53: the rounded products decide only when clearly apart; a flat run of 60
+      // bars (exact ties: SMA_fast = SMA_slow, "a tie is not <") goes to the BigInt comparison
+      const flat = Array.from({ length: 60 }, () => '612345.12345678');
+      const closes = [
+        ...walk(600, 7).map((c) => dec(c).times(500_000).toFixed(8)),
+        ...flat,
+        '612345.12345677',
+      ];
+      const lows = closes.map((c, i) => (i % 3 === 0 ? c : dec(c).times('0.999').toFixed(8)));
+      const s: ExitSignalSettings = { exitSignal: kind, exitSmaFast: a, exitSmaSlow: b, exitBreakoutBars: a };
+      const units = (xs: string[]) => Float64Array.from(xs, (x) => priceMantissa8(x, Number(x)));
+      const expected = exitSignalSeries(d(closes), d(lows), s);
+      expect(expected.filter(Boolean).length).toBeGreaterThan(2);
+      if (kind === 'sma_cross') expect(expected.at(-1)).toBe(true); // one unit below the flat run crosses
+      expect(exitSignalSeriesOfUnits(units(closes), units(lows), s)).toEqual(expected);
+    },
+  );
+  it('exitSignalSeriesOfUnits: null where the doubles are not exact (NaN unit, sums past 2^53) — the caller falls back', () => {
+    const s = { ...base, exitSignal: 'sma_cross' as const };
+    // hand case [10, 10, 10, 7] in 1e-8 units: fires at t = 3 as above
+    const u = Float64Array.from([10, 10, 10, 7], (x) => x * 1e8);
+    expect(exitSignalSeriesOfUnits(u, u, s)).toEqual([false, false, false, true]);
+    expect(exitSignalSeriesOfUnits(Float64Array.from([1e9, 1e9, Number.NaN, 7e8]), u, s)).toBeNull();
+    // 2^52 units: a window sum of 4 values exceeds 2^53
+    const big = Float64Array.from([1, 1, 1, 1], () => 2 ** 52);
+    expect(exitSignalSeriesOfUnits(big, big, s)).toBeNull();
+    expect(exitSignalSeriesOfUnits(u, u, { ...s, exitSignal: 'breakout' })).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(exitSignalSeriesOfUnits(u, u, { ...s, exitSignal: 'none' })).toEqual([false, false, false, false]);
   });
   it('texts the double path does not take (".5", "10.", trailing zeros past 8 decimals) answer alike', () => {
     const s = { ...base, exitSignal: 'sma_cross' as const };
