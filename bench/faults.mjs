@@ -4,7 +4,8 @@
 // slow answers) against a clean run, on the real CLI, the local emulator and a fresh PGlite ledger per
 // run (issue 14 item 5: "the median faulted run (fault proxy at default probabilities) ≤ 15 s").
 //
-//   npm run bench:faults [-- --seeds 20 --seed-base 1 --clean 3 --concurrency 1 --json --logs DIR]
+//   npm run bench:faults [-- --seeds 20 --seed-base 1 --clean 3 --concurrency 1 --json --logs DIR
+//                            --env REBALANCER_EXCHANGE_RECV_WINDOW_MS=2000 … --cold-emulator]
 //
 // Each faulted run is one `momentum-rebalancer rebalance --exchange testnet` process through the proxy
 // (seed 1..N), timed from spawn to exit; a run that does not exit 0 is re-run without faults (at most
@@ -18,6 +19,10 @@
 // timestamp + recvWindow, read retries), the slow answers (≥ 3.5 s on the wire, the proxy's 4 s) and the
 // time with no request in flight (waits of every kind), from the requests as the case's front proxy
 // timed them. --logs DIR keeps each faulted run's stderr (JSON logs), stdout and wire timings there.
+// --env KEY=VALUE (repeatable) sets a config variable of every CLI run, clean and faulted (what it costs).
+// Each case's emulator answers one ticker/price before the CLI starts (its price index costs 2–10 s of
+// CPU on the first call, in this process, where the front proxy runs too: a test-bed cost Binance does
+// not have); --cold-emulator leaves that cost in the runs' times (as the figures before 2026-12-03 did).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,8 +38,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     json: { type: 'boolean' },
     logs: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'cold-emulator': { type: 'boolean' },
   },
 });
+const cliEnv = {};
+for (const kv of values.env ?? []) {
+  const m = /^(REBALANCER_[A-Z0-9_]+)=(.*)$/s.exec(kv);
+  if (!m) {
+    console.error(`--env must be REBALANCER_<SECTION>_<KEY>=VALUE, got ${JSON.stringify(kv)}`);
+    process.exit(2);
+  }
+  cliEnv[m[1]] = m[2];
+}
 for (const k of ['seeds', 'seed-base', 'clean', 'concurrency']) {
   if (!/^\d+$/.test(values[k])) {
     console.error(`--${k} must be a non-negative integer, got ${JSON.stringify(values[k])}`);
@@ -145,7 +161,10 @@ const fmtBreakdown = (b) =>
 
 if (values.logs) mkdirSync(values.logs, { recursive: true });
 const loadBefore = load();
-const h = H.prepareHarness(await loadDataset(BUNDLED_DATA_DIR));
+const h = H.prepareHarness(await loadDataset(BUNDLED_DATA_DIR), {
+  cliEnv,
+  warmEmulator: !values['cold-emulator'],
+});
 const t0 = performance.now();
 try {
   const baseline = await H.runBaseline(h);
@@ -248,6 +267,8 @@ try {
     where_time_went: where,
     target_median_ms: 15000,
     summary: `${outcomes.length} runs, ${outcomes.filter((o) => o.converged).length} converged, ${outcomes.reduce((s, o) => s + o.duplicates, 0)} duplicate orders, ${outcomes.filter((o) => o.churned).length} churned baskets`,
+    env: cliEnv,
+    emulator: values['cold-emulator'] ? 'cold' : 'warmed',
     concurrency: Number(values.concurrency),
     cpus: os.cpus().length,
     load_before: loadBefore,
@@ -267,7 +288,7 @@ try {
           .join(', ')}`,
         `clean run (${clean.length}): median ${figures.clean_run.median_ms} ms, max ${figures.clean_run.max_ms} ms`,
         figures.summary,
-        `concurrency ${figures.concurrency}, ${figures.cpus} cpus; uptime load before ${figures.load_before}, after ${figures.load_after}; bench ${figures.bench_s} s`,
+        `emulator ${figures.emulator}; ${Object.keys(cliEnv).length ? `env ${JSON.stringify(cliEnv)}; ` : ''}concurrency ${figures.concurrency}, ${figures.cpus} cpus; uptime load before ${figures.load_before}, after ${figures.load_after}; bench ${figures.bench_s} s`,
       ].join('\n'),
     );
   }

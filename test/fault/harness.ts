@@ -90,6 +90,18 @@ export interface HarnessEnv {
    * a short list keeps a case at a few seconds while every phase (ranking, sells, buys, recovery) runs.
    */
   readonly include: string | null;
+  /**
+   * More environment variables of every CLI run, e.g. `REBALANCER_EXCHANGE_RECV_WINDOW_MS` (bench/faults.mjs
+   * `--env`: to measure what a setting costs or saves); empty by default.
+   */
+  readonly cliEnv: Record<string, string>;
+  /**
+   * Whether each case's emulator answers one `GET /api/v3/ticker/price` before the CLI starts. A fresh
+   * emulator builds its price index on that first call (2–10 s of CPU on a loaded machine, in THIS
+   * process, where the front proxy also runs): a test-bed cost a real exchange does not have, which
+   * bench/faults.mjs leaves out of the run's time by default. False unless asked for.
+   */
+  readonly warmEmulator: boolean;
   close(): void;
 }
 
@@ -123,7 +135,10 @@ function baseEnv(): Record<string, string> {
  * race to build it), creates and migrates the PGlite template (`db:migrate`), takes the dataset.
  * @throws Error when the build or the migration fails (with the CLI's stderr).
  */
-export function prepareHarness(dataset: Dataset, opts: { include?: string | null } = {}): HarnessEnv {
+export function prepareHarness(
+  dataset: Dataset,
+  opts: { include?: string | null; cliEnv?: Record<string, string>; warmEmulator?: boolean } = {},
+): HarnessEnv {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'fault-suite-'));
   const pgliteTemplate = path.join(tmp, 'pglite-template');
   const r = spawnSync(process.execPath, [BIN, 'db:migrate'], {
@@ -138,6 +153,8 @@ export function prepareHarness(dataset: Dataset, opts: { include?: string | null
     serverUrl: process.env.DATABASE_URL || null,
     tmp,
     include: opts.include ?? null,
+    cliEnv: opts.cliEnv ?? {},
+    warmEmulator: opts.warmEmulator ?? false,
     close: () => rmSync(tmp, { recursive: true, force: true }),
   };
 }
@@ -782,6 +799,11 @@ export async function runCase(
   const apiKey = `fault-${process.pid}-${no}`;
   const account = `fault-${no}`;
   const emu = await caseEmulator(h, apiKey);
+  if (h.warmEmulator) {
+    const r = await fetch(`${emu.baseUrl}/api/v3/ticker/price`);
+    if (r.status !== 200) throw new Error(`warming the emulator: ticker/price HTTP ${r.status}`);
+    await r.arrayBuffer();
+  }
   const ledger = await freshLedger(h, spec.ledger, `${no}`);
   const cwd = mkdtempSync(path.join(h.tmp, 'cwd-'));
   const runs: (CliRun & { hung: boolean })[] = [];
@@ -795,7 +817,15 @@ export async function runCase(
     spec.crash && !('afterMs' in spec.crash) ? spec.crash : null,
   );
   try {
-    const common = { apiKey, account, ledger, cwd, baseUrl: front.baseUrl, include: h.include };
+    const common = {
+      apiKey,
+      account,
+      ledger,
+      cwd,
+      baseUrl: front.baseUrl,
+      include: h.include,
+      env: h.cliEnv,
+    };
     if (spec.family === 'fault') {
       const proxy = await startSeededProxy(emu.baseUrl, spec.seed ?? 1);
       front.setTarget(proxy.baseUrl);
