@@ -131,6 +131,7 @@ describe('a faulted run waits only where safety needs it', () => {
   it('an order answered slowly is never sent twice by the hedge: one POST, USDT spent once', async () => {
     const { ex, rest, usdt, count } = await setup({ hedgeAfterMs: 50 });
     proxy.setRule((m, p) => (m === 'POST' && p === '/api/v3/order' ? { delayMs: 800 } : null));
+    const hedgedBefore = rest.stats().hedged; // the setup's GET /api/v3/time may have been hedged
     const out = await ex.placeMarketOrder({
       symbol: 'BTCUSDT',
       side: 'BUY',
@@ -139,18 +140,19 @@ describe('a faulted run waits only where safety needs it', () => {
     });
     if (out.status === 'REJECTED') throw new Error(out.message);
     expect(count('POST /api/v3/order')).toBe(1);
-    expect(rest.stats().hedged).toBe(0);
+    expect(rest.stats().hedged).toBe(hedgedBefore);
     expect(usdt()).toBe(dec('1000').minus(out.cummulativeQuoteQty).toFixed(8));
   }, 20_000);
 
   it('a 429 waits its Retry-After instead of a backoff; a 503 waits one backoff (10–20 ms at minBackoffMs 10)', async () => {
     const { rest } = await setup({ hedgeAfterMs: 0 });
-    proxy.setRule((_m, p, nth) => (p === '/api/v3/ticker/price' && nth === 1 ? e429('1') : null));
-    await rest.tickerPrices();
+    const read = () => rest.klines('BTCUSDT', '1d', { limit: 5 });
+    proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth === 1 ? e429('1') : null));
+    await read();
     expect(rest.stats()).toMatchObject({ rateLimited: 1, readRetries: 0, backoffWaitMs: 0 });
     expect(rest.stats().rateLimitWaitMs).toBeLessThanOrEqual(1000);
-    proxy.setRule((_m, p, nth) => (p === '/api/v3/ticker/price' && nth === 1 ? e503 : null));
-    await rest.tickerPrices();
+    proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth === 1 ? e503 : null));
+    await read();
     const s = rest.stats();
     expect(s.readRetries).toBe(1);
     expect(s.backoffWaitMs).toBeGreaterThanOrEqual(10);
