@@ -114,8 +114,16 @@ const breakdown = (o) => {
     .map((w) => ({ ...w, start: w.start - r.startedAt, end: w.end - r.startedAt }));
   const isOrderish = (w) =>
     w.path === '/api/v3/order' || w.path === '/api/v3/myTrades' || w.path === '/api/v3/order/test';
-  const span = (ws) =>
-    ws.length === 0 ? 0 : Math.max(...ws.map((w) => w.end)) - Math.min(...ws.map((w) => w.start));
+  // A phase's span: from its first request to the first request of another kind after it (a hedged
+  // GET's slow loser is still on the wire then, unheeded), or its last answer.
+  const span = (ws, isOf) => {
+    if (ws.length === 0) return 0;
+    const from = Math.min(...ws.map((w) => w.start));
+    const next = wire.filter((w) => w.start > from && !isOf(w)).map((w) => w.start);
+    const to = Math.min(Math.max(...ws.map((w) => w.end)), ...(next.length ? [Math.min(...next)] : []));
+    return to - from;
+  };
+  const isKlines = (w) => w.path === '/api/v3/klines';
   // Time between the first request and the last answer with no request in flight.
   let idle = 0;
   let reach = null;
@@ -144,8 +152,8 @@ const breakdown = (o) => {
     rank: t.rank ?? null,
     execute: t.execute ?? null,
     record: t.record ?? null,
-    klines_span: Math.round(span(wire.filter((w) => w.path === '/api/v3/klines'))),
-    orders_span: Math.round(span(wire.filter(isOrderish))),
+    klines_span: Math.round(span(wire.filter(isKlines), isKlines)),
+    orders_span: Math.round(span(wire.filter(isOrderish), isOrderish)),
     requests: wire.length,
     idle: Math.round(idle),
     slow: slow.length,
@@ -153,11 +161,12 @@ const breakdown = (o) => {
     wait_429: waits(/^rate limited/),
     wait_final: waits(/^order not found yet/),
     read_retries: waits(/failed, retrying$/).n,
+    hedges: waits(/the first answer wins$/).n,
     order_resends: waits(/sending (the order|it) again/).n,
   };
 };
 const fmtBreakdown = (b) =>
-  `total ${b.total} = start ${b.startup} + load ${b.load} (klines ${b.klines_span}) + rank ${b.rank} + execute ${b.execute} (orders ${b.orders_span}) + record ${b.record}; ${b.requests} requests, idle ${b.idle}, slow ${b.slow}, dropped ${b.dropped}; waits: 429 ${b.wait_429.n}×=${b.wait_429.ms}, final ${b.wait_final.n}×=${b.wait_final.ms}; read retries ${b.read_retries}, order resends ${b.order_resends}`;
+  `total ${b.total} = start ${b.startup} + load ${b.load} (klines ${b.klines_span}) + rank ${b.rank} + execute ${b.execute} (orders ${b.orders_span}) + record ${b.record}; ${b.requests} requests, idle ${b.idle}, slow ${b.slow}, dropped ${b.dropped}; waits: 429 ${b.wait_429.n}×=${b.wait_429.ms}, final ${b.wait_final.n}×=${b.wait_final.ms}; read retries ${b.read_retries}, hedged GETs ${b.hedges}, order resends ${b.order_resends}`;
 
 if (values.logs) mkdirSync(values.logs, { recursive: true });
 const loadBefore = load();
@@ -257,6 +266,7 @@ try {
       waits_final: sum((b) => b.wait_final.n),
       wait_final_ms: sum((b) => b.wait_final.ms),
       read_retries: sum((b) => b.read_retries),
+      hedged_gets: sum((b) => b.hedges),
       order_resends: sum((b) => b.order_resends),
     },
   };
