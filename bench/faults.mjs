@@ -114,12 +114,13 @@ const breakdown = (o) => {
     .map((w) => ({ ...w, start: w.start - r.startedAt, end: w.end - r.startedAt }));
   const isOrderish = (w) =>
     w.path === '/api/v3/order' || w.path === '/api/v3/myTrades' || w.path === '/api/v3/order/test';
-  // A phase's span: from its first request to the first request of another kind after it (a hedged
-  // GET's slow loser is still on the wire then, unheeded), or its last answer.
+  // A phase's span: from its first request to its last answer, or to the first request of another kind
+  // after its last request started, when sooner (a hedged GET's slow loser is still on the wire then).
   const span = (ws, isOf) => {
     if (ws.length === 0) return 0;
     const from = Math.min(...ws.map((w) => w.start));
-    const next = wire.filter((w) => w.start > from && !isOf(w)).map((w) => w.start);
+    const last = Math.max(...ws.map((w) => w.start));
+    const next = wire.filter((w) => w.start > last && !isOf(w)).map((w) => w.start);
     const to = Math.min(Math.max(...ws.map((w) => w.end)), ...(next.length ? [Math.min(...next)] : []));
     return to - from;
   };
