@@ -11,11 +11,12 @@
  *   window, the window's count follows `X-MBX-USED-WEIGHT-1M`, and a request that would exceed
  *   `weightBudget` waits for the next minute (rest-api.md "IP Limits");
  * - retries with p-retry of reads that failed for a retryable reason, after an exponential backoff
- *   with jitter (`minBackoffMs` × 2^(n−1) × [1, 2), at most {@link MAX_BACKOFF_MS}); a -1003 / 429 waits instead what the answer's
- *   `Retry-After` says (binance-api-node drops it: read by the probe of `retry-after.ts`), else — no
- *   header — until the end of the minute window when `X-MBX-USED-WEIGHT-1M` is at our budget, else 1 s:
- *   one 429 never costs the rest of the minute unless the exchange says so, and only the request it
- *   answered waits; a request that still fails after the retries ends with "gave up after N attempts: …";
+ *   with jitter (`minBackoffMs` × 2^(n−1) × [1, 2), at most {@link MAX_BACKOFF_MS}); a -1003 / 429
+ *   waits instead what the answer's `Retry-After` says (binance-api-node drops it: read by the probe of
+ *   `retry-after.ts`), else — no header — until the end of the minute window when
+ *   `X-MBX-USED-WEIGHT-1M` is at our budget, else 1 s: one 429 never costs the rest of the minute
+ *   unless the exchange says so, and only the request it answered waits; a request that still fails
+ *   after the retries ends with "gave up after N attempts: …";
  * - hedged GETs: a GET that has not answered after `hedgeAfterMs` is sent once more alongside (a read has
  *   no effect, so two are harmless); the first answer wins and the slow one is ignored — a slow answer
  *   then costs `hedgeAfterMs` plus one round trip, not its whole delay. Never for writes (orders,
@@ -145,7 +146,7 @@ export const MAX_BACKOFF_MS = 2_000;
  * Retries of a retryable read: 7 attempts. With one request in five failing (the fault proxy's defaults:
  * 503 10 %, 429 5 %, reset 5 %), 5 attempts gave up on one of a run's ~120 reads in ~4 % of the runs
  * (0.2^5 × 120; bench:faults seed 9, myTrades); 7 attempts in ~0.2 % (0.2^7 × 120), for at most
- * 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 2 s (× up to 2 with jitter) of backoff on that read.
+ * 0.2 + 0.4 + 0.8 + 1.6 + 2 + 2 = 7 s of backoff on that read (with the default minimum backoff).
  */
 export const DEFAULT_READ_RETRIES = 6;
 /**
