@@ -90,6 +90,18 @@ export interface HarnessEnv {
    * a short list keeps a case at a few seconds while every phase (ranking, sells, buys, recovery) runs.
    */
   readonly include: string | null;
+  /**
+   * More environment variables of every CLI run, e.g. `REBALANCER_EXCHANGE_RECV_WINDOW_MS` (bench/faults.mjs
+   * `--env`: to measure what a setting costs or saves); empty by default.
+   */
+  readonly cliEnv: Record<string, string>;
+  /**
+   * Whether each case's emulator answers one `GET /api/v3/ticker/price` before the CLI starts. A fresh
+   * emulator builds its price index on that first call (2–10 s of CPU on a loaded machine, in THIS
+   * process, where the front proxy also runs): a test-bed cost a real exchange does not have, which
+   * bench/faults.mjs leaves out of the run's time by default. False unless asked for.
+   */
+  readonly warmEmulator: boolean;
   close(): void;
 }
 
@@ -123,7 +135,10 @@ function baseEnv(): Record<string, string> {
  * race to build it), creates and migrates the PGlite template (`db:migrate`), takes the dataset.
  * @throws Error when the build or the migration fails (with the CLI's stderr).
  */
-export function prepareHarness(dataset: Dataset, opts: { include?: string | null } = {}): HarnessEnv {
+export function prepareHarness(
+  dataset: Dataset,
+  opts: { include?: string | null; cliEnv?: Record<string, string>; warmEmulator?: boolean } = {},
+): HarnessEnv {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'fault-suite-'));
   const pgliteTemplate = path.join(tmp, 'pglite-template');
   const r = spawnSync(process.execPath, [BIN, 'db:migrate'], {
@@ -138,6 +153,8 @@ export function prepareHarness(dataset: Dataset, opts: { include?: string | null
     serverUrl: process.env.DATABASE_URL || null,
     tmp,
     include: opts.include ?? null,
+    cliEnv: opts.cliEnv ?? {},
+    warmEmulator: opts.warmEmulator ?? false,
     close: () => rmSync(tmp, { recursive: true, force: true }),
   };
 }
@@ -271,6 +288,8 @@ export interface CliRun {
   readonly killed: boolean;
   /** `direct`: through the case's disarmed proxy, untouched (the same base URL as the first run). */
   readonly via: 'fault-proxy' | 'crash-proxy' | 'direct';
+  /** `performance.now()` of this process when the CLI was spawned, ms (the origin of {@link WireTiming}s). */
+  readonly startedAt: number;
 }
 
 /** Options of {@link runCli}. */
@@ -364,6 +383,7 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
         killed: killed || (signal === 'SIGKILL' && !hung),
         hung,
         via: o.via,
+        startedAt: t0,
       });
     });
   });
@@ -474,12 +494,27 @@ export interface CrashProxy {
   readonly fired: () => boolean;
   /** The requests seen, `METHOD /path`. */
   readonly seen: string[];
+  /** When each request seen came and went (for the timing figures of bench/faults.mjs). */
+  readonly wire: WireTiming[];
   setVictim(child: ChildProcess): void;
   /** From now on forward to `target` (e.g. the emulator, after the fault proxy's run). */
   setTarget(target: string): void;
   /** From now on forward every request untouched (the trigger never fires again). */
   disarm(): void;
   close(): Promise<void>;
+}
+
+/**
+ * One request as the crash proxy timed it: `start` when its body had arrived, `end` when its answer was
+ * delivered or the connection dropped (`performance.now()` of this process, ms); `status` the HTTP status
+ * delivered, or `dropped` (the upstream — e.g. the fault proxy — reset or lost it).
+ */
+export interface WireTiming {
+  readonly method: string;
+  readonly path: string;
+  readonly start: number;
+  end: number | null;
+  status: number | 'dropped' | null;
 }
 
 const isOrder = (method: string, p: string) => method === 'POST' && p === '/api/v3/order';
@@ -498,6 +533,7 @@ export async function startCrashProxy(
   let orders = 0;
   let ordersAnswered = 0;
   const seen: string[] = [];
+  const wire: WireTiming[] = [];
   const kill = () => {
     victim?.kill('SIGKILL');
   };
@@ -511,6 +547,13 @@ export async function startCrashProxy(
       const order = isOrder(method, p);
       if (order) orders += 1;
       seen.push(`${method} ${p}`);
+      const timing: WireTiming = { method, path: p, start: performance.now(), end: null, status: null };
+      wire.push(timing);
+      const done = (status: number | 'dropped') => {
+        if (timing.end !== null) return;
+        timing.end = performance.now();
+        timing.status = status;
+      };
       const action =
         fired || !armed ? null : armed({ method, path: p, n, nthOrder: order ? orders : 0, ordersAnswered });
       if (action) fired = true;
@@ -539,13 +582,17 @@ export async function startCrashProxy(
               return;
             }
             res.writeHead(ur.statusCode ?? 502, ur.headers);
+            done(ur.statusCode ?? 502);
             res.end(Buffer.concat(body), () => {
               if (action === 'kill-after-answer') setImmediate(kill);
             });
           });
         },
       );
-      up.on('error', () => res.socket?.destroy());
+      up.on('error', () => {
+        done('dropped');
+        res.socket?.destroy();
+      });
       up.end(Buffer.concat(chunks));
     });
   });
@@ -555,6 +602,7 @@ export async function startCrashProxy(
     baseUrl: `http://127.0.0.1:${port}`,
     fired: () => fired,
     seen,
+    wire,
     setVictim(child) {
       victim = child;
     },
@@ -712,6 +760,8 @@ export interface CaseOutcome {
   readonly runs: readonly (CliRun & { hung: boolean })[];
   /** Faults injected by the proxy (fault family), by kind. */
   readonly faults?: Record<string, number>;
+  /** The requests of the first run as the case's front proxy timed them (origin: `runs[0].startedAt`). */
+  readonly wire: readonly WireTiming[];
   /** Crash family: whether the kill point was reached. */
   readonly killed?: boolean;
   /** The last run exited 0. */
@@ -749,11 +799,17 @@ export async function runCase(
   const apiKey = `fault-${process.pid}-${no}`;
   const account = `fault-${no}`;
   const emu = await caseEmulator(h, apiKey);
+  if (h.warmEmulator) {
+    const r = await fetch(`${emu.baseUrl}/api/v3/ticker/price`);
+    if (r.status !== 200) throw new Error(`warming the emulator: ticker/price HTTP ${r.status}`);
+    await r.arrayBuffer();
+  }
   const ledger = await freshLedger(h, spec.ledger, `${no}`);
   const cwd = mkdtempSync(path.join(h.tmp, 'cwd-'));
   const runs: (CliRun & { hung: boolean })[] = [];
   let faults: Record<string, number> | undefined;
   let killed: boolean | undefined;
+  let firstWire: number | null = null;
   // Every run of the case goes through this proxy's one base URL (the account's venue); only the first
   // run is faulted (through the fault proxy behind it) or killed.
   const front = await startCrashProxy(
@@ -761,12 +817,21 @@ export async function runCase(
     spec.crash && !('afterMs' in spec.crash) ? spec.crash : null,
   );
   try {
-    const common = { apiKey, account, ledger, cwd, baseUrl: front.baseUrl, include: h.include };
+    const common = {
+      apiKey,
+      account,
+      ledger,
+      cwd,
+      baseUrl: front.baseUrl,
+      include: h.include,
+      env: h.cliEnv,
+    };
     if (spec.family === 'fault') {
       const proxy = await startSeededProxy(emu.baseUrl, spec.seed ?? 1);
       front.setTarget(proxy.baseUrl);
       try {
         runs.push(await runCli({ ...common, via: 'fault-proxy' }));
+        firstWire = front.wire.length;
       } finally {
         front.setTarget(emu.baseUrl);
         faults = await proxy.close();
@@ -780,6 +845,7 @@ export async function runCase(
       killed = front.fired();
     }
     front.disarm();
+    firstWire ??= front.wire.length;
     for (let i = 0; i < 2 && (runs.at(-1)?.code ?? 1) !== 0; i++) {
       runs.push(await runCli({ ...common, via: 'direct' }));
     }
@@ -797,6 +863,7 @@ export async function runCase(
       ledger: spec.ledger,
       runs,
       ...(faults ? { faults } : {}),
+      wire: front.wire.slice(0, firstWire),
       ...(killed !== undefined ? { killed } : {}),
       finishedOk: runs.at(-1)?.code === 0,
       verdict: v,

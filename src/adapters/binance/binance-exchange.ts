@@ -39,7 +39,12 @@ export interface BinanceExchangeOptions {
   readonly kind: 'testnet' | 'live';
   /** §6 rules of a symbol (stepSize for formatting quantities). */
   rules(symbol: string): SymbolRules;
-  /** Attempts to place one order when the exchange answers "nothing happened" (-1003, -1021) or does not know it after an unknown outcome (default 3). */
+  /**
+   * Attempts to place one MARKET order, counted apart for the two reasons to send it again (default 3
+   * each): answers that say nothing was executed (429 / -1003, -1021), and unknown outcomes the exchange
+   * still did not know once "not found" was final. A cheap 429 after two lost requests does not end the
+   * order; three of either kind do.
+   */
   readonly maxAttempts?: number;
   readonly logger: Logger;
 }
@@ -85,6 +90,8 @@ export class BinanceExchange implements Exchange, StopOrders {
     }
     const quoteOrderQty = req.quoteOrderQty === undefined ? undefined : decStr(req.quoteOrderQty);
     const max = this.opts.maxAttempts ?? 3;
+    let limited = 0; // answers that say nothing was executed (429, -1021)
+    let notPlaced = 0; // unknown outcomes the exchange did not know once "not found" was final
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.opts.rest.newOrder({
@@ -111,7 +118,8 @@ export class BinanceExchange implements Exchange, StopOrders {
         if (err.kind === 'rejected')
           return rejectedOrder(req, err.code, reasonOf(err), bareMessage(err.message));
         if (err.kind === 'retryable') {
-          if (attempt >= max) throw gaveUp(err, attempt);
+          limited += 1;
+          if (limited >= max) throw gaveUp(err, attempt);
           if (err.retryAfterMs !== null) await this.opts.rest.backOff(err);
           this.opts.logger.warn(
             { symbol: req.symbol, code: err.code, attempt },
@@ -129,7 +137,8 @@ export class BinanceExchange implements Exchange, StopOrders {
           notBefore: err.lookupNotBefore ?? this.finalAfter(Date.now()),
         });
         if (found) return found;
-        if (attempt >= max) {
+        notPlaced += 1;
+        if (notPlaced >= max) {
           throw new ExchangeError(
             `${err.message}; the exchange does not know order ${req.clientOrderId} after ${attempt} attempts: stopping (it stays PENDING in the ledger)`,
             'unknown_outcome',

@@ -10,12 +10,17 @@
  * - request weight: every request reserves its documented weight (rest-api.md) in the current minute
  *   window, the window's count follows `X-MBX-USED-WEIGHT-1M`, and a request that would exceed
  *   `weightBudget` waits for the next minute (rest-api.md "IP Limits");
- * - retries with p-retry (exponential backoff, jitter) of reads that failed for a retryable reason;
- *   a -1003 / 429 waits what the answer's `Retry-After` says (binance-api-node drops it: read by the
- *   probe of `retry-after.ts`), else — no header — until the end of the minute window when
+ * - retries with p-retry of reads that failed for a retryable reason, after an exponential backoff
+ *   with jitter (`minBackoffMs` × 2^(n−1) × [1, 2), at most {@link MAX_BACKOFF_MS}); a -1003 / 429
+ *   waits instead what the answer's `Retry-After` says (binance-api-node drops it: read by the probe of
+ *   `retry-after.ts`), else — no header — until the end of the minute window when
  *   `X-MBX-USED-WEIGHT-1M` is at our budget, else 1 s: one 429 never costs the rest of the minute
- *   unless the exchange says so; a request that still fails after the retries ends with "gave up after
- *   N attempts: …";
+ *   unless the exchange says so, and only the request it answered waits; a request that still fails
+ *   after the retries ends with "gave up after N attempts: …";
+ * - hedged GETs: a GET that has not answered after `hedgeAfterMs` is sent once more alongside (a read has
+ *   no effect, so two are harmless); the first answer wins and the slow one is ignored — a slow answer
+ *   then costs `hedgeAfterMs` plus one round trip, not its whole delay. Never for writes (orders,
+ *   cancels);
  * - every response is validated with zod ({@link parseResponse}); every error is classified
  *   ({@link classifyError}) and sanitized: no key, secret, signature or signed URL in any message.
  */
@@ -58,10 +63,15 @@ export interface BinanceRestOptions {
   readonly recvWindowMs: number;
   /** Request weight we allow ourselves per minute (e.g. 0.5 × 6000). */
   readonly weightBudget: number;
-  /** Retries of a retryable read (default 4). */
+  /** Retries of a retryable read (default {@link DEFAULT_READ_RETRIES}). */
   readonly retries?: number;
-  /** Smallest backoff, ms (default 250). */
+  /** Smallest backoff, ms (default {@link DEFAULT_MIN_BACKOFF_MS}). */
   readonly minBackoffMs?: number;
+  /**
+   * A GET not answered after this many ms is sent once more alongside, the first answer wins (default
+   * {@link DEFAULT_HEDGE_AFTER_MS}; 0 = never).
+   */
+  readonly hedgeAfterMs?: number;
   readonly logger: Logger;
 }
 
@@ -80,6 +90,14 @@ export interface RestStats {
   readonly rateLimited: number;
   /** Total time waited because of 429 / -1003 answers, ms. */
   readonly rateLimitWaitMs: number;
+  /** Reads retried after a retryable failure other than a 429 (503, reset, -1021, …). */
+  readonly readRetries: number;
+  /** Total backoff before those retries, ms. */
+  readonly backoffWaitMs: number;
+  /** GETs sent once more because the first had not answered after `hedgeAfterMs`. */
+  readonly hedged: number;
+  /** Of those, the ones the second request answered first. */
+  readonly hedgeWins: number;
 }
 
 /** The order parameters we send (MARKET only). */
@@ -118,6 +136,25 @@ function loadFactory(): Promise<LibFactory> {
 
 const MINUTE_MS = 60_000;
 /**
+ * Smallest backoff before a read is retried, ms: the first retry comes after 100–200 ms, the fourth after
+ * 0.8–1.6 s. A 429 waits what its Retry-After says instead.
+ */
+export const DEFAULT_MIN_BACKOFF_MS = 100;
+/** Largest backoff before a read is retried, ms. */
+export const MAX_BACKOFF_MS = 2_000;
+/**
+ * Retries of a retryable read: 7 attempts. With one request in five failing (the fault proxy's defaults:
+ * 503 10 %, 429 5 %, reset 5 %), 5 attempts gave up on one of a run's ~120 reads in ~4 % of the runs
+ * (0.2^5 × 120; bench:faults seed 9, myTrades); 7 attempts in ~0.2 % (0.2^7 × 120), for at most
+ * 0.2 + 0.4 + 0.8 + 1.6 + 2 + 2 = 7 s of backoff on that read (with the default minimum backoff).
+ */
+export const DEFAULT_READ_RETRIES = 6;
+/**
+ * When a GET is sent once more alongside, ms: well above a normal answer (tens of ms; a few hundred
+ * with 20 klines in flight on a loaded machine), well below a stalled one (seconds).
+ */
+export const DEFAULT_HEDGE_AFTER_MS = 1_000;
+/**
  * Margin added to `timestamp + recvWindow` before "not found" is final: covers the error of the measured
  * clock offset and the time between recording an order and signing its request, ms.
  */
@@ -144,6 +181,10 @@ export class BinanceRest {
   private throttled = 0;
   private rateLimited = 0;
   private rateLimitWaitMs = 0;
+  private readRetries = 0;
+  private backoffWaitMs = 0;
+  private hedges = 0;
+  private hedgeWins = 0;
   private maxUsed: number | null = null;
   private readonly host: string;
   /** `host:port` of the base URL (the key of the Retry-After notes). */
@@ -232,6 +273,10 @@ export class BinanceRest {
       throttled: this.throttled,
       rateLimited: this.rateLimited,
       rateLimitWaitMs: this.rateLimitWaitMs,
+      readRetries: this.readRetries,
+      backoffWaitMs: this.backoffWaitMs,
+      hedged: this.hedges,
+      hedgeWins: this.hedgeWins,
     };
   }
 
@@ -469,6 +514,7 @@ export class BinanceRest {
             recvWindow: this.opts.recvWindowMs,
           }),
         symbol,
+        method === 'GET',
       );
       return parseResponse(orderSchema, body, ep, symbol);
     } catch (err) {
@@ -509,34 +555,42 @@ export class BinanceRest {
     }
   }
 
-  /** A read with weight reservation, timeout, classification and retries. */
+  /**
+   * A read with weight reservation, timeout, classification and retries (see the module comment);
+   * `hedge`: a GET without effect, sent once more alongside when slow ({@link hedged}).
+   */
   private async read(
     endpoint: string,
     weight: number,
     fn: () => Promise<unknown>,
     symbol: string | null = null,
+    hedge = true,
   ) {
     let attempts = 0;
+    const once = async () => {
+      await this.reserve(weight);
+      const started = Date.now();
+      try {
+        return await this.withTimeout(fn());
+      } catch (err) {
+        const e = classifyError(err, endpoint, { write: false, symbol, secrets: this.secrets });
+        if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
+        throw e;
+      } finally {
+        this.afterResponse();
+      }
+    };
+    const minBackoff = this.opts.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
     return pRetry(
-      async () => {
+      () => {
         attempts += 1;
-        await this.reserve(weight);
-        const started = Date.now();
-        try {
-          return await this.withTimeout(fn());
-        } catch (err) {
-          const e = classifyError(err, endpoint, { write: false, symbol, secrets: this.secrets });
-          if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
-          throw e;
-        } finally {
-          this.afterResponse();
-        }
+        return hedge ? this.hedged(endpoint, symbol, once) : once();
       },
       {
-        retries: this.opts.retries ?? 4,
-        minTimeout: this.opts.minBackoffMs ?? 250,
-        factor: 2,
-        randomize: true,
+        retries: this.opts.retries ?? DEFAULT_READ_RETRIES,
+        // The waits between attempts are ours (onFailedAttempt): a backoff, or Retry-After for a 429
+        // instead of (not on top of) it.
+        minTimeout: 0,
         shouldRetry: ({ error }) => error instanceof ExchangeError && error.kind === 'retryable',
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (!(error instanceof ExchangeError) || error.kind !== 'retryable' || retriesLeft === 0) return;
@@ -545,7 +599,16 @@ export class BinanceRest {
             `${error.message}; attempt ${attemptNumber} failed, retrying`,
           );
           if (error.code === -1021) await this.syncTime().catch(() => undefined);
-          if (isRateLimit(error)) await this.backOff(error);
+          if (isRateLimit(error)) {
+            await this.backOff(error);
+            return;
+          }
+          const wait = Math.round(
+            Math.min(MAX_BACKOFF_MS, minBackoff * 2 ** (attemptNumber - 1) * (1 + Math.random())),
+          );
+          this.readRetries += 1;
+          this.backoffWaitMs += wait;
+          await new Promise((r) => setTimeout(r, wait));
         },
       },
     ).catch((err: unknown) => {
@@ -553,6 +616,58 @@ export class BinanceRest {
         throw gaveUp(err, attempts);
       }
       throw err;
+    });
+  }
+
+  /**
+   * Runs `attempt` (one GET); when it has not settled after `hedgeAfterMs`, runs it once more alongside.
+   * Resolves with the first answer; rejects when every request started has failed (with the first
+   * failure), or at once when the first fails before the second is due (the caller's retry applies).
+   */
+  private hedged<T>(endpoint: string, symbol: string | null, attempt: () => Promise<T>): Promise<T> {
+    const after = this.opts.hedgeAfterMs ?? DEFAULT_HEDGE_AFTER_MS;
+    if (!(after > 0)) return attempt();
+    return new Promise<T>((resolve, reject) => {
+      let running = 0;
+      let hedgeDue = true;
+      let settled = false;
+      let failure: { readonly err: unknown } | null = null;
+      const run = (second: boolean) => {
+        running += 1;
+        attempt().then(
+          (v) => {
+            running -= 1;
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            if (second) this.hedgeWins += 1;
+            resolve(v);
+          },
+          (err: unknown) => {
+            running -= 1;
+            failure ??= { err };
+            if (hedgeDue) {
+              hedgeDue = false;
+              clearTimeout(timer);
+            }
+            if (!settled && running === 0) {
+              settled = true;
+              reject(failure.err);
+            }
+          },
+        );
+      };
+      const timer = setTimeout(() => {
+        if (settled || !hedgeDue) return;
+        hedgeDue = false;
+        this.hedges += 1;
+        this.opts.logger.info(
+          { endpoint, symbol, afterMs: after },
+          `no answer after ${after} ms: sending the same read once more, the first answer wins`,
+        );
+        run(true);
+      }, after);
+      run(false);
     });
   }
 
