@@ -97,6 +97,20 @@ export class ArrayLedger implements BookLedger {
   }
 }
 
+/**
+ * Every eligible symbol of a decision day without their rank order laid out: what a book that buys all of
+ * them (the equal-weight benchmark, §9) needs from the ranking.
+ */
+export interface EligibleSet {
+  /** The eligible symbol indices, in no particular order (not to be modified). */
+  readonly symbols: readonly number[];
+  /**
+   * The rank order (§5) as a comparator: negative when `a` ranks before `b`; a strict total order (never 0
+   * for two different symbols), so any sort by it gives the ranking.
+   */
+  readonly order: (a: number, b: number) => number;
+}
+
 /** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */
 export interface Book {
   readonly ledger: BookLedger;
@@ -107,6 +121,11 @@ export interface Book {
   convertSplits(d: number): void;
   /** One rebalance at the open of day `d` towards `targets` (rank order): SELLs, then BUYs (§7, §8). */
   rebalance(d: number, targets: readonly RankedTarget[]): void;
+  /**
+   * Optional: the same as {@link rebalance} towards every symbol of `eligible` in rank order, for a book
+   * that can do it without sorting them all (the simulation then asks the ranker for the set only).
+   */
+  rebalanceAll?(d: number, eligible: EligibleSet): void;
   /** A MARKET BUY of `symbolIndex` spending at most `quoteOrderQty` (decimal string) at the open of `d`. */
   buy(d: number, symbolIndex: number, quoteOrderQty: string): void;
   /**

@@ -19,7 +19,7 @@
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
-import type { Book, BookFill, BookLedger, BookMark, BookRejection } from './book.ts';
+import type { Book, BookFill, BookLedger, BookMark, BookRejection, EligibleSet } from './book.ts';
 import {
   DX_ZERO,
   type Dx,
@@ -205,6 +205,14 @@ export class FastBook implements Book {
   /** 10^FD, 10^SD. */
   private readonly pFD: bigint;
   private readonly pSD: bigint;
+  /**
+   * True while {@link rebalanceAll} buys in symbol order: each fill's float notional then goes to
+   * {@link deferredNotional} (by symbol index) and into the ledger afterwards, in rank order.
+   */
+  private deferring = false;
+  private readonly deferredNotional: Float64Array;
+  /** The symbols {@link rebalanceAll} filled (a reused array). */
+  private readonly filledBuf: number[] = [];
 
   /**
    * @param market the day grid.
@@ -222,6 +230,7 @@ export class FastBook implements Book {
     this.holdLimbs = new Float64Array(market.series.length * HOLD_LIMBS);
     this.holdLimbCount = new Uint8Array(market.series.length);
     this.holdFloat = new Float64Array(market.series.length);
+    this.deferredNotional = new Float64Array(market.series.length);
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -449,11 +458,7 @@ export class FastBook implements Book {
     // change or record. The equal-weight benchmark asks for ~500k such BUYs on the full dataset, once its
     // equity spread over every eligible symbol falls below the minimums. A price that does not fit (NaN)
     // or is zero goes on to the exact rule and its error.
-    if (
-      !this.params.details &&
-      m > 0 &&
-      QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9)
-    )
+    if (!this.params.details && m > 0 && QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9))
       return false;
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.buyFactor;
     if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
@@ -470,6 +475,10 @@ export class FastBook implements Book {
     this.cash -= cost;
     this.setHolding(i, (this.hold[i] as bigint) + q * this.pFD - commission);
     const notionalF = productFloat(q, p, this.NS);
+    if (this.deferring) {
+      this.deferredNotional[i] = notionalF;
+      return true;
+    }
     this.ledger.notionals.push(notionalF);
     this.ledger.fees.push(notionalF * this.feeF);
     if (this.params.details) this.recordFill(d, i, false, q, p, notional, commission);
@@ -515,12 +524,60 @@ export class FastBook implements Book {
   /** full: sell every holding in full; `Q = round_down_8(C × (1 − cash_buffer) / K)` per target. */
   private rebalanceFull(d: number, targets: readonly RankedTarget[]): void {
     for (const i of this.heldSnapshot()) this.sell(d, i, this.floorHolding(i));
+    this.rebalanceFullBuys(d, targets);
+  }
+
+  /** The BUYs of {@link rebalanceFull}, after its SELLs. */
+  private rebalanceFullBuys(d: number, targets: readonly RankedTarget[]): void {
     const K = targets.length;
     if (K === 0) return;
     const C = dxScaled(this.cash, this.CD);
     const Q8 = dxToScaledDown(dxDiv(dxMul(C, this.keep), { m: BigInt(K), e: 0 }), 8);
     const Q8F = Number(Q8);
     for (const t of targets) this.buyQ(d, t.symbolIndex, Q8, 8, Q8F);
+  }
+
+  /**
+   * {@link rebalance} towards every symbol of `eligible` (the equal-weight benchmark, §9 "this strategy with
+   * top_n = all eligible"). A full rebalance of a book without details does not need their rank order: the
+   * BUYs all ask for the same `Q = round_down_8(C × (1 − cash_buffer) / K)` and each spends `q × p ≤ Q`,
+   * so together they spend at most `K × Q ≤ C` and none can meet `insufficient_balance` — every BUY fills
+   * or is rejected alone, whatever the order. They run in symbol order; only the few that filled are then
+   * sorted by rank, so that the ledger's notionals and fees (summed as floats by the metrics) keep the
+   * order of {@link rebalance}. Otherwise (delta mode, details, or `K × Q` above the cash, which a
+   * `cash_buffer` in [0, 1) rules out) the set is sorted and rebalanced as usual.
+   */
+  rebalanceAll(d: number, eligible: EligibleSet): void {
+    const ranked = (): RankedTarget[] =>
+      [...eligible.symbols].sort(eligible.order).map((i, j) => ({ symbolIndex: i, rank: j + 1 }));
+    if (this.params.rebalanceMode !== 'full' || this.params.details) {
+      this.rebalance(d, ranked());
+      return;
+    }
+    for (const i of this.heldSnapshot()) this.sell(d, i, this.floorHolding(i));
+    const K = eligible.symbols.length;
+    if (K === 0) return;
+    const C = dxScaled(this.cash, this.CD);
+    const Q8 = dxToScaledDown(dxDiv(dxMul(C, this.keep), { m: BigInt(K), e: 0 }), 8);
+    if (Q8 * pow10(this.CD - 8) * BigInt(K) > this.cash) {
+      this.rebalanceFullBuys(d, ranked());
+      return;
+    }
+    const Q8F = Number(Q8);
+    const filled = this.filledBuf;
+    filled.length = 0;
+    this.deferring = true;
+    try {
+      for (const i of eligible.symbols) if (this.buyQ(d, i, Q8, 8, Q8F)) filled.push(i);
+    } finally {
+      this.deferring = false;
+    }
+    if (filled.length > 1) filled.sort(eligible.order);
+    for (const i of filled) {
+      const notionalF = this.deferredNotional[i] as number;
+      this.ledger.notionals.push(notionalF);
+      this.ledger.fees.push(notionalF * this.feeF);
+    }
   }
 
   /** delta: trade the difference to `T = E × (1 − cash_buffer) / K` with the no-trade band (§8). */
