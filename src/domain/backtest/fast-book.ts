@@ -404,7 +404,9 @@ export class FastBook implements Book {
   /** §2, before anything else on day `d`: `h := round_down_8(h × close_before / open_after)`. */
   convertSplits(d: number): void {
     if (this.held.length === 0) return;
-    for (const i of [...this.held]) {
+    // The day's splits (a few a year), in symbol order like the holdings.
+    for (const i of this.market.splitsOn(d)) {
+      if ((this.hold[i] as bigint) === 0n) continue;
       const split = this.series(i).splitOn.get(d);
       if (!split) continue;
       const h = dxScaled(this.hold[i] as bigint, this.HD);

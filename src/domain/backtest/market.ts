@@ -138,6 +138,8 @@ export interface BacktestMarket {
    * array per symbol. See {@link ExactPricesByDay}.
    */
   exactPricesByDay(): ExactPricesByDay;
+  /** The symbol indices (ascending) whose §2 split starts a new segment on day index `d` (`SymbolSeries.splitOn`). */
+  splitsOn(d: number): readonly number[];
   /** §6 rules of a symbol index (cached). */
   rules(symbolIndex: number): SymbolRules;
   /** Market caps in force at day index `d` (§4 filter 7), cached per day. */
@@ -212,6 +214,15 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     }
     return quoteVolumes;
   };
+  const splitDays = new Map<number, number[]>();
+  series.forEach((s, i) => {
+    for (const d of s.splitOn.keys()) {
+      const list = splitDays.get(d);
+      if (list) list.push(i);
+      else splitDays.set(d, [i]);
+    }
+  });
+  const noSplits: readonly number[] = [];
   let exactPrices: ExactPricesByDay | undefined;
   const exactPricesByDay = (): ExactPricesByDay => {
     if (!exactPrices) {
@@ -241,6 +252,7 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     segmentByDay,
     quoteVolumeByDay,
     exactPricesByDay,
+    splitsOn: (d) => splitDays.get(d) ?? noSplits,
     rules(i) {
       let r = rulesCache[i];
       if (!r) {
