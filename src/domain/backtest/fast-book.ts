@@ -38,12 +38,7 @@ import {
   scaledToString,
 } from './exact.ts';
 import type { RankedTarget } from './fast-universe.ts';
-import {
-  type BacktestMarket,
-  type ExactPricesByDay,
-  PRICE_MANTISSA_DECIMALS,
-  type SymbolSeries,
-} from './market.ts';
+import { type BacktestMarket, PRICE_MANTISSA_DECIMALS, type SymbolSeries } from './market.ts';
 
 /** Price decimals of the fast path (the market's exact price mantissas). */
 export const PRICE_DECIMALS = PRICE_MANTISSA_DECIMALS;
@@ -184,9 +179,6 @@ export class FastBook implements Book {
   /** `Number(holding)` (at HD) per symbol index: the cheap estimate of {@link mark}'s values. */
   private readonly holdFloat: Float64Array;
   private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
-  /** The market's day-major open and mark mantissas; row `d` starts at `d × width`. */
-  private readonly prices: ExactPricesByDay;
-  private readonly width: number;
   /** Symbol indices with a non-zero holding, ascending (= symbol order). */
   private held: number[] = [];
   /** Cash at CD. */
@@ -239,8 +231,6 @@ export class FastBook implements Book {
     this.holdLimbCount = new Uint8Array(market.series.length);
     this.holdFloat = new Float64Array(market.series.length);
     this.deferredNotional = new Float64Array(market.series.length);
-    this.prices = market.exactPricesByDay();
-    this.width = market.series.length;
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -422,12 +412,11 @@ export class FastBook implements Book {
    * commission `q × p × f` in quote.
    */
   private sell(d: number, i: number, q: bigint): boolean {
-    // A number in the day's row: there is a candle (NaN: none, or a price that does not fit).
-    const m = this.prices.open[d * this.width + i] as number;
-    if (Number.isNaN(m) && (this.series(i).at[d] as number) < 0) return this.reject(d, i, 'SELL', 'no_price');
+    const s = this.series(i);
+    const k = s.at[d] as number;
+    if (k < 0) return this.reject(d, i, 'SELL', 'no_price');
     // The fill price has no effect before the filters: zero and minQty are checked first, cheaply.
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
-    const k = this.series(i).at[d] as number;
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.sellFactor;
@@ -453,28 +442,26 @@ export class FastBook implements Book {
    * @returns true when filled.
    */
   private buyQ(d: number, i: number, Qm: bigint, Qscale = 8, QmF = Number(Qm)): boolean {
-    // The open from the day's row: m > 0 means a candle with an exact, non-zero price (else NaN or 0: the
-    // exact rule below decides, with its no_price rejection or its error).
-    const m = this.prices.open[d * this.width + i] as number;
-    if (m > 0) {
-      const r = this.rules(i);
-      // One-sided float screen (no bigint work): q = 0 exactly when Qm × 10^shift < p × step. Each float
-      // below is within a few 2^-53 of its exact value, so a margin of 1e-9 can only send a doubtful case
-      // on to the exact rule. The equal-weight benchmark asks for ~1/3 of its BUYs with a Q below one step
-      // (a third of a million on the full dataset).
-      if (QmF * 10 ** (this.PS + QTY_DECIMALS - Qscale) < m * this.buyFactorF * r.stepF * (1 - 1e-9))
-        return this.reject(d, i, 'BUY', 'zero_quantity');
-      // A second one-sided screen, for a book that records no rejections (the benchmarks): the fill's
-      // notional q × p never exceeds Q (q = floor_step(Q / p)), so Q < minNotional means the order is
-      // rejected for one of zero_quantity, min_qty or min_notional below, whichever it is, with nothing to
-      // change or record. The equal-weight benchmark asks for ~500k such BUYs on the full dataset, once
-      // its equity spread over every eligible symbol falls below the minimums.
-      if (!this.params.details && QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9)) return false;
-    }
     const s = this.series(i);
     const k = s.at[d] as number;
     if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
     const r = this.rules(i);
+    // One-sided float screen (no bigint work): q = 0 exactly when Qm × 10^shift < p × step. Each float
+    // below is within a few 2^-53 of its exact value, so a margin of 1e-9 can only send a doubtful case on
+    // to the exact rule; a NaN (price that does not fit) or a zero price never passes the screen.
+    // The equal-weight benchmark asks for ~1/3 of its BUYs with a Q below one step (a third of a million
+    // on the full dataset).
+    const m = s.openMantissa[k] as number;
+    if (QmF * 10 ** (this.PS + QTY_DECIMALS - Qscale) < m * this.buyFactorF * r.stepF * (1 - 1e-9))
+      return this.reject(d, i, 'BUY', 'zero_quantity');
+    // A second one-sided screen, for a book that records no rejections (the benchmarks): the fill's
+    // notional q × p never exceeds Q (q = floor_step(Q / p)), so Q < minNotional means the order is
+    // rejected for one of zero_quantity, min_qty or min_notional below, whichever it is, with nothing to
+    // change or record. The equal-weight benchmark asks for ~500k such BUYs on the full dataset, once its
+    // equity spread over every eligible symbol falls below the minimums. A price that does not fit (NaN)
+    // or is zero goes on to the exact rule and its error.
+    if (!this.params.details && m > 0 && QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9))
+      return false;
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.buyFactor;
     if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
     // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
@@ -663,16 +650,14 @@ export class FastBook implements Book {
     cols.fill(0);
     const limbed = held.length <= MAX_LIMB_HOLDINGS;
     const hl = this.holdLimbs;
-    const marks = this.prices.mark;
-    const row = d * this.width;
     for (let j = 0; j < held.length; j++) {
       const i = held[j] as number;
-      const c = marks[row + i] as number; // NaN: no candle yet, or a close that does not fit
+      const s = this.market.series[i] as SymbolSeries;
+      const k = s.atOrBefore[d] as number;
+      if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
+      const c = s.closeMantissa[k] as number;
       const h0 = i * HOLD_LIMBS;
       if (!limbed || Number.isNaN(c) || (hl[h0] as number) < 0) {
-        const s = this.market.series[i] as SymbolSeries;
-        const k = s.atOrBefore[d] as number;
-        if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
         sum += (this.hold[i] as bigint) * this.close(i, k);
         continue;
       }
@@ -697,13 +682,11 @@ export class FastBook implements Book {
     const out: [number, number][] = [];
     const div = 10 ** (this.HD + PRICE_DECIMALS);
     for (const i of held) {
-      const c = marks[row + i] as number;
+      const s = this.market.series[i] as SymbolSeries;
+      const k = s.atOrBefore[d] as number;
+      const c = s.closeMantissa[k] as number;
       const v = Number.isNaN(c)
-        ? productFloat(
-            this.hold[i] as bigint,
-            this.close(i, this.series(i).atOrBefore[d] as number),
-            this.HD + PRICE_DECIMALS,
-          )
+        ? productFloat(this.hold[i] as bigint, this.close(i, k), this.HD + PRICE_DECIMALS)
         : ((this.holdFloat[i] as number) * c) / div;
       if (v >= threshold) out.push([i, v]);
     }

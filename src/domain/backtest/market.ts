@@ -132,12 +132,6 @@ export interface BacktestMarket {
    * the `min_quote_volume` filter reads it), then cached.
    */
   quoteVolumeByDay(): Float64Array;
-  /**
-   * Day-major exact prices for the fast book (laid out on first call, then cached: two more columns of
-   * 8 bytes per symbol and day), so that a day's orders and marks read one contiguous row instead of one
-   * array per symbol. See {@link ExactPricesByDay}.
-   */
-  exactPricesByDay(): ExactPricesByDay;
   /** The symbol indices (ascending) whose §2 split starts a new segment on day index `d` (`SymbolSeries.splitOn`). */
   splitsOn(d: number): readonly number[];
   /** §6 rules of a symbol index (cached). */
@@ -150,17 +144,6 @@ export interface BacktestMarket {
   dayMs(d: number): number;
   /** `YYYY-MM-DD` of a day index (cached). */
   date(d: number): string;
-}
-
-/**
- * `open[d × n + i]`: `openMantissa` of symbol `i`'s candle of day `d` (the fill price of §7 before slippage,
- * × 10^8); `mark[d × n + i]`: `closeMantissa` of its last candle at or before day `d` (§9's mark price).
- * NaN where there is no such candle, or where the price is not exact at 8 decimals (`SymbolSeries`
- * then has the answer).
- */
-export interface ExactPricesByDay {
-  readonly open: Float64Array;
-  readonly mark: Float64Array;
 }
 
 /** The `segmentByDay` entry of a day without a candle (no real day index is this small). */
@@ -223,23 +206,6 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     }
   });
   const noSplits: readonly number[] = [];
-  let exactPrices: ExactPricesByDay | undefined;
-  const exactPricesByDay = (): ExactPricesByDay => {
-    if (!exactPrices) {
-      const open = new Float64Array(nDays * n).fill(Number.NaN);
-      const mark = new Float64Array(nDays * n).fill(Number.NaN);
-      series.forEach((s, i) => {
-        for (let d = 0; d < nDays; d++) {
-          const k = s.atOrBefore[d] as number;
-          if (k < 0) continue;
-          mark[d * n + i] = s.closeMantissa[k] as number;
-          if ((s.at[d] as number) === k) open[d * n + i] = s.openMantissa[k] as number;
-        }
-      });
-      exactPrices = { open, mark };
-    }
-    return exactPrices;
-  };
   const rulesCache: (SymbolRules | undefined)[] = new Array(series.length);
   const capsCache = new Map<number, ReadonlyMap<string, MarketCapObservation>>();
   const dates: (string | undefined)[] = new Array(nDays + 2);
@@ -251,7 +217,6 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     closeByDay,
     segmentByDay,
     quoteVolumeByDay,
-    exactPricesByDay,
     splitsOn: (d) => splitDays.get(d) ?? noSplits,
     rules(i) {
       let r = rulesCache[i];
