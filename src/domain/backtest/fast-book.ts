@@ -213,6 +213,21 @@ export class FastBook implements Book {
   private readonly deferredNotional: Float64Array;
   /** The symbols {@link rebalanceAll} filled (a reused array). */
   private readonly filledBuf: number[] = [];
+  /**
+   * The smallest minNotional of any symbol of the market, as a float (quote), for {@link rebalanceAll}'s
+   * screen; computed on first use (NaN before).
+   */
+  private lowestMinNotionalF = Number.NaN;
+  /** 1 where `floor_step(holding) > 0`, i.e. a full SELL of the holding is not a zero-quantity order. */
+  private readonly sellable: Uint8Array;
+  /**
+   * Per symbol index, checked when it is first held: 1 when every close mantissa of its series is
+   * `Math.round(close × 1e8)` of its float close, so that {@link markMantissa} can read the day's close
+   * from the market's day-major `closeByDay` row (one contiguous row a day instead of two arrays per
+   * holding); 0 otherwise; -1 not checked yet.
+   */
+  private readonly closeFromRow: Int8Array;
+  private readonly width: number;
 
   /**
    * @param market the day grid.
@@ -231,6 +246,9 @@ export class FastBook implements Book {
     this.holdLimbCount = new Uint8Array(market.series.length);
     this.holdFloat = new Float64Array(market.series.length);
     this.deferredNotional = new Float64Array(market.series.length);
+    this.sellable = new Uint8Array(market.series.length);
+    this.closeFromRow = new Int8Array(market.series.length).fill(-1);
+    this.width = market.series.length;
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -347,13 +365,25 @@ export class FastBook implements Book {
     this.holdFloat[i] = Number(h);
     if (h !== 0n) {
       const step = this.rules(i).step;
-      this.holdFloor[i] = (h / (step * this.pFD)) * step;
+      const floor = (h / (step * this.pFD)) * step;
+      this.holdFloor[i] = floor;
+      this.sellable[i] = floor === 0n ? 0 : 1;
       if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
       let n = HOLD_LIMBS;
       while (n > 1 && this.holdLimbs[i * HOLD_LIMBS + n - 1] === 0) n--;
       this.holdLimbCount[i] = n;
-    } else this.holdFloor[i] = 0n;
+    } else {
+      this.holdFloor[i] = 0n;
+      this.sellable[i] = 0;
+    }
     if (h !== 0n && !had) {
+      if (this.closeFromRow[i] === -1) {
+        const { close, closeMantissa } = this.series(i);
+        let ok = 1;
+        for (let k = 0; k < close.length && ok === 1; k++)
+          if (Math.round((close[k] as number) * 1e8) !== closeMantissa[k]) ok = 0;
+        this.closeFromRow[i] = ok;
+      }
       let j = this.held.length;
       this.held.push(i);
       while (j > 0 && (this.held[j - 1] as number) > i) {
@@ -412,11 +442,13 @@ export class FastBook implements Book {
    * commission `q × p × f` in quote.
    */
   private sell(d: number, i: number, q: bigint): boolean {
-    const s = this.series(i);
-    const k = s.at[d] as number;
-    if (k < 0) return this.reject(d, i, 'SELL', 'no_price');
+    // The day-major close row has a number exactly where the symbol has a candle (NaN: none, then the
+    // series says; most SELLs are of dust and end at the next line).
+    const x = this.market.closeByDay[d * this.width + i] as number;
+    if (Number.isNaN(x) && (this.series(i).at[d] as number) < 0) return this.reject(d, i, 'SELL', 'no_price');
     // The fill price has no effect before the filters: zero and minQty are checked first, cheaply.
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
+    const k = this.series(i).at[d] as number;
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.sellFactor;
@@ -556,7 +588,8 @@ export class FastBook implements Book {
       this.rebalance(d, ranked());
       return;
     }
-    for (const i of this.heldSnapshot()) this.sell(d, i, this.floorHolding(i));
+    // Without details, a SELL of a zero quantity (the dust a full SELL leaves) changes and records nothing.
+    for (const i of this.heldSnapshot()) if (this.sellable[i] === 1) this.sell(d, i, this.floorHolding(i));
     const K = eligible.symbols.length;
     if (K === 0) return;
     const C = dxScaled(this.cash, this.CD);
@@ -566,6 +599,9 @@ export class FastBook implements Book {
       return;
     }
     const Q8F = Number(Q8);
+    // Q below every symbol's minNotional: each BUY would be rejected (no_price, or q × p <= Q <
+    // minNotional: see buyQ's second screen), with nothing to change or record. One-sided, as there.
+    if (Q8F * 1e-8 < this.lowestMinNotional() * (1 - 1e-9)) return;
     const filled = this.filledBuf;
     filled.length = 0;
     this.deferring = true;
@@ -580,6 +616,19 @@ export class FastBook implements Book {
       this.ledger.notionals.push(notionalF);
       this.ledger.fees.push(notionalF * this.feeF);
     }
+  }
+
+  /** {@link lowestMinNotionalF}, computed on first call (0 when a symbol's minNotional is not a number). */
+  private lowestMinNotional(): number {
+    if (Number.isNaN(this.lowestMinNotionalF)) {
+      let low = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < this.market.series.length; i++) {
+        const x = Number(this.market.rules(i).minNotional);
+        low = Math.min(low, Number.isNaN(x) ? 0 : x);
+      }
+      this.lowestMinNotionalF = low;
+    }
+    return this.lowestMinNotionalF;
   }
 
   /** delta: trade the difference to `T = E × (1 − cash_buffer) / K` with the no-trade band (§8). */
@@ -650,15 +699,13 @@ export class FastBook implements Book {
     cols.fill(0);
     const limbed = held.length <= MAX_LIMB_HOLDINGS;
     const hl = this.holdLimbs;
+    const row = d * this.width;
     for (let j = 0; j < held.length; j++) {
       const i = held[j] as number;
-      const s = this.market.series[i] as SymbolSeries;
-      const k = s.atOrBefore[d] as number;
-      if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
-      const c = s.closeMantissa[k] as number;
+      const c = this.markMantissa(d, row, i);
       const h0 = i * HOLD_LIMBS;
       if (!limbed || Number.isNaN(c) || (hl[h0] as number) < 0) {
-        sum += (this.hold[i] as bigint) * this.close(i, k);
+        sum += (this.hold[i] as bigint) * this.markPrice(d, i, c);
         continue;
       }
       // c < 2^53: three limbs, exactly.
@@ -682,15 +729,34 @@ export class FastBook implements Book {
     const out: [number, number][] = [];
     const div = 10 ** (this.HD + PRICE_DECIMALS);
     for (const i of held) {
-      const s = this.market.series[i] as SymbolSeries;
-      const k = s.atOrBefore[d] as number;
-      const c = s.closeMantissa[k] as number;
+      const c = this.markMantissa(d, row, i);
       const v = Number.isNaN(c)
-        ? productFloat(this.hold[i] as bigint, this.close(i, k), this.HD + PRICE_DECIMALS)
+        ? productFloat(this.hold[i] as bigint, this.markPrice(d, i, c), this.HD + PRICE_DECIMALS)
         : ((this.holdFloat[i] as number) * c) / div;
       if (v >= threshold) out.push([i, v]);
     }
     return { equity: exact, values: out, cash: scaledToNumber(this.cash, this.CD) };
+  }
+
+  /**
+   * §9's mark price of held symbol `i` on day `d` (the close of its last candle at or before `d`) at
+   * PRICE_DECIMALS, as an exact integer double: from the day's `closeByDay` row (`row = d × width`) when
+   * the symbol has a candle that day and {@link closeFromRow} allows, else from the series. NaN when the
+   * close does not fit the fast path ({@link markPrice} then throws FastPathUnsupported).
+   * @throws Error when the symbol has no candle at or before `d`.
+   */
+  private markMantissa(d: number, row: number, i: number): number {
+    const x = this.market.closeByDay[row + i] as number;
+    if (this.closeFromRow[i] === 1 && !Number.isNaN(x)) return Math.round(x * 1e8);
+    const s = this.series(i);
+    const k = s.atOrBefore[d] as number;
+    if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
+    return s.closeMantissa[k] as number;
+  }
+
+  /** The bigint of a {@link markMantissa} `c`; for NaN, the close's FastPathUnsupported. */
+  private markPrice(d: number, i: number, c: number): bigint {
+    return Number.isNaN(c) ? this.close(i, this.series(i).atOrBefore[d] as number) : BigInt(c);
   }
 
   /** Exact cash and holdings (decimal strings by symbol index), for tests. */
