@@ -116,6 +116,8 @@ type RejectReason = (typeof REJECT_REASONS)[number];
 interface FastRules {
   /** Step at QD; a step of 0 (round down to 8 decimals) is 1e-8, i.e. 1 at QD = 8. */
   readonly step: bigint;
+  /** The step at HD (`step × 10^FD`): `floor_step(h) = h / stepH × step` for a holding at HD. */
+  readonly stepH: bigint;
   /** `Number(step)`: for the one-sided float screen of a zero-quantity BUY. */
   readonly stepF: number;
   readonly minQty: bigint;
@@ -205,6 +207,8 @@ export class FastBook implements Book {
   /** 10^FD, 10^SD. */
   private readonly pFD: bigint;
   private readonly pSD: bigint;
+  /** `10^FD − fee`: what a fill keeps per unit after the commission (`x × 10^FD − x × fee`, one product). */
+  private readonly net: bigint;
   /**
    * True while {@link rebalanceAll} buys in symbol order: each fill's float notional then goes to
    * {@link deferredNotional} (by symbol index) and into the ledger afterwards, in rank order.
@@ -267,6 +271,7 @@ export class FastBook implements Book {
     this.pFD = pow10(this.FD);
     this.pSD = pow10(this.SD);
     this.fee = parseScaled(decimalString(params.feeRate), this.FD);
+    this.net = this.pFD - this.fee;
     this.feeF = Number(decimalString(params.feeRate));
     this.buyFactor = dxToScaledDown(buy, this.SD);
     this.sellFactor = dxToScaledDown(sell, this.SD);
@@ -331,6 +336,7 @@ export class FastBook implements Book {
       const minNotional = parseScaled(s.minNotional, this.NS);
       r = {
         step: step === 0n ? 1n : step,
+        stepH: (step === 0n ? 1n : step) * this.pFD,
         stepF: step === 0n ? 1 : Number(step),
         minQty: parseScaled(s.minQty, QTY_DECIMALS),
         minNotional,
@@ -364,8 +370,8 @@ export class FastBook implements Book {
     this.hold[i] = h;
     this.holdFloat[i] = Number(h);
     if (h !== 0n) {
-      const step = this.rules(i).step;
-      const floor = (h / (step * this.pFD)) * step;
+      const r = this.rules(i);
+      const floor = (h / r.stepH) * r.step;
       this.holdFloor[i] = floor;
       this.sellable[i] = floor === 0n ? 0 : 1;
       if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
@@ -457,13 +463,13 @@ export class FastBook implements Book {
     const qH = q * this.pFD;
     const h = this.hold[i] as bigint;
     if (qH > h) return this.reject(d, i, 'SELL', 'insufficient_balance');
-    const commission = notional * this.fee; // at CD
-    this.cash += notional * this.pFD - commission;
+    // proceeds − commission = notional × 10^FD − notional × fee (commission at CD, in quote)
+    this.cash += notional * this.net;
     this.setHolding(i, h - qH);
     const notionalF = productFloat(q, p, this.NS);
     this.ledger.notionals.push(notionalF);
     this.ledger.fees.push(notionalF * this.feeF);
-    if (this.params.details) this.recordFill(d, i, true, q, p, notional, commission);
+    if (this.params.details) this.recordFill(d, i, true, q, p, notional, notional * this.fee);
     return true;
   }
 
@@ -505,9 +511,9 @@ export class FastBook implements Book {
     if (notional < r.minNotional) return this.reject(d, i, 'BUY', 'min_notional');
     const cost = notional * this.pFD; // at CD
     if (cost > this.cash) return this.reject(d, i, 'BUY', 'insufficient_balance');
-    const commission = q * this.fee; // base, at HD
     this.cash -= cost;
-    this.setHolding(i, (this.hold[i] as bigint) + q * this.pFD - commission);
+    // holding + q − commission = holding + q × 10^FD − q × fee (commission at HD, in base)
+    this.setHolding(i, (this.hold[i] as bigint) + q * this.net);
     const notionalF = productFloat(q, p, this.NS);
     if (this.deferring) {
       this.deferredNotional[i] = notionalF;
@@ -515,7 +521,7 @@ export class FastBook implements Book {
     }
     this.ledger.notionals.push(notionalF);
     this.ledger.fees.push(notionalF * this.feeF);
-    if (this.params.details) this.recordFill(d, i, false, q, p, notional, commission);
+    if (this.params.details) this.recordFill(d, i, false, q, p, notional, q * this.fee);
     return true;
   }
 
