@@ -49,6 +49,25 @@ export interface BookMark {
   readonly cash?: number;
 }
 
+/** The rejected orders of a book, tallied (what a terminal summary needs, without the list itself). */
+export interface RejectionTally {
+  /** Number of rejected orders by reason (`zero_quantity`, `no_price`, …). */
+  readonly byReason: ReadonlyMap<string, number>;
+  /** Per symbol, the day (`YYYY-MM-DD`) of its first `no_price` rejection, in the order they happened. */
+  readonly firstNoPrice: ReadonlyMap<string, string>;
+}
+
+/** {@link RejectionTally} of a list of rejections. */
+export function tallyRejections(list: readonly BookRejection[]): RejectionTally {
+  const byReason = new Map<string, number>();
+  const firstNoPrice = new Map<string, string>();
+  for (const r of list) {
+    byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    if (r.reason === 'no_price' && !firstNoPrice.has(r.symbol)) firstNoPrice.set(r.symbol, r.date);
+  }
+  return { byReason, firstNoPrice };
+}
+
 /** What a book collects while it runs. */
 export interface BookLedger {
   /**
@@ -69,6 +88,11 @@ export interface BookLedger {
   fills(): readonly BookFill[];
   /** The rejected orders (only with details), in order; built on first call and cached. */
   rejections(): readonly BookRejection[];
+  /**
+   * Optional: `tallyRejections(rejections())` from a compact form, without building the rejections (the
+   * strategy of a long backtest has hundreds of thousands, mostly its dust's zero-quantity SELLs).
+   */
+  rejectionTally?(): RejectionTally;
 }
 
 /** A {@link BookLedger} over plain arrays (for books that have the decimal strings at hand). */

@@ -19,7 +19,15 @@
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
-import type { Book, BookFill, BookLedger, BookMark, BookRejection, EligibleSet } from './book.ts';
+import type {
+  Book,
+  BookFill,
+  BookLedger,
+  BookMark,
+  BookRejection,
+  EligibleSet,
+  RejectionTally,
+} from './book.ts';
 import {
   DX_ZERO,
   type Dx,
@@ -287,6 +295,7 @@ export class FastBook implements Book {
   private compactLedger(): BookLedger {
     let fills: BookFill[] | undefined;
     let rejections: BookRejection[] | undefined;
+    let tally: RejectionTally | undefined;
     const notionals: number[] = [];
     const fees: number[] = [];
     return {
@@ -324,6 +333,26 @@ export class FastBook implements Book {
           };
         });
         return rejections;
+      },
+      rejectionTally: (): RejectionTally => {
+        if (tally) return tally;
+        const counts = new Array<number>(REJECT_REASONS.length).fill(0);
+        const firstNoPrice = new Map<string, string>();
+        const noPrice = REJECT_REASONS.indexOf('no_price');
+        for (let j = 0; j < this.rejectCodes.length; j++) {
+          const reason = (this.rejectCodes[j] as number) >> 1;
+          counts[reason] = (counts[reason] as number) + 1;
+          if (reason !== noPrice) continue;
+          const symbol = this.series(this.rejectSymbols[j] as number).info.symbol;
+          if (!firstNoPrice.has(symbol))
+            firstNoPrice.set(symbol, this.market.date(this.rejectDays[j] as number));
+        }
+        const byReason = new Map<string, number>();
+        counts.forEach((n, k) => {
+          if (n > 0) byReason.set(REJECT_REASONS[k] as string, n);
+        });
+        tally = { byReason, firstNoPrice };
+        return tally;
       },
     };
   }
