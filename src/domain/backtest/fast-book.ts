@@ -84,6 +84,10 @@ const SHIFT42 = 42n;
 const PRICE_LIMBS = 3;
 /** Limbs of a holding (below 2^105 at HD). */
 const HOLD_LIMBS = 5;
+/** `BigInt(c × LIMB_BITS)` of each column of the mark's dot product. */
+const COLUMN_SHIFTS: readonly bigint[] = Array.from({ length: HOLD_LIMBS + PRICE_LIMBS }, (_, c) =>
+  BigInt(c * LIMB_BITS),
+);
 /**
  * Column sums stay exact below 2^53: each holding adds at most 3 products below 2^42 to a column, so up
  * to this many holdings are marked with float limbs (more: bigint products).
@@ -95,9 +99,11 @@ function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
   if (x >= 0n && x < TWO63 && n >= 3) {
     // Two bigint operations instead of 2n: split at bit 42, then limbs in exact double arithmetic.
     const lo = Number(x & MASK42);
-    const l0 = lo % LIMB;
-    out[at] = l0;
-    out[at + 1] = (lo - l0) / LIMB;
+    // Exact in doubles (lo < 2^42; a division by 2^21 and a floor are exact): no floating-point `%`,
+    // which V8 runs as a call.
+    const l1 = Math.floor(lo / LIMB);
+    out[at] = lo - l1 * LIMB;
+    out[at + 1] = l1;
     out[at + 2] = Number(x >> SHIFT42);
     for (let j = 3; j < n; j++) out[at + j] = 0;
     return true;
@@ -743,11 +749,11 @@ export class FastBook implements Book {
         sum += (this.hold[i] as bigint) * this.markPrice(d, i, c);
         continue;
       }
-      // c < 2^53: three limbs, exactly.
-      const c0 = c % LIMB;
-      const t = (c - c0) / LIMB;
-      const c1 = t % LIMB;
-      const c2 = (t - c1) / LIMB;
+      // c < 2^53: three limbs, exactly (divisions by 2^21 and floors are exact in doubles).
+      const t = Math.floor(c / LIMB);
+      const c0 = c - t * LIMB;
+      const c2 = Math.floor(t / LIMB);
+      const c1 = t - c2 * LIMB;
       const n = this.holdLimbCount[i] as number;
       for (let a = 0; a < n; a++) {
         const ha = hl[h0 + a] as number;
@@ -756,7 +762,8 @@ export class FastBook implements Book {
         cols[a + 2] = (cols[a + 2] as number) + ha * c2;
       }
     }
-    for (let c = cols.length - 1; c >= 0; c--) sum += BigInt(cols[c] as number) << BigInt(c * LIMB_BITS);
+    for (let c = cols.length - 1; c >= 0; c--)
+      sum += BigInt(cols[c] as number) << (COLUMN_SHIFTS[c] as bigint);
     const equity = this.cash + sum * this.pSD;
     const exact = scaledToString(equity, this.CD);
     if (!values) return { equity: exact };
