@@ -195,6 +195,8 @@ export class FastBook implements Book {
   /** `Number(holding)` (at HD) per symbol index: the cheap estimate of {@link mark}'s values. */
   private readonly holdFloat: Float64Array;
   private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
+  /** {@link mark}'s mark mantissa of each held symbol, `held` order (reused by its values). */
+  private markBuf = new Float64Array(64);
   /** Symbol indices with a non-zero holding, ascending (= symbol order). */
   private held: number[] = [];
   /** Cash at CD. */
@@ -741,9 +743,12 @@ export class FastBook implements Book {
     const limbed = held.length <= MAX_LIMB_HOLDINGS;
     const hl = this.holdLimbs;
     const row = d * this.width;
+    if (this.markBuf.length < held.length) this.markBuf = new Float64Array(2 * held.length);
+    const marks = this.markBuf;
     for (let j = 0; j < held.length; j++) {
       const i = held[j] as number;
       const c = this.markMantissa(d, row, i);
+      marks[j] = c;
       const h0 = i * HOLD_LIMBS;
       if (!limbed || Number.isNaN(c) || (hl[h0] as number) < 0) {
         sum += (this.hold[i] as bigint) * this.markPrice(d, i, c);
@@ -770,8 +775,9 @@ export class FastBook implements Book {
     const threshold = minShare * Number(exact);
     const out: [number, number][] = [];
     const div = 10 ** (this.HD + PRICE_DECIMALS);
-    for (const i of held) {
-      const c = this.markMantissa(d, row, i);
+    for (let j = 0; j < held.length; j++) {
+      const i = held[j] as number;
+      const c = marks[j] as number;
       const v = Number.isNaN(c)
         ? productFloat(this.hold[i] as bigint, this.markPrice(d, i, c), this.HD + PRICE_DECIMALS)
         : ((this.holdFloat[i] as number) * c) / div;
