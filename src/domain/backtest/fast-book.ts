@@ -248,6 +248,15 @@ export class FastBook implements Book {
    */
   private readonly closeFromRow: Int8Array;
   private readonly width: number;
+  /**
+   * The series' day lookups and exact prices by symbol index (`SymbolSeries.at`, `atOrBefore`,
+   * `openMantissa`, `closeMantissa`), read without going through the series objects (whose shapes vary:
+   * reading them in the day loop made V8 deoptimize the hot methods again and again).
+   */
+  private readonly atOf: readonly Int32Array[];
+  private readonly atOrBeforeOf: readonly Int32Array[];
+  private readonly openOf: readonly Float64Array[];
+  private readonly closeOf: readonly Float64Array[];
 
   /**
    * @param market the day grid.
@@ -269,6 +278,10 @@ export class FastBook implements Book {
     this.sellable = new Uint8Array(market.series.length);
     this.closeFromRow = new Int8Array(market.series.length).fill(-1);
     this.width = market.series.length;
+    this.atOf = market.series.map((s) => s.at);
+    this.atOrBeforeOf = market.series.map((s) => s.atOrBefore);
+    this.openOf = market.series.map((s) => s.openMantissa);
+    this.closeOf = market.series.map((s) => s.closeMantissa);
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -390,14 +403,14 @@ export class FastBook implements Book {
 
   /** Open of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
   private open(i: number, k: number): bigint {
-    const m = this.series(i).openMantissa[k] as number;
+    const m = (this.openOf[i] as Float64Array)[k] as number;
     if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'open');
     return BigInt(m);
   }
 
   /** Close of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
   private close(i: number, k: number): bigint {
-    const m = this.series(i).closeMantissa[k] as number;
+    const m = (this.closeOf[i] as Float64Array)[k] as number;
     if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'close');
     return BigInt(m);
   }
@@ -488,10 +501,11 @@ export class FastBook implements Book {
     // The day-major close row has a number exactly where the symbol has a candle (NaN: none, then the
     // series says; most SELLs are of dust and end at the next line).
     const x = this.market.closeByDay[d * this.width + i] as number;
-    if (Number.isNaN(x) && (this.series(i).at[d] as number) < 0) return this.reject(d, i, 'SELL', 'no_price');
+    const at = this.atOf[i] as Int32Array;
+    if (Number.isNaN(x) && (at[d] as number) < 0) return this.reject(d, i, 'SELL', 'no_price');
     // The fill price has no effect before the filters: zero and minQty are checked first, cheaply.
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
-    const k = this.series(i).at[d] as number;
+    const k = at[d] as number;
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.sellFactor;
@@ -517,8 +531,7 @@ export class FastBook implements Book {
    * @returns true when filled.
    */
   private buyQ(d: number, i: number, Qm: bigint, Qscale = 8, QmF = Number(Qm)): boolean {
-    const s = this.series(i);
-    const k = s.at[d] as number;
+    const k = (this.atOf[i] as Int32Array)[d] as number;
     if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
     const r = this.rules(i);
     // One-sided float screen (no bigint work): q = 0 exactly when Qm × 10^shift < p × step. Each float
@@ -526,7 +539,7 @@ export class FastBook implements Book {
     // to the exact rule; a NaN (price that does not fit) or a zero price never passes the screen.
     // The equal-weight benchmark asks for ~1/3 of its BUYs with a Q below one step (a third of a million
     // on the full dataset).
-    const m = s.openMantissa[k] as number;
+    const m = (this.openOf[i] as Float64Array)[k] as number;
     if (QmF * 10 ** (this.PS + QTY_DECIMALS - Qscale) < m * this.buyFactorF * r.stepF * (1 - 1e-9))
       return this.reject(d, i, 'BUY', 'zero_quantity');
     // A second one-sided screen, for a book that records no rejections (the benchmarks): the fill's
@@ -538,7 +551,8 @@ export class FastBook implements Book {
     if (!this.params.details && m > 0 && QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9))
       return false;
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.buyFactor;
-    if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
+    if (p === 0n)
+      throw new Error(`${this.series(i).info.symbol}: not a finite decimal (division by a zero price)`);
     // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
     const shift = this.PS + QTY_DECIMALS - Qscale;
     const q = (shift >= 0 ? (Qm * pow10(shift)) / (p * r.step) : Qm / (pow10(-shift) * p * r.step)) * r.step;
@@ -796,15 +810,14 @@ export class FastBook implements Book {
   private markMantissa(d: number, row: number, i: number): number {
     const x = this.market.closeByDay[row + i] as number;
     if (this.closeFromRow[i] === 1 && !Number.isNaN(x)) return Math.round(x * 1e8);
-    const s = this.series(i);
-    const k = s.atOrBefore[d] as number;
-    if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
-    return s.closeMantissa[k] as number;
+    const k = (this.atOrBeforeOf[i] as Int32Array)[d] as number;
+    if (k < 0) throw new Error(`no price to mark ${this.series(i).info.baseAsset}`);
+    return (this.closeOf[i] as Float64Array)[k] as number;
   }
 
   /** The bigint of a {@link markMantissa} `c`; for NaN, the close's FastPathUnsupported. */
   private markPrice(d: number, i: number, c: number): bigint {
-    return Number.isNaN(c) ? this.close(i, this.series(i).atOrBefore[d] as number) : BigInt(c);
+    return Number.isNaN(c) ? this.close(i, (this.atOrBeforeOf[i] as Int32Array)[d] as number) : BigInt(c);
   }
 
   /** Exact cash and holdings (decimal strings by symbol index), for tests. */
