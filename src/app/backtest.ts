@@ -20,7 +20,7 @@
  * decimal.js) on request, and automatically when a value does not fit the fast path's scales. Both give
  * identical results (tested).
  */
-import type { Book, BookLedger } from '../domain/backtest/book.ts';
+import { type Book, type BookLedger, type RejectionTally, tallyRejections } from '../domain/backtest/book.ts';
 import { FastPathUnsupported } from '../domain/backtest/exact.ts';
 import { type BookParams, FastBook } from '../domain/backtest/fast-book.ts';
 import { FastUniverse, type FastUniverseParams } from '../domain/backtest/fast-universe.ts';
@@ -180,6 +180,11 @@ export interface BacktestRun {
   /** Number of strategy fills and rejected orders (without building `result.trades` / `result.rejected`). */
   readonly tradeCount: number;
   readonly rejectedCount: number;
+  /**
+   * The strategy's rejected orders by reason and each symbol's first `no_price` day, without building
+   * `result.rejected` (for the terminal summary).
+   */
+  rejectionTally(): RejectionTally;
   /** First and last day, `YYYY-MM-DD`. */
   readonly from: string;
   readonly to: string;
@@ -485,6 +490,7 @@ function assemble(
     engine,
     tradeCount: strategy.ledger.fillCount(),
     rejectedCount: strategy.ledger.rejectionCount(),
+    rejectionTally: () => strategy.ledger.rejectionTally?.() ?? tallyRejections(strategy.ledger.rejections()),
     from: sim.period.from,
     to: sim.period.to,
     simulationMs: sim.simulationMs,

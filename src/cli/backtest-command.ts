@@ -365,8 +365,8 @@ export async function runBacktestCommand(argv: readonly string[]): Promise<numbe
         ['equal_weight', result.benchmarks.equal_weight, last(result.benchmark_equity.equal_weight)],
       ]),
       '',
-      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(result.rejected)}${run.engine === 'reference' ? (hourly !== undefined ? ' · reference engine (intraday rules)' : ' · reference engine (values beyond the fast path)') : ''}`,
-      ...stuckHoldings(result.rejected),
+      `Trades ${run.tradeCount}, rejected orders ${run.rejectedCount}${rejectionSummary(run.rejectionTally().byReason)}${run.engine === 'reference' ? (hourly !== undefined ? ' · reference engine (intraday rules)' : ' · reference engine (values beyond the fast path)') : ''}`,
+      ...stuckHoldings(run.rejectionTally().firstNoPrice),
       ...exitSummary(result.exits, result.halted_at, hourly !== undefined),
       `Time: data ${(loadMs / 1000).toFixed(2)} s, simulation ${(simulationMs / 1000).toFixed(2)} s${written.length > 0 ? `, files ${(writeMs / 1000).toFixed(2)} s` : ''}`,
       ...written.map((w) => `Wrote ${w}`),
@@ -565,10 +565,8 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
 }
 
 /** ` (zero_quantity 50354 · no_price 972 · …)`: the rejections by reason, most first; empty without any. */
-function rejectionSummary(rejected: BacktestResult['rejected']): string {
-  if (rejected.length === 0) return '';
-  const by = new Map<string, number>();
-  for (const r of rejected) by.set(r.reason, (by.get(r.reason) ?? 0) + 1);
+function rejectionSummary(by: ReadonlyMap<string, number>): string {
+  if (by.size === 0) return '';
   const parts = [...by].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ${n}`);
   return ` (${parts.join(' · ')})`;
 }
@@ -577,9 +575,7 @@ function rejectionSummary(rejected: BacktestResult['rejected']): string {
  * A warning line when holdings could not be sold because their symbol had no candle (`no_price`, §7): a
  * delisting, or the data source ending (README "Backtests"). They stay valued at their last close.
  */
-function stuckHoldings(rejected: BacktestResult['rejected']): string[] {
-  const since = new Map<string, string>();
-  for (const r of rejected) if (r.reason === 'no_price' && !since.has(r.symbol)) since.set(r.symbol, r.date);
+function stuckHoldings(since: ReadonlyMap<string, string>): string[] {
   if (since.size === 0) return [];
   const shown = [...since].slice(0, 5).map(([sym, d]) => `${sym} from ${d}`);
   return [

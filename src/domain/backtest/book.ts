@@ -49,6 +49,25 @@ export interface BookMark {
   readonly cash?: number;
 }
 
+/** The rejected orders of a book, tallied (what a terminal summary needs, without the list itself). */
+export interface RejectionTally {
+  /** Number of rejected orders by reason (`zero_quantity`, `no_price`, …). */
+  readonly byReason: ReadonlyMap<string, number>;
+  /** Per symbol, the day (`YYYY-MM-DD`) of its first `no_price` rejection, in the order they happened. */
+  readonly firstNoPrice: ReadonlyMap<string, string>;
+}
+
+/** {@link RejectionTally} of a list of rejections. */
+export function tallyRejections(list: readonly BookRejection[]): RejectionTally {
+  const byReason = new Map<string, number>();
+  const firstNoPrice = new Map<string, string>();
+  for (const r of list) {
+    byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    if (r.reason === 'no_price' && !firstNoPrice.has(r.symbol)) firstNoPrice.set(r.symbol, r.date);
+  }
+  return { byReason, firstNoPrice };
+}
+
 /** What a book collects while it runs. */
 export interface BookLedger {
   /**
@@ -69,6 +88,11 @@ export interface BookLedger {
   fills(): readonly BookFill[];
   /** The rejected orders (only with details), in order; built on first call and cached. */
   rejections(): readonly BookRejection[];
+  /**
+   * Optional: `tallyRejections(rejections())` from a compact form, without building the rejections (the
+   * strategy of a long backtest has hundreds of thousands, mostly its dust's zero-quantity SELLs).
+   */
+  rejectionTally?(): RejectionTally;
 }
 
 /** A {@link BookLedger} over plain arrays (for books that have the decimal strings at hand). */
@@ -97,6 +121,20 @@ export class ArrayLedger implements BookLedger {
   }
 }
 
+/**
+ * Every eligible symbol of a decision day without their rank order laid out: what a book that buys all of
+ * them (the equal-weight benchmark, §9) needs from the ranking.
+ */
+export interface EligibleSet {
+  /** The eligible symbol indices, in no particular order (not to be modified). */
+  readonly symbols: readonly number[];
+  /**
+   * The rank order (§5) as a comparator: negative when `a` ranks before `b`; a strict total order (never 0
+   * for two different symbols), so any sort by it gives the ranking.
+   */
+  readonly order: (a: number, b: number) => number;
+}
+
 /** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */
 export interface Book {
   readonly ledger: BookLedger;
@@ -107,6 +145,11 @@ export interface Book {
   convertSplits(d: number): void;
   /** One rebalance at the open of day `d` towards `targets` (rank order): SELLs, then BUYs (§7, §8). */
   rebalance(d: number, targets: readonly RankedTarget[]): void;
+  /**
+   * Optional: the same as {@link rebalance} towards every symbol of `eligible` in rank order, for a book
+   * that can do it without sorting them all (the simulation then asks the ranker for the set only).
+   */
+  rebalanceAll?(d: number, eligible: EligibleSet): void;
   /** A MARKET BUY of `symbolIndex` spending at most `quoteOrderQty` (decimal string) at the open of `d`. */
   buy(d: number, symbolIndex: number, quoteOrderQty: string): void;
   /**

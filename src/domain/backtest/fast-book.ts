@@ -19,7 +19,15 @@
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
-import type { Book, BookFill, BookLedger, BookMark, BookRejection } from './book.ts';
+import type {
+  Book,
+  BookFill,
+  BookLedger,
+  BookMark,
+  BookRejection,
+  EligibleSet,
+  RejectionTally,
+} from './book.ts';
 import {
   DX_ZERO,
   type Dx,
@@ -76,6 +84,10 @@ const SHIFT42 = 42n;
 const PRICE_LIMBS = 3;
 /** Limbs of a holding (below 2^105 at HD). */
 const HOLD_LIMBS = 5;
+/** `BigInt(c × LIMB_BITS)` of each column of the mark's dot product. */
+const COLUMN_SHIFTS: readonly bigint[] = Array.from({ length: HOLD_LIMBS + PRICE_LIMBS }, (_, c) =>
+  BigInt(c * LIMB_BITS),
+);
 /**
  * Column sums stay exact below 2^53: each holding adds at most 3 products below 2^42 to a column, so up
  * to this many holdings are marked with float limbs (more: bigint products).
@@ -87,9 +99,11 @@ function toLimbs(x: bigint, n: number, out: Float64Array, at: number): boolean {
   if (x >= 0n && x < TWO63 && n >= 3) {
     // Two bigint operations instead of 2n: split at bit 42, then limbs in exact double arithmetic.
     const lo = Number(x & MASK42);
-    const l0 = lo % LIMB;
-    out[at] = l0;
-    out[at + 1] = (lo - l0) / LIMB;
+    // Exact in doubles (lo < 2^42; a division by 2^21 and a floor are exact): no floating-point `%`,
+    // which V8 runs as a call.
+    const l1 = Math.floor(lo / LIMB);
+    out[at] = lo - l1 * LIMB;
+    out[at + 1] = l1;
     out[at + 2] = Number(x >> SHIFT42);
     for (let j = 3; j < n; j++) out[at + j] = 0;
     return true;
@@ -116,11 +130,15 @@ type RejectReason = (typeof REJECT_REASONS)[number];
 interface FastRules {
   /** Step at QD; a step of 0 (round down to 8 decimals) is 1e-8, i.e. 1 at QD = 8. */
   readonly step: bigint;
+  /** The step at HD (`step × 10^FD`): `floor_step(h) = h / stepH × step` for a holding at HD. */
+  readonly stepH: bigint;
   /** `Number(step)`: for the one-sided float screen of a zero-quantity BUY. */
   readonly stepF: number;
   readonly minQty: bigint;
   /** minNotional at NS. */
   readonly minNotional: bigint;
+  /** `Number(minNotional)`: for the one-sided float screen of a BUY below minNotional. */
+  readonly minNotionalF: number;
 }
 
 function unsupportedPrice(s: SymbolSeries, k: number, field: 'open' | 'close'): FastPathUnsupported {
@@ -177,6 +195,8 @@ export class FastBook implements Book {
   /** `Number(holding)` (at HD) per symbol index: the cheap estimate of {@link mark}'s values. */
   private readonly holdFloat: Float64Array;
   private readonly columns = new Float64Array(HOLD_LIMBS + PRICE_LIMBS);
+  /** {@link mark}'s mark mantissa of each held symbol, `held` order (reused by its values). */
+  private markBuf = new Float64Array(64);
   /** Symbol indices with a non-zero holding, ascending (= symbol order). */
   private held: number[] = [];
   /** Cash at CD. */
@@ -203,6 +223,40 @@ export class FastBook implements Book {
   /** 10^FD, 10^SD. */
   private readonly pFD: bigint;
   private readonly pSD: bigint;
+  /** `10^FD − fee`: what a fill keeps per unit after the commission (`x × 10^FD − x × fee`, one product). */
+  private readonly net: bigint;
+  /**
+   * True while {@link rebalanceAll} buys in symbol order: each fill's float notional then goes to
+   * {@link deferredNotional} (by symbol index) and into the ledger afterwards, in rank order.
+   */
+  private deferring = false;
+  private readonly deferredNotional: Float64Array;
+  /** The symbols {@link rebalanceAll} filled (a reused array). */
+  private readonly filledBuf: number[] = [];
+  /**
+   * The smallest minNotional of any symbol of the market, as a float (quote), for {@link rebalanceAll}'s
+   * screen; computed on first use (NaN before).
+   */
+  private lowestMinNotionalF = Number.NaN;
+  /** 1 where `floor_step(holding) > 0`, i.e. a full SELL of the holding is not a zero-quantity order. */
+  private readonly sellable: Uint8Array;
+  /**
+   * Per symbol index, checked when it is first held: 1 when every close mantissa of its series is
+   * `Math.round(close × 1e8)` of its float close, so that {@link markMantissa} can read the day's close
+   * from the market's day-major `closeByDay` row (one contiguous row a day instead of two arrays per
+   * holding); 0 otherwise; -1 not checked yet.
+   */
+  private readonly closeFromRow: Int8Array;
+  private readonly width: number;
+  /**
+   * The series' day lookups and exact prices by symbol index (`SymbolSeries.at`, `atOrBefore`,
+   * `openMantissa`, `closeMantissa`), read without going through the series objects (whose shapes vary:
+   * reading them in the day loop made V8 deoptimize the hot methods again and again).
+   */
+  private readonly atOf: readonly Int32Array[];
+  private readonly atOrBeforeOf: readonly Int32Array[];
+  private readonly openOf: readonly Float64Array[];
+  private readonly closeOf: readonly Float64Array[];
 
   /**
    * @param market the day grid.
@@ -220,6 +274,14 @@ export class FastBook implements Book {
     this.holdLimbs = new Float64Array(market.series.length * HOLD_LIMBS);
     this.holdLimbCount = new Uint8Array(market.series.length);
     this.holdFloat = new Float64Array(market.series.length);
+    this.deferredNotional = new Float64Array(market.series.length);
+    this.sellable = new Uint8Array(market.series.length);
+    this.closeFromRow = new Int8Array(market.series.length).fill(-1);
+    this.width = market.series.length;
+    this.atOf = market.series.map((s) => s.at);
+    this.atOrBeforeOf = market.series.map((s) => s.atOrBefore);
+    this.openOf = market.series.map((s) => s.openMantissa);
+    this.closeOf = market.series.map((s) => s.closeMantissa);
     const fee = dxOf(decimalString(params.feeRate));
     const slip = dec(params.slippageBps).div(10_000);
     const buy = dxOf(decStr(dec(1).plus(slip)));
@@ -238,6 +300,7 @@ export class FastBook implements Book {
     this.pFD = pow10(this.FD);
     this.pSD = pow10(this.SD);
     this.fee = parseScaled(decimalString(params.feeRate), this.FD);
+    this.net = this.pFD - this.fee;
     this.feeF = Number(decimalString(params.feeRate));
     this.buyFactor = dxToScaledDown(buy, this.SD);
     this.sellFactor = dxToScaledDown(sell, this.SD);
@@ -253,6 +316,7 @@ export class FastBook implements Book {
   private compactLedger(): BookLedger {
     let fills: BookFill[] | undefined;
     let rejections: BookRejection[] | undefined;
+    let tally: RejectionTally | undefined;
     const notionals: number[] = [];
     const fees: number[] = [];
     return {
@@ -291,6 +355,26 @@ export class FastBook implements Book {
         });
         return rejections;
       },
+      rejectionTally: (): RejectionTally => {
+        if (tally) return tally;
+        const counts = new Array<number>(REJECT_REASONS.length).fill(0);
+        const firstNoPrice = new Map<string, string>();
+        const noPrice = REJECT_REASONS.indexOf('no_price');
+        for (let j = 0; j < this.rejectCodes.length; j++) {
+          const reason = (this.rejectCodes[j] as number) >> 1;
+          counts[reason] = (counts[reason] as number) + 1;
+          if (reason !== noPrice) continue;
+          const symbol = this.series(this.rejectSymbols[j] as number).info.symbol;
+          if (!firstNoPrice.has(symbol))
+            firstNoPrice.set(symbol, this.market.date(this.rejectDays[j] as number));
+        }
+        const byReason = new Map<string, number>();
+        counts.forEach((n, k) => {
+          if (n > 0) byReason.set(REJECT_REASONS[k] as string, n);
+        });
+        tally = { byReason, firstNoPrice };
+        return tally;
+      },
     };
   }
 
@@ -299,11 +383,14 @@ export class FastBook implements Book {
     if (!r) {
       const s = this.market.rules(i);
       const step = parseScaled(s.stepSize, QTY_DECIMALS);
+      const minNotional = parseScaled(s.minNotional, this.NS);
       r = {
         step: step === 0n ? 1n : step,
+        stepH: (step === 0n ? 1n : step) * this.pFD,
         stepF: step === 0n ? 1 : Number(step),
         minQty: parseScaled(s.minQty, QTY_DECIMALS),
-        minNotional: parseScaled(s.minNotional, this.NS),
+        minNotional,
+        minNotionalF: Number(minNotional),
       };
       this.rulesCache[i] = r;
     }
@@ -316,14 +403,14 @@ export class FastBook implements Book {
 
   /** Open of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
   private open(i: number, k: number): bigint {
-    const m = this.series(i).openMantissa[k] as number;
+    const m = (this.openOf[i] as Float64Array)[k] as number;
     if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'open');
     return BigInt(m);
   }
 
   /** Close of candle `k` of symbol `i` at PRICE_DECIMALS. @throws FastPathUnsupported when it does not fit. */
   private close(i: number, k: number): bigint {
-    const m = this.series(i).closeMantissa[k] as number;
+    const m = (this.closeOf[i] as Float64Array)[k] as number;
     if (Number.isNaN(m)) throw unsupportedPrice(this.series(i), k, 'close');
     return BigInt(m);
   }
@@ -333,14 +420,26 @@ export class FastBook implements Book {
     this.hold[i] = h;
     this.holdFloat[i] = Number(h);
     if (h !== 0n) {
-      const step = this.rules(i).step;
-      this.holdFloor[i] = (h / (step * this.pFD)) * step;
+      const r = this.rules(i);
+      const floor = (h / r.stepH) * r.step;
+      this.holdFloor[i] = floor;
+      this.sellable[i] = floor === 0n ? 0 : 1;
       if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
       let n = HOLD_LIMBS;
       while (n > 1 && this.holdLimbs[i * HOLD_LIMBS + n - 1] === 0) n--;
       this.holdLimbCount[i] = n;
-    } else this.holdFloor[i] = 0n;
+    } else {
+      this.holdFloor[i] = 0n;
+      this.sellable[i] = 0;
+    }
     if (h !== 0n && !had) {
+      if (this.closeFromRow[i] === -1) {
+        const { close, closeMantissa } = this.series(i);
+        let ok = 1;
+        for (let k = 0; k < close.length && ok === 1; k++)
+          if (Math.round((close[k] as number) * 1e8) !== closeMantissa[k]) ok = 0;
+        this.closeFromRow[i] = ok;
+      }
       let j = this.held.length;
       this.held.push(i);
       while (j > 0 && (this.held[j - 1] as number) > i) {
@@ -381,7 +480,9 @@ export class FastBook implements Book {
   /** §2, before anything else on day `d`: `h := round_down_8(h × close_before / open_after)`. */
   convertSplits(d: number): void {
     if (this.held.length === 0) return;
-    for (const i of [...this.held]) {
+    // The day's splits (a few a year), in symbol order like the holdings.
+    for (const i of this.market.splitsOn(d)) {
+      if ((this.hold[i] as bigint) === 0n) continue;
       const split = this.series(i).splitOn.get(d);
       if (!split) continue;
       const h = dxScaled(this.hold[i] as bigint, this.HD);
@@ -397,11 +498,14 @@ export class FastBook implements Book {
    * commission `q × p × f` in quote.
    */
   private sell(d: number, i: number, q: bigint): boolean {
-    const s = this.series(i);
-    const k = s.at[d] as number;
-    if (k < 0) return this.reject(d, i, 'SELL', 'no_price');
+    // The day-major close row has a number exactly where the symbol has a candle (NaN: none, then the
+    // series says; most SELLs are of dust and end at the next line).
+    const x = this.market.closeByDay[d * this.width + i] as number;
+    const at = this.atOf[i] as Int32Array;
+    if (Number.isNaN(x) && (at[d] as number) < 0) return this.reject(d, i, 'SELL', 'no_price');
     // The fill price has no effect before the filters: zero and minQty are checked first, cheaply.
     if (q === 0n) return this.reject(d, i, 'SELL', 'zero_quantity');
+    const k = at[d] as number;
     const r = this.rules(i);
     if (q < r.minQty) return this.reject(d, i, 'SELL', 'min_qty');
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.sellFactor;
@@ -410,13 +514,13 @@ export class FastBook implements Book {
     const qH = q * this.pFD;
     const h = this.hold[i] as bigint;
     if (qH > h) return this.reject(d, i, 'SELL', 'insufficient_balance');
-    const commission = notional * this.fee; // at CD
-    this.cash += notional * this.pFD - commission;
+    // proceeds − commission = notional × 10^FD − notional × fee (commission at CD, in quote)
+    this.cash += notional * this.net;
     this.setHolding(i, h - qH);
     const notionalF = productFloat(q, p, this.NS);
     this.ledger.notionals.push(notionalF);
     this.ledger.fees.push(notionalF * this.feeF);
-    if (this.params.details) this.recordFill(d, i, true, q, p, notional, commission);
+    if (this.params.details) this.recordFill(d, i, true, q, p, notional, notional * this.fee);
     return true;
   }
 
@@ -427,8 +531,7 @@ export class FastBook implements Book {
    * @returns true when filled.
    */
   private buyQ(d: number, i: number, Qm: bigint, Qscale = 8, QmF = Number(Qm)): boolean {
-    const s = this.series(i);
-    const k = s.at[d] as number;
+    const k = (this.atOf[i] as Int32Array)[d] as number;
     if (k < 0) return this.reject(d, i, 'BUY', 'no_price');
     const r = this.rules(i);
     // One-sided float screen (no bigint work): q = 0 exactly when Qm × 10^shift < p × step. Each float
@@ -436,13 +539,20 @@ export class FastBook implements Book {
     // to the exact rule; a NaN (price that does not fit) or a zero price never passes the screen.
     // The equal-weight benchmark asks for ~1/3 of its BUYs with a Q below one step (a third of a million
     // on the full dataset).
-    if (
-      QmF * 10 ** (this.PS + QTY_DECIMALS - Qscale) <
-      (s.openMantissa[k] as number) * this.buyFactorF * r.stepF * (1 - 1e-9)
-    )
+    const m = (this.openOf[i] as Float64Array)[k] as number;
+    if (QmF * 10 ** (this.PS + QTY_DECIMALS - Qscale) < m * this.buyFactorF * r.stepF * (1 - 1e-9))
       return this.reject(d, i, 'BUY', 'zero_quantity');
+    // A second one-sided screen, for a book that records no rejections (the benchmarks): the fill's
+    // notional q × p never exceeds Q (q = floor_step(Q / p)), so Q < minNotional means the order is
+    // rejected for one of zero_quantity, min_qty or min_notional below, whichever it is, with nothing to
+    // change or record. The equal-weight benchmark asks for ~500k such BUYs on the full dataset, once its
+    // equity spread over every eligible symbol falls below the minimums. A price that does not fit (NaN)
+    // or is zero goes on to the exact rule and its error.
+    if (!this.params.details && m > 0 && QmF * 10 ** (this.NS - Qscale) < r.minNotionalF * (1 - 1e-9))
+      return false;
     const p = this.SD === 0 ? this.open(i, k) : this.open(i, k) * this.buyFactor;
-    if (p === 0n) throw new Error(`${s.info.symbol}: not a finite decimal (division by a zero price)`);
+    if (p === 0n)
+      throw new Error(`${this.series(i).info.symbol}: not a finite decimal (division by a zero price)`);
     // floor(Q / p / step) = floor(Qm × 10^(PS + QD) / (10^Qscale × p × step)), then × step.
     const shift = this.PS + QTY_DECIMALS - Qscale;
     const q = (shift >= 0 ? (Qm * pow10(shift)) / (p * r.step) : Qm / (pow10(-shift) * p * r.step)) * r.step;
@@ -452,13 +562,17 @@ export class FastBook implements Book {
     if (notional < r.minNotional) return this.reject(d, i, 'BUY', 'min_notional');
     const cost = notional * this.pFD; // at CD
     if (cost > this.cash) return this.reject(d, i, 'BUY', 'insufficient_balance');
-    const commission = q * this.fee; // base, at HD
     this.cash -= cost;
-    this.setHolding(i, (this.hold[i] as bigint) + q * this.pFD - commission);
+    // holding + q − commission = holding + q × 10^FD − q × fee (commission at HD, in base)
+    this.setHolding(i, (this.hold[i] as bigint) + q * this.net);
     const notionalF = productFloat(q, p, this.NS);
+    if (this.deferring) {
+      this.deferredNotional[i] = notionalF;
+      return true;
+    }
     this.ledger.notionals.push(notionalF);
     this.ledger.fees.push(notionalF * this.feeF);
-    if (this.params.details) this.recordFill(d, i, false, q, p, notional, commission);
+    if (this.params.details) this.recordFill(d, i, false, q, p, notional, q * this.fee);
     return true;
   }
 
@@ -501,12 +615,77 @@ export class FastBook implements Book {
   /** full: sell every holding in full; `Q = round_down_8(C × (1 − cash_buffer) / K)` per target. */
   private rebalanceFull(d: number, targets: readonly RankedTarget[]): void {
     for (const i of this.heldSnapshot()) this.sell(d, i, this.floorHolding(i));
+    this.rebalanceFullBuys(d, targets);
+  }
+
+  /** The BUYs of {@link rebalanceFull}, after its SELLs. */
+  private rebalanceFullBuys(d: number, targets: readonly RankedTarget[]): void {
     const K = targets.length;
     if (K === 0) return;
     const C = dxScaled(this.cash, this.CD);
     const Q8 = dxToScaledDown(dxDiv(dxMul(C, this.keep), { m: BigInt(K), e: 0 }), 8);
     const Q8F = Number(Q8);
     for (const t of targets) this.buyQ(d, t.symbolIndex, Q8, 8, Q8F);
+  }
+
+  /**
+   * {@link rebalance} towards every symbol of `eligible` (the equal-weight benchmark, §9 "this strategy with
+   * top_n = all eligible"). A full rebalance of a book without details does not need their rank order: the
+   * BUYs all ask for the same `Q = round_down_8(C × (1 − cash_buffer) / K)` and each spends `q × p ≤ Q`,
+   * so together they spend at most `K × Q ≤ C` and none can meet `insufficient_balance` — every BUY fills
+   * or is rejected alone, whatever the order. They run in symbol order; only the few that filled are then
+   * sorted by rank, so that the ledger's notionals and fees (summed as floats by the metrics) keep the
+   * order of {@link rebalance}. Otherwise (delta mode, details, or `K × Q` above the cash, which a
+   * `cash_buffer` in [0, 1) rules out) the set is sorted and rebalanced as usual.
+   */
+  rebalanceAll(d: number, eligible: EligibleSet): void {
+    const ranked = (): RankedTarget[] =>
+      [...eligible.symbols].sort(eligible.order).map((i, j) => ({ symbolIndex: i, rank: j + 1 }));
+    if (this.params.rebalanceMode !== 'full' || this.params.details) {
+      this.rebalance(d, ranked());
+      return;
+    }
+    // Without details, a SELL of a zero quantity (the dust a full SELL leaves) changes and records nothing.
+    for (const i of this.heldSnapshot()) if (this.sellable[i] === 1) this.sell(d, i, this.floorHolding(i));
+    const K = eligible.symbols.length;
+    if (K === 0) return;
+    const C = dxScaled(this.cash, this.CD);
+    const Q8 = dxToScaledDown(dxDiv(dxMul(C, this.keep), { m: BigInt(K), e: 0 }), 8);
+    if (Q8 * pow10(this.CD - 8) * BigInt(K) > this.cash) {
+      this.rebalanceFullBuys(d, ranked());
+      return;
+    }
+    const Q8F = Number(Q8);
+    // Q below every symbol's minNotional: each BUY would be rejected (no_price, or q × p <= Q <
+    // minNotional: see buyQ's second screen), with nothing to change or record. One-sided, as there.
+    if (Q8F * 1e-8 < this.lowestMinNotional() * (1 - 1e-9)) return;
+    const filled = this.filledBuf;
+    filled.length = 0;
+    this.deferring = true;
+    try {
+      for (const i of eligible.symbols) if (this.buyQ(d, i, Q8, 8, Q8F)) filled.push(i);
+    } finally {
+      this.deferring = false;
+    }
+    if (filled.length > 1) filled.sort(eligible.order);
+    for (const i of filled) {
+      const notionalF = this.deferredNotional[i] as number;
+      this.ledger.notionals.push(notionalF);
+      this.ledger.fees.push(notionalF * this.feeF);
+    }
+  }
+
+  /** {@link lowestMinNotionalF}, computed on first call (0 when a symbol's minNotional is not a number). */
+  private lowestMinNotional(): number {
+    if (Number.isNaN(this.lowestMinNotionalF)) {
+      let low = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < this.market.series.length; i++) {
+        const x = Number(this.market.rules(i).minNotional);
+        low = Math.min(low, Number.isNaN(x) ? 0 : x);
+      }
+      this.lowestMinNotionalF = low;
+    }
+    return this.lowestMinNotionalF;
   }
 
   /** delta: trade the difference to `T = E × (1 − cash_buffer) / K` with the no-trade band (§8). */
@@ -577,22 +756,23 @@ export class FastBook implements Book {
     cols.fill(0);
     const limbed = held.length <= MAX_LIMB_HOLDINGS;
     const hl = this.holdLimbs;
+    const row = d * this.width;
+    if (this.markBuf.length < held.length) this.markBuf = new Float64Array(2 * held.length);
+    const marks = this.markBuf;
     for (let j = 0; j < held.length; j++) {
       const i = held[j] as number;
-      const s = this.market.series[i] as SymbolSeries;
-      const k = s.atOrBefore[d] as number;
-      if (k < 0) throw new Error(`no price to mark ${s.info.baseAsset}`);
-      const c = s.closeMantissa[k] as number;
+      const c = this.markMantissa(d, row, i);
+      marks[j] = c;
       const h0 = i * HOLD_LIMBS;
       if (!limbed || Number.isNaN(c) || (hl[h0] as number) < 0) {
-        sum += (this.hold[i] as bigint) * this.close(i, k);
+        sum += (this.hold[i] as bigint) * this.markPrice(d, i, c);
         continue;
       }
-      // c < 2^53: three limbs, exactly.
-      const c0 = c % LIMB;
-      const t = (c - c0) / LIMB;
-      const c1 = t % LIMB;
-      const c2 = (t - c1) / LIMB;
+      // c < 2^53: three limbs, exactly (divisions by 2^21 and floors are exact in doubles).
+      const t = Math.floor(c / LIMB);
+      const c0 = c - t * LIMB;
+      const c2 = Math.floor(t / LIMB);
+      const c1 = t - c2 * LIMB;
       const n = this.holdLimbCount[i] as number;
       for (let a = 0; a < n; a++) {
         const ha = hl[h0 + a] as number;
@@ -601,23 +781,43 @@ export class FastBook implements Book {
         cols[a + 2] = (cols[a + 2] as number) + ha * c2;
       }
     }
-    for (let c = cols.length - 1; c >= 0; c--) sum += BigInt(cols[c] as number) << BigInt(c * LIMB_BITS);
+    for (let c = cols.length - 1; c >= 0; c--)
+      sum += BigInt(cols[c] as number) << (COLUMN_SHIFTS[c] as bigint);
     const equity = this.cash + sum * this.pSD;
     const exact = scaledToString(equity, this.CD);
     if (!values) return { equity: exact };
     const threshold = minShare * Number(exact);
     const out: [number, number][] = [];
     const div = 10 ** (this.HD + PRICE_DECIMALS);
-    for (const i of held) {
-      const s = this.market.series[i] as SymbolSeries;
-      const k = s.atOrBefore[d] as number;
-      const c = s.closeMantissa[k] as number;
+    for (let j = 0; j < held.length; j++) {
+      const i = held[j] as number;
+      const c = marks[j] as number;
       const v = Number.isNaN(c)
-        ? productFloat(this.hold[i] as bigint, this.close(i, k), this.HD + PRICE_DECIMALS)
+        ? productFloat(this.hold[i] as bigint, this.markPrice(d, i, c), this.HD + PRICE_DECIMALS)
         : ((this.holdFloat[i] as number) * c) / div;
       if (v >= threshold) out.push([i, v]);
     }
     return { equity: exact, values: out, cash: scaledToNumber(this.cash, this.CD) };
+  }
+
+  /**
+   * §9's mark price of held symbol `i` on day `d` (the close of its last candle at or before `d`) at
+   * PRICE_DECIMALS, as an exact integer double: from the day's `closeByDay` row (`row = d × width`) when
+   * the symbol has a candle that day and {@link closeFromRow} allows, else from the series. NaN when the
+   * close does not fit the fast path ({@link markPrice} then throws FastPathUnsupported).
+   * @throws Error when the symbol has no candle at or before `d`.
+   */
+  private markMantissa(d: number, row: number, i: number): number {
+    const x = this.market.closeByDay[row + i] as number;
+    if (this.closeFromRow[i] === 1 && !Number.isNaN(x)) return Math.round(x * 1e8);
+    const k = (this.atOrBeforeOf[i] as Int32Array)[d] as number;
+    if (k < 0) throw new Error(`no price to mark ${this.series(i).info.baseAsset}`);
+    return (this.closeOf[i] as Float64Array)[k] as number;
+  }
+
+  /** The bigint of a {@link markMantissa} `c`; for NaN, the close's FastPathUnsupported. */
+  private markPrice(d: number, i: number, c: number): bigint {
+    return Number.isNaN(c) ? this.close(i, (this.atOrBeforeOf[i] as Int32Array)[d] as number) : BigInt(c);
   }
 
   /** Exact cash and holdings (decimal strings by symbol index), for tests. */

@@ -10,6 +10,7 @@ import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } fro
 import { isTrendUp } from '../signals/entry-filter.ts';
 import { EXCLUSION_REASONS, type ExclusionReason, type UniverseParams } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
+import type { EligibleSet } from './book.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
 
 /**
@@ -55,7 +56,9 @@ export class FastUniverse {
   readonly scores: Float64Array;
   private readonly staticReason: Int8Array;
   private readonly candidates: Int32Array;
-  private readonly eligible: number[] = [];
+  private readonly eligibleList: number[] = [];
+  /** The rank order of the last selected day (see {@link eligible}). */
+  private order: (a: number, b: number) => number = (a, b) => a - b;
 
   /**
    * @param market the day grid.
@@ -116,7 +119,7 @@ export class FastUniverse {
         ? params.entryFilter
         : null;
     const dayMs = market.dayMs(d);
-    const eligible = this.eligible;
+    const eligible = this.eligibleList;
     eligible.length = 0;
     for (let c = 0; c < this.candidates.length; c++) {
       const i = this.candidates[c] as number;
@@ -198,6 +201,7 @@ export class FastUniverse {
       if (diff !== 0) return diff;
       return a - b;
     };
+    this.order = rankOrder;
     const k = Math.min(eligible.length, topN);
     const ranked =
       k * 8 < eligible.length
@@ -206,6 +210,15 @@ export class FastUniverse {
     const out: RankedTarget[] = new Array(k);
     for (let j = 0; j < k; j++) out[j] = { symbolIndex: ranked[j] as number, rank: j + 1 };
     return out;
+  }
+
+  /**
+   * Every eligible symbol of the last {@link select}ed day, in no particular order, with that day's rank
+   * order (the comparator {@link select} sorts by: score, exact near ties, symbol). Valid until the next
+   * `select`.
+   */
+  eligible(): EligibleSet {
+    return { symbols: this.eligibleList, order: this.order };
   }
 }
 

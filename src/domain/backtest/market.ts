@@ -132,6 +132,8 @@ export interface BacktestMarket {
    * the `min_quote_volume` filter reads it), then cached.
    */
   quoteVolumeByDay(): Float64Array;
+  /** The symbol indices (ascending) whose §2 split starts a new segment on day index `d` (`SymbolSeries.splitOn`). */
+  splitsOn(d: number): readonly number[];
   /** §6 rules of a symbol index (cached). */
   rules(symbolIndex: number): SymbolRules;
   /** Market caps in force at day index `d` (§4 filter 7), cached per day. */
@@ -195,6 +197,15 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     }
     return quoteVolumes;
   };
+  const splitDays = new Map<number, number[]>();
+  series.forEach((s, i) => {
+    for (const d of s.splitOn.keys()) {
+      const list = splitDays.get(d);
+      if (list) list.push(i);
+      else splitDays.set(d, [i]);
+    }
+  });
+  const noSplits: readonly number[] = [];
   const rulesCache: (SymbolRules | undefined)[] = new Array(series.length);
   const capsCache = new Map<number, ReadonlyMap<string, MarketCapObservation>>();
   const dates: (string | undefined)[] = new Array(nDays + 2);
@@ -206,6 +217,7 @@ export function buildBacktestMarket(source: MarketSource): BacktestMarket {
     closeByDay,
     segmentByDay,
     quoteVolumeByDay,
+    splitsOn: (d) => splitDays.get(d) ?? noSplits,
     rules(i) {
       let r = rulesCache[i];
       if (!r) {

@@ -12,13 +12,18 @@
  *    known close.
  * The ranking of a decision day is computed once and shared by every book that rebalances.
  */
-import type { Book } from './book.ts';
+import type { Book, EligibleSet } from './book.ts';
 import type { RankedTarget } from './fast-universe.ts';
 
 /** Something that ranks the universe of a decision day (the fast universe or the domain functions). */
 export interface Ranker {
   /** The first `topN` eligible symbols of decision day index `d`, in rank order (`Infinity`: all). */
   select(d: number, topN: number): readonly RankedTarget[];
+  /**
+   * Optional: every eligible symbol of the day of the last {@link select} and the rank order, without
+   * ordering them (valid until the next `select`).
+   */
+  eligible?(): EligibleSet;
 }
 
 /** One book and how it trades. */
@@ -83,7 +88,19 @@ export function simulate(
   const curves: TrackCurve[] = tracks.map(() => ({ exact: [], equity: [], values: [] }));
   const rebalancing = tracks.filter((t) => t.trade.kind === 'rebalance');
   if (rebalancing.length > 0 && !ranker) throw new Error('simulate: a rebalancing track needs a ranker');
-  const maxTopN = Math.max(0, ...rebalancing.map((t) => (t.trade.kind === 'rebalance' ? t.trade.topN : 0)));
+  // A track that buys every eligible symbol, with a book and a ranker that can do it from the unordered
+  // set (Book.rebalanceAll): the ranking is then laid out only as far as the other tracks need it.
+  const setwise = tracks.map(
+    (t) =>
+      t.trade.kind === 'rebalance' &&
+      t.trade.topN === Number.POSITIVE_INFINITY &&
+      t.book.rebalanceAll !== undefined &&
+      ranker?.eligible !== undefined,
+  );
+  const maxTopN = Math.max(
+    0,
+    ...tracks.map((t, k) => (t.trade.kind === 'rebalance' && !setwise[k] ? t.trade.topN : 0)),
+  );
   const total = to - from + 1;
   const every = Math.max(1, Math.floor(total / 100));
   for (let d = from; d <= to; d++) {
@@ -93,7 +110,9 @@ export function simulate(
     tracks.forEach((t, k) => {
       const trade = t.trade;
       if (trade.kind === 'rebalance') {
-        if (ranked) t.book.rebalance(d, trade.topN >= ranked.length ? ranked : ranked.slice(0, trade.topN));
+        if (ranked && setwise[k]) t.book.rebalanceAll?.(d, (ranker as Ranker).eligible?.() as EligibleSet);
+        else if (ranked)
+          t.book.rebalance(d, trade.topN >= ranked.length ? ranked : ranked.slice(0, trade.topN));
       } else if (d === from && trade.symbolIndex !== null) {
         t.book.buy(d, trade.symbolIndex, trade.quoteOrderQty);
       }
