@@ -15,7 +15,7 @@ import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { IntradayCandles } from '../../ports/intraday-candles.ts';
 import type { RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { RebalanceDeps } from '../rebalance/deps.ts';
-import { assertVenue } from '../rebalance/guards.ts';
+import { assertVenue, reconciliationGuard } from '../rebalance/guards.ts';
 import { bookOfState } from '../rebalance/opening-book.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
@@ -31,6 +31,7 @@ import { intervalMs } from './interval.ts';
 import type { IntradayResult } from './intraday-result.ts';
 import { alignedState, dailyMark, exitReportsOf, exitRow } from './pass-parts.ts';
 import { portfolioRiskAt } from './portfolio-pass.ts';
+import { refusePass } from './refused-pass.ts';
 import { rowOfState } from './risk-rows.ts';
 
 /** What the pass runs on: the rebalance's adapters plus the intraday candles. */
@@ -284,10 +285,31 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       decisionPrice: e.exit.price,
       why: `${e.exit.reason}${e.exit.level ? ` at ${decStr(e.exit.level)}` : ''} (intraday §10)`,
     }));
-    // a real exchange: its balances before and after the SELLs, reconciled with the book (14.3)
+    // a real exchange: its balances before the SELLs (one account request), reconciled with the book
+    // (14.3): less than the book refuses the pass before any SELL (exit 3); more is reported
     const reconcile = !batch && !req.dryRun && planned.length > 0;
     const exchangeBefore = reconcile ? await exchange.balances() : [];
     const reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
+    const refusal = reconciliationGuard(reconciliation);
+    if (refusal) {
+      const haltNow = (await ledger.haltState(accountId)).status;
+      return await refusePass({ ledger, logger: log }, session, {
+        refusal,
+        accountId,
+        exchangeBefore,
+        reconciliation,
+        decisions: outcomes.map((x) => ({ symbol: x.sym, detail: x.o.detail })),
+        base: {
+          run: { account: s.account, kind: 'intraday', period, at: new Date(nowMs).toISOString() },
+          halt: { before: haltBefore, after: haltNow },
+          portfolio: portfolio?.report ?? null,
+          balances: balancesOf(book.managed),
+          candle_requests: candles.requests(),
+        },
+        t0,
+        now: () => clock.now(),
+      });
+    }
     const phase = await executor.execute(planned);
     if (reconcile) {
       const exchangeAfter = await exchange.balances();
