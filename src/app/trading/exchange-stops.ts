@@ -15,6 +15,7 @@ import { computeLevels } from '../../domain/risk/levels.ts';
 import { applySellFill } from '../../domain/risk/position-state.ts';
 import type { RiskSettings } from '../../domain/risk/risk-settings.ts';
 import type { SymbolRules } from '../../domain/types.ts';
+import type { AccountBook } from '../../ports/account-book.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Exchange, OrderOutcome } from '../../ports/exchange.ts';
 import type { IntradayExitRow, IntradayJournal, RiskStateRow } from '../../ports/intraday-journal.ts';
@@ -22,13 +23,14 @@ import type { FillRow, OrderOutcomeRow, RunRow } from '../../ports/ledger-rows.t
 import type { OrderJournal } from '../../ports/order-journal.ts';
 import type { OpenStopRow, StopJournal } from '../../ports/stop-journal.ts';
 import type { StopOrders } from '../../ports/stop-orders.ts';
+import { bookOfState } from '../rebalance/opening-book.ts';
 import { fillRow } from './order-rows.ts';
-import type { TradingBook } from './trading-book.ts';
+import { TradingBook } from './trading-book.ts';
 
 /** What the stops run on. */
 export interface ExchangeStopsDeps {
   readonly exchange: Exchange;
-  readonly ledger: StopJournal & OrderJournal & IntradayJournal;
+  readonly ledger: StopJournal & OrderJournal & IntradayJournal & Pick<AccountBook, 'loadState'>;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -82,8 +84,7 @@ export async function settleExchangeStops(
       deps.logger.info({ symbol: stop.symbol, clientOrderId: stop.clientOrderId }, 'exchange stop cancelled');
       continue;
     }
-    await bookTriggeredStop(deps, ctx, stop, outcome);
-    filled.push(stop.symbol);
+    if (await bookTriggeredStop(deps, ctx, stop, outcome)) filled.push(stop.symbol);
   }
   if (filled.length > 0) {
     ctx.book.exchangeDelta.clear(); // the balances are read after this: they include the stop's fills
@@ -93,15 +94,27 @@ export async function settleExchangeStops(
   return filled;
 }
 
-/** Books a stop that triggered before it was cancelled (see {@link settleExchangeStops}). */
+/**
+ * Books a stop that triggered (see {@link settleExchangeStops}): the run's book and the plan's balances in
+ * memory, and in the ledger in ONE transaction (StopJournal.bookTriggeredStop) its outcome and fills, its
+ * intraday exit, the position's §10 state and the saved book — so a kill at any point leaves either the
+ * stop `NEW` (the next run finds it filled and books it) or everything booked (the next run starts from a
+ * book that shows the sale: no refusal, no second sale).
+ * @returns false when the ledger had it booked already (the run's book is then left as it was).
+ */
 async function bookTriggeredStop(
   deps: ExchangeStopsDeps,
   ctx: SettleStopsContext,
   stop: OpenStopRow,
   outcome: Exclude<OrderOutcome, { status: 'REJECTED' }>,
-): Promise<void> {
+): Promise<boolean> {
   const baseAsset = ctx.baseAssetOf(stop.symbol) ?? stop.symbol.slice(0, -ctx.quoteAsset.length);
+  // The saved book (the last saved state) after the stop's fills: written with the booking.
+  const saved = bookOfState(await deps.ledger.loadState(ctx.accountId));
+  const savedBook = new TradingBook(ctx.quoteAsset, ctx.baseAssetOf, saved.balances, saved.positions);
   const fills: FillRow[] = [];
+  const fees: Decimal[] = [];
+  const moved = new Set([baseAsset, ctx.quoteAsset]);
   for (const f of outcome.fills) {
     const fee = commissionInQuote(
       f.commission,
@@ -111,7 +124,9 @@ async function bookTriggeredStop(
       ctx.quoteAsset,
       ctx.priceOf,
     );
-    ctx.book.bookFill(baseAsset, stop.symbol, 'SELL', f, fee);
+    fees.push(fee);
+    savedBook.bookFill(baseAsset, stop.symbol, 'SELL', f, fee);
+    moved.add(f.commissionAsset);
     fills.push(fillRow(stop.symbol, 'SELL', f, fee, outcome.transactTime));
   }
   const qty = dec(outcome.executedQty);
@@ -132,7 +147,6 @@ async function bookTriggeredStop(
     transactTime: outcome.transactTime,
     latencyMs: null,
   };
-  await deps.ledger.completeOrder(stop.id, row, fills);
   const exit: IntradayExitRow = {
     at: outcome.transactTime,
     symbol: stop.symbol,
@@ -144,14 +158,46 @@ async function bookTriggeredStop(
     slippageBps: slippage,
     clientOrderId: stop.clientOrderId,
   };
-  await deps.ledger.recordIntradayExits(stop.runId, ctx.accountId, [exit]);
-  const states = await deps.ledger.riskStates(ctx.accountId);
-  const next = states.map((s) => (s.symbol === stop.symbol ? soldFrom(s, qty) : s));
-  await deps.ledger.saveRiskStates(ctx.accountId, next, stop.runId, outcome.transactTime);
+  const state = (await deps.ledger.riskStates(ctx.accountId)).find((s) => s.symbol === stop.symbol);
+  const position = savedBook.positions.get(baseAsset);
+  const booked = await deps.ledger.bookTriggeredStop({
+    accountId: ctx.accountId,
+    stop,
+    outcome: row,
+    fills,
+    exit,
+    risk: state ? soldFrom(state, qty) : null,
+    book: {
+      balances: [...moved].map((asset) => ({ asset, free: decStr(savedBook.get(asset)), locked: '0' })),
+      positions: position
+        ? [
+            {
+              asset: position.asset,
+              symbol: position.symbol,
+              quantity: decStr(position.quantity),
+              costBasis: decStr(position.costBasis),
+              realizedPnl: decStr(position.realizedPnl),
+              feesQuote: decStr(position.feesQuote),
+            },
+          ]
+        : [],
+    },
+  });
+  if (!booked) {
+    deps.logger.warn(
+      { symbol: stop.symbol, clientOrderId: stop.clientOrderId },
+      'exchange stop booked already',
+    );
+    return false;
+  }
+  outcome.fills.forEach((f, i) => {
+    ctx.book.bookFill(baseAsset, stop.symbol, 'SELL', f, fees[i] as Decimal);
+  });
   deps.logger.warn(
     { symbol: stop.symbol, stopPrice: stop.stopPrice, executedQty: decStr(qty), avgPrice: decStr(avg) },
     `exchange stop ${stop.reason} had triggered: its fills are booked as an intraday exit`,
   );
+  return true;
 }
 
 /** A position state after a SELL of `q` (§10: `C -= C·q/h`); a SELL beyond the holding empties it. */
