@@ -126,7 +126,9 @@ describe.each(backends)(
         expect(result.reconciliation).toEqual([]);
         // MATIC is never sold twice: the pass's only order is UNFI's market SELL
         expect(p.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(ordersBefore + 1);
-        expect(result.fills.map((f) => [f.symbol, f.side, f.quantity])).toEqual([['UNFIUSDT', 'SELL', '139.2']]);
+        expect(result.fills.map((f) => [f.symbol, f.side, f.quantity])).toEqual([
+          ['UNFIUSDT', 'SELL', '139.2'],
+        ]);
         // the stop booked exactly once: one FILLED stop with its one fill, one exit row
         expect(seen.stops.rows.filter((x) => x.symbol === 'MATICUSDT')).toEqual([
           { symbol: 'MATICUSDT', status: 'FILLED', fills: '1' },
