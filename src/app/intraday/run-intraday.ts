@@ -20,7 +20,6 @@ import { bookOfState } from '../rebalance/opening-book.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
-import { placeExchangeStops, settleExchangeStops } from '../trading/exchange-stops.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileAfter, reconcileBefore } from '../trading/reconciler.ts';
 import { TradingBook } from '../trading/trading-book.ts';
@@ -30,6 +29,7 @@ import { exitOrderId } from './exit-order-id.ts';
 import { intervalMs } from './interval.ts';
 import type { IntradayResult } from './intraday-result.ts';
 import { alignedState, dailyMark, exitReportsOf, exitRow } from './pass-parts.ts';
+import { cancelBeforeSells, checkRestingStops, syncStops } from './pass-stops.ts';
 import { portfolioRiskAt } from './portfolio-pass.ts';
 import { refusePass } from './refused-pass.ts';
 import { rowOfState } from './risk-rows.ts';
@@ -160,7 +160,9 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     !batch && !req.dryRun && (unsettled?.orders.length ?? 0) > 0
       ? await new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null }).recoverUnsettled()
       : null;
-  const stopFills = await settleExchangeStops(executorDeps, { ...executorCtx, balances, dryRun: req.dryRun });
+  // exchange-side stops: the resting ones stay; a triggered one is booked here, exactly once
+  const stopsCtx = { ...executorCtx, balances, dryRun: req.dryRun };
+  const { resting, filled: stopFills } = await checkRestingStops(executorDeps, stopsCtx);
   const held = heldOf(book.managed);
   if (held.length === 0 && recovered === null && stopFills.length === 0) return nothing('nothing_held');
   await loadRules(held.filter((x) => !rulesBy.has(x)));
@@ -256,7 +258,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
         runId: session.run?.id ?? null,
       },
     );
-    const exits = outcomes.flatMap((x) => {
+    const fired = outcomes.flatMap((x) => {
       if (x.o.exit) return [{ ...x, exit: x.o.exit }];
       const m = marks.get(x.sym);
       if (portfolio?.reason && m != null && !x.holding.isZero())
@@ -264,30 +266,9 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       return [];
     });
 
-    // ---- the SELLs, through the rebalance's order executor ------------------------------------------
-    for (const e of exits) decisionPrices.set(e.sym, e.exit.price);
-    const reasonOf = new Map(exits.map((e) => [e.sym, e.exit.reason]));
-    const executor = new OrderExecutor(executorDeps, {
-      ...executorCtx,
-      attempt: 0,
-      run: session.run,
-      clientOrderIdOf: (o) =>
-        exitOrderId(s.account, nowMs, o.symbol, reasonOf.get(o.symbol) ?? 'exit', attempt),
-      ...(batch ? {} : { dustRules: rules }),
-    });
-    const planned = exits.map((e) => ({
-      symbol: e.sym,
-      asset: baseAssetOf(e.sym) ?? e.sym.slice(0, -quoteAsset.length),
-      side: 'SELL' as const,
-      leg: 'sell' as const,
-      quantity: floorStep(e.holding, rules(e.sym).stepSize),
-      quoteOrderQty: null,
-      decisionPrice: e.exit.price,
-      why: `${e.exit.reason}${e.exit.level ? ` at ${decStr(e.exit.level)}` : ''} (intraday §10)`,
-    }));
     // a real exchange: its balances before the SELLs (one account request), reconciled with the book
     // (14.3): less than the book refuses the pass before any SELL (exit 3); more is reported
-    const reconcile = !batch && !req.dryRun && planned.length > 0;
+    const reconcile = !batch && !req.dryRun && fired.length > 0;
     const exchangeBefore = reconcile ? await exchange.balances() : [];
     const reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
     const refusal = reconciliationGuard(reconciliation);
@@ -310,6 +291,36 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
         now: () => clock.now(),
       });
     }
+    // the resting stop of a symbol to sell is cancelled first; one that triggered meanwhile sold it
+    const stoppedNow = await cancelBeforeSells(
+      executorDeps,
+      stopsCtx,
+      resting,
+      fired.map((e) => e.sym),
+    );
+    const exits = fired.filter((e) => !stoppedNow.includes(e.sym));
+
+    // ---- the SELLs, through the rebalance's order executor ------------------------------------------
+    for (const e of exits) decisionPrices.set(e.sym, e.exit.price);
+    const reasonOf = new Map(exits.map((e) => [e.sym, e.exit.reason]));
+    const executor = new OrderExecutor(executorDeps, {
+      ...executorCtx,
+      attempt: 0,
+      run: session.run,
+      clientOrderIdOf: (o) =>
+        exitOrderId(s.account, nowMs, o.symbol, reasonOf.get(o.symbol) ?? 'exit', attempt),
+      ...(batch ? {} : { dustRules: rules }),
+    });
+    const planned = exits.map((e) => ({
+      symbol: e.sym,
+      asset: baseAssetOf(e.sym) ?? e.sym.slice(0, -quoteAsset.length),
+      side: 'SELL' as const,
+      leg: 'sell' as const,
+      quantity: floorStep(e.holding, rules(e.sym).stepSize),
+      quoteOrderQty: null,
+      decisionPrice: e.exit.price,
+      why: `${e.exit.reason}${e.exit.level ? ` at ${decStr(e.exit.level)}` : ''} (intraday §10)`,
+    }));
     const phase = await executor.execute(planned);
     if (reconcile) {
       const exchangeAfter = await exchange.balances();
@@ -337,6 +348,15 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       const last = holding.eq(x.holding) ? x.lastCandle : Math.max(x.lastCandle ?? 0, lastClosedOpen);
       return rowOfState(x.sym, st, last, x.o.pending);
     });
+    // the exchange's stops follow the next states: unchanged ones rest, moved ones are replaced
+    const synced = await syncStops(
+      executorDeps,
+      { ...stopsCtx, attempt, run: session.run, risk, rules, idLeg: `stop-${nowMs}` },
+      resting,
+      nextRows,
+    );
+    if (synced.kept + synced.replaced + synced.placed > 0)
+      log.info({ kept: synced.kept, replaced: synced.replaced, placed: synced.placed }, 'exchange stops');
     const after: Balance[] = balancesOf(book.managed);
     const markOf = (sym: string) => {
       const m = marks.get(sym) ?? decisionPrices.get(sym);
@@ -349,15 +369,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       dayMs: nowMs,
       priceBasis: 'last',
     });
-    await session.write((id) => ledger.saveRiskStates(accountId, nextRows, id, nowMs));
-    await placeExchangeStops(executorDeps, {
-      ...executorCtx,
-      attempt,
-      run: session.run,
-      risk,
-      rules,
-      idLeg: `stop-${nowMs}`,
-    });
+    await session.write((id) => ledger.saveRiskStates(accountId, synced.rows, id, nowMs));
     await session.write((id) =>
       ledger.recordIntradayDecisions(
         id,
