@@ -47,14 +47,20 @@ export async function checkRestingStops(
   if (open.length === 0) return { resting, filled: [] };
   const listed = open.length === 1 ? null : new Set((await stops.openOrders()).map((o) => o.clientOrderId));
   const filled: string[] = [];
+  // one stop per symbol: an older one still resting beside a newer one is cancelled (it would lock units)
+  const keep = async (stop: OpenStopRow) => {
+    const older = resting.get(stop.symbol);
+    resting.set(stop.symbol, stop);
+    if (older && (await cancelStop(deps, ctx, stops, older))) filled.push(older.symbol);
+  };
   for (const stop of open) {
     if (listed?.has(stop.clientOrderId)) {
-      resting.set(stop.symbol, stop);
+      await keep(stop);
       continue;
     }
     const outcome = await deps.exchange.queryOrder(stop.symbol, stop.clientOrderId);
     if (outcome !== null && outcome.status === 'NEW' && dec(outcome.executedQty).isZero()) {
-      resting.set(stop.symbol, stop);
+      await keep(stop);
       continue;
     }
     if (await completeStop(deps, ctx, stop, outcome)) filled.push(stop.symbol);
@@ -64,10 +70,12 @@ export async function checkRestingStops(
 }
 
 /**
- * Before the pass's market SELLs (and before the exchange's balances are read for them): the resting
- * stop of each symbol about to be sold is cancelled (it locks the units); one that triggered in between
- * is booked instead, and that symbol is not sold again.
+ * Right before the pass's market SELLs (after the exchange's balances were read and reconciled): the
+ * resting stop of each symbol about to be sold is cancelled (it locks the units); one that triggered in
+ * between is booked instead — its fills then count in the run's exchange delta, so the reconciliation
+ * after the SELLs still adds up — and that symbol is not sold again.
  * @returns the symbols whose stop had filled (drop their SELL).
+ * @throws what the exchange or the ledger throws.
  */
 export async function cancelBeforeSells(
   deps: ExchangeStopsDeps,

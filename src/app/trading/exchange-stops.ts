@@ -2,7 +2,9 @@
  * Exchange-side stops (`[intraday] stop_on_exchange = true`, issue 10 item 7; strategy-semantics.md §10):
  * after a rebalance's BUYs a STOP_LOSS SELL rests on the exchange at each position's stop level `S`; before
  * the next rebalance reconciles (and trades), every stop the ledger has `NEW` is cancelled — one that
- * triggered in between comes back with its fills, which are booked as an intraday exit at the stop.
+ * triggered in between comes back with its fills, which are booked as an intraday exit at the stop, in
+ * one ledger transaction. The intraday pass keeps the stops that still fit (src/app/intraday/pass-stops.ts)
+ * with the pieces exported here.
  * Real exchanges only (testnet, live); a dry run neither places nor cancels. Gap risk: a triggered stop is
  * a MARKET order and may fill far below `S` (README "Exchange-side stops").
  */
