@@ -48,7 +48,7 @@ function stopRequests(seen: readonly string[]) {
 describe.each(backends)(
   'the intraday pass keeps unchanged exchange stops, ledger on $name',
   ({ server, skip }) => {
-    const ctx = useWorld(['k-xp'], {
+    const ctx = useWorld(['k-xp', 'k-xr'], {
       server,
       skip,
       dbName: 'e2e_xstops_pass',
@@ -119,6 +119,61 @@ describe.each(backends)(
             'CANCELED',
             'NEW',
           ]);
+        } finally {
+          await proxy.close();
+        }
+      },
+      180_000,
+    );
+
+    /**
+     * A stop that triggers between the pass's check of its stops and its reading of the account: the
+     * proxy moves the emulator's clock to 15:30 when the pass asks for the account before its SELLs, so
+     * MATIC's resting stop (0.2214, crossed by the low 0.21607 of the 14:00 candle, closed at 15:00) fills
+     * right then. The pass at
+     * 07:00:30 sells UNFI (trailing stop: peak 44.3992 at 05:00, R = 39.95928, 06:00 low 39.8835).
+     * Before the fix the account showed less MATIC than the book and the pass refused (exit 3); now it
+     * looks MATIC's stop up, books it, reads the account again and goes on: no refusal, MATIC's stop
+     * booked once, no market SELL of MATIC.
+     */
+    it.skipIf(skip)(
+      'a stop that fills between the check and the account read: booked, no refusal',
+      async () => {
+        const w = ctx.w();
+        const dbUrl = ctx.dbUrl();
+        let armed = false;
+        const proxy: CrashProxy = await startCrashProxy(w.emu.baseUrl, (e) => {
+          if (armed && e.method === 'GET' && e.path === '/api/v3/account') {
+            armed = false;
+            w.setClock(dayToMs('2021-03-01') + 15 * HOUR + 30 * 60_000);
+          }
+          return null;
+        });
+        try {
+          w.setClock(dayToMs('2021-03-01') + 30_000);
+          expect((await rebalance(w, proxy.baseUrl, 'tn-xr', 'k-xr', STOPS, dbUrl)).run.status).toBe(
+            'completed',
+          );
+          w.setClock(dayToMs('2021-03-01') + 7 * HOUR + 30_000);
+          armed = true;
+          const from = proxy.seen.length;
+          const { result, seen } = await pass(
+            w,
+            proxy.baseUrl,
+            'tn-xr',
+            'k-xr',
+            STOPS,
+            async (l, id) => l.intradayExits(id),
+            dbUrl,
+          );
+          expect(armed).toBe(false); // the clock moved at the account request
+          expect(result.run.status).toBe('completed');
+          expect(result.reconciliation.filter((x) => dec(x.difference).lt(0))).toEqual([]);
+          expect(
+            seen.filter((x) => x.symbol === 'MATICUSDT').map((x) => [x.reason, x.level, x.quantity]),
+          ).toEqual([['stop_loss', '0.2214', '21446']]);
+          expect(result.orders.filter((o) => o.symbol === 'MATICUSDT')).toEqual([]);
+          expect(stopRequests(proxy.seen.slice(from)).orders).toBeLessThanOrEqual(1); // UNFI's SELL at most
         } finally {
           await proxy.close();
         }

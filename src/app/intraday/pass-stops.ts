@@ -148,3 +148,28 @@ export async function syncStops(
   }
   return { rows: next, ...count };
 }
+
+/**
+ * The exchange held less than the book right before the pass's SELLs: a resting stop of one of those
+ * assets may have triggered since {@link checkRestingStops}. Each such stop (`suspects`) is looked up by
+ * clientOrderId; one no longer open is completed (a filled one booked) and leaves `resting`. When any
+ * filled, the caller reads the exchange's balances again and reconciles once more.
+ * @returns the symbols whose stop had filled.
+ * @throws what the exchange or the ledger throws.
+ */
+export async function recheckStops(
+  deps: ExchangeStopsDeps,
+  ctx: SettleStopsContext,
+  resting: RestingStops,
+  suspects: readonly OpenStopRow[],
+): Promise<string[]> {
+  const filled: string[] = [];
+  for (const stop of suspects) {
+    const outcome = await deps.exchange.queryOrder(stop.symbol, stop.clientOrderId);
+    if (outcome !== null && outcome.status === 'NEW' && dec(outcome.executedQty).isZero()) continue;
+    resting.delete(stop.symbol);
+    if (await completeStop(deps, ctx, stop, outcome)) filled.push(stop.symbol);
+  }
+  if (filled.length > 0) afterStopFills(ctx);
+  return filled;
+}

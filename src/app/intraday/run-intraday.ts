@@ -29,7 +29,7 @@ import { exitOrderId } from './exit-order-id.ts';
 import { intervalMs } from './interval.ts';
 import type { IntradayResult } from './intraday-result.ts';
 import { alignedState, dailyMark, exitReportsOf, exitRow } from './pass-parts.ts';
-import { cancelBeforeSells, checkRestingStops, syncStops } from './pass-stops.ts';
+import { cancelBeforeSells, checkRestingStops, recheckStops, syncStops } from './pass-stops.ts';
 import { portfolioRiskAt } from './portfolio-pass.ts';
 import { refusePass } from './refused-pass.ts';
 import { rowOfState } from './risk-rows.ts';
@@ -269,9 +269,19 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     // a real exchange: its balances before the SELLs (one account request), reconciled with the book
     // (14.3): less than the book refuses the pass before any SELL (exit 3); more is reported
     const reconcile = !batch && !req.dryRun && fired.length > 0;
-    const exchangeBefore = reconcile ? await exchange.balances() : [];
-    const reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
-    const refusal = reconciliationGuard(reconciliation);
+    let exchangeBefore = reconcile ? await exchange.balances() : [];
+    let reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
+    let refusal = reconciliationGuard(reconciliation);
+    // less than the book where a stop rests: it may have triggered since the check (looked up, once)
+    const short = new Set(reconciliation.filter((r) => dec(r.difference).isNegative()).map((r) => r.asset));
+    const suspects = [...resting.values()].filter((x) => short.has(baseAssetOf(x.symbol) ?? ''));
+    const stoppedLate =
+      refusal && suspects.length > 0 ? await recheckStops(executorDeps, stopsCtx, resting, suspects) : [];
+    if (stoppedLate.length > 0) {
+      exchangeBefore = await exchange.balances();
+      reconciliation = reconcileBefore(book.managed, exchangeBefore);
+      refusal = reconciliationGuard(reconciliation);
+    }
     if (refusal) {
       const haltNow = (await ledger.haltState(accountId)).status;
       return await refusePass({ ledger, logger: log }, session, {
@@ -298,7 +308,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       resting,
       fired.map((e) => e.sym),
     );
-    const exits = fired.filter((e) => !stoppedNow.includes(e.sym));
+    const exits = fired.filter((e) => !stoppedNow.includes(e.sym) && !stoppedLate.includes(e.sym));
 
     // ---- the SELLs, through the rebalance's order executor ------------------------------------------
     for (const e of exits) decisionPrices.set(e.sym, e.exit.price);
