@@ -565,7 +565,7 @@ export const CONFIG_KEYS = {
       default: 'false',
       allowed: 'true | false',
       description:
-        "true = keep a STOP_LOSS SELL at each position's §10 stop level on the exchange: placed after each rebalance's BUYs, cancelled (a triggered one booked as an intraday exit) before the next rebalance reconciles and at the start of each intraday pass, which re-places them at its levels. Only with [exchange] kind = testnet | live and stop_loss or trailing_stop on (else exit 78). Gap risk: a triggered stop fills at the market, possibly far below the stop.",
+        "true = keep a STOP_LOSS SELL at each position's §10 stop level on the exchange: placed after each rebalance's BUYs, cancelled (a triggered one booked as an intraday exit) before the next rebalance reconciles; each intraday pass keeps the unchanged ones, books a triggered one and replaces those whose trailed level or quantity moved. Only with [exchange] kind = testnet | live and stop_loss or trailing_stop on (else exit 78). Gap risk: a triggered stop fills at the market, possibly far below the stop.",
     },
   },
   paper: {

@@ -211,14 +211,15 @@ describe('exchange-side stops and the intraday pass (stop_on_exchange = true)', 
    * Hand-checked (hourly klines 2021-03-01; the rebalance's stops as above: MATIC 0.2214, UNFI 34.088):
    * - pass at 03:00:30 evaluates the 01:00 and 02:00 candles: peaks MATIC 0.24899, UNFI 42.4997; the
    *   trailing stop (activation 0) R = 0.9·P = 0.224091 / 38.24973 beats F → S floored to tickSize:
-   *   MATIC 0.2240, UNFI 38.249 (reason trailing_stop); no low reaches S: no exit. The rebalance's stops
-   *   are cancelled at the start, the moved ones placed at the end.
+   *   MATIC 0.2240, UNFI 38.249 (reason trailing_stop); no low reaches S: no exit. Both levels moved, so
+   *   at the end of the pass the rebalance's stops are cancelled and the moved ones placed.
    * - MATIC's low first reaches 0.2240 in the 11:00 candle (10:00 low 0.22578): the exchange stop fills
    *   21446 @ 0.2240. UNFI's lows stay above 38.249 (04:00: 38.7302), but its peak rises to 44.3992 at
    *   05:00 (R = 39.95928), crossed by the 06:00 low 39.8835: the pass at 12:00:30 books MATIC's stop
-   *   (cancel → FILLED) and sells UNFI at the market (12:00 open 41.1452) after cancelling its stop.
+   *   (not among the open orders → looked up: FILLED) and sells UNFI at the market (12:00 open 41.1452)
+   *   after cancelling its stop.
    */
-  it('the pass cancels the stops first, books a triggered one as its exit, sells the others, re-places moved stops', async () => {
+  it('the pass replaces moved stops, books a triggered one as its exit, cancels the stop of a symbol it sells', async () => {
     w.setClock(dayToMs('2021-03-01') + 30_000);
     expect((await rebalance(w, w.emu.baseUrl, 'tn-xi', 'k-xi', STOPS)).run.status).toBe('completed');
     w.setClock(dayToMs('2021-03-01') + 3 * HOUR + 30_000);

@@ -31,15 +31,22 @@ export const TWO: Overrides = {
 /** The bundled dataset, loaded once per test file. */
 let dataset: Promise<Dataset> | undefined;
 
-/** An emulator whose clock the test sets (it runs on in real time from there), and a scratch directory. */
-export async function world(keys: string[]) {
+/**
+ * An emulator whose clock the test sets (it runs on in real time from there), and a scratch directory.
+ * Every account starts with 10,000 USDT, plus `extra[apiKey]` (asset → amount) when given.
+ */
+export async function world(keys: string[], extra: Record<string, Record<string, string>> = {}) {
   let base = dayToMs('2021-03-01') + 30_000;
   let t0 = Date.now();
   dataset ??= loadDataset(BUNDLED_DATA_DIR);
   const emu = await startEmulator({
     dataset: await dataset,
     now: () => base + (Date.now() - t0),
-    accounts: keys.map((apiKey) => ({ apiKey, secret: SECRET, balances: { USDT: '10000' } })),
+    accounts: keys.map((apiKey) => ({
+      apiKey,
+      secret: SECRET,
+      balances: { USDT: '10000', ...extra[apiKey] },
+    })),
   });
   return {
     emu,

@@ -36,6 +36,7 @@ import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
 import { IntradayStore } from './intraday-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
+import { bookTriggeredStop } from './stop-booking.ts';
 import { StopStore } from './stop-store.ts';
 
 /** Minimal structured logger (pino-compatible). */
@@ -149,6 +150,7 @@ export class PostgresLedger implements Ledger {
     return id as string;
   };
   openStops: Ledger['openStops'] = (a) => new StopStore(this.db).openStops(a);
+  bookTriggeredStop: Ledger['bookTriggeredStop'] = (b) => bookTriggeredStop(this.db, b);
 
   async close(): Promise<void> {
     await this.db.destroy();
@@ -939,8 +941,8 @@ function orderValues(order: NewOrder) {
   };
 }
 
-/** Column values of an order's outcome. */
-function outcomeValues(outcome: OrderOutcomeRow) {
+/** Column values of an order's outcome (also for stop-booking.ts). */
+export function outcomeValues(outcome: OrderOutcomeRow) {
   return {
     status: outcome.status,
     exchange_order_id: outcome.exchangeOrderId,
@@ -957,8 +959,8 @@ function outcomeValues(outcome: OrderOutcomeRow) {
   };
 }
 
-/** Column values of a fill (without order/run/account ids). */
-function fillValues(f: FillRow) {
+/** Column values of a fill (without order/run/account ids; also for stop-booking.ts). */
+export function fillValues(f: FillRow) {
   return {
     trade_id: f.tradeId,
     symbol: f.symbol,

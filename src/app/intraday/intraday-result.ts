@@ -33,7 +33,10 @@ export interface IntradayResult {
     readonly at: string;
     readonly run_id: string | null;
     readonly dry_run: boolean;
-    /** `completed`, `completed_with_rejections`, `skipped` (nothing held), `dry_run`. */
+    /**
+     * `completed`, `completed_with_rejections`, `skipped` (nothing held), `dry_run`, `refused` (the
+     * exchange holds less than the book before the SELLs: nothing sent, exit 3).
+     */
     readonly status: string;
     readonly exit_reason: string;
     /** `['sell']` when every SELL sent was rejected (exit 4). */

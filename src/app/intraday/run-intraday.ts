@@ -15,12 +15,11 @@ import type { Balance, SymbolRules } from '../../domain/types.ts';
 import type { IntradayCandles } from '../../ports/intraday-candles.ts';
 import type { RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { RebalanceDeps } from '../rebalance/deps.ts';
-import { assertVenue } from '../rebalance/guards.ts';
+import { assertVenue, reconciliationGuard } from '../rebalance/guards.ts';
 import { bookOfState } from '../rebalance/opening-book.ts';
 import { balancesOf, closeBook } from '../rebalance/result-parts.ts';
 import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
-import { placeExchangeStops, settleExchangeStops } from '../trading/exchange-stops.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileAfter, reconcileBefore } from '../trading/reconciler.ts';
 import { TradingBook } from '../trading/trading-book.ts';
@@ -30,7 +29,9 @@ import { exitOrderId } from './exit-order-id.ts';
 import { intervalMs } from './interval.ts';
 import type { IntradayResult } from './intraday-result.ts';
 import { alignedState, dailyMark, exitReportsOf, exitRow } from './pass-parts.ts';
+import { cancelBeforeSells, checkRestingStops, recheckStops, syncStops } from './pass-stops.ts';
 import { portfolioRiskAt } from './portfolio-pass.ts';
+import { refusePass } from './refused-pass.ts';
 import { rowOfState } from './risk-rows.ts';
 
 /** What the pass runs on: the rebalance's adapters plus the intraday candles. */
@@ -159,7 +160,9 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
     !batch && !req.dryRun && (unsettled?.orders.length ?? 0) > 0
       ? await new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null }).recoverUnsettled()
       : null;
-  const stopFills = await settleExchangeStops(executorDeps, { ...executorCtx, balances, dryRun: req.dryRun });
+  // exchange-side stops: the resting ones stay; a triggered one is booked here, exactly once
+  const stopsCtx = { ...executorCtx, balances, dryRun: req.dryRun };
+  const { resting, filled: stopFills } = await checkRestingStops(executorDeps, stopsCtx);
   const held = heldOf(book.managed);
   if (held.length === 0 && recovered === null && stopFills.length === 0) return nothing('nothing_held');
   await loadRules(held.filter((x) => !rulesBy.has(x)));
@@ -255,13 +258,57 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
         runId: session.run?.id ?? null,
       },
     );
-    const exits = outcomes.flatMap((x) => {
+    const fired = outcomes.flatMap((x) => {
       if (x.o.exit) return [{ ...x, exit: x.o.exit }];
       const m = marks.get(x.sym);
       if (portfolio?.reason && m != null && !x.holding.isZero())
         return [{ ...x, exit: { reason: portfolio.reason, level: null, price: m, atMs: nowMs } }];
       return [];
     });
+
+    // a real exchange: its balances before the SELLs (one account request), reconciled with the book
+    // (14.3): less than the book refuses the pass before any SELL (exit 3); more is reported
+    const reconcile = !batch && !req.dryRun && fired.length > 0;
+    let exchangeBefore = reconcile ? await exchange.balances() : [];
+    let reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
+    let refusal = reconciliationGuard(reconciliation);
+    // less than the book where a stop rests: it may have triggered since the check (looked up, once)
+    const short = new Set(reconciliation.filter((r) => dec(r.difference).isNegative()).map((r) => r.asset));
+    const suspects = [...resting.values()].filter((x) => short.has(baseAssetOf(x.symbol) ?? ''));
+    const stoppedLate =
+      refusal && suspects.length > 0 ? await recheckStops(executorDeps, stopsCtx, resting, suspects) : [];
+    if (stoppedLate.length > 0) {
+      exchangeBefore = await exchange.balances();
+      reconciliation = reconcileBefore(book.managed, exchangeBefore);
+      refusal = reconciliationGuard(reconciliation);
+    }
+    if (refusal) {
+      const haltNow = (await ledger.haltState(accountId)).status;
+      return await refusePass({ ledger, logger: log }, session, {
+        refusal,
+        accountId,
+        exchangeBefore,
+        reconciliation,
+        decisions: outcomes.map((x) => ({ symbol: x.sym, detail: x.o.detail })),
+        base: {
+          run: { account: s.account, kind: 'intraday', period, at: new Date(nowMs).toISOString() },
+          halt: { before: haltBefore, after: haltNow },
+          portfolio: portfolio?.report ?? null,
+          balances: balancesOf(book.managed),
+          candle_requests: candles.requests(),
+        },
+        t0,
+        now: () => clock.now(),
+      });
+    }
+    // the resting stop of a symbol to sell is cancelled first; one that triggered meanwhile sold it
+    const stoppedNow = await cancelBeforeSells(
+      executorDeps,
+      stopsCtx,
+      resting,
+      fired.map((e) => e.sym),
+    );
+    const exits = fired.filter((e) => !stoppedNow.includes(e.sym) && !stoppedLate.includes(e.sym));
 
     // ---- the SELLs, through the rebalance's order executor ------------------------------------------
     for (const e of exits) decisionPrices.set(e.sym, e.exit.price);
@@ -284,10 +331,6 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       decisionPrice: e.exit.price,
       why: `${e.exit.reason}${e.exit.level ? ` at ${decStr(e.exit.level)}` : ''} (intraday §10)`,
     }));
-    // a real exchange: its balances before and after the SELLs, reconciled with the book (14.3)
-    const reconcile = !batch && !req.dryRun && planned.length > 0;
-    const exchangeBefore = reconcile ? await exchange.balances() : [];
-    const reconciliation = reconcile ? reconcileBefore(book.managed, exchangeBefore) : [];
     const phase = await executor.execute(planned);
     if (reconcile) {
       const exchangeAfter = await exchange.balances();
@@ -315,6 +358,15 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       const last = holding.eq(x.holding) ? x.lastCandle : Math.max(x.lastCandle ?? 0, lastClosedOpen);
       return rowOfState(x.sym, st, last, x.o.pending);
     });
+    // the exchange's stops follow the next states: unchanged ones rest, moved ones are replaced
+    const synced = await syncStops(
+      executorDeps,
+      { ...stopsCtx, attempt, run: session.run, risk, rules, idLeg: `stop-${nowMs}` },
+      resting,
+      nextRows,
+    );
+    if (synced.kept + synced.replaced + synced.placed > 0)
+      log.info({ kept: synced.kept, replaced: synced.replaced, placed: synced.placed }, 'exchange stops');
     const after: Balance[] = balancesOf(book.managed);
     const markOf = (sym: string) => {
       const m = marks.get(sym) ?? decisionPrices.get(sym);
@@ -327,15 +379,7 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
       dayMs: nowMs,
       priceBasis: 'last',
     });
-    await session.write((id) => ledger.saveRiskStates(accountId, nextRows, id, nowMs));
-    await placeExchangeStops(executorDeps, {
-      ...executorCtx,
-      attempt,
-      run: session.run,
-      risk,
-      rules,
-      idLeg: `stop-${nowMs}`,
-    });
+    await session.write((id) => ledger.saveRiskStates(accountId, synced.rows, id, nowMs));
     await session.write((id) =>
       ledger.recordIntradayDecisions(
         id,
