@@ -16,10 +16,9 @@
  *   account's balances; the EventBridge invocation that follows is skipped and sends nothing.
  * What could not run here: AWS itself (EventBridge Scheduler, Lambda runtime, Secrets Manager).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import pg from 'pg';
@@ -29,6 +28,7 @@ import { composeEmulator } from '../../src/compose/emulator.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
 import { signed } from '../emulator/support.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -45,11 +45,7 @@ const SCHEDULED_EVENT = {
   detail: {},
 };
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'lambda-'));
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = useTempDir('lambda-');
 
 describe('jobs/lambda.ts', () => {
   it('reads the job from a ScheduleV2 input or an EventBridge scheduled event; refuses others', () => {

@@ -4,13 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { cli } from '../support/cli.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 describe('CLI: bad input exits non-zero before anything is written', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-bad-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-bad-');
   const noLedger = () => expect(existsSync(path.join(cwd, 'var'))).toBe(false);
 
   it('an unknown key in user.cfg: exit 78 naming file, section, key and the known keys', async () => {
@@ -79,11 +76,7 @@ describe('CLI: bad input exits non-zero before anything is written', () => {
 });
 
 describe('CLI: rebalance on the embedded database', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-ok-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-ok-');
 
   it('--json prints { run, ranking, excluded, orders, fills, balances, equity, pnl }; a second run skips', async () => {
     const r = await cli(cwd, ['rebalance', '--json', '--as-of', '2021-06-01']);

@@ -25,6 +25,7 @@ import { loadConfig } from '../../src/config/loader.ts';
 import { json, Receiver } from '../integration/notify/receiver.ts';
 import { cli } from '../support/cli.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -191,11 +192,7 @@ describe(`rebalance notifications (real CLI, replay, ${serverUrl ? 'Postgres ser
 });
 
 describe('[notify] config errors: exit 78 naming the key and the allowed values, nothing recorded', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'notify-cfg-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('notify-cfg-');
 
   it('a webhook_url that is not http(s), in user.cfg: exit 78 naming file, key and allowed values', async () => {
     writeFileSync(path.join(cwd, 'user.cfg'), '[notify]\nwebhook_url = ftp://example.com/T0/secret\n');
