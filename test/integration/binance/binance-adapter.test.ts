@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
 import { BinanceMarketData } from '../../../src/adapters/binance/binance-market-data.ts';
-import { BinanceRest, type BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
+import type { BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
@@ -21,6 +21,7 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'adapter-secret';
@@ -62,17 +63,7 @@ describe('Binance adapter against the emulator', () => {
   });
 
   const rest = (over: Partial<BinanceRestOptions> = {}) =>
-    BinanceRest.open({
-      baseUrl: emu.baseUrl,
-      credentials: { apiKey: 'hmac', apiSecret: SECRET },
-      timeoutMs: 5000,
-      recvWindowMs: 5000,
-      weightBudget: 3000,
-      retries: 2,
-      minBackoffMs: 10,
-      logger,
-      ...over,
-    });
+    openTestRest(emu.baseUrl, { apiKey: 'hmac', apiSecret: SECRET }, { logger, ...over });
 
   it('signs with an Ed25519 private key (BINANCE_PRIVATE_KEY_PATH) through the client library', async () => {
     const r = await rest({ credentials: { apiKey: 'ed', privateKeyPem: ED_PRIVATE } });
