@@ -47,6 +47,15 @@ const SCHEDULED_EVENT = {
 
 const tmp = useTempDir('lambda-');
 
+/** A second invocation in `period`: skipped as already rebalanced, no order. */
+const skippedIn = (period: string) => ({
+  job: 'rebalance',
+  period,
+  status: 'skipped',
+  exit_reason: 'already_rebalanced',
+  orders: 0,
+});
+
 describe('jobs/lambda.ts', () => {
   it('reads the job from a ScheduleV2 input or an EventBridge scheduled event; refuses others', () => {
     expect(jobOf({ job: 'rebalance' })).toBe('rebalance');
@@ -114,13 +123,7 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => 
     const first = await handler({ job: 'rebalance' });
     expect(first).toMatchObject({ job: 'rebalance', status: 'completed', orders: 3 });
     const second = await handler(SCHEDULED_EVENT);
-    expect(second).toMatchObject({
-      job: 'rebalance',
-      period: first.period,
-      status: 'skipped',
-      exit_reason: 'already_rebalanced',
-      orders: 0,
-    });
+    expect(second).toMatchObject(skippedIn(first.period));
     // Cold start only: one secret read for two invocations, with the session token.
     expect(seen).toEqual([
       { url: '/secretsmanager/get?secretId=momentum-rebalancer%2Fbinance', token: 'session-token' },
@@ -241,13 +244,7 @@ describe.skipIf(!serverUrl)(
       expect(recorded.book).toHaveLength(3); // two base assets and the USDT left over
 
       const second = await handler(SCHEDULED_EVENT);
-      expect(second).toMatchObject({
-        job: 'rebalance',
-        period: first.period,
-        status: 'skipped',
-        exit_reason: 'already_rebalanced',
-        orders: 0,
-      });
+      expect(second).toMatchObject(skippedIn(first.period));
       expect(await emulatorOrders(include)).toEqual(onExchange);
       expect((await ledger()).orders).toEqual(recorded.orders);
       expect(ext.seen).toHaveLength(1); // the keys were read once, at cold start

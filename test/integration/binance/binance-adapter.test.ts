@@ -21,6 +21,7 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import { runningClock } from '../../support/running-clock.ts';
 import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
@@ -35,12 +36,8 @@ describe('Binance adapter against the emulator', () => {
   let slow: RunningEmulator;
   let dir: string;
   let ledger: PostgresLedger;
-  let base = 0;
-  let t0 = 0;
-  const setClock = (day: string, ms: number) => {
-    base = dayToMs(day) + ms;
-    t0 = Date.now();
-  };
+  const clock = runningClock();
+  const setClock = clock.set;
 
   beforeAll(async () => {
     dataset = await loadDataset(BUNDLED_DATA_DIR);
@@ -49,8 +46,8 @@ describe('Binance adapter against the emulator', () => {
       { apiKey: 'hmac', secret: SECRET, balances: { USDT: '1000' } },
       { apiKey: 'ed', ed25519PublicKeyPem: ED_PUBLIC, balances: { USDT: '1000' } },
     ];
-    emu = await startEmulator({ dataset, now: () => base + (Date.now() - t0), accounts });
-    slow = await startEmulator({ dataset, now: () => base + (Date.now() - t0), accounts, rttMs: 400 });
+    emu = await startEmulator({ dataset, now: clock.now, accounts });
+    slow = await startEmulator({ dataset, now: clock.now, accounts, rttMs: 400 });
     dir = mkdtempSync(path.join(os.tmpdir(), 'adapter-'));
     ledger = await openLedger({ dataDir: path.join(dir, 'pglite'), logger });
     await ledger.migrate();
@@ -94,7 +91,7 @@ describe('Binance adapter against the emulator', () => {
     // Another client on this IP ignored the 429s of an emulator that tolerates none: 127.0.0.1 is banned.
     const strict = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       weightLimitPerMinute: 1,
       banAfter429s: 0,
       accounts: [],
