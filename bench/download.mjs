@@ -15,12 +15,13 @@
 // written), the process wall time, requests and request weight (the documented weights: klines 2,
 // exchangeInfo 20) and the largest X-MBX-USED-WEIGHT-1M the emulator reported. Targets: cold <= 15 s,
 // incremental <= 2 s, weight within 6000/min. The machine load (`uptime`) is printed with them.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin', 'momentum-rebalancer.js');
@@ -35,41 +36,8 @@ const { values } = parseArgs({
 });
 
 function startEmulator(rttMs, symbols, asOf) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(root, 'src/emulator/cli.ts'),
-        '--port',
-        '0',
-        '--rtt-ms',
-        String(rttMs),
-        '--symbols',
-        String(symbols),
-        '--test-controls',
-        '--as-of',
-        asOf,
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start:\n${out}`)), 120_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      const c = /clock starts (\d{4}-\d{2}-\d{2})/.exec(out);
-      if (m && c) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: m[1], day: c[1] });
-      }
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited ${code}:\n${out}`)));
-  });
+  const args = ['--test-controls', '--as-of', asOf];
+  return startEmulatorProcess(rttMs, symbols, args, { timeoutMs: 120_000, waitForDay: true });
 }
 
 function download(dir, baseUrl, from) {

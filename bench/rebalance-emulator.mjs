@@ -14,50 +14,18 @@
 // figure the targets apply to), the process wall time, and `exchange.requests` / `exchange.weight` (the
 // documented request weight of every request sent). Targets: warm <= 1000 ms, cold <= 3000 ms,
 // weight <= 1500 per run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function startEmulator(rttMs, symbols) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(root, 'src/emulator/cli.ts'),
-        '--port',
-        '0',
-        '--rtt-ms',
-        String(rttMs),
-        '--symbols',
-        String(symbols),
-        '--api-key',
-        'bench-key',
-        '--api-secret',
-        'bench-secret',
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start:\n${out}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: m[1] });
-      }
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited ${code}:\n${out}`)));
-  });
+  const args = ['--api-key', 'bench-key', '--api-secret', 'bench-secret'];
+  return startEmulatorProcess(rttMs, symbols, args, { timeoutMs: 60_000 });
 }
 
 export async function benchEmulator(values) {

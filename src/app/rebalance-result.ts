@@ -80,6 +80,16 @@ export interface PnlRow {
   readonly fees: string;
 }
 
+/** An order the exchange filled only in part (EXPIRED / PARTIALLY_FILLED with some executed, 14.2). */
+export interface PartialFillReport {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly status: string;
+  readonly executed_qty: string;
+  readonly cummulative_quote_qty: string;
+}
+
 /** The result of one rebalance, as printed by `--json`. Money values are decimal strings. */
 export interface RebalanceResult {
   readonly run: {
@@ -137,14 +147,7 @@ export interface RebalanceResult {
    */
   readonly dust: { readonly orders: number; readonly notional: string };
   /** Orders filled only in part (EXPIRED / PARTIALLY_FILLED with some executed): booked as filled (14.2). */
-  readonly partial_fills: {
-    readonly client_order_id: string;
-    readonly symbol: string;
-    readonly side: string;
-    readonly status: string;
-    readonly executed_qty: string;
-    readonly cummulative_quote_qty: string;
-  }[];
+  readonly partial_fills: PartialFillReport[];
   readonly orders: OrderReport[];
   readonly fills: FillReport[];
   /** What the strategy manages after the run (the ledger's balances). */

@@ -17,6 +17,31 @@ export type Values = Record<string, string | boolean | undefined>;
 export type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 /**
+ * Parses a command's `argv` against `options` plus `-h`/`--help` (no positionals, unknown flags
+ * refused). Returns the flag values, or the exit code when there is nothing to run: on a parse error it
+ * prints the error and `usage` to stderr (EXIT.USAGE), on `--help` it prints `usage` to stdout (EXIT.OK).
+ */
+export function parseCommandFlags(argv: readonly string[], options: Options, usage: string): Values | number {
+  let values: Values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+      strict: true,
+    }).values as Values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage}`);
+    return EXIT.USAGE;
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    return EXIT.OK;
+  }
+  return values;
+}
+
+/**
  * Runs a command: parses `argv` against `options` (plus `--config` and `-h`/`--help`); on a parse error
  * prints it and `usage` to stderr (exit 64), on `--help` prints `usage` (exit 0); else loads the config
  * (`--config`, the environment, the config-key flags among `values`), creates its logger and returns what
@@ -30,22 +55,8 @@ export async function runConfiguredCommand(
   usage: string,
   body: (values: Values, loaded: LoadedConfig, logger: Logger) => Promise<number>,
 ): Promise<number> {
-  let values: Values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
-      strict: true,
-    }).values as Values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${usage}`);
-    return EXIT.USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return EXIT.OK;
-  }
+  const values = parseCommandFlags(argv, { ...options, config: { type: 'string' } }, usage);
+  if (typeof values === 'number') return values;
   let logger = createLogger('info', 'auto');
   try {
     const overrides = configOverrides(values, (m) => process.stderr.write(`${m}\n`));

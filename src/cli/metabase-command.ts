@@ -8,7 +8,6 @@
  * by hand in the collection).
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { exitCodeOf, UserInputError } from '../app/errors.ts';
 import { redactDsn } from '../config/redact-dsn.ts';
 import { loadDashboardSpecs } from '../metabase/dashboard-spec.ts';
@@ -18,6 +17,7 @@ import { MetabaseClient } from '../metabase/http-client.ts';
 import { provisionMetabase } from '../metabase/provision.ts';
 import { METABASE_VERSION } from '../metabase/version.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { parseCommandFlags } from './configured-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { helpRows } from './flags.ts';
 
@@ -71,36 +71,25 @@ export async function runMetabaseCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let values: Values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        url: { type: 'string' },
-        user: { type: 'string' },
-        'password-env': { type: 'string' },
-        'api-key-env': { type: 'string' },
-        'setup-token-env': { type: 'string' },
-        'database-url': { type: 'string' },
-        'database-name': { type: 'string' },
-        collection: { type: 'string' },
-        specs: { type: 'string' },
-        adopt: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        'timeout-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values as Values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${METABASE_USAGE}`);
-    return EXIT.USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(METABASE_USAGE);
-    return EXIT.OK;
-  }
+  const values = parseCommandFlags(
+    argv,
+    {
+      url: { type: 'string' },
+      user: { type: 'string' },
+      'password-env': { type: 'string' },
+      'api-key-env': { type: 'string' },
+      'setup-token-env': { type: 'string' },
+      'database-url': { type: 'string' },
+      'database-name': { type: 'string' },
+      collection: { type: 'string' },
+      specs: { type: 'string' },
+      adopt: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'timeout-ms': { type: 'string' },
+    },
+    METABASE_USAGE,
+  );
+  if (typeof values === 'number') return values;
   try {
     const url = str(values, 'url');
     if (url === undefined) throw new UserInputError('--url is required (e.g. --url http://localhost:3000)');

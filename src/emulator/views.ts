@@ -21,6 +21,21 @@ const stopFields = (o: OrderRecord): Json => ({
 
 const expiry = (o: OrderRecord): Json => (o.expiryReason ? { expiryReason: o.expiryReason } : {});
 
+/** The fields a RESULT and a cancel response share, in rest-api.md's order: price, quantities, status, type. */
+const orderState = (o: OrderRecord): Json => ({
+  price: fmt8(o.price),
+  origQty: fmt8(o.origQty),
+  executedQty: fmt8(o.executedQty),
+  origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
+  cummulativeQuoteQty: fmt8(o.cummulativeQuoteQty),
+  status: o.status,
+  timeInForce: o.timeInForce,
+  type: o.type,
+  side: o.side,
+  ...strategy(o),
+  ...stopFields(o),
+});
+
 /** `newOrderRespType=ACK` (rest-api.md "New order", Response - ACK). */
 export function orderAck(o: OrderRecord): Json {
   return {
@@ -36,17 +51,7 @@ export function orderAck(o: OrderRecord): Json {
 export function orderResult(o: OrderRecord): Json {
   return {
     ...orderAck(o),
-    price: fmt8(o.price),
-    origQty: fmt8(o.origQty),
-    executedQty: fmt8(o.executedQty),
-    origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
-    cummulativeQuoteQty: fmt8(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
-    ...strategy(o),
-    ...stopFields(o),
+    ...orderState(o),
     workingTime: o.workingTime,
     selfTradePreventionMode: o.selfTradePreventionMode,
     ...expiry(o),
@@ -105,17 +110,7 @@ export function orderCanceled(o: OrderRecord, cancelClientOrderId: string): Json
     orderListId: -1,
     clientOrderId: cancelClientOrderId,
     transactTime: o.updateTime,
-    price: fmt8(o.price),
-    origQty: fmt8(o.origQty),
-    executedQty: fmt8(o.executedQty),
-    origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
-    cummulativeQuoteQty: fmt8(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
-    ...strategy(o),
-    ...stopFields(o),
+    ...orderState(o),
     selfTradePreventionMode: o.selfTradePreventionMode,
   };
 }

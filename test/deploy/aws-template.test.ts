@@ -14,13 +14,13 @@
  * cfn-lint comes from pip/apt (.ci/run installs it when missing).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATE = path.join(ROOT, 'deploy', 'aws', 'template.yaml');
@@ -52,10 +52,7 @@ const ANNOTATIONS = new Set([
   ...['__samPassThrough', 'deprecated', 'examples'],
 ]);
 
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('lambda-bundle-');
 
 describe('deploy/aws/template.yaml', () => {
   describe('against the AWS SAM JSON schema (ajv)', () => {
@@ -171,8 +168,7 @@ describe('npm run build:lambda', () => {
     const m = /zipped (\d+\.\d\d) MB \(target < 5\.00 MB\)/.exec(out);
     expect(m, out).not.toBeNull();
     expect(Number(m?.[1])).toBeLessThan(5);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-bundle-'));
-    tmpDirs.push(dir);
+    const dir = tempDir({});
     copyFileSync(path.join(ROOT, 'dist', 'lambda', 'lambda.mjs'), path.join(dir, 'lambda.mjs'));
     const env: NodeJS.ProcessEnv = { ...process.env, LAMBDA_TASK_ROOT: dir };
     delete env.DATABASE_URL;

@@ -16,10 +16,9 @@
  *   account's balances; the EventBridge invocation that follows is skipped and sends nothing.
  * What could not run here: AWS itself (EventBridge Scheduler, Lambda runtime, Secrets Manager).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import pg from 'pg';
@@ -29,6 +28,7 @@ import { composeEmulator } from '../../src/compose/emulator.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
 import { signed } from '../emulator/support.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -45,11 +45,16 @@ const SCHEDULED_EVENT = {
   detail: {},
 };
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'lambda-'));
+const tmp = useTempDir('lambda-');
+
+/** A second invocation in `period`: skipped as already rebalanced, no order. */
+const skippedIn = (period: string) => ({
+  job: 'rebalance',
+  period,
+  status: 'skipped',
+  exit_reason: 'already_rebalanced',
+  orders: 0,
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('jobs/lambda.ts', () => {
   it('reads the job from a ScheduleV2 input or an EventBridge scheduled event; refuses others', () => {
@@ -118,13 +123,7 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => 
     const first = await handler({ job: 'rebalance' });
     expect(first).toMatchObject({ job: 'rebalance', status: 'completed', orders: 3 });
     const second = await handler(SCHEDULED_EVENT);
-    expect(second).toMatchObject({
-      job: 'rebalance',
-      period: first.period,
-      status: 'skipped',
-      exit_reason: 'already_rebalanced',
-      orders: 0,
-    });
+    expect(second).toMatchObject(skippedIn(first.period));
     // Cold start only: one secret read for two invocations, with the session token.
     expect(seen).toEqual([
       { url: '/secretsmanager/get?secretId=momentum-rebalancer%2Fbinance', token: 'session-token' },
@@ -245,13 +244,7 @@ describe.skipIf(!serverUrl)(
       expect(recorded.book).toHaveLength(3); // two base assets and the USDT left over
 
       const second = await handler(SCHEDULED_EVENT);
-      expect(second).toMatchObject({
-        job: 'rebalance',
-        period: first.period,
-        status: 'skipped',
-        exit_reason: 'already_rebalanced',
-        orders: 0,
-      });
+      expect(second).toMatchObject(skippedIn(first.period));
       expect(await emulatorOrders(include)).toEqual(onExchange);
       expect((await ledger()).orders).toEqual(recorded.orders);
       expect(ext.seen).toHaveLength(1); // the keys were read once, at cold start

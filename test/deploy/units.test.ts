@@ -13,21 +13,13 @@
  * as PID 1.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateDetailed } from 'node-cron';
 import { parse as parsePlist } from 'plist';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -69,10 +61,7 @@ function get(unit: string, section: string, key: string): string | undefined {
   return u.get(section)?.get(key)?.at(-1);
 }
 
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('units-');
 
 describe('deploy/systemd', () => {
   it('ships a oneshot rebalance service, its timer, the intraday slot and the daemon unit', () => {
@@ -87,8 +76,7 @@ describe('deploy/systemd', () => {
 
   it('systemd-analyze verify accepts every unit without a warning', () => {
     // A tmp copy whose paths exist here: the install dir → a tmp dir, /usr/bin/node → this node.
-    const dir = mkdtempSync(path.join(tmpdir(), 'units-'));
-    tmpDirs.push(dir);
+    const dir = tempDir({});
     const home = path.join(dir, 'app');
     mkdirSync(path.join(home, 'var'), { recursive: true });
     for (const f of units) {

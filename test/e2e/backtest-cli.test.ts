@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/app/backtest-result.ts';
 import { cli, cliFromSources, type Ran } from '../support/cli.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA = JSON.parse(
@@ -182,11 +183,7 @@ describe('backtest CLI: bad input exits 2, writes nothing, records nothing', () 
 });
 
 describe('backtest CLI: sweeps on worker threads', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'bt-sweep-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('bt-sweep-');
 
   const expectSweep = (r: Ran, csvFile: string) => {
     expect(r.code, r.stderr).toBe(0);

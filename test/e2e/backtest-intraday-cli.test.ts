@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/app/backtest-result.ts';
 import { cliFromSources } from '../support/cli.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = path.resolve(ROOT, '../shared/data');
@@ -20,11 +20,7 @@ const RULES = {
 
 const run = cliFromSources;
 
-let cwd: string;
-beforeAll(() => {
-  cwd = mkdtempSync(path.join(os.tmpdir(), 'bt-intraday-'));
-});
-afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+const cwd = useTempDir('bt-intraday-');
 
 describe('backtest CLI with intraday rules', () => {
   it('hourly data missing for the window (bundled klines-1h end in 2022): exit 66 naming the folder and window, nothing recorded', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const PKG = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -23,11 +24,7 @@ function flagColumn(help: string): number {
 }
 
 describe('CLI: version and help', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-help-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-help-');
 
   it('--version, -V and version print the package version', async () => {
     for (const arg of ['--version', '-V', 'version']) {

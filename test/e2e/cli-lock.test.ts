@@ -15,9 +15,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { cli, type Ran } from '../support/cli.ts';
+import { useEmulator } from '../support/emulator.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -123,18 +124,10 @@ describe('ten concurrent rebalances on one account', () => {
 });
 
 describe.skipIf(!serverUrl)('concurrent testnet rebalances through the emulator (Postgres server)', () => {
-  let emu: RunningEmulator;
-  let cwd: string;
-  beforeAll(async () => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-lock-tn-'));
-    emu = await startEmulator({
-      asOf: '2021-06-01',
-      accounts: [{ apiKey: 'lock-key', secret: 'lock-secret-value', balances: { USDT: '10000' } }],
-    });
-  });
-  afterAll(async () => {
-    await emu?.close();
-    rmSync(cwd, { recursive: true, force: true });
+  const cwd = useTempDir('cli-lock-tn-');
+  const emu = useEmulator({
+    asOf: '2021-06-01',
+    accounts: [{ apiKey: 'lock-key', secret: 'lock-secret-value', balances: { USDT: '10000' } }],
   });
 
   it('five at once over HTTP: one places orders on the exchange, the others exit 75 or skip', async () => {
@@ -152,7 +145,7 @@ describe.skipIf(!serverUrl)('concurrent testnet rebalances through the emulator 
         '--exchange',
         'testnet',
         '--base-url',
-        emu.baseUrl,
+        emu().baseUrl,
         '--top-n',
         '3',
       ];
@@ -167,7 +160,9 @@ describe.skipIf(!serverUrl)('concurrent testnet rebalances through the emulator 
         await ledger.close();
       }
       // The exchange holds exactly one basket: USDT plus the 3 bought assets (each bought once).
-      const held = emu.balances('lock-key').filter((b) => b.asset !== 'USDT');
+      const held = emu()
+        .balances('lock-key')
+        .filter((b) => b.asset !== 'USDT');
       expect(held).toHaveLength(3);
     } finally {
       await db.drop();

@@ -6,11 +6,11 @@
  * the block after it runs here, in order, in one fresh working directory, and must exit 0.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'momentum-rebalancer.js');
@@ -50,11 +50,7 @@ function run(cwd: string, args: string[]): Promise<{ code: number | null; stderr
 }
 
 describe('README examples, in the order written', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-readme-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-readme-');
 
   it('every rebalance / status / history / help example exits 0', async () => {
     const commands = readmeCommands();

@@ -1,22 +1,16 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { cli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { cli, cliWithUserCfg } from '../support/cli.ts';
+import { useEmulator } from '../support/emulator.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 describe('CLI: bad input exits non-zero before anything is written', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-bad-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-bad-');
   const noLedger = () => expect(existsSync(path.join(cwd, 'var'))).toBe(false);
 
   it('an unknown key in user.cfg: exit 78 naming file, section, key and the known keys', async () => {
-    writeFileSync(path.join(cwd, 'user.cfg'), '[strategy]\ntopn = 3\n');
-    const r = await cli(cwd, ['rebalance']);
-    rmSync(path.join(cwd, 'user.cfg'));
+    const r = await cliWithUserCfg(cwd, '[strategy]\ntopn = 3\n', ['rebalance']);
     expect(r.code).toBe(78);
     expect(r.stderr).toContain('user.cfg');
     expect(r.stderr).toContain('[strategy]');
@@ -79,11 +73,7 @@ describe('CLI: bad input exits non-zero before anything is written', () => {
 });
 
 describe('CLI: rebalance on the embedded database', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-ok-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('cli-ok-');
 
   it('--json prints { run, ranking, excluded, orders, fills, balances, equity, pnl }; a second run skips', async () => {
     const r = await cli(cwd, ['rebalance', '--json', '--as-of', '2021-06-01']);
@@ -141,23 +131,15 @@ describe('CLI: rebalance on the embedded database', () => {
 });
 
 describe('CLI: rebalance on the testnet path (the emulator in this process, over HTTP)', () => {
-  let cwd: string;
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-testnet-'));
-    emu = await startEmulator({
-      asOf: '2021-06-01',
-      accounts: [{ apiKey: 'cli-key', secret: 'cli-secret-value', balances: { USDT: '10000' } }],
-    });
-  });
-  afterAll(async () => {
-    await emu?.close();
-    rmSync(cwd, { recursive: true, force: true });
+  const cwd = useTempDir('cli-testnet-');
+  const emu = useEmulator({
+    asOf: '2021-06-01',
+    accounts: [{ apiKey: 'cli-key', secret: 'cli-secret-value', balances: { USDT: '10000' } }],
   });
 
   it('--exchange testnet --base-url: orders over HTTP, a reconciled account, no secret in any output', async () => {
     const env = { BINANCE_API_KEY: 'cli-key', BINANCE_API_SECRET: 'cli-secret-value', LOG_LEVEL: 'debug' };
-    const args = ['rebalance', '--exchange', 'testnet', '--base-url', emu.baseUrl, '--top-n', '3'];
+    const args = ['rebalance', '--exchange', 'testnet', '--base-url', emu().baseUrl, '--top-n', '3'];
     const r = await cli(cwd, args, env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Exchange: \d+ requests, request weight \d+/);
@@ -169,7 +151,9 @@ describe('CLI: rebalance on the testnet path (the emulator in this process, over
       expect(out).not.toContain('cli-secret-value');
       expect(out).not.toMatch(/signature=[0-9a-f]{16}/);
     }
-    const usdt = emu.balances('cli-key').find((b) => b.asset === 'USDT');
+    const usdt = emu()
+      .balances('cli-key')
+      .find((b) => b.asset === 'USDT');
     expect(Number(usdt?.free)).toBeLessThan(10000);
   });
 });

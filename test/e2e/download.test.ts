@@ -10,17 +10,7 @@
  * 2021-01-29 and LITUSDT 2021-02-04 — listed mid-range.
  */
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -32,8 +22,9 @@ import { main } from '../../src/cli/main.ts';
 import { replayDataAgeLines } from '../../src/cli/report.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { at, dailyOnlyBundledDataset, manualClock } from '../emulator/support.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'XZCUSDT', 'FIROUSDT', 'LITUSDT'];
@@ -42,7 +33,7 @@ let emu: RunningEmulator;
 let proxy: FaultProxy;
 let bundled: Dataset;
 const clock = manualClock(at('2021-01-20T12:00:00Z'));
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'download-e2e-'));
+const tmp = useTempDir('download-e2e-');
 
 beforeAll(async () => {
   bundled = await dailyOnlyBundledDataset();
@@ -59,13 +50,39 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await emu?.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 interface Ran {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** A -1003 answer in place of the exchange's (rest-api.md "LIMITS": 429, or 418 for a ban), with Retry-After. */
+function weightLimit(status: 418 | 429, msg: string, retryAfter: string): Fault {
+  return {
+    notForwarded: true,
+    respond: () => ({
+      status,
+      body: JSON.stringify({ code: -1003, msg }),
+      headers: { 'Retry-After': retryAfter },
+    }),
+  };
+}
+
+/** `download-data --data DIR --market-url URL --symbols SYMBOLS --from 2021-01-01 EXTRA` (see {@link download}). */
+function downloadVia(marketUrl: string, dir: string, symbols: string, ...extra: string[]): Promise<Ran> {
+  return download([
+    '--data',
+    dir,
+    '--market-url',
+    marketUrl,
+    '--symbols',
+    symbols,
+    '--from',
+    '2021-01-01',
+    ...extra,
+  ]);
 }
 
 /** Runs `download-data` in this process, capturing stdout/stderr. */
@@ -223,33 +240,10 @@ describe('download-data against the emulator', () => {
   it('429 answers with Retry-After are waited out and retried; the files are complete', async () => {
     const d = path.join(tmp, 'rate-limited');
     clock.set(at('2021-02-10T06:00:00Z'));
-    proxy.setRule((_m, p, nth) =>
-      p === '/api/v3/klines' && nth <= 3
-        ? {
-            notForwarded: true,
-            respond: () => ({
-              status: 429,
-              body: JSON.stringify({
-                code: -1003,
-                msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.',
-              }),
-              headers: { 'Retry-After': '1' },
-            }),
-          }
-        : null,
-    );
+    const msg = 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.';
+    proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth <= 3 ? weightLimit(429, msg, '1') : null));
     try {
-      const r = await download([
-        '--data',
-        d,
-        '--market-url',
-        proxy.baseUrl,
-        '--symbols',
-        'BTCUSDT,ETHUSDT,LITUSDT',
-        '--from',
-        '2021-01-01',
-        '--json',
-      ]);
+      const r = await downloadVia(proxy.baseUrl, d, 'BTCUSDT,ETHUSDT,LITUSDT', '--json');
       expect(r.code, r.stderr).toBe(0);
       const s = json(r);
       expect(s.stats.rateLimited).toBeGreaterThanOrEqual(3);
@@ -275,16 +269,7 @@ describe('download-data against the emulator', () => {
         : null,
     );
     try {
-      const r = await download([
-        '--data',
-        d,
-        '--market-url',
-        proxy.baseUrl,
-        '--symbols',
-        'ETHUSDT',
-        '--from',
-        '2021-01-01',
-      ]);
+      const r = await downloadVia(proxy.baseUrl, d, 'ETHUSDT');
       expect(r.code).toBe(69);
       expect(r.stderr).toMatch(/ETHUSDT/);
       expect(existsSync(klines(d, 'ETHUSDT'))).toBe(false);
@@ -298,16 +283,7 @@ describe('download-data against the emulator', () => {
             }
           : null,
       );
-      const o = await download([
-        '--data',
-        d,
-        '--market-url',
-        proxy.baseUrl,
-        '--symbols',
-        'ETHUSDT',
-        '--from',
-        '2021-01-01',
-      ]);
+      const o = await downloadVia(proxy.baseUrl, d, 'ETHUSDT');
       expect(o.code).toBe(69);
       expect(o.stderr).toMatch(/ETHUSDT.*out-of-order or overlapping candles/);
       expect(existsSync(klines(d, 'ETHUSDT'))).toBe(false);
@@ -334,21 +310,8 @@ describe('download-data against the emulator', () => {
 
   it('418 (IP ban) stops at once with exit 69, saying so', async () => {
     const d = path.join(tmp, 'banned');
-    proxy.setRule((_m, p) =>
-      p === '/api/v3/klines'
-        ? {
-            notForwarded: true,
-            respond: () => ({
-              status: 418,
-              body: JSON.stringify({
-                code: -1003,
-                msg: 'Way too much request weight used; IP banned until 1613000000000.',
-              }),
-              headers: { 'Retry-After': '120' },
-            }),
-          }
-        : null,
-    );
+    const msg = 'Way too much request weight used; IP banned until 1613000000000.';
+    proxy.setRule((_m, p) => (p === '/api/v3/klines' ? weightLimit(418, msg, '120') : null));
     const klineCalls = () => proxy.seen.filter((x) => x === 'GET /api/v3/klines').length;
     const before = klineCalls();
     try {
@@ -423,17 +386,7 @@ describe('download-data against the emulator', () => {
     expect(partial.length).toBeGreaterThanOrEqual(2);
     expect(partial.length).toBeLessThan(SYMBOLS.length);
     await loadDataset(d); // every file written so far loads (validated)
-    const r = await download([
-      '--data',
-      d,
-      '--market-url',
-      emu.baseUrl,
-      '--from',
-      '2021-01-01',
-      '--symbols',
-      SYMBOLS.join(','),
-      '--json',
-    ]);
+    const r = await downloadVia(emu.baseUrl, d, SYMBOLS.join(','), '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).upToDate).toBe(partial.length);
     for (const s of ['BTCUSDT', 'ETHUSDT', 'LITUSDT', 'FIROUSDT'])

@@ -23,8 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RebalanceResult } from '../../src/app/rebalance-result.ts';
 import { loadConfig } from '../../src/config/loader.ts';
 import { json, Receiver } from '../integration/notify/receiver.ts';
-import { cli } from '../support/cli.ts';
+import { cli, cliWithUserCfg } from '../support/cli.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
+import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -191,16 +192,12 @@ describe(`rebalance notifications (real CLI, replay, ${serverUrl ? 'Postgres ser
 });
 
 describe('[notify] config errors: exit 78 naming the key and the allowed values, nothing recorded', () => {
-  let cwd: string;
-  beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'notify-cfg-'));
-  });
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = useTempDir('notify-cfg-');
 
   it('a webhook_url that is not http(s), in user.cfg: exit 78 naming file, key and allowed values', async () => {
-    writeFileSync(path.join(cwd, 'user.cfg'), '[notify]\nwebhook_url = ftp://example.com/T0/secret\n');
-    const r = await cli(cwd, ['rebalance']);
-    rmSync(path.join(cwd, 'user.cfg'));
+    const r = await cliWithUserCfg(cwd, '[notify]\nwebhook_url = ftp://example.com/T0/secret\n', [
+      'rebalance',
+    ]);
     expect(r.code).toBe(78);
     expect(r.stderr).toContain('user.cfg [notify] webhook_url');
     expect(r.stderr).toContain(

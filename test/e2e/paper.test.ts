@@ -21,17 +21,15 @@
  * commission q × f = 0.00034539 BTC; holding 0.34539 − 0.00034539 = 0.34504461 BTC; cash 10000 −
  * 9999.9224982657 = 0.0775017343 USDT.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
-import { runRebalance } from '../../src/app/rebalance.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { formatReport } from '../../src/cli/report.ts';
 import { openLockedLedger } from '../../src/compose/ledger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
-import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import { type Credentials, loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
 import { DAY_MS } from '../../src/domain/time.ts';
@@ -44,40 +42,29 @@ import {
 import type { Ledger } from '../../src/ports/ledger.ts';
 import { cli } from '../support/cli.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { freshServerDatabase } from '../support/postgres-server.ts';
+import { LEDGER_BACKENDS, useLedgerScratch } from '../support/ledger-scratch.ts';
+import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
-const serverUrl = process.env.DATABASE_URL;
 /** No key in any environment of these tests: a paper run must not need one. */
 const NO_KEYS = { BINANCE_API_KEY: '', BINANCE_API_SECRET: '', BINANCE_PRIVATE_KEY_PATH: '' };
-
-const backends = [
-  { name: 'PGlite (embedded)', url: undefined as string | undefined, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', url: serverUrl, skip: !serverUrl },
-];
 
 let dataset: Dataset;
 beforeAll(async () => {
   dataset = await loadDataset(BUNDLED_DATA_DIR);
 });
 
-describe.each(backends)(
+describe.each(LEDGER_BACKENDS)(
   'paper exchange on the emulator’s public market data, ledger on $name',
-  ({ url, skip }) => {
-    let dir: string;
+  (backend) => {
+    const { skip } = backend;
+    const scratch = useLedgerScratch(backend, 'e2e-paper-', 'e2e_paper');
     let emu: RunningEmulator;
     let proxy: FaultProxy;
-    let dbUrl: string | undefined;
-    let dropDb: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
       if (skip) return;
-      dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-paper-'));
-      if (url) {
-        const fresh = await freshServerDatabase(url, 'e2e_paper');
-        dbUrl = fresh.url;
-        dropDb = fresh.drop;
-      }
+      const { dir, dbUrl } = scratch;
       // The emulator's default clock: asOf 00:00 + real time elapsed; its demo account is never used.
       emu = await startEmulator({ dataset, asOf: '2021-01-01' });
       emu.control({ setClock: '2021-01-01T00:00:30Z' });
@@ -107,24 +94,17 @@ describe.each(backends)(
       if (skip) return;
       await proxy?.close();
       await emu?.close();
-      await dropDb?.();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     /** One rebalance as the CLI runs it (no credentials given), with `overrides` over user.cfg. */
     const run = async (overrides: Overrides = {}, credentials?: Credentials) => {
-      const loaded = loadConfig({ cwd: dir, env: NO_KEYS, overrides });
+      const loaded = loadConfig({ cwd: scratch.dir, env: NO_KEYS, overrides });
       const adapters = await openAdapters(loaded.config, logger, {
         env: NO_KEYS,
         ...(credentials ? { credentials } : {}),
       });
       try {
-        const result = await runRebalance(adapters.deps, {
-          settings: settingsFrom(loaded.config),
-          dryRun: false,
-          force: false,
-          effectiveConfig: loaded.redacted(),
-        });
+        const result = await rebalanceAsCli(adapters.deps, loaded);
         const state = await adapters.ledger.loadState(
           (
             await adapters.ledger.ensureAccount({
@@ -142,26 +122,20 @@ describe.each(backends)(
     };
     const replayAt = async (day: string, account: string) => {
       const loaded = loadConfig({
-        cwd: dir,
+        cwd: scratch.dir,
         env: NO_KEYS,
         overrides: { exchange: { kind: 'replay' }, paper: { account } },
       });
       const adapters = await openAdapters(loaded.config, logger);
       try {
-        return await runRebalance(adapters.deps, {
-          settings: settingsFrom(loaded.config),
-          dayMs: Date.parse(`${day}T00:00:00Z`),
-          dryRun: false,
-          force: false,
-          effectiveConfig: loaded.redacted(),
-        });
+        return await rebalanceAsCli(adapters.deps, loaded, { asOf: day });
       } finally {
         await adapters.close();
       }
     };
     /** The ledger alone (no market data), as `status` opens it. */
     const withLedger = async <T>(fn: (ledger: Ledger) => Promise<T>): Promise<T> => {
-      const { config } = loadConfig({ cwd: dir, env: NO_KEYS });
+      const { config } = loadConfig({ cwd: scratch.dir, env: NO_KEYS });
       const opened = await openLockedLedger(config, logger, 'test');
       try {
         return await fn(opened.ledger);
@@ -218,7 +192,7 @@ describe.each(backends)(
 
         // ---- day 2: the emulator clock advanced one day; the real CLI runs the rebalance ----------------
         emu.control({ advanceClockMs: DAY_MS });
-        const cliRun = await cli(dir, ['rebalance', '--json'], NO_KEYS);
+        const cliRun = await cli(scratch.dir, ['rebalance', '--json'], NO_KEYS);
         expect(cliRun.stderr).not.toMatch(/error/i);
         expect(cliRun.code).toBe(0);
         const d2 = JSON.parse(cliRun.stdout) as typeof d1.result;
@@ -255,7 +229,7 @@ describe.each(backends)(
         expect(demoBalances()).toEqual(demoBefore);
 
         // ---- status: the ledger's book, saying the fills are simulated ---------------------------------
-        const status = await cli(dir, ['status'], NO_KEYS);
+        const status = await cli(scratch.dir, ['status'], NO_KEYS);
         expect(status.code).toBe(0);
         expect(status.stdout).toContain('Account paper · exchange paper');
         expect(status.stdout).toContain('Fills are simulated (paper)');

@@ -1,11 +1,3 @@
-/**
- * End-to-end: the rebalance use case on the bundled real Binance data, through the real adapters
- * (bundled dataset reader, simulated exchange, Postgres ledger on PGlite — and on a real Postgres server
- * when DATABASE_URL is set), exactly as `npm run rebalance` composes them.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
@@ -15,49 +7,27 @@ import { createLogger } from '../../src/cli/logger.ts';
 import { formatReport } from '../../src/cli/report.ts';
 import { type Adapters, openAdapters } from '../../src/compose/rebalance.ts';
 import { settingsFrom } from '../../src/compose/settings.ts';
-import { loadConfig, type Overrides } from '../../src/config/loader.ts';
+import type { Overrides } from '../../src/config/loader.ts';
 import { dec, decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
-import { freshServerDatabase } from '../support/postgres-server.ts';
+import { LEDGER_BACKENDS, useLedgerScratch } from '../support/ledger-scratch.ts';
+import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
-const serverUrl = process.env.DATABASE_URL;
 
-const backends = [
-  { name: 'PGlite (embedded)', url: undefined as string | undefined, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', url: serverUrl, skip: !serverUrl },
-];
-
-describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
-  let dir: string;
+describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
+  const { skip } = backend;
+  const scratch = useLedgerScratch(backend, 'e2e-rebalance-', 'e2e_rebalance');
+  const { configFor } = scratch;
   let adapters: Adapters;
-  let dropDb: (() => Promise<void>) | undefined;
-  const configFor = (overrides: Overrides) =>
-    loadConfig({
-      cwd: dir,
-      env: {},
-      overrides: {
-        ...overrides,
-        database: { data_dir: path.join(dir, 'pglite'), ...(dbUrl ? { url: dbUrl } : {}) },
-      },
-    });
-  let dbUrl: string | undefined;
 
   beforeAll(async () => {
     if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-rebalance-'));
-    if (url) {
-      const fresh = await freshServerDatabase(url, 'e2e_rebalance');
-      dbUrl = fresh.url;
-      dropDb = fresh.drop;
-    }
     adapters = await openAdapters(configFor({}).config, logger);
   });
   afterAll(async () => {
     if (skip) return;
     await adapters?.close();
-    await dropDb?.();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const run = async (
@@ -65,13 +35,7 @@ describe.each(backends)('rebalance end-to-end on $name', ({ url, skip }) => {
     opts: { asOf?: string; dryRun?: boolean; force?: boolean } = {},
   ) => {
     const loaded = configFor(overrides);
-    return runRebalance(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      ...(opts.asOf ? { dayMs: dayToMs(opts.asOf) } : {}), // the CLI parses --as-of at the edge
-      dryRun: opts.dryRun ?? false,
-      force: opts.force ?? false,
-      effectiveConfig: loaded.redacted(),
-    });
+    return rebalanceAsCli(adapters.deps, loaded, opts); // the CLI parses --as-of at the edge
   };
   const db = () => (adapters.ledger as PostgresLedger).db;
 

@@ -22,18 +22,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
-import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CaseLedger,
   type CrashAction,
   caseEmulator,
   executedOrders,
   freshLedger,
-  type HarnessEnv,
   type LedgerKind,
-  prepareHarness,
   QUOTE,
   runCli,
   startCrashProxy,
@@ -41,18 +37,12 @@ import {
   verdict,
   type WireEvent,
 } from '../fault/harness.ts';
+import { useSixSymbolHarness } from '../fault/six-symbol-harness.ts';
 
 /** The daemon catches up today's slot at once (00:00 UTC has always passed) and then idles until tomorrow. */
 const DAEMON_ENV = { REBALANCER_SCHEDULE_REBALANCE_AT: '00:00', REBALANCER_SCHEDULE_CATCH_UP: 'true' };
 
-let h: HarnessEnv;
-beforeAll(async () => {
-  // Six symbols: a cold run fetches a few klines, and the default top 10 buys all six (six orders).
-  h = prepareHarness(await loadDataset(BUNDLED_DATA_DIR), {
-    include: 'BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT,XRPUSDT,ADAUSDT',
-  });
-}, 120_000);
-afterAll(() => h?.close());
+const h = useSixSymbolHarness();
 
 interface LogLine {
   readonly msg?: string;
@@ -70,9 +60,9 @@ async function daemonCase(kind: LedgerKind, name: string) {
   caseNo += 1;
   const apiKey = `kill-${process.pid}-${caseNo}`;
   const account = `daemon-${caseNo}`;
-  const emu = await caseEmulator(h, apiKey);
-  const ledger: CaseLedger = await freshLedger(h, kind, `${name}-${caseNo}`);
-  const cwd = mkdtempSync(path.join(h.tmp, 'daemon-'));
+  const emu = await caseEmulator(h(), apiKey);
+  const ledger: CaseLedger = await freshLedger(h(), kind, `${name}-${caseNo}`);
+  const cwd = mkdtempSync(path.join(h().tmp, 'daemon-'));
   let trigger: ((e: WireEvent) => CrashAction) | null = null;
   const front = await startCrashProxy(emu.baseUrl, (e) => trigger?.(e) ?? null);
   /** Starts the daemon; resolves when it exits (SIGTERMed once a job finished, or killed). */
@@ -84,7 +74,7 @@ async function daemonCase(kind: LedgerKind, name: string) {
       ledger,
       cwd,
       baseUrl: front.baseUrl,
-      include: h.include,
+      include: h().include,
       via: 'crash-proxy',
       command: 'schedule',
       env: DAEMON_ENV,

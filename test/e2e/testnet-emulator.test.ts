@@ -11,30 +11,29 @@
  * testnet run is checked against a replay run of the same config, and the ledger against the emulator's
  * own account.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import type { RebalanceResult } from '../../src/app/rebalance.ts';
 import type { FillReport } from '../../src/app/rebalance-result.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { formatReport } from '../../src/cli/report.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
-import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
-import { loadConfig, type Overrides } from '../../src/config/loader.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
+import type { Overrides } from '../../src/config/loader.ts';
 import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
-import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { freshServerDatabase } from '../support/postgres-server.ts';
+import { LEDGER_BACKENDS, useLedgerScratch } from '../support/ledger-scratch.ts';
+import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
+import { runningClock } from '../support/running-clock.ts';
 
 const logger = createLogger('silent', 'json');
-const serverUrl = process.env.DATABASE_URL;
 const SECRET = 'e2e-secret-0123456789abcdef';
 const KEYS = [
   'k-btc',
@@ -63,42 +62,27 @@ let emuRef: RunningEmulator;
 const emuBalances = (apiKey: string) =>
   emuRef.balances(apiKey).map((b) => ({ asset: b.asset, free: decStr(b.free), locked: decStr(b.locked) }));
 
-const backends = [
-  { name: 'PGlite (embedded)', url: undefined as string | undefined, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', url: serverUrl, skip: !serverUrl },
-];
-
 let dataset: Dataset;
 beforeAll(async () => {
   dataset = await loadDataset(BUNDLED_DATA_DIR);
 });
 
-describe.each(backends)('testnet path through the emulator, ledger on $name', ({ url, skip }) => {
-  let dir: string;
+describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $name', (backend) => {
+  const { skip } = backend;
+  const scratch = useLedgerScratch(backend, 'e2e-testnet-', 'e2e_testnet');
+  const { configFor } = scratch;
   let emu: RunningEmulator;
   let proxy: FaultProxy;
-  let dbUrl: string | undefined;
-  let dropDb: (() => Promise<void>) | undefined;
-  // The emulator's clock: `base` + real time elapsed since `t0` (it must advance: weight windows).
-  let base = 0;
-  let t0 = 0;
-  const setClock = (day: string, msIntoDay: number) => {
-    base = dayToMs(day) + msIntoDay;
-    t0 = Date.now();
-  };
+  // The emulator's clock (it must advance: weight windows).
+  const clock = runningClock();
+  const setClock = clock.set;
 
   beforeAll(async () => {
     if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-testnet-'));
-    if (url) {
-      const fresh = await freshServerDatabase(url, 'e2e_testnet');
-      dbUrl = fresh.url;
-      dropDb = fresh.drop;
-    }
     setClock('2021-01-01', 30_000);
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: KEYS.map((apiKey) => ({
         apiKey,
         secret: SECRET,
@@ -111,7 +95,6 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
         makerCommission: '0.001',
         payFeesInBnb: apiKey === 'k-bnb',
       })),
-      ...(url ? {} : {}),
     });
     emuRef = emu;
     proxy = await startFaultProxy(emu.baseUrl);
@@ -120,20 +103,8 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
     if (skip) return;
     await proxy?.close();
     await emu?.close();
-    await dropDb?.();
-    rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => proxy?.setRule(null));
-
-  const configFor = (overrides: Overrides) =>
-    loadConfig({
-      cwd: dir,
-      env: {},
-      overrides: {
-        ...overrides,
-        database: { data_dir: path.join(dir, 'pglite'), ...(dbUrl ? { url: dbUrl } : {}) },
-      },
-    });
 
   /** One rebalance as the CLI runs it: open the adapters, run, close. */
   const run = async (
@@ -161,16 +132,11 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
       credentials: { apiKey: opts.apiKey ?? 'k-btc', apiSecret: opts.secret ?? SECRET, privateKeyPath: null },
       ...(opts.localSkewMs === undefined
         ? {}
-        : { clock: { now: () => base + (Date.now() - t0) + (opts.localSkewMs ?? 0) } }),
+        : { clock: { now: () => clock.now() + (opts.localSkewMs ?? 0) } }),
     });
     try {
-      const result = await runRebalance(adapters.deps, {
-        settings: settingsFrom(loaded.config),
-        ...(opts.asOf ? { dayMs: dayToMs(opts.asOf) } : {}), // the CLI parses --as-of at the edge
-        dryRun: opts.dryRun ?? false,
-        force: false,
-        effectiveConfig: loaded.redacted(),
-      });
+      const { asOf, dryRun } = opts; // the CLI parses --as-of at the edge; never forced here
+      const result = await rebalanceAsCli(adapters.deps, loaded, { asOf, dryRun });
       return { result, stats: adapters.rest?.stats() ?? null };
     } finally {
       await adapters.close();
@@ -443,7 +409,7 @@ describe.each(backends)('testnet path through the emulator, ledger on $name', ({
     async () => {
       // Reproduces: caps older than §4's 45 days made every symbol `no_market_cap`, and the run sold the
       // whole basket. The data directory holds the bundled CoinMarketCap file cut after 2020-12-01.
-      const capsDir = path.join(dir, 'stale-caps');
+      const capsDir = path.join(scratch.dir, 'stale-caps');
       mkdirSync(path.join(capsDir, 'marketcap'), { recursive: true });
       const csv = gunzipSync(
         readFileSync(

@@ -13,19 +13,22 @@
  * - BUY BNBUSDT quoteOrderQty 100: q = floor(100 / 37.7637, 0.001) = 2.648, cost 99.9982776; BNB
  *   commission = 99.9982776 × 0.00075 / 37.7637 = 2.648 × 0.00075 = 0.001986, paid from the BNB received.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, signed } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { at, type Creds, manualClock, signed, useBundledEmulator } from './support.ts';
 
 const rich: Creds = { apiKey: 'bnb-rich', secret: 'bnb-secret' };
 const poor: Creds = { apiKey: 'bnb-poor', secret: 'bnb-secret' };
 const none: Creds = { apiKey: 'bnb-none', secret: 'bnb-secret' };
 const plain: Creds = { apiKey: 'no-bnb-fees', secret: 'bnb-secret' };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
-let emu: RunningEmulator;
 const call = (c: Creds, method: 'GET' | 'POST', path: string, params: Record<string, string> = {}) =>
-  signed(emu.baseUrl, clock.now, c, method, path, params);
-const bal = (c: Creds) => Object.fromEntries(emu.balances(c.apiKey).map((b) => [b.asset, b.free]));
+  signed(emu().baseUrl, clock.now, c, method, path, params);
+const bal = (c: Creds) =>
+  Object.fromEntries(
+    emu()
+      .balances(c.apiKey)
+      .map((b) => [b.asset, b.free]),
+  );
 const market = (symbol: string, side: 'BUY' | 'SELL', amount: Record<string, string>) => ({
   symbol,
   side,
@@ -33,19 +36,15 @@ const market = (symbol: string, side: 'BUY' | 'SELL', amount: Record<string, str
   ...amount,
 });
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    accounts: [
-      { ...rich, balances: { USDT: '10000', BNB: '1' }, payFeesInBnb: true },
-      { ...poor, balances: { USDT: '10000', BNB: '0.01' }, payFeesInBnb: true },
-      { ...none, balances: { USDT: '10000' }, payFeesInBnb: true },
-      { ...plain, balances: { USDT: '10000', BNB: '1' } },
-    ],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  accounts: [
+    { ...rich, balances: { USDT: '10000', BNB: '1' }, payFeesInBnb: true },
+    { ...poor, balances: { USDT: '10000', BNB: '0.01' }, payFeesInBnb: true },
+    { ...none, balances: { USDT: '10000' }, payFeesInBnb: true },
+    { ...plain, balances: { USDT: '10000', BNB: '1' } },
+  ],
 });
-afterAll(() => emu.close());
 
 describe('pay fees with BNB (25 % discount, BNBUSDT price)', () => {
   it('BUY: the base arrives in full, 0.01985871 BNB is debited', async () => {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEMO_API_KEY } from '../../src/emulator/server.ts';
+import { collectOutput } from '../support/child-output.ts';
 import { REPO_ROOT } from './support.ts';
 
 function run(args: string[]): {
@@ -17,16 +18,8 @@ function run(args: string[]): {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/cli.ts', ...args], {
     cwd: REPO_ROOT,
   });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+  return { child, ...collectOutput(child), exit };
 }
 
 describe('npm run emulator', () => {

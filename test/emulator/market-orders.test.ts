@@ -6,27 +6,21 @@
  * applyMinToMarket) and strategy-semantics.md §6-§7 (commission in the asset received,
  * faqs/commission_faq.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, signed } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { at, type Creds, manualClock, signed, useBundledEmulator } from './support.ts';
 
 const creds: Creds = { apiKey: 'orders-test-key', secret: 'orders-test-secret' };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
-let emu: RunningEmulator;
 const call = (
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   params: Record<string, string | number> = {},
-) => signed(emu.baseUrl, clock.now, creds, method, path, params);
+) => signed(emu().baseUrl, clock.now, creds, method, path, params);
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    accounts: [{ ...creds, balances: { USDT: '10000', BTC: '1' } }],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  accounts: [{ ...creds, balances: { USDT: '10000', BTC: '1' } }],
 });
-afterAll(() => emu.close());
 
 describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT 2021-01-02, p = 29331.7)', () => {
   it('BUY quoteOrderQty 1000: q = floor_step(1000 / 29331.7, 0.00001) = 0.03409, commission 0.00003409 BTC', async () => {
@@ -67,7 +61,7 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
       },
     ]);
     // BTC 1 + 0.03409 − 0.00003409 = 1.03405591; USDT 10000 − 999.917653 = 9000.082347
-    expect(emu.balances(creds.apiKey)).toEqual([
+    expect(emu().balances(creds.apiKey)).toEqual([
       { asset: 'BTC', free: '1.03405591', locked: '0.00000000' },
       { asset: 'USDT', free: '9000.08234700', locked: '0.00000000' },
     ]);
@@ -92,7 +86,7 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
       cummulativeQuoteQty: '14665.85000000',
     });
     expect(r.body.fills).toBeUndefined();
-    expect(emu.balances(creds.apiKey)).toEqual([
+    expect(emu().balances(creds.apiKey)).toEqual([
       { asset: 'BTC', free: '0.53405591', locked: '0.00000000' },
       { asset: 'USDT', free: '23651.26649700', locked: '0.00000000' },
     ]);
@@ -118,7 +112,7 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
     expect(s.body).toMatchObject({ executedQty: '0.00340000', cummulativeQuoteQty: '99.72778000' });
     expect(s.body.fills[0]).toMatchObject({ commission: '0.09972778', commissionAsset: 'USDT' });
     // BTC 0.53405591 + 0.01 − 0.00001 − 0.0034 = 0.54064591; USDT 23651.266497 − 293.317 + 99.72778 − 0.09972778
-    expect(emu.balances(creds.apiKey)).toEqual([
+    expect(emu().balances(creds.apiKey)).toEqual([
       { asset: 'BTC', free: '0.54064591', locked: '0.00000000' },
       { asset: 'USDT', free: '23457.57754922', locked: '0.00000000' },
     ]);
@@ -163,14 +157,14 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
     const one = await call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', orderId: q.body.orderId });
     expect(one.body).toHaveLength(1);
     const acct = await call('GET', '/api/v3/account', { omitZeroBalances: 'true' });
-    expect(acct.body.balances).toEqual(emu.balances(creds.apiKey));
+    expect(acct.body.balances).toEqual(emu().balances(creds.apiKey));
   });
 });
 
 describe('LIMIT orders', () => {
   it('a non-marketable GTC BUY rests NEW with price × qty USDT locked; cancel releases it', async () => {
     // 0.01 × 20000 = 200 USDT locked
-    const before = emu.balances(creds.apiKey);
+    const before = emu().balances(creds.apiKey);
     const r = await call('POST', '/api/v3/order', {
       symbol: 'BTCUSDT',
       side: 'BUY',
@@ -187,7 +181,9 @@ describe('LIMIT orders', () => {
       executedQty: '0.00000000',
       fills: [],
     });
-    const usdt = emu.balances(creds.apiKey).find((b) => b.asset === 'USDT');
+    const usdt = emu()
+      .balances(creds.apiKey)
+      .find((b) => b.asset === 'USDT');
     expect(usdt).toEqual({ asset: 'USDT', free: '23257.57754922', locked: '200.00000000' });
     const open = await call('GET', '/api/v3/openOrders', { symbol: 'BTCUSDT' });
     expect(open.body.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual(['limit-1']);
@@ -198,7 +194,7 @@ describe('LIMIT orders', () => {
       origClientOrderId: 'limit-1',
       orderId: r.body.orderId,
     });
-    expect(emu.balances(creds.apiKey)).toEqual(before);
+    expect(emu().balances(creds.apiKey)).toEqual(before);
     const again = await call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: r.body.orderId });
     expect(again.body).toEqual({ code: -2011, msg: 'Unknown order sent.' });
   });
@@ -254,9 +250,17 @@ describe('LIMIT orders', () => {
         price,
       });
     }
-    expect(emu.balances(creds.apiKey).find((b) => b.asset === 'BTC')?.locked).toBe('0.00200000');
+    expect(
+      emu()
+        .balances(creds.apiKey)
+        .find((b) => b.asset === 'BTC')?.locked,
+    ).toBe('0.00200000');
     const all = await call('DELETE', '/api/v3/openOrders', { symbol: 'BTCUSDT' });
     expect(all.body.map((o: { status: string }) => o.status)).toEqual(['CANCELED', 'CANCELED']);
-    expect(emu.balances(creds.apiKey).find((b) => b.asset === 'BTC')?.locked).toBe('0.00000000');
+    expect(
+      emu()
+        .balances(creds.apiKey)
+        .find((b) => b.asset === 'BTC')?.locked,
+    ).toBe('0.00000000');
   });
 });

@@ -174,13 +174,16 @@ describe.skipIf(!present)(`OpenAPI (${present ? SPEC : `SKIPPED: ${SPEC} not fou
     const withRates = await call('POST', '/api/v3/order/test', { ...mkt, computeCommissionRates: 'true' });
     ok(withRates, '/api/v3/order/test', 'post');
     expect(withRates.body.standardCommissionForOrder).toEqual({ maker: '0.00100000', taker: '0.00100000' });
-    const limit = await call('POST', '/api/v3/order', {
+    const restingBuy = {
       symbol: 'BTCUSDT',
       side: 'BUY',
       type: 'LIMIT',
       timeInForce: 'GTC',
       quantity: '0.001',
       price: '25000',
+    };
+    const limit = await call('POST', '/api/v3/order', {
+      ...restingBuy,
       newClientOrderId: 'openapi-limit',
       strategyId: 7,
       strategyType: 1000000,
@@ -199,14 +202,7 @@ describe.skipIf(!present)(`OpenAPI (${present ? SPEC : `SKIPPED: ${SPEC} not fou
       '/api/v3/order',
       'delete',
     );
-    await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.001',
-      price: '25000',
-    });
+    await call('POST', '/api/v3/order', restingBuy);
     ok(await call('DELETE', '/api/v3/openOrders', { symbol: 'BTCUSDT' }), '/api/v3/openOrders', 'delete');
     const all = await call('GET', '/api/v3/allOrders', { symbol: 'BTCUSDT' });
     ok(all, '/api/v3/allOrders', 'get');

@@ -5,42 +5,37 @@
  * are rest-api.md's (ping 1, klines 2, exchangeInfo 20, account 20, order 1). The clock is virtual,
  * so the expected Retry-After is exact: at 00:00:15 of a minute, 45 s remain.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, pub, signed } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/server.ts';
+import { at, bundledDataset, type Creds, manualClock, pub, signed, useBundledEmulator } from './support.ts';
 
 const creds: Creds = { apiKey: 'limits-key', secret: 'limits-secret' };
 const clock = manualClock(at('2021-01-02T00:00:15Z'));
-let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    weightLimitPerMinute: 30,
-    orderLimitPer10s: 2,
-    accounts: [{ ...creds }],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  weightLimitPerMinute: 30,
+  orderLimitPer10s: 2,
+  accounts: [{ ...creds }],
 });
-afterAll(() => emu.close());
 
 describe('REQUEST_WEIGHT 30 per minute', () => {
   it('counts weights in the headers, answers 429 -1003 with Retry-After past the limit, resets next minute', async () => {
-    emu.resetStats();
+    emu().resetStats();
     const used: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const r = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1 });
+      const r = await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1 });
       expect(r.status).toBe(200);
       used.push(r.headers.get('x-mbx-used-weight-1m') as string);
       expect(r.headers.get('x-mbx-used-weight')).toBe(used[i]);
     }
     expect(used).toEqual(['2', '4', '6', '8']);
-    const info = await pub(emu.baseUrl, '/api/v3/exchangeInfo');
+    const info = await pub(emu().baseUrl, '/api/v3/exchangeInfo');
     expect(info.headers.get('x-mbx-used-weight-1m')).toBe('28');
-    const ok = await pub(emu.baseUrl, '/api/v3/ping');
+    const ok = await pub(emu().baseUrl, '/api/v3/ping');
     expect(ok.headers.get('x-mbx-used-weight-1m')).toBe('29');
-    expect((await pub(emu.baseUrl, '/api/v3/ping')).status).toBe(200); // 30 = the limit
-    const over = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d' });
+    expect((await pub(emu().baseUrl, '/api/v3/ping')).status).toBe(200); // 30 = the limit
+    const over = await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d' });
     expect(over.status).toBe(429);
     expect(over.body).toEqual({
       code: -1003,
@@ -48,16 +43,16 @@ describe('REQUEST_WEIGHT 30 per minute', () => {
     });
     expect(over.headers.get('retry-after')).toBe('45');
     expect(over.headers.get('x-mbx-used-weight-1m')).toBe('32');
-    expect(emu.stats()).toEqual({ requests: 8, weight: 32 });
+    expect(emu().stats()).toEqual({ requests: 8, weight: 32 });
     clock.set(at('2021-01-02T00:01:00Z'));
-    const next = await pub(emu.baseUrl, '/api/v3/ping');
+    const next = await pub(emu().baseUrl, '/api/v3/ping');
     expect(next.status).toBe(200);
     expect(next.headers.get('x-mbx-used-weight-1m')).toBe('1');
   });
 
   it('exchangeInfo advertises the configured limits (enums.md "Rate limiters")', async () => {
     clock.set(at('2021-01-02T00:02:00Z'));
-    const r = await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbol: 'BTCUSDT' });
+    const r = await pub(emu().baseUrl, '/api/v3/exchangeInfo', { symbol: 'BTCUSDT' });
     expect(r.body.rateLimits).toEqual([
       { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 30 },
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 2 },
@@ -72,7 +67,7 @@ describe('ORDERS 2 per 10 seconds (per account): unfilled orders (rest-api.md "U
     clock.set(at('2021-01-02T00:03:02Z'));
     // A GTC BUY far below the price (29331.7) rests NEW: an unfilled order.
     const rest = () =>
-      signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
+      signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
         symbol: 'BTCUSDT',
         side: 'BUY',
         type: 'LIMIT',
@@ -103,7 +98,7 @@ describe('ORDERS 2 per 10 seconds (per account): unfilled orders (rest-api.md "U
   it('orders filled as they are placed do not count: five MARKET orders in a row under a limit of 2', async () => {
     clock.set(at('2021-01-02T00:05:02Z'));
     for (let i = 0; i < 5; i++) {
-      const r = await signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
+      const r = await signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order', {
         symbol: 'BTCUSDT',
         side: 'BUY',
         type: 'MARKET',

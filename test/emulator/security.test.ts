@@ -5,16 +5,15 @@
  * c8db5682…6b71 quoted from "HMAC Keys").
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signaturePayload, verifySignature } from '../../src/emulator/auth.ts';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, signed } from './support.ts';
+import { startEmulator } from '../../src/emulator/server.ts';
+import { at, bundledDataset, type Creds, manualClock, signed, useBundledEmulator } from './support.ts';
 
 const hmac: Creds = { apiKey: 'hmac-key', secret: 'hmac-secret' };
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const ed: Creds = { apiKey: 'ed25519-key', privateKey };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
-let emu: RunningEmulator;
 
 // rest-api.md "HMAC Keys" example
 const DOC_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -23,24 +22,20 @@ const DOC_PAYLOAD =
   'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
 const DOC_SIGNATURE = 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71';
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    accounts: [
-      { apiKey: hmac.apiKey, secret: hmac.secret as string },
-      {
-        apiKey: ed.apiKey,
-        ed25519PublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      },
-      { apiKey: DOC_KEY, secret: DOC_SECRET },
-    ],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  accounts: [
+    { apiKey: hmac.apiKey, secret: hmac.secret as string },
+    {
+      apiKey: ed.apiKey,
+      ed25519PublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    },
+    { apiKey: DOC_KEY, secret: DOC_SECRET },
+  ],
 });
-afterAll(() => emu.close());
 
 const account = (c: Creds, opts = {}) =>
-  signed(emu.baseUrl, clock.now, c, 'GET', '/api/v3/account', {}, opts);
+  signed(emu().baseUrl, clock.now, c, 'GET', '/api/v3/account', {}, opts);
 
 describe('HMAC SHA256 (rest-api.md "HMAC Keys")', () => {
   it('the documented example: payload = query + body without signature, signature c8db5682…', () => {
@@ -90,7 +85,7 @@ describe('HMAC SHA256 (rest-api.md "HMAC Keys")', () => {
     expect(r.status).toBe(200);
     expect(r.body.accountType).toBe('SPOT');
     const b = await signed(
-      emu.baseUrl,
+      emu().baseUrl,
       clock.now,
       hmac,
       'POST',
@@ -111,14 +106,14 @@ describe('HMAC SHA256 (rest-api.md "HMAC Keys")', () => {
   });
 
   it('missing signature or timestamp: -1102', async () => {
-    const r = await fetch(`${emu.baseUrl}/api/v3/account?timestamp=${clock.now()}`, {
+    const r = await fetch(`${emu().baseUrl}/api/v3/account?timestamp=${clock.now()}`, {
       headers: { 'X-MBX-APIKEY': hmac.apiKey },
     });
     expect(await r.json()).toEqual({
       code: -1102,
       msg: "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.",
     });
-    const t = await fetch(`${emu.baseUrl}/api/v3/account?signature=${'0'.repeat(64)}`, {
+    const t = await fetch(`${emu().baseUrl}/api/v3/account?signature=${'0'.repeat(64)}`, {
       headers: { 'X-MBX-APIKEY': hmac.apiKey },
     });
     expect(await t.json()).toEqual({
@@ -149,7 +144,7 @@ describe('Ed25519 (rest-api.md "Ed25519 Keys": base64 signature of the same payl
     const r = await account(ed);
     expect(r.status).toBe(200);
     const p = await signed(
-      emu.baseUrl,
+      emu().baseUrl,
       clock.now,
       ed,
       'POST',
@@ -182,7 +177,7 @@ describe('timing (rest-api.md "Timing security")', () => {
     });
     expect((await account(hmac, { timestamp: clock.now() - 5000 })).status).toBe(200);
     const wide = await signed(
-      emu.baseUrl,
+      emu().baseUrl,
       clock.now,
       hmac,
       'GET',
@@ -205,7 +200,7 @@ describe('timing (rest-api.md "Timing security")', () => {
   });
 
   it('recvWindow above 60000: -1102; microsecond timestamps are accepted', async () => {
-    const r = await signed(emu.baseUrl, clock.now, hmac, 'GET', '/api/v3/account', { recvWindow: 60001 });
+    const r = await signed(emu().baseUrl, clock.now, hmac, 'GET', '/api/v3/account', { recvWindow: 60001 });
     expect(r.body).toEqual({
       code: -1102,
       msg: "'recvWindow' contains unexpected value. Cannot be greater than 60000.",

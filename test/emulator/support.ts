@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, sy
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server.ts';
+import { useEmulator } from '../support/emulator.ts';
 
 /** The repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -157,4 +159,13 @@ export function manualClock(start: number): {
       t += ms;
     },
   };
+}
+
+/**
+ * The suite's emulator on the bundled dataset: started with `opts` (clock, accounts, limits, …) in a
+ * `beforeAll` of the enclosing suite and closed in its `afterAll`. Call the returned function (in a test
+ * or a hook that runs later) for the running emulator.
+ */
+export function useBundledEmulator(opts: Omit<EmulatorOptions, 'dataset'>): () => RunningEmulator {
+  return useEmulator(async () => ({ dataset: await bundledDataset(), ...opts }));
 }

@@ -5,25 +5,19 @@
  * 1609545599999 ms (open + 1 day − 1 ms), so in microseconds 1609459200000000 and 1609545599999999 (the
  * last microsecond of the day); the clock is fixed at 2021-01-02T00:00:05Z = 1609545605000 ms.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, signed } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { at, type Creds, manualClock, signed, useBundledEmulator } from './support.ts';
 
 const creds: Creds = { apiKey: 'time-unit-key', secret: 'time-unit-secret' };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
-let emu: RunningEmulator;
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    accounts: [{ ...creds, balances: { USDT: '1000' } }],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  accounts: [{ ...creds, balances: { USDT: '1000' } }],
 });
-afterAll(() => emu.close());
 
 const get = async (path: string, unit?: string) => {
-  const r = await fetch(`${emu.baseUrl}${path}`, unit ? { headers: { 'X-MBX-TIME-UNIT': unit } } : {});
+  const r = await fetch(`${emu().baseUrl}${path}`, unit ? { headers: { 'X-MBX-TIME-UNIT': unit } } : {});
   // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes
   return { status: r.status, body: (await r.json()) as any };
 };
@@ -54,7 +48,7 @@ describe('X-MBX-TIME-UNIT', () => {
     const t = (await get('/api/v3/ticker/24hr?symbol=BTCUSDT', 'MICROSECOND')).body;
     expect([t.openTime, t.closeTime]).toEqual([1609459205000000, 1609545605000000]);
     const r = await signed(
-      emu.baseUrl,
+      emu().baseUrl,
       clock.now,
       creds,
       'POST',
@@ -68,7 +62,7 @@ describe('X-MBX-TIME-UNIT', () => {
       workingTime: 1609545605000000,
     });
     const trades = await signed(
-      emu.baseUrl,
+      emu().baseUrl,
       clock.now,
       creds,
       'GET',

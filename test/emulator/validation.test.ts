@@ -6,50 +6,45 @@
  * MARKET_LOT_SIZE maxQty 168.82682004; PRICE_FILTER tickSize 0.01; NOTIONAL minNotional 5) and the
  * BTCUSDT open of 2021-01-02 (29331.7, data/binance/klines-1d/BTCUSDT.csv.gz).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { ExchangeInfoSnapshot } from '../../src/adapters/data/exchange-info.ts';
 import { BundledMarketCaps } from '../../src/adapters/marketcap/bundled-snapshots.ts';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { at, bundledDataset, type Creds, manualClock, pub, signed } from './support.ts';
+import { startEmulator } from '../../src/emulator/server.ts';
+import { at, bundledDataset, type Creds, manualClock, pub, signed, useBundledEmulator } from './support.ts';
 
 const creds: Creds = { apiKey: 'validation-key', secret: 'validation-secret' };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
-let emu: RunningEmulator;
 const order = (params: Record<string, string | number>) =>
-  signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order', params);
+  signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order', params);
 const market = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' };
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await bundledDataset(),
-    now: clock.now,
-    accounts: [{ ...creds, balances: { USDT: '1000', BTC: '1' } }],
-  });
+const emu = useBundledEmulator({
+  now: clock.now,
+  accounts: [{ ...creds, balances: { USDT: '1000', BTC: '1' } }],
 });
-afterAll(() => emu.close());
 
 const err = (code: number, msg: string) => ({ code, msg });
 
 describe('request validation (errors.md §11xx)', () => {
   it('-1104 unknown parameter, counted as read/sent', async () => {
-    const r = await pub(emu.baseUrl, '/api/v3/ping', { foo: 1 });
+    const r = await pub(emu().baseUrl, '/api/v3/ping', { foo: 1 });
     expect(r.status).toBe(400);
     expect(r.body).toEqual(
       err(-1104, "Not all sent parameters were read; read '0' parameter(s) but was sent '1'."),
     );
-    const k = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', bogus: 'x' });
+    const k = await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', bogus: 'x' });
     expect(k.body).toEqual(
       err(-1104, "Not all sent parameters were read; read '2' parameter(s) but was sent '3'."),
     );
   });
 
   it('-1102 mandatory parameter missing or empty', async () => {
-    const r = await pub(emu.baseUrl, '/api/v3/klines', { interval: '1d' });
+    const r = await pub(emu().baseUrl, '/api/v3/klines', { interval: '1d' });
     expect(r.body).toEqual(
       err(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."),
     );
-    const e = await pub(emu.baseUrl, '/api/v3/klines', { symbol: '', interval: '1d' });
+    const e = await pub(emu().baseUrl, '/api/v3/klines', { symbol: '', interval: '1d' });
     expect(e.body).toEqual(
       err(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."),
     );
@@ -67,21 +62,21 @@ describe('request validation (errors.md §11xx)', () => {
     expect(l.body).toEqual(
       err(-1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."),
     );
-    const q = await signed(emu.baseUrl, clock.now, creds, 'GET', '/api/v3/order', { symbol: 'BTCUSDT' });
+    const q = await signed(emu().baseUrl, clock.now, creds, 'GET', '/api/v3/order', { symbol: 'BTCUSDT' });
     expect(q.body).toEqual(
       err(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"),
     );
   });
 
   it('-1105 optional parameter empty, -1118 empty newClientOrderId', async () => {
-    const r = await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbol: '' });
+    const r = await pub(emu().baseUrl, '/api/v3/exchangeInfo', { symbol: '' });
     expect(r.body).toEqual(err(-1105, "Parameter 'symbol' was empty."));
     const c = await order({ ...market, quoteOrderQty: '10', newClientOrderId: '' });
     expect(c.body).toEqual(err(-1118, 'New client order ID was empty.'));
   });
 
   it('-1100 illegal characters, with the legal range', async () => {
-    const r = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'btcusdt', interval: '1d' });
+    const r = await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'btcusdt', interval: '1d' });
     expect(r.body).toEqual(
       err(-1100, "Illegal characters found in parameter 'symbol'; legal range is '^[A-Z0-9-_.]{1,20}$'."),
     );
@@ -104,7 +99,7 @@ describe('request validation (errors.md §11xx)', () => {
   });
 
   it('-1101 a parameter sent twice', async () => {
-    const r = await fetch(`${emu.baseUrl}/api/v3/klines?symbol=BTCUSDT&symbol=ETHUSDT&interval=1d`);
+    const r = await fetch(`${emu().baseUrl}/api/v3/klines?symbol=BTCUSDT&symbol=ETHUSDT&interval=1d`);
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual(err(-1101, 'Duplicate values for a parameter detected.'));
   });
@@ -146,22 +141,22 @@ describe('request validation (errors.md §11xx)', () => {
         })
       ).body,
     ).toEqual(err(-1115, 'Invalid timeInForce.'));
-    expect((await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '2d' })).body).toEqual(
+    expect((await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '2d' })).body).toEqual(
       err(-1120, 'Invalid interval.'),
     );
-    expect((await pub(emu.baseUrl, '/api/v3/ticker/24hr', { symbol: 'BTCUSDT', type: 'TINY' })).body).toEqual(
-      err(-1139, 'Invalid ticker type.'),
-    );
-    expect((await pub(emu.baseUrl, '/api/v3/exchangeInfo', { symbolStatus: 'OPEN' })).body).toEqual(
+    expect(
+      (await pub(emu().baseUrl, '/api/v3/ticker/24hr', { symbol: 'BTCUSDT', type: 'TINY' })).body,
+    ).toEqual(err(-1139, 'Invalid ticker type.'));
+    expect((await pub(emu().baseUrl, '/api/v3/exchangeInfo', { symbolStatus: 'OPEN' })).body).toEqual(
       err(-1122, 'Invalid symbolStatus.'),
     );
   });
 
   it('-1121 invalid symbol: unknown, or not listed yet at the clock (CELOUSDT lists 2021-01-05)', async () => {
-    expect((await pub(emu.baseUrl, '/api/v3/ticker/price', { symbol: 'NOPEUSDT' })).body).toEqual(
+    expect((await pub(emu().baseUrl, '/api/v3/ticker/price', { symbol: 'NOPEUSDT' })).body).toEqual(
       err(-1121, 'Invalid symbol.'),
     );
-    expect((await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'CELOUSDT', interval: '1d' })).body).toEqual(
+    expect((await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'CELOUSDT', interval: '1d' })).body).toEqual(
       err(-1121, 'Invalid symbol.'),
     );
     expect((await order({ ...market, symbol: 'NOPEUSDT', quantity: '1' })).body).toEqual(
@@ -171,22 +166,22 @@ describe('request validation (errors.md §11xx)', () => {
 
   it('-1102 limit above its maximum; -1128 symbol with symbols', async () => {
     expect(
-      (await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1001 })).body,
+      (await pub(emu().baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1001 })).body,
     ).toEqual(err(-1102, "'limit' contains unexpected value. Cannot be greater than 1000."));
     expect(
-      (await pub(emu.baseUrl, '/api/v3/ticker/price', { symbol: 'BTCUSDT', symbols: '["ETHUSDT"]' })).body,
+      (await pub(emu().baseUrl, '/api/v3/ticker/price', { symbol: 'BTCUSDT', symbols: '["ETHUSDT"]' })).body,
     ).toEqual(err(-1128, 'Combination of optional parameters invalid.'));
     expect(
-      (await pub(emu.baseUrl, '/api/v3/ticker/price', { symbols: '["BTCUSDT","BTCUSDT"]' })).body,
+      (await pub(emu().baseUrl, '/api/v3/ticker/price', { symbols: '["BTCUSDT","BTCUSDT"]' })).body,
     ).toEqual(err(-1151, 'Symbol is present multiple times in the list.'));
   });
 
   it('unknown path: HTTP 404 with a JSON error; known path, other method: 405', async () => {
-    const r = await fetch(`${emu.baseUrl}/api/v3/nope`);
+    const r = await fetch(`${emu().baseUrl}/api/v3/nope`);
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(await r.json()).toEqual(err(-1020, 'This operation is not supported.'));
-    const m = await fetch(`${emu.baseUrl}/api/v3/ping`, { method: 'POST' });
+    const m = await fetch(`${emu().baseUrl}/api/v3/ping`, { method: 'POST' });
     expect(m.status).toBe(405);
   });
 });
@@ -252,7 +247,7 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
     expect(open.body.status).toBe('NEW');
     const second = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
     expect(second.body).toEqual(err(-2010, 'Duplicate order sent.'));
-    const cancel = await signed(emu.baseUrl, clock.now, creds, 'DELETE', '/api/v3/order', {
+    const cancel = await signed(emu().baseUrl, clock.now, creds, 'DELETE', '/api/v3/order', {
       symbol: 'BTCUSDT',
       origClientOrderId: 'dup-1',
     });
@@ -301,13 +296,13 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
   });
 
   it('-2013 unknown order; -2011 cancel of an unknown order', async () => {
-    const q = await signed(emu.baseUrl, clock.now, creds, 'GET', '/api/v3/order', {
+    const q = await signed(emu().baseUrl, clock.now, creds, 'GET', '/api/v3/order', {
       symbol: 'BTCUSDT',
       origClientOrderId: 'never-placed',
     });
     expect(q.status).toBe(400);
     expect(q.body).toEqual(err(-2013, 'Order does not exist.'));
-    const c = await signed(emu.baseUrl, clock.now, creds, 'DELETE', '/api/v3/order', {
+    const c = await signed(emu().baseUrl, clock.now, creds, 'DELETE', '/api/v3/order', {
       symbol: 'BTCUSDT',
       orderId: 999999,
     });
@@ -315,19 +310,19 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
   });
 
   it('order/test validates like an order but places nothing and ignores balances', async () => {
-    const before = emu.balances(creds.apiKey);
-    const ok = await signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order/test', {
+    const before = emu().balances(creds.apiKey);
+    const ok = await signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order/test', {
       ...market,
       quantity: '0.5',
     });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({});
-    const bad = await signed(emu.baseUrl, clock.now, creds, 'POST', '/api/v3/order/test', {
+    const bad = await signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order/test', {
       ...market,
       quantity: '0.000001',
     });
     expect(bad.body).toEqual(err(-1013, 'Filter failure: LOT_SIZE'));
-    expect(emu.balances(creds.apiKey)).toEqual(before);
+    expect(emu().balances(creds.apiKey)).toEqual(before);
   });
 });
 

@@ -7,19 +7,11 @@
  * holds the account's instance lock (issue 9.4) for the whole run, so any `running` run of the account is
  * a dead process's. Real CLI, real emulator, the harness of the fault suite (test/fault/harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
-import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
-import { type HarnessEnv, haveFaultProxy, type LedgerKind, prepareHarness, runCase } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { haveFaultProxy, type LedgerKind, runCase } from './harness.ts';
+import { useSixSymbolHarness } from './six-symbol-harness.ts';
 
-let h: HarnessEnv;
-beforeAll(async () => {
-  // A small universe: a cold run costs a few kline requests (the lease is 60 s; each run takes seconds).
-  h = prepareHarness(await loadDataset(BUNDLED_DATA_DIR), {
-    include: 'BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT,XRPUSDT,ADAUSDT',
-  });
-}, 120_000);
-afterAll(() => h?.close());
+const h = useSixSymbolHarness();
 
 const ledgers: { kind: LedgerKind; skip: boolean }[] = [
   { kind: 'pglite', skip: false },
@@ -32,7 +24,7 @@ describe.skipIf(!haveFaultProxy)('a run killed after recording its orders PENDIN
       `${kind}: the re-run right after it marks it abandoned and continues it`,
       async () => {
         const o = await runCase(
-          h,
+          h(),
           {
             name: `abandon-${kind}`,
             family: 'crash',

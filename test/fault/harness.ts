@@ -30,6 +30,7 @@ import pg from 'pg';
 import type { Dataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { signed } from '../emulator/support.ts';
+import { collectOutput } from '../support/child-output.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 
 /** The repository root (the worktree this file is in). */
@@ -210,17 +211,10 @@ function readPGlite(dir: string, account: string): Promise<Rows[]> {
         { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
       ),
     );
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
+    const { out, err } = collectOutput(child);
     child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as Rows[]);
-      else reject(new Error(`reading the PGlite ledger ${dir} failed (exit ${code}): ${err.slice(-2000)}`));
+      if (code === 0) resolve(JSON.parse(out()) as Rows[]);
+      else reject(new Error(`reading the PGlite ledger ${dir} failed (exit ${code}): ${err().slice(-2000)}`));
     });
   });
 }
@@ -345,14 +339,7 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
     ),
   );
   o.onSpawn?.(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
+  const output = collectOutput(child);
   let killed = false;
   let hung = false;
   const timers: NodeJS.Timeout[] = [];
@@ -378,8 +365,8 @@ export function runCli(o: CliOptions): Promise<CliRun & { hung: boolean }> {
         code,
         signal,
         ms: performance.now() - t0,
-        stdout,
-        stderr,
+        stdout: output.out(),
+        stderr: output.err(),
         killed: killed || (signal === 'SIGKILL' && !hung),
         hung,
         via: o.via,

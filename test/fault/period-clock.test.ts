@@ -14,15 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
-import { type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import type { RebalanceResult } from '../../src/app/rebalance.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
-import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import { loadConfig } from '../../src/config/loader.ts';
 import { msToDay } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { signed } from '../emulator/support.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
 const KEY = 'period-clock-key';
@@ -68,12 +69,7 @@ describe('no period is traded twice in one UTC day of the exchange clock (14.4)'
       clock: { now: () => emu.now() + localSkewMs },
     });
     try {
-      const result = await runRebalance(adapters.deps, {
-        settings: settingsFrom(loaded.config),
-        dryRun: false,
-        force: false,
-        effectiveConfig: loaded.redacted(),
-      });
+      const result = await rebalanceAsCli(adapters.deps, loaded);
       for (const o of result.orders) periodOf.set(o.client_order_id, result.run.period);
       return result;
     } finally {

@@ -13,3 +13,16 @@ export const BTC_RULES: SymbolRules = {
   tickSize: '0.01',
   source: 'test',
 };
+
+/**
+ * A made-up XUSDT's §6 rules for the risk tests: stepSize and minQty 0.001, minNotional 5, tickSize
+ * 0.0001.
+ */
+export const X_RULES: SymbolRules = {
+  symbol: 'XUSDT',
+  stepSize: '0.001',
+  minQty: '0.001',
+  minNotional: '5',
+  tickSize: '0.0001',
+  source: 'test',
+};

@@ -1,6 +1,9 @@
 /** Runs the real CLI (`bin/momentum-rebalancer.js`) as a child process, for the e2e tests. */
 import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectOutput } from './child-output.ts';
 
 /** The CLI's entry point. */
 export const BIN = fileURLToPath(new URL('../../bin/momentum-rebalancer.js', import.meta.url));
@@ -39,15 +42,19 @@ function spawnNode(cwd: string, argv: string[], env: Record<string, string>): Pr
       cwd,
       env: { ...baseEnv, LOG_LEVEL: 'warn', ...env },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const { out, err } = collectOutput(child);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout: out(), stderr: err() }));
   });
+}
+
+/** {@link cli} with `userCfg` written to `cwd/user.cfg` for the run, the file removed after it. */
+export async function cliWithUserCfg(cwd: string, userCfg: string, args: string[]): Promise<Ran> {
+  const file = path.join(cwd, 'user.cfg');
+  writeFileSync(file, userCfg);
+  try {
+    return await cli(cwd, args);
+  } finally {
+    rmSync(file);
+  }
 }

@@ -25,3 +25,11 @@ export function useTempDirs(prefix: string): (files: Record<string, string | Buf
     return root;
   };
 }
+
+/**
+ * One empty temp directory (`<tmp>/<prefix>XXXXXX`), created now and removed after the enclosing
+ * suite (vitest `afterAll`): call it at the top of a `describe` or of a test file.
+ */
+export function useTempDir(prefix: string): string {
+  return useTempDirs(prefix)({});
+}

@@ -232,22 +232,14 @@ export class BinanceExchange implements Exchange, StopOrders {
   async placeStopLoss(req: StopLossRequest): Promise<OrderOutcome> {
     const rules = this.opts.rules(req.symbol);
     const ref = { symbol: req.symbol, side: 'SELL' as const, clientOrderId: req.clientOrderId };
+    const notSent = (reason: 'zero_quantity' | 'zero_price', why: string) =>
+      rejectedOrder(ref, null, reason, `${why}: not sent`);
     const quantity = floorStep(req.quantity, rules.stepSize);
     if (quantity.isZero())
-      return rejectedOrder(
-        ref,
-        null,
-        'zero_quantity',
-        `quantity ${req.quantity} rounds to 0 at stepSize ${rules.stepSize}: not sent`,
-      );
+      return notSent('zero_quantity', `quantity ${req.quantity} rounds to 0 at stepSize ${rules.stepSize}`);
     const stopPrice = floorStep(req.stopPrice, rules.tickSize);
     if (stopPrice.isZero())
-      return rejectedOrder(
-        ref,
-        null,
-        'zero_price',
-        `stopPrice ${req.stopPrice} rounds to 0 at tickSize ${rules.tickSize}: not sent`,
-      );
+      return notSent('zero_price', `stopPrice ${req.stopPrice} rounds to 0 at tickSize ${rules.tickSize}`);
     const max = this.opts.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -383,9 +383,6 @@ export class BinanceRest {
    *   `banned`, `invalid_response`.
    */
   async newOrder(order: NewMarketOrder) {
-    const ep = 'POST /api/v3/order';
-    this.requireKeys(ep, order.symbol);
-    await this.reserve(1);
     const payload: Record<string, unknown> = {
       symbol: order.symbol,
       side: order.side,
@@ -396,25 +393,7 @@ export class BinanceRest {
       ...(order.quantity !== undefined ? { quantity: order.quantity } : {}),
       ...(order.quoteOrderQty !== undefined ? { quoteOrderQty: order.quoteOrderQty } : {}),
     };
-    let body: unknown;
-    const before = this.now();
-    const started = Date.now();
-    try {
-      body = await this.withTimeout(this.lib.order(payload));
-    } catch (err) {
-      const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
-      if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
-      if (e.kind === 'unknown_outcome') {
-        // The request may still reach the exchange, until its timestamp + recvWindow (every timestamp
-        // issued so far bounds this request's: conservative under concurrency).
-        e.lookupNotBefore = this.finalAfter(Math.max(before, this.maxTimestamp));
-      }
-      if (e.code === -1021) await this.syncTime().catch(() => undefined);
-      throw e;
-    } finally {
-      this.afterResponse();
-    }
-    return parseResponse(orderSchema, body, ep, order.symbol);
+    return this.sendOrder(order.symbol, () => this.lib.order(payload));
   }
 
   /**
@@ -430,36 +409,50 @@ export class BinanceRest {
     readonly stopPrice: string;
     readonly newClientOrderId: string;
   }) {
+    return this.sendOrder(order.symbol, () =>
+      this.lib.privateRequest('POST', '/api/v3/order', {
+        symbol: order.symbol,
+        side: 'SELL',
+        type: 'STOP_LOSS',
+        quantity: order.quantity,
+        stopPrice: order.stopPrice,
+        newClientOrderId: order.newClientOrderId,
+        newOrderRespType: 'RESULT',
+        recvWindow: this.opts.recvWindowMs,
+      }),
+    );
+  }
+
+  /**
+   * One `POST /api/v3/order` request made by `send` (weight 1, signed, never retried), its answer
+   * parsed as an order. On failure: the classified ExchangeError, with the wait a 429 asks for and, for an
+   * `unknown_outcome`, the exchange time after which a lookup of the order is final; a -1021 re-syncs
+   * the clock first.
+   * @throws ExchangeError, classified with `write: true` (see {@link newOrder}).
+   */
+  private async sendOrder(symbol: string, send: () => Promise<unknown>) {
     const ep = 'POST /api/v3/order';
-    this.requireKeys(ep, order.symbol);
+    this.requireKeys(ep, symbol);
     await this.reserve(1);
+    let body: unknown;
     const before = this.now();
     const started = Date.now();
-    let body: unknown;
     try {
-      body = await this.withTimeout(
-        this.lib.privateRequest('POST', '/api/v3/order', {
-          symbol: order.symbol,
-          side: 'SELL',
-          type: 'STOP_LOSS',
-          quantity: order.quantity,
-          stopPrice: order.stopPrice,
-          newClientOrderId: order.newClientOrderId,
-          newOrderRespType: 'RESULT',
-          recvWindow: this.opts.recvWindowMs,
-        }),
-      );
+      body = await this.withTimeout(send());
     } catch (err) {
-      const e = classifyError(err, ep, { write: true, symbol: order.symbol, secrets: this.secrets });
+      const e = classifyError(err, ep, { write: true, symbol, secrets: this.secrets });
       if (isRateLimit(e)) e.retryAfterMs = this.rateLimitWait(started);
-      if (e.kind === 'unknown_outcome')
+      if (e.kind === 'unknown_outcome') {
+        // The request may still reach the exchange, until its timestamp + recvWindow (every timestamp
+        // issued so far bounds this request's: conservative under concurrency).
         e.lookupNotBefore = this.finalAfter(Math.max(before, this.maxTimestamp));
+      }
       if (e.code === -1021) await this.syncTime().catch(() => undefined);
       throw e;
     } finally {
       this.afterResponse();
     }
-    return parseResponse(orderSchema, body, ep, order.symbol);
+    return parseResponse(orderSchema, body, ep, symbol);
   }
 
   /**

@@ -115,6 +115,9 @@ export function classifyError(
   const rawMessage = typeof e.message === 'string' ? e.message : String(err);
   const message = sanitize(rawMessage, opts.secrets);
   const where = `${endpoint}${symbol ? ` ${symbol}` : ''}`;
+  /** A failure that may have reached the exchange: `unknown_outcome` for a write, else `retryable`. */
+  const mayHaveReached = (text: string, code: number | null = null) =>
+    new ExchangeError(text, opts.write ? 'unknown_outcome' : 'retryable', endpoint, code, symbol);
   if (typeof e.code === 'number') {
     const code = e.code;
     if (code === -1003) {
@@ -141,25 +144,12 @@ export function classifyError(
     if (REJECTED_CODES.has(code))
       return new ExchangeError(`${where}: Binance ${code} ${message}`, 'rejected', endpoint, code, symbol);
     if (UNKNOWN_OUTCOME_CODES.has(code) || code === -1001)
-      return new ExchangeError(
-        `${where}: Binance ${code} ${message}`,
-        opts.write ? 'unknown_outcome' : 'retryable',
-        endpoint,
-        code,
-        symbol,
-      );
+      return mayHaveReached(`${where}: Binance ${code} ${message}`, code);
     return new ExchangeError(`${where}: Binance ${code} ${message}`, 'rejected', endpoint, code, symbol);
   }
   // No Binance code: our timeout, a network error, or a non-JSON (HTML / proxy) error body.
-  if (typeof e.code === 'string' && e.code === 'ETIMEDOUT_OURS') {
-    return new ExchangeError(
-      `${where}: ${message}`,
-      opts.write ? 'unknown_outcome' : 'retryable',
-      endpoint,
-      null,
-      symbol,
-    );
-  }
+  if (typeof e.code === 'string' && e.code === 'ETIMEDOUT_OURS')
+    return mayHaveReached(`${where}: ${message}`);
   if (e.type === 'system' || typeof e.code === 'string' || typeof e.errno === 'string') {
     const netCode = typeof e.code === 'string' ? e.code : String(e.errno);
     const notSent = NOT_SENT_CODES.has(netCode);
@@ -205,11 +195,5 @@ export function classifyError(
       symbol,
     );
   }
-  return new ExchangeError(
-    `${where}: ${message}`,
-    opts.write ? 'unknown_outcome' : 'retryable',
-    endpoint,
-    null,
-    symbol,
-  );
+  return mayHaveReached(`${where}: ${message}`);
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Candle } from '../../domain/types.ts';
 import { DataError } from './data-error.ts';
 import { locateFile, readDataText } from './data-files.ts';
 import { indexKlineCsv, KLINE_HEADER, type KlineTable } from './kline-csv.ts';
@@ -61,19 +62,12 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
   return stale.length;
 }
 
-/** One kline row as written: Binance's strings unchanged (see {@link klineCsvLine}). */
-export interface KlineRow {
-  /** Open time, UTC ms. */
-  readonly openTime: number;
-  readonly open: string;
-  readonly high: string;
-  readonly low: string;
-  readonly close: string;
-  /** Base-asset volume. */
-  readonly volume: string;
-  /** Quote-asset volume. */
+/**
+ * One kline row as written: Binance's strings unchanged (see {@link klineCsvLine}) — a {@link Candle}
+ * whose quote-asset volume and number of trades are always known.
+ */
+export interface KlineRow extends Candle {
   readonly quoteVolume: string;
-  /** Number of trades. */
   readonly trades: number;
 }
 

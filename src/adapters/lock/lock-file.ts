@@ -15,13 +15,8 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type HeldLock,
-  type InstanceLocker,
-  LockHeldError,
-  type LockHolder,
-  type LockRequest,
-} from '../../ports/instance-lock.ts';
+import type { HeldLock, InstanceLocker, LockHolder, LockRequest } from '../../ports/instance-lock.ts';
+import { LockHeldError } from '../../ports/instance-lock.ts';
 
 /** An empty / unparseable lock file older than this (ms) is stale (its writer died before writing). */
 export const EMPTY_LOCK_STALE_MS = 30_000;

@@ -12,13 +12,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { Client } from 'pg';
 import { redactDsn } from '../../config/redact-dsn.ts';
-import {
-  type HeldLock,
-  type InstanceLocker,
-  LockHeldError,
-  type LockHolder,
-  type LockRequest,
-} from '../../ports/instance-lock.ts';
+import type { HeldLock, InstanceLocker, LockHolder, LockRequest } from '../../ports/instance-lock.ts';
+import { LockHeldError } from '../../ports/instance-lock.ts';
 import { LedgerConnectionError } from './errors.ts';
 
 /** Options of {@link AdvisoryLocker}. */

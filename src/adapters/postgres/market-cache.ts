@@ -7,6 +7,9 @@ import type { Candle } from '../../domain/types.ts';
 import type { ListingInfo, MarketCache } from '../../ports/market-cache.ts';
 import type { Database } from './schema.ts';
 
+/** A cached candle as the query's json_agg gives it: open time (ms), OHLC, volume, quote volume, trades. */
+type CachedCandle = [number, string, string, string, string, string, string | null, number | null];
+
 const CHUNK = 400;
 
 /** {@link MarketCache} on a migrated ledger database. */
@@ -34,16 +37,7 @@ export class PostgresMarketCache implements MarketCache {
         and open_time >= ${new Date(fromMs)} and open_time <= ${new Date(toMs)}
       group by symbol`.execute(this.db);
     for (const r of rows.rows) {
-      const list = JSON.parse(r.candles) as [
-        number,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string | null,
-        number | null,
-      ][];
+      const list = JSON.parse(r.candles) as CachedCandle[];
       out.set(
         r.symbol,
         list.map(([openTime, open, high, low, close, volume, quoteVolume, trades]) => ({

@@ -201,19 +201,7 @@ export class PostgresLedger implements Ledger {
 
   /** The latest completed, non-dry run of `kind` for the account and period (by start time), or null. */
   async completedRun(accountId: string, kind: RunKind, period: string): Promise<RunRow | null> {
-    const row = await this.db
-      .selectFrom('runs')
-      .selectAll()
-      .where('account_id', '=', inId(accountId, 'accountId'))
-      .where('kind', '=', kind)
-      .where('period', '=', inDay(period))
-      .where('status', 'in', SAVED_STATE_STATUSES)
-      .where('dry_run', '=', false)
-      .orderBy('started_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? runRow(row) : null;
+    return this.latestOf(this.runsOf(accountId, kind, period).where('status', 'in', SAVED_STATE_STATUSES));
   }
 
   /** The latest completed, non-dry run of `kind` (by period, then start time), or null. */
@@ -308,17 +296,23 @@ export class PostgresLedger implements Ledger {
 
   /** The latest non-dry run of `kind` for the account and period, any status. */
   async latestRun(accountId: string, kind: RunKind, period: string): Promise<RunRow | null> {
-    const row = await this.db
+    return this.latestOf(this.runsOf(accountId, kind, period));
+  }
+
+  /** The non-dry runs of `kind` for the account and period (a query to narrow further). */
+  private runsOf(accountId: string, kind: RunKind, period: string) {
+    return this.db
       .selectFrom('runs')
       .selectAll()
       .where('account_id', '=', inId(accountId, 'accountId'))
       .where('kind', '=', kind)
       .where('period', '=', inDay(period))
-      .where('dry_run', '=', false)
-      .orderBy('started_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+      .where('dry_run', '=', false);
+  }
+
+  /** The last run of `runs` by start time (then id), or null. */
+  private async latestOf(runs: ReturnType<PostgresLedger['runsOf']>): Promise<RunRow | null> {
+    const row = await runs.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
     return row ? runRow(row) : null;
   }
 

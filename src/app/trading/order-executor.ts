@@ -26,8 +26,8 @@ import type {
   RunRow,
 } from '../../ports/ledger.ts';
 import type { OrderJournal } from '../../ports/order-journal.ts';
-import type { FillReport, OrderReport } from '../rebalance-result.ts';
-import { fillRow, orderReport, outcomeRow, plannedOf } from './order-rows.ts';
+import type { FillReport, OrderReport, PartialFillReport } from '../rebalance-result.ts';
+import { fillRow, orderReport, outcomeRow, plannedOf, plannedReport, unfilledOutcome } from './order-rows.ts';
 import { checkPeriodStillCurrent } from './period-guard.ts';
 import type { TradingBook } from './trading-book.ts';
 
@@ -84,14 +84,7 @@ export interface PhaseResult {
    * Orders the exchange filled only in part (EXPIRED or PARTIALLY_FILLED with some executed, 14.2):
    * booked exactly as filled, reported and logged as a warning.
    */
-  readonly partial: {
-    readonly client_order_id: string;
-    readonly symbol: string;
-    readonly side: string;
-    readonly status: string;
-    readonly executed_qty: string;
-    readonly cummulative_quote_qty: string;
-  }[];
+  readonly partial: PartialFillReport[];
 }
 
 /** Sends planned orders and books their fills (see the module doc). */
@@ -329,20 +322,11 @@ export class OrderExecutor {
           : [];
       const row: OrderOutcomeRow =
         outcome === null
-          ? {
-              status: 'REJECTED',
-              exchangeOrderId: null,
-              executedQty: '0',
-              cummulativeQuoteQty: '0',
-              avgPrice: null,
-              slippageBps: null,
-              rejectCode: null,
-              rejectReason: 'not_placed',
-              rejectMessage:
-                'unknown to the exchange when looked up by clientOrderId after an unfinished run',
-              transactTime: null,
-              latencyMs: null,
-            }
+          ? unfilledOutcome(
+              'REJECTED',
+              'not_placed',
+              'unknown to the exchange when looked up by clientOrderId after an unfinished run',
+            )
           : outcomeRow(orderReport(plannedOf(o), o.clientOrderId, outcome, null), outcome, null);
       await ledger.completeOrder(o.id, row, fillRows);
       recovered.push({ client_order_id: o.clientOrderId, status: row.status });
@@ -366,15 +350,7 @@ export class OrderExecutor {
 /** The report row of a planned order that was not sent (status `SKIPPED`, e.g. reason `dust`). */
 function skippedReport(o: PlannedOrder, id: string, reason: string, message: string): OrderReport {
   return {
-    client_order_id: id,
-    symbol: o.symbol,
-    side: o.side,
-    leg: o.leg,
-    why: o.why,
-    quantity: o.quantity ? decStr(o.quantity) : null,
-    quote_order_qty: o.quoteOrderQty ? decStr(o.quoteOrderQty) : null,
-    decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
-    latency_ms: null,
+    ...plannedReport(o, id, null),
     status: 'SKIPPED',
     executed_qty: '0',
     cummulative_quote_qty: '0',
@@ -388,19 +364,7 @@ function skippedReport(o: PlannedOrder, id: string, reason: string, message: str
 
 /** The ledger outcome of a skipped order. */
 function skippedOutcome(r: OrderReport): OrderOutcomeRow {
-  return {
-    status: 'SKIPPED',
-    exchangeOrderId: null,
-    executedQty: '0',
-    cummulativeQuoteQty: '0',
-    avgPrice: null,
-    slippageBps: null,
-    rejectCode: null,
-    rejectReason: r.reject_reason,
-    rejectMessage: r.reject_message,
-    transactTime: null,
-    latencyMs: null,
-  };
+  return unfilledOutcome('SKIPPED', r.reject_reason, r.reject_message);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight (limit 1 = strictly in order); stops starting new ones after a failure. */

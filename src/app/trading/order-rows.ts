@@ -70,16 +70,32 @@ export function plannedOf(o: OrderRowOut): PlannedOrder {
 }
 
 /**
- * The report row of an order: its plan and outcome, average fill price and slippage in bps (signed so
- * that positive = worse for us, against the decision price).
+ * The ledger outcome of an order that never reached the exchange or is unknown to it: nothing executed,
+ * no exchange id, no price or time, `status` with our reason and message (no Binance code).
  */
-export function orderReport(
-  o: PlannedOrder,
-  id: string,
-  outcome: OrderOutcome,
-  latency: number | null,
-): OrderReport {
-  const common = {
+export function unfilledOutcome(
+  status: OrderOutcomeRow['status'],
+  rejectReason: string | null,
+  rejectMessage: string | null,
+): OrderOutcomeRow {
+  return {
+    status,
+    exchangeOrderId: null,
+    executedQty: '0',
+    cummulativeQuoteQty: '0',
+    avgPrice: null,
+    slippageBps: null,
+    rejectCode: null,
+    rejectReason,
+    rejectMessage,
+    transactTime: null,
+    latencyMs: null,
+  };
+}
+
+/** The report fields of planned order `o` sent (or not) as `id`: what was asked, before any outcome. */
+export function plannedReport(o: PlannedOrder, id: string, latency: number | null) {
+  return {
     client_order_id: id,
     symbol: o.symbol,
     side: o.side,
@@ -90,6 +106,19 @@ export function orderReport(
     decision_price: o.decisionPrice ? decStr(o.decisionPrice) : null,
     latency_ms: latency,
   };
+}
+
+/**
+ * The report row of an order: its plan and outcome, average fill price and slippage in bps (signed so
+ * that positive = worse for us, against the decision price).
+ */
+export function orderReport(
+  o: PlannedOrder,
+  id: string,
+  outcome: OrderOutcome,
+  latency: number | null,
+): OrderReport {
+  const common = plannedReport(o, id, latency);
   if (outcome.status === 'REJECTED') {
     return {
       ...common,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
 import { BinanceMarketData } from '../../../src/adapters/binance/binance-market-data.ts';
-import { BinanceRest, type BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
+import type { BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
@@ -21,6 +21,8 @@ import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
+import { runningClock } from '../../support/running-clock.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'adapter-secret';
@@ -34,12 +36,8 @@ describe('Binance adapter against the emulator', () => {
   let slow: RunningEmulator;
   let dir: string;
   let ledger: PostgresLedger;
-  let base = 0;
-  let t0 = 0;
-  const setClock = (day: string, ms: number) => {
-    base = dayToMs(day) + ms;
-    t0 = Date.now();
-  };
+  const clock = runningClock();
+  const setClock = clock.set;
 
   beforeAll(async () => {
     dataset = await loadDataset(BUNDLED_DATA_DIR);
@@ -48,8 +46,8 @@ describe('Binance adapter against the emulator', () => {
       { apiKey: 'hmac', secret: SECRET, balances: { USDT: '1000' } },
       { apiKey: 'ed', ed25519PublicKeyPem: ED_PUBLIC, balances: { USDT: '1000' } },
     ];
-    emu = await startEmulator({ dataset, now: () => base + (Date.now() - t0), accounts });
-    slow = await startEmulator({ dataset, now: () => base + (Date.now() - t0), accounts, rttMs: 400 });
+    emu = await startEmulator({ dataset, now: clock.now, accounts });
+    slow = await startEmulator({ dataset, now: clock.now, accounts, rttMs: 400 });
     dir = mkdtempSync(path.join(os.tmpdir(), 'adapter-'));
     ledger = await openLedger({ dataDir: path.join(dir, 'pglite'), logger });
     await ledger.migrate();
@@ -62,17 +60,7 @@ describe('Binance adapter against the emulator', () => {
   });
 
   const rest = (over: Partial<BinanceRestOptions> = {}) =>
-    BinanceRest.open({
-      baseUrl: emu.baseUrl,
-      credentials: { apiKey: 'hmac', apiSecret: SECRET },
-      timeoutMs: 5000,
-      recvWindowMs: 5000,
-      weightBudget: 3000,
-      retries: 2,
-      minBackoffMs: 10,
-      logger,
-      ...over,
-    });
+    openTestRest(emu.baseUrl, { apiKey: 'hmac', apiSecret: SECRET }, { logger, ...over });
 
   it('signs with an Ed25519 private key (BINANCE_PRIVATE_KEY_PATH) through the client library', async () => {
     const r = await rest({ credentials: { apiKey: 'ed', privateKeyPem: ED_PRIVATE } });
@@ -103,7 +91,7 @@ describe('Binance adapter against the emulator', () => {
     // Another client on this IP ignored the 429s of an emulator that tolerates none: 127.0.0.1 is banned.
     const strict = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       weightLimitPerMinute: 1,
       banAfter429s: 0,
       accounts: [],

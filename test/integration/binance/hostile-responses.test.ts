@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
 import { BinanceMarketData } from '../../../src/adapters/binance/binance-market-data.ts';
-import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
+import type { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
@@ -24,6 +24,7 @@ import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'hostile-secret';
@@ -67,16 +68,7 @@ describe('hostile exchange responses are errors naming the endpoint, the symbol 
       accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: '100000' } }],
     });
     proxy = await startFaultProxy(emu.baseUrl);
-    rest = await BinanceRest.open({
-      baseUrl: proxy.baseUrl,
-      credentials: { apiKey: KEY, apiSecret: SECRET },
-      timeoutMs: 5000,
-      recvWindowMs: 5000,
-      weightBudget: 3000,
-      retries: 1,
-      minBackoffMs: 10,
-      logger,
-    });
+    rest = await openTestRest(proxy.baseUrl, { apiKey: KEY, apiSecret: SECRET }, { retries: 1, logger });
     await rest.syncTime();
     ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => rules, logger });
     ledger = await openLedger({ dataDir: ':memory:', logger });

@@ -12,7 +12,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
-import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
@@ -22,6 +21,7 @@ import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import type { OrderOutcome } from '../../../src/ports/exchange.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'late-secret';
@@ -52,16 +52,8 @@ describe('an order request delayed past the client timeout is placed exactly onc
       now: () => base + (Date.now() - t0),
       accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
     });
-    const rest = await BinanceRest.open({
-      baseUrl: emu.baseUrl,
-      credentials: { apiKey, apiSecret: SECRET },
-      timeoutMs: TIMEOUT,
-      recvWindowMs: RECV_WINDOW,
-      weightBudget: 3000,
-      retries: 2,
-      minBackoffMs: 10,
-      logger,
-    });
+    const over = { timeoutMs: TIMEOUT, recvWindowMs: RECV_WINDOW, logger };
+    const rest = await openTestRest(emu.baseUrl, { apiKey, apiSecret: SECRET }, over);
     await rest.syncTime();
     const ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => rules, logger });
     const usdt = () => emu.balances(apiKey).find((b) => b.asset === 'USDT')?.free;

@@ -12,7 +12,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
-import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
@@ -21,6 +20,7 @@ import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'rl-secret';
@@ -62,17 +62,7 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
     await emu?.close();
   });
 
-  const rest = () =>
-    BinanceRest.open({
-      baseUrl: proxy.baseUrl,
-      credentials: { apiKey: KEY, apiSecret: SECRET },
-      timeoutMs: 5000,
-      recvWindowMs: 5000,
-      weightBudget: 3000,
-      retries: 2,
-      minBackoffMs: 10,
-      logger,
-    });
+  const rest = () => openTestRest(proxy.baseUrl, { apiKey: KEY, apiSecret: SECRET }, { logger });
 
   it('ten kline reads with one injected 429 (Retry-After: 2): waits 2 s once, all ten answered', async () => {
     // 2 s, not the 1 s of the no-header fallback: the wait can only come from the header.

@@ -12,12 +12,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
-import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BUNDLED_DIR } from '../../emulator/support.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const creds = { apiKey: 'stops-adapter', secret: 'stops-adapter-secret' };
@@ -36,16 +36,8 @@ describe('exchange-side stops through the Binance adapter', () => {
       testControls: true,
     });
     emu.control({ setClock: '2021-03-01T03:10:00Z' });
-    const rest = await BinanceRest.open({
-      baseUrl: emu.baseUrl,
-      credentials: { apiKey: creds.apiKey, apiSecret: creds.secret },
-      timeoutMs: 5000,
-      recvWindowMs: 5000,
-      weightBudget: 3000,
-      retries: 1,
-      minBackoffMs: 10,
-      logger,
-    });
+    const credentials = { apiKey: creds.apiKey, apiSecret: creds.secret };
+    const rest = await openTestRest(emu.baseUrl, credentials, { retries: 1, logger });
     ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => RULES, logger });
   });
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
 import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { replayAccount } from '../../support/replay-account.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const T0 = Date.UTC(2024, 2, 1, 10);
@@ -28,14 +29,7 @@ describe.each([
       ledger = await openLedger({ url: await scratch.create() });
     } else ledger = await openLedger({ dataDir: ':memory:' });
     await ledger.migrate();
-    account = (
-      await ledger.ensureAccount({
-        name: 'halt',
-        exchangeKind: 'replay',
-        quoteAsset: 'USDT',
-        initialQuote: '1000',
-      })
-    ).id;
+    account = (await replayAccount(ledger, 'halt', '1000')).id;
   });
   afterAll(async () => {
     await ledger?.close();
@@ -102,14 +96,7 @@ describe.each([
   );
 
   it.skipIf(skip)('two events at once on a fresh account: both applied, one row', async () => {
-    const other = (
-      await ledger.ensureAccount({
-        name: 'halt-2',
-        exchangeKind: 'replay',
-        quoteAsset: 'USDT',
-        initialQuote: '1000',
-      })
-    ).id;
+    const other = (await replayAccount(ledger, 'halt-2', '1000')).id;
     await Promise.all([
       ledger.applyHaltEvent(
         other,

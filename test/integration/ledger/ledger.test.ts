@@ -21,6 +21,7 @@ import { dec, decStr } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import type { AccountState, FillRow, NewOrder, NewRun, OrderOutcomeRow } from '../../../src/ports/ledger.ts';
 import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { replayAccount } from '../../support/replay-account.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 
@@ -172,12 +173,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
     });
 
     it('run lifecycle: startRun → finishRun, completedRun / lastCompletedRun / countRuns', async () => {
-      const acct = await ledger.ensureAccount({
-        name: 'paper-runs',
-        exchangeKind: 'replay',
-        quoteAsset: 'USDT',
-        initialQuote: '1000',
-      });
+      const acct = await replayAccount(ledger, 'paper-runs', '1000');
       const run = await ledger.startRun(newRun(acct.id));
       expect(run).toMatchObject({
         accountId: acct.id,
@@ -267,12 +263,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
     });
 
     it('records the universe decisions of a run', async () => {
-      const acct = await ledger.ensureAccount({
-        name: 'paper-universe',
-        exchangeKind: 'replay',
-        quoteAsset: 'USDT',
-        initialQuote: '1',
-      });
+      const acct = await replayAccount(ledger, 'paper-universe', '1');
       const run = await ledger.startRun(newRun(acct.id));
       await ledger.recordUniverse(run.id, [
         {
@@ -317,14 +308,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
       let runId: string;
 
       beforeAll(async () => {
-        accountId = (
-          await ledger.ensureAccount({
-            name: 'paper-orders',
-            exchangeKind: 'replay',
-            quoteAsset: 'USDT',
-            initialQuote: '100',
-          })
-        ).id;
+        accountId = (await replayAccount(ledger, 'paper-orders', '100')).id;
         runId = (await ledger.startRun(newRun(accountId))).id;
       });
 
@@ -446,14 +430,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
 
       it('recordCompletedOrders writes orders, outcomes and fills in one transaction, in order', async () => {
         // Its own account and run: the views test counts the orders of 'paper-orders'.
-        const batchAccount = (
-          await ledger.ensureAccount({
-            name: 'paper-batch',
-            exchangeKind: 'replay',
-            quoteAsset: 'USDT',
-            initialQuote: '100',
-          })
-        ).id;
+        const batchAccount = (await replayAccount(ledger, 'paper-batch', '100')).id;
         const batchRunId = (await ledger.startRun(newRun(batchAccount))).id;
         const outcome = {
           status: 'FILLED',
@@ -678,14 +655,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
       let runId: string;
 
       beforeAll(async () => {
-        accountId = (
-          await ledger.ensureAccount({
-            name: 'paper-state',
-            exchangeKind: 'replay',
-            quoteAsset: 'USDT',
-            initialQuote: '10000.00',
-          })
-        ).id;
+        accountId = (await replayAccount(ledger, 'paper-state', '10000.00')).id;
         runId = (await ledger.startRun(newRun(accountId))).id;
       });
 
@@ -803,14 +773,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
           ['BTC', '0', '194.824666664644'],
           ['ETH', '0', '193.6032'],
         ]);
-        const other = (
-          await ledger.ensureAccount({
-            name: 'paper-other',
-            exchangeKind: 'replay',
-            quoteAsset: 'USDT',
-            initialQuote: '1',
-          })
-        ).id;
+        const other = (await replayAccount(ledger, 'paper-other', '1')).id;
         await expect(ledger.saveState(run2, other, sold)).rejects.toThrow(/belongs to account/);
       });
 

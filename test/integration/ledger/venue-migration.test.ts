@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
 import { migrate, SQL_DIR } from '../../../src/adapters/postgres/migrate.ts';
 import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { replayAccount } from '../../support/replay-account.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const BACKENDS = [
@@ -136,12 +137,7 @@ describe.each(BACKENDS)('venue migration on $name', (backend) => {
           ? await openLedger({ url: await (scratch as ScratchDatabases).create(), migrate: true })
           : await openLedger({ dataDir: ':memory:', migrate: true });
       try {
-        const acc = await ledger.ensureAccount({
-          name: 'a',
-          exchangeKind: 'replay',
-          quoteAsset: 'USDT',
-          initialQuote: '10000',
-        });
+        const acc = await replayAccount(ledger, 'a', '10000');
         const t = Date.UTC(2021, 0, 1, 0, 0, 0);
         const run = (startedAt: number) =>
           ledger.startRun({

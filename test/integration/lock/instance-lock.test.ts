@@ -4,7 +4,7 @@
  * DATABASE_URL (skipped without one). One holder at a time per account; a second taker gets
  * LockHeldError (exit 75) naming the holder after its wait; release lets the next one in.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { LockFileLocker } from '../../../src/adapters/lock/lock-file.ts';
 import { AdvisoryLocker, accountLockKey } from '../../../src/adapters/postgres/instance-lock.ts';
 import { LockHeldError } from '../../../src/ports/instance-lock.ts';
 import { freshServerDatabase } from '../../support/postgres-server.ts';
+import { useTempDir } from '../../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -26,11 +27,7 @@ async function heldError(p: Promise<unknown>): Promise<LockHeldError> {
 }
 
 describe('LockFileLocker', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'lockfile-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('lockfile-');
 
   it('one holder; the second waits then fails naming pid, host, since, command; release frees it', async () => {
     const file = path.join(dir, 'sub', 'pglite.lock'); // the directory is created

@@ -12,8 +12,7 @@
  * Each card returns exactly the columns its spec names, in order. Values are checked against the ledger's
  * tables and by hand (expected values in the tests' comments).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { type Kysely, sql } from 'kysely';
@@ -30,16 +29,16 @@ import {
 } from '../../../src/app/backtest.ts';
 import { recordBacktest } from '../../../src/app/backtest-record.ts';
 import { runIntraday } from '../../../src/app/intraday/run-intraday.ts';
-import { runRebalance } from '../../../src/app/rebalance.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { openIntradayAdapters } from '../../../src/compose/intraday.ts';
 import { openAdapters } from '../../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../../src/compose/settings.ts';
-import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
+import type { Overrides } from '../../../src/config/loader.ts';
 import { Decimal, dec } from '../../../src/domain/decimal.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
-import { freshServerDatabase } from '../../support/postgres-server.ts';
+import { LEDGER_BACKENDS, useLedgerScratch } from '../../support/ledger-scratch.ts';
+import { rebalanceAsCli } from '../../support/rebalance-as-cli.ts';
+import { runningClock } from '../../support/running-clock.ts';
 
 const ROOT = new URL('../../../', import.meta.url);
 const DASHBOARD_DIR = new URL('deploy/metabase/dashboards/', ROOT);
@@ -147,12 +146,7 @@ describe('dashboard specs: valid against dashboard-spec.schema.json, self-consis
 });
 
 const logger = createLogger('silent', 'json');
-const serverUrl = process.env.DATABASE_URL;
 const SECRET = 'mb-secret-0123456789abcdef';
-const backends = [
-  { name: 'PGlite (embedded)', server: false, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
-];
 
 /** One card's result: its column names in order (from a temporary view of the query) and its rows. */
 async function runCard(
@@ -177,26 +171,16 @@ beforeAll(async () => {
   dataset = await loadDataset(BUNDLED_DATA_DIR);
 });
 
-describe.each(backends)('every card on the real ledger ($name)', ({ server, skip }) => {
-  let dir: string;
-  let dbUrl: string | undefined;
-  let dropDb: (() => Promise<void>) | undefined;
+describe.each(LEDGER_BACKENDS)('every card on the real ledger ($name)', (backend) => {
+  const { skip } = backend;
+  const scratch = useLedgerScratch(backend, 'mb-views-', 'mb_views');
+  const { configFor } = scratch;
   let emu: RunningEmulator;
   let ledger: PostgresLedger;
-  let base = 0;
-  let t0 = 0;
+  const clock = runningClock();
   const db = () => ledger.db as unknown as Kysely<unknown>;
   const q = async <T>(text: string) => (await sql.raw<T>(text).execute(db())).rows;
 
-  const configFor = (overrides: Overrides) =>
-    loadConfig({
-      cwd: dir,
-      env: {},
-      overrides: {
-        ...overrides,
-        database: { data_dir: path.join(dir, 'pglite'), ...(dbUrl ? { url: dbUrl } : {}) },
-      },
-    });
   /** Rebalances of one account as the CLI runs them (one set of adapters for the days given, then closed). */
   const rebalance = async (overrides: Overrides, days: (string | undefined)[], apiKey?: string) => {
     const loaded = configFor(overrides);
@@ -208,15 +192,7 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
     try {
       const results = [];
       for (const asOf of days) {
-        results.push(
-          await runRebalance(adapters.deps, {
-            settings: settingsFrom(loaded.config),
-            ...(asOf ? { dayMs: dayToMs(asOf) } : {}),
-            dryRun: false,
-            force: false,
-            effectiveConfig: loaded.redacted(),
-          }),
-        );
+        results.push(await rebalanceAsCli(adapters.deps, loaded, asOf ? { asOf } : {}));
       }
       return results;
     } finally {
@@ -226,12 +202,7 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
 
   beforeAll(async () => {
     if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mb-views-'));
-    if (server) {
-      const fresh = await freshServerDatabase(serverUrl as string, 'mb_views');
-      dbUrl = fresh.url;
-      dropDb = fresh.drop;
-    }
+    const { dir, dbUrl } = scratch;
     // 1. A recorded backtest (January 2021, 10 days), as `momentum-rebalancer backtest --account lab`
     //    runs and records it (src/cli/backtest-command.ts), in process: the same use cases and ledger.
     const loaded = configFor({ paper: { account: 'lab' } });
@@ -312,11 +283,10 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
       }
     }
     // 3. One testnet rebalance through the emulator at 00:00:30 of 2021-01-01 (price = the open).
-    base = dayToMs('2021-01-01') + 30_000;
-    t0 = Date.now();
+    clock.set('2021-01-01', 30_000);
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [
         {
           apiKey: 'k-mb',
@@ -354,8 +324,6 @@ describe.each(backends)('every card on the real ledger ($name)', ({ server, skip
     if (skip) return;
     await ledger?.close();
     await emu?.close();
-    await dropDb?.();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const ACCOUNT_OF: Record<string, string[]> = {

@@ -41,3 +41,13 @@ export function configError(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError, nothing was thrown');
 }
+
+/**
+ * The loader of a fresh temp directory whose `user.cfg` holds `text`, with environment `env` (empty
+ * unless given): `configError(fromUserCfg(text))` for a bad file, `fromUserCfg(text)()` for a good one.
+ */
+export function fromUserCfg(text: string, env: NodeJS.ProcessEnv = {}): () => ReturnType<typeof loadConfig> {
+  const cwd = tempDir();
+  writeFile(cwd, 'user.cfg', text);
+  return () => loadConfig({ cwd, env });
+}

@@ -1,8 +1,17 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, FLAG_KEYS, loadConfig } from '../../../src/config/loader.ts';
-import { configError, load, tempDir, writeFile } from './helpers.ts';
+import { configError, fromUserCfg, load, tempDir, writeFile } from './helpers.ts';
 
+/** The [exchange] defaults but `kind` (README "Configuration"): no URL, mainnet off, 10 s, 5 s, half the weight, 20. */
+const EXCHANGE_DEFAULTS = {
+  base_url: '',
+  allow_mainnet: false,
+  timeout_ms: 10000,
+  recv_window_ms: 5000,
+  weight_share: 0.5,
+  concurrency: 20,
+};
 const KNOWN_SECTIONS =
   'exchange, strategy, universe, portfolio, execution, risk, signals, intraday, paper, database, data, schedule, notify, log';
 
@@ -12,15 +21,7 @@ describe('loadConfig: defaults', () => {
     const loaded = loadConfig({ cwd, env: {} });
     expect(loaded.sources.file).toBeNull();
     expect(loaded.config).toEqual({
-      exchange: {
-        kind: 'replay',
-        base_url: '',
-        allow_mainnet: false,
-        timeout_ms: 10000,
-        recv_window_ms: 5000,
-        weight_share: 0.5,
-        concurrency: 20,
-      },
+      exchange: { kind: 'replay', ...EXCHANGE_DEFAULTS },
       strategy: { mode: 'momentum', lookback_days: 7, top_n: 10, rebalance_every_days: 1 },
       universe: {
         quote_asset: 'USDT',
@@ -214,15 +215,7 @@ describe('loadConfig: sources and precedence', () => {
   it('kind = live without allow_mainnet is still valid config', () => {
     const cwd = tempDir();
     writeFile(cwd, 'user.cfg', '[exchange]\nkind = live\n');
-    expect(loadConfig({ cwd, env: {} }).config.exchange).toEqual({
-      kind: 'live',
-      base_url: '',
-      allow_mainnet: false,
-      timeout_ms: 10000,
-      recv_window_ms: 5000,
-      weight_share: 0.5,
-      concurrency: 20,
-    });
+    expect(loadConfig({ cwd, env: {} }).config.exchange).toEqual({ kind: 'live', ...EXCHANGE_DEFAULTS });
     writeFile(cwd, 'user.cfg', '[exchange]\nkind = live\nallow_mainnet = TRUE\n');
     expect(loadConfig({ cwd, env: {} }).config.exchange.allow_mainnet).toBe(true);
   });
@@ -281,9 +274,7 @@ describe('loadConfig: universe lists', () => {
   });
 
   it('a bad symbol is an error naming it', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[universe]\nexclude = BTCUSDT, ETH-USDT, X\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('[universe]\nexclude = BTCUSDT, ETH-USDT, X\n'));
     expect(err.problems).toHaveLength(1);
     expect(err.message).toMatch(/^user\.cfg \[universe\] exclude = "BTCUSDT, ETH-USDT, X": /);
     expect(err.message).toContain('"ETH-USDT", "X" are not symbols');
@@ -302,9 +293,7 @@ describe('loadConfig: universe lists', () => {
 
 describe('loadConfig: unknown sections, keys, variables', () => {
   it('unknown section names the file, the section and the known sections', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[strateg]\ntop_n = 5\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('[strateg]\ntop_n = 5\n'));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toBe(`user.cfg: unknown section [strateg]; known sections: ${KNOWN_SECTIONS}`);
     expect(err.source).toBe('user.cfg');
@@ -315,9 +304,7 @@ describe('loadConfig: unknown sections, keys, variables', () => {
   });
 
   it('unknown key names the file, the section, the key and the known keys', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[strategy]\ntopn = 5\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('[strategy]\ntopn = 5\n'));
     expect(err.message).toBe(
       'user.cfg [strategy]: unknown key "topn"; known keys: mode, lookback_days, top_n, rebalance_every_days',
     );
@@ -334,16 +321,12 @@ describe('loadConfig: unknown sections, keys, variables', () => {
   });
 
   it('a key outside any section is an error naming the file, the line and where it belongs', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '# comment\ntop_n = 5\n[strategy]\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('# comment\ntop_n = 5\n[strategy]\n'));
     expect(err.message).toBe('user.cfg:2: key "top_n" is outside any section; put it under [strategy]');
   });
 
   it('a malformed line is an error naming the file and line, without echoing the line', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[strategy]\nhunter2-pasted-secret\n[broken\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('[strategy]\nhunter2-pasted-secret\n[broken\n'));
     expect(err.problems.map((p) => p.message)).toEqual([
       'user.cfg:2: malformed line: expected "key = value", "[section]" or a comment (; or #)',
       'user.cfg:3: malformed line: expected a section header like [strategy]',
@@ -352,9 +335,7 @@ describe('loadConfig: unknown sections, keys, variables', () => {
   });
 
   it('a duplicate key is an error', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[strategy]\ntop_n = 5\n\n[strategy]\ntop_n = 6\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('[strategy]\ntop_n = 5\n\n[strategy]\ntop_n = 6\n'));
     expect(err.message).toBe('user.cfg [strategy]: duplicate key "top_n" (lines 2 and 5)');
   });
 
@@ -411,9 +392,7 @@ describe('loadConfig: all problems at once', () => {
   });
 
   it('a bad file value is reported even when a higher source overrides it', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', '[strategy]\ntop_n = abc\n');
-    const err = configError(() => loadConfig({ cwd, env: { REBALANCER_STRATEGY_TOP_N: '5' } }));
+    const err = configError(fromUserCfg('[strategy]\ntop_n = abc\n', { REBALANCER_STRATEGY_TOP_N: '5' }));
     expect(err.message).toBe('user.cfg [strategy] top_n = "abc": must be an integer from 1 to 500');
   });
 });
@@ -441,9 +420,7 @@ describe('loadConfig: secrets', () => {
   });
 
   it('a secret outside any section is rejected too', () => {
-    const cwd = tempDir();
-    writeFile(cwd, 'user.cfg', 'api_key = Zq9SuperSecretValue123\n');
-    const err = configError(() => loadConfig({ cwd, env: {} }));
+    const err = configError(fromUserCfg('api_key = Zq9SuperSecretValue123\n'));
     expect(err.message).toMatch(/^user\.cfg:1: "api_key" is not a config key/);
     expect(err.message).not.toContain('Zq9SuperSecretValue123');
   });

@@ -12,6 +12,7 @@ import {
   type SymbolHistory,
   type UniverseParams,
 } from '../../../src/domain/universe/eligibility.ts';
+import { TEST_UNIVERSE } from '../../support/universe-params.ts';
 
 const D = dayToMs('2024-01-10');
 const SMA = { entryFilter: 'sma_trend', entrySmaFast: 2, entrySmaSlow: 3, entryBreakoutDays: 20 } as const;
@@ -21,16 +22,7 @@ const BREAKOUT = {
   entrySmaSlow: 30,
   entryBreakoutDays: 3,
 } as const;
-const base: UniverseParams = {
-  quoteAsset: 'USDT',
-  lookbackDays: 3,
-  minAgeDays: 5,
-  minMarketCap: 0,
-  minQuoteVolume: 0,
-  exclude: [],
-  include: [],
-  tradingRule: 'history',
-};
+const base: UniverseParams = TEST_UNIVERSE;
 
 /** Candles from 2024-01-01, one per row `[open, high, low, close]`; null = a missing day. */
 function days(rows: readonly (readonly [string, string, string, string] | null)[]): Candle[] {

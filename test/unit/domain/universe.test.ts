@@ -8,19 +8,11 @@ import {
 } from '../../../src/domain/universe/eligibility.ts';
 import { findSegmentSplits } from '../../../src/domain/universe/segments.ts';
 import { series } from '../../support/candles.ts';
+import { TEST_UNIVERSE } from '../../support/universe-params.ts';
 
 // Decision day D = 2024-01-10; L = 3, so the signal is close(D-1 = 01-09) / close(D-1-L = 01-06) - 1.
 const D = dayToMs('2024-01-10');
-const base: UniverseParams = {
-  quoteAsset: 'USDT',
-  lookbackDays: 3,
-  minAgeDays: 5,
-  minMarketCap: 0,
-  minQuoteVolume: 0,
-  exclude: [],
-  include: [],
-  tradingRule: 'history',
-};
+const base: UniverseParams = TEST_UNIVERSE;
 const info = (symbol: string, baseAsset: string, quoteAsset = 'USDT') => ({ symbol, baseAsset, quoteAsset });
 // Ten candles 2024-01-01..01-10 with close(01-06) = c6 and close(01-09) = c9: ten('10', '12') → r = 12/10 - 1 = 0.2
 const ten = (c6: string, c9: string, qv?: string) =>

@@ -5,6 +5,7 @@ import { barOf } from '../../../../src/domain/risk/evaluate-bar.ts';
 import { evaluatePositionBar } from '../../../../src/domain/risk/position-bar.ts';
 import type { PositionState } from '../../../../src/domain/risk/position-state.ts';
 import type { SymbolRules } from '../../../../src/domain/types.ts';
+import { X_RULES } from '../../../support/btc-rules.ts';
 
 const on = { stopLoss: 0.1, trailingStop: 0.15, trailingActivation: 0, takeProfit: 0.2 };
 
@@ -51,14 +52,7 @@ describe('screenBar: quiet / raise only where §10 steps 1–5 certainly do not 
 });
 
 describe('the screen never disagrees with the exact rule (seeded; levels hit exactly and by 1e-12)', () => {
-  const rules: SymbolRules = {
-    symbol: 'XUSDT',
-    stepSize: '0.001',
-    minQty: '0.001',
-    minNotional: '5',
-    tickSize: '0.0001',
-    source: 'test',
-  };
+  const rules: SymbolRules = X_RULES;
   it('10 000 bars: quiet → step 6 with the same peak; raise → step 6 (peak = max(P, high))', () => {
     let x = 2024;
     const rnd = () => {

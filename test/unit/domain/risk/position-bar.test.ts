@@ -13,15 +13,9 @@ import {
   type PositionState,
 } from '../../../../src/domain/risk/position-state.ts';
 import type { SymbolRules } from '../../../../src/domain/types.ts';
+import { X_RULES } from '../../../support/btc-rules.ts';
 
-const rules: SymbolRules = {
-  symbol: 'XUSDT',
-  stepSize: '0.001',
-  minQty: '0.001',
-  minNotional: '5',
-  tickSize: '0.0001',
-  source: 'test',
-};
+const rules: SymbolRules = X_RULES;
 const settings: LevelSettings = {
   stopLoss: 0.1,
   trailingStop: 0.05,

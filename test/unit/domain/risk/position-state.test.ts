@@ -13,15 +13,9 @@ import {
   raisePeak,
 } from '../../../../src/domain/risk/position-state.ts';
 import type { SymbolRules } from '../../../../src/domain/types.ts';
+import { X_RULES } from '../../../support/btc-rules.ts';
 
-const rules: SymbolRules = {
-  symbol: 'XUSDT',
-  stepSize: '0.001',
-  minQty: '0.001',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-};
+const rules: SymbolRules = { ...X_RULES, tickSize: '0.01' };
 
 const st = (c: string | number, h: string | number, p: string | number | null): PositionState => ({
   costBasis: dec(c),
