@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 export interface Fault {
   /** Wait this long before answering (after the upstream answered: the upstream DID execute). */
   readonly delayMs?: number;
+  /** Hold the request this long before forwarding it (a slow way to the exchange: it reads its clock late). */
+  readonly holdRequestMs?: number;
   /**
    * Answer with `respond` without forwarding: the upstream never sees the request (as a rate limiter or
    * proxy in front of the exchange would answer). `respond` then gets status 0 and an empty body.
@@ -64,39 +66,44 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
       const headers = { ...req.headers, host: upstream.host };
-      const up = http.request(
-        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
-        (ur) => {
-          const body: Buffer[] = [];
-          ur.on('data', (c: Buffer) => body.push(c));
-          ur.on('end', () => {
-            const send = () => {
-              let status = ur.statusCode ?? 502;
-              let text = Buffer.concat(body).toString('utf8');
-              const outHeaders: http.OutgoingHttpHeaders = {};
-              for (const [k, v] of Object.entries(ur.headers)) {
-                if (v !== undefined && k !== 'content-length' && k !== 'transfer-encoding') outHeaders[k] = v;
-              }
-              if (fault?.respond) {
-                const r = fault.respond({ status, body: text });
-                status = r.status;
-                text = r.body;
-                if (r.contentType) outHeaders['content-type'] = r.contentType;
-                for (const [k, v] of Object.entries(r.headers ?? {})) outHeaders[k.toLowerCase()] = v;
-              }
-              res.writeHead(status, { ...outHeaders, 'content-length': Buffer.byteLength(text) });
-              res.end(text);
-            };
-            if (fault?.delayMs) setTimeout(send, fault.delayMs);
-            else send();
-          });
-        },
-      );
-      up.on('error', (err) => {
-        res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`proxy: ${err.message}`);
-      });
-      up.end(Buffer.concat(chunks));
+      const forward = () => {
+        const up = http.request(
+          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
+          (ur) => {
+            const body: Buffer[] = [];
+            ur.on('data', (c: Buffer) => body.push(c));
+            ur.on('end', () => {
+              const send = () => {
+                let status = ur.statusCode ?? 502;
+                let text = Buffer.concat(body).toString('utf8');
+                const outHeaders: http.OutgoingHttpHeaders = {};
+                for (const [k, v] of Object.entries(ur.headers)) {
+                  if (v !== undefined && k !== 'content-length' && k !== 'transfer-encoding')
+                    outHeaders[k] = v;
+                }
+                if (fault?.respond) {
+                  const r = fault.respond({ status, body: text });
+                  status = r.status;
+                  text = r.body;
+                  if (r.contentType) outHeaders['content-type'] = r.contentType;
+                  for (const [k, v] of Object.entries(r.headers ?? {})) outHeaders[k.toLowerCase()] = v;
+                }
+                res.writeHead(status, { ...outHeaders, 'content-length': Buffer.byteLength(text) });
+                res.end(text);
+              };
+              if (fault?.delayMs) setTimeout(send, fault.delayMs);
+              else send();
+            });
+          },
+        );
+        up.on('error', (err) => {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`proxy: ${err.message}`);
+        });
+        up.end(Buffer.concat(chunks));
+      };
+      if (fault?.holdRequestMs) setTimeout(forward, fault.holdRequestMs);
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

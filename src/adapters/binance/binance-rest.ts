@@ -155,8 +155,9 @@ export const DEFAULT_READ_RETRIES = 6;
  */
 export const DEFAULT_HEDGE_AFTER_MS = 1_000;
 /**
- * Margin added to `timestamp + recvWindow` before "not found" is final: covers the error of the measured
- * clock offset and the time between recording an order and signing its request, ms.
+ * Margin added to `timestamp + recvWindow` before "not found" is final, ms: covers timer slack and the time
+ * between recording an order and signing its request. The error bound of the measured clock offset is
+ * added on top of it ({@link BinanceRest.finalAfter}).
  */
 export const FINAL_LOOKUP_MARGIN_MS = 1_000;
 /** Wait after a 429 without `Retry-After` while `X-MBX-USED-WEIGHT-1M` is below our budget, ms. */
@@ -170,6 +171,8 @@ function isRateLimit(e: ExchangeError): boolean {
 /** A typed Binance spot REST client; see the module comment. */
 export class BinanceRest {
   private offsetMs = 0;
+  /** Bound of the offset's error: half the round trip it was measured over, ms (the server read its clock somewhere in it). */
+  private offsetErrorMs = 0;
   private synced = false;
   /** The largest `timestamp` handed to a signed request so far (exchange clock, UTC ms). */
   private maxTimestamp = 0;
@@ -244,10 +247,13 @@ export class BinanceRest {
    * The exchange-clock time (UTC ms) from which a signed request whose `timestamp` is at most
    * `timestampMs` can no longer be executed: Binance rejects it with -1021 once
    * `serverTime − timestamp > recvWindow` (rest-api.md "Timing security"), so an order the exchange
-   * does not know after that time was never placed. Adds {@link FINAL_LOOKUP_MARGIN_MS}.
+   * does not know after that time was never placed. Adds {@link FINAL_LOOKUP_MARGIN_MS} and the bound of
+   * the measured offset's error (half the round trip it was measured over): {@link waitUntil} reads the
+   * exchange clock through that offset, whose estimate may run ahead of the exchange by up to that bound
+   * (a request slow on its way; test/integration/binance/offset-error.test.ts).
    */
   finalAfter(timestampMs: number): number {
-    return timestampMs + this.opts.recvWindowMs + FINAL_LOOKUP_MARGIN_MS;
+    return timestampMs + this.opts.recvWindowMs + FINAL_LOOKUP_MARGIN_MS + this.offsetErrorMs;
   }
 
   /** Waits until the exchange clock ({@link now}) reaches `exchangeMs` (returns at once when past). */
@@ -290,6 +296,7 @@ export class BinanceRest {
     const t1 = Date.now();
     const { serverTime } = parseResponse(serverTimeSchema, body, 'GET /api/v3/time');
     this.offsetMs = serverTime - Math.round((t0 + t1) / 2);
+    this.offsetErrorMs = Math.ceil((t1 - t0) / 2);
     this.synced = true;
     return serverTime;
   }
@@ -306,6 +313,7 @@ export class BinanceRest {
     const info = parseResponse(exchangeInfoSchema, body, ep);
     if (!this.synced) {
       this.offsetMs = info.serverTime - Math.round((t0 + t1) / 2);
+      this.offsetErrorMs = Math.ceil((t1 - t0) / 2);
       this.synced = true;
     }
     return info;
