@@ -704,9 +704,11 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
     'the request-weight budget is honoured: the client waits for the next minute instead of exceeding it',
     async () => {
       // Budget 0.01 × 6000 = 60 per minute; the run needs more (exchangeInfo 20, account 20 twice, …).
-      // The emulator clock starts 3 s before a minute boundary so the wait is short, on a day no other
-      // test uses (the emulator counts weight per IP and minute, as Binance does).
-      setClock('2021-03-05', 57_000);
+      // The emulator clock stands 5 s before a minute boundary until the run's first request, so the
+      // wait is short, on a day no other test uses (the emulator counts weight per IP and minute, as
+      // Binance does). It starts at the first request, not when set: on a loaded machine the run took
+      // over 3 s to start, the minute rolled over first and nothing was throttled (a flaky failure).
+      clock.setAtFirstRead('2021-03-05', 55_000);
       const { result, stats } = await run(
         {
           paper: { account: 'tn-weight' },
