@@ -167,11 +167,20 @@ export function envVarName(section: string, key: string): string {
   return `${ENV_PREFIX}${section.toUpperCase()}_${key.toUpperCase()}`;
 }
 
+let keyTable: readonly ConfigKeyInfo[] | null = null;
+
 /**
  * The key table, in section/key order: section, key, default, unit/allowed values, description,
- * environment variables and CLI flag of every config key. Used for docs and to check `user.cfg.example`.
+ * environment variables and CLI flag of every config key. Used for docs, the help's flag rows and to
+ * check `user.cfg.example`. Built once (it derives from constants; every command's help rows read it at
+ * start-up, once per flag).
  */
 export function describeConfigKeys(): readonly ConfigKeyInfo[] {
+  if (keyTable === null) keyTable = buildKeyTable();
+  return keyTable;
+}
+
+function buildKeyTable(): readonly ConfigKeyInfo[] {
   const rows: ConfigKeyInfo[] = [];
   for (const section of SECTION_NAMES) {
     for (const [key, d] of Object.entries(KEY_DOCS[section])) {

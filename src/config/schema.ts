@@ -214,6 +214,8 @@ function timeZoneField() {
     .refine(
       (tz) => {
         if (tz === '') return false;
+        // The default needs no check, and the first Intl call loads the ICU time-zone data (~50 ms at start-up).
+        if (tz === 'UTC' || tz === 'Etc/UTC') return true;
         try {
           new Intl.DateTimeFormat('en', { timeZone: tz });
           return true;
