@@ -8,12 +8,15 @@ import type { Logger } from 'pino';
 import type { Decimal } from '../../domain/decimal.ts';
 import type { RunRow } from '../../ports/ledger-rows.ts';
 import type { RunJournal } from '../../ports/run-journal.ts';
+import type { UnfinishedState } from '../../ports/unfinished-state.ts';
 import type { OrderExecutor } from '../trading/order-executor.ts';
 import type { TradingBook } from '../trading/trading-book.ts';
 
 /** The recovered orders (for the report), the run this one continues, and whether it resumes (delta). */
 export interface Resumption {
   readonly recovered: { client_order_id: string; status: string }[];
+  /** How many fills of unfinished runs recovery booked that the saved state did not hold. */
+  readonly booked: number;
   readonly continues: RunRow | null;
   readonly resume: boolean;
 }
@@ -22,9 +25,15 @@ export interface Resumption {
  * Resolves unsettled orders with `recoveryExecutor` (null: replay or a dry run, nothing to recover); when
  * they filled, `balances` (the plan's start) becomes the recovered book. A run `running` within its lease
  * that left fills is taken as dead too: one instance per account trades at a time (the account lock).
+ * The run resumes (delta) when the period's latest run is unfinished and its fills are in the book: booked
+ * now by recovery, or already in the saved state because that state is of an unfinished rebalance run of
+ * this period (a run that failed after fills saves them, issue 14; unfinished-book.ts).
  */
 export async function recoverAndResume(
-  deps: { readonly journal: Pick<RunJournal, 'latestRun'>; readonly logger: Logger },
+  deps: {
+    readonly journal: Pick<RunJournal, 'latestRun'> & Pick<UnfinishedState, 'stateRun'>;
+    readonly logger: Logger;
+  },
   recoveryExecutor: OrderExecutor | null,
   book: TradingBook,
   balances: Map<string, Decimal>,
@@ -41,12 +50,29 @@ export async function recoverAndResume(
   const previous = run.dryRun ? null : await deps.journal.latestRun(run.accountId, 'rebalance', run.period);
   const continues =
     previous && ['failed', 'abandoned', 'running'].includes(previous.status) ? previous : null;
-  const resume = continues !== null && recovery.fills.length > 0;
+  const resume =
+    continues !== null &&
+    (recovery.fills.length > 0 || (await stateOfUnfinishedRun(deps.journal, run.accountId, run.period)));
   if (resume) {
     deps.logger.warn(
       { period: run.period, continues: continues?.id, recoveredFills: recovery.fills.length },
       `resuming the ${continues?.status} run #${continues?.id} of this period: planning only what is still missing`,
     );
   }
-  return { recovered: recovery.recovered, continues, resume };
+  return { recovered: recovery.recovered, booked: recovery.fills.length, continues, resume };
+}
+
+/** True when the account's saved state is that of an unfinished rebalance run of `period`. */
+async function stateOfUnfinishedRun(
+  journal: Pick<UnfinishedState, 'stateRun'>,
+  accountId: string,
+  period: string,
+): Promise<boolean> {
+  const r = await journal.stateRun(accountId);
+  return (
+    r !== null &&
+    r.kind === 'rebalance' &&
+    r.period === period &&
+    ['failed', 'abandoned', 'running'].includes(r.status)
+  );
 }
