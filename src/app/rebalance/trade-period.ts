@@ -129,9 +129,10 @@ export async function tradePeriod(
     { ...newRun(), continuesRunId: continues?.id ?? null },
     { heartbeatMs: HEARTBEAT_MS },
   );
-  // Issue 14: the state holds the fills of the unfinished runs now (their own run, the re-run, may stop too).
+  // Issue 14 (real exchanges): the state holds the fills of the unfinished runs now (the re-run may stop
+  // too). A replay account's simulated exchange opens from the book: a failed replay run changes nothing.
   const saveUnfinished = async () => {
-    if (session.run) {
+    if (session.run && !batch) {
       const run = { runId: session.run.id, accountId, quoteAsset, baseAssetOf };
       await trySaveUnfinishedBook({ ledger, logger: log }, run);
     }
