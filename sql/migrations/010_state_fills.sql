@@ -7,8 +7,6 @@
 alter table accounts add column state_fill_id bigint;
 comment on column accounts.state_fill_id is
   'Last fill (fills.id) of the account held in the current state (balances, positions); fills of unfinished runs after it are booked by crash recovery. null = none.';
-comment on column accounts.state_run_id is
-  'Run whose saved state (balances, positions) is the current state; null = fresh account. A failed or abandoned run here: the state holds the fills booked before it stopped (see state_fill_id).';
 
 -- Before 010 the state held every fill of the runs up to state_run_id (recovery booked those after it).
 update accounts a

@@ -38,7 +38,7 @@ import { IntradayStore } from './intraday-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { StopStore } from './stop-store.ts';
-import { lastFillId, saveUnfinishedState, stateRun, unsettledScope } from './unfinished-state.ts';
+import { heldUnsettledFills, lastFillId, saveUnfinishedState, unsettledScope } from './unfinished-state.ts';
 
 /** Minimal structured logger (pino-compatible). */
 export interface LedgerLogger {
@@ -620,11 +620,12 @@ export class PostgresLedger implements Ledger {
       .execute(async (trx) => {
         const account = await trx
           .selectFrom('accounts')
-          .select(['quote_asset', 'initial_quote', 'state_run_id'])
+          .select(['quote_asset', 'initial_quote', 'state_run_id', 'state_fill_id'])
           .where('id', '=', account_id)
           .executeTakeFirst();
         if (!account) throw new Error(`loadState: account ${accountId} is not in the ledger`);
-        if (account.state_run_id === null) {
+        // Fresh: no run saved a state, not even a failed one's booked fills (010).
+        if (account.state_run_id === null && account.state_fill_id === null) {
           return {
             balances: [{ asset: account.quote_asset, free: outDec(account.initial_quote), locked: '0' }],
             positions: [],
@@ -717,8 +718,8 @@ export class PostgresLedger implements Ledger {
   }
 
   /**
-   * See {@link Ledger.unsettledOrders}: the PENDING orders of every unfinished run (whatever run the state
-   * is of), and the orders and fills of unfinished runs recorded after the state's fill marker (010).
+   * See {@link Ledger.unsettledOrders}: of the unfinished runs after `state_run_id`, the PENDING orders,
+   * and the orders and fills recorded after the state's fill marker (010).
    */
   async unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
     const { runIds, afterFillId } = await unsettledScope(this.db, inId(accountId, 'accountId'));
@@ -746,9 +747,9 @@ export class PostgresLedger implements Ledger {
     await saveUnfinishedState(this.db, ids[0], ids[1], state, ids[2]);
   }
 
-  /** See {@link UnfinishedState.stateRun}. */
-  stateRun(accountId: string): ReturnType<UnfinishedState['stateRun']> {
-    return stateRun(this.db, inId(accountId, 'accountId'));
+  /** See {@link UnfinishedState.heldUnsettledFills}. */
+  heldUnsettledFills(accountId: string): Promise<number> {
+    return heldUnsettledFills(this.db, inId(accountId, 'accountId'));
   }
 
   /**

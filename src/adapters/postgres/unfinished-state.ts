@@ -7,7 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { dec, decStr } from '../../domain/decimal.ts';
 import type { Balance } from '../../domain/types.ts';
-import type { PositionRow, RunKind, RunStatus } from '../../ports/ledger-rows.ts';
+import type { PositionRow } from '../../ports/ledger-rows.ts';
 import type { Database } from './schema.ts';
 
 /** Run statuses whose fills may not be in the saved state yet (the run did not save it). */
@@ -16,7 +16,8 @@ export const UNFINISHED_STATUSES = ['failed', 'running', 'abandoned'];
 const TRADING_KINDS = ['rebalance', 'intraday'];
 
 /**
- * The account's unfinished trading runs (ids, oldest first) and the state's fill marker ('0': none).
+ * The account's unfinished trading runs after the last run that saved its whole state (ids, oldest first)
+ * and the state's fill marker ('0': none).
  * @throws when the account is unknown.
  */
 export async function unsettledScope(
@@ -25,26 +26,40 @@ export async function unsettledScope(
 ): Promise<{ runIds: string[]; afterFillId: string }> {
   const account = await db
     .selectFrom('accounts')
-    .select('state_fill_id')
+    .select(['state_run_id', 'state_fill_id'])
     .where('id', '=', accountId)
     .executeTakeFirst();
   if (!account) throw new Error(`unsettledOrders: account ${accountId} is not in the ledger`);
-  const runs = await db
+  let q = db
     .selectFrom('runs')
     .select('id')
     .where('account_id', '=', accountId)
     .where('kind', 'in', TRADING_KINDS)
     .where('dry_run', '=', false)
-    .where('status', 'in', UNFINISHED_STATUSES)
-    .orderBy('id')
-    .execute();
+    .where('status', 'in', UNFINISHED_STATUSES);
+  if (account.state_run_id !== null) q = q.where('id', '>', account.state_run_id);
+  const runs = await q.orderBy('id').execute();
   return { runIds: runs.map((r) => String(r.id)), afterFillId: String(account.state_fill_id ?? '0') };
+}
+
+/** How many fills of the unfinished runs in {@link unsettledScope} the saved state holds already. */
+export async function heldUnsettledFills(db: Kysely<Database>, accountId: string): Promise<number> {
+  const { runIds, afterFillId } = await unsettledScope(db, accountId);
+  if (runIds.length === 0) return 0;
+  const r = await db
+    .selectFrom('fills')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('run_id', 'in', runIds)
+    .where('id', '<=', afterFillId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 /**
  * Makes `state` the account's current state as of `runId` holding the fills up to `throughFillId`: replaces
- * the `balances` and `positions` rows and moves `state_run_id` / `state_fill_id` (one transaction, the
- * account row locked). The marker never moves backwards.
+ * the `balances` and `positions` rows (their run_id = `runId`) and moves `state_fill_id` (one transaction,
+ * the account row locked); `state_run_id` stays the last run that saved its whole state (recovery's and a
+ * triggered stop's booking scope). The marker never moves backwards.
  * @throws Error naming the id for an unknown account or run, a run of another account, a malformed decimal.
  */
 export async function saveUnfinishedState(
@@ -104,7 +119,7 @@ export async function saveUnfinishedState(
     if (positions.length > 0) await trx.insertInto('positions').values(positions).execute();
     await trx
       .updateTable('accounts')
-      .set({ state_run_id: runId, state_fill_id: throughFillId, state_saved_at: new Date() })
+      .set({ state_fill_id: throughFillId, state_saved_at: new Date() })
       .where('id', '=', accountId)
       .execute();
   });
@@ -118,24 +133,4 @@ export async function lastFillId(trx: Transaction<Database>, accountId: string):
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   return r?.last === null || r?.last === undefined ? null : String(r.last);
-}
-
-/** The run whose state is the account's current state, null for a fresh account. */
-export async function stateRun(
-  db: Kysely<Database>,
-  accountId: string,
-): Promise<{ id: string; kind: RunKind; period: string; status: RunStatus } | null> {
-  const r = await db
-    .selectFrom('accounts')
-    .innerJoin('runs', 'runs.id', 'accounts.state_run_id')
-    .select(['runs.id', 'runs.kind', 'runs.period', 'runs.status'])
-    .where('accounts.id', '=', accountId)
-    .executeTakeFirst();
-  if (!r) return null;
-  return {
-    id: String(r.id),
-    kind: r.kind as RunKind,
-    period: String(r.period),
-    status: r.status as RunStatus,
-  };
 }

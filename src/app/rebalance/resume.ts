@@ -25,13 +25,14 @@ export interface Resumption {
  * Resolves unsettled orders with `recoveryExecutor` (null: replay or a dry run, nothing to recover); when
  * they filled, `balances` (the plan's start) becomes the recovered book. A run `running` within its lease
  * that left fills is taken as dead too: one instance per account trades at a time (the account lock).
- * The run resumes (delta) when the period's latest run is unfinished and its fills are in the book: booked
- * now by recovery, or already in the saved state because that state is of an unfinished rebalance run of
- * this period (a run that failed after fills saves them, issue 14; unfinished-book.ts).
+ * The run resumes (delta) when the period's latest run is unfinished and fills of unfinished runs are in
+ * the book: booked now by recovery, or already held by the saved state (a run that failed after fills
+ * saves them, issue 14; unfinished-book.ts) — together, every fill of the unfinished runs since the last
+ * run that saved its whole state, as before issue 14's state save.
  */
 export async function recoverAndResume(
   deps: {
-    readonly journal: Pick<RunJournal, 'latestRun'> & Pick<UnfinishedState, 'stateRun'>;
+    readonly journal: Pick<RunJournal, 'latestRun'> & Pick<UnfinishedState, 'heldUnsettledFills'>;
     readonly logger: Logger;
   },
   recoveryExecutor: OrderExecutor | null,
@@ -52,7 +53,7 @@ export async function recoverAndResume(
     previous && ['failed', 'abandoned', 'running'].includes(previous.status) ? previous : null;
   const resume =
     continues !== null &&
-    (recovery.fills.length > 0 || (await stateOfUnfinishedRun(deps.journal, run.accountId, run.period)));
+    (recovery.fills.length > 0 || (await deps.journal.heldUnsettledFills(run.accountId)) > 0);
   if (resume) {
     deps.logger.warn(
       { period: run.period, continues: continues?.id, recoveredFills: recovery.fills.length },
@@ -60,19 +61,4 @@ export async function recoverAndResume(
     );
   }
   return { recovered: recovery.recovered, booked: recovery.fills.length, continues, resume };
-}
-
-/** True when the account's saved state is that of an unfinished rebalance run of `period`. */
-async function stateOfUnfinishedRun(
-  journal: Pick<UnfinishedState, 'stateRun'>,
-  accountId: string,
-  period: string,
-): Promise<boolean> {
-  const r = await journal.stateRun(accountId);
-  return (
-    r !== null &&
-    r.kind === 'rebalance' &&
-    r.period === period &&
-    ['failed', 'abandoned', 'running'].includes(r.status)
-  );
 }

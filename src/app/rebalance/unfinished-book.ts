@@ -25,7 +25,7 @@ import { balancesOf } from './result-parts.ts';
  *   the same fills, as it did before this state was saved).
  */
 export async function saveUnfinishedBook(
-  deps: { readonly ledger: Pick<AccountBook, 'loadState'> & Omit<UnfinishedState, 'stateRun'> },
+  deps: { readonly ledger: Pick<AccountBook, 'loadState'> & Omit<UnfinishedState, 'heldUnsettledFills'> },
   run: {
     readonly runId: string;
     readonly accountId: string;
