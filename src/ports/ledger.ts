@@ -6,6 +6,7 @@ import type { IntradayJournal } from './intraday-journal.ts';
 import type { OrderJournal } from './order-journal.ts';
 import type { RunJournal } from './run-journal.ts';
 import type { StopJournal } from './stop-journal.ts';
+import type { UnfinishedState } from './unfinished-state.ts';
 
 export type * from './ledger-rows.ts';
 export type {
@@ -17,6 +18,7 @@ export type {
   OrderJournal,
   RunJournal,
   StopJournal,
+  UnfinishedState,
 };
 
 /**
@@ -39,7 +41,8 @@ export interface Ledger
     BacktestJournal,
     HaltJournal,
     IntradayJournal,
-    StopJournal {
+    StopJournal,
+    UnfinishedState {
   /** Applies pending SQL migrations from `sql/migrations` (idempotent). */
   migrate(): Promise<void>;
   /** Closes the connection(s). */

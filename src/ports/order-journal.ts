@@ -30,10 +30,12 @@ export interface OrderJournal {
   runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }>;
 
   /**
-   * Crash recovery: the orders and fills of the account's `rebalance` runs that never completed
-   * (status `failed` or still `running`, not dry runs) and started after the run whose state is the
-   * account's current state — i.e. what reached the exchange but is not in the saved state yet.
-   * Orders oldest first; `PENDING` ones were recorded but their outcome is unknown.
+   * Crash recovery: of the account's `rebalance`/`intraday` runs that never completed (status `failed`,
+   * `abandoned` or still `running`, not dry runs), the `PENDING` orders (recorded, outcome unknown) and
+   * the fills recorded after the last fill the saved state holds (`accounts.state_fill_id`, migration
+   * 010) with their orders — i.e. what reached the exchange but is not in the saved state yet. A failed
+   * run may have saved the state with its booked fills (issue 14), so its PENDING orders are returned
+   * whatever run the state is of. Orders and fills oldest first.
    */
   unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }>;
 }

@@ -30,6 +30,7 @@ import type {
   RunKind,
   RunRow,
   RunStatus,
+  UnfinishedState,
   UniverseDecisionRow,
 } from '../../ports/ledger.ts';
 import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
@@ -38,6 +39,7 @@ import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { bookTriggeredStop } from './stop-booking.ts';
 import { StopStore } from './stop-store.ts';
+import { heldUnsettledFills, lastFillId, saveUnfinishedState, unsettledScope } from './unfinished-state.ts';
 
 /** Minimal structured logger (pino-compatible). */
 export interface LedgerLogger {
@@ -591,9 +593,11 @@ export class PostgresLedger implements Ledger {
           )
           .execute();
       }
+      // The book saved after a run holds every fill of the account recorded so far (010).
+      const state_fill_id = await lastFillId(trx, account_id);
       await trx
         .updateTable('accounts')
-        .set({ state_run_id: run_id, state_saved_at: new Date() })
+        .set({ state_run_id: run_id, state_fill_id, state_saved_at: new Date() })
         .where('id', '=', account_id)
         .execute();
     });
@@ -612,11 +616,12 @@ export class PostgresLedger implements Ledger {
       .execute(async (trx) => {
         const account = await trx
           .selectFrom('accounts')
-          .select(['quote_asset', 'initial_quote', 'state_run_id'])
+          .select(['quote_asset', 'initial_quote', 'state_run_id', 'state_fill_id'])
           .where('id', '=', account_id)
           .executeTakeFirst();
         if (!account) throw new Error(`loadState: account ${accountId} is not in the ledger`);
-        if (account.state_run_id === null) {
+        // Fresh: no run saved a state, not even a failed one's booked fills (010).
+        if (account.state_run_id === null && account.state_fill_id === null) {
           return {
             balances: [{ asset: account.quote_asset, free: outDec(account.initial_quote), locked: '0' }],
             positions: [],
@@ -650,7 +655,8 @@ export class PostgresLedger implements Ledger {
 
   /** The run's orders and fills in insertion (id) order. */
   async runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
-    return this.ordersOfRuns([inId(runId, 'runId')]);
+    const { orders, fills } = await this.ordersOfRuns([inId(runId, 'runId')]);
+    return { orders, fills };
   }
 
   /** Inserts the exchange's balances of a run (phase `before` or `after`); replaces an earlier call's. */
@@ -707,46 +713,70 @@ export class PostgresLedger implements Ledger {
       .execute();
   }
 
-  /** See {@link Ledger.unsettledOrders}. */
+  /**
+   * See {@link Ledger.unsettledOrders}: of the unfinished runs after `state_run_id`, the PENDING orders,
+   * and the orders and fills recorded after the state's fill marker (010).
+   */
   async unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
-    const account_id = inId(accountId, 'accountId');
-    const account = await this.db
-      .selectFrom('accounts')
-      .select('state_run_id')
-      .where('id', '=', account_id)
-      .executeTakeFirst();
-    if (!account) throw new Error(`unsettledOrders: account ${accountId} is not in the ledger`);
-    let q = this.db
-      .selectFrom('runs')
-      .select('id')
-      .where('account_id', '=', account_id)
-      .where('kind', 'in', ['rebalance', 'intraday'])
-      .where('dry_run', '=', false)
-      .where('status', 'in', ['failed', 'running', 'abandoned']);
-    if (account.state_run_id !== null) q = q.where('id', '>', account.state_run_id);
-    const runs = await q.orderBy('id').execute();
-    if (runs.length === 0) return { orders: [], fills: [] };
-    return this.ordersOfRuns(runs.map((r) => r.id));
+    const { runIds, afterFillId } = await unsettledScope(this.db, inId(accountId, 'accountId'));
+    if (runIds.length === 0) return { orders: [], fills: [] };
+    const { orders, fills } = await this.ordersOfRuns(runIds, afterFillId);
+    return { orders, fills };
   }
 
+  /** See {@link UnfinishedState.unsettledFills}. */
+  async unsettledFills(accountId: string): Promise<{ fills: FillRowOut[]; throughFillId: string | null }> {
+    const { runIds, afterFillId } = await unsettledScope(this.db, inId(accountId, 'accountId'));
+    if (runIds.length === 0) return { fills: [], throughFillId: null };
+    const { fills, lastFillId: throughFillId } = await this.ordersOfRuns(runIds, afterFillId);
+    return { fills, throughFillId };
+  }
+
+  /** See {@link UnfinishedState.saveUnfinishedState}. */
+  async saveUnfinishedState(
+    runId: string,
+    accountId: string,
+    state: { readonly balances: readonly Balance[]; readonly positions: readonly PositionRow[] },
+    throughFillId: string,
+  ): Promise<void> {
+    const ids = [inId(runId, 'runId'), inId(accountId, 'accountId'), inId(throughFillId, 'fillId')] as const;
+    await saveUnfinishedState(this.db, ids[0], ids[1], state, ids[2]);
+  }
+
+  /** See {@link UnfinishedState.heldUnsettledFills}. */
+  heldUnsettledFills(accountId: string): Promise<number> {
+    return heldUnsettledFills(this.db, inId(accountId, 'accountId'));
+  }
+
+  /**
+   * The orders and fills of `runIds`; with `afterFillId`, only the fills after it and the orders that are
+   * PENDING or have such a fill. `lastFillId`: the last fill returned (null: none).
+   */
   private async ordersOfRuns(
     runIds: readonly string[],
-  ): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
-    const orders = await this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('run_id', 'in', runIds)
-      .orderBy('id')
-      .execute();
-    const fills = await this.db
+    afterFillId?: string,
+  ): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[]; lastFillId: string | null }> {
+    let fq = this.db
       .selectFrom('fills')
       .innerJoin('orders', 'orders.id', 'fills.order_id')
       .selectAll('fills')
       .select('orders.client_order_id')
-      .where('fills.run_id', 'in', runIds)
-      .orderBy('fills.id')
-      .execute();
+      .where('fills.run_id', 'in', runIds);
+    if (afterFillId !== undefined) fq = fq.where('fills.id', '>', afterFillId);
+    const fills = await fq.orderBy('fills.id').execute();
+    let oq = this.db.selectFrom('orders').selectAll().where('run_id', 'in', runIds);
+    if (afterFillId !== undefined) {
+      const filled = [...new Set(fills.map((f) => f.order_id))];
+      oq = oq.where((eb) =>
+        filled.length > 0
+          ? eb.or([eb('status', '=', 'PENDING'), eb('id', 'in', filled)])
+          : eb('status', '=', 'PENDING'),
+      );
+    }
+    const orders = await oq.orderBy('id').execute();
+    const last = fills.at(-1);
     return {
+      lastFillId: last === undefined ? null : outId(last.id),
       orders: orders.map((o) => ({
         id: outId(o.id),
         runId: outId(o.run_id),

@@ -31,6 +31,8 @@ export interface AccountsTable {
   venue: ColumnType<string | null, string | null | undefined, string | null>;
   state_run_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
   state_saved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Migration 010: the last fill (fills.id) held in the current state; null = none. */
+  state_fill_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
   created_at: TsDefault;
 }
 

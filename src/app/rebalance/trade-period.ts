@@ -32,6 +32,7 @@ import {
 } from './result-parts.ts';
 import { recoverAndResume } from './resume.ts';
 import { refuseInSession, type StoppedRunContext } from './stopped-run.ts';
+import { trySaveUnfinishedBook } from './unfinished-book.ts';
 import type { UniverseAtD } from './universe-at.ts';
 
 /** How often a run records a sign of life, ms. */
@@ -128,6 +129,15 @@ export async function tradePeriod(
     { ...newRun(), continuesRunId: continues?.id ?? null },
     { heartbeatMs: HEARTBEAT_MS },
   );
+  // Issue 14 (real exchanges): the state holds the fills of the unfinished runs now (the re-run may stop
+  // too). A replay account's simulated exchange opens from the book: a failed replay run changes nothing.
+  const saveUnfinished = async () => {
+    if (session.run && !batch) {
+      const run = { runId: session.run.id, accountId, quoteAsset, baseAssetOf };
+      await trySaveUnfinishedBook({ ledger, logger: log }, run);
+    }
+  };
+  if (resumption.booked > 0) await saveUnfinished();
   const exchangeReport = (
     after: readonly Balance[],
     reconciliation: ReconciliationRow[],
@@ -299,6 +309,8 @@ export async function tradePeriod(
     });
     return withHalt(result, haltPart, outcome, req.dryRun);
   } catch (err) {
+    await session.settle().catch(() => undefined); // the fills recorded so far, then the state holds them
+    await saveUnfinished();
     await session.fail(err, timings);
     throw err;
   }
