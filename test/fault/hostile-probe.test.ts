@@ -16,16 +16,16 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { runRebalance } from '../../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
-import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'hostile-probe-secret-0123456789';
@@ -83,12 +83,7 @@ async function run(overrides: Overrides, apiKey: string, ledger = 'pglite') {
     credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
   });
   try {
-    return await runRebalance(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      dryRun: false,
-      force: false,
-      effectiveConfig: loaded.redacted(),
-    });
+    return await rebalanceAsCli(adapters.deps, loaded);
   } finally {
     await adapters.close();
   }
