@@ -3,6 +3,7 @@
  * scores and metrics as numbers). A contract for users' scripts and dashboards.
  */
 import type { Balance } from '../domain/types.ts';
+import type { ReconciliationRow } from '../ports/ledger-rows.ts';
 
 /** The kill switch around a rebalance's `rebalance` event (src/app/rebalance/halt-gate.ts). */
 export interface HaltReport {
@@ -159,14 +160,7 @@ export interface RebalanceResult {
    */
   readonly exchange: {
     readonly balances_after: Balance[];
-    readonly reconciliation: {
-      readonly phase: 'before' | 'after';
-      readonly asset: string;
-      readonly expected: string;
-      readonly actual: string;
-      readonly difference: string;
-      readonly note: string;
-    }[];
+    readonly reconciliation: ReconciliationRow[];
     readonly recovered_orders: { client_order_id: string; status: string }[];
     /** Requests sent to the exchange by this process and their total documented request weight. */
     readonly requests: number | null;
