@@ -26,6 +26,7 @@ import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
+import { runningClock } from '../support/running-clock.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'hostile-probe-secret-0123456789';
@@ -35,14 +36,13 @@ const BASE_DAY_MS = dayToMs('2021-02-21'); // D-1-L
 let dir: string;
 let emu: RunningEmulator;
 let proxy: FaultProxy;
-const t0 = Date.now();
-const base = dayToMs(D) + 30_000;
+const clock = runningClock(D, 30_000);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-probe-'));
   emu = await startEmulator({
     dataset: await loadDataset(BUNDLED_DATA_DIR),
-    now: () => base + (Date.now() - t0),
+    now: clock.now,
     accounts: ['k-zero', 'k-neg', 'k-miss', 'k-reset', 'k-more'].map((apiKey) => ({
       apiKey,
       secret: SECRET,

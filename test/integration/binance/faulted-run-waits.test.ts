@@ -17,10 +17,10 @@ import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-da
 import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { runningClock } from '../../support/running-clock.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'waits-secret';
@@ -48,8 +48,7 @@ describe('a faulted run waits only where safety needs it', () => {
   let dataset: Dataset;
   let emu: RunningEmulator;
   let proxy: FaultProxy;
-  const t0 = Date.now();
-  const base = dayToMs('2021-03-01') + 5_000;
+  const clock = runningClock('2021-03-01', 5_000);
   let n = 0;
 
   beforeAll(async () => {
@@ -67,7 +66,7 @@ describe('a faulted run waits only where safety needs it', () => {
     const apiKey = `waits-${++n}`;
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
     });
     proxy = await startFaultProxy(emu.baseUrl);
