@@ -25,7 +25,7 @@ import { decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
+import { rebalanceWithKey } from '../support/rebalance-as-cli.ts';
 import { runningClock } from '../support/running-clock.ts';
 
 const logger = createLogger('silent', 'json');
@@ -79,14 +79,7 @@ async function run(overrides: Overrides, apiKey: string, ledger = 'pglite') {
     env: {},
     overrides: { ...overrides, database: { data_dir: path.join(dir, ledger) } },
   });
-  const adapters = await openAdapters(loaded.config, logger, {
-    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
-  });
-  try {
-    return await rebalanceAsCli(adapters.deps, loaded);
-  } finally {
-    await adapters.close();
-  }
+  return rebalanceWithKey(loaded, apiKey, SECRET);
 }
 const failure = (p: Promise<unknown>) =>
   p.then(

@@ -12,7 +12,6 @@ import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger
 import { runIntraday } from '../../src/app/intraday/run-intraday.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openIntradayAdapters } from '../../src/compose/intraday.ts';
-import { openAdapters } from '../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { dayToMs } from '../../src/domain/time.ts';
@@ -21,7 +20,7 @@ import type { CrashProxy } from '../fault/harness.ts';
 import { BIN } from './cli.ts';
 import type { LedgerBackend } from './ledger-scratch.ts';
 import { freshServerDatabase } from './postgres-server.ts';
-import { rebalanceAsCli } from './rebalance-as-cli.ts';
+import { rebalanceWithKey } from './rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
 export const SECRET = 'e2e-intraday-secret-0123456789';
@@ -116,15 +115,7 @@ export async function rebalance(
   o: Overrides,
   db?: string,
 ) {
-  const loaded = configFor(w, baseUrl, account, o, db);
-  const adapters = await openAdapters(loaded.config, logger, {
-    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
-  });
-  try {
-    return await rebalanceAsCli(adapters.deps, loaded);
-  } finally {
-    await adapters.close();
-  }
+  return rebalanceWithKey(configFor(w, baseUrl, account, o, db), apiKey, SECRET);
 }
 
 /** One pass; `inspect` reads the ledger before it closes. */
