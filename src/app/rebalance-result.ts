@@ -4,6 +4,7 @@
  */
 import type { Balance } from '../domain/types.ts';
 import type { ReconciliationRow } from '../ports/ledger-rows.ts';
+import type { FillFigures } from './fill-figures.ts';
 
 /** The kill switch around a rebalance's `rebalance` event (src/app/rebalance/halt-gate.ts). */
 export interface HaltReport {
@@ -56,15 +57,9 @@ export interface OrderReport {
   readonly reject_message: string | null;
 }
 
-export interface FillReport {
+/** One fill of the order `client_order_id`. */
+export interface FillReport extends FillFigures {
   readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: 'BUY' | 'SELL';
-  readonly quantity: string;
-  readonly price: string;
-  readonly quote_quantity: string;
-  readonly commission: string;
-  readonly commission_asset: string;
   /** Commission valued in the quote asset at the fill price. */
   readonly commission_quote: string;
 }
