@@ -5,6 +5,7 @@
  */
 
 import type { DatedEquity, PerformanceMetrics } from '../domain/metrics/performance.ts';
+import type { FillFigures } from './fill-figures.ts';
 
 /**
  * Performance metrics of one equity series (strategy-semantics.md §9): the domain's
@@ -15,19 +16,9 @@ export type BacktestMetrics = PerformanceMetrics;
 /** One point of the daily equity curve: close-of-day equity in the quote asset (UTC day `YYYY-MM-DD`). */
 export type EquityPoint = DatedEquity;
 
-/** One fill of the backtest. */
-export interface BacktestTrade {
+/** One fill of the backtest, on the UTC day `date` (YYYY-MM-DD). */
+export interface BacktestTrade extends FillFigures {
   readonly date: string;
-  readonly symbol: string;
-  readonly side: 'BUY' | 'SELL';
-  /** Base quantity, decimal string. */
-  readonly quantity: string;
-  /** Fill price, quote per base, decimal string. */
-  readonly price: string;
-  /** `quantity × price`, decimal string. */
-  readonly quote_quantity: string;
-  readonly commission: string;
-  readonly commission_asset: string;
 }
 
 /** An order the simulated exchange refused (§7). */

@@ -45,7 +45,7 @@ import type {
   HoldingsPoint,
 } from './backtest-result.ts';
 import { UserInputError } from './errors.ts';
-import type { RebalanceSettings } from './settings.ts';
+import { type RebalanceSettings, universeRulesOf } from './settings.ts';
 
 export type { BacktestMarket } from '../domain/backtest/market.ts';
 
@@ -287,17 +287,7 @@ export function resolveBacktestPeriod(
 }
 
 function universeParams(s: BacktestSettings): FastUniverseParams {
-  return {
-    quoteAsset: s.quoteAsset,
-    lookbackDays: s.strategy.lookbackDays,
-    minAgeDays: s.universe.minAgeDays,
-    minMarketCap: s.universe.minMarketCap,
-    minQuoteVolume: s.universe.minQuoteVolume,
-    exclude: s.universe.exclude,
-    include: s.universe.include,
-    mode: s.strategy.mode,
-    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
-  };
+  return { ...universeRulesOf(s), mode: s.strategy.mode };
 }
 
 function bookParams(s: BacktestSettings, details: boolean, hold = false): BookParams {

@@ -3,6 +3,8 @@
  * scores and metrics as numbers). A contract for users' scripts and dashboards.
  */
 import type { Balance } from '../domain/types.ts';
+import type { ReconciliationRow } from '../ports/ledger-rows.ts';
+import type { FillFigures } from './fill-figures.ts';
 
 /** The kill switch around a rebalance's `rebalance` event (src/app/rebalance/halt-gate.ts). */
 export interface HaltReport {
@@ -55,15 +57,9 @@ export interface OrderReport {
   readonly reject_message: string | null;
 }
 
-export interface FillReport {
+/** One fill of the order `client_order_id`. */
+export interface FillReport extends FillFigures {
   readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: 'BUY' | 'SELL';
-  readonly quantity: string;
-  readonly price: string;
-  readonly quote_quantity: string;
-  readonly commission: string;
-  readonly commission_asset: string;
   /** Commission valued in the quote asset at the fill price. */
   readonly commission_quote: string;
 }
@@ -159,14 +155,7 @@ export interface RebalanceResult {
    */
   readonly exchange: {
     readonly balances_after: Balance[];
-    readonly reconciliation: {
-      readonly phase: 'before' | 'after';
-      readonly asset: string;
-      readonly expected: string;
-      readonly actual: string;
-      readonly difference: string;
-      readonly note: string;
-    }[];
+    readonly reconciliation: ReconciliationRow[];
     readonly recovered_orders: { client_order_id: string; status: string }[];
     /** Requests sent to the exchange by this process and their total documented request weight. */
     readonly requests: number | null;

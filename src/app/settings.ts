@@ -5,6 +5,7 @@
 import type { RebalanceMode } from '../domain/planning/plan.ts';
 import type { StrategyMode } from '../domain/ranking/rank.ts';
 import type { RiskSettings } from '../domain/risk/risk-settings.ts';
+import type { UniverseParams } from '../domain/universe/eligibility.ts';
 
 export interface RebalanceSettings {
   /** Ledger account name (paper account for replay). */
@@ -53,4 +54,24 @@ export interface RebalanceSettings {
    * §10–§11). Absent = every rule off (`DEFAULT_RISK_SETTINGS`).
    */
   readonly risk?: RiskSettings;
+}
+
+/**
+ * The §3 universe rules of `s` as the eligibility filter takes them (every {@link UniverseParams} field
+ * but `tradingRule`, which the caller names): L, the minimum age, market cap (USD) and quote volume, the
+ * exclude/include lists, and the §11 entry filter only when it is on.
+ */
+export function universeRulesOf(
+  s: Pick<RebalanceSettings, 'quoteAsset' | 'strategy' | 'universe' | 'risk'>,
+): Omit<UniverseParams, 'tradingRule'> {
+  return {
+    quoteAsset: s.quoteAsset,
+    lookbackDays: s.strategy.lookbackDays,
+    minAgeDays: s.universe.minAgeDays,
+    minMarketCap: s.universe.minMarketCap,
+    minQuoteVolume: s.universe.minQuoteVolume,
+    exclude: s.universe.exclude,
+    include: s.universe.include,
+    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
+  };
 }

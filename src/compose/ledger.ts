@@ -83,14 +83,26 @@ export async function openLockedLedger(
   command: string,
 ): Promise<{ ledger: Ledger; close(): Promise<void> }> {
   const lock = await takeInstanceLock(config, { command, writesBook: false });
-  let ledger: Ledger;
+  const ledger = await openMigratedLedgerUnder(lock, config, logger);
+  return { ledger, close: () => closeAll(ledger, lock) };
+}
+
+/**
+ * {@link openMigratedLedger} once `lock` (the instance lock, {@link takeInstanceLock}) is held; the lock
+ * is released when the ledger does not open or migrate.
+ * @throws LedgerConnectionError (exit 69), a failing migration's error.
+ */
+export async function openMigratedLedgerUnder(
+  lock: HeldLock,
+  config: Config,
+  logger: Logger,
+): Promise<Ledger> {
   try {
-    ledger = await openMigratedLedger(config, logger);
+    return await openMigratedLedger(config, logger);
   } catch (err) {
     await lock.release();
     throw err;
   }
-  return { ledger, close: () => closeAll(ledger, lock) };
 }
 
 /** Closes the ledger, then releases the instance lock (even when closing fails). */

@@ -18,7 +18,7 @@ import type { Config } from '../config/schema.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { HeldLock } from '../ports/instance-lock.ts';
 import type { Ledger } from '../ports/ledger.ts';
-import { closeAll, openMigratedLedger, takeInstanceLock } from './ledger.ts';
+import { closeAll, openMigratedLedger, openMigratedLedgerUnder, takeInstanceLock } from './ledger.ts';
 import { liveMarketCaps } from './market-caps.ts';
 import { dataDirOf } from './settings.ts';
 
@@ -145,13 +145,7 @@ function simulatedExchange(ctx: ExchangeContext, config: Config, clock: { now():
 async function openBinanceAdapters(config: Config, logger: Logger, opts: OpenOptions): Promise<Adapters> {
   const target = await binanceTarget(config, opts);
   const lock = await lockFor(config, logger, opts);
-  let ledger: PostgresLedger;
-  try {
-    ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
-  } catch (err) {
-    await lock.release();
-    throw err;
-  }
+  const ledger = (await openMigratedLedgerUnder(lock, config, logger)) as PostgresLedger;
   try {
     const rest = await openBinanceRest(config, target, logger);
     const url = new URL(target.baseUrl);

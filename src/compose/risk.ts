@@ -9,7 +9,7 @@ import { PostgresAccountLookup } from '../adapters/postgres/account-lookup.ts';
 import type { PostgresLedger } from '../adapters/postgres/postgres-ledger.ts';
 import type { RiskDeps } from '../app/risk/risk-status.ts';
 import type { Config } from '../config/schema.ts';
-import { closeAll, openLockedLedger, openMigratedLedger, takeInstanceLock } from './ledger.ts';
+import { closeAll, openLockedLedger, openMigratedLedgerUnder, takeInstanceLock } from './ledger.ts';
 
 /** The risk use cases' dependencies over an opened ledger, the ledger read (`target`, redacted) and its closer. */
 export interface OpenedRisk {
@@ -40,12 +40,6 @@ export async function composeRisk(
     return { deps: riskDepsOf(ledger), target: ledger.target, close: opened.close };
   }
   const lock = await takeInstanceLock(config, { command: 'risk reset', writesBook: true, logger });
-  let ledger: PostgresLedger;
-  try {
-    ledger = (await openMigratedLedger(config, logger)) as PostgresLedger;
-  } catch (err) {
-    await lock.release();
-    throw err;
-  }
+  const ledger = (await openMigratedLedgerUnder(lock, config, logger)) as PostgresLedger;
   return { deps: riskDepsOf(ledger), target: ledger.target, close: () => closeAll(ledger, lock) };
 }

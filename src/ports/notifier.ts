@@ -6,6 +6,7 @@
  * Money values are exact decimal strings in the quote asset; times are ISO-8601 UTC. An event never
  * carries a key, a token or a password.
  */
+import type { ReconciliationRow } from './ledger-rows.ts';
 
 /** The event types, also the values of `[notify] on` (besides `all`). */
 export const NOTIFY_EVENT_TYPES = ['summary', 'failure', 'reconciliation', 'exit', 'halt'] as const;
@@ -57,14 +58,7 @@ export interface FailureEvent extends EventBase {
 }
 
 /** One reconciliation difference (RebalanceResult exchange.reconciliation; decimal strings). */
-export interface ReconciliationDifference {
-  readonly phase: 'before' | 'after';
-  readonly asset: string;
-  readonly expected: string;
-  readonly actual: string;
-  readonly difference: string;
-  readonly note: string;
-}
+export type ReconciliationDifference = ReconciliationRow;
 
 /** A run whose ledger and exchange balances differ (sent with the summary when there is any difference). */
 export interface ReconciliationEvent extends EventBase {

@@ -16,39 +16,28 @@
  * 21446 @ 0.2214. The pass at 15:00:30 finds it filled; UNFI's trailing stop (peak 44.3992 at 05:00,
  * R = 39.95928, 06:00 low 39.8835) fires in the same pass, which sells UNFI at the market.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type CrashProxy, startCrashProxy } from '../fault/harness.ts';
-import { BIN } from '../support/cli.ts';
-import { HOUR, pass, rebalance, SECRET, TWO, useWorld } from '../support/intraday-world.ts';
+import { HOUR, intradayChild, pass, rebalance, TWO, useWorld } from '../support/intraday-world.ts';
+import { LEDGER_BACKENDS } from '../support/ledger-scratch.ts';
 
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
-const serverUrl = process.env.DATABASE_URL;
-const backends = [
-  { name: 'PGlite (embedded)', server: false, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
-];
 
-describe.each(backends)(
+describe.each(LEDGER_BACKENDS)(
   'killed after booking a triggered exchange stop, ledger on $name',
-  ({ server, skip }) => {
-    const ctx = useWorld(['k-xk'], {
-      server,
-      skip,
-      dbName: 'e2e_xstops_kill',
-      ...(serverUrl ? { serverUrl } : {}),
-    });
+  (backend) => {
+    const ctx = useWorld(['k-xk'], backend, 'e2e_xstops_kill');
     let proxy: CrashProxy | undefined;
     let victim: ChildProcess | null = null;
     let armed = false;
     let tradesSeen = false;
     beforeAll(async () => {
-      if (skip) return;
+      if (backend.skip) return;
       proxy = await startCrashProxy(ctx.w().emu.baseUrl, (e) => {
         if (!armed) return null;
         if (e.path === '/api/v3/myTrades') {
@@ -63,7 +52,7 @@ describe.each(backends)(
       await proxy?.close();
     });
 
-    it.skipIf(skip)(
+    it.skipIf(backend.skip)(
       'the next pass completes by itself: no refusal, no second sale, the book equal to the exchange',
       async () => {
         const w = ctx.w();
@@ -74,31 +63,23 @@ describe.each(backends)(
         expect(r.run.status).toBe('completed');
         w.setClock(dayToMs('2021-03-01') + 15 * HOUR + 30_000);
         armed = true;
-        const env: Record<string, string> = {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          LOG_LEVEL: 'warn',
-          BINANCE_API_KEY: 'k-xk',
-          BINANCE_API_SECRET: SECRET,
-          REBALANCER_DATABASE_DATA_DIR: path.join(w.dir, 'pglite'),
-          ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-          REBALANCER_STRATEGY_TOP_N: '2',
-          REBALANCER_UNIVERSE_INCLUDE: 'MATICUSDT,UNFIUSDT,BTCUSDT,ETHUSDT,ADAUSDT',
-          REBALANCER_RISK_STOP_LOSS: '0.05',
-          REBALANCER_RISK_TRAILING_STOP: '0.1',
-          REBALANCER_INTRADAY_STOP_ON_EXCHANGE: 'true',
-        };
-        const killed = await new Promise<{ signal: string | null }>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            [BIN, 'intraday', '--exchange', 'testnet', '--base-url', p.baseUrl, '--account', 'tn-xk'],
-            { cwd: w.dir, env, stdio: ['ignore', 'ignore', 'ignore'] },
-          );
-          victim = child;
-          p.setVictim(child);
-          child.on('error', reject);
-          child.on('close', (_code, signal) => resolve({ signal }));
-        });
+        const killed = await intradayChild(
+          w,
+          p,
+          'tn-xk',
+          'k-xk',
+          {
+            REBALANCER_STRATEGY_TOP_N: '2',
+            REBALANCER_UNIVERSE_INCLUDE: 'MATICUSDT,UNFIUSDT,BTCUSDT,ETHUSDT,ADAUSDT',
+            REBALANCER_RISK_STOP_LOSS: '0.05',
+            REBALANCER_RISK_TRAILING_STOP: '0.1',
+            REBALANCER_INTRADAY_STOP_ON_EXCHANGE: 'true',
+          },
+          (child) => {
+            victim = child;
+          },
+          dbUrl,
+        );
         expect(p.fired()).toBe(true);
         expect(killed.signal).toBe('SIGKILL');
         p.disarm();

@@ -26,13 +26,9 @@ import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type CrashProxy, startCrashProxy } from '../fault/harness.ts';
 import { HOUR, pass, rebalance, TWO, useWorld } from '../support/intraday-world.ts';
+import { LEDGER_BACKENDS } from '../support/ledger-scratch.ts';
 
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
-const serverUrl = process.env.DATABASE_URL;
-const backends = [
-  { name: 'PGlite (embedded)', server: false, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
-];
 
 /** The stop-order requests among `seen` (the proxy's `METHOD /path` list). */
 function stopRequests(seen: readonly string[]) {
@@ -45,17 +41,12 @@ function stopRequests(seen: readonly string[]) {
   };
 }
 
-describe.each(backends)(
+describe.each(LEDGER_BACKENDS)(
   'the intraday pass keeps unchanged exchange stops, ledger on $name',
-  ({ server, skip }) => {
-    const ctx = useWorld(['k-xp', 'k-xr'], {
-      server,
-      skip,
-      dbName: 'e2e_xstops_pass',
-      ...(serverUrl ? { serverUrl } : {}),
-    });
+  (backend) => {
+    const ctx = useWorld(['k-xp', 'k-xr'], backend, 'e2e_xstops_pass');
 
-    it.skipIf(skip)(
+    it.skipIf(backend.skip)(
       'unchanged levels: no cancel, no new order; a trailed level: exactly that stop replaced',
       async () => {
         const w = ctx.w();
@@ -136,7 +127,7 @@ describe.each(backends)(
      * looks MATIC's stop up, books it, reads the account again and goes on: no refusal, MATIC's stop
      * booked once, no market SELL of MATIC.
      */
-    it.skipIf(skip)(
+    it.skipIf(backend.skip)(
       'a stop that fills between the check and the account read: booked, no refusal',
       async () => {
         const w = ctx.w();

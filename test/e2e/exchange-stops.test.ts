@@ -43,6 +43,7 @@ import {
   type World,
   world,
 } from '../support/intraday-world.ts';
+import { LEDGER_BACKENDS } from '../support/ledger-scratch.ts';
 
 const logger = createLogger('silent', 'json');
 const STOPS = { ...TWO, intraday: { stop_on_exchange: 'true' } };
@@ -116,23 +117,12 @@ async function ledgerView(w: World, account: string, dbUrl?: string) {
   }
 }
 
-const serverUrl = process.env.DATABASE_URL;
-const backends = [
-  { name: 'PGlite (embedded)', server: false, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
-];
-
-describe.each(backends)(
+describe.each(LEDGER_BACKENDS)(
   'exchange-side stops through the emulator (stop_on_exchange = true), ledger on $name',
-  ({ server, skip }) => {
-    const ctx = useWorld(['k-xs'], {
-      server,
-      skip,
-      dbName: 'e2e_xstops',
-      ...(serverUrl ? { serverUrl } : {}),
-    });
+  (backend) => {
+    const ctx = useWorld(['k-xs'], backend, 'e2e_xstops');
 
-    it.skipIf(skip)(
+    it.skipIf(backend.skip)(
       'rests a STOP_LOSS per position after the buys; the next rebalance books the triggered one, cancels and replaces the other',
       async () => {
         const w = ctx.w();

@@ -10,9 +10,8 @@
  * (The testnet account reset — the exchange holding less than the book — used to be tested here as "every
  * SELL rejected, exit 4"; the pass now refuses before any SELL, exit 3: test/e2e/intraday-reconcile.test.ts.)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
@@ -20,8 +19,7 @@ import type { Overrides } from '../../src/config/loader.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type CrashProxy, startCrashProxy } from '../fault/harness.ts';
-import { BIN } from '../support/cli.ts';
-import { HOUR, pass, rebalance, SECRET, type World, world } from '../support/intraday-world.ts';
+import { HOUR, intradayChild, pass, rebalance, type World, world } from '../support/intraday-world.ts';
 
 describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
   let w: World;
@@ -77,28 +75,20 @@ describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
     expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
     w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
     armed = true;
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      BINANCE_API_KEY: 'k-crash',
-      BINANCE_API_SECRET: SECRET,
-      REBALANCER_DATABASE_DATA_DIR: path.join(w.dir, 'pglite'),
-      REBALANCER_STRATEGY_TOP_N: '1',
-      REBALANCER_UNIVERSE_INCLUDE: 'MATICUSDT',
-      REBALANCER_RISK_TRAILING_STOP: '0.1',
-    };
-    const killed = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [BIN, 'intraday', '--exchange', 'testnet', '--base-url', proxy.baseUrl, '--account', 'tn-crash'],
-        { cwd: w.dir, env, stdio: ['ignore', 'ignore', 'ignore'] },
-      );
-      victim = child;
-      proxy.setVictim(child);
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal }));
-    });
+    const killed = await intradayChild(
+      w,
+      proxy,
+      'tn-crash',
+      'k-crash',
+      {
+        REBALANCER_STRATEGY_TOP_N: '1',
+        REBALANCER_UNIVERSE_INCLUDE: 'MATICUSDT',
+        REBALANCER_RISK_TRAILING_STOP: '0.1',
+      },
+      (child) => {
+        victim = child;
+      },
+    );
     expect(proxy.fired()).toBe(true);
     expect(killed.signal).toBe('SIGKILL');
     proxy.disarm();

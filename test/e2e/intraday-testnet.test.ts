@@ -4,22 +4,12 @@ import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { HOUR, pass, rebalance, TWO, useWorld } from '../support/intraday-world.ts';
+import { LEDGER_BACKENDS } from '../support/ledger-scratch.ts';
 
-const serverUrl = process.env.DATABASE_URL;
-const backends = [
-  { name: 'PGlite (embedded)', server: false, skip: false },
-  { name: 'Postgres server (DATABASE_URL)', server: true, skip: !serverUrl },
-];
+describe.each(LEDGER_BACKENDS)('intraday pass through the emulator, ledger on $name', (backend) => {
+  const ctx = useWorld(['k-stop'], backend, 'e2e_intraday');
 
-describe.each(backends)('intraday pass through the emulator, ledger on $name', ({ server, skip }) => {
-  const ctx = useWorld(['k-stop'], {
-    server,
-    skip,
-    dbName: 'e2e_intraday',
-    ...(serverUrl ? { serverUrl } : {}),
-  });
-
-  it.skipIf(skip)(
+  it.skipIf(backend.skip)(
     'buy at a rebalance, advance the clock: the pass sells at the trailing stops (order, fill, fee, reason, level)',
     async () => {
       const w = ctx.w();

@@ -16,16 +16,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
-import { runRebalance } from '../../src/app/rebalance.ts';
 import { exitCodeOfResult } from '../../src/cli/exit-codes.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
-import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
+import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { rebalanceWithKey } from '../support/rebalance-as-cli.ts';
+import { runningClock } from '../support/running-clock.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'hostile-probe-secret-0123456789';
@@ -35,14 +36,13 @@ const BASE_DAY_MS = dayToMs('2021-02-21'); // D-1-L
 let dir: string;
 let emu: RunningEmulator;
 let proxy: FaultProxy;
-const t0 = Date.now();
-const base = dayToMs(D) + 30_000;
+const clock = runningClock(D, 30_000);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-probe-'));
   emu = await startEmulator({
     dataset: await loadDataset(BUNDLED_DATA_DIR),
-    now: () => base + (Date.now() - t0),
+    now: clock.now,
     accounts: ['k-zero', 'k-neg', 'k-miss', 'k-reset', 'k-more'].map((apiKey) => ({
       apiKey,
       secret: SECRET,
@@ -79,19 +79,7 @@ async function run(overrides: Overrides, apiKey: string, ledger = 'pglite') {
     env: {},
     overrides: { ...overrides, database: { data_dir: path.join(dir, ledger) } },
   });
-  const adapters = await openAdapters(loaded.config, logger, {
-    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
-  });
-  try {
-    return await runRebalance(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      dryRun: false,
-      force: false,
-      effectiveConfig: loaded.redacted(),
-    });
-  } finally {
-    await adapters.close();
-  }
+  return rebalanceWithKey(loaded, apiKey, SECRET);
 }
 const failure = (p: Promise<unknown>) =>
   p.then(

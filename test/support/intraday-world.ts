@@ -2,6 +2,7 @@
  * What the intraday e2e tests share: a Binance emulator on the bundled data whose clock the test sets, a
  * scratch directory, and one rebalance / one intraday pass composed as the CLI composes them.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,15 +10,17 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { runIntraday } from '../../src/app/intraday/run-intraday.ts';
-import { runRebalance } from '../../src/app/rebalance.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openIntradayAdapters } from '../../src/compose/intraday.ts';
-import { openAdapters } from '../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../src/config/loader.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
+import type { CrashProxy } from '../fault/harness.ts';
+import { BIN } from './cli.ts';
+import type { LedgerBackend } from './ledger-scratch.ts';
 import { freshServerDatabase } from './postgres-server.ts';
+import { rebalanceWithKey } from './rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
 export const SECRET = 'e2e-intraday-secret-0123456789';
@@ -62,32 +65,28 @@ export type World = Awaited<ReturnType<typeof world>>;
 
 /**
  * The file's world for one ledger backend, created in `beforeAll` and torn down in `afterAll`: the
- * emulator with accounts `keys`, and — when `server` — a scratch database `dbName` on the Postgres server
- * of `serverUrl`. Returns getters (valid inside the tests). Nothing is created when `skip`.
+ * emulator with accounts `keys`, and — when `backend.url` is set — a scratch database `dbName` on that
+ * Postgres server. Returns getters (valid inside the tests). Nothing is created when `backend.skip`.
  */
 export function useWorld(
   keys: string[],
-  opts: {
-    readonly server: boolean;
-    readonly skip: boolean;
-    readonly serverUrl?: string;
-    readonly dbName: string;
-  },
+  backend: Pick<LedgerBackend, 'url' | 'skip'>,
+  dbName: string,
 ): { readonly w: () => World; readonly dbUrl: () => string | undefined } {
   let w: World | undefined;
   let dbUrl: string | undefined;
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    if (opts.skip) return;
+    if (backend.skip) return;
     w = await world(keys);
-    if (opts.server && opts.serverUrl) {
-      const fresh = await freshServerDatabase(opts.serverUrl, opts.dbName);
+    if (backend.url) {
+      const fresh = await freshServerDatabase(backend.url, dbName);
       dbUrl = fresh.url;
       drop = fresh.drop;
     }
   });
   afterAll(async () => {
-    if (opts.skip || !w) return;
+    if (backend.skip || !w) return;
     await w.emu.close();
     await drop?.();
     rmSync(w.dir, { recursive: true, force: true });
@@ -116,20 +115,7 @@ export async function rebalance(
   o: Overrides,
   db?: string,
 ) {
-  const loaded = configFor(w, baseUrl, account, o, db);
-  const adapters = await openAdapters(loaded.config, logger, {
-    credentials: { apiKey, apiSecret: SECRET, privateKeyPath: null },
-  });
-  try {
-    return await runRebalance(adapters.deps, {
-      settings: settingsFrom(loaded.config),
-      dryRun: false,
-      force: false,
-      effectiveConfig: loaded.redacted(),
-    });
-  } finally {
-    await adapters.close();
-  }
+  return rebalanceWithKey(configFor(w, baseUrl, account, o, db), apiKey, SECRET);
 }
 
 /** One pass; `inspect` reads the ledger before it closes. */
@@ -162,4 +148,43 @@ export async function pass<T>(
   } finally {
     await adapters.close();
   }
+}
+
+/**
+ * `rebalancer intraday --exchange testnet --base-url <proxy> --account <account>` as a child process
+ * (stdio ignored) in the world's directory: API key `apiKey` (secret {@link SECRET}), the world's PGlite
+ * directory (and `DATABASE_URL` = `dbUrl` when given), log level warn, then `env` (the `REBALANCER_*` keys
+ * of the test's overrides). The crash proxy is told the child is its victim and `onChild` receives it (to
+ * kill it in an `afterAll`). Resolves with how the child ended (exit code, signal).
+ */
+export function intradayChild(
+  w: World,
+  proxy: Pick<CrashProxy, 'baseUrl' | 'setVictim'>,
+  account: string,
+  apiKey: string,
+  env: Record<string, string>,
+  onChild: (child: ChildProcess) => void,
+  dbUrl?: string,
+): Promise<{ code: number | null; signal: string | null }> {
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    LOG_LEVEL: 'warn',
+    BINANCE_API_KEY: apiKey,
+    BINANCE_API_SECRET: SECRET,
+    REBALANCER_DATABASE_DATA_DIR: path.join(w.dir, 'pglite'),
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+    ...env,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'intraday', '--exchange', 'testnet', '--base-url', proxy.baseUrl, '--account', account],
+      { cwd: w.dir, env: childEnv, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    onChild(child);
+    proxy.setVictim(child);
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
 }

@@ -1,5 +1,7 @@
 /** One rebalance as the CLI asks for it, for the tests that compose the adapters themselves. */
 import { type RebalanceDeps, type RebalanceResult, runRebalance } from '../../src/app/rebalance.ts';
+import { createLogger } from '../../src/cli/logger.ts';
+import { openAdapters } from '../../src/compose/rebalance.ts';
 import { settingsFrom } from '../../src/compose/settings.ts';
 import type { LoadedConfig } from '../../src/config/loader.ts';
 import { dayToMs } from '../../src/domain/time.ts';
@@ -28,4 +30,25 @@ export function rebalanceAsCli(
     force: flags.force ?? false,
     effectiveConfig: loaded.redacted(),
   });
+}
+
+/**
+ * One rebalance as the CLI runs it on an exchange: the adapters of `loaded` opened (silent logger) with
+ * the HMAC key `apiKey`/`apiSecret`, {@link rebalanceAsCli} with `flags`, the adapters closed; throws
+ * what the run throws.
+ */
+export async function rebalanceWithKey(
+  loaded: LoadedConfig,
+  apiKey: string,
+  apiSecret: string,
+  flags: CliRunFlags = {},
+): Promise<RebalanceResult> {
+  const adapters = await openAdapters(loaded.config, createLogger('silent', 'json'), {
+    credentials: { apiKey, apiSecret, privateKeyPath: null },
+  });
+  try {
+    return await rebalanceAsCli(adapters.deps, loaded, flags);
+  } finally {
+    await adapters.close();
+  }
 }

@@ -3,7 +3,7 @@
  * (`off` disables caching), else `$XDG_CACHE_HOME/momentum-rebalancer`, else
  * `node_modules/.cache/momentum-rebalancer` under the package root (outside the tracked files).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.ts';
@@ -47,5 +47,25 @@ export function readCacheFile<H>(
     return { buf, header, headerEnd: 16 + headerLength };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Writes a cache file whole or not at all: `buf` into `tmp` (a name of this process next to `file`),
+ * then renamed onto `file`; on failure `tmp` is removed when it exists.
+ * @returns whether `file` now holds `buf`. Never throws.
+ */
+export function writeCacheFile(file: string, tmp: string, buf: Uint8Array): boolean {
+  try {
+    writeFileSync(tmp, buf);
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing written
+    }
+    return false;
   }
 }

@@ -19,9 +19,9 @@
  * `starts` u32[rows], `ends` u32[rows], the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
+import { align8, dataCacheDir, readCacheFile, writeCacheFile } from './cache-dir.ts';
 import { KlineTable } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older cache is then rebuilt). */
@@ -191,16 +191,5 @@ export function writeDailyCache(
     buf.write(texts[i] as string, at + 32 * rows + align8(8 * rows), 'latin1');
   });
   const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(tmp, buf);
-    renameSync(tmp, cacheFile);
-    return true;
-  } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing written
-    }
-    return false;
-  }
+  return writeCacheFile(cacheFile, tmp, buf);
 }

@@ -6,7 +6,7 @@
  * backtest builds no candle for the hours it proves quiet with doubles (issue 10 item 9b).
  */
 import { priceMantissa8 } from '../../domain/backtest/exact.ts';
-import type { HourlyBars, HourlyColumns } from '../../domain/risk/hourly-bars.ts';
+import { emptyHourlyColumns, type HourlyBars, type HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
 import type { HourlyTable } from './hourly-cache.ts';
 
@@ -17,13 +17,7 @@ import type { HourlyTable } from './hourly-cache.ts';
  */
 export function parseHourlyColumns(text: string, starts: ArrayLike<number>): HourlyColumns {
   const n = starts.length;
-  const cols: HourlyColumns = {
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    closeUnits: new Float64Array(n),
-    lowUnits: new Float64Array(n),
-  };
+  const cols = emptyHourlyColumns(n);
   for (let k = 0; k < n; k++) {
     const c1 = text.indexOf(',', starts[k] as number);
     const c2 = text.indexOf(',', c1 + 1);

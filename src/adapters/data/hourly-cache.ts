@@ -21,11 +21,11 @@
  * `parseHourlyColumns`), the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
-import { align8, dataCacheDir, readCacheFile } from './cache-dir.ts';
+import { align8, dataCacheDir, readCacheFile, writeCacheFile } from './cache-dir.ts';
 import { KlineTable, type LazyText } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
@@ -177,20 +177,12 @@ export function writeHourlyCache(
   });
   buf.write(text, textAt, 'latin1');
   const target = hourlyCacheFile(dir, stamp.file);
-  const tmp = `${target}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, buf);
-    renameSync(tmp, target);
-    return true;
   } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
     return false;
   }
+  return writeCacheFile(target, `${target}.${process.pid}.tmp`, buf);
 }
 
 /**

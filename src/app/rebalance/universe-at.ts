@@ -8,7 +8,7 @@ import { type RankedSymbol, rankUniverse } from '../../domain/ranking/rank.ts';
 import { evaluateUniverse, type UniverseDecision } from '../../domain/universe/eligibility.ts';
 import type { MarketCaps } from '../../ports/market-caps.ts';
 import type { MarketData } from '../../ports/market-data.ts';
-import type { RebalanceSettings } from '../settings.ts';
+import { type RebalanceSettings, universeRulesOf } from '../settings.ts';
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
 import { assertFreshCaps, MAX_CAP_AGE_DAYS } from './guards.ts';
 import { dataEndsBefore } from './result-parts.ts';
@@ -34,15 +34,8 @@ export async function universeAt(
   const caps = await deps.caps.capsAt(dayMs, MAX_CAP_AGE_DAYS);
   if (snap.live && s.universe.minMarketCap > 0) await assertFreshCaps(deps.caps, caps.size, dayMs);
   const decisions = evaluateUniverse(dayMs, snap.histories, caps, {
-    quoteAsset: s.quoteAsset,
-    lookbackDays: s.strategy.lookbackDays,
-    minAgeDays: s.universe.minAgeDays,
-    minMarketCap: s.universe.minMarketCap,
-    minQuoteVolume: s.universe.minQuoteVolume,
-    exclude: s.universe.exclude,
-    include: s.universe.include,
+    ...universeRulesOf(s),
     tradingRule: snap.live ? 'live' : 'history',
-    ...(s.risk !== undefined && s.risk.entryFilter !== 'none' ? { entryFilter: s.risk } : {}),
   });
   const ranked = rankUniverse(decisions, s.strategy.mode, s.strategy.topN);
   const dataEnds = snap.live

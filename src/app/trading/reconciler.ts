@@ -12,6 +12,28 @@ export function totals(balances: readonly Balance[]): Map<string, Decimal> {
   return new Map(balances.map((b) => [b.asset, dec(b.free).plus(dec(b.locked))]));
 }
 
+const HOLDS_LESS = 'the exchange holds less than the ledger manages: trading refused';
+const HOLDS_MORE = 'the exchange holds more than the ledger manages: the surplus is not traded';
+const DIFFERS_AFTER = "exchange balance after the run differs from its balance before plus the run's fills";
+
+/** One asset that differs: `expected` and `actual` (asset units) and `difference` = `actual − expected`. */
+function differenceRow(
+  phase: ReconciliationRow['phase'],
+  asset: string,
+  expected: Decimal,
+  actual: Decimal,
+  note: string,
+): ReconciliationRow {
+  return {
+    phase,
+    asset,
+    expected: decStr(expected),
+    actual: decStr(actual),
+    difference: decStr(actual.minus(expected)),
+    note,
+  };
+}
+
 /**
  * Before any order (and on the skip path): every asset the book manages against what the exchange
  * holds, both directions (issue 14.3). A row with a negative `difference`: the exchange holds LESS than
@@ -28,23 +50,9 @@ export function reconcileBefore(
   for (const [asset, qty] of managed) {
     const actual = held.get(asset) ?? ZERO;
     if (qty.gt(actual)) {
-      rows.push({
-        phase: 'before',
-        asset,
-        expected: decStr(qty),
-        actual: decStr(actual),
-        difference: decStr(actual.minus(qty)),
-        note: 'the exchange holds less than the ledger manages: trading refused',
-      });
+      rows.push(differenceRow('before', asset, qty, actual, HOLDS_LESS));
     } else if (qty.gt(0) && actual.gt(qty)) {
-      rows.push({
-        phase: 'before',
-        asset,
-        expected: decStr(qty),
-        actual: decStr(actual),
-        difference: decStr(actual.minus(qty)),
-        note: 'the exchange holds more than the ledger manages: the surplus is not traded',
-      });
+      rows.push(differenceRow('before', asset, qty, actual, HOLDS_MORE));
     }
   }
   return rows;
@@ -67,14 +75,7 @@ export function reconcileAfter(
     const e = expected.get(asset) ?? ZERO;
     const a = actual.get(asset) ?? ZERO;
     if (!e.eq(a)) {
-      rows.push({
-        phase: 'after',
-        asset,
-        expected: decStr(e),
-        actual: decStr(a),
-        difference: decStr(a.minus(e)),
-        note: "exchange balance after the run differs from its balance before plus the run's fills",
-      });
+      rows.push(differenceRow('after', asset, e, a, DIFFERS_AFTER));
     }
   }
   return rows;

@@ -22,6 +22,17 @@ export interface HourlyColumns {
   readonly lowUnits: Float64Array;
 }
 
+/** {@link HourlyColumns} for `n` candles, every value 0 (to be filled row by row). */
+export function emptyHourlyColumns(n: number): HourlyColumns {
+  return {
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    closeUnits: new Float64Array(n),
+    lowUnits: new Float64Array(n),
+  };
+}
+
 /** A symbol's hourly candles, ascending by open time (see the module docstring). */
 export interface HourlyBars {
   /** Number of candles. */
@@ -44,13 +55,7 @@ export function hourlyBarsOfCandles(candles: readonly Candle[]): HourlyBars {
     columns: () => {
       if (columns === null) {
         const n = candles.length;
-        columns = {
-          open: new Float64Array(n),
-          high: new Float64Array(n),
-          low: new Float64Array(n),
-          closeUnits: new Float64Array(n),
-          lowUnits: new Float64Array(n),
-        };
+        columns = emptyHourlyColumns(n);
         for (let k = 0; k < n; k++) {
           const c = candles[k] as Candle;
           const low = Number(c.low);

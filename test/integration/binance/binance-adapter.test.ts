@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
 import { BinanceMarketData } from '../../../src/adapters/binance/binance-market-data.ts';
-import type { BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
+import type { BinanceRest, BinanceRestOptions } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
@@ -58,6 +58,18 @@ describe('Binance adapter against the emulator', () => {
     await slow?.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** Market data over `r` for USDT pairs (31 days of history, 4 requests at once), cached in the ledger as `source`. */
+  const marketData = (r: BinanceRest, source: string) =>
+    new BinanceMarketData({
+      rest: r,
+      cache: new PostgresMarketCache(ledger.db),
+      source,
+      quoteAsset: 'USDT',
+      minHistoryDays: 31,
+      concurrency: 4,
+      logger,
+    });
 
   const rest = (over: Partial<BinanceRestOptions> = {}) =>
     openTestRest(emu.baseUrl, { apiKey: 'hmac', apiSecret: SECRET }, { logger, ...over });
@@ -113,16 +125,7 @@ describe('Binance adapter against the emulator', () => {
   it('klines are cached: a second call fetches nothing, the next day fetches one candle per symbol', async () => {
     setClock('2021-03-01', 30_000);
     const r = await rest();
-    const md = () =>
-      new BinanceMarketData({
-        rest: r,
-        cache: new PostgresMarketCache(ledger.db),
-        source: 'emulator-test',
-        quoteAsset: 'USDT',
-        minHistoryDays: 31,
-        concurrency: 4,
-        logger,
-      });
+    const md = () => marketData(r, 'emulator-test');
     const D = dayToMs('2021-03-01');
     const from = D - 8 * DAY_MS;
     const a = md();
@@ -148,15 +151,7 @@ describe('Binance adapter against the emulator', () => {
 
     setClock('2021-03-02', 30_000);
     const r2 = await rest();
-    const c = new BinanceMarketData({
-      rest: r2,
-      cache: new PostgresMarketCache(ledger.db),
-      source: 'emulator-test',
-      quoteAsset: 'USDT',
-      minHistoryDays: 31,
-      concurrency: 4,
-      logger,
-    });
+    const c = marketData(r2, 'emulator-test');
     const D2 = D + DAY_MS;
     const btc2 = await c.dailyCandles('BTCUSDT', D2 - 8 * DAY_MS, D2);
     expect(c.klineRequests()).toBe(1);
@@ -167,15 +162,7 @@ describe('Binance adapter against the emulator', () => {
   it('exchangeInfo rules, last prices and 24h statistics', async () => {
     setClock('2021-03-01', 30_000);
     const r = await rest();
-    const md = new BinanceMarketData({
-      rest: r,
-      cache: new PostgresMarketCache(ledger.db),
-      source: 'emulator-test-2',
-      quoteAsset: 'USDT',
-      minHistoryDays: 31,
-      concurrency: 4,
-      logger,
-    });
+    const md = marketData(r, 'emulator-test-2');
     const symbols = await md.symbols();
     expect(symbols.every((s) => s.quoteAsset === 'USDT')).toBe(true);
     expect(symbols.find((s) => s.symbol === 'BTCUSDT')?.status).toBe('TRADING');
@@ -194,15 +181,7 @@ describe('Binance adapter against the emulator', () => {
     setClock('2021-03-01', 30_000);
     const r = await rest();
     await r.syncTime();
-    const md = new BinanceMarketData({
-      rest: r,
-      cache: new PostgresMarketCache(ledger.db),
-      source: 'emulator-test-3',
-      quoteAsset: 'USDT',
-      minHistoryDays: 31,
-      concurrency: 4,
-      logger,
-    });
+    const md = marketData(r, 'emulator-test-3');
     const rules = await md.symbolRules('BTCUSDT');
     const ex = new BinanceExchange({ rest: r, kind: 'testnet', rules: () => rules, logger });
     const buy = await ex.placeMarketOrder({

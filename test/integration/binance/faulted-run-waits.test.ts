@@ -12,15 +12,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
-import { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { runningClock } from '../../support/running-clock.ts';
+import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'waits-secret';
@@ -48,8 +48,7 @@ describe('a faulted run waits only where safety needs it', () => {
   let dataset: Dataset;
   let emu: RunningEmulator;
   let proxy: FaultProxy;
-  const t0 = Date.now();
-  const base = dayToMs('2021-03-01') + 5_000;
+  const clock = runningClock('2021-03-01', 5_000);
   let n = 0;
 
   beforeAll(async () => {
@@ -67,21 +66,12 @@ describe('a faulted run waits only where safety needs it', () => {
     const apiKey = `waits-${++n}`;
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
     });
     proxy = await startFaultProxy(emu.baseUrl);
-    const rest = await BinanceRest.open({
-      baseUrl: proxy.baseUrl,
-      credentials: { apiKey, apiSecret: SECRET },
-      timeoutMs: 8000,
-      recvWindowMs: RECV_WINDOW,
-      weightBudget: 3000,
-      retries: 2,
-      minBackoffMs: 10,
-      ...opts,
-      logger,
-    });
+    const over = { timeoutMs: 8000, recvWindowMs: RECV_WINDOW, ...opts, logger };
+    const rest = await openTestRest(proxy.baseUrl, { apiKey, apiSecret: SECRET }, over);
     await rest.syncTime();
     const ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => BTC_RULES, logger });
     const usdt = () => emu.balances(apiKey).find((b) => b.asset === 'USDT')?.free;

@@ -24,6 +24,7 @@ import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { runningClock } from '../../support/running-clock.ts';
 import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
@@ -57,14 +58,13 @@ describe('hostile exchange responses are errors naming the endpoint, the symbol 
   let ex: BinanceExchange;
   let ledger: PostgresLedger;
   let n = 0;
-  const t0 = Date.now();
-  const base = dayToMs('2021-03-01') + 30_000;
+  const clock = runningClock('2021-03-01', 30_000);
 
   beforeAll(async () => {
     dataset = await loadDataset(BUNDLED_DATA_DIR);
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: '100000' } }],
     });
     proxy = await startFaultProxy(emu.baseUrl);

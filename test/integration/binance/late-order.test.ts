@@ -17,10 +17,10 @@ import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-da
 import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import type { OrderOutcome } from '../../../src/ports/exchange.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
+import { runningClock } from '../../support/running-clock.ts';
 import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
@@ -32,8 +32,7 @@ const rules = BTC_RULES;
 describe('an order request delayed past the client timeout is placed exactly once', () => {
   let dataset: Dataset;
   let emu: RunningEmulator;
-  const base = dayToMs('2021-03-01') + 30_000;
-  const t0 = Date.now();
+  const clock = runningClock('2021-03-01', 30_000);
   let n = 0;
 
   beforeAll(async () => {
@@ -49,7 +48,7 @@ describe('an order request delayed past the client timeout is placed exactly onc
     const apiKey = `late-${++n}`;
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
     });
     const over = { timeoutMs: TIMEOUT, recvWindowMs: RECV_WINDOW, logger };

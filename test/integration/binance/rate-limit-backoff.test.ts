@@ -16,10 +16,10 @@ import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { BTC_RULES } from '../../support/btc-rules.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { runningClock } from '../../support/running-clock.ts';
 import { openTestRest } from '../../support/test-rest.ts';
 
 const logger = createLogger('silent', 'json');
@@ -45,14 +45,13 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
   let dataset: Dataset;
   let emu: RunningEmulator;
   let proxy: FaultProxy;
-  const t0 = Date.now();
-  const base = dayToMs('2021-03-01') + 5_000; // 5 s into a minute of the emulator clock
+  const clock = runningClock('2021-03-01', 5_000); // 5 s into a minute of the emulator clock
 
   beforeAll(async () => {
     dataset = await loadDataset(BUNDLED_DATA_DIR);
     emu = await startEmulator({
       dataset,
-      now: () => base + (Date.now() - t0),
+      now: clock.now,
       accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: '1000' } }],
     });
     proxy = await startFaultProxy(emu.baseUrl);

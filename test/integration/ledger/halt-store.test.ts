@@ -5,38 +5,24 @@
  * decision day's rebalance lifts it; a drawdown halts until an operator reset, which is journaled with
  * who/when even when nothing was halted; two concurrent events on one account lose no update.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../src/adapters/postgres/connect.ts';
+import { describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
-import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { LEDGER_BACKENDS } from '../../support/ledger-scratch.ts';
+import { useMigratedLedger } from '../../support/migrated-ledger.ts';
 import { replayAccount } from '../../support/replay-account.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const T0 = Date.UTC(2024, 2, 1, 10);
 const H = 3_600_000;
 
-describe.each([
-  { name: 'pglite', kind: 'pglite' as const, skip: false },
-  { name: 'postgres server', kind: 'postgres' as const, skip: DATABASE_URL === undefined },
-])('kill switch on $name', ({ kind, skip }) => {
+describe.each(LEDGER_BACKENDS)('kill switch on $name', (backend) => {
   let ledger: PostgresLedger;
-  let scratch: ScratchDatabases | undefined;
   let account: string;
-  beforeAll(async () => {
-    if (skip) return;
-    if (kind === 'postgres') {
-      scratch = new ScratchDatabases(DATABASE_URL as string);
-      ledger = await openLedger({ url: await scratch.create() });
-    } else ledger = await openLedger({ dataDir: ':memory:' });
-    await ledger.migrate();
+  useMigratedLedger(backend, async (l) => {
+    ledger = l;
     account = (await replayAccount(ledger, 'halt', '1000')).id;
   });
-  afterAll(async () => {
-    await ledger?.close();
-    await scratch?.dropAll();
-  });
 
-  it.skipIf(skip)(
+  it.skipIf(backend.skip)(
     'walks running → daily_loss_stop → running → halted → reset, journaling each change',
     async () => {
       expect(await ledger.haltState(account)).toEqual({ status: 'running' });
@@ -95,7 +81,7 @@ describe.each([
     },
   );
 
-  it.skipIf(skip)('two events at once on a fresh account: both applied, one row', async () => {
+  it.skipIf(backend.skip)('two events at once on a fresh account: both applied, one row', async () => {
     const other = (await replayAccount(ledger, 'halt-2', '1000')).id;
     await Promise.all([
       ledger.applyHaltEvent(

@@ -7,32 +7,18 @@
  * 100 MATIC @ 0.6 = 60 USDT, fee 0.06 USDT → USDT 5000 + 60 − 0.06 = 5059.94; MATIC 0 (its balance row
  * removed); position MATIC quantity 0, cost 0, realized P/L 60 − 0.06 − 50 = 9.94, fees 0.06.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../src/adapters/postgres/connect.ts';
+import { describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
 import type { TriggeredStopBooking } from '../../../src/ports/stop-journal.ts';
-import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { LEDGER_BACKENDS } from '../../support/ledger-scratch.ts';
+import { useMigratedLedger } from '../../support/migrated-ledger.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const T0 = Date.UTC(2021, 2, 1, 0, 0, 30);
 
-describe.each([
-  { name: 'pglite', kind: 'pglite' as const, skip: false },
-  { name: 'postgres server', kind: 'postgres' as const, skip: DATABASE_URL === undefined },
-])('a triggered stop booked in one transaction on $name', ({ kind, skip }) => {
+describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $name', (backend) => {
   let ledger: PostgresLedger;
-  let scratch: ScratchDatabases | undefined;
-  beforeAll(async () => {
-    if (skip) return;
-    if (kind === 'postgres') {
-      scratch = new ScratchDatabases(DATABASE_URL as string);
-      ledger = await openLedger({ url: await scratch.create() });
-    } else ledger = await openLedger({ dataDir: ':memory:' });
-    await ledger.migrate();
-  });
-  afterAll(async () => {
-    await ledger?.close();
-    await scratch?.dropAll();
+  useMigratedLedger(backend, (l) => {
+    ledger = l;
   });
 
   /** An account whose run 1 saved the state above, placed a stop on MATIC and stored its §10 state. */
@@ -204,52 +190,58 @@ describe.each([
     return { account, run: run.id, booking };
   }
 
-  it.skipIf(skip)('writes everything once; a second booking of the same stop writes nothing', async () => {
-    const { account, run, booking } = await accountWithStop('sb-once', true);
-    expect(await ledger.bookTriggeredStop(booking)).toBe(true);
-    const state = await ledger.loadState(account);
-    expect(state.balances).toEqual([{ asset: 'USDT', free: '5059.94', locked: '0' }]);
-    expect(state.positions).toEqual([
-      {
-        asset: 'MATIC',
-        symbol: 'MATICUSDT',
-        quantity: '0',
-        costBasis: '0',
-        realizedPnl: '9.94',
-        feesQuote: '0.06',
-      },
-    ]);
-    expect(await ledger.openStops(account)).toEqual([]);
-    expect(await ledger.riskStates(account)).toEqual([]);
-    const exits = await ledger.intradayExits(account);
-    expect(exits.map((e) => [e.symbol, e.reason, e.quantity, e.price])).toEqual([
-      ['MATICUSDT', 'stop_loss', '100', '0.6'],
-    ]);
-    const orders = await ledger.runOrders(run);
-    expect(orders.orders.map((o) => [o.status, o.executedQty])).toEqual([['FILLED', '100']]);
-    expect(orders.fills).toHaveLength(1);
+  it.skipIf(backend.skip)(
+    'writes everything once; a second booking of the same stop writes nothing',
+    async () => {
+      const { account, run, booking } = await accountWithStop('sb-once', true);
+      expect(await ledger.bookTriggeredStop(booking)).toBe(true);
+      const state = await ledger.loadState(account);
+      expect(state.balances).toEqual([{ asset: 'USDT', free: '5059.94', locked: '0' }]);
+      expect(state.positions).toEqual([
+        {
+          asset: 'MATIC',
+          symbol: 'MATICUSDT',
+          quantity: '0',
+          costBasis: '0',
+          realizedPnl: '9.94',
+          feesQuote: '0.06',
+        },
+      ]);
+      expect(await ledger.openStops(account)).toEqual([]);
+      expect(await ledger.riskStates(account)).toEqual([]);
+      const exits = await ledger.intradayExits(account);
+      expect(exits.map((e) => [e.symbol, e.reason, e.quantity, e.price])).toEqual([
+        ['MATICUSDT', 'stop_loss', '100', '0.6'],
+      ]);
+      const orders = await ledger.runOrders(run);
+      expect(orders.orders.map((o) => [o.status, o.executedQty])).toEqual([['FILLED', '100']]);
+      expect(orders.fills).toHaveLength(1);
 
-    expect(await ledger.bookTriggeredStop(booking)).toBe(false);
-    expect(await ledger.intradayExits(account)).toHaveLength(1);
-    expect((await ledger.runOrders(run)).fills).toHaveLength(1);
-    expect((await ledger.loadState(account)).balances).toEqual(state.balances);
-  });
+      expect(await ledger.bookTriggeredStop(booking)).toBe(false);
+      expect(await ledger.intradayExits(account)).toHaveLength(1);
+      expect((await ledger.runOrders(run)).fills).toHaveLength(1);
+      expect((await ledger.loadState(account)).balances).toEqual(state.balances);
+    },
+  );
 
-  it.skipIf(skip)('a booking that fails writes nothing: the stop stays NEW, the book as it was', async () => {
-    const { account, booking } = await accountWithStop('sb-fail', true);
-    // an exit row the database refuses (NOT NULL symbol) after the order and fills were written
-    const bad = { ...booking, exit: { ...booking.exit, symbol: null as unknown as string } };
-    await expect(ledger.bookTriggeredStop(bad)).rejects.toThrow();
-    expect((await ledger.openStops(account)).map((s) => s.clientOrderId)).toEqual(['sb-fail-stop']);
-    expect(await ledger.intradayExits(account)).toEqual([]);
-    expect((await ledger.loadState(account)).balances).toEqual([
-      { asset: 'MATIC', free: '100', locked: '0' },
-      { asset: 'USDT', free: '5000', locked: '0' },
-    ]);
-    expect((await ledger.riskStates(account)).map((r) => r.holding)).toEqual(['100']);
-  });
+  it.skipIf(backend.skip)(
+    'a booking that fails writes nothing: the stop stays NEW, the book as it was',
+    async () => {
+      const { account, booking } = await accountWithStop('sb-fail', true);
+      // an exit row the database refuses (NOT NULL symbol) after the order and fills were written
+      const bad = { ...booking, exit: { ...booking.exit, symbol: null as unknown as string } };
+      await expect(ledger.bookTriggeredStop(bad)).rejects.toThrow();
+      expect((await ledger.openStops(account)).map((s) => s.clientOrderId)).toEqual(['sb-fail-stop']);
+      expect(await ledger.intradayExits(account)).toEqual([]);
+      expect((await ledger.loadState(account)).balances).toEqual([
+        { asset: 'MATIC', free: '100', locked: '0' },
+        { asset: 'USDT', free: '5000', locked: '0' },
+      ]);
+      expect((await ledger.riskStates(account)).map((r) => r.holding)).toEqual(['100']);
+    },
+  );
 
-  it.skipIf(skip)(
+  it.skipIf(backend.skip)(
     'the run that placed the stop never saved its state: the saved book is left to its crash recovery',
     async () => {
       const { account, booking } = await accountWithStop('sb-unsaved', false);

@@ -15,22 +15,17 @@
  *   the smallest minNotional of the data, so no BUY can fill (the day's BUY loop is skipped);
  * - delta mode and a book with details take the ordered path inside rebalanceAll: same answers.
  */
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { type BacktestMarket, backtestMarketOf } from '../../../src/app/backtest.ts';
+import type { BacktestMarket } from '../../../src/app/backtest.ts';
 import { type BookParams, FastBook } from '../../../src/domain/backtest/fast-book.ts';
 import { FastUniverse } from '../../../src/domain/backtest/fast-universe.ts';
 import { MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
+import { bundledMarket } from './bundled-market.ts';
 
-const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 let market: BacktestMarket;
 
 beforeAll(async () => {
-  market = backtestMarketOf(await loadDataset(DATA), {
-    fromMs: Date.parse('2020-12-01T00:00:00Z'),
-    toMs: Date.parse('2021-03-31T00:00:00Z'),
-  });
+  market = await bundledMarket('2020-12-01', '2021-03-31');
 });
 
 function params(over: Partial<BookParams>): BookParams {

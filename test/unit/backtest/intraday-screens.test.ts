@@ -21,6 +21,7 @@ import { FastUniverse } from '../../../src/domain/backtest/fast-universe.ts';
 import { simulate } from '../../../src/domain/backtest/simulate.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import type { Candle } from '../../../src/domain/types.ts';
+import { MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 const FROM = '2021-04-15';
@@ -57,14 +58,7 @@ function run(overrides: Record<string, Record<string, string>>, mode: 'full' | '
     { screens },
   );
   const ranker = new FastUniverse(market, {
-    quoteAsset: 'USDT',
-    lookbackDays: 7,
-    minAgeDays: 30,
-    minMarketCap: 0,
-    minQuoteVolume: 0,
-    exclude: [],
-    include: [],
-    mode: 'momentum',
+    ...MOMENTUM_7D_ALL_PAIRS,
     intradayDataOn: (sym, dayMs) => days.get(sym)?.has(dayMs) === true,
   });
   const from = market.dayIndex(dayToMs(FROM));

@@ -6,22 +6,17 @@
  * dust that cannot be sold (`no_price`) besides its zero-quantity SELLs. The reference engine's ledger has
  * no compact form: its tally is the list's (a shorter month: that engine is slow).
  */
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { type BacktestMarket, backtestMarketOf, runBacktest } from '../../../src/app/backtest.ts';
+import { type BacktestMarket, runBacktest } from '../../../src/app/backtest.ts';
 import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
 import { tallyRejections } from '../../../src/domain/backtest/book.ts';
+import { bundledMarket } from './bundled-market.ts';
 
-const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 let market: BacktestMarket;
 
 beforeAll(async () => {
-  market = backtestMarketOf(await loadDataset(DATA), {
-    fromMs: Date.parse('2022-03-01T00:00:00Z'),
-    toMs: Date.parse('2022-07-31T00:00:00Z'),
-  });
+  market = await bundledMarket('2022-03-01', '2022-07-31');
 });
 
 describe('BacktestRun.rejectionTally', () => {

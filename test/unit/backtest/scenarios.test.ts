@@ -20,28 +20,16 @@
  * holding is converted on 01-05 before anything else: h := round_down_8(h × 4.5 / 0.0045) = h × 1000.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import {
-  type BacktestEngine,
-  type BacktestMarket,
-  backtestMarketOf,
-  runBacktest,
-} from '../../../src/app/backtest.ts';
+import { type BacktestEngine, backtestMarketOf, runBacktest } from '../../../src/app/backtest.ts';
 import type { BacktestResult } from '../../../src/app/backtest-result.ts';
 import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig, type Overrides } from '../../../src/config/loader.ts';
 import { dec, decStr } from '../../../src/domain/decimal.ts';
-import { SCENARIO, writeTinyData } from './tiny-data.ts';
+import { SCENARIO, useTinyMarket, writeTinyData } from './tiny-data.ts';
 
-let dir: string;
-let market: BacktestMarket;
-
-beforeAll(async () => {
-  dir = writeTinyData(SCENARIO);
-  market = backtestMarketOf(await loadDataset(dir));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const market = useTinyMarket(SCENARIO);
 
 function settings(extra: Overrides = {}) {
   return settingsFrom(
@@ -59,7 +47,12 @@ function settings(extra: Overrides = {}) {
 }
 
 function run(extra: Overrides, engine: BacktestEngine): BacktestResult {
-  const r = runBacktest(market, { settings: settings(extra), from: '2024-01-03', to: '2024-01-07', engine });
+  const r = runBacktest(market(), {
+    settings: settings(extra),
+    from: '2024-01-03',
+    to: '2024-01-07',
+    engine,
+  });
   expect(r.engine).toBe(engine);
   return r.result;
 }

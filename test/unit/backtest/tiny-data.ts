@@ -2,10 +2,13 @@
  * Tiny data directories in the shared layout (binance/klines-1d/<SYM>.csv, binance/exchangeInfo.json), written
  * to a temp dir, for hand-computed backtest scenarios. Loaded with the real loader (`loadDataset`).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { KLINE_HEADER } from '../../../src/adapters/data/kline-csv.ts';
+import { type BacktestMarket, backtestMarketOf } from '../../../src/app/backtest.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 
 /** One daily candle: `[day, open, close]` (high/low from open/close, volume 1000, quote volume 10000). */
@@ -127,3 +130,19 @@ export const SCENARIO: readonly TinySymbol[] = [
     ],
   },
 ];
+
+/**
+ * The backtest market of `symbols` for the enclosing suite: written as tiny data ({@link writeTinyData})
+ * and loaded with the real loader in a `beforeAll`, the directory removed in an `afterAll`. The getter is
+ * valid inside the tests.
+ */
+export function useTinyMarket(symbols: readonly TinySymbol[]): () => BacktestMarket {
+  let dir = '';
+  let market: BacktestMarket | undefined;
+  beforeAll(async () => {
+    dir = writeTinyData(symbols);
+    market = backtestMarketOf(await loadDataset(dir));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => market as BacktestMarket;
+}
