@@ -5,6 +5,7 @@
  * results do not depend on which one ran.
  */
 import type { Side } from '../types.ts';
+import type { EligibleSet } from './eligible-set.ts';
 import type { RankedTarget } from './fast-universe.ts';
 
 /**
@@ -121,19 +122,7 @@ export class ArrayLedger implements BookLedger {
   }
 }
 
-/**
- * Every eligible symbol of a decision day without their rank order laid out: what a book that buys all of
- * them (the equal-weight benchmark, §9) needs from the ranking.
- */
-export interface EligibleSet {
-  /** The eligible symbol indices, in no particular order (not to be modified). */
-  readonly symbols: readonly number[];
-  /**
-   * The rank order (§5) as a comparator: negative when `a` ranks before `b`; a strict total order (never 0
-   * for two different symbols), so any sort by it gives the ranking.
-   */
-  readonly order: (a: number, b: number) => number;
-}
+export type { EligibleSet } from './eligible-set.ts';
 
 /** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */
 export interface Book {

@@ -10,7 +10,7 @@ import { compareExactReturns, nearTie, type ScoreCloses, type StrategyMode } fro
 import { isTrendUp } from '../signals/entry-filter.ts';
 import { EXCLUSION_REASONS, type ExclusionReason, type UniverseParams } from '../universe/eligibility.ts';
 import { isLeveragedToken, isStableOrFiat } from '../universe/excluded-assets.ts';
-import type { EligibleSet } from './book.ts';
+import type { EligibleSet } from './eligible-set.ts';
 import { type BacktestMarket, NO_CANDLE, type SymbolSeries } from './market.ts';
 
 /**
