@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Both cores of the CI machine (vitest's default leaves one idle on 2 cores): the suite is mostly
+    // child processes, servers and I/O; one worker took 22 min, over CI's 20-minute limit.
+    maxWorkers: 2,
   },
 });
