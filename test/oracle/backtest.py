@@ -244,6 +244,11 @@ class Engine:
         if why:
             self._reject(day, s, "SELL", why)
             return
+        gross, comm = self._sell_fill(s, h, q, p)
+        self._record_trade(day, s, "SELL", q, p, gross, comm, QUOTE)
+
+    def _sell_fill(self, s, h, q, p):
+        """§7 SELL of q (of h held) at p: cash += q*p - fee (commission in the quote asset). (gross, comm)"""
         gross = q * p
         comm = gross * self.cfg.fee
         self.cash += gross - comm
@@ -255,10 +260,13 @@ class Engine:
         self.fees += comm
         self.notional += gross
         self.n_trades += 1
+        return gross, comm
+
+    def _record_trade(self, day, s, side, q, p, gross, comm, commission_asset):
         if self.record:
-            self.trades.append({"date": date_of(day), "symbol": s.name, "side": "SELL",
+            self.trades.append({"date": date_of(day), "symbol": s.name, "side": side,
                                 "quantity": dstr(q), "price": dstr(p), "quote_quantity": dstr(gross),
-                                "commission": dstr(comm), "commission_asset": QUOTE})
+                                "commission": dstr(comm), "commission_asset": commission_asset})
 
     def buy(self, day, s, Q):
         i = s.idx[day]
@@ -278,10 +286,7 @@ class Engine:
         self.fees += comm * p
         self.notional += gross
         self.n_trades += 1
-        if self.record:
-            self.trades.append({"date": date_of(day), "symbol": s.name, "side": "BUY",
-                                "quantity": dstr(q), "price": dstr(p), "quote_quantity": dstr(gross),
-                                "commission": dstr(comm), "commission_asset": s.base})
+        self._record_trade(day, s, "BUY", q, p, gross, comm, s.base)
 
     # ---- eligibility (§4) ----
     def eligibility(self, D):

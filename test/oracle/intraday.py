@@ -195,22 +195,10 @@ class IntradayEngine(Engine):
                 self.rejected.append({"date": date_of(day), "symbol": s.name, "side": "SELL", "reason": why,
                                       "time": H, "exit_reason": reason})
             return False
-        gross = q * p
-        comm = gross * self.cfg.fee
-        self.cash += gross - comm
-        nh = h - q
-        if nh == 0:
-            del self.hold[s.name]
-        else:
-            self.hold[s.name] = nh
-        self.fees += comm
-        self.notional += gross
-        self.n_trades += 1
+        gross, comm = self._sell_fill(s, h, q, p)
         self._after_sell(s.name, h, q)
+        self._record_trade(day, s, "SELL", q, p, gross, comm, QUOTE)
         if self.record:
-            self.trades.append({"date": date_of(day), "symbol": s.name, "side": "SELL",
-                                "quantity": dstr(q), "price": dstr(p), "quote_quantity": dstr(gross),
-                                "commission": dstr(comm), "commission_asset": QUOTE})
             self.exits.append({"time": H, "symbol": s.name, "reason": reason,
                                "level": None if level is None else dstr(level),
                                "quantity": dstr(q), "price": dstr(p)})

@@ -27,6 +27,12 @@ def t_of(day, hour=0):
     return day * DAY + hour * HOUR
 
 
+def exit_at(hour, reason, level, price):
+    """The oracle's exit record for the whole holding of the scenarios (10 AAA) at `hour` of D."""
+    return {"time": t_of(D3, hour), "symbol": "AAAUSDT", "reason": reason, "level": level, "quantity": "10",
+            "price": price}
+
+
 def write_csv(path, rows):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -72,8 +78,7 @@ class IntradayScenarios(unittest.TestCase):
         # x = open = 85. Cash 10 * 85 = 850; equity at the daily close = 850 (no holding).
         make_data(self.tmp, [(0, 100, 101, 95, 100), (1, 85, 86, 80, 82), (2, 82, 83, 81, 82)])
         o = run(self.tmp, "--stop-loss", "0.1")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 1), "symbol": "AAAUSDT", "reason": "stop_loss",
-                                       "level": "90", "quantity": "10", "price": "85"}])
+        self.assertEqual(o["exits"], [exit_at(1, "stop_loss", "90", "85")])
         self.assertEqual(o["equity"][-1]["equity"], 850.0)
         self.assertIsNone(o["halted_at"])
 
@@ -82,8 +87,7 @@ class IntradayScenarios(unittest.TestCase):
         # step 3 comes before step 4, x = S = 90.
         make_data(self.tmp, [(0, 100, 125, 88, 110)])
         o = run(self.tmp, "--stop-loss", "0.1", "--take-profit", "0.2")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 0), "symbol": "AAAUSDT", "reason": "stop_loss",
-                                       "level": "90", "quantity": "10", "price": "90"}])
+        self.assertEqual(o["exits"], [exit_at(0, "stop_loss", "90", "90")])
         self.assertEqual(o["equity"][-1]["equity"], 900.0)
 
     def test_take_profit_gap_fills_at_the_open(self):
@@ -101,8 +105,7 @@ class IntradayScenarios(unittest.TestCase):
         make_data(self.tmp, [(0, 100, 115, 95, 110), (1, 110, 119, 100, 105), (2, 110, 125, 108, 120),
                              (3, 120, 121, 112, 113)])
         o = run(self.tmp, "--trailing-stop", "0.1", "--trailing-activation", "0.2")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 3), "symbol": "AAAUSDT", "reason": "trailing_stop",
-                                       "level": "112.5", "quantity": "10", "price": "112.5"}])
+        self.assertEqual(o["exits"], [exit_at(3, "trailing_stop", "112.5", "112.5")])
         self.assertEqual(o["equity"][-1]["equity"], 1125.0)
 
     def test_trailing_above_fixed_stop_names_the_reason(self):
@@ -120,8 +123,7 @@ class IntradayScenarios(unittest.TestCase):
         make_data(self.tmp, [(0, 100, 101, 99, 100), (1, 100, 100, 95, 96), (2, 95.5, 97, 95, 96)],
                   prev_hours=[(22, 100, 100, 98, 100), (23, 100, 100, 97, 100)])
         o = run(self.tmp, "--exit-signal", "breakout", "--exit-breakout-bars", "2")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 2), "symbol": "AAAUSDT", "reason": "signal",
-                                       "level": None, "quantity": "10", "price": "95.5"}])
+        self.assertEqual(o["exits"], [exit_at(2, "signal", None, "95.5")])
         self.assertEqual(o["equity"][-1]["equity"], 955.0)
 
     def test_sma_cross_needs_a_cross_not_just_below(self):
@@ -160,8 +162,7 @@ class IntradayScenarios(unittest.TestCase):
         # 940 <= 950 -> daily_loss pending; SELL at the 01:00 open 93 -> cash 930. Not halted.
         make_data(self.tmp, [(0, 100, 100, 94, 94), (1, 93, 95, 92, 94)])
         o = run(self.tmp, "--max-daily-loss", "0.05")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 1), "symbol": "AAAUSDT", "reason": "daily_loss",
-                                       "level": None, "quantity": "10", "price": "93"}])
+        self.assertEqual(o["exits"], [exit_at(1, "daily_loss", None, "93")])
         self.assertIsNone(o["halted_at"])
         self.assertEqual(o["equity"][-1]["equity"], 930.0)
 
@@ -196,8 +197,7 @@ class IntradayScenarios(unittest.TestCase):
         make_data(self.tmp, [(0, 100, 110, 100, 110), (1, 110, 110, 98, 99), (2, 98, 99, 97, 98)],
                   extra_hours=[(D3 + 1, 0, 98, 99, 97, 98)])
         o = run(self.tmp, "--max-drawdown", "0.1", to="2021-01-04")
-        self.assertEqual(o["exits"], [{"time": t_of(D3, 2), "symbol": "AAAUSDT", "reason": "max_drawdown",
-                                       "level": None, "quantity": "10", "price": "98"}])
+        self.assertEqual(o["exits"], [exit_at(2, "max_drawdown", None, "98")])
         self.assertEqual(o["halted_at"], t_of(D3, 2))
         self.assertEqual([t["side"] for t in o["trades"]], ["BUY", "SELL"])
         self.assertEqual([e["equity"] for e in o["equity"]], [1000.0, 980.0, 980.0])

@@ -92,15 +92,18 @@ describe('Dx: decimal.js arithmetic at 60 digits, ROUND_DOWN', () => {
   });
 });
 
+/** Runs `check` on each of 2000 random decimals (seed `seed`) that have at most `scale` decimals. */
+function eachRandomDecimal(seed: number, scale: number, check: (s: string) => void) {
+  const r = rng(seed);
+  for (let i = 0; i < 2000; i++) {
+    const s = randomDecimal(r);
+    if (dec(s).decimalPlaces() <= scale) check(s);
+  }
+}
+
 describe('scaled integers', () => {
   it('parseScaled / scaledToString round-trip canonical decimal strings (decStr)', () => {
-    const r = rng(7);
-    for (let i = 0; i < 2000; i++) {
-      const s = randomDecimal(r);
-      const scale = 45;
-      if (dec(s).decimalPlaces() > scale) continue;
-      expect(scaledToString(parseScaled(s, scale), scale)).toBe(decStr(s));
-    }
+    eachRandomDecimal(7, 45, (s) => expect(scaledToString(parseScaled(s, 45), 45)).toBe(decStr(s)));
     expect(parseScaled('28923.63000000', 8)).toBe(2892363000000n);
     expect(parseScaled('-0.5', 2)).toBe(-50n);
     expect(parseScaled('.5', 1)).toBe(5n);
@@ -118,13 +121,7 @@ describe('scaled integers', () => {
   });
 
   it('scaledToNumber is the correctly rounded double (Number of the exact decimal)', () => {
-    const r = rng(11);
-    for (let i = 0; i < 2000; i++) {
-      const s = randomDecimal(r);
-      const scale = 30;
-      if (dec(s).decimalPlaces() > scale) continue;
-      expect(scaledToNumber(parseScaled(s, scale), scale)).toBe(Number(s));
-    }
+    eachRandomDecimal(11, 30, (s) => expect(scaledToNumber(parseScaled(s, 30), 30)).toBe(Number(s)));
   });
 
   it('scaledMantissa: exact integer doubles at 8 decimals; /1e8 equals Number(s)', () => {

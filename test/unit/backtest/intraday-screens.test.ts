@@ -37,7 +37,7 @@ beforeAll(async () => {
   for (const [sym, cs] of hourly) days.set(sym, new Set(cs.map((c) => c.openTime - (c.openTime % DAY_MS))));
 });
 
-function run(overrides: Record<string, Record<string, string>>, mode: 'full' | 'delta', screens: boolean) {
+function run(overrides: Record<string, Record<string, string>>, screens: boolean) {
   const s = settingsFrom(
     loadConfig({ env: {}, overrides: { strategy: { top_n: '5' }, ...overrides } }).config,
   );
@@ -48,7 +48,7 @@ function run(overrides: Record<string, Record<string, string>>, mode: 'full' | '
       initialQuote: s.initialQuote,
       feeRate: s.execution.feeRate,
       slippageBps: 5,
-      rebalanceMode: mode,
+      rebalanceMode: s.portfolio.rebalanceMode,
       cashBuffer: 0,
       band: 0,
       details: true,
@@ -81,7 +81,6 @@ describe('float screens on/off: the same intraday backtest, decision for decisio
     [
       'stop_loss 0.1 + trailing_stop 0.15 + sma_cross (the benchmark configuration)',
       { risk: { stop_loss: '0.1', trailing_stop: '0.15' }, signals: { exit_signal: 'sma_cross' } },
-      'full',
       ['signal', 'stop_loss', 'trailing_stop'],
     ],
     [
@@ -90,26 +89,23 @@ describe('float screens on/off: the same intraday backtest, decision for decisio
         risk: { trailing_stop: '0.05', trailing_activation: '0.03', take_profit: '0.08' },
         signals: { exit_signal: 'breakout', exit_breakout_bars: '24' },
       },
-      'full',
       ['signal', 'take_profit', 'trailing_stop'],
     ],
     [
       'stop_loss 0.05 + take_profit 0.1 + max_daily_loss 0.08 + max_drawdown 0.3, delta mode',
-      { risk: { stop_loss: '0.05', take_profit: '0.1', max_daily_loss: '0.08', max_drawdown: '0.3' } },
-      'delta',
+      {
+        risk: { stop_loss: '0.05', take_profit: '0.1', max_daily_loss: '0.08', max_drawdown: '0.3' },
+        portfolio: { rebalance_mode: 'delta' },
+      },
       ['max_drawdown', 'stop_loss', 'take_profit'],
     ],
-  ] as const)('%s', (_name, overrides, mode, reasons) => {
-    const screened = run(overrides as Record<string, Record<string, string>>, mode, true);
-    const exact = run(overrides as Record<string, Record<string, string>>, mode, false);
+  ] as const)('%s', (_name, overrides, reasons) => {
+    const screened = run(overrides as Record<string, Record<string, string>>, true);
+    const exact = run(overrides as Record<string, Record<string, string>>, false);
     // the case exercises the rules it names
     for (const r of reasons) expect(screened.exits.some((e) => e.reason === r)).toBe(true);
-    expect(screened.exits).toEqual(exact.exits);
-    expect(screened.fills).toEqual(exact.fills);
-    expect(screened.rejections).toEqual(exact.rejections);
-    expect(screened.equity).toEqual(exact.equity);
-    expect(screened.haltedAtMs).toBe(exact.haltedAtMs);
-    expect(screened.haltState).toBe(exact.haltState);
+    // the same exits, fills, rejections, equity, halt time and halt state
+    expect(screened).toEqual(exact);
     if (reasons.includes('max_drawdown' as never)) expect(screened.haltedAtMs).not.toBeNull(); // the halt too
   });
 });

@@ -77,6 +77,26 @@ const trade = (
   commission_asset,
 });
 
+/**
+ * The fills of D1–D3 in full mode (hand-computed below); delta mode makes the same three fills (its
+ * comments say why).
+ */
+const FIRST_FILLS = [
+  // D1: cash 1000, K = 1: Q = round_down_8(1000 × 1 / 1) = 1000. BUY CCC at open 4.1:
+  //   q = floor_step(1000 / 4.1 = 243.90…, 1) = 243; q×p = 996.3; commission 243 × 0.001 = 0.243 CCC;
+  //   cash 1000 − 996.3 = 3.7; h_CCC = 243 − 0.243 = 242.757.
+  trade('2024-01-03', 'CCCUSDT', 'BUY', '243', '4.1', '996.3', '0.243', 'CCC'),
+  // D2: SELL CCC (no candle on 01-04: no_price) and BUY AAA with Q = 3.7 at 12:
+  //   q = floor_step(0.3083, 0.01) = 0.3, q×p = 3.6 < 5: min_notional. No fill.
+  // D3: swap first: h_CCC = round_down_8(242.757 × 4.5 / 0.0045) = 242757.
+  //   SELL CCC floor_step(242757, 1) = 242757 at open 0.0045: q×p = 1092.4065,
+  //   commission 1092.4065 × 0.001 = 1.0924065 USDT; cash = 3.7 + 1092.4065 − 1.0924065 = 1095.0140935.
+  trade('2024-01-05', 'CCCUSDT', 'SELL', '242757', '0.0045', '1092.4065', '1.0924065', 'USDT'),
+  //   BUY BBB: Q = round_down_8(1095.0140935) = 1095.0140935; q = floor_step(1095.0140935 / 22 = 49.77, 1) = 49;
+  //   q×p = 1078; cash 17.0140935; commission 0.049 BBB; h_BBB = 48.951.
+  trade('2024-01-05', 'BBBUSDT', 'BUY', '49', '22', '1078', '0.049', 'BBB'),
+];
+
 describe.each(['fast', 'reference'] as const)('full mode, by hand (%s engine)', (engine) => {
   let r: BacktestResult;
   beforeAll(() => {
@@ -85,19 +105,7 @@ describe.each(['fast', 'reference'] as const)('full mode, by hand (%s engine)', 
 
   it('fills: floor_step, commissions in the received asset, the swap converted before the sell', () => {
     expect(r.trades).toEqual([
-      // D1: cash 1000, K = 1: Q = round_down_8(1000 × 1 / 1) = 1000. BUY CCC at open 4.1:
-      //   q = floor_step(1000 / 4.1 = 243.90…, 1) = 243; q×p = 996.3; commission 243 × 0.001 = 0.243 CCC;
-      //   cash 1000 − 996.3 = 3.7; h_CCC = 243 − 0.243 = 242.757.
-      trade('2024-01-03', 'CCCUSDT', 'BUY', '243', '4.1', '996.3', '0.243', 'CCC'),
-      // D2: SELL CCC (no candle on 01-04: no_price) and BUY AAA with Q = 3.7 at 12:
-      //   q = floor_step(0.3083, 0.01) = 0.3, q×p = 3.6 < 5: min_notional. No fill.
-      // D3: swap first: h_CCC = round_down_8(242.757 × 4.5 / 0.0045) = 242757.
-      //   SELL CCC floor_step(242757, 1) = 242757 at open 0.0045: q×p = 1092.4065,
-      //   commission 1092.4065 × 0.001 = 1.0924065 USDT; cash = 3.7 + 1092.4065 − 1.0924065 = 1095.0140935.
-      trade('2024-01-05', 'CCCUSDT', 'SELL', '242757', '0.0045', '1092.4065', '1.0924065', 'USDT'),
-      //   BUY BBB: Q = round_down_8(1095.0140935) = 1095.0140935; q = floor_step(1095.0140935 / 22 = 49.77, 1) = 49;
-      //   q×p = 1078; cash 17.0140935; commission 0.049 BBB; h_BBB = 48.951.
-      trade('2024-01-05', 'BBBUSDT', 'BUY', '49', '22', '1078', '0.049', 'BBB'),
+      ...FIRST_FILLS,
       // D4 (BBB again; full mode sells and rebuys): SELL floor_step(48.951, 1) = 48 at 24: 1152, commission
       //   1.152; cash 17.0140935 + 1152 − 1.152 = 1167.8620935; h_BBB = 0.951 (dust).
       trade('2024-01-06', 'BBBUSDT', 'SELL', '48', '24', '1152', '1.152', 'USDT'),
@@ -188,17 +196,15 @@ describe.each(['fast', 'reference'] as const)('delta mode, by hand (%s engine)',
   it('trades only the difference; buys scaled to the cash after the sells (60-digit division, then round_down_8)', () => {
     expect(r.trades).toEqual([
       // D1: E = 1000, T = 1000 × 1 / 1; B = T − 0 = 1000 <= cash: the same BUY as full mode.
-      trade('2024-01-03', 'CCCUSDT', 'BUY', '243', '4.1', '996.3', '0.243', 'CCC'),
       // D2: V_CCC at the last close (no candle): 242.757 × 4.5 = 1092.4065; E = T = 1096.1065. SELL CCC:
       //   no_price. B_AAA = T = 1096.1065 > cash 3.7: scale = 3.7 / 1096.1065, which does not terminate
       //   (1096.1065 = 2192213 / 2000, 2192213 is odd and not a power of 5) and is truncated to 60 digits;
       //   B × scale is therefore just below 3.7 and Q = round_down_8(…) = 3.69999999 -> q = floor_step(3.69999999/12,
       //   0.01) = 0.3, 3.6 < 5: min_notional.
-      // D3: swap to 242757; V = 242757 × 0.0045 = 1092.4065; E = T = 1096.1065. SELL CCC as in full mode:
-      trade('2024-01-05', 'CCCUSDT', 'SELL', '242757', '0.0045', '1092.4065', '1.0924065', 'USDT'),
+      // D3: swap to 242757; V = 242757 × 0.0045 = 1092.4065; E = T = 1096.1065. SELL CCC as in full mode.
       //   cash 1095.0140935 < B_BBB = 1096.1065: Q = round_down_8(B × trunc60(cash / B)) = 1095.01409349 (just
       //   below the cash, as on D2); q = floor_step(1095.01409349 / 22 = 49.77, 1) = 49 -> the same fill.
-      trade('2024-01-05', 'BBBUSDT', 'BUY', '49', '22', '1078', '0.049', 'BBB'),
+      ...FIRST_FILLS,
       // D4: BBB held and selected: V = 48.951 × 24 = 1174.824 < T = E = 17.0140935 + 1174.824 = 1191.8380935,
       //   no trim; B = T − V = 17.0140935 = cash (not above it: no scaling); q = floor_step(17.01/24 = 0.709, 1) = 0:
       //   zero_quantity. (Full mode sold and rebought 48 here.)

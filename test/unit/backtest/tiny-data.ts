@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { KLINE_HEADER } from '../../../src/adapters/data/kline-csv.ts';
 import { type BacktestMarket, backtestMarketOf } from '../../../src/app/backtest.ts';
-import { dayToMs } from '../../../src/domain/time.ts';
+import { DAY_MS, dayToMs, msToDay } from '../../../src/domain/time.ts';
 
 /** One daily candle: `[day, open, close]` (high/low from open/close, volume 1000, quote volume 10000). */
 export type TinyCandle = readonly [day: string, open: string, close: string];
@@ -84,52 +84,45 @@ export function writeTinyData(symbols: readonly TinySymbol[], quoteVolume = '100
  * ratio 0.001 < 0.2, a §2 split).
  */
 export const SCENARIO: readonly TinySymbol[] = [
-  {
-    symbol: 'AAAUSDT',
-    baseAsset: 'AAA',
-    step: '0.01000000',
-    minNotional: '5.00000000',
-    candles: [
-      ['2024-01-01', '10', '10'],
-      ['2024-01-02', '10', '11'],
-      ['2024-01-03', '11', '12'],
-      ['2024-01-04', '12', '12.5'],
-      ['2024-01-05', '12.5', '12'],
-      ['2024-01-06', '12', '13'],
-      ['2024-01-07', '13', '14'],
-    ],
-  },
-  {
-    symbol: 'BBBUSDT',
-    baseAsset: 'BBB',
-    step: '1.00000000',
-    minNotional: '5.00000000',
-    candles: [
-      ['2024-01-01', '20', '20'],
-      ['2024-01-02', '20', '21'],
-      ['2024-01-03', '21', '21'],
-      ['2024-01-04', '21', '22'],
-      ['2024-01-05', '22', '24'],
-      ['2024-01-06', '24', '23'],
-      ['2024-01-07', '23', '23'],
-    ],
-  },
-  {
-    symbol: 'CCCUSDT',
-    baseAsset: 'CCC',
-    step: '1.00000000',
-    minNotional: '5.00000000',
-    candles: [
-      ['2024-01-01', '4', '4'],
-      ['2024-01-02', '4', '5'],
-      ['2024-01-03', '4.1', '4.5'],
-      // 2024-01-04: halted (no candle)
-      ['2024-01-05', '0.0045', '0.005'],
-      ['2024-01-06', '0.005', '0.006'],
-      ['2024-01-07', '0.006', '0.0066'],
-    ],
-  },
+  usdtSymbol('AAA', '0.01000000', '5.00000000', {
+    open: ['10', '10', '11', '12', '12.5', '12', '13'],
+    close: ['10', '11', '12', '12.5', '12', '13', '14'],
+  }),
+  usdtSymbol('BBB', '1.00000000', '5.00000000', {
+    open: ['20', '20', '21', '21', '22', '24', '23'],
+    close: ['20', '21', '21', '22', '24', '23', '23'],
+  }),
+  // CCC is halted on 2024-01-04 (null: no candle)
+  usdtSymbol('CCC', '1.00000000', '5.00000000', {
+    open: ['4', '4', '4.1', null, '0.0045', '0.005', '0.006'],
+    close: ['4', '5', '4.5', null, '0.005', '0.006', '0.0066'],
+  }),
 ];
+
+/** A scenario symbol `<baseAsset>USDT` with its §6 filters and its daily candles from 2024-01-01 (by column). */
+function usdtSymbol(
+  baseAsset: string,
+  step: string,
+  minNotional: string,
+  days: Parameters<typeof dailyFrom>[1],
+): TinySymbol {
+  return { symbol: `${baseAsset}USDT`, baseAsset, step, minNotional, candles: dailyFrom('2024-01-01', days) };
+}
+
+/**
+ * Daily candles written by column: day k (from `firstDay`, UTC) opens at `open[k]` and closes at
+ * `close[k]`; a null marks a day without a candle (a halt).
+ */
+function dailyFrom(
+  firstDay: string,
+  { open, close }: { open: readonly (string | null)[]; close: readonly (string | null)[] },
+): TinyCandle[] {
+  const first = dayToMs(firstDay);
+  return open.flatMap((o, k) => {
+    const c = close[k];
+    return o === null || c === null || c === undefined ? [] : [[msToDay(first + k * DAY_MS), o, c] as const];
+  });
+}
 
 /**
  * The backtest market of `symbols` for the enclosing suite: written as tiny data ({@link writeTinyData})

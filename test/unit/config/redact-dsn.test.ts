@@ -12,32 +12,42 @@ import { configError, load, tempDir, writeFile } from './helpers.ts';
 
 describe('redactDsn', () => {
   it('URL form: the user-info password and secret query parameters become ***, the rest is kept', () => {
-    expect(redactDsn('postgres://u:p%40ss@db.example:6543/ledger?sslmode=require&password=x')).toBe(
-      'postgres://u:***@db.example:6543/ledger?sslmode=require&password=***',
-    );
-    expect(redactDsn('postgresql://h/db?user=u&sslpassword=k3y')).toBe(
-      'postgresql://h/db?user=u&sslpassword=***',
-    );
-    expect(redactDsn('postgres://u@h/db')).toBe('postgres://u@h/db');
-    expect(redactDsn('')).toBe('');
+    for (const [dsn, redacted] of [
+      [
+        'postgres://u:p%40ss@db.example:6543/ledger?sslmode=require&password=x',
+        'postgres://u:***@db.example:6543/ledger?sslmode=require&password=***',
+      ],
+      ['postgresql://h/db?user=u&sslpassword=k3y', 'postgresql://h/db?user=u&sslpassword=***'],
+      ['postgres://u@h/db', 'postgres://u@h/db'],
+      ['', ''],
+    ] as const) {
+      expect(redactDsn(dsn)).toBe(redacted);
+    }
   });
 
   it('key/value form: password, sslpassword and quoted values with spaces and escaped quotes', () => {
-    expect(redactDsn('host=db.example password=hunter2 dbname=ledger')).toBe(
-      'host=db.example password=*** dbname=ledger',
-    );
-    expect(redactDsn("host = db  password = 'two words \\' quote' dbname=ledger sslpassword=pk")).toBe(
-      'host = db  password = *** dbname=ledger sslpassword=***',
-    );
-    expect(redactDsn('host=db dbname=ledger')).toBe('host=db dbname=ledger');
+    for (const [dsn, redacted] of [
+      ['host=db.example password=hunter2 dbname=ledger', 'host=db.example password=*** dbname=ledger'],
+      [
+        "host = db  password = 'two words \\' quote' dbname=ledger sslpassword=pk",
+        'host = db  password = *** dbname=ledger sslpassword=***',
+      ],
+      ['host=db dbname=ledger', 'host=db dbname=ledger'],
+    ] as const) {
+      expect(redactDsn(dsn)).toBe(redacted);
+    }
   });
 
   it('recognises the key/value form', () => {
-    expect(isKeyValueDsn('host=db password=x dbname=y')).toBe(true);
-    expect(isKeyValueDsn("password='a b'")).toBe(true);
-    expect(isKeyValueDsn('postgres://u:p@h/db')).toBe(false);
-    expect(isKeyValueDsn('just words')).toBe(false);
-    expect(isKeyValueDsn('')).toBe(false);
+    for (const [dsn, keyValue] of [
+      ['host=db password=x dbname=y', true],
+      ["password='a b'", true],
+      ['postgres://u:p@h/db', false],
+      ['just words', false],
+      ['', false],
+    ] as const) {
+      expect(isKeyValueDsn(dsn)).toBe(keyValue);
+    }
   });
 
   it('connect.ts redactUrl uses it for non-URL strings (quoted password with spaces no longer leaks)', () => {

@@ -14,6 +14,18 @@ function loadFile(text: string) {
   return () => load({ cwd });
 }
 
+/**
+ * Loading the user.cfg `text` fails with a ConfigError, exit 78, naming `section` and `key`; its message
+ * contains every one of `parts`.
+ */
+function expectExit78(text: string, section: string, key: string, ...parts: string[]) {
+  const err = configError(loadFile(text));
+  expect(err.exitCode).toBe(78);
+  expect(err.section).toBe(section);
+  expect(err.key).toBe(key);
+  for (const part of parts) expect(err.message).toContain(part);
+}
+
 describe('[risk] [signals] [intraday] keys', () => {
   it('default to every rule off and the §10–§11 lengths (= DEFAULT_RISK_SETTINGS)', () => {
     const { config } = load();
@@ -55,14 +67,8 @@ describe('[risk] [signals] [intraday] keys', () => {
     ['[intraday]\ninterval = 1H\n', 'intraday', 'interval', '1h'],
   ])(
     '%j: a bad value → exit 78 naming the file, section, key and allowed values',
-    (text, section, key, allowed) => {
-      const err = configError(loadFile(text));
-      expect(err.exitCode).toBe(78);
-      expect(err.section).toBe(section);
-      expect(err.key).toBe(key);
-      expect(err.message).toContain(`user.cfg [${section}] ${key}`);
-      expect(err.message).toContain(allowed);
-    },
+    (text, section, key, allowed) =>
+      expectExit78(text, section, key, `user.cfg [${section}] ${key}`, allowed),
   );
 
   it.each([
@@ -91,15 +97,8 @@ describe('[risk] [signals] [intraday] keys', () => {
       'entry_sma_fast',
       'user.cfg [signals] entry_sma_fast = 40: it must be below entry_sma_slow (30)',
     ],
-  ])(
-    '%j: a cross-key violation → exit 78 naming the file, section and key',
-    (text, section, key, message) => {
-      const err = configError(loadFile(text));
-      expect(err.exitCode).toBe(78);
-      expect(err.section).toBe(section);
-      expect(err.key).toBe(key);
-      expect(err.message).toContain(message);
-    },
+  ])('%j: a cross-key violation → exit 78 naming the file, section and key', (text, section, key, message) =>
+    expectExit78(text, section, key, message),
   );
 
   it('names the environment variable when the cross-key problem came from there', () => {

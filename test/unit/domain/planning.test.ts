@@ -2,16 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SimExchange } from '../../../src/adapters/sim/sim-exchange.ts';
 import { type Decimal, dec, decStr } from '../../../src/domain/decimal.ts';
 import { type PlanParams, type PlanPrices, planBuys, planSells } from '../../../src/domain/planning/plan.ts';
-import type { SymbolRules } from '../../../src/domain/types.ts';
+import { testRules } from '../../support/test-rules.ts';
 
-const rules = (symbol: string): SymbolRules => ({
-  symbol,
-  stepSize: '0.01',
-  minQty: '0.01',
-  minNotional: '5',
-  tickSize: '0.01',
-  source: 'test',
-});
+const rules = (symbol: string) =>
+  testRules(symbol, { stepSize: '0.01', minQty: '0.01', minNotional: '5', tickSize: '0.01' });
 const opens: Record<string, string> = { AAAUSDT: '50', BBBUSDT: '30', CCCUSDT: '20' };
 const prices: PlanPrices = {
   open: (s) => (opens[s] ? dec(opens[s]) : null),
@@ -43,6 +37,20 @@ const sim = () =>
     clock: { now: () => 0 },
   });
 
+/**
+ * Executes the planned SELLs on a fresh SimExchange, then plans the BUYs with the quote cash it reports:
+ * that cash and the BUYs as [symbol, quoteOrderQty].
+ */
+function sellThenPlanBuys(s: ReturnType<typeof planSells>, params: PlanParams) {
+  const ex = sim();
+  execute(ex, s.orders);
+  const buys = planBuys(targets, ex.freeOf('USDT'), s, prices, params);
+  return {
+    cash: decStr(ex.freeOf('USDT')),
+    buys: buys.map((o) => [o.symbol, decStr(o.quoteOrderQty as Decimal)]),
+  };
+}
+
 function execute(ex: SimExchange, orders: ReturnType<typeof planBuys>) {
   orders.forEach((o, i) => {
     ex.placeSync({
@@ -63,13 +71,11 @@ describe('full mode (strategy-semantics §8, hand-computed)', () => {
       ['AAAUSDT', 'SELL', 'sell', '2'],
       ['BBBUSDT', 'SELL', 'sell', '10'],
     ]);
-    const ex = sim();
-    execute(ex, s.orders);
+    const { cash, buys } = sellThenPlanBuys(s, params);
     // cash = 100 + 2*50*(1-0.001) + 10*30*(1-0.001) = 100 + 99.9 + 299.7 = 499.6
-    expect(decStr(ex.freeOf('USDT'))).toBe('499.6');
-    const buys = planBuys(targets, ex.freeOf('USDT'), s, prices, params);
+    expect(cash).toBe('499.6');
     // Q = 499.6 / 2 = 249.8
-    expect(buys.map((o) => [o.symbol, decStr(o.quoteOrderQty as Decimal)])).toEqual([
+    expect(buys).toEqual([
       ['BBBUSDT', '249.8'],
       ['CCCUSDT', '249.8'],
     ]);
@@ -110,15 +116,11 @@ describe('delta mode (§8, hand-computed)', () => {
       ['AAAUSDT', 'sell', '2'],
       ['BBBUSDT', 'trim', '1.66'],
     ]);
-    const ex = sim();
-    execute(ex, s.orders);
+    const { cash, buys } = sellThenPlanBuys(s, params);
     // cash = 100 + 100 × 0.999 + 1.66 × 30 × 0.999 = 100 + 99.9 + 49.7502 = 249.6502
-    expect(decStr(ex.freeOf('USDT'))).toBe('249.6502');
-    const buys = planBuys(targets, ex.freeOf('USDT'), s, prices, params);
+    expect(cash).toBe('249.6502');
     // Only CCC is under target: B = 250 - 0 = 250 > cash 249.6502 → scaled to 249.6502
-    expect(buys.map((o) => [o.symbol, decStr(o.quoteOrderQty as Decimal)])).toEqual([
-      ['CCCUSDT', '249.6502'],
-    ]);
+    expect(buys).toEqual([['CCCUSDT', '249.6502']]);
   });
   it('band 0.25: BBB at 300 ≤ 250 × 1.25 = 312.5 is left alone', () => {
     const params: PlanParams = { mode: 'delta', cashBuffer: 0, band: 0.25 };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dec, decStr } from '../../../../src/domain/decimal.ts';
+import { type dec, decStr } from '../../../../src/domain/decimal.ts';
 import {
   maxOver,
   minOver,
   rollingMax,
   rollingMin,
 } from '../../../../src/domain/indicators/rolling-extreme.ts';
+import { decimals as d } from '../../../support/decimals.ts';
 
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
 const s = (xs: (ReturnType<typeof dec> | null)[]) => xs.map((x) => (x === null ? null : decStr(x)));
 
 describe('rolling min/max — the low and high channel (strategy-semantics §10 breakout, §11 breakout)', () => {

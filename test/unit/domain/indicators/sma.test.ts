@@ -7,8 +7,10 @@ import {
   smaSeries,
   smaSumSeriesUnits,
 } from '../../../../src/domain/indicators/sma.ts';
+import { decimals as d } from '../../../support/decimals.ts';
 
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
+/** An SMA written as its exact sum over n values (the compared form, §10). */
+const sma = (sum: number, n: number) => ({ sum: dec(sum), n });
 
 describe('SMA as an exact sum (strategy-semantics §10 "Exit signals")', () => {
   it('smaAt sums the n values ending at t (hand sums)', () => {
@@ -45,12 +47,12 @@ describe('SMA as an exact sum (strategy-semantics §10 "Exit signals")', () => {
 
   it('compares SMAs exactly: sum_a·n_b vs sum_b·n_a', () => {
     // 10/4 = 2.5 = 5/2: an exact tie is not "<"
-    expect(compareSma({ sum: dec(10), n: 4 }, { sum: dec(5), n: 2 })).toBe(0);
-    expect(smaLess({ sum: dec(10), n: 4 }, { sum: dec(5), n: 2 })).toBe(false);
+    expect(compareSma(sma(10, 4), sma(5, 2))).toBe(0);
+    expect(smaLess(sma(10, 4), sma(5, 2))).toBe(false);
     // 9/4 = 2.25 < 5/2
-    expect(compareSma({ sum: dec(9), n: 4 }, { sum: dec(5), n: 2 })).toBe(-1);
-    expect(smaLess({ sum: dec(9), n: 4 }, { sum: dec(5), n: 2 })).toBe(true);
-    expect(compareSma({ sum: dec(11), n: 4 }, { sum: dec(5), n: 2 })).toBe(1);
+    expect(compareSma(sma(9, 4), sma(5, 2))).toBe(-1);
+    expect(smaLess(sma(9, 4), sma(5, 2))).toBe(true);
+    expect(compareSma(sma(11, 4), sma(5, 2))).toBe(1);
   });
 
   it('a tie floats get wrong: mean(0.1, 0.3, 0.2) = 0.2 exactly, floats say 0.20000000000000004', () => {

@@ -350,35 +350,28 @@ describe('sampleStdev / compensated sums', () => {
 });
 
 describe('monthlyReturns', () => {
-  it('start on the 1st: the initial point (previous month) is only the base', () => {
-    // base E(start−1) 2024-01-31 = 10000
-    // Feb: last Feb 11000 / 10000 − 1 = 0.1; Mar: 12100 / 11000 − 1 = 0.1; Apr: 12100 / 12100 − 1 = 0
-    const r = monthlyReturns([
-      { date: '2024-01-31', equity: 10000 },
-      { date: '2024-02-01', equity: 10100 },
-      { date: '2024-02-29', equity: 11000 },
-      { date: '2024-03-01', equity: 10450 },
-      { date: '2024-03-31', equity: 12100 },
-      { date: '2024-04-01', equity: 12100 },
-    ]);
-    expect(r.map((x) => x.month)).toEqual(['2024-02', '2024-03', '2024-04']);
-    expect(r[0]?.ret).toBeCloseTo(0.1, 14);
-    expect(r[1]?.ret).toBeCloseTo(0.1, 14);
-    expect(r[2]?.ret).toBe(0);
-  });
-
-  it('start mid-month: the first month is measured from the initial point; across a year end', () => {
-    // base 2023-12-14 = 1000; Dec: 900/1000 − 1 = −0.1; Jan: 990/900 − 1 = 0.1
-    const r = monthlyReturns([
-      { date: '2023-12-14', equity: 1000 },
-      { date: '2023-12-15', equity: 950 },
-      { date: '2023-12-31', equity: 900 },
-      { date: '2024-01-01', equity: 920 },
-      { date: '2024-01-02', equity: 990 },
-    ]);
-    expect(r.map((x) => x.month)).toEqual(['2023-12', '2024-01']);
-    expect(r[0]?.ret).toBeCloseTo(-0.1, 14);
-    expect(r[1]?.ret).toBeCloseTo(0.1, 14);
+  it.each([
+    [
+      'start on the 1st: the initial point (previous month) is only the base',
+      // base E(start−1) 2024-01-31 = 10000
+      // Feb: last Feb 11000 / 10000 − 1 = 0.1; Mar: 12100 / 11000 − 1 = 0.1; Apr: 12100 / 12100 − 1 = 0
+      ['2024-01-31', '2024-02-01', '2024-02-29', '2024-03-01', '2024-03-31', '2024-04-01'],
+      [10000, 10100, 11000, 10450, 12100, 12100],
+      ['2024-02', '2024-03', '2024-04'],
+      [expect.closeTo(0.1, 14), expect.closeTo(0.1, 14), 0],
+    ],
+    [
+      'start mid-month: the first month is measured from the initial point; across a year end',
+      // base 2023-12-14 = 1000; Dec: 900/1000 − 1 = −0.1; Jan: 990/900 − 1 = 0.1
+      ['2023-12-14', '2023-12-15', '2023-12-31', '2024-01-01', '2024-01-02'],
+      [1000, 950, 900, 920, 990],
+      ['2023-12', '2024-01'],
+      [expect.closeTo(-0.1, 14), expect.closeTo(0.1, 14)],
+    ],
+  ])('%s', (_name, dates, values, months, rets) => {
+    const r = monthlyReturns(dates.map((date, i) => ({ date, equity: values[i] as number })));
+    expect(r.map((x) => x.month)).toEqual(months);
+    expect(r.map((x) => x.ret)).toEqual(rets);
   });
 
   it('compounds to total_return', () => {

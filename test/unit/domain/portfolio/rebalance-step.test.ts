@@ -12,15 +12,10 @@ import {
   rebalanceStep,
   rebalanceStepAsync,
 } from '../../../../src/domain/portfolio/rebalance-step.ts';
+import { testRules } from '../../../support/test-rules.ts';
 
-const rules = (symbol: string) => ({
-  symbol,
-  stepSize: '0.001',
-  minQty: '0',
-  minNotional: '0',
-  tickSize: '0',
-  source: 'test',
-});
+const rules = (symbol: string) =>
+  testRules(symbol, { stepSize: '0.001', minQty: '0', minNotional: '0', tickSize: '0' });
 const open: Record<string, string> = { OLDUSDT: '10', AAAUSDT: '2', BBBUSDT: '5' };
 const input: RebalanceStepInput = {
   // Holds 3 OLD (not selected) and 100 USDT; targets AAA (rank 1) and BBB (rank 2).

@@ -7,113 +7,74 @@ import {
   lastPriceBar,
   pendingExitAtOpen,
 } from '../../../../src/domain/risk/evaluate-bar.ts';
-import { computeLevels } from '../../../../src/domain/risk/levels.ts';
+import { computeLevels, type LevelSettings } from '../../../../src/domain/risk/levels.ts';
 
 const bar = (o: string | number, h: string | number, l: string | number, c: string | number) =>
   barOf({ open: String(o), high: String(h), low: String(l), close: String(c) });
 
-describe('one bar, steps 1–6 (strategy-semantics §10 "One bar")', () => {
-  // e = 100, P = 100, stop_loss 0.1 → S = F = 90; take_profit 0.2 → T = 120
-  const levels = computeLevels(dec(100), dec(100), {
-    stopLoss: 0.1,
+/** Levels at entry e = 100 and peak P = 100; every rule off (0) unless `set` turns it on. */
+const levelsAt100 = (set: Partial<LevelSettings>) =>
+  computeLevels(dec(100), dec(100), {
+    stopLoss: 0,
     trailingStop: 0,
     trailingActivation: 0,
-    takeProfit: 0.2,
+    takeProfit: 0,
+    ...set,
   });
-  // name, bar (o h l c), signal, expected kind, reason, level, x, new peak
-  const rows: [
-    string,
-    [number | string, number | string, number | string, number | string],
-    boolean,
-    string,
-    string | null,
-    string | null,
-    string | null,
-    string,
-  ][] = [
-    [
-      '1. gap through the stop: open 85 ≤ S = 90 → x = open',
-      [85, 88, 80, 86],
-      false,
-      'exit',
-      'stop_loss',
-      '90',
-      '85',
-      '100',
-    ],
-    [
-      '1. open exactly at the stop → x = open = 90',
-      [90, 95, 89, 94],
-      false,
-      'exit',
-      'stop_loss',
-      '90',
-      '90',
-      '100',
-    ],
+
+describe('one bar, steps 1–6 (strategy-semantics §10 "One bar")', () => {
+  // e = 100, P = 100, stop_loss 0.1 → S = F = 90; take_profit 0.2 → T = 120
+  const levels = levelsAt100({ stopLoss: 0.1, takeProfit: 0.2 });
+  type Price = number | string;
+  type Ohlc = [Price, Price, Price, Price];
+  // Exits (the peak stays 100): name, bar (o h l c), reason, level, x, signal at the close (false unless given)
+  const exits: [string, Ohlc, string, string, string, boolean?][] = [
+    ['1. gap through the stop: open 85 ≤ S = 90 → x = open', [85, 88, 80, 86], 'stop_loss', '90', '85'],
+    ['1. open exactly at the stop → x = open = 90', [90, 95, 89, 94], 'stop_loss', '90', '90'],
     [
       '2. gap over the take-profit: open 125 ≥ T = 120 → x = 125',
       [125, 130, 119, 126],
-      false,
-      'exit',
       'take_profit',
       '120',
       '125',
-      '100',
     ],
-    ['3. low touches the stop → x = S', [100, 105, 90, 95], false, 'exit', 'stop_loss', '90', '90', '100'],
-    [
-      '3. stop and take-profit in one bar: the stop wins',
-      [100, 125, 89, 110],
-      false,
-      'exit',
-      'stop_loss',
-      '90',
-      '90',
-      '100',
-    ],
-    [
-      '4. high reaches the take-profit → x = T',
-      [100, 121, 95, 118],
-      false,
-      'exit',
-      'take_profit',
-      '120',
-      '120',
-      '100',
-    ],
-    ['4. high exactly at T fires', [100, 120, 95, 118], false, 'exit', 'take_profit', '120', '120', '100'],
-    ['a level beats the signal', [100, 101, '89.99', 95], true, 'exit', 'stop_loss', '90', '90', '100'],
+    ['3. low touches the stop → x = S', [100, 105, 90, 95], 'stop_loss', '90', '90'],
+    ['3. stop and take-profit in one bar: the stop wins', [100, 125, 89, 110], 'stop_loss', '90', '90'],
+    ['4. high reaches the take-profit → x = T', [100, 121, 95, 118], 'take_profit', '120', '120'],
+    ['4. high exactly at T fires', [100, 120, 95, 118], 'take_profit', '120', '120'],
+    ['a level beats the signal', [100, 101, '89.99', 95], 'stop_loss', '90', '90', true],
+  ];
+
+  it.each(exits)('%s', (_n, [o, h, l, c], reason, level, x, signal = false) => {
+    const out = evaluateBar(levels, bar(o, h, l, c), signal);
+    expect(out.kind).toBe('exit');
+    if (out.kind !== 'exit') return;
+    expect([out.reason, out.level && decStr(out.level), decStr(out.price)]).toEqual([reason, level, x]);
+    expect(decStr(out.newPeak)).toBe('100');
+  });
+
+  // No exit (so no level and no x): name, bar (o h l c), signal, expected [kind, reason], new peak
+  const others: [string, Ohlc, boolean, [string, string | null], string][] = [
     [
       '5. signal at the close: pending to the next open, peak unchanged',
       [100, 105, 95, 99],
       true,
-      'pending_signal',
-      'signal',
-      null,
-      null,
+      ['pending_signal', 'signal'],
       '100',
     ],
-    ['6. nothing fires: P := max(P, high) = 105', [100, 105, 95, 99], false, 'none', null, null, null, '105'],
-    ['6. a lower high keeps P', [95, 99, 91, 98], false, 'none', null, null, null, '100'],
+    ['6. nothing fires: P := max(P, high) = 105', [100, 105, 95, 99], false, ['none', null], '105'],
+    ['6. a lower high keeps P', [95, 99, 91, 98], false, ['none', null], '100'],
   ];
 
-  it.each(rows)('%s', (_n, [o, h, l, c], signal, kind, reason, level, x, peak) => {
+  it.each(others)('%s', (_n, [o, h, l, c], signal, [kind, reason], peak) => {
     const out = evaluateBar(levels, bar(o, h, l, c), signal);
     expect(out.kind).toBe(kind);
     expect('reason' in out ? out.reason : null).toBe(reason);
-    expect(out.kind === 'exit' && out.level ? decStr(out.level) : null).toBe(level);
-    expect(out.kind === 'exit' ? decStr(out.price) : null).toBe(x);
     expect(decStr(out.newPeak)).toBe(peak);
   });
 
   it('no levels and no signal: only the peak moves', () => {
-    const none = computeLevels(dec(100), dec(100), {
-      stopLoss: 0,
-      trailingStop: 0,
-      trailingActivation: 0,
-      takeProfit: 0,
-    });
+    const none = levelsAt100({});
     const out = evaluateBar(none, bar(50, 150, 1, 60), false);
     expect(out.kind).toBe('none');
     expect(decStr(out.newPeak)).toBe('150');
@@ -154,12 +115,7 @@ describe('one bar, steps 1–6 (strategy-semantics §10 "One bar")', () => {
   });
 
   it('§12: the last price as a bar: 89 below S = 90 is a gap (x = last); 105 raises the peak', () => {
-    const l = computeLevels(dec(100), dec(100), {
-      stopLoss: 0.1,
-      trailingStop: 0,
-      trailingActivation: 0,
-      takeProfit: 0,
-    });
+    const l = levelsAt100({ stopLoss: 0.1 });
     const gap = evaluateBar(l, lastPriceBar(dec(89)), false);
     expect(gap.kind === 'exit' && [gap.reason, decStr(gap.price)]).toEqual(['stop_loss', '89']);
     expect(decStr(evaluateBar(l, lastPriceBar(dec(105)), false).newPeak)).toBe('105');

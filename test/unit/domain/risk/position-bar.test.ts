@@ -14,6 +14,7 @@ import {
 } from '../../../../src/domain/risk/position-state.ts';
 import type { SymbolRules } from '../../../../src/domain/types.ts';
 import { X_RULES } from '../../../support/btc-rules.ts';
+import { fillContext, filled } from '../../../support/fill-context.ts';
 
 const rules: SymbolRules = X_RULES;
 const settings: LevelSettings = {
@@ -27,14 +28,9 @@ const bar = (o: string, h: string, l: string, c: string) => barOf({ open: o, hig
 describe('a position walked bar by bar (strategy-semantics §10, §2, §7; all figures by hand)', () => {
   it('buy, a rising bar, a ÷100 token swap that scales the peak, then a trailing stop and its SELL', () => {
     // rebalance BUY of 1000 at open 100, fee 0 for round numbers: q = 10 → C = 1000, h = 10, P = e = 100
-    const buy = fillMarketBuy('1000', {
-      rules,
-      referencePrice: '100',
-      slippageBps: 0,
-      feeRate: '0',
-      available: '1000',
-    });
-    if (!buy.ok) throw new Error(buy.reason);
+    const buy = filled(
+      fillMarketBuy('1000', fillContext(rules, { referencePrice: '100', feeRate: '0', available: '1000' })),
+    );
     let s: PositionState = applyBuyFill(FLAT, buy, true);
     expect(decStr(s.peak ?? 'x')).toBe('100');
 
@@ -66,14 +62,12 @@ describe('a position walked bar by bar (strategy-semantics §10, §2, §7; all f
 
     // §7 SELL of the whole holding with 20 bps: p = 1.0925 · 0.998 = 1.090315; proceeds 1090.315,
     // commission 0.1 % = 1.090315
-    const sell = fillMarketSell(s.holding, {
-      rules,
-      referencePrice: r2.outcome.price,
-      slippageBps: 20,
-      feeRate: '0.001',
-      available: s.holding,
-    });
-    if (!sell.ok) throw new Error(sell.reason);
+    const sell = filled(
+      fillMarketSell(
+        s.holding,
+        fillContext(rules, { referencePrice: r2.outcome.price, slippageBps: 20, available: s.holding }),
+      ),
+    );
     expect(decStr(sell.price)).toBe(decStr(exitFillPrice(r2.outcome.price, 20)));
     expect([decStr(sell.price), decStr(sell.quoteQuantity), decStr(sell.commission)]).toEqual([
       '1.090315',

@@ -14,6 +14,7 @@ import {
 } from '../../../../src/domain/risk/position-state.ts';
 import type { SymbolRules } from '../../../../src/domain/types.ts';
 import { X_RULES } from '../../../support/btc-rules.ts';
+import { fillContext, filled } from '../../../support/fill-context.ts';
 
 const rules: SymbolRules = { ...X_RULES, tickSize: '0.01' };
 
@@ -29,9 +30,9 @@ const show = (s: PositionState) => ({
 });
 
 function buy(quote: string, open: string, feeRate = '0.001') {
-  const f = fillMarketBuy(quote, { rules, referencePrice: open, slippageBps: 0, feeRate, available: quote });
-  if (!f.ok) throw new Error(f.reason);
-  return f;
+  return filled(
+    fillMarketBuy(quote, fillContext(rules, { referencePrice: open, feeRate, available: quote })),
+  );
 }
 
 describe('position state: cost basis, entry, peak (strategy-semantics §10 "Position state")', () => {
@@ -90,14 +91,9 @@ describe('position state: cost basis, entry, peak (strategy-semantics §10 "Posi
   it('a whole-holding SELL that leaves a dust remainder keeps the remainder’s cost', () => {
     // h = 10.0005 with step 0.001: §7 sells floor_step = 10, 0.0005 stays. e = 1000.05 / 10.0005 = 100,
     // C after = 1000.05 − 1000.05·10/10.0005 = 1000.05 − 1000 = 0.05 (= e · 0.0005), e stays 100
-    const f = fillMarketSell('10.0005', {
-      rules,
-      referencePrice: '100',
-      slippageBps: 0,
-      feeRate: '0.001',
-      available: '10.0005',
-    });
-    if (!f.ok) throw new Error(f.reason);
+    const f = filled(
+      fillMarketSell('10.0005', fillContext(rules, { referencePrice: '100', available: '10.0005' })),
+    );
     const s = applySellFill(st('1000.05', '10.0005', 110), f.quantity);
     expect(show(s).h).toBe('0.0005');
     expect(decStr(s.costBasis)).toBe('0.05');

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../../../src/domain/decimal.ts';
 import { breakoutExitAt, breakoutExitSeries } from '../../../../src/domain/signals/breakout-exit.ts';
-
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
+import { decimals as d } from '../../../support/decimals.ts';
 
 describe('breakout exit signal (strategy-semantics §10): close(t) < min(low of the previous N candles)', () => {
   // lows of the previous 3 candles [5, 4, 6] → channel 4

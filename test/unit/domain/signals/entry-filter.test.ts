@@ -6,8 +6,7 @@ import { smaTrendUp } from '../../../../src/domain/signals/sma-trend.ts';
 import { DAY_MS, dayToMs } from '../../../../src/domain/time.ts';
 import type { Candle } from '../../../../src/domain/types.ts';
 import { findSegmentSplits } from '../../../../src/domain/universe/segments.ts';
-
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
+import { decimals as d } from '../../../support/decimals.ts';
 
 /** Daily candles from a start day; `null` leaves the day out (a gap). open = close unless given. */
 function days(start: string, rows: ([close: number | string, high?: number | string] | null)[]): Candle[] {

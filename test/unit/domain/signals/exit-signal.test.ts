@@ -8,8 +8,8 @@ import {
   exitSignalSeriesOfText,
   exitSignalSeriesOfUnits,
 } from '../../../../src/domain/signals/exit-signal.ts';
+import { decimals as d } from '../../../support/decimals.ts';
 
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
 const base: ExitSignalSettings = { exitSignal: 'none', exitSmaFast: 2, exitSmaSlow: 3, exitBreakoutBars: 3 };
 
 describe('exit_signal switch (strategy-semantics §10)', () => {

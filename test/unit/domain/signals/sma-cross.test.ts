@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseScaled } from '../../../../src/domain/backtest/exact.ts';
-import { dec, decStr } from '../../../../src/domain/decimal.ts';
+import { decStr } from '../../../../src/domain/decimal.ts';
 import { smaAt } from '../../../../src/domain/indicators/sma.ts';
 import {
   smaCrossDownAt,
   smaCrossDownSeries,
   smaCrossDownSeriesUnits,
 } from '../../../../src/domain/signals/sma-cross.ts';
-
-const d = (xs: (string | number)[]) => xs.map((x) => dec(x));
+import { decimals as d } from '../../../support/decimals.ts';
 
 describe('sma_cross exit signal (strategy-semantics §10): SMA_fast(t) < SMA_slow(t) and SMA_fast(t-1) >= SMA_slow(t-1)', () => {
   // Each row: closes, fast, slow, t, expected; the comment gives the hand-computed SMAs.
