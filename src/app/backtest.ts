@@ -97,8 +97,7 @@ export function backtestMarketOf(
   dataset: BacktestDataset,
   window?: { readonly fromMs: number; readonly toMs: number },
 ): BacktestMarket {
-  const firstDayMs = window ? Math.max(dataset.firstDayMs, window.fromMs) : dataset.firstDayMs;
-  const lastDayMs = window ? Math.min(dataset.lastDayMs, window.toMs) : dataset.lastDayMs;
+  const { firstDayMs, lastDayMs } = gridDaysOf(dataset, window);
   return buildBacktestMarket({
     symbols: dataset.symbolList(),
     firstDayMs,
@@ -109,6 +108,20 @@ export function backtestMarketOf(
     rulesOf: (s) => dataset.rulesOf(s),
     capsAt: (dayMs, maxAge) => dataset.marketCaps.capsAtSync(dayMs, maxAge),
   });
+}
+
+/**
+ * The first and last day (00:00 UTC ms) of the day grid {@link backtestMarketOf} lays out: the data's,
+ * clipped to `window` (`[fromMs, toMs]`, UTC ms) when one is given.
+ */
+export function gridDaysOf(
+  dataset: Pick<BacktestDataset, 'firstDayMs' | 'lastDayMs'>,
+  window?: { readonly fromMs: number; readonly toMs: number },
+): { firstDayMs: number; lastDayMs: number } {
+  return {
+    firstDayMs: window ? Math.max(dataset.firstDayMs, window.fromMs) : dataset.firstDayMs,
+    lastDayMs: window ? Math.min(dataset.lastDayMs, window.toMs) : dataset.lastDayMs,
+  };
 }
 
 /**

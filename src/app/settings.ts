@@ -26,14 +26,11 @@ export interface RebalanceSettings {
     readonly topN: number;
     readonly rebalanceEveryDays: number;
   };
-  readonly universe: {
-    readonly minAgeDays: number;
-    /** USD; 0 = off. */
-    readonly minMarketCap: number;
-    /** Quote asset per day; 0 = off. */
-    readonly minQuoteVolume: number;
-    readonly exclude: readonly string[];
-    readonly include: readonly string[];
+  /** The §4 universe filters, as the eligibility chain takes them ({@link UniverseParams}), and `allowEmpty`. */
+  readonly universe: Pick<
+    UniverseParams,
+    'minAgeDays' | 'minMarketCap' | 'minQuoteVolume' | 'exclude' | 'include'
+  > & {
     /** Zero eligible symbols: sell into cash (true) or refuse before any order (false). */
     readonly allowEmpty: boolean;
   };

@@ -2,6 +2,7 @@
  * The configuration error: every problem found while loading the config, one line each, with where it
  * came from. The CLI exits with {@link ConfigError.exitCode} (78, EX_CONFIG from sysexits.h).
  */
+import { exitCodeError } from '../ports/exit-code-error.ts';
 
 /** One problem with the configuration. */
 export interface ConfigProblem {
@@ -25,10 +26,7 @@ export interface ConfigProblem {
  * `source` / `section` / `key` are those of the first problem.
  * `exitCode` is 78 (EX_CONFIG); messages never echo secrets (API keys, database passwords).
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  /** Process exit code for configuration errors: 78 (EX_CONFIG). */
-  readonly exitCode = 78;
+export class ConfigError extends exitCodeError('ConfigError', 78) {
   /** Source of the first problem: file path, `env VAR`, `flag --x` or `override`. */
   readonly source: string;
   /** Section of the first problem, or null. */

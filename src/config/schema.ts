@@ -42,6 +42,11 @@ function withRange<T extends z.ZodType>(field: T, range: SweepRange): T {
   return field;
 }
 
+/** A trimmed string value that `ok` accepts; any other is refused with `error` (one line, no value echoed). */
+function checkedString(ok: (s: string) => boolean, error: string) {
+  return z.string().trim().refine(ok, { error });
+}
+
 function intField(min: number, max: number) {
   const error = `must be an integer from ${min} to ${max}`;
   const field = z
@@ -101,34 +106,23 @@ function boolField() {
 
 /** A Binance kline interval (rest-api.md "Supported kline intervals"), case-sensitive (`1m` ≠ `1M`). */
 function klineIntervalField() {
-  return z
-    .string()
-    .trim()
-    .refine((s) => (BINANCE_INTERVALS as readonly string[]).includes(s), {
-      error: `Binance has no such kline interval; allowed values: ${BINANCE_INTERVALS.join(', ')}`,
-    });
+  return checkedString(
+    (s) => (BINANCE_INTERVALS as readonly string[]).includes(s),
+    `Binance has no such kline interval; allowed values: ${BINANCE_INTERVALS.join(', ')}`,
+  );
 }
 
 function urlField(protocols: readonly string[], error: string) {
-  return z
-    .string()
-    .trim()
-    .refine(
-      (s) => {
-        if (s === '') return true;
-        if (!URL.canParse(s)) return false;
-        return protocols.includes(new URL(s).protocol);
-      },
-      { error },
-    );
+  return checkedString((s) => {
+    if (s === '') return true;
+    if (!URL.canParse(s)) return false;
+    return protocols.includes(new URL(s).protocol);
+  }, error);
 }
 
 function pathField(allowEmpty: boolean) {
   const error = allowEmpty ? 'must be a directory path (or empty)' : 'must be a directory path (not empty)';
-  return z
-    .string()
-    .trim()
-    .refine((s) => (allowEmpty || s !== '') && !s.includes('\0'), { error });
+  return checkedString((s) => (allowEmpty || s !== '') && !s.includes('\0'), error);
 }
 
 /** Comma-separated symbols: trimmed, upper-cased, empty entries dropped, duplicates removed (first kept). */
@@ -208,23 +202,17 @@ function scheduleField() {
 
 /** An IANA time zone name known to this Node (Intl), e.g. `Etc/UTC`, `Europe/Berlin`. */
 function timeZoneField() {
-  return z
-    .string()
-    .trim()
-    .refine(
-      (tz) => {
-        if (tz === '') return false;
-        // The default needs no check, and the first Intl call loads the ICU time-zone data (~50 ms at start-up).
-        if (tz === 'UTC' || tz === 'Etc/UTC') return true;
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'must be an IANA time zone name, e.g. Etc/UTC or Europe/Berlin' },
-    );
+  return checkedString((tz) => {
+    if (tz === '') return false;
+    // The default needs no check, and the first Intl call loads the ICU time-zone data (~50 ms at start-up).
+    if (tz === 'UTC' || tz === 'Etc/UTC') return true;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone name, e.g. Etc/UTC or Europe/Berlin');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,12 +567,10 @@ export const CONFIG_KEYS = {
       flag: 'initial-quote',
     },
     account: {
-      field: z
-        .string()
-        .trim()
-        .refine((v) => v === '' || ACCOUNT_RE.test(v), {
-          error: 'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
-        }),
+      field: checkedString(
+        (v) => v === '' || ACCOUNT_RE.test(v),
+        'must be 1-40 characters a-z 0-9 _ - starting with a letter or digit, e.g. default',
+      ),
       default: '',
       allowed:
         'name: 1-40 characters a-z 0-9 _ -, starting with a letter or digit; empty = the exchange kind (replay, paper, testnet, live)',
@@ -695,12 +681,10 @@ export const CONFIG_KEYS = {
         'Each notification is POSTed here as one JSON object (its fields, type first, plus text). Only the host is ever logged; the stored effective config keeps the scheme and host only.',
     },
     telegram_chat_id: {
-      field: z
-        .string()
-        .trim()
-        .refine((s) => s === '' || TELEGRAM_CHAT_RE.test(s), {
-          error: 'must be empty, a numeric Telegram chat id (e.g. -1001234567890) or @channelusername',
-        }),
+      field: checkedString(
+        (s) => s === '' || TELEGRAM_CHAT_RE.test(s),
+        'must be empty, a numeric Telegram chat id (e.g. -1001234567890) or @channelusername',
+      ),
       default: '',
       allowed: 'numeric chat id or @channelusername; empty = no Telegram',
       description:

@@ -5,6 +5,7 @@
  * Postgres server (src/adapters/postgres/instance-lock.ts), an exclusive lock file beside a PGlite
  * directory (src/adapters/lock/lock-file.ts). Issue 9 item 4.
  */
+import { exitCodeError } from './exit-code-error.ts';
 
 /** Who holds (or held) a lock: what a person needs to find that process. */
 export interface LockHolder {
@@ -59,10 +60,7 @@ export function describeHolder(h: LockHolder | null): string {
  * Another instance holds the account's lock: nothing was done. Exit code 75 (EX_TEMPFAIL, sysexits.h):
  * a scheduler may simply try again later.
  */
-export class LockHeldError extends Error {
-  override readonly name = 'LockHeldError';
-  /** Process exit code: 75 (EX_TEMPFAIL). */
-  readonly exitCode = 75;
+export class LockHeldError extends exitCodeError('LockHeldError', 75) {
   /**
    * @param account the locked account.
    * @param where the lock's location as shown to people (lock file path, or `Postgres advisory lock …`).

@@ -322,6 +322,16 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
     function times(u, v) {
       return v == null ? '—' : v.toFixed(2) + '×';
     }
+    function feeSeries(label, stroke, width) {
+      return {
+        label: label + ' (' + quote + ')',
+        scale: 'fees',
+        stroke: stroke,
+        width: width,
+        points: { show: false },
+        value: money,
+      };
+    }
     make(
       'fees',
       document.getElementById('chart-fees-turnover'),
@@ -349,22 +359,8 @@ export const REPORT_CLIENT_SCRIPT = String.raw`(function () {
             points: { show: false },
             value: times,
           },
-          {
-            label: 'Fees paid so far (' + quote + ')',
-            scale: 'fees',
-            stroke: '#dc2626',
-            width: 2,
-            points: { show: false },
-            value: money,
-          },
-          {
-            label: 'Fees of the month (' + quote + ')',
-            scale: 'fees',
-            stroke: 'rgba(220, 38, 38, 0)',
-            width: 0,
-            points: { show: false },
-            value: money,
-          },
+          feeSeries('Fees paid so far', '#dc2626', 2),
+          feeSeries('Fees of the month', 'rgba(220, 38, 38, 0)', 0),
         ],
         axes: [
           {},

@@ -22,6 +22,7 @@ import { RUN_LEASE_MS } from '../rebalance.ts';
 import type { RebalanceSettings } from '../settings.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileAfter, reconcileBefore } from '../trading/reconciler.ts';
+import { openRunExchange } from '../trading/run-exchange.ts';
 import { TradingBook } from '../trading/trading-book.ts';
 import { NO_OP_SESSION, openTradingSession, releaseDeadRuns } from '../trading/trading-session.ts';
 import { evaluatePosition, type PositionOutcome } from './evaluate-position.ts';
@@ -132,28 +133,21 @@ export async function runIntraday(deps: IntradayDeps, req: IntradayRequest): Pro
   const nowMs = candles.now();
   const period = msToDay(nowMs);
   const decisionPrices = new Map<string, Decimal>();
-  const exchange = await deps.openExchange({
-    dayMs: nowMs,
-    balances: [...balances].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
-    symbols: infos,
-    rules,
-    openAt: (sym) => {
-      const x = decisionPrices.get(sym);
-      return x === undefined ? null : decStr(x);
+  const { exchange, batch, executorDeps } = await openRunExchange(
+    deps,
+    {
+      dayMs: nowMs,
+      balances: [...balances].map(([asset, v]) => ({ asset, free: decStr(v), locked: '0' })),
+      symbols: infos,
+      rules,
+      openAt: (sym) => {
+        const x = decisionPrices.get(sym);
+        return x === undefined ? null : decStr(x);
+      },
+      dryRun: req.dryRun,
     },
-    dryRun: req.dryRun,
-  });
-  if (req.dryRun && exchange.kind !== 'replay')
-    throw new Error(`a dry run got a ${exchange.kind} exchange: refusing to place orders`);
-  const batch = exchange.kind === 'replay';
-  const live = s.exchangeKind !== 'replay';
-  const executorDeps = {
-    exchange,
-    ledger,
-    clock,
-    logger: log,
-    ...(live && deps.exchangeNow ? { exchangeNow: deps.exchangeNow } : {}),
-  };
+    s.exchangeKind !== 'replay',
+  );
   const priceOf = (sym: string) => decisionPrices.get(sym) ?? null;
   const executorCtx = { account: s.account, accountId, quoteAsset, baseAssetOf, priceOf, book, period };
   const recovered =

@@ -13,6 +13,7 @@ import { placeExchangeStops, settleExchangeStops } from '../trading/exchange-sto
 import type { MarketSnapshot } from '../trading/market-snapshot.ts';
 import { OrderExecutor } from '../trading/order-executor.ts';
 import { reconcileBefore } from '../trading/reconciler.ts';
+import { openRunExchange } from '../trading/run-exchange.ts';
 import { TradingBook } from '../trading/trading-book.ts';
 import { openTradingSession } from '../trading/trading-session.ts';
 import { closeRun } from './close-run.ts';
@@ -87,28 +88,15 @@ export async function tradePeriod(
   const rules = (sym: string): SymbolRules => snap.rules(sym);
   const openAt = (sym: string) => snap.openAt(sym);
   const { bySymbol } = snap;
-  const exchange = await deps.openExchange({
-    dayMs,
-    balances: balancesOfAll(balances),
-    symbols: bySymbol,
-    rules,
-    openAt,
-    dryRun: req.dryRun,
-  });
-  if (req.dryRun && exchange.kind !== 'replay')
-    throw new Error(`a dry run got a ${exchange.kind} exchange: refusing to place orders`);
-  const batch = exchange.kind === 'replay';
+  const { exchange, batch, executorDeps } = await openRunExchange(
+    deps,
+    { dayMs, balances: balancesOfAll(balances), symbols: bySymbol, rules, openAt, dryRun: req.dryRun },
+    live,
+  );
   // What the strategy manages, moved by every fill; a real exchange account may hold more (never traded).
   const baseAssetOf = (sym: string) => bySymbol.get(sym)?.baseAsset;
   const book = new TradingBook(quoteAsset, baseAssetOf, balances, opening.positions);
   const priceOf = (sym: string) => prices.open(sym) ?? prices.lastClose(sym);
-  const executorDeps = {
-    exchange,
-    ledger,
-    clock,
-    logger: log,
-    ...(live && deps.exchangeNow ? { exchangeNow: deps.exchangeNow } : {}),
-  };
   const executorCtx = { account: s.account, accountId, quoteAsset, baseAssetOf, priceOf, book, period };
   const recoverer =
     batch || req.dryRun ? null : new OrderExecutor(executorDeps, { ...executorCtx, attempt: 0, run: null });

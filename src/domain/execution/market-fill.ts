@@ -77,20 +77,7 @@ export function fillMarketSell(quantityWanted: DecimalInput, ctx: FillContext): 
   const bad = checkFilters('SELL', q, p, ctx.rules);
   if (bad) return bad;
   if (q.gt(dec(ctx.available))) return insufficient('SELL');
-  const notional = q.times(p);
-  const commission = notional.times(dec(ctx.feeRate));
-  return {
-    ok: true,
-    side: 'SELL',
-    price: p,
-    quantity: q,
-    quoteQuantity: notional,
-    commission,
-    commissionIn: 'quote',
-    commissionQuote: commission,
-    baseDelta: q.neg(),
-    quoteDelta: notional.minus(commission),
-  };
+  return filled('SELL', p, q, q.times(p), ctx.feeRate);
 }
 
 /**
@@ -106,18 +93,28 @@ export function fillMarketBuy(quoteOrderQty: DecimalInput, ctx: FillContext): Mo
   if (bad) return bad;
   const notional = q.times(p);
   if (notional.gt(dec(ctx.available))) return insufficient('BUY');
-  const commission = q.times(dec(ctx.feeRate));
+  return filled('BUY', p, q, notional, ctx.feeRate);
+}
+
+/**
+ * The one fill of an order that passed (§7): `q` at `p`, notional `q × p` (quote). The commission is
+ * charged in the asset received (commission_faq.md): a SELL pays `q × p × f` in quote (proceeds
+ * `q × p − commission`), a BUY pays `q × f` in base (`q − commission` received, valued `× p` in quote).
+ */
+function filled(side: Side, p: Decimal, q: Decimal, notional: Decimal, feeRate: DecimalInput): ModelFill {
+  const sell = side === 'SELL';
+  const commission = (sell ? notional : q).times(dec(feeRate));
   return {
     ok: true,
-    side: 'BUY',
+    side,
     price: p,
     quantity: q,
     quoteQuantity: notional,
     commission,
-    commissionIn: 'base',
-    commissionQuote: commission.times(p),
-    baseDelta: q.minus(commission),
-    quoteDelta: notional.neg(),
+    commissionIn: sell ? 'quote' : 'base',
+    commissionQuote: sell ? commission : commission.times(p),
+    baseDelta: sell ? q.neg() : q.minus(commission),
+    quoteDelta: sell ? notional.minus(commission) : notional.neg(),
   };
 }
 

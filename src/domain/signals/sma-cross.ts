@@ -46,14 +46,7 @@ export function smaCrossDownSeries(
   fast: number,
   slow: number,
 ): (boolean | undefined)[] {
-  checkLengths(fast, slow);
-  const f = smaSeries(closes, fast);
-  const s = smaSeries(closes, slow);
-  const out: (boolean | undefined)[] = new Array(closes.length).fill(undefined);
-  for (let t = slow; t < closes.length; t++) {
-    out[t] = crossed(f[t] as SmaSum, s[t] as SmaSum, f[t - 1] as SmaSum, s[t - 1] as SmaSum);
-  }
-  return out;
+  return crossDownSeries(closes, fast, slow, smaSeries, smaLess);
 }
 
 function crossed(fastNow: SmaSum, slowNow: SmaSum, fastPrev: SmaSum, slowPrev: SmaSum): boolean {
@@ -71,13 +64,29 @@ export function smaCrossDownSeriesUnits(
   fast: number,
   slow: number,
 ): (boolean | undefined)[] {
-  checkLengths(fast, slow);
-  const f = smaSumSeriesUnits(closesUnits, fast);
-  const s = smaSumSeriesUnits(closesUnits, slow);
   const bf = BigInt(fast);
   const bs = BigInt(slow);
-  const less = (t: number) => (f[t] as bigint) * bs < (s[t] as bigint) * bf;
-  const out: (boolean | undefined)[] = new Array(closesUnits.length).fill(undefined);
-  for (let t = slow; t < closesUnits.length; t++) out[t] = less(t) && !less(t - 1);
+  return crossDownSeries(closesUnits, fast, slow, smaSumSeriesUnits, (f, s) => f * bs < s * bf);
+}
+
+/**
+ * The one pass of both series: `out[t] = less(f[t], s[t]) && !less(f[t−1], s[t−1])` for `t >= slow`
+ * (undefined before), where `f` and `s` are the fast and slow window sums of `closes` (`sums`).
+ * @throws Error unless `1 <= fast < slow` are integers.
+ */
+function crossDownSeries<C, S>(
+  closes: readonly C[],
+  fast: number,
+  slow: number,
+  sums: (values: readonly C[], n: number) => readonly (S | null)[],
+  less: (fastSum: S, slowSum: S) => boolean,
+): (boolean | undefined)[] {
+  checkLengths(fast, slow);
+  const f = sums(closes, fast);
+  const s = sums(closes, slow);
+  const out: (boolean | undefined)[] = new Array(closes.length).fill(undefined);
+  for (let t = slow; t < closes.length; t++) {
+    out[t] = less(f[t] as S, s[t] as S) && !less(f[t - 1] as S, s[t - 1] as S);
+  }
   return out;
 }

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { backtestMarketOf } from '../../../src/app/backtest.ts';
+import { backtestMarketOf, gridDaysOf } from '../../../src/app/backtest.ts';
 import { type BacktestMarket, buildBacktestMarket } from '../../../src/domain/backtest/market.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 
@@ -18,8 +18,7 @@ beforeAll(async () => {
 
 /** The grid built from candles only (the reference: no priceRowsOf). */
 function fromCandles(window?: { fromMs: number; toMs: number }): BacktestMarket {
-  const firstDayMs = window ? Math.max(ds.firstDayMs, window.fromMs) : ds.firstDayMs;
-  const lastDayMs = window ? Math.min(ds.lastDayMs, window.toMs) : ds.lastDayMs;
+  const { firstDayMs, lastDayMs } = gridDaysOf(ds, window);
   return buildBacktestMarket({
     symbols: ds.symbolList(),
     firstDayMs,
