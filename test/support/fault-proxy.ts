@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 /** What to do with one response. */
 export interface Fault {
@@ -121,5 +122,24 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         server.close(() => resolve());
         agent.destroy();
       }),
+  };
+}
+
+/**
+ * Starts a proxy to `target()` (e.g. the base URL of the suite's emulator, read once it runs) in a
+ * `beforeAll` of the enclosing suite and closes it in its `afterAll`. Register it after what `target`
+ * reads (vitest runs `afterAll` in reverse: the proxy closes first). Call the returned function from a
+ * test (or a later hook) for the running proxy.
+ * @throws Error when the returned function is called before the proxy started.
+ */
+export function useFaultProxy(target: () => string): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(target());
+  });
+  afterAll(() => proxy?.close());
+  return () => {
+    if (!proxy) throw new Error('the fault proxy is not started yet (useFaultProxy: call it from a test)');
+    return proxy;
   };
 }
