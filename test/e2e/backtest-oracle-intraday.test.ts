@@ -26,6 +26,8 @@ const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
 const hasPython = python.status === 0;
 const FROM = '2021-01-01';
 const TO = '2021-01-31';
+/** The data and the span both processes run on (the same flags in the CLI and the oracle). */
+const DATA_AND_SPAN = ['--data', DATA, '--from', FROM, '--to', TO];
 
 /** The oracle's exits: `time` as UTC ms (the engine writes ISO 8601). */
 type OracleResult = Omit<BacktestResult, 'exits' | 'halted_at'> & {
@@ -53,12 +55,7 @@ describe.skipIf(!hasPython && !process.env.CI)('intraday backtest = the independ
       [
         path.join(ROOT, 'bin/momentum-rebalancer.js'),
         'backtest',
-        '--data',
-        DATA,
-        '--from',
-        FROM,
-        '--to',
-        TO,
+        ...DATA_AND_SPAN,
         '--out',
         path.join(dir, 'ours.json'),
         '--no-record',
@@ -70,12 +67,7 @@ describe.skipIf(!hasPython && !process.env.CI)('intraday backtest = the independ
       'python3',
       [
         path.join(ROOT, 'test/oracle/backtest.py'),
-        '--data',
-        DATA,
-        '--from',
-        FROM,
-        '--to',
-        TO,
+        ...DATA_AND_SPAN,
         '--top-n',
         '5',
         '--stop-loss',

@@ -95,35 +95,18 @@ describe('CLI: unambiguous flags, status and history on the embedded ledger', ()
     cwd = mkdtempSync(path.join(os.tmpdir(), 'cli-book-'));
   });
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  /** `rebalance --json --as-of DAY --top-n 3 FLAGS` in the suite's directory. */
+  const rebalanceTop3 = (asOf: string, ...flags: string[]) =>
+    cli(cwd, ['rebalance', '--json', '--as-of', asOf, '--top-n', '3', ...flags]);
 
   it('--rebalance-mode and --strategy set their keys; --mode still sets the rebalance mode with a warning', async () => {
-    const a = await cli(cwd, [
-      'rebalance',
-      '--json',
-      '--as-of',
-      '2021-06-01',
-      '--top-n',
-      '3',
-      '--rebalance-mode',
-      'delta',
-      '--strategy',
-      'momentum',
-    ]);
+    const a = await rebalanceTop3('2021-06-01', '--rebalance-mode', 'delta', '--strategy', 'momentum');
     expect(a.code, a.stderr).toBe(0);
     first = JSON.parse(a.stdout);
     expect(first.run).toMatchObject({ rebalance_mode: 'delta', strategy_mode: 'momentum' });
     expect(a.stderr).not.toMatch(/deprecated/);
 
-    const b = await cli(cwd, [
-      'rebalance',
-      '--json',
-      '--as-of',
-      '2021-06-02',
-      '--top-n',
-      '3',
-      '--mode',
-      'delta',
-    ]);
+    const b = await rebalanceTop3('2021-06-02', '--mode', 'delta');
     expect(b.code, b.stderr).toBe(0);
     second = JSON.parse(b.stdout);
     expect(second.run.rebalance_mode).toBe('delta');

@@ -22,6 +22,7 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import { dec } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
 import { type CrashProxy, startCrashProxy } from '../fault/harness.ts';
@@ -41,6 +42,15 @@ function stopRequests(seen: readonly string[]) {
   };
 }
 
+/** The account's stop orders in the ledger, oldest first (what a pass's `inspect` reads). */
+async function stopOrders(l: PostgresLedger, accountId: string) {
+  return (
+    await sql<{ symbol: string; status: string; stop_price: string }>`
+      select symbol, status, stop_price::text from orders
+      where account_id = ${accountId} and leg = 'stop' order by id`.execute(l.db)
+  ).rows;
+}
+
 describe.each(LEDGER_BACKENDS)(
   'the intraday pass keeps unchanged exchange stops, ledger on $name',
   (backend) => {
@@ -56,20 +66,7 @@ describe.each(LEDGER_BACKENDS)(
           const onePass = async (hour: number) => {
             w.setClock(dayToMs('2021-03-01') + hour * HOUR + 30_000);
             const from = proxy.seen.length;
-            const { result, seen } = await pass(
-              w,
-              proxy.baseUrl,
-              'tn-xp',
-              'k-xp',
-              STOPS,
-              async (l, id) =>
-                (
-                  await sql<{ symbol: string; status: string; stop_price: string }>`
-                  select symbol, status, stop_price::text from orders
-                  where account_id = ${id} and leg = 'stop' order by id`.execute(l.db)
-                ).rows,
-              dbUrl,
-            );
+            const { result, seen } = await pass(w, proxy.baseUrl, 'tn-xp', 'k-xp', STOPS, stopOrders, dbUrl);
             expect(result.run.status).toBe('completed');
             expect(result.exits).toEqual([]);
             return { requests: stopRequests(proxy.seen.slice(from)), stops: seen };

@@ -121,15 +121,21 @@ describe.each(LEDGER_BACKENDS)(
   'exchange-side stops through the emulator (stop_on_exchange = true), ledger on $name',
   (backend) => {
     const ctx = useWorld(['k-xs'], backend, 'e2e_xstops');
+    /** The rebalance of `day` (YYYY-MM-DD) at 00:00:30 on the account tn-xs with exchange stops: completed. */
+    const rebalanceOn = async (day: string) => {
+      const w = ctx.w();
+      w.setClock(dayToMs(day) + 30_000);
+      const r = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, ctx.dbUrl());
+      expect(r.run.status).toBe('completed');
+      return r;
+    };
 
     it.skipIf(backend.skip)(
       'rests a STOP_LOSS per position after the buys; the next rebalance books the triggered one, cancels and replaces the other',
       async () => {
         const w = ctx.w();
         const dbUrl = ctx.dbUrl();
-        w.setClock(dayToMs('2021-03-01') + 30_000);
-        const r1 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, dbUrl);
-        expect(r1.run.status).toBe('completed');
+        await rebalanceOn('2021-03-01');
         // the stops rest on the exchange at the hand-computed S (floored to tickSize), quantity floor_step(h)
         const day1 = await openOrders(w, 'k-xs');
         expect(day1.map((o) => o.slice(0, 5))).toEqual([
@@ -147,9 +153,7 @@ describe.each(LEDGER_BACKENDS)(
         expect(seen1.stops.every((o) => o.exchange_order_id !== null)).toBe(true);
 
         // the clock moves through MATIC's stop (14:00 candle); UNFI's is untouched
-        w.setClock(dayToMs('2021-03-02') + 30_000);
-        const r2 = await rebalance(w, w.emu.baseUrl, 'tn-xs', 'k-xs', STOPS, dbUrl);
-        expect(r2.run.status).toBe('completed');
+        const r2 = await rebalanceOn('2021-03-02');
         // the stop's sale was booked before the reconciliation: no difference, no refusal
         expect(r2.exchange?.reconciliation).toEqual([]);
         // MATIC is never sold twice: the rebalance sells only UNFI (its stop cancelled first, so unlocked)

@@ -71,6 +71,28 @@ function metrics(over: Partial<BacktestMetrics>): BacktestMetrics {
   };
 }
 
+/** A fill on day `i`: `notional` USDT of `asset` at `price`, `commission` paid in `commissionAsset`. */
+function trade(
+  i: number,
+  asset: string,
+  side: BacktestTrade['side'],
+  notional: number,
+  price: number,
+  commission: number,
+  commissionAsset: string,
+): BacktestTrade {
+  return {
+    date: dateOf(i),
+    symbol: `${asset}USDT`,
+    side,
+    quantity: (notional / price).toFixed(8),
+    price: price.toFixed(2),
+    quote_quantity: notional.toFixed(8),
+    commission: commission.toFixed(8),
+    commission_asset: commissionAsset,
+  };
+}
+
 function buildFixture(): BacktestResult {
   const curve = (f: (i: number) => number): EquityPoint[] =>
     Array.from({ length: N_DAYS }, (_, i) => ({ date: dateOf(i), equity: f(i) }));
@@ -94,27 +116,11 @@ function buildFixture(): BacktestResult {
     const notional = 500 + 10 * k;
     const ps = (PRICE[sell] as (i: number) => number)(i);
     const pb = (PRICE[buy] as (i: number) => number)(i);
-    trades.push({
-      date: dateOf(i),
-      symbol: `${sell}USDT`,
-      side: 'SELL',
-      quantity: (notional / ps).toFixed(8),
-      price: ps.toFixed(2),
-      quote_quantity: notional.toFixed(8),
-      commission: (notional * 0.001).toFixed(8),
-      commission_asset: 'USDT',
-    });
-    trades.push({
-      date: dateOf(i),
-      symbol: `${buy}USDT`,
-      side: 'BUY',
-      quantity: (notional / pb).toFixed(8),
-      price: pb.toFixed(2),
-      quote_quantity: notional.toFixed(8),
-      commission: ((notional / pb) * 0.001).toFixed(8),
+    trades.push(
+      trade(i, sell, 'SELL', notional, ps, notional * 0.001, 'USDT'),
       // One fill paid in BNB: the report cannot value it and says so.
-      commission_asset: k === 3 ? 'BNB' : buy,
-    });
+      trade(i, buy, 'BUY', notional, pb, (notional / pb) * 0.001, k === 3 ? 'BNB' : buy),
+    );
   }
   const rejected: BacktestRejection[] = [
     { date: '2024-03-05', symbol: 'SOLUSDT', side: 'BUY', reason: 'min_notional' },

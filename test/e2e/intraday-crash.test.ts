@@ -39,16 +39,23 @@ describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
     rmSync(w.dir, { recursive: true, force: true });
   });
 
-  it('a drawdown sells the position (reason max_drawdown) and sets the halt with its figures', async () => {
-    const ONE: Overrides = {
-      strategy: { top_n: '1' },
-      universe: { include: 'MATICUSDT' },
-      risk: { max_drawdown: '0.02' },
-    };
+  /** MATIC alone (top 1) with the intraday rule `risk`. */
+  const maticOnly = (risk: Overrides['risk']): Overrides => ({
+    strategy: { top_n: '1' },
+    universe: { include: 'MATICUSDT' },
+    risk,
+  });
+  /** The rebalance at 2021-03-01 00:00:30 through `baseUrl` buys MATIC; then the clock is set to 12:00:30. */
+  const buyMaticThenNoon = async (baseUrl: string, account: string, apiKey: string, one: Overrides) => {
     w.setClock(dayToMs('2021-03-01') + 30_000);
-    const r = await rebalance(w, w.emu.baseUrl, 'tn-halt', 'k-halt', ONE);
+    const r = await rebalance(w, baseUrl, account, apiKey, one);
     expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
     w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+  };
+
+  it('a drawdown sells the position (reason max_drawdown) and sets the halt with its figures', async () => {
+    const ONE = maticOnly({ max_drawdown: '0.02' });
+    await buyMaticThenNoon(w.emu.baseUrl, 'tn-halt', 'k-halt', ONE);
     const { result, seen } = await pass(w, w.emu.baseUrl, 'tn-halt', 'k-halt', ONE, async (l, id) => ({
       halt: await l.haltState(id),
       events: await l.haltEvents(id, 5),
@@ -65,15 +72,8 @@ describe('intraday pass through the emulator: halt and crash (PGlite)', () => {
   }, 120_000);
 
   it('killed after the SELL reached the exchange: the next pass finds it by clientOrderId, never sells twice', async () => {
-    const ONE: Overrides = {
-      strategy: { top_n: '1' },
-      universe: { include: 'MATICUSDT' },
-      risk: { trailing_stop: '0.1' },
-    };
-    w.setClock(dayToMs('2021-03-01') + 30_000);
-    const r = await rebalance(w, proxy.baseUrl, 'tn-crash', 'k-crash', ONE);
-    expect(r.fills.map((f) => f.symbol)).toEqual(['MATICUSDT']);
-    w.setClock(dayToMs('2021-03-01') + 12 * HOUR + 30_000);
+    const ONE = maticOnly({ trailing_stop: '0.1' });
+    await buyMaticThenNoon(proxy.baseUrl, 'tn-crash', 'k-crash', ONE);
     armed = true;
     const killed = await intradayChild(
       w,

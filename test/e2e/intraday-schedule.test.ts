@@ -8,40 +8,28 @@
  * intraday-testnet.test.ts) was crossed before 12:00 is sold by the daemon's pass at 12:00:30, with no
  * rebalance slot due (catch_up = false); the daemon then stops on its signal and exits cleanly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
 import { runRebalance } from '../../src/app/rebalance.ts';
 import { createLogger } from '../../src/cli/logger.ts';
 import { openAdapters } from '../../src/compose/rebalance.ts';
 import { intradayCron, runScheduler } from '../../src/compose/schedule.ts';
 import { BUNDLED_DATA_DIR, settingsFrom } from '../../src/compose/settings.ts';
-import { loadConfig } from '../../src/config/loader.ts';
-import { dayToMs } from '../../src/domain/time.ts';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { useEmulator } from '../support/emulator.ts';
+import { PGLITE, useLedgerScratch } from '../support/ledger-scratch.ts';
+import { runningClock } from '../support/running-clock.ts';
 
 const SECRET = 'e2e-intraday-schedule-secret-01';
-let emu: RunningEmulator;
-let dir: string;
-let base = dayToMs('2021-03-01') + 30_000;
-let t0 = Date.now();
-
-beforeAll(async () => {
-  emu = await startEmulator({
-    dataset: await loadDataset(BUNDLED_DATA_DIR),
-    now: () => base + (Date.now() - t0),
-    accounts: [{ apiKey: 'k-daemon', secret: SECRET, balances: { USDT: '10000' } }],
-  });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-intraday-schedule-'));
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+// The PGlite ledger in the file's temp directory (`<dir>/pglite`).
+const { configFor } = useLedgerScratch(PGLITE, 'e2e-intraday-schedule-', 'e2e_intraday_schedule');
+const clock = runningClock('2021-03-01', 30_000);
+const emu = useEmulator(async () => ({
+  dataset: await loadDataset(BUNDLED_DATA_DIR),
+  now: clock.now,
+  accounts: [{ apiKey: 'k-daemon', secret: SECRET, balances: { USDT: '10000' } }],
+}));
 
 describe('scheduler daemon: the intraday slot', () => {
   it('cron of check_every_minutes', () => {
@@ -51,17 +39,12 @@ describe('scheduler daemon: the intraday slot', () => {
   });
 
   it('runs the pass on its own slot and sells at the trailing stop; stops on the signal', async () => {
-    const loaded = loadConfig({
-      cwd: dir,
-      env: {},
-      overrides: {
-        exchange: { kind: 'testnet', base_url: emu.baseUrl },
-        strategy: { top_n: '1' },
-        universe: { include: 'MATICUSDT' },
-        risk: { trailing_stop: '0.1' },
-        schedule: { rebalance_at: '23:59', catch_up: 'false' },
-        database: { data_dir: path.join(dir, 'pglite') },
-      },
+    const loaded = configFor({
+      exchange: { kind: 'testnet', base_url: emu().baseUrl },
+      strategy: { top_n: '1' },
+      universe: { include: 'MATICUSDT' },
+      risk: { trailing_stop: '0.1' },
+      schedule: { rebalance_at: '23:59', catch_up: 'false' },
     });
     const credentials = { apiKey: 'k-daemon', apiSecret: SECRET, privateKeyPath: null };
     const silent = createLogger('silent', 'json');
@@ -77,8 +60,7 @@ describe('scheduler daemon: the intraday slot', () => {
     } finally {
       await adapters.close();
     }
-    base = dayToMs('2021-03-01') + 12 * 3_600_000 + 30_000;
-    t0 = Date.now();
+    clock.set('2021-03-01', 12 * 3_600_000 + 30_000);
 
     const lines: Record<string, unknown>[] = [];
     const abort = new AbortController();

@@ -10,10 +10,18 @@ import { settingsFrom } from '../../src/compose/settings.ts';
 import type { Overrides } from '../../src/config/loader.ts';
 import { dec, decStr } from '../../src/domain/decimal.ts';
 import { dayToMs } from '../../src/domain/time.ts';
+import { BTC_FIRST_BUY } from '../support/btc-first-buy.ts';
+import { freeBalances } from '../support/free-balances.ts';
 import { LEDGER_BACKENDS, useLedgerScratch } from '../support/ledger-scratch.ts';
 import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 
 const logger = createLogger('silent', 'json');
+/** The top 1 of `universe`, booked in the account `account`. */
+const top1 = (account: string, universe: Overrides['universe']): Overrides => ({
+  paper: { account },
+  universe,
+  strategy: { top_n: '1' },
+});
 
 describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
   const { skip } = backend;
@@ -42,11 +50,7 @@ describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
   it.skipIf(skip)(
     'BTC only, 2021-01-01 then 2021-01-02 (full mode): fills, fees, balances and P/L by hand',
     async () => {
-      const btcOnly: Overrides = {
-        paper: { account: 'btc-only' },
-        universe: { include: 'BTCUSDT' },
-        strategy: { top_n: '1' },
-      };
+      const btcOnly = top1('btc-only', { include: 'BTCUSDT' });
       // Day 1. BTCUSDT open 2021-01-01 = 28923.63 (klines-1d/BTCUSDT.csv); step 0.00001 (LOT_SIZE, since
       // MARKET_LOT_SIZE.stepSize is 0 in the 2023-09-08 exchangeInfo). Hand computation (§7, §8 full):
       //   Q = round_down_8(10000 / 1) = 10000; q = floor_step(10000 / 28923.63) = 0.34573
@@ -58,20 +62,13 @@ describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
       expect(r1.ranking.filter((x) => x.selected).map((x) => x.symbol)).toEqual(['BTCUSDT']);
       expect(r1.fills).toEqual([
         expect.objectContaining({
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          quantity: '0.34573',
-          price: '28923.63',
-          quote_quantity: '9999.7665999',
+          ...BTC_FIRST_BUY,
           commission: '0.00034573',
           commission_asset: 'BTC',
           commission_quote: '9.9997665999',
         }),
       ]);
-      expect(r1.balances).toEqual([
-        { asset: 'BTC', free: '0.34538427', locked: '0' },
-        { asset: 'USDT', free: '0.2334001', locked: '0' },
-      ]);
+      expect(r1.balances).toEqual(freeBalances({ BTC: '0.34538427', USDT: '0.2334001' }));
       expect(r1.equity?.equity).toBe('9990.0002334001');
       expect(r1.pnl).toMatchObject({
         realized: '0',
@@ -106,10 +103,7 @@ describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
         ['SELL', '0.34538', '29331.7', '10130.582546', '10.130582546', 'USDT'],
         ['BUY', '0.34504', '29331.7', '10120.609768', '0.00034504', 'BTC'],
       ]);
-      expect(r2.balances).toEqual([
-        { asset: 'BTC', free: '0.34469923', locked: '0' },
-        { asset: 'USDT', free: '0.075595554', locked: '0' },
-      ]);
+      expect(r2.balances).toEqual(freeBalances({ BTC: '0.34469923', USDT: '0.075595554' }));
       // Realized on the sell: 10130.582546 − 10.130582546 − 9999.7665999 × 0.34538 / 0.34538427
       const removed = dec('9999.7665999').times('0.34538').div('0.34538427').toDecimalPlaces(18);
       const realized = dec('10130.582546').minus('10.130582546').minus(removed);
@@ -124,11 +118,7 @@ describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
   it.skipIf(skip)(
     'a holding across the COCOS x1000 redenomination is converted at the value-preserving ratio (§2)',
     async () => {
-      const cocos: Overrides = {
-        paper: { account: 'cocos' },
-        universe: { include: 'COCOSUSDT', min_age_days: '0' },
-        strategy: { top_n: '1' },
-      };
+      const cocos = top1('cocos', { include: 'COCOSUSDT', min_age_days: '0' });
       const r1 = await run(cocos, { asOf: '2021-01-15' });
       const before = r1.balances.find((b) => b.asset === 'COCOS')?.free as string;
       expect(dec(before).gt(0)).toBe(true);
@@ -302,11 +292,7 @@ describe.each(LEDGER_BACKENDS)('rebalance end-to-end on $name', (backend) => {
     async () => {
       // Reproduces: an empty universe sold the whole basket into cash and said "completed". BTCUSDT is
       // the only symbol allowed and its cap (~$540B on 2021-01-01) is below a 1e15 USD floor.
-      const cfg: Overrides = {
-        paper: { account: 'empty-e2e' },
-        universe: { include: 'BTCUSDT', min_market_cap: '1e15' },
-        strategy: { top_n: '1' },
-      };
+      const cfg = top1('empty-e2e', { include: 'BTCUSDT', min_market_cap: '1e15' });
       const refused = await run(cfg, { asOf: '2021-01-01' });
       expect(refused.run.status).toBe('refused');
       expect(refused.run.guard).toBe('empty_universe');

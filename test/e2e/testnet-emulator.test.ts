@@ -15,8 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Dataset, loadDataset } from '../../src/adapters/data/bundled-dataset.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../src/adapters/postgres/postgres-ledger.ts';
 import type { RebalanceResult } from '../../src/app/rebalance.ts';
 import type { FillReport } from '../../src/app/rebalance-result.ts';
@@ -27,8 +26,11 @@ import { openAdapters } from '../../src/compose/rebalance.ts';
 import { BUNDLED_DATA_DIR } from '../../src/compose/settings.ts';
 import type { Overrides } from '../../src/config/loader.ts';
 import { Decimal, dec, decStr } from '../../src/domain/decimal.ts';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
+import { bundledDataset } from '../emulator/support.ts';
+import { BTC_FIRST_BUY } from '../support/btc-first-buy.ts';
+import { useEmulator } from '../support/emulator.ts';
+import { binanceErrorAnswer, useFaultProxy } from '../support/fault-proxy.ts';
+import { freeBalances } from '../support/free-balances.ts';
 import { LEDGER_BACKENDS, useLedgerScratch } from '../support/ledger-scratch.ts';
 import { rebalanceAsCli } from '../support/rebalance-as-cli.ts';
 import { runningClock } from '../support/running-clock.ts';
@@ -57,54 +59,79 @@ const KEYS = [
   'k-clock',
 ];
 
-/** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
-let emuRef: RunningEmulator;
-const emuBalances = (apiKey: string) =>
-  emuRef.balances(apiKey).map((b) => ({ asset: b.asset, free: decStr(b.free), locked: decStr(b.locked) }));
-
-let dataset: Dataset;
-beforeAll(async () => {
-  dataset = await loadDataset(BUNDLED_DATA_DIR);
-});
+/** The BTC-only basket: BTCUSDT alone, top 1. */
+const BTC_ONLY: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
+/** {@link BTC_ONLY} booked in the account `account`. */
+const btcOnlyIn = (account: string): Overrides => ({ paper: { account }, ...BTC_ONLY });
 
 describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $name', (backend) => {
   const { skip } = backend;
   const scratch = useLedgerScratch(backend, 'e2e-testnet-', 'e2e_testnet');
   const { configFor } = scratch;
-  let emu: RunningEmulator;
-  let proxy: FaultProxy;
   // The emulator's clock (it must advance: weight windows).
   const clock = runningClock();
   const setClock = clock.set;
+  const emu = useEmulator(
+    async () => {
+      const dataset = await bundledDataset();
+      setClock('2021-01-01', 30_000);
+      return {
+        dataset,
+        now: clock.now,
+        accounts: KEYS.map((apiKey) => ({
+          apiKey,
+          secret: SECRET,
+          balances: (apiKey === 'k-bnb'
+            ? { USDT: '10000', BNB: '10' }
+            : {
+                USDT: apiKey === 'k-filter' ? '32' : apiKey === 'k-refuse' ? '5000' : '10000',
+              }) as Record<string, string>,
+          takerCommission: '0.001',
+          makerCommission: '0.001',
+          payFeesInBnb: apiKey === 'k-bnb',
+        })),
+      };
+    },
+    { skip },
+  );
+  const proxy = useFaultProxy(() => emu().baseUrl, { skip });
+  beforeEach(() => {
+    if (!skip) proxy().setRule(null);
+  });
 
-  beforeAll(async () => {
-    if (skip) return;
-    setClock('2021-01-01', 30_000);
-    emu = await startEmulator({
-      dataset,
-      now: clock.now,
-      accounts: KEYS.map((apiKey) => ({
-        apiKey,
-        secret: SECRET,
-        balances: (apiKey === 'k-bnb'
-          ? { USDT: '10000', BNB: '10' }
-          : {
-              USDT: apiKey === 'k-filter' ? '32' : apiKey === 'k-refuse' ? '5000' : '10000',
-            }) as Record<string, string>,
-        takerCommission: '0.001',
-        makerCommission: '0.001',
-        payFeesInBnb: apiKey === 'k-bnb',
-      })),
-    });
-    emuRef = emu;
-    proxy = await startFaultProxy(emu.baseUrl);
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await proxy?.close();
-    await emu?.close();
-  });
-  beforeEach(() => proxy?.setRule(null));
+  /** The emulator's balances in canonical decimals (Binance prints 8 decimals: "0.23340010"). */
+  const emuBalances = (apiKey: string) =>
+    emu()
+      .balances(apiKey)
+      .map((b) => ({ asset: b.asset, free: decStr(b.free), locked: decStr(b.locked) }));
+  /**
+   * The book run `r` left equals the emulator's account `apiKey`; the run's reconciliation found no
+   * difference.
+   */
+  const expectAccountIsBook = (apiKey: string, r: RebalanceResult) => {
+    expect(emuBalances(apiKey)).toEqual(r.balances);
+    expect(r.exchange?.reconciliation).toEqual([]);
+  };
+  /** The order requests (`POST /api/v3/order`) the proxy has seen so far. */
+  const orderPosts = () => proxy().seen.filter((x) => x === 'POST /api/v3/order').length;
+  /**
+   * From now on the proxy forwards `method path` and hands the client the exchange's answer with its body
+   * rewritten by `rewrite` (only the `nth` such request's answer when `nth` is given; the status is kept).
+   */
+  const rewriteAnswers = (method: string, path: string, rewrite: (body: string) => string, nth?: number) =>
+    proxy().setRule((m, p, n) =>
+      m === method && p === path && (nth === undefined || n === nth)
+        ? { respond: (u) => ({ status: u.status, body: rewrite(u.body) }) }
+        : null,
+    );
+  /** The first order's answer says executedQty "-1" (after the emulator executed it). */
+  const corruptFirstOrderAnswer = () =>
+    rewriteAnswers(
+      'POST',
+      '/api/v3/order',
+      (b) => b.replace(/"executedQty":"[^"]*"/, '"executedQty":"-1"'),
+      1,
+    );
 
   /** One rebalance as the CLI runs it: open the adapters, run, close. */
   const run = async (
@@ -124,7 +151,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       ...overrides,
       exchange: {
         kind,
-        base_url: kind === 'replay' ? '' : opts.viaProxy ? proxy.baseUrl : emu.baseUrl,
+        base_url: kind === 'replay' ? '' : opts.viaProxy ? proxy().baseUrl : emu().baseUrl,
         ...(overrides.exchange ?? {}),
       },
     });
@@ -180,44 +207,33 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
   it.skipIf(skip)(
     'BTC only, full mode, two days: same fills as the replay exchange; ledger = emulator account; reconciled',
     async () => {
-      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
       setClock('2021-01-01', 30_000);
-      const { result: t1 } = await run({ ...btcOnly, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
+      const { result: t1 } = await run({ ...BTC_ONLY, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
       const { result: r1 } = await run(
-        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
+        { ...BTC_ONLY, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
         { asOf: '2021-01-01' },
       );
       expect(t1.run.status).toBe('completed');
       expect(t1.run.exchange).toBe('testnet');
       // Hand computation in rebalance.test.ts: 0.34573 BTC at 28923.63 for 9999.7665999 USDT.
       expect(t1.fills).toEqual([
-        expect.objectContaining({
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          quantity: '0.34573',
-          price: '28923.63',
-          quote_quantity: '9999.7665999',
-          commission: '0.00034573',
-          commission_asset: 'BTC',
-        }),
+        expect.objectContaining({ ...BTC_FIRST_BUY, commission: '0.00034573', commission_asset: 'BTC' }),
       ]);
       expectSameTrades(t1, r1);
       expect(t1.equity?.price_basis).toBe('last');
       expect(t1.orders[0]?.slippage_bps).toBe(0);
       expect(t1.orders[0]?.latency_ms).toBeGreaterThanOrEqual(0);
-      expect(t1.exchange?.reconciliation).toEqual([]);
-      expect(emuBalances('k-btc')).toEqual(t1.balances);
+      expectAccountIsBook('k-btc', t1);
 
       setClock('2021-01-02', 30_000);
-      const { result: t2 } = await run({ ...btcOnly, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
+      const { result: t2 } = await run({ ...BTC_ONLY, paper: { account: 'tn-btc' } }, { apiKey: 'k-btc' });
       const { result: r2 } = await run(
-        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
+        { ...BTC_ONLY, exchange: { kind: 'replay' }, paper: { account: 'rp-btc' } },
         { asOf: '2021-01-02' },
       );
       expect(t2.fills.map((f) => f.side)).toEqual(['SELL', 'BUY']);
       expectSameTrades(t2, r2);
-      expect(emuBalances('k-btc')).toEqual(t2.balances);
-      expect(t2.exchange?.reconciliation).toEqual([]);
+      expectAccountIsBook('k-btc', t2);
 
       // The ledger holds the exchange's own balances and every order with its Binance ids.
       await withLedger(async (db) => {
@@ -253,8 +269,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
           r.ranking.filter((x) => x.selected).map((x) => x.symbol),
         );
         expectSameTrades(t, r);
-        expect(emuBalances('k-delta')).toEqual(t.balances);
-        expect(t.exchange?.reconciliation).toEqual([]);
+        expectAccountIsBook('k-delta', t);
       }
     },
   );
@@ -265,29 +280,28 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Reproduces: `npm run rebalance` then `--exchange testnet` traded the replay book (the SELLs of
       // the replay basket failed with -2010 and the run said "completed").
       setClock('2021-01-01', 30_000);
-      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
-      const { result: r } = await run({ ...btcOnly, exchange: { kind: 'replay' } }, { asOf: '2021-01-01' });
+      const { result: r } = await run({ ...BTC_ONLY, exchange: { kind: 'replay' } }, { asOf: '2021-01-01' });
       expect(r.run.account).toBe('replay');
-      const { result: t } = await run(btcOnly, { apiKey: 'k-venue' });
+      const { result: t } = await run(BTC_ONLY, { apiKey: 'k-venue' });
       expect(t.run.account).toBe('testnet');
       expect(t.run.status).toBe('completed');
       expect(t.orders.map((o) => [o.side, o.status])).toEqual([['BUY', 'FILLED']]);
       expect(emuBalances('k-venue')).toEqual(t.balances);
 
       // The replay account named for a testnet run: refused with both venues named, nothing sent.
-      const before = emu.stats().requests;
-      const err = (await run({ ...btcOnly, paper: { account: 'replay' } }, { apiKey: 'k-venue' }).catch(
+      const before = emu().stats().requests;
+      const err = (await run({ ...BTC_ONLY, paper: { account: 'replay' } }, { apiKey: 'k-venue' }).catch(
         (e: unknown) => e,
       )) as Error & { exitCode?: number };
       expect(err).toBeInstanceOf(Error);
       expect(err.name).toBe('VenueMismatchError');
       expect(err.exitCode).toBe(78);
       expect(err.message).toContain('account "replay" keeps the book of replay');
-      expect(err.message).toContain(`testnet ${emu.baseUrl.replace(/\/+$/, '')}`);
-      expect(emu.stats().requests).toBe(before);
+      expect(err.message).toContain(`testnet ${emu().baseUrl.replace(/\/+$/, '')}`);
+      expect(emu().stats().requests).toBe(before);
       // …and the testnet account from the replay exchange: refused too.
       const err2 = await run(
-        { ...btcOnly, exchange: { kind: 'replay' }, paper: { account: 'testnet' } },
+        { ...BTC_ONLY, exchange: { kind: 'replay' }, paper: { account: 'testnet' } },
         { asOf: '2021-01-01' },
       ).catch((e: unknown) => e as Error);
       expect((err2 as Error).name).toBe('VenueMismatchError');
@@ -301,24 +315,12 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Reproduces: every order rejected, the run said "completed" and exited 0. The exchange answers
       // the BUY with Binance's -2010 (as when the account's funds are held elsewhere).
       setClock('2021-03-01', 30_000);
-      proxy.setRule((method, p) =>
+      proxy().setRule((method, p) =>
         method === 'POST' && p === '/api/v3/order'
-          ? {
-              respond: () => ({
-                status: 400,
-                body: JSON.stringify({
-                  code: -2010,
-                  msg: 'Account has insufficient balance for requested action.',
-                }),
-                contentType: 'application/json;charset=UTF-8',
-              }),
-            }
+          ? binanceErrorAnswer(400, -2010, 'Account has insufficient balance for requested action.')
           : null,
       );
-      const { result } = await run(
-        { paper: { account: 'tn-allrej' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
-        { apiKey: 'k-allrej', viaProxy: true },
-      );
+      const { result } = await run(btcOnlyIn('tn-allrej'), { apiKey: 'k-allrej', viaProxy: true });
       expect(result.orders.map((o) => [o.side, o.status, o.reject_code])).toEqual([
         ['BUY', 'REJECTED', -2010],
       ]);
@@ -342,11 +344,8 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Reproduces: the pre-run check only warned and the run traded (and its SELLs/BUYs failed with -2010).
       // The account holds 5000 USDT; the new book manages initial_quote = 10000.
       setClock('2021-03-01', 30_000);
-      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
-      const { result } = await run(
-        { paper: { account: 'tn-refuse' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
-        { apiKey: 'k-refuse', viaProxy: true },
-      );
+      const posts = orderPosts();
+      const { result } = await run(btcOnlyIn('tn-refuse'), { apiKey: 'k-refuse', viaProxy: true });
       expect(result.run.status).toBe('refused');
       expect(result.run.guard).toBe('reconciliation');
       expect(result.run.exit_reason).toContain('USDT 5000 < 10000');
@@ -355,7 +354,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       expect(result.exchange?.reconciliation).toEqual([
         expect.objectContaining({ phase: 'before', asset: 'USDT', expected: '10000', actual: '5000' }),
       ]);
-      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      expect(orderPosts()).toBe(posts);
       expect(emuBalances('k-refuse')).toEqual([{ asset: 'USDT', free: '5000', locked: '0' }]);
       const rows = await withLedger((db) =>
         sql<{ status: string; n: string }>`
@@ -371,11 +370,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
     async () => {
       // Reproduces: the skip path never looked at the exchange, so a testnet reset went unnoticed.
       setClock('2021-01-01', 30_000);
-      const cfg: Overrides = {
-        paper: { account: 'tn-skip' },
-        universe: { include: 'BTCUSDT' },
-        strategy: { top_n: '1' },
-      };
+      const cfg = btcOnlyIn('tn-skip');
       const { result: first } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
       expect(first.run.status).toBe('completed');
       const { result: same } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
@@ -383,16 +378,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       expect(same.exchange?.reconciliation).toEqual([]);
       expect(exitCodeOfResult(same)).toBe(0);
       // The exchange now answers an emptied account (as after a testnet reset).
-      proxy.setRule((method, p) =>
-        method === 'GET' && p === '/api/v3/account'
-          ? {
-              respond: (u) => ({
-                status: u.status,
-                body: u.body.replace(/"balances":\[[^\]]*\]/, '"balances":[]'),
-              }),
-            }
-          : null,
-      );
+      rewriteAnswers('GET', '/api/v3/account', (b) => b.replace(/"balances":\[[^\]]*\]/, '"balances":[]'));
       const { result: reset } = await run(cfg, { apiKey: 'k-skip', viaProxy: true });
       expect(reset.run.status).toBe('refused');
       expect(reset.run.exit_reason).toMatch(/^refused: already_rebalanced, but the exchange holds less/);
@@ -422,7 +408,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         .join('\n');
       writeFileSync(path.join(capsDir, 'marketcap', 'cmc_monthly_top200_2020-01_to_2025-10.csv'), `${csv}\n`);
       setClock('2021-03-01', 30_000);
-      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const posts = orderPosts();
       const err = (await run(
         {
           paper: { account: 'tn-caps' },
@@ -437,7 +423,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       expect(err.message).toContain('cmc_monthly_top200_2020-01_to_2025-10.csv');
       expect(err.message).toContain('the latest snapshot is of 2020-12-01');
       expect(err.message).toContain('decision day 2021-03-01');
-      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      expect(orderPosts()).toBe(posts);
       expect(emuBalances('k-caps')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
     },
   );
@@ -453,14 +439,9 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         strategy: { top_n: '2' },
       };
       setClock('2021-03-01', 30_000);
-      const posts = () => proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
-      const before = posts();
+      const before = orderPosts();
       const failWith = async (body: (u: string) => string) => {
-        proxy.setRule((method, p) =>
-          method === 'GET' && p === '/api/v3/ticker/price'
-            ? { respond: (u) => ({ status: u.status, body: body(u.body) }) }
-            : null,
-        );
+        rewriteAnswers('GET', '/api/v3/ticker/price', body);
         return (await run(cfg, { apiKey: 'k-ticker', viaProxy: true }).catch((e: unknown) => e)) as Error & {
           exitCode?: number;
         };
@@ -475,7 +456,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       expect(empty.message).toMatch(
         /^GET \/api\/v3\/ticker\/price: no price for (BTCUSDT|ETHUSDT), a symbol this run may trade/,
       );
-      expect(posts()).toBe(before);
+      expect(orderPosts()).toBe(before);
       expect(emuBalances('k-ticker')).toEqual([{ asset: 'USDT', free: '10000', locked: '0' }]);
       const rows = await withLedger((db) =>
         sql<{ status: string }>`
@@ -493,20 +474,8 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Reproduces: an EXPIRED order with a fill completed without a word. The exchange's answer says
       // EXPIRED for the one BUY; its fills are what the account got (the emulator's account agrees).
       setClock('2021-01-01', 30_000);
-      proxy.setRule((method, p) =>
-        method === 'POST' && p === '/api/v3/order'
-          ? {
-              respond: (u) => ({
-                status: u.status,
-                body: u.body.replace('"status":"FILLED"', '"status":"EXPIRED"'),
-              }),
-            }
-          : null,
-      );
-      const { result } = await run(
-        { paper: { account: 'tn-partial' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
-        { apiKey: 'k-partial', viaProxy: true },
-      );
+      rewriteAnswers('POST', '/api/v3/order', (b) => b.replace('"status":"FILLED"', '"status":"EXPIRED"'));
+      const { result } = await run(btcOnlyIn('tn-partial'), { apiKey: 'k-partial', viaProxy: true });
       expect(result.orders.map((o) => o.status)).toEqual(['EXPIRED']);
       expect(result.partial_fills).toEqual([
         expect.objectContaining({
@@ -518,8 +487,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       ]);
       expect(formatReport(result)).toContain('Partial fill: BUY BTCUSDT EXPIRED, executed 0.34573');
       expect(result.run.status).toBe('completed');
-      expect(emuBalances('k-partial')).toEqual(result.balances);
-      expect(result.exchange?.reconciliation).toEqual([]);
+      expectAccountIsBook('k-partial', result);
     },
   );
 
@@ -536,21 +504,12 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         portfolio: { rebalance_mode: 'full' },
         exchange: { concurrency: '1' },
       });
-      proxy.setRule((method, p, nth) =>
-        method === 'POST' && p === '/api/v3/order' && nth === 1
-          ? {
-              respond: (u) => ({
-                status: u.status,
-                body: u.body.replace(/"executedQty":"[^"]*"/, '"executedQty":"-1"'),
-              }),
-            }
-          : null,
-      );
+      corruptFirstOrderAnswer();
       const err = await run(cfg('tn-resume'), { apiKey: 'k-resume', viaProxy: true }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(Error);
-      proxy.setRule(null);
+      proxy().setRule(null);
       const { result } = await run(cfg('tn-resume'), { apiKey: 'k-resume', viaProxy: true });
       expect(result.run.status).toBe('completed');
       expect(result.run.resumed).toBe(true);
@@ -561,8 +520,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // is sent — the top-ups to the exact target are below LOT_SIZE (dust). Before: 3 SELLs + 3 BUYs.
       expect(sent).toEqual([]);
       expect(result.orders.every((o) => o.side === 'BUY' && o.reject_reason === 'dust')).toBe(true);
-      expect(emuBalances('k-resume')).toEqual(result.balances);
-      expect(result.exchange?.reconciliation).toEqual([]);
+      expectAccountIsBook('k-resume', result);
 
       // One clean run of the same period: the same assets, each within 0.5 % (fees and rounding).
       const { result: clean } = await run(cfg('tn-clean'), { apiKey: 'k-clean', viaProxy: true });
@@ -588,12 +546,8 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Reproduces: a clock 30 s behind near 00:00 UTC traded the previous day's period, and the next
       // run traded again the same day. The emulator's clock is 00:00:30 of 2021-03-01.
       setClock('2021-03-01', 30_000);
-      const cfg: Overrides = {
-        paper: { account: 'tn-clock' },
-        universe: { include: 'BTCUSDT' },
-        strategy: { top_n: '1' },
-      };
-      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const cfg = btcOnlyIn('tn-clock');
+      const posts = orderPosts();
       const { result: behind } = await run(cfg, { apiKey: 'k-clock', viaProxy: true, localSkewMs: -30_000 });
       expect(behind.run.status).toBe('refused');
       expect(behind.run.guard).toBe('clock');
@@ -601,7 +555,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         /^refused: the local clock is (29\.\d|30\.\d) s behind the exchange/,
       );
       expect(exitCodeOfResult(behind)).toBe(3);
-      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length).toBe(posts);
+      expect(orderPosts()).toBe(posts);
       const { result: agreed } = await run(cfg, { apiKey: 'k-clock', viaProxy: true, localSkewMs: 200 });
       expect(agreed.run.status).toBe('completed');
       expect(agreed.run.period).toBe('2021-03-01');
@@ -647,14 +601,14 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
   });
 
   it.skipIf(skip)('missing keys: a clear error before any request', async () => {
-    const before = emu.stats().requests;
-    const loaded = configFor({ exchange: { kind: 'testnet', base_url: emu.baseUrl } });
+    const before = emu().stats().requests;
+    const loaded = configFor({ exchange: { kind: 'testnet', base_url: emu().baseUrl } });
     await expect(
       openAdapters(loaded.config, logger, {
         credentials: { apiKey: null, apiSecret: null, privateKeyPath: null },
       }),
     ).rejects.toThrow(/BINANCE_API_KEY/);
-    expect(emu.stats().requests).toBe(before);
+    expect(emu().stats().requests).toBe(before);
   });
 
   it.skipIf(skip)(
@@ -665,7 +619,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // floored to the step stays above 5: BTC ≈ 0.00017 × ~45000 ≈ 7.7) fills; 8 < 10 would be refused
       // with -1013 "Filter failure: NOTIONAL" — reproduces: those orders were sent to be rejected.
       setClock('2021-03-01', 30_000);
-      const posts = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const posts = orderPosts();
       const { result } = await run(
         {
           paper: { account: 'tn-filter', initial_quote: '32' },
@@ -683,7 +637,7 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         expect(o.reject_message).toMatch(/^dust \(min_notional\): Filter failure: NOTIONAL/);
       }
       // Only the two real orders reached the exchange; the dust sums to 2 × 8 USDT.
-      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length - posts).toBe(2);
+      expect(orderPosts() - posts).toBe(2);
       expect(result.dust).toEqual({ orders: 2, notional: '16' });
       expect(result.run.status).toBe('completed');
       expect(formatReport(result)).toContain('Dust: 2 order(s) not sent');
@@ -731,24 +685,16 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
     async () => {
       // The proxy answers the first klines request with Binance's 429 body.
       setClock('2021-03-07', 58_000);
-      proxy.setRule((_method, p, nth) =>
+      proxy().setRule((_method, p, nth) =>
         p === '/api/v3/klines' && nth === 1
-          ? {
-              respond: () => ({
-                status: 429,
-                body: JSON.stringify({
-                  code: -1003,
-                  msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
-                }),
-                contentType: 'application/json;charset=UTF-8',
-              }),
-            }
+          ? binanceErrorAnswer(
+              429,
+              -1003,
+              'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
+            )
           : null,
       );
-      const { result, stats } = await run(
-        { paper: { account: 'tn-429' }, universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } },
-        { apiKey: 'k-429', viaProxy: true },
-      );
+      const { result, stats } = await run(btcOnlyIn('tn-429'), { apiKey: 'k-429', viaProxy: true });
       expect(result.run.status).toBe('completed');
       expect(stats?.rateLimited).toBe(1);
     },
@@ -758,35 +704,25 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
     'a hostile order response (negative executedQty): the run fails naming endpoint and field, no further order; the next run resolves the order by clientOrderId',
     async () => {
       setClock('2021-03-01', 30_000);
-      proxy.setRule((method, p, nth) =>
-        method === 'POST' && p === '/api/v3/order' && nth === 1
-          ? {
-              respond: (u) => ({
-                status: u.status,
-                body: u.body.replace(/"executedQty":"[^"]*"/, '"executedQty":"-1"'),
-              }),
-            }
-          : null,
-      );
+      corruptFirstOrderAnswer();
       const cfg: Overrides = {
         paper: { account: 'tn-hostile' },
         universe: { include: 'BTCUSDT,ETHUSDT,LTCUSDT' },
         strategy: { top_n: '3' },
         exchange: { concurrency: '1' },
       };
-      const postsBefore = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const postsBefore = orderPosts();
       const err = await run(cfg, { apiKey: 'k-hostile', viaProxy: true }).catch((e: unknown) => e as Error);
       expect((err as Error).message).toMatch(/POST \/api\/v3\/order .*invalid response: field executedQty/);
-      const postsAfterFailure = proxy.seen.filter((x) => x === 'POST /api/v3/order').length - postsBefore;
+      const postsAfterFailure = orderPosts() - postsBefore;
       // The first order executed on the emulator; at most the orders already in flight were sent.
       expect(postsAfterFailure).toBeLessThanOrEqual(5);
-      proxy.setRule(null);
+      proxy().setRule(null);
       const { result } = await run(cfg, { apiKey: 'k-hostile', viaProxy: true, asOf: undefined });
       expect(result.run.status).toBe('completed');
       expect(result.exchange?.recovered_orders.length).toBeGreaterThanOrEqual(1);
       expect(result.exchange?.recovered_orders.every((o) => o.status !== 'PENDING')).toBe(true);
-      expect(emuBalances('k-hostile')).toEqual(result.balances);
-      expect(result.exchange?.reconciliation).toEqual([]);
+      expectAccountIsBook('k-hostile', result);
     },
   );
 
@@ -794,10 +730,10 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
     'an order whose answer is lost (timeout) is looked up by clientOrderId, never placed twice',
     async () => {
       setClock('2021-03-01', 30_000);
-      proxy.setRule((method, p, nth) =>
+      proxy().setRule((method, p, nth) =>
         method === 'POST' && p === '/api/v3/order' && nth === 1 ? { delayMs: 1500 } : null,
       );
-      const before = proxy.seen.filter((x) => x === 'POST /api/v3/order').length;
+      const before = orderPosts();
       const { result } = await run(
         {
           paper: { account: 'tn-timeout' },
@@ -809,8 +745,8 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       );
       expect(result.run.status).toBe('completed');
       expect(result.orders.map((o) => o.status)).toEqual(['FILLED']);
-      expect(proxy.seen.filter((x) => x === 'POST /api/v3/order').length - before).toBe(1);
-      expect(proxy.seen).toContain('GET /api/v3/order');
+      expect(orderPosts() - before).toBe(1);
+      expect(proxy().seen).toContain('GET /api/v3/order');
       expect(emuBalances('k-timeout')).toEqual(result.balances);
     },
   );
@@ -823,9 +759,8 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
       // Day 1 BUY Q 10000 → 0.34573 BTC for 9999.7665999; BNB commission round_up_8(9999.7665999 ×
       // 0.00075 / 37.3596) = 0.20074693, worth 7.499825006028 USDT. The account's BNB paid it, so the book
       // takes the value in the received asset: round_up_8(7.499825006028 / 28923.63) = 0.0002593 BTC fewer.
-      const btcOnly: Overrides = { universe: { include: 'BTCUSDT' }, strategy: { top_n: '1' } };
       setClock('2021-01-01', 30_000);
-      const { result: t1 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
+      const { result: t1 } = await run({ ...BTC_ONLY, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
       expect(t1.fills).toEqual([
         expect.objectContaining({
           side: 'BUY',
@@ -836,23 +771,18 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
           commission_quote: '7.499825006028',
         }),
       ]);
-      expect(t1.balances).toEqual([
-        { asset: 'BTC', free: '0.3454707', locked: '0' },
-        { asset: 'USDT', free: '0.2334001', locked: '0' },
-      ]);
+      expect(t1.balances).toEqual(freeBalances({ BTC: '0.3454707', USDT: '0.2334001' }));
       expect(t1.equity?.equity).toBe('9992.500102741');
-      expect(emuBalances('k-bnb')).toEqual([
-        { asset: 'BNB', free: '9.79925307', locked: '0' },
-        { asset: 'BTC', free: '0.34573', locked: '0' },
-        { asset: 'USDT', free: '0.2334001', locked: '0' },
-      ]);
+      expect(emuBalances('k-bnb')).toEqual(
+        freeBalances({ BNB: '9.79925307', BTC: '0.34573', USDT: '0.2334001' }),
+      );
       expect(t1.exchange?.reconciliation).toEqual([]);
 
       // Day 2: SELL 0.34547 (floor_step of the book's 0.3454707) for 10133.222399, BNB 0.20124927 worth
       // 7.599917057499 taken from the proceeds; Q = round_down_8(0.2334001 + 10133.222399 − 7.599917057499)
       // = 10125.85588204 → 0.34521 BTC for 10125.596157, BNB 0.20109781 (7.594197367497 USDT = 0.00025891 BTC).
       setClock('2021-01-02', 30_000);
-      const { result: t2 } = await run({ ...btcOnly, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
+      const { result: t2 } = await run({ ...BTC_ONLY, paper: { account: 'tn-bnb' } }, { apiKey: 'k-bnb' });
       expect(t2.orders.map((o) => [o.side, o.quantity ?? o.quote_order_qty, o.status])).toEqual([
         ['SELL', '0.34547', 'FILLED'],
         ['BUY', '10125.85588204', 'FILLED'],
@@ -861,19 +791,14 @@ describe.each(LEDGER_BACKENDS)('testnet path through the emulator, ledger on $na
         ['0.20124927', 'BNB', '7.599917057499'],
         ['0.20109781', 'BNB', '7.594197367497'],
       ]);
-      expect(t2.balances).toEqual([
-        { asset: 'BTC', free: '0.34495179', locked: '0' },
-        { asset: 'USDT', free: '0.259725042501', locked: '0' },
-      ]);
+      expect(t2.balances).toEqual(freeBalances({ BTC: '0.34495179', USDT: '0.259725042501' }));
       expect(t2.equity?.equity).toBe('10118.282143785501');
       expect(t2.pnl?.fees).toBe('22.693939431024');
       expect(t2.pnl?.total).toBe('118.282143785501'); // = equity − 10000: P/L net of the BNB fees
       // The account keeps what the BNB paid for: more BTC and USDT than the book, and less BNB.
-      expect(emuBalances('k-bnb')).toEqual([
-        { asset: 'BNB', free: '9.39690599', locked: '0' },
-        { asset: 'BTC', free: '0.34547', locked: '0' },
-        { asset: 'USDT', free: '7.8596421', locked: '0' },
-      ]);
+      expect(emuBalances('k-bnb')).toEqual(
+        freeBalances({ BNB: '9.39690599', BTC: '0.34547', USDT: '7.8596421' }),
+      );
       // Before day 2 the account held more BTC than the book (0.34573 − 0.3454707 = 0.0002593, what the
       // account's BNB paid for): reported, not traded (14.3); after the run nothing differs.
       expect(t2.exchange?.reconciliation).toEqual([

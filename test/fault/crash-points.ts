@@ -5,6 +5,7 @@
  * (balances after), then the ledger writes), plus kills at seeded times. Wire events, not log lines: they
  * stay valid while the use case is refactored, and they need no hook in the product.
  */
+import { mulberry32 } from '../support/mulberry32.ts';
 import type { Baseline, CrashAction, WireEvent } from './harness.ts';
 
 /** One kill point. */
@@ -59,19 +60,10 @@ export function wireCrashPoints(baseline: Baseline): CrashPoint[] {
   ];
 }
 
-/** mulberry32 (the fault proxy's generator), for reproducible kill times. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A kill at a seeded time: uniform in [10 %, 90 %) of the clean run's wall time. */
+/**
+ * A kill at a seeded time (mulberry32, the fault proxy's generator): uniform in [10 %, 90 %) of the clean
+ * run's wall time.
+ */
 export function timedCrashPoint(seed: number, baseline: Baseline): CrashPoint {
   const afterMs = Math.round(baseline.ms * (0.1 + 0.8 * mulberry32(seed)()));
   return {

@@ -4,13 +4,18 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 
 /**
  * Starts the emulator with `opts` (or what `opts()` resolves to, e.g. with a dataset loaded first) in a
- * `beforeAll` of the enclosing suite and closes it in its `afterAll`. Call the returned function from a
- * test (or a later hook) for the running emulator.
+ * `beforeAll` of the enclosing suite and closes it in its `afterAll`; nothing is started when `skip` (a
+ * suite whose tests are all skipped, e.g. on an absent ledger). Call the returned function from a test (or
+ * a later hook) for the running emulator.
  * @throws Error when the returned function is called before the emulator started.
  */
-export function useEmulator(opts: EmulatorOptions | (() => Promise<EmulatorOptions>)): () => RunningEmulator {
+export function useEmulator(
+  opts: EmulatorOptions | (() => Promise<EmulatorOptions>),
+  { skip = false }: { skip?: boolean } = {},
+): () => RunningEmulator {
   let emu: RunningEmulator | undefined;
   beforeAll(async () => {
+    if (skip) return;
     emu = await startEmulator(typeof opts === 'function' ? await opts() : opts);
   });
   afterAll(() => emu?.close());

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 /** What to do with one response. */
 export interface Fault {
@@ -25,6 +26,20 @@ export interface Fault {
     contentType?: string;
     /** Extra response headers (e.g. `Retry-After`). */
     headers?: Record<string, string>;
+  };
+}
+
+/**
+ * A fault that answers with Binance's error body `{"code":…,"msg":"…"}` (rest-api.md "Error codes") at
+ * HTTP `status` (e.g. 400 with -2010, 429 with -1003), JSON content type, in place of the exchange's answer.
+ */
+export function binanceErrorAnswer(status: number, code: number, msg: string): Fault {
+  return {
+    respond: () => ({
+      status,
+      body: JSON.stringify({ code, msg }),
+      contentType: 'application/json;charset=UTF-8',
+    }),
   };
 }
 
@@ -121,5 +136,28 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         server.close(() => resolve());
         agent.destroy();
       }),
+  };
+}
+
+/**
+ * Starts a proxy to `target()` (e.g. the base URL of the suite's emulator, read once it runs) in a
+ * `beforeAll` of the enclosing suite and closes it in its `afterAll`; nothing is started when `skip`.
+ * Register it after what `target` reads (vitest runs `afterAll` in reverse: the proxy closes first). Call
+ * the returned function from a test (or a later hook) for the running proxy.
+ * @throws Error when the returned function is called before the proxy started.
+ */
+export function useFaultProxy(
+  target: () => string,
+  { skip = false }: { skip?: boolean } = {},
+): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    proxy = await startFaultProxy(target());
+  });
+  afterAll(() => proxy?.close());
+  return () => {
+    if (!proxy) throw new Error('the fault proxy is not started yet (useFaultProxy: call it from a test)');
+    return proxy;
   };
 }

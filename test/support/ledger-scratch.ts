@@ -18,9 +18,12 @@ export interface LedgerBackend {
   readonly skip: boolean;
 }
 
+/** PGlite alone, for a suite that runs on the embedded ledger only. */
+export const PGLITE: LedgerBackend = { name: 'PGlite (embedded)', url: undefined, skip: false };
+
 /** For `describe.each`: PGlite (embedded), then the Postgres server of `DATABASE_URL` (skipped when unset). */
 export const LEDGER_BACKENDS: readonly LedgerBackend[] = [
-  { name: 'PGlite (embedded)', url: undefined, skip: false },
+  PGLITE,
   { name: 'Postgres server (DATABASE_URL)', url: serverUrl, skip: !serverUrl },
 ];
 
