@@ -23,18 +23,10 @@ import {
   scaledToString,
 } from '../../../src/domain/backtest/exact.ts';
 import { Decimal, dec, decStr, roundDown8 } from '../../../src/domain/decimal.ts';
+import { mulberry32 } from '../../support/mulberry32.ts';
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** A random positive decimal string: 1..25 digits, the point anywhere, magnitudes 1e-20 .. 1e20. */
 function randomDecimal(r: () => number): string {
