@@ -27,10 +27,13 @@ import { createHandler, jobOf } from '../../jobs/lambda.ts';
 import { composeEmulator } from '../../src/compose/emulator.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
 import { signed } from '../emulator/support.ts';
+import { lambdaEnv } from '../support/lambda-env.ts';
 import { freshServerDatabase } from '../support/postgres-server.ts';
 import { useTempDir } from '../support/temp-dirs.ts';
 
 const serverUrl = process.env.DATABASE_URL;
+/** The Secrets Manager secret holding the Binance keys (the stand-in extension serves it). */
+const BINANCE_SECRET_ID = 'momentum-rebalancer/binance';
 
 /** An EventBridge scheduled-rule event (AWS docs "Amazon EventBridge events" example, trimmed). */
 const SCHEDULED_EVENT = {
@@ -111,15 +114,10 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts against the Postgres server', () => 
   });
 
   it('ScheduleV2 input rebalances; an EventBridge event for the same period is skipped', async () => {
-    const handler = createHandler({
-      LAMBDA_TASK_ROOT: tmp,
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'warn',
-      REBALANCER_STRATEGY_TOP_N: '3',
-      BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
-      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: secretsPort,
-      AWS_SESSION_TOKEN: 'session-token',
-    });
+    const secrets = { secretId: BINANCE_SECRET_ID, port: secretsPort, sessionToken: 'session-token' };
+    const handler = createHandler(
+      lambdaEnv(tmp, db.url, secrets, { LOG_LEVEL: 'warn', REBALANCER_STRATEGY_TOP_N: '3' }),
+    );
     const first = await handler({ job: 'rebalance' });
     expect(first).toMatchObject({ job: 'rebalance', status: 'completed', orders: 3 });
     const second = await handler(SCHEDULED_EVENT);
@@ -207,20 +205,17 @@ describe.skipIf(!serverUrl)(
 
     it('ScheduleV2: orders reach the emulator and the ledger has them; the EventBridge retry is skipped and sends nothing', async () => {
       const include = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
-      const envOf = (extra: Record<string, string> = {}) => ({
-        LAMBDA_TASK_ROOT: tmp,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'warn',
-        REBALANCER_EXCHANGE_KIND: 'testnet',
-        REBALANCER_EXCHANGE_BASE_URL: emu.baseUrl,
-        REBALANCER_PAPER_ACCOUNT: ACCOUNT,
-        REBALANCER_UNIVERSE_INCLUDE: include.join(','),
-        REBALANCER_STRATEGY_TOP_N: '2',
-        BINANCE_SECRET_ID: 'momentum-rebalancer/binance',
-        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: ext.port,
-        AWS_SESSION_TOKEN: 'session-token',
-        ...extra,
-      });
+      const secrets = { secretId: BINANCE_SECRET_ID, port: ext.port, sessionToken: 'session-token' };
+      const envOf = (extra: Record<string, string> = {}) =>
+        lambdaEnv(tmp, db.url, secrets, {
+          LOG_LEVEL: 'warn',
+          REBALANCER_EXCHANGE_KIND: 'testnet',
+          REBALANCER_EXCHANGE_BASE_URL: emu.baseUrl,
+          REBALANCER_PAPER_ACCOUNT: ACCOUNT,
+          REBALANCER_UNIVERSE_INCLUDE: include.join(','),
+          REBALANCER_STRATEGY_TOP_N: '2',
+          ...extra,
+        });
       const handler = createHandler(envOf());
       const first = await handler({ job: 'rebalance' });
       // A fresh account of 10000 USDT and top 2: two BUYs, nothing to sell.

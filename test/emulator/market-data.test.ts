@@ -46,6 +46,10 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
+/** GET /api/v3/klines of BTCUSDT with `params` on the suite's emulator. */
+const btcKlines = (params: Record<string, string | number>) =>
+  pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', ...params });
+
 describe('clock and prices', () => {
   it('default clock: asOf 00:00 UTC + real elapsed time; asOf defaults to the last day of the data', async () => {
     const e = await startEmulator({
@@ -109,7 +113,7 @@ describe('clock and prices', () => {
 
 describe('klines (rest-api.md "Kline/Candlestick data")', () => {
   it('complete candles are the CSV rows; the current one is partial, scaled by the elapsed fraction', async () => {
-    const r = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 2 });
+    const r = await btcKlines({ interval: '1d', limit: 2 });
     const d1 = row(at('2021-01-01T00:00:00Z'));
     expect(r.body[0]).toEqual([
       at('2021-01-01T00:00:00Z'),
@@ -162,74 +166,45 @@ describe('klines (rest-api.md "Kline/Candlestick data")', () => {
         '0',
       ];
     };
-    const w = await pub(emu.baseUrl, '/api/v3/klines', {
-      symbol: 'BTCUSDT',
-      interval: '1w',
-      endTime: at('2020-12-27T00:00:00Z'),
-      limit: 1,
-    });
+    const w = await btcKlines({ interval: '1w', endTime: at('2020-12-27T00:00:00Z'), limit: 1 });
     // 2020-12-21 is a Monday
     expect(w.body).toEqual([agg(at('2020-12-21T00:00:00Z'), at('2020-12-28T00:00:00Z'))]);
-    const m = await pub(emu.baseUrl, '/api/v3/klines', {
-      symbol: 'BTCUSDT',
-      interval: '1M',
-      startTime: at('2020-12-01T00:00:00Z'),
-      limit: 1,
-    });
+    const m = await btcKlines({ interval: '1M', startTime: at('2020-12-01T00:00:00Z'), limit: 1 });
     expect(m.body).toEqual([agg(at('2020-12-01T00:00:00Z'), at('2021-01-01T00:00:00Z'))]);
-    const d3 = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '3d', limit: 5 });
+    const d3 = await btcKlines({ interval: '3d', limit: 5 });
     for (const k of d3.body) expect(k[0] % (3 * DAY)).toBe(0);
     expect(d3.body.at(-1)[0]).toBeLessThanOrEqual(clock.now());
   });
 
   it('startTime gives the oldest candles from it, endTime the newest up to it; nothing after the clock', async () => {
-    const s = await pub(emu.baseUrl, '/api/v3/klines', {
-      symbol: 'BTCUSDT',
-      interval: '1d',
-      startTime: at('2020-12-30T12:00:00Z'),
-      limit: 2,
-    });
+    const s = await btcKlines({ interval: '1d', startTime: at('2020-12-30T12:00:00Z'), limit: 2 });
     expect(s.body.map((k: number[]) => k[0])).toEqual([
       at('2020-12-31T00:00:00Z'),
       at('2021-01-01T00:00:00Z'),
     ]);
-    const e = await pub(emu.baseUrl, '/api/v3/klines', {
-      symbol: 'BTCUSDT',
-      interval: '1d',
-      endTime: at('2020-12-30T00:00:00Z'),
-      limit: 2,
-    });
+    const e = await btcKlines({ interval: '1d', endTime: at('2020-12-30T00:00:00Z'), limit: 2 });
     expect(e.body.map((k: number[]) => k[0])).toEqual([
       at('2020-12-29T00:00:00Z'),
       at('2020-12-30T00:00:00Z'),
     ]);
-    const future = await pub(emu.baseUrl, '/api/v3/klines', {
-      symbol: 'BTCUSDT',
-      interval: '1d',
-      startTime: at('2021-01-01T00:00:00Z'),
-    });
+    const future = await btcKlines({ interval: '1d', startTime: at('2021-01-01T00:00:00Z') });
     expect(future.body).toHaveLength(2);
-    const dflt = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d' });
+    const dflt = await btcKlines({ interval: '1d' });
     expect(dflt.body).toHaveLength(500); // default limit
   });
 
   it('intervals without data are empty; timeZone 0 / +00:00 is accepted, other offsets are -1130', async () => {
     for (const interval of ['1s', '1m', '15m', '1h', '4h', '12h']) {
-      expect((await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval })).body).toEqual([]);
+      expect((await btcKlines({ interval })).body).toEqual([]);
     }
     for (const timeZone of ['0', '+00:00', '-0']) {
-      const r = await pub(emu.baseUrl, '/api/v3/klines', {
-        symbol: 'BTCUSDT',
-        interval: '1d',
-        limit: 1,
-        timeZone,
-      });
+      const r = await btcKlines({ interval: '1d', limit: 1, timeZone });
       expect(r.status).toBe(200);
     }
-    const tz = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', timeZone: '8' });
+    const tz = await btcKlines({ interval: '1d', timeZone: '8' });
     expect(tz.body).toEqual({ code: -1130, msg: "Data sent for parameter 'timeZone' is not valid." });
     const ui = await pub(emu.baseUrl, '/api/v3/uiKlines', { symbol: 'BTCUSDT', interval: '1d', limit: 3 });
-    const k = await pub(emu.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 3 });
+    const k = await btcKlines({ interval: '1d', limit: 3 });
     expect(ui.body).toEqual(k.body);
   });
 });
@@ -418,24 +393,18 @@ describe('hourly data (the bundled data/binance/klines-1h)', () => {
         '0.00000000',
         '0',
       ]);
-      expect(h.body[0].slice(0, 6)).toEqual([
+      // The 04:00 hour of the CSV: openTime, open, high, low, close.
+      const ohlc0400 = [
         at('2021-01-02T04:00:00Z'),
         '29351.95000000',
         '29396.00000000',
         '29220.00000000',
         '29349.63000000',
-        '988.71107000',
-      ]);
+      ];
+      expect(h.body[0].slice(0, 6)).toEqual([...ohlc0400, '988.71107000']);
       const h4 = await pub(e.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '4h', limit: 1 });
       // 04:00 complete + 05:00 partial: volume 988.71107 + 1389.4391155
-      expect(h4.body[0].slice(0, 6)).toEqual([
-        at('2021-01-02T04:00:00Z'),
-        '29351.95000000',
-        '29396.00000000',
-        '29220.00000000',
-        '29349.63000000',
-        '2378.15018550',
-      ]);
+      expect(h4.body[0].slice(0, 6)).toEqual([...ohlc0400, '2378.15018550']);
       const d = await pub(e.baseUrl, '/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', limit: 1 });
       // partial day: open 29331.7, close = current price 29349.63, high/low = max/min of the two
       expect(d.body[0].slice(1, 5)).toEqual([

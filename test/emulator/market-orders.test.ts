@@ -7,7 +7,7 @@
  * faqs/commission_faq.md).
  */
 import { describe, expect, it } from 'vitest';
-import { at, type Creds, manualClock, signed, useBundledEmulator } from './support.ts';
+import { at, type Creds, manualClock, type Reply, signed, useBundledEmulator } from './support.ts';
 
 const creds: Creds = { apiKey: 'orders-test-key', secret: 'orders-test-secret' };
 const clock = manualClock(at('2021-01-02T00:00:05Z'));
@@ -16,6 +16,27 @@ const call = (
   path: string,
   params: Record<string, string | number> = {},
 ) => signed(emu().baseUrl, clock.now, creds, method, path, params);
+/** POST /api/v3/order for BTCUSDT with `params`. */
+const order = (params: Record<string, string>) =>
+  call('POST', '/api/v3/order', { symbol: 'BTCUSDT', ...params });
+/** A MARKET order of `side` for BTCUSDT with `params`. */
+const market = (side: string, params: Record<string, string>) => order({ side, type: 'MARKET', ...params });
+/** The reply is HTTP 200 with a body holding `fields`. */
+const expectOk = (r: Reply, fields: Record<string, unknown>) => {
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject(fields);
+};
+/** The account's balances are `btc` BTC and `usdt` USDT free, nothing locked. */
+const expectFree = (btc: string, usdt: string) =>
+  expect(emu().balances(creds.apiKey)).toEqual([
+    { asset: 'BTC', free: btc, locked: '0.00000000' },
+    { asset: 'USDT', free: usdt, locked: '0.00000000' },
+  ]);
+/** The account's balance of `asset`. */
+const balance = (asset: string) =>
+  emu()
+    .balances(creds.apiKey)
+    .find((b) => b.asset === asset);
 
 const emu = useBundledEmulator({
   now: clock.now,
@@ -26,15 +47,8 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
   it('BUY quoteOrderQty 1000: q = floor_step(1000 / 29331.7, 0.00001) = 0.03409, commission 0.00003409 BTC', async () => {
     // 1000 / 29331.7 = 0.0340928... → 0.03409 (0.03410 × 29331.7 = 1000.210970 > 1000)
     // cost = 0.03409 × 29331.7 = 999.917653; commission = 0.03409 × 0.001 = 0.00003409 BTC
-    const r = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'MARKET',
-      quoteOrderQty: '1000',
-      newClientOrderId: 'buy-1',
-    });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({
+    const r = await market('BUY', { quoteOrderQty: '1000', newClientOrderId: 'buy-1' });
+    expectOk(r, {
       symbol: 'BTCUSDT',
       clientOrderId: 'buy-1',
       orderListId: -1,
@@ -61,67 +75,43 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
       },
     ]);
     // BTC 1 + 0.03409 − 0.00003409 = 1.03405591; USDT 10000 − 999.917653 = 9000.082347
-    expect(emu().balances(creds.apiKey)).toEqual([
-      { asset: 'BTC', free: '1.03405591', locked: '0.00000000' },
-      { asset: 'USDT', free: '9000.08234700', locked: '0.00000000' },
-    ]);
+    expectFree('1.03405591', '9000.08234700');
   });
 
   it('SELL quantity 0.5: proceeds 14665.85, commission 14.66585 USDT', async () => {
     clock.advance(1000);
     // 0.5 × 29331.7 = 14665.85; × 0.001 = 14.66585; USDT 9000.082347 + 14665.85 − 14.66585 = 23651.266497
-    const r = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'MARKET',
+    const r = await market('SELL', {
       quantity: '0.5',
       newClientOrderId: 'sell-1',
       newOrderRespType: 'RESULT',
     });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({
+    expectOk(r, {
       status: 'FILLED',
       origQty: '0.50000000',
       executedQty: '0.50000000',
       cummulativeQuoteQty: '14665.85000000',
     });
     expect(r.body.fills).toBeUndefined();
-    expect(emu().balances(creds.apiKey)).toEqual([
-      { asset: 'BTC', free: '0.53405591', locked: '0.00000000' },
-      { asset: 'USDT', free: '23651.26649700', locked: '0.00000000' },
-    ]);
+    expectFree('0.53405591', '23651.26649700');
   });
 
   it('BUY by quantity 0.01 costs 293.317 and SELL by quoteOrderQty 100 sells floor_step(100 / p) = 0.00340', async () => {
     clock.advance(1000);
-    const b = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'MARKET',
-      quantity: '0.01',
-    });
+    const b = await market('BUY', { quantity: '0.01' });
     expect(b.body).toMatchObject({ executedQty: '0.01000000', cummulativeQuoteQty: '293.31700000' });
     expect(b.body.fills[0]).toMatchObject({ commission: '0.00001000', commissionAsset: 'BTC' });
     // 100 / 29331.7 = 0.0034093 → 0.00340; proceeds 0.0034 × 29331.7 = 99.72778; commission 0.09972778 USDT
-    const s = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'MARKET',
-      quoteOrderQty: '100',
-    });
+    const s = await market('SELL', { quoteOrderQty: '100' });
     expect(s.body).toMatchObject({ executedQty: '0.00340000', cummulativeQuoteQty: '99.72778000' });
     expect(s.body.fills[0]).toMatchObject({ commission: '0.09972778', commissionAsset: 'USDT' });
     // BTC 0.53405591 + 0.01 − 0.00001 − 0.0034 = 0.54064591; USDT 23651.266497 − 293.317 + 99.72778 − 0.09972778
-    expect(emu().balances(creds.apiKey)).toEqual([
-      { asset: 'BTC', free: '0.54064591', locked: '0.00000000' },
-      { asset: 'USDT', free: '23457.57754922', locked: '0.00000000' },
-    ]);
+    expectFree('0.54064591', '23457.57754922');
   });
 
   it('GET order, allOrders and myTrades agree with the fills', async () => {
     const q = await call('GET', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'buy-1' });
-    expect(q.status).toBe(200);
-    expect(q.body).toMatchObject({
+    expectOk(q, {
       clientOrderId: 'buy-1',
       status: 'FILLED',
       executedQty: '0.03409000',
@@ -162,34 +152,24 @@ describe('MARKET orders fill per strategy-semantics §7 at the day open (BTCUSDT
 });
 
 describe('LIMIT orders', () => {
+  /** A GTC LIMIT order of `side` for BTCUSDT with `params`. */
+  const gtc = (side: string, params: Record<string, string>) =>
+    order({ side, type: 'LIMIT', timeInForce: 'GTC', ...params });
   it('a non-marketable GTC BUY rests NEW with price × qty USDT locked; cancel releases it', async () => {
     // 0.01 × 20000 = 200 USDT locked
     const before = emu().balances(creds.apiKey);
-    const r = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '20000',
-      newClientOrderId: 'limit-1',
-    });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({
+    const r = await gtc('BUY', { quantity: '0.01', price: '20000', newClientOrderId: 'limit-1' });
+    expectOk(r, {
       status: 'NEW',
       price: '20000.00000000',
       executedQty: '0.00000000',
       fills: [],
     });
-    const usdt = emu()
-      .balances(creds.apiKey)
-      .find((b) => b.asset === 'USDT');
-    expect(usdt).toEqual({ asset: 'USDT', free: '23257.57754922', locked: '200.00000000' });
+    expect(balance('USDT')).toEqual({ asset: 'USDT', free: '23257.57754922', locked: '200.00000000' });
     const open = await call('GET', '/api/v3/openOrders', { symbol: 'BTCUSDT' });
     expect(open.body.map((o: { clientOrderId: string }) => o.clientOrderId)).toEqual(['limit-1']);
     const c = await call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'limit-1' });
-    expect(c.status).toBe(200);
-    expect(c.body).toMatchObject({
+    expectOk(c, {
       status: 'CANCELED',
       origClientOrderId: 'limit-1',
       orderId: r.body.orderId,
@@ -200,14 +180,7 @@ describe('LIMIT orders', () => {
   });
 
   it('a marketable LIMIT BUY fills at the current price (taker); LIMIT_MAKER that would match is -2010', async () => {
-    const r = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.001',
-      price: '30000',
-    });
+    const r = await gtc('BUY', { quantity: '0.001', price: '30000' });
     // fills 0.001 at 29331.7 (≤ 30000): 29.3317 USDT, commission 0.000001 BTC
     expect(r.body).toMatchObject({
       status: 'FILLED',
@@ -219,20 +192,13 @@ describe('LIMIT orders', () => {
       qty: '0.00100000',
       commission: '0.00000100',
     });
-    const m = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT_MAKER',
-      quantity: '0.001',
-      price: '30000',
-    });
+    const m = await order({ side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.001', price: '30000' });
     expect(m.status).toBe(400);
     expect(m.body).toEqual({ code: -2010, msg: 'Order would immediately match and take.' });
   });
 
   it('a non-marketable IOC expires unfilled; DELETE openOrders cancels every open order of the symbol', async () => {
-    const ioc = await call('POST', '/api/v3/order', {
-      symbol: 'BTCUSDT',
+    const ioc = await order({
       side: 'SELL',
       type: 'LIMIT',
       timeInForce: 'IOC',
@@ -241,26 +207,11 @@ describe('LIMIT orders', () => {
     });
     expect(ioc.body).toMatchObject({ status: 'EXPIRED', executedQty: '0.00000000' });
     for (const price of ['40000', '41000']) {
-      await call('POST', '/api/v3/order', {
-        symbol: 'BTCUSDT',
-        side: 'SELL',
-        type: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity: '0.001',
-        price,
-      });
+      await gtc('SELL', { quantity: '0.001', price });
     }
-    expect(
-      emu()
-        .balances(creds.apiKey)
-        .find((b) => b.asset === 'BTC')?.locked,
-    ).toBe('0.00200000');
+    expect(balance('BTC')?.locked).toBe('0.00200000');
     const all = await call('DELETE', '/api/v3/openOrders', { symbol: 'BTCUSDT' });
     expect(all.body.map((o: { status: string }) => o.status)).toEqual(['CANCELED', 'CANCELED']);
-    expect(
-      emu()
-        .balances(creds.apiKey)
-        .find((b) => b.asset === 'BTC')?.locked,
-    ).toBe('0.00000000');
+    expect(balance('BTC')?.locked).toBe('0.00000000');
   });
 });

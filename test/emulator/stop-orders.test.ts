@@ -45,6 +45,10 @@ async function rejection(p: Promise<unknown>): Promise<{ code: number; message: 
   throw new Error('expected a rejection');
 }
 
+/** Places a BTCUSDT SELL order with `params` (type, quantity, stop…). */
+const sell = (client: Client, params: Record<string, unknown>) =>
+  client.order({ symbol: 'BTCUSDT', side: 'SELL', ...params });
+
 const bal = (emu: RunningEmulator, asset: string) =>
   emu.balances(creds.apiKey).find((b) => b.asset === asset) ?? { asset, free: '0', locked: '0' };
 
@@ -106,9 +110,7 @@ describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binan
 
   it('STOP_LOSS SELL rests NEW with its quantity locked, then fills at the stop when the 04:00 candle crosses it', async () => {
     const { e, client } = await start('2021-03-01T03:10:00Z');
-    const placed = await client.order({
-      symbol: 'BTCUSDT',
-      side: 'SELL',
+    const placed = await sell(client, {
       type: 'STOP_LOSS',
       quantity: '0.01',
       stopPrice: '46000',
@@ -117,18 +119,19 @@ describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binan
     // Default response type of a STOP_LOSS is ACK (rest-api.md "New order": FULL only for MARKET/LIMIT).
     expect(placed).toMatchObject({ symbol: 'BTCUSDT', clientOrderId: 'stop-1' });
     expect(bal(e, 'BTC')).toEqual({ asset: 'BTC', free: '0.04000000', locked: '0.01000000' });
-    const open = await client.openOrders({ symbol: 'BTCUSDT' });
-    expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({
-      orderId: placed.orderId,
-      type: 'STOP_LOSS',
-      side: 'SELL',
-      status: 'NEW',
-      stopPrice: '46000.00000000',
-      origQty: '0.01000000',
-      isWorking: false,
-      workingTime: -1,
-    });
+    // The one open order:
+    expect(await client.openOrders({ symbol: 'BTCUSDT' })).toEqual([
+      expect.objectContaining({
+        orderId: placed.orderId,
+        type: 'STOP_LOSS',
+        side: 'SELL',
+        status: 'NEW',
+        stopPrice: '46000.00000000',
+        origQty: '0.01000000',
+        isWorking: false,
+        workingTime: -1,
+      }),
+    ]);
     // 04:30: the 03:00 candle (low 46204.08) has not reached 46000; the 04:00 one is not closed yet.
     e.control({ setClock: '2021-03-01T04:30:00Z' });
     expect((await client.getOrder({ symbol: 'BTCUSDT', orderId: placed.orderId })).status).toBe('NEW');
@@ -165,9 +168,7 @@ describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binan
 
   it('a trailing STOP_LOSS SELL (trailingDelta 100 = 1 %) follows the high and fires 1 % below it', async () => {
     const { e, client } = await start('2021-03-01T01:00:00Z');
-    const placed = await client.order({
-      symbol: 'BTCUSDT',
-      side: 'SELL',
+    const placed = await sell(client, {
       type: 'STOP_LOSS',
       quantity: '0.01',
       trailingDelta: 100,
@@ -187,13 +188,7 @@ describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binan
 
   it('cancel with DELETE /api/v3/order releases the locked quantity; a canceled stop never fires', async () => {
     const { e, client } = await start('2021-03-01T03:10:00Z');
-    const placed = await client.order({
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'STOP_LOSS',
-      quantity: '0.02',
-      stopPrice: '46000',
-    });
+    const placed = await sell(client, { type: 'STOP_LOSS', quantity: '0.02', stopPrice: '46000' });
     expect(bal(e, 'BTC').locked).toBe('0.02000000');
     const canceled = await client.cancelOrder({ symbol: 'BTCUSDT', orderId: placed.orderId });
     expect(canceled).toMatchObject({ status: 'CANCELED', type: 'STOP_LOSS', stopPrice: '46000.00000000' });
@@ -239,13 +234,7 @@ describe('stop orders and the settable clock (hourly BTCUSDT, bundled data/binan
 
   it('TAKE_PROFIT SELL fires when the path reaches its stopPrice from below', async () => {
     const { e, client } = await start('2021-03-01T03:10:00Z'); // 46414.70
-    const placed = await client.order({
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'TAKE_PROFIT',
-      quantity: '0.01',
-      stopPrice: '46500',
-    });
+    const placed = await sell(client, { type: 'TAKE_PROFIT', quantity: '0.01', stopPrice: '46500' });
     // The 03:00 candle falls: 46414.70 → high 46540.31 crosses 46500 on its first leg, at
     // (46500 − 46414.70) / (46540.31 − 46414.70) = 0.67908… of the leg; the leg's part before the order
     // (03:00 → 03:10) is compressed into 03:10 → 03:20, so the fill is at 03:10 + ~0.679 × 10 min.

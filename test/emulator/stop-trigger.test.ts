@@ -35,15 +35,18 @@ function walk(spec: StopSpec, prices: string[]): { trigger: Trigger | null; step
 
 const tick = dec('0.01');
 
+/** A STOP_LOSS of `side` at `stopPrice` with `trailingDelta` (bps), tickSize 0.01. */
+const trailingStopLoss = (side: StopSpec['side'], stopPrice: number, trailingDelta: number): StopSpec => ({
+  type: 'STOP_LOSS',
+  side,
+  stopPrice: dec(stopPrice),
+  trailingDelta,
+  tickSize: tick,
+});
+
 describe('stop triggers', () => {
   it('FAQ scenario B: STOP_LOSS SELL stopPrice 39000, trailingDelta 1000 fires at 36900 = 41000 × 0.90', () => {
-    const spec: StopSpec = {
-      type: 'STOP_LOSS',
-      side: 'SELL',
-      stopPrice: dec(39000),
-      trailingDelta: 1000,
-      tickSize: tick,
-    };
+    const spec = trailingStopLoss('SELL', 39000, 1000);
     // 40000 → 41500 (not tracking yet) → 37000 (tracks from 39000: level 35100, not reached) → 41000
     // (new high) → 36900 (= 41000 × 0.9: fires).
     const r = walk(spec, ['40000', '41500', '37000', '41000', '36900']);
@@ -55,13 +58,7 @@ describe('stop triggers', () => {
   });
 
   it('FAQ scenario A: STOP_LOSS BUY stopPrice 44000, trailingDelta 500 fires at 44100 = 42000 × 1.05', () => {
-    const spec: StopSpec = {
-      type: 'STOP_LOSS',
-      side: 'BUY',
-      stopPrice: dec(44000),
-      trailingDelta: 500,
-      tickSize: tick,
-    };
+    const spec = trailingStopLoss('BUY', 44000, 500);
     // 40000 → 37000 (ignored: not tracking) → 45000 (tracks from 44000; level 46200) → 46000 (below the
     // level) → 42000 (new low) → 44100 (fires).
     const r = walk(spec, ['40000', '37000', '45000', '46000', '42000', '44100']);

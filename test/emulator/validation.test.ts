@@ -18,6 +18,7 @@ const clock = manualClock(at('2021-01-02T00:00:05Z'));
 const order = (params: Record<string, string | number>) =>
   signed(emu().baseUrl, clock.now, creds, 'POST', '/api/v3/order', params);
 const market = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' };
+const gtcBuy = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' };
 
 const emu = useBundledEmulator({
   now: clock.now,
@@ -105,15 +106,14 @@ describe('request validation (errors.md §11xx)', () => {
   });
 
   it('-1106 parameters not required by a MARKET order', async () => {
-    expect((await order({ ...market, quoteOrderQty: '10', timeInForce: 'GTC' })).body).toEqual(
-      err(-1106, "Parameter 'timeInForce' sent when not required."),
-    );
-    expect((await order({ ...market, quoteOrderQty: '10', price: '1' })).body).toEqual(
-      err(-1106, "Parameter 'price' sent when not required."),
-    );
-    expect((await order({ ...market, quoteOrderQty: '10', quantity: '0.001' })).body).toEqual(
-      err(-1106, "Parameter 'quoteOrderQty' sent when not required."),
-    );
+    const cases: [Record<string, string>, string][] = [
+      [{ timeInForce: 'GTC' }, "Parameter 'timeInForce' sent when not required."],
+      [{ price: '1' }, "Parameter 'price' sent when not required."],
+      [{ quantity: '0.001' }, "Parameter 'quoteOrderQty' sent when not required."],
+    ];
+    for (const [extra, msg] of cases) {
+      expect((await order({ ...market, quoteOrderQty: '10', ...extra })).body).toEqual(err(-1106, msg));
+    }
   });
 
   it('-1111 too much precision (more than 8 decimals)', async () => {
@@ -213,17 +213,15 @@ describe('filters (filters.md; errors.md "Filter failures"), hand-computed for B
   });
 
   it('LIMIT price 20000.001 is not a multiple of tickSize 0.01 → PRICE_FILTER; price × qty 20000 × 0.0002 = 4 < 5 → NOTIONAL', async () => {
-    const base = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC' };
-    expect((await order({ ...base, quantity: '0.001', price: '20000.001' })).body).toEqual(
-      err(-1013, 'Filter failure: PRICE_FILTER'),
-    );
-    expect((await order({ ...base, quantity: '0.0002', price: '20000' })).body).toEqual(
-      err(-1013, 'Filter failure: NOTIONAL'),
-    );
-    // PERCENT_PRICE_BY_SIDE bidMultiplierDown 0.2: 29331.7 × 0.2 = 5866.34 > 5000
-    expect((await order({ ...base, quantity: '0.01', price: '5000' })).body).toEqual(
-      err(-1013, 'Filter failure: PERCENT_PRICE_BY_SIDE'),
-    );
+    const cases: [string, string, string][] = [
+      ['0.001', '20000.001', 'Filter failure: PRICE_FILTER'],
+      ['0.0002', '20000', 'Filter failure: NOTIONAL'],
+      // PERCENT_PRICE_BY_SIDE bidMultiplierDown 0.2: 29331.7 × 0.2 = 5866.34 > 5000
+      ['0.01', '5000', 'Filter failure: PERCENT_PRICE_BY_SIDE'],
+    ];
+    for (const [quantity, price, msg] of cases) {
+      expect((await order({ ...gtcBuy, quantity, price })).body).toEqual(err(-1013, msg));
+    }
   });
 });
 
@@ -242,8 +240,7 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
     // filled, otherwise the order will be rejected." A rejected order takes no id either.
     const rejected = await order({ ...market, quantity: '0.05', newClientOrderId: 'dup-1' });
     expect(rejected.body.code).toBe(-2010);
-    const resting = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001' };
-    const open = await order({ ...resting, price: '20000', newClientOrderId: 'dup-1' });
+    const open = await order({ ...gtcBuy, quantity: '0.001', price: '20000', newClientOrderId: 'dup-1' });
     expect(open.body.status).toBe('NEW');
     const second = await order({ ...market, quoteOrderQty: '10', newClientOrderId: 'dup-1' });
     expect(second.body).toEqual(err(-2010, 'Duplicate order sent.'));
@@ -280,19 +277,9 @@ describe('order rejections (errors.md "Messages for -2010 / -2011", -2013)', () 
     expect((await order({ ...stopLimit, type: 'TAKE_PROFIT_LIMIT' })).body).toEqual(
       err(-2010, 'Take profit limit orders are not supported for this symbol.'),
     );
-    expect(
-      (
-        await order({
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          quantity: '0.01',
-          price: '20000',
-          icebergQty: '0.001',
-        })
-      ).body,
-    ).toEqual(err(-2010, 'Iceberg orders are not supported for this symbol.'));
+    expect((await order({ ...gtcBuy, quantity: '0.01', price: '20000', icebergQty: '0.001' })).body).toEqual(
+      err(-2010, 'Iceberg orders are not supported for this symbol.'),
+    );
   });
 
   it('-2013 unknown order; -2011 cancel of an unknown order', async () => {

@@ -23,6 +23,7 @@ import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import { runningClock } from '../../support/running-clock.ts';
 import { openTestRest } from '../../support/test-rest.ts';
+import { buyBtc } from '../../support/usdt-venue.ts';
 
 const logger = createLogger('silent', 'json');
 const SECRET = 'adapter-secret';
@@ -184,12 +185,7 @@ describe('Binance adapter against the emulator', () => {
     const md = marketData(r, 'emulator-test-3');
     const rules = await md.symbolRules('BTCUSDT');
     const ex = new BinanceExchange({ rest: r, kind: 'testnet', rules: () => rules, logger });
-    const buy = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'ad-buy-1',
-      quoteOrderQty: '100',
-    });
+    const buy = await buyBtc(ex, 'ad-buy-1');
     expect(buy.status).toBe('FILLED');
     if (buy.status === 'REJECTED') throw new Error('unreachable');
     expect(buy.fills[0]?.commissionAsset).toBe('BTC');
@@ -205,12 +201,7 @@ describe('Binance adapter against the emulator', () => {
     if (sell.status === 'REJECTED') throw new Error('unreachable');
     expect(Number(sell.executedQty)).toBeLessThanOrEqual(Number(held));
     expect(Number(sell.executedQty) / 0.00001).toBeCloseTo(Math.round(Number(sell.executedQty) / 0.00001), 9);
-    const tiny = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'ad-buy-2',
-      quoteOrderQty: '1',
-    });
+    const tiny = await buyBtc(ex, 'ad-buy-2', '1');
     expect(tiny).toMatchObject({
       status: 'REJECTED',
       code: -1013,

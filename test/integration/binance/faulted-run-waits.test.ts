@@ -10,19 +10,12 @@
  * that); the waits are the client's counters (`stats()`), never timed; a GET held 4 s by the proxy
  * while the client sends it once more after 100 ms is answered by the second request.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
-import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
+import { describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.ts';
-import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
-import { BTC_RULES } from '../../support/btc-rules.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import type { Fault, FaultProxy } from '../../support/fault-proxy.ts';
 import { runningClock } from '../../support/running-clock.ts';
-import { openTestRest } from '../../support/test-rest.ts';
+import { buyBtc, testExchange, useFreshUsdtVenues } from '../../support/usdt-venue.ts';
 
-const logger = createLogger('silent', 'json');
 const SECRET = 'waits-secret';
 const RECV_WINDOW = 300;
 
@@ -45,51 +38,32 @@ const e429 = (retryAfter: string): Fault => ({
 });
 
 describe('a faulted run waits only where safety needs it', () => {
-  let dataset: Dataset;
-  let emu: RunningEmulator;
-  let proxy: FaultProxy;
+  const freshVenue = useFreshUsdtVenues();
   const clock = runningClock('2021-03-01', 5_000);
   let n = 0;
 
-  beforeAll(async () => {
-    dataset = await loadDataset(BUNDLED_DATA_DIR);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await emu?.close();
-  });
-
   /** A fresh account with 1000 USDT on a fresh emulator behind a fresh proxy, and the client over it. */
   const setup = async (opts: { hedgeAfterMs?: number } = {}) => {
-    await proxy?.close();
-    await emu?.close();
-    const apiKey = `waits-${++n}`;
-    emu = await startEmulator({
-      dataset,
+    const venue = await freshVenue({
       now: clock.now,
-      accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
+      apiKey: `waits-${++n}`,
+      secret: SECRET,
+      usdt: '1000',
+      proxied: true,
     });
-    proxy = await startFaultProxy(emu.baseUrl);
-    const over = { timeoutMs: 8000, recvWindowMs: RECV_WINDOW, ...opts, logger };
-    const rest = await openTestRest(proxy.baseUrl, { apiKey, apiSecret: SECRET }, over);
+    const proxy = venue.proxy as FaultProxy;
+    const rest = await venue.rest({ timeoutMs: 8000, recvWindowMs: RECV_WINDOW, ...opts });
     await rest.syncTime();
-    const ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => BTC_RULES, logger });
-    const usdt = () => emu.balances(apiKey).find((b) => b.asset === 'USDT')?.free;
     const count = (key: string) => proxy.seen.filter((s) => s === key).length;
-    return { rest, ex, usdt, count };
+    return { proxy, rest, ex: testExchange(rest), usdt: venue.usdt, count };
   };
 
   it('an order answered 503, 503 (never placed), then 429, then accepted: placed once, not given up (seed 1 exited 69)', async () => {
-    const { ex, usdt, count } = await setup();
+    const { proxy, ex, usdt, count } = await setup();
     proxy.setRule((m, p, nth) =>
       m === 'POST' && p === '/api/v3/order' ? (nth <= 2 ? e503 : nth === 3 ? e429('0') : null) : null,
     );
-    const out = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'waits-1',
-      quoteOrderQty: '100',
-    });
+    const out = await buyBtc(ex, 'waits-1');
     expect(out.status).toBe('FILLED');
     if (out.status === 'REJECTED') return;
     expect(count('POST /api/v3/order')).toBe(4);
@@ -97,18 +71,16 @@ describe('a faulted run waits only where safety needs it', () => {
   }, 20_000);
 
   it('three unknown outcomes the exchange never saw still end the order (it stays PENDING), nothing executed', async () => {
-    const { ex, usdt, count } = await setup();
+    const { proxy, ex, usdt, count } = await setup();
     proxy.setRule((m, p) => (m === 'POST' && p === '/api/v3/order' ? e503 : null));
-    const err = await ex
-      .placeMarketOrder({ symbol: 'BTCUSDT', side: 'BUY', clientOrderId: 'waits-2', quoteOrderQty: '100' })
-      .catch((e: unknown) => e as Error);
+    const err = await buyBtc(ex, 'waits-2').catch((e: unknown) => e as Error);
     expect((err as Error).message).toMatch(/does not know order waits-2 after 3 attempts: stopping/);
     expect(count('POST /api/v3/order')).toBe(3);
     expect(usdt()).toBe('1000.00000000');
   }, 20_000);
 
   it('a GET the proxy holds 4 s is sent once more after 100 ms: the second answers, one hedge counted', async () => {
-    const { rest, count } = await setup({ hedgeAfterMs: 100 });
+    const { proxy, rest, count } = await setup({ hedgeAfterMs: 100 });
     proxy.setRule((m, p, nth) =>
       m === 'GET' && p === '/api/v3/klines' && nth === 1 ? { delayMs: 4000 } : null,
     );
@@ -119,15 +91,10 @@ describe('a faulted run waits only where safety needs it', () => {
   }, 20_000);
 
   it('an order answered slowly is never sent twice by the hedge: one POST, USDT spent once', async () => {
-    const { ex, rest, usdt, count } = await setup({ hedgeAfterMs: 50 });
+    const { proxy, ex, rest, usdt, count } = await setup({ hedgeAfterMs: 50 });
     proxy.setRule((m, p) => (m === 'POST' && p === '/api/v3/order' ? { delayMs: 800 } : null));
     const hedgedBefore = rest.stats().hedged; // the setup's GET /api/v3/time may have been hedged
-    const out = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'waits-3',
-      quoteOrderQty: '100',
-    });
+    const out = await buyBtc(ex, 'waits-3');
     if (out.status === 'REJECTED') throw new Error(out.message);
     expect(count('POST /api/v3/order')).toBe(1);
     expect(rest.stats().hedged).toBe(hedgedBefore);
@@ -135,7 +102,7 @@ describe('a faulted run waits only where safety needs it', () => {
   }, 20_000);
 
   it('a 429 waits its Retry-After instead of a backoff; a 503 waits one backoff (10–20 ms at minBackoffMs 10)', async () => {
-    const { rest } = await setup({ hedgeAfterMs: 0 });
+    const { proxy, rest } = await setup({ hedgeAfterMs: 0 });
     const read = () => rest.klines('BTCUSDT', '1d', { limit: 5 });
     proxy.setRule((_m, p, nth) => (p === '/api/v3/klines' && nth === 1 ? e429('1') : null));
     await read();

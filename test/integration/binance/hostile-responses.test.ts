@@ -9,28 +9,22 @@
  * test control: EXPIRED with half filled) comes back as EXPIRED with its fill, not as FILLED.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
+import type { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
 import { BinanceMarketData } from '../../../src/adapters/binance/binance-market-data.ts';
 import type { BinanceRest } from '../../../src/adapters/binance/binance-rest.ts';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
-import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { openLedger } from '../../../src/adapters/postgres/connect.ts';
 import { PostgresMarketCache } from '../../../src/adapters/postgres/market-cache.ts';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
-import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
-import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
-import { BTC_RULES } from '../../support/btc-rules.ts';
-import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import type { FaultProxy } from '../../support/fault-proxy.ts';
 import { runningClock } from '../../support/running-clock.ts';
-import { openTestRest } from '../../support/test-rest.ts';
+import { buyBtc, silentLogger, testExchange, useUsdtVenue } from '../../support/usdt-venue.ts';
 
-const logger = createLogger('silent', 'json');
+const logger = silentLogger;
 const SECRET = 'hostile-secret';
 const KEY = 'hostile';
-const rules = BTC_RULES;
 
 /** JSON body rewrite of one endpoint's successful answers. */
 const rewrite = (method: string, path: string, edit: (json: never) => unknown) => (m: string, p: string) =>
@@ -51,37 +45,32 @@ interface Order {
 }
 
 describe('hostile exchange responses are errors naming the endpoint, the symbol and the field', () => {
-  let dataset: Dataset;
-  let emu: RunningEmulator;
+  const venue = useUsdtVenue({
+    now: runningClock('2021-03-01', 30_000).now,
+    apiKey: KEY,
+    secret: SECRET,
+    usdt: '100000',
+    proxied: true,
+  });
   let proxy: FaultProxy;
   let rest: BinanceRest;
   let ex: BinanceExchange;
   let ledger: PostgresLedger;
   let n = 0;
-  const clock = runningClock('2021-03-01', 30_000);
 
   beforeAll(async () => {
-    dataset = await loadDataset(BUNDLED_DATA_DIR);
-    emu = await startEmulator({
-      dataset,
-      now: clock.now,
-      accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: '100000' } }],
-    });
-    proxy = await startFaultProxy(emu.baseUrl);
-    rest = await openTestRest(proxy.baseUrl, { apiKey: KEY, apiSecret: SECRET }, { retries: 1, logger });
+    proxy = venue().proxy as FaultProxy;
+    rest = await venue().rest({ retries: 1 });
     await rest.syncTime();
-    ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => rules, logger });
+    ex = testExchange(rest);
     ledger = await openLedger({ dataDir: ':memory:', logger });
     await ledger.migrate();
   });
   afterAll(async () => {
     await ledger?.close();
-    await proxy?.close();
-    await emu?.close();
   });
 
-  const buy = () =>
-    ex.placeMarketOrder({ symbol: 'BTCUSDT', side: 'BUY', clientOrderId: `h-${++n}`, quoteOrderQty: '100' });
+  const buy = () => buyBtc(ex, `h-${++n}`);
   const failure = async (p: Promise<unknown>) => {
     const err = await p.then(
       () => null,
@@ -193,7 +182,7 @@ describe('hostile exchange responses are errors naming the endpoint, the symbol 
 
   it('a partial fill (emulator control: EXPIRED with half filled) is reported as EXPIRED with its one fill', async () => {
     proxy.setRule(null);
-    emu.control({ partialFillNext: { fraction: '0.5' } });
+    venue().emu.control({ partialFillNext: { fraction: '0.5' } });
     const out = await buy();
     if (out.status === 'REJECTED') throw new Error(out.message);
     expect(out.status).toBe('EXPIRED');

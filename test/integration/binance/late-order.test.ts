@@ -10,70 +10,43 @@
  * q × p = its cummulativeQuoteQty (≤ 100, docs/emulator.md "MARKET"): 1000 − that once; twice would be
  * 1000 − 2 × that.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
+import { describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
-import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
 import { dec } from '../../../src/domain/decimal.ts';
-import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
 import type { OrderOutcome } from '../../../src/ports/exchange.ts';
-import { BTC_RULES } from '../../support/btc-rules.ts';
 import { runningClock } from '../../support/running-clock.ts';
-import { openTestRest } from '../../support/test-rest.ts';
+import { buyBtc, testExchange, useFreshUsdtVenues } from '../../support/usdt-venue.ts';
 
-const logger = createLogger('silent', 'json');
 const SECRET = 'late-secret';
 const RECV_WINDOW = 1500;
 const TIMEOUT = 300;
-const rules = BTC_RULES;
 
 describe('an order request delayed past the client timeout is placed exactly once', () => {
-  let dataset: Dataset;
-  let emu: RunningEmulator;
+  const freshVenue = useFreshUsdtVenues();
   const clock = runningClock('2021-03-01', 30_000);
   let n = 0;
 
-  beforeAll(async () => {
-    dataset = await loadDataset(BUNDLED_DATA_DIR);
-  });
-  afterAll(async () => {
-    await emu?.close();
-  });
-
-  /** A fresh account "k<n>" with 1000 USDT on a fresh emulator, and the adapter over it. */
-  const setup = async () => {
-    await emu?.close();
-    const apiKey = `late-${++n}`;
-    emu = await startEmulator({
-      dataset,
-      now: clock.now,
-      accounts: [{ apiKey, secret: SECRET, balances: { USDT: '1000' } }],
-    });
-    const over = { timeoutMs: TIMEOUT, recvWindowMs: RECV_WINDOW, logger };
-    const rest = await openTestRest(emu.baseUrl, { apiKey, apiSecret: SECRET }, over);
+  /**
+   * A fresh account "late-<n>" with 1000 USDT on a fresh emulator that holds the next order request
+   * `delayMs` (a slow network), and the adapter over it.
+   */
+  const setup = async (delayMs: number) => {
+    const venue = await freshVenue({ now: clock.now, apiKey: `late-${++n}`, secret: SECRET, usdt: '1000' });
+    const rest = await venue.rest({ timeoutMs: TIMEOUT, recvWindowMs: RECV_WINDOW });
     await rest.syncTime();
-    const ex = new BinanceExchange({ rest, kind: 'testnet', rules: () => rules, logger });
-    const usdt = () => emu.balances(apiKey).find((b) => b.asset === 'USDT')?.free;
+    venue.emu.control({ delayNextOrders: { ms: delayMs } });
     /** USDT after exactly one fill of `order`. */
     const once = (order: OrderOutcome | null) => {
       if (!order || order.status === 'REJECTED') throw new Error(`not accepted: ${JSON.stringify(order)}`);
       return dec('1000').minus(order.cummulativeQuoteQty).toFixed(8);
     };
-    return { rest, ex, usdt, once };
+    return { rest, ex: testExchange(rest), usdt: venue.usdt, once };
   };
 
   it('delayed 800 ms (past the 300 ms timeout, inside the 1500 ms recvWindow): one fill, USDT spent once', async () => {
-    const { ex, usdt, once } = await setup();
-    emu.control({ delayNextOrders: { ms: 800 } });
+    const { ex, usdt, once } = await setup(800);
     const started = Date.now();
-    const out = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'late-buy-1',
-      quoteOrderQty: '100',
-    });
+    const out = await buyBtc(ex, 'late-buy-1');
     expect(out.status).toBe('FILLED');
     // Let the (single) delayed request land if the adapter had not waited for it.
     await new Promise((r) => setTimeout(r, 900 - (Date.now() - started)));
@@ -81,15 +54,9 @@ describe('an order request delayed past the client timeout is placed exactly onc
   });
 
   it('delayed 2500 ms (past timestamp + recvWindow): the emulator rejects it with -1021, the re-send fills once', async () => {
-    const { ex, usdt, once } = await setup();
-    emu.control({ delayNextOrders: { ms: 2500 } });
+    const { ex, usdt, once } = await setup(2500);
     const started = Date.now();
-    const out = await ex.placeMarketOrder({
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      clientOrderId: 'late-buy-2',
-      quoteOrderQty: '100',
-    });
+    const out = await buyBtc(ex, 'late-buy-2');
     expect(out.status).toBe('FILLED');
     // The re-send waited for timestamp + recvWindow (+ margin) before it was sent.
     expect(Date.now() - started).toBeGreaterThanOrEqual(RECV_WINDOW);
@@ -98,8 +65,7 @@ describe('an order request delayed past the client timeout is placed exactly onc
   });
 
   it('a later run that finds a PENDING order waits for finalAfter(its lock time) before "not found" is final', async () => {
-    const { rest, ex, usdt, once } = await setup();
-    emu.control({ delayNextOrders: { ms: 800 } });
+    const { rest, ex, usdt, once } = await setup(800);
     const lost = await rest
       .newOrder({ symbol: 'BTCUSDT', side: 'BUY', newClientOrderId: 'late-buy-3', quoteOrderQty: '100' })
       .catch((e: unknown) => e);

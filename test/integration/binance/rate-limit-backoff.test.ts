@@ -10,19 +10,12 @@
  * (`rateLimitWaitMs`), not timed. The 429s are answered by the proxy without forwarding (as Binance's
  * limiter answers before the matching engine), so nothing executes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinanceExchange } from '../../../src/adapters/binance/binance-exchange.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../../src/adapters/binance/errors.ts';
-import { type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
-import { createLogger } from '../../../src/cli/logger.ts';
-import { BUNDLED_DATA_DIR } from '../../../src/compose/settings.ts';
-import { type RunningEmulator, startEmulator } from '../../../src/emulator/server.ts';
-import { BTC_RULES } from '../../support/btc-rules.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import type { Fault, FaultProxy } from '../../support/fault-proxy.ts';
 import { runningClock } from '../../support/running-clock.ts';
-import { openTestRest } from '../../support/test-rest.ts';
+import { buyBtc, testExchange, useUsdtVenue } from '../../support/usdt-venue.ts';
 
-const logger = createLogger('silent', 'json');
 const SECRET = 'rl-secret';
 const KEY = 'rl';
 const TOO_MUCH = JSON.stringify({
@@ -42,26 +35,15 @@ const answer429 = (retryAfter: string | null): Fault => ({
 });
 
 describe('a 429 costs what Retry-After says, and a request that keeps failing says it gave up', () => {
-  let dataset: Dataset;
-  let emu: RunningEmulator;
+  // 5 s into a minute of the emulator clock
+  const clock = runningClock('2021-03-01', 5_000);
+  const venue = useUsdtVenue({ now: clock.now, apiKey: KEY, secret: SECRET, usdt: '1000', proxied: true });
   let proxy: FaultProxy;
-  const clock = runningClock('2021-03-01', 5_000); // 5 s into a minute of the emulator clock
-
-  beforeAll(async () => {
-    dataset = await loadDataset(BUNDLED_DATA_DIR);
-    emu = await startEmulator({
-      dataset,
-      now: clock.now,
-      accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: '1000' } }],
-    });
-    proxy = await startFaultProxy(emu.baseUrl);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await emu?.close();
+  beforeAll(() => {
+    proxy = venue().proxy as FaultProxy;
   });
 
-  const rest = () => openTestRest(proxy.baseUrl, { apiKey: KEY, apiSecret: SECRET }, { logger });
+  const rest = () => venue().rest();
 
   it('ten kline reads with one injected 429 (Retry-After: 2): waits 2 s once, all ten answered', async () => {
     // 2 s, not the 1 s of the no-header fallback: the wait can only come from the header.
@@ -126,19 +108,11 @@ describe('a 429 costs what Retry-After says, and a request that keeps failing sa
     proxy.setRule((m, p) => (m === 'POST' && p === '/api/v3/order' ? answer429('0') : null));
     const r = await rest();
     await r.syncTime();
-    const ex = new BinanceExchange({
-      rest: r,
-      kind: 'testnet',
-      rules: () => BTC_RULES,
-      logger,
-    });
-    const err = await ex
-      .placeMarketOrder({ symbol: 'BTCUSDT', side: 'BUY', clientOrderId: 'rl-1', quoteOrderQty: '100' })
-      .catch((e: unknown) => e);
+    const err = await buyBtc(testExchange(r), 'rl-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExchangeError);
     expect((err as ExchangeError).message).toMatch(
       /^POST \/api\/v3\/order BTCUSDT: gave up after 3 attempts: Binance -1003 Too much request weight.* \(rate limit\)$/,
     );
-    expect(emu.balances(KEY).find((b) => b.asset === 'USDT')?.free).toBe('1000.00000000');
+    expect(venue().usdt()).toBe('1000.00000000');
   }, 20_000);
 });

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { parseKlineCsv } from '../../../src/adapters/data/kline-csv.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
+import type { SymbolRules } from '../../../src/domain/types.ts';
 import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/', import.meta.url));
@@ -303,6 +304,12 @@ describe('loadDataset: files, formats and optional parts', () => {
 });
 
 describe('symbolRules: strategy-semantics.md §6 branches', () => {
+  /** The §6 rules of `symbol` as read from the exchangeInfo snapshot of `snapshotDay` (its `source`). */
+  const rulesFrom = (symbol: string, snapshotDay: string, rules: Omit<SymbolRules, 'symbol' | 'source'>) => ({
+    symbol,
+    ...rules,
+    source: `exchangeInfo ${snapshotDay}`,
+  });
   it('MARKET_LOT_SIZE.stepSize > 0 wins (with its minQty); NOTIONAL without applyMinToMarket falls to MIN_NOTIONAL / 0', async () => {
     const dir = makeDir(
       minimal({
@@ -326,14 +333,8 @@ describe('symbolRules: strategy-semantics.md §6 branches', () => {
       }),
     );
     const ds = await loadDataset(dir);
-    expect(await ds.symbolRules('MKTUSDT')).toEqual({
-      symbol: 'MKTUSDT',
-      stepSize: '0.01',
-      minQty: '0.01',
-      minNotional: '0',
-      tickSize: '0',
-      source: 'exchangeInfo 2023-09-08',
-    });
+    const mkt = { stepSize: '0.01', minQty: '0.01', minNotional: '0', tickSize: '0' };
+    expect(await ds.symbolRules('MKTUSDT')).toEqual(rulesFrom('MKTUSDT', '2023-09-08', mkt));
     expect(await ds.symbolRules('LEGUSDT')).toMatchObject({
       stepSize: '1',
       minQty: '1',
@@ -360,14 +361,13 @@ describe('symbolRules: strategy-semantics.md §6 branches', () => {
       ),
     });
     const ds = await loadDataset(dir);
-    expect(await ds.symbolRules('BTCUSDT')).toEqual({
-      symbol: 'BTCUSDT',
+    const btc2022 = {
       stepSize: '0.00001000',
       minQty: '0.00001000',
       minNotional: '10.00000000',
       tickSize: '0.01000000',
-      source: 'exchangeInfo 2022-11-28',
-    });
+    };
+    expect(await ds.symbolRules('BTCUSDT')).toEqual(rulesFrom('BTCUSDT', '2022-11-28', btc2022));
     // ETHUSDT is in both: the newer (2023, NOTIONAL 5) wins over the 2022 MIN_NOTIONAL 10.
     expect(await ds.symbolRules('ETHUSDT')).toMatchObject({
       source: 'exchangeInfo 2023-09-08',

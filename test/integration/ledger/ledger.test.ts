@@ -17,10 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerConnectionError, openLedger, redactUrl } from '../../../src/adapters/postgres/connect.ts';
 import type { MigrationReport } from '../../../src/adapters/postgres/migrate.ts';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
+import { unfilledOutcome } from '../../../src/app/trading/order-rows.ts';
 import { dec, decStr } from '../../../src/domain/decimal.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import type { AccountState, FillRow, NewOrder, NewRun, OrderOutcomeRow } from '../../../src/ports/ledger.ts';
 import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { rebalanceRun } from '../../support/rebalance-run.ts';
 import { replayAccount } from '../../support/replay-account.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
@@ -44,19 +46,30 @@ const DAY = '2024-03-01';
 const DAY_MS = dayToMs(DAY);
 
 function newRun(accountId: string, over: Partial<NewRun> = {}): NewRun {
-  return {
-    accountId,
-    kind: 'rebalance',
-    period: DAY,
-    rebalanceMode: 'full',
-    strategyMode: 'momentum',
-    dryRun: false,
-    forced: false,
+  return rebalanceRun(accountId, DAY, DAY_MS, {
     config: { strategy: { lookback_days: 30, top_n: 5 }, quote: 'USDT', list: [1, 2] },
-    decisionTime: DAY_MS,
     startedAt: DAY_MS + 1_234,
     ...over,
-  };
+  });
+}
+
+/**
+ * The rows of Metabase view `view` for `accountId`, ordered by `key`: `[key, ...numerics]` per row, the
+ * numerics normalised by decStr (numeric scale aside).
+ */
+async function viewRows(
+  ledger: PostgresLedger,
+  view: string,
+  accountId: string,
+  key: string,
+  numerics: string[],
+): Promise<string[][]> {
+  const columns = sql.join([key, ...numerics].map((c) => sql.ref(c)));
+  const result = await sql<Record<string, string>>`
+    select ${columns} from ${sql.table(view)} where account_id = ${accountId} order by ${sql.ref(key)}`.execute(
+    ledger.db,
+  );
+  return result.rows.map((r) => [r[key] as string, ...numerics.map((c) => decStr(r[c] as string))]);
 }
 
 function newOrder(
@@ -378,39 +391,22 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
           transactTime: DAY_MS + 5_321,
           latencyMs: 321,
         };
+        // Rejected by the exchange: nothing executed, the Binance code with our reason and its message.
         const rejOutcome: OrderOutcomeRow = {
-          status: 'REJECTED',
-          exchangeOrderId: null,
-          executedQty: '0',
-          cummulativeQuoteQty: '0',
-          avgPrice: null,
-          slippageBps: null,
+          ...unfilledOutcome(
+            'REJECTED',
+            'insufficient_balance',
+            'Account has insufficient balance for requested action.',
+          ),
           rejectCode: -2010,
-          rejectReason: 'insufficient_balance',
-          rejectMessage: 'Account has insufficient balance for requested action.',
-          transactTime: null,
-          latencyMs: null,
         };
         await ledger.completeOrder(buyId, buyOutcome, buyFills);
         await ledger.completeOrder(rejId, rejOutcome, []);
 
         const { orders, fills } = await ledger.runOrders(runId);
         expect(orders).toEqual([
-          {
-            id: sellId,
-            ...sell,
-            status: 'PENDING',
-            exchangeOrderId: null,
-            executedQty: '0',
-            cummulativeQuoteQty: '0',
-            avgPrice: null,
-            slippageBps: null,
-            rejectCode: null,
-            rejectReason: null,
-            rejectMessage: null,
-            transactTime: null,
-            latencyMs: null,
-          },
+          // PENDING: nothing executed, no exchange id, price, time or reason.
+          { id: sellId, ...sell, ...unfilledOutcome('PENDING', null, null) },
           { id: buyId, ...buy, ...buyOutcome },
           { id: rejId, ...rejected, ...rejOutcome },
         ]);
@@ -462,17 +458,8 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
           {
             order: newOrder(batchRunId, batchAccount, 'mr-batch-2'),
             outcome: {
-              ...outcome,
-              status: 'REJECTED',
-              exchangeOrderId: null,
-              executedQty: '0',
-              cummulativeQuoteQty: '0',
-              avgPrice: null,
-              slippageBps: null,
+              ...unfilledOutcome('REJECTED', 'min_notional', 'Filter failure: NOTIONAL'),
               rejectCode: -1013,
-              rejectReason: 'min_notional',
-              rejectMessage: 'Filter failure: NOTIONAL',
-              transactTime: null,
             },
             fills: [],
           },
@@ -599,6 +586,23 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
       //  = realized 193.6032 + unrealized 194.824666664644.
       const cash = dec('10000').minus('3000').plus('3196.8').minus('3.1968').minus('5000');
       const btcValue = dec('0.1998').times('26000.12345678');
+      // The positions as the ledger keeps them (the marks are per snapshot): BTC open, ETH closed.
+      const btcPosition = {
+        asset: 'BTC',
+        symbol: 'BTCUSDT',
+        quantity: '0.1998',
+        costBasis: '5000',
+        realizedPnl: '0',
+        feesQuote: '5',
+      };
+      const ethPosition = {
+        asset: 'ETH',
+        symbol: 'ETHUSDT',
+        quantity: '0',
+        costBasis: '0',
+        realizedPnl: '193.6032',
+        feesQuote: '6.1968',
+      };
       const state: AccountState = {
         balances: [
           { asset: 'USDT', free: decStr(cash), locked: '0' },
@@ -606,23 +610,13 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
         ],
         positions: [
           {
-            asset: 'BTC',
-            symbol: 'BTCUSDT',
-            quantity: '0.1998',
-            costBasis: '5000',
-            realizedPnl: '0',
-            feesQuote: '5',
+            ...btcPosition,
             markPrice: '26000.12345678',
             marketValue: decStr(btcValue),
             unrealizedPnl: decStr(btcValue.minus('5000')),
           },
           {
-            asset: 'ETH',
-            symbol: 'ETHUSDT',
-            quantity: '0',
-            costBasis: '0',
-            realizedPnl: '193.6032',
-            feesQuote: '6.1968',
+            ...ethPosition,
             markPrice: '1650.5',
             marketValue: '0',
             unrealizedPnl: '0',
@@ -681,24 +675,7 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
           { asset: 'BTC', free: '0.1998', locked: '0' },
           { asset: 'USDT', free: '5193.6032', locked: '0' },
         ]);
-        expect(loaded.positions).toEqual([
-          {
-            asset: 'BTC',
-            symbol: 'BTCUSDT',
-            quantity: '0.1998',
-            costBasis: '5000',
-            realizedPnl: '0',
-            feesQuote: '5',
-          },
-          {
-            asset: 'ETH',
-            symbol: 'ETHUSDT',
-            quantity: '0',
-            costBasis: '0',
-            realizedPnl: '193.6032',
-            feesQuote: '6.1968',
-          },
-        ]);
+        expect(loaded.positions).toEqual([btcPosition, ethPosition]);
         // Saving the same run again replaces its snapshots (no duplicates).
         await ledger.saveState(runId, accountId, state);
         const { rows } = await sql<{ n: string }>`
@@ -778,23 +755,15 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
       });
 
       it('the Metabase views return rows', async () => {
-        const daily = await sql<{ day: string; equity: string; total_pnl: string; identity_gap: string }>`
-          select day, equity, total_pnl, identity_gap from daily_equity where account_id = ${accountId} order by day`.execute(
-          ledger.db,
-        );
-        expect(
-          daily.rows.map((r) => [r.day, decStr(r.equity), decStr(r.total_pnl), decStr(r.identity_gap)]),
-        ).toEqual([
+        const rowsOf = (view: string, key: string, numerics: string[]) =>
+          viewRows(ledger, view, accountId, key, numerics);
+        const daily = await rowsOf('daily_equity', 'day', ['equity', 'total_pnl', 'identity_gap']);
+        expect(daily).toEqual([
           ['2024-03-01', '10388.427866664644', '388.427866664644', '0'],
           ['2024-03-02', '10388.427866664644', '388.427866664644', '0'],
         ]);
-        const pnl = await sql<{ asset: string; quantity: string; realized_pnl: string; total_pnl: string }>`
-          select asset, quantity, realized_pnl, total_pnl from pnl_by_asset where account_id = ${accountId} order by asset`.execute(
-          ledger.db,
-        );
-        expect(
-          pnl.rows.map((r) => [r.asset, decStr(r.quantity), decStr(r.realized_pnl), decStr(r.total_pnl)]),
-        ).toEqual([
+        const pnl = await rowsOf('pnl_by_asset', 'asset', ['quantity', 'realized_pnl', 'total_pnl']);
+        expect(pnl).toEqual([
           ['BTC', '0', '194.824666664644', '194.824666664644'],
           ['ETH', '0', '193.6032', '193.6032'],
         ]);

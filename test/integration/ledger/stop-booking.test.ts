@@ -9,11 +9,28 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
+import { unfilledOutcome } from '../../../src/app/trading/order-rows.ts';
 import type { TriggeredStopBooking } from '../../../src/ports/stop-journal.ts';
 import { LEDGER_BACKENDS } from '../../support/ledger-scratch.ts';
 import { useMigratedLedger } from '../../support/migrated-ledger.ts';
+import { rebalanceRun } from '../../support/rebalance-run.ts';
 
 const T0 = Date.UTC(2021, 2, 1, 0, 0, 30);
+
+/** Balances of `matic` MATIC and `usdt` USDT, nothing locked. */
+const maticAndUsdt = (matic: string, usdt: string) => [
+  { asset: 'MATIC', free: matic, locked: '0' },
+  { asset: 'USDT', free: usdt, locked: '0' },
+];
+/** The MATIC position (MATICUSDT): quantity, cost basis, realized P/L and fees, in USDT. */
+const maticPosition = (quantity: string, costBasis: string, realizedPnl: string, feesQuote: string) => ({
+  asset: 'MATIC',
+  symbol: 'MATICUSDT',
+  quantity,
+  costBasis,
+  realizedPnl,
+  feesQuote,
+});
 
 describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $name', (backend) => {
   let ledger: PostgresLedger;
@@ -26,18 +43,7 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
     const account = (
       await ledger.ensureAccount({ name, exchangeKind: 'testnet', quoteAsset: 'USDT', initialQuote: '5050' })
     ).id;
-    const run = await ledger.startRun({
-      accountId: account,
-      kind: 'rebalance',
-      period: '2021-03-01',
-      rebalanceMode: 'full',
-      strategyMode: 'momentum',
-      dryRun: false,
-      forced: false,
-      config: {},
-      decisionTime: T0,
-      startedAt: T0,
-    });
+    const run = await ledger.startRun(rebalanceRun(account, '2021-03-01', T0));
     const id = await ledger.recordStopOrder(
       {
         runId: run.id,
@@ -54,21 +60,10 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
       '0.6',
       'stop_loss',
     );
+    // Accepted by the exchange (id 7) and resting: nothing executed yet.
     await ledger.completeOrder(
       id,
-      {
-        status: 'NEW',
-        exchangeOrderId: '7',
-        executedQty: '0',
-        cummulativeQuoteQty: '0',
-        avgPrice: null,
-        slippageBps: null,
-        rejectCode: null,
-        rejectReason: null,
-        rejectMessage: null,
-        transactTime: T0,
-        latencyMs: null,
-      },
+      { ...unfilledOutcome('NEW', null, null), exchangeOrderId: '7', transactTime: T0 },
       [],
     );
     await ledger.saveRiskStates(
@@ -88,18 +83,10 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
     );
     if (saveState) {
       await ledger.saveState(run.id, account, {
-        balances: [
-          { asset: 'MATIC', free: '100', locked: '0' },
-          { asset: 'USDT', free: '5000', locked: '0' },
-        ],
+        balances: maticAndUsdt('100', '5000'),
         positions: [
           {
-            asset: 'MATIC',
-            symbol: 'MATICUSDT',
-            quantity: '100',
-            costBasis: '50',
-            realizedPnl: '0',
-            feesQuote: '0',
+            ...maticPosition('100', '50', '0', '0'),
             markPrice: '0.5',
             marketValue: '50',
             unrealizedPnl: '0',
@@ -170,22 +157,7 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
         lastCandleOpenMs: null,
         pending: null,
       },
-      book: {
-        balances: [
-          { asset: 'MATIC', free: '0', locked: '0' },
-          { asset: 'USDT', free: '5059.94', locked: '0' },
-        ],
-        positions: [
-          {
-            asset: 'MATIC',
-            symbol: 'MATICUSDT',
-            quantity: '0',
-            costBasis: '0',
-            realizedPnl: '9.94',
-            feesQuote: '0.06',
-          },
-        ],
-      },
+      book: { balances: maticAndUsdt('0', '5059.94'), positions: [maticPosition('0', '0', '9.94', '0.06')] },
     };
     return { account, run: run.id, booking };
   }
@@ -197,16 +169,7 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
       expect(await ledger.bookTriggeredStop(booking)).toBe(true);
       const state = await ledger.loadState(account);
       expect(state.balances).toEqual([{ asset: 'USDT', free: '5059.94', locked: '0' }]);
-      expect(state.positions).toEqual([
-        {
-          asset: 'MATIC',
-          symbol: 'MATICUSDT',
-          quantity: '0',
-          costBasis: '0',
-          realizedPnl: '9.94',
-          feesQuote: '0.06',
-        },
-      ]);
+      expect(state.positions).toEqual([maticPosition('0', '0', '9.94', '0.06')]);
       expect(await ledger.openStops(account)).toEqual([]);
       expect(await ledger.riskStates(account)).toEqual([]);
       const exits = await ledger.intradayExits(account);
@@ -233,10 +196,7 @@ describe.each(LEDGER_BACKENDS)('a triggered stop booked in one transaction on $n
       await expect(ledger.bookTriggeredStop(bad)).rejects.toThrow();
       expect((await ledger.openStops(account)).map((s) => s.clientOrderId)).toEqual(['sb-fail-stop']);
       expect(await ledger.intradayExits(account)).toEqual([]);
-      expect((await ledger.loadState(account)).balances).toEqual([
-        { asset: 'MATIC', free: '100', locked: '0' },
-        { asset: 'USDT', free: '5000', locked: '0' },
-      ]);
+      expect((await ledger.loadState(account)).balances).toEqual(maticAndUsdt('100', '5000'));
       expect((await ledger.riskStates(account)).map((r) => r.holding)).toEqual(['100']);
     },
   );

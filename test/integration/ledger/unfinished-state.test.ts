@@ -5,28 +5,17 @@
  * holds (a fresh account's state loads with them although no run saved its whole state); a fill recorded later (a PENDING order resolved)
  * is returned once; a full save after a run leaves nothing unsettled. Values are hand-picked.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../src/adapters/postgres/connect.ts';
+import { describe, expect, it } from 'vitest';
 import type { PostgresLedger } from '../../../src/adapters/postgres/postgres-ledger.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import type { FillRow, NewRun, OrderOutcomeRow } from '../../../src/ports/ledger.ts';
-import { ScratchDatabases } from '../../support/postgres-server.ts';
+import { LEDGER_BACKENDS } from '../../support/ledger-scratch.ts';
+import { useMigratedLedger } from '../../support/migrated-ledger.ts';
+import { rebalanceRun } from '../../support/rebalance-run.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL;
 const DAY = '2024-03-01';
 const DAY_MS = dayToMs(DAY);
-const run = (accountId: string): NewRun => ({
-  accountId,
-  kind: 'rebalance',
-  period: DAY,
-  rebalanceMode: 'full',
-  strategyMode: 'momentum',
-  dryRun: false,
-  forced: false,
-  config: {},
-  decisionTime: DAY_MS,
-  startedAt: DAY_MS + 1,
-});
+const run = (accountId: string): NewRun => rebalanceRun(accountId, DAY, DAY_MS, { startedAt: DAY_MS + 1 });
 const order = (runId: string, accountId: string, id: string, symbol: string) => ({
   runId,
   accountId,
@@ -73,27 +62,10 @@ const pos = (asset: string) => ({
   feesQuote: '0',
 });
 
-const BACKENDS = [
-  { name: 'PGlite', kind: 'pglite', skip: false },
-  { name: 'Postgres server', kind: 'postgres', skip: !DATABASE_URL },
-] as const;
-
-describe.each(BACKENDS)('the state fill marker on $name', (backend) => {
+describe.each(LEDGER_BACKENDS)('the state fill marker on $name', (backend) => {
   let ledger: PostgresLedger;
-  let scratch: ScratchDatabases | undefined;
-  beforeAll(async () => {
-    if (backend.skip) return;
-    if (backend.kind === 'postgres') {
-      scratch = new ScratchDatabases(DATABASE_URL as string);
-      ledger = await openLedger({ url: await scratch.create() });
-    } else {
-      ledger = await openLedger({ dataDir: ':memory:' });
-    }
-    await ledger.migrate();
-  });
-  afterAll(async () => {
-    await ledger?.close();
-    await scratch?.dropAll();
+  useMigratedLedger(backend, (l) => {
+    ledger = l;
   });
 
   it.skipIf(backend.skip)(

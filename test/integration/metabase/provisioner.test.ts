@@ -60,6 +60,9 @@ function expectAllBodiesValid() {
 
 const writes = () => mb.requests.filter((r) => r.method !== 'GET' && r.endpoint !== 'POST /api/session/');
 const count = (endpoint: string) => mb.requests.filter((r) => r.endpoint === endpoint).length;
+/** A collection made by hand on the instance: id 7, `name`, at the root. */
+const addHandMadeCollection = (name: string) =>
+  mb.state.collections.push({ id: 7, name, archived: false, personal_owner_id: null, location: '/' });
 
 describe('metabase provisioner against the stand-in', () => {
   it('first run creates the database connection, collection, 2 native questions and the dashboard with an account filter', async () => {
@@ -139,13 +142,7 @@ describe('metabase provisioner against the stand-in', () => {
   });
 
   it('a hand-made card of the same name in another collection is left untouched and named in the plan', async () => {
-    mb.state.collections.push({
-      id: 7,
-      name: 'Team',
-      archived: false,
-      personal_owner_id: null,
-      location: '/',
-    });
+    addHandMadeCollection('Team');
     const mine = {
       id: 8,
       name: 'Equity and drawdown',
@@ -183,13 +180,7 @@ describe('metabase provisioner against the stand-in', () => {
   });
 
   it('a same-named hand-made card inside the collection is a conflict: plan printed, nothing written, exit 78; --adopt updates it', async () => {
-    mb.state.collections.push({
-      id: 7,
-      name: 'Momentum rebalancer',
-      archived: false,
-      personal_owner_id: null,
-      location: '/',
-    });
+    addHandMadeCollection('Momentum rebalancer');
     mb.state.cards.push({
       id: 8,
       name: 'Equity and drawdown',

@@ -30,10 +30,13 @@ afterAll(async () => {
   for (const r of receivers) await r.close();
 });
 
+/** The account and venue every event here is about, and the context the event builders get. */
+const MAIN = { account: 'main', venue: 'testnet https://testnet.binance.vision' };
+const ctx = { ...MAIN, quoteAsset: 'USDT' };
+
 const halt: NotifyEvent = {
   type: 'halt',
-  account: 'main',
-  venue: 'testnet https://testnet.binance.vision',
+  ...MAIN,
   at: '2026-12-03T06:00:00.000Z',
   state: 'halted',
   reason: 'max_daily_loss 0.05 reached',
@@ -134,7 +137,6 @@ describe('channels', () => {
 });
 
 describe('events of a rebalance', () => {
-  const ctx = { account: 'main', venue: 'testnet https://testnet.binance.vision', quoteAsset: 'USDT' };
   const fill = (commission_quote: string) => ({
     client_order_id: 'c',
     symbol: 'BTCUSDT',
@@ -170,8 +172,7 @@ describe('events of a rebalance', () => {
     expect(events).toEqual([
       {
         type: 'summary',
-        account: 'main',
-        venue: ctx.venue,
+        ...MAIN,
         at: '2026-12-03T00:06:00.000Z',
         run_id: '7',
         period: '2026-12-03',
@@ -249,7 +250,6 @@ describe('events of a rebalance', () => {
 });
 
 describe('events of an intraday pass (for the intraday worker)', () => {
-  const ctx = { account: 'main', venue: 'testnet https://testnet.binance.vision', quoteAsset: 'USDT' };
   it('one exit per exit, then a halt when the kill switch changed, with the portfolio rule that fired', () => {
     const events = intradayEvents(
       {
@@ -268,8 +268,7 @@ describe('events of an intraday pass (for the intraday worker)', () => {
     expect(events).toEqual([
       {
         type: 'exit',
-        account: 'main',
-        venue: ctx.venue,
+        ...MAIN,
         at,
         symbol: 'BTCUSDT',
         reason: 'stop_loss',
@@ -279,8 +278,7 @@ describe('events of an intraday pass (for the intraday worker)', () => {
       },
       {
         type: 'exit',
-        account: 'main',
-        venue: ctx.venue,
+        ...MAIN,
         at,
         symbol: 'ETHUSDT',
         reason: 'max_daily_loss',
@@ -290,8 +288,7 @@ describe('events of an intraday pass (for the intraday worker)', () => {
       },
       {
         type: 'halt',
-        account: 'main',
-        venue: ctx.venue,
+        ...MAIN,
         at,
         state: 'daily_loss_stop',
         reason: 'max_daily_loss reached',

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../jobs/lambda.ts';
+import { lambdaEnv } from '../../support/lambda-env.ts';
 import { freshServerDatabase } from '../../support/postgres-server.ts';
 import { json, Receiver } from './receiver.ts';
 
@@ -38,18 +39,20 @@ describe.skipIf(!serverUrl)('jobs/lambda.ts notifications (Postgres server)', ()
   });
 
   it('the summary is delivered before the handler returns; the Telegram token comes from the secret', async () => {
-    const handler = createHandler({
-      LAMBDA_TASK_ROOT: tmp,
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'silent',
-      REBALANCER_STRATEGY_TOP_N: '3',
-      REBALANCER_NOTIFY_WEBHOOK_URL: `${urls.hook}/lambda-hook`,
-      REBALANCER_NOTIFY_TELEGRAM_CHAT_ID: '42',
-      REBALANCER_NOTIFY_TELEGRAM_API_URL: urls.tg,
-      BINANCE_SECRET_ID: 'momentum-rebalancer/secrets',
-      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(urls.secrets).port,
-      AWS_SESSION_TOKEN: 'session',
-    });
+    const secrets = {
+      secretId: 'momentum-rebalancer/secrets',
+      port: new URL(urls.secrets).port,
+      sessionToken: 'session',
+    };
+    const handler = createHandler(
+      lambdaEnv(tmp, db.url, secrets, {
+        LOG_LEVEL: 'silent',
+        REBALANCER_STRATEGY_TOP_N: '3',
+        REBALANCER_NOTIFY_WEBHOOK_URL: `${urls.hook}/lambda-hook`,
+        REBALANCER_NOTIFY_TELEGRAM_CHAT_ID: '42',
+        REBALANCER_NOTIFY_TELEGRAM_API_URL: urls.tg,
+      }),
+    );
     const out = await handler({ job: 'rebalance' });
     expect(out).toMatchObject({ job: 'rebalance', status: 'completed', orders: 3 });
     // Already delivered when the handler resolved (no waiting here).
