@@ -458,11 +458,7 @@ function assemble(
   const { strategy } = sim;
   const btc = sim.btc as NonNullable<Simulated['btc']>;
   const engine = sim.engine;
-  const holdings: HoldingsPoint[] = strategy.curve.values.map((day, k) => {
-    const values: Record<string, number> = { [s.quoteAsset]: day.cash };
-    for (const [i, v] of day.values) values[market.series[i]?.info.baseAsset ?? String(i)] = v;
-    return { date: sim.dates[k + 1] as string, values };
-  });
+  let holdings: HoldingsPoint[] | undefined;
   const result: BacktestResult = {
     config: {
       ...(req.effectiveConfig ?? {}),
@@ -479,7 +475,16 @@ function assemble(
     metrics: metricsOf(sim, strategy),
     benchmarks: { btc_hold: metricsOf(sim, btc), equal_weight: ew.metrics },
     benchmark_equity: { btc_hold: pointsOf(sim, btc.curve), equal_weight: [...ew.equity] },
-    holdings,
+    // Built on first read (the report and --out read them; the summary table does not): one object with a
+    // key per held asset and day, ~70 ms over 8 years.
+    get holdings(): HoldingsPoint[] {
+      holdings ??= strategy.curve.values.map((day, k) => {
+        const values: Record<string, number> = { [s.quoteAsset]: day.cash };
+        for (const [i, v] of day.values) values[market.series[i]?.info.baseAsset ?? String(i)] = v;
+        return { date: sim.dates[k + 1] as string, values };
+      });
+      return holdings;
+    },
     exits: [...sim.exits],
     halted_at: sim.haltedAtMs === null ? null : new Date(sim.haltedAtMs).toISOString(),
   };

@@ -22,7 +22,8 @@ import {
 } from './daily-cache.ts';
 import { DataError, EXPECTED_LAYOUT } from './data-error.ts';
 import { isDirectory, locateFile, readDataText, splitLines } from './data-files.ts';
-import { type ExchangeInfoSnapshot, parseExchangeInfo, rulesFromSnapshots } from './exchange-info.ts';
+import { type ExchangeInfoSnapshot, rulesFromSnapshots } from './exchange-info.ts';
+import { loadExchangeInfo } from './exchange-info-cache.ts';
 import { type HourlyKlines, loadHourlyKlines } from './hourly-klines.ts';
 import { indexKlineCsv, KlineTable } from './kline-csv.ts';
 
@@ -411,10 +412,9 @@ export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): P
     locateFile(path.join(root, 'marketcap', CMC_TOP200_FILE)),
   ]);
 
-  const klinesP = loadDailyKlines(root, selected, klineFiles, opts.symbols ? null : (opts.cache ?? defaultDailyCache()));
-  const snapshotsP = Promise.all(
-    [...infoFiles.values()].map(async (file) => parseExchangeInfo(await readDataText(file), file)),
-  );
+  const cache = opts.cache === undefined ? defaultDailyCache() : opts.cache;
+  const klinesP = loadDailyKlines(root, selected, klineFiles, opts.symbols ? null : cache);
+  const snapshotsP = Promise.all([...infoFiles.values()].map((file) => loadExchangeInfo(file, cache?.dir ?? null)));
   const baseAssetsP = symbolsCsv
     ? readDataText(symbolsCsv).then((t) => parseSymbolsCsv(t, symbolsCsv))
     : undefined;

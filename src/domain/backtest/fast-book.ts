@@ -179,10 +179,13 @@ export class FastBook implements Book {
   private readonly fillSymbols: number[] = [];
   private readonly fillSides: number[] = [];
   private readonly fillValues: bigint[] = [];
-  /** Rejections kept compact: day, symbol index, side (1 = SELL) + 2 × reason code. */
-  private readonly rejectDays: number[] = [];
-  private readonly rejectSymbols: number[] = [];
-  private readonly rejectCodes: number[] = [];
+  /**
+   * Rejections kept compact, three int32 each (day, symbol index, side (1 = SELL) + 2 × reason code), in a
+   * typed array that doubles when full: hundreds of thousands of them, outside the JS heap (growing JS
+   * arrays of that size cost young-generation GC copies).
+   */
+  private rejects = new Int32Array(3 * 4096);
+  private rejectCount = 0;
   private readonly rulesCache: (FastRules | undefined)[];
   /** Holdings at HD per symbol index (0n when none). */
   private readonly hold: bigint[];
@@ -323,7 +326,7 @@ export class FastBook implements Book {
       notionals,
       fees,
       fillCount: () => this.fillDays.length,
-      rejectionCount: () => this.rejectDays.length,
+      rejectionCount: () => this.rejectCount,
       fills: () => {
         fills ??= this.fillDays.map((d, j) => {
           const i = this.fillSymbols[j] as number;
@@ -344,15 +347,19 @@ export class FastBook implements Book {
         return fills;
       },
       rejections: () => {
-        rejections ??= this.rejectDays.map((d, j) => {
-          const code = this.rejectCodes[j] as number;
-          return {
-            date: this.market.date(d),
-            symbol: this.series(this.rejectSymbols[j] as number).info.symbol,
-            side: code & 1 ? 'SELL' : 'BUY',
-            reason: REJECT_REASONS[code >> 1] as string,
-          };
-        });
+        if (!rejections) {
+          const r = this.rejects;
+          rejections = new Array<BookRejection>(this.rejectCount);
+          for (let j = 0; j < this.rejectCount; j++) {
+            const code = r[3 * j + 2] as number;
+            rejections[j] = {
+              date: this.market.date(r[3 * j] as number),
+              symbol: this.series(r[3 * j + 1] as number).info.symbol,
+              side: code & 1 ? 'SELL' : 'BUY',
+              reason: REJECT_REASONS[code >> 1] as string,
+            };
+          }
+        }
         return rejections;
       },
       rejectionTally: (): RejectionTally => {
@@ -360,13 +367,13 @@ export class FastBook implements Book {
         const counts = new Array<number>(REJECT_REASONS.length).fill(0);
         const firstNoPrice = new Map<string, string>();
         const noPrice = REJECT_REASONS.indexOf('no_price');
-        for (let j = 0; j < this.rejectCodes.length; j++) {
-          const reason = (this.rejectCodes[j] as number) >> 1;
+        const r = this.rejects;
+        for (let j = 0; j < this.rejectCount; j++) {
+          const reason = (r[3 * j + 2] as number) >> 1;
           counts[reason] = (counts[reason] as number) + 1;
           if (reason !== noPrice) continue;
-          const symbol = this.series(this.rejectSymbols[j] as number).info.symbol;
-          if (!firstNoPrice.has(symbol))
-            firstNoPrice.set(symbol, this.market.date(this.rejectDays[j] as number));
+          const symbol = this.series(r[3 * j + 1] as number).info.symbol;
+          if (!firstNoPrice.has(symbol)) firstNoPrice.set(symbol, this.market.date(r[3 * j] as number));
         }
         const byReason = new Map<string, number>();
         counts.forEach((n, k) => {
@@ -455,9 +462,16 @@ export class FastBook implements Book {
   /** Records a rejected order (with details); returns false (not filled). */
   private reject(d: number, i: number, side: Side, reason: RejectReason): false {
     if (this.params.details) {
-      this.rejectDays.push(d);
-      this.rejectSymbols.push(i);
-      this.rejectCodes.push((side === 'SELL' ? 1 : 0) + 2 * REJECT_REASONS.indexOf(reason));
+      let r = this.rejects;
+      const at = 3 * this.rejectCount++;
+      if (at === r.length) {
+        const grown = new Int32Array(2 * r.length);
+        grown.set(r);
+        this.rejects = r = grown;
+      }
+      r[at] = d;
+      r[at + 1] = i;
+      r[at + 2] = (side === 'SELL' ? 1 : 0) + 2 * REJECT_REASONS.indexOf(reason);
     }
     return false;
   }
