@@ -29,6 +29,7 @@ import {
 import { type Options, runConfiguredCommand, type Values } from './configured-command.ts';
 import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
 import { EXIT, EXIT_CODE_DOCS } from './exit-codes.ts';
+import { flags } from './flag-options.ts';
 import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
 import { INTRADAY_OPTIONS, INTRADAY_USAGE, runIntradayCommand } from './intraday-command.ts';
 import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
@@ -235,12 +236,8 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   history: {
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    of: { type: 'string' },
-    limit: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...flags('boolean', 'json', 'csv'),
+    ...flags('string', 'of', 'limit', 'from', 'to'),
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   report: {
