@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 
 /** The repository root (absolute path). */
 export const root = fileURLToPath(new URL('..', import.meta.url));
+/** The CLI as a user starts it. */
+const bin = path.join(root, 'bin/momentum-rebalancer.js');
 
 /**
  * The benchmark's flags: `--runs N` (measured runs, default 5), `--json` (one JSON line instead of text)
@@ -41,7 +43,7 @@ export function cliArgs(command, ...rest) {
   return [
     '--import',
     path.join(root, 'bench/rss-hook.mjs'),
-    path.join(root, 'bin/momentum-rebalancer.js'),
+    bin,
     command,
     ...rest,
   ];
@@ -64,7 +66,7 @@ export function timedRun(args, { cwd, env }) {
   const ms = performance.now() - t0;
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
-    throw new Error(`${args[3]} exited ${r.status}`);
+    throw new Error(`${args[args.indexOf(bin) + 1]} exited ${r.status}`);
   }
   return {
     ms,
