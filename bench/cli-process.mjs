@@ -40,13 +40,7 @@ export function cliEnv(extra = {}) {
 
 /** The node arguments of `momentum-rebalancer <command> ...rest` (bin/momentum-rebalancer.js) with bench/rss-hook.mjs. */
 export function cliArgs(command, ...rest) {
-  return [
-    '--import',
-    path.join(root, 'bench/rss-hook.mjs'),
-    bin,
-    command,
-    ...rest,
-  ];
+  return ['--import', path.join(root, 'bench/rss-hook.mjs'), bin, command, ...rest];
 }
 
 /** Builds the bundle (scripts/build.mjs --if-stale) so that no measured run pays for it. */
