@@ -14,22 +14,15 @@
 // the CSV files, the first-run cost without the cache write).
 //
 //   npm run bench:backtest [-- --runs 5 --data DIR --skip-sweep --cold-cache --json]
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchFlags, buildBundle, cliArgs, cliEnv, loadavg, median, root, timedRun } from './cli-process.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    data: { type: 'string' },
-    'skip-sweep': { type: 'boolean' },
-    'cold-cache': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+const { values, runs } = benchFlags({
+  data: { type: 'string' },
+  'skip-sweep': { type: 'boolean' },
+  'cold-cache': { type: 'boolean' },
 });
 const shared = path.resolve(root, '..', 'shared', 'data');
 let dataDir = values.data ? path.resolve(values.data) : shared;
@@ -38,20 +31,15 @@ if (!existsSync(path.join(dataDir, 'binance', 'klines-1d'))) {
   notes.push(`${dataDir} not found: using the bundled data/ (same 592 daily files, gzipped)`);
   dataDir = path.join(root, 'data');
 }
-const runs = Number(values.runs);
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'bench-backtest-'));
-const env = { ...process.env, LOG_LEVEL: 'warn' };
-delete env.DATABASE_URL;
+const env = cliEnv();
 if (values['cold-cache']) {
   env.MOMENTUM_REBALANCER_CACHE_DIR = 'off';
   notes.push('--cold-cache: the daily-kline cache is off, every run parses the CSV files');
 } else {
   notes.push('daily-kline cache warm (one unmeasured run first); --cold-cache to measure without it');
 }
-const base = [
-  '--import',
-  path.join(root, 'bench/rss-hook.mjs'),
-  path.join(root, 'bin/momentum-rebalancer.js'),
+const base = cliArgs(
   'backtest',
   '--data',
   dataDir,
@@ -60,40 +48,16 @@ const base = [
   '--to',
   '2025-12-31',
   '--no-record',
-];
+);
 
 function once(extra) {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...base, ...extra], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    throw new Error(`backtest exited ${r.status}`);
-  }
-  const rssMb = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN') / 1024;
-  // CPU time of the whole child process (user + system, all threads): steadier than wall time on a loaded machine.
-  const cpuMs = Number(/BENCH_CPU_MS=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN');
+  const r = timedRun([...base, ...extra], { cwd, env });
   const t = /Time: data ([\d.]+) s, (?:simulation|sweep) ([\d.]+) s/.exec(r.stdout);
-  return {
-    ms,
-    cpuMs,
-    rssMb,
-    dataMs: Number(t?.[1]) * 1000,
-    innerMs: Number(t?.[2]) * 1000,
-    stdout: r.stdout,
-  };
+  return { ...r, dataMs: Number(t?.[1]) * 1000, innerMs: Number(t?.[2]) * 1000 };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 try {
-  // Build the bundle first so that no run pays for it.
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+  buildBundle();
   const single = [];
   if (!values['cold-cache']) once(['--top-n', '10', '--lookback-days', '7']);
   for (let i = 0; i < runs; i++) single.push(once(['--top-n', '10', '--lookback-days', '7']));
@@ -108,7 +72,7 @@ try {
       wall_ms_min: Math.round(Math.min(...single.map((s) => s.ms))),
       cpu_ms_median: Math.round(median(single.map((s) => s.cpuMs))),
       cpu_ms_min: Math.round(Math.min(...single.map((s) => s.cpuMs))),
-      load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
+      load_average: loadavg(),
       data_ms_median: Math.round(median(single.map((s) => s.dataMs))),
       simulation_ms_median: Math.round(median(single.map((s) => s.innerMs))),
       simulation_ms_min: Math.round(Math.min(...single.map((s) => s.innerMs))),

@@ -14,39 +14,21 @@
 // Target (issue 10 item 9b): <= 2 s wall time from process start.
 //
 //   npm run bench:intraday-backtest [-- --runs 5 --data DIR --json]
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchFlags, buildBundle, cliArgs, cliEnv, loadavg, median, root, timedRun } from './cli-process.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    data: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-});
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1)
-  throw new Error(`--runs must be an integer >= 1, got ${values.runs}`);
+const { values, runs } = benchFlags({ data: { type: 'string' } });
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'bench-intraday-backtest-'));
-const env = {
-  ...process.env,
+const env = cliEnv({
   MOMENTUM_REBALANCER_CACHE_DIR: path.join(cwd, 'cache'),
-  LOG_LEVEL: 'warn',
   REBALANCER_RISK_STOP_LOSS: '0.1',
   REBALANCER_RISK_TRAILING_STOP: '0.15',
   REBALANCER_SIGNALS_EXIT_SIGNAL: 'sma_cross',
   REBALANCER_STRATEGY_TOP_N: '5',
-};
-delete env.DATABASE_URL;
-const args = [
-  '--import',
-  path.join(root, 'bench/rss-hook.mjs'),
-  path.join(root, 'bin/momentum-rebalancer.js'),
+});
+const args = cliArgs(
   'backtest',
   '--from',
   '2021-01-01',
@@ -54,21 +36,13 @@ const args = [
   '2021-12-31',
   '--no-record',
   ...(values.data ? ['--data', path.resolve(values.data)] : []),
-];
+);
 
 function once() {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    throw new Error(`backtest exited ${r.status}`);
-  }
+  const r = timedRun(args, { cwd, env });
   const t = /Time: data ([\d.]+) s, simulation ([\d.]+) s/.exec(r.stdout);
   return {
-    ms,
-    cpuMs: Number(/BENCH_CPU_MS=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN'),
-    rssMb: Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN') / 1024,
+    ...r,
     dataMs: Number(t?.[1]) * 1000,
     simulationMs: Number(t?.[2]) * 1000,
     exits: /Intraday exits .*/.exec(r.stdout)?.[0] ?? '(no exits line)',
@@ -76,13 +50,10 @@ function once() {
   };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x) => Math.round(x);
-const loadavg = () => os.loadavg().map((x) => Number(x.toFixed(2)));
 
 try {
-  // Build the bundle first so that no run pays for it.
-  spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+  buildBundle();
   const loadBefore = loadavg();
   const cold = once();
   const all = [];

@@ -8,23 +8,16 @@
 // Each measured run is a full `momentum-rebalancer rebalance --force` in a fresh Node process on the
 // bundled data: start-up, config, data load, ranking, orders, fills and every ledger write. Targets
 // (issue "Foundation"): at most 2 s and 400 MB.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchFlags, cliArgs, cliEnv, timedRun } from './cli-process.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    'as-of': { type: 'string' },
-    json: { type: 'boolean' },
-    exchange: { type: 'string', default: 'replay' },
-    'rtt-ms': { type: 'string', default: '50' },
-    symbols: { type: 'string', default: '400' },
-  },
+const { values, runs } = benchFlags({
+  'as-of': { type: 'string' },
+  exchange: { type: 'string', default: 'replay' },
+  'rtt-ms': { type: 'string', default: '50' },
+  symbols: { type: 'string', default: '400' },
 });
 if (values.exchange === 'emulator') {
   const { benchEmulator } = await import('./rebalance-emulator.mjs');
@@ -35,33 +28,21 @@ if (values.exchange !== 'replay') {
   console.error(`--exchange ${values.exchange}: allowed values: replay, emulator`);
   process.exit(2);
 }
-const runs = Number(values.runs);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-rebalance-'));
-const env = { ...process.env, REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite'), LOG_LEVEL: 'warn' };
-delete env.DATABASE_URL;
-const args = [
-  '--import',
-  path.join(root, 'bench/rss-hook.mjs'),
-  path.join(root, 'bin/momentum-rebalancer.js'),
+const env = cliEnv({ REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite') });
+const args = cliArgs(
   'rebalance',
   '--force',
   '--json',
   '--account',
   'bench',
   ...(values['as-of'] ? ['--as-of', values['as-of']] : []),
-];
+);
 
 function once() {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) {
-    process.stderr.write(r.stderr);
-    throw new Error(`rebalance exited ${r.status}`);
-  }
-  const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN') / 1024;
+  const r = timedRun(args, { cwd: dir, env });
   const result = JSON.parse(r.stdout);
-  return { ms, rssMb: rss, inner: result.run.timings_ms, orders: result.orders.length };
+  return { ms: r.ms, rssMb: r.rssMb, inner: result.run.timings_ms, orders: result.orders.length };
 }
 
 try {

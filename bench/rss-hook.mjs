@@ -1,4 +1,4 @@
-// Loaded with `node --import` by bench/rebalance.mjs and bench/backtest.mjs: reports the process's peak RSS
+// Loaded with `node --import` by the CLI benchmarks (bench/cli-process.mjs cliArgs): reports the process's peak RSS
 // and its CPU time (user + system, all threads, ms) on exit.
 process.on('exit', () => {
   const u = process.cpuUsage();

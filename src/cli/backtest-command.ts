@@ -120,20 +120,28 @@ function splitSweep(argv: readonly string[]): { rest: string[]; sweep: string[];
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null, dp = 2) => (x === null ? '-' : x.toFixed(dp));
 
+/**
+ * Every metric (strategy-semantics.md §9), in the order of the metrics table and of the sweep CSV columns:
+ * its key (the CSV column), its label in the table and its format there.
+ */
+const METRICS: readonly (readonly [keyof BacktestMetrics, string, (x: number | null) => string])[] = [
+  ['total_return', 'total return', pct],
+  ['cagr', 'CAGR', pct],
+  ['volatility', 'volatility', pct],
+  ['sharpe', 'Sharpe', num],
+  ['sortino', 'Sortino', num],
+  ['max_drawdown', 'max drawdown', pct],
+  ['calmar', 'Calmar', num],
+  ['fees', 'fees', num],
+  ['turnover', 'turnover', (x) => `${num(x, 1)}x`],
+  ['n_trades', 'trades', String],
+];
+
 /** The metrics table: one column per series. */
 export function metricsTable(columns: readonly (readonly [string, BacktestMetrics, number])[]): string {
-  const rows: [string, (m: BacktestMetrics, last: number) => string][] = [
+  const rows: (readonly [string, (m: BacktestMetrics, last: number) => string])[] = [
     ['final equity', (_m, last) => num(last)],
-    ['total return', (m) => pct(m.total_return)],
-    ['CAGR', (m) => pct(m.cagr)],
-    ['volatility', (m) => pct(m.volatility)],
-    ['Sharpe', (m) => num(m.sharpe)],
-    ['Sortino', (m) => num(m.sortino)],
-    ['max drawdown', (m) => pct(m.max_drawdown)],
-    ['Calmar', (m) => num(m.calmar)],
-    ['fees', (m) => num(m.fees)],
-    ['turnover', (m) => `${num(m.turnover, 1)}x`],
-    ['trades', (m) => String(m.n_trades)],
+    ...METRICS.map(([key, label, fmt]) => [label, (m: BacktestMetrics) => fmt(m[key])] as const),
   ];
   return table(
     ['', ...columns.map(([name]) => name)],
@@ -432,19 +440,6 @@ interface SweepCommandInput {
   readonly logger: ReturnType<typeof createLogger>;
 }
 
-const METRIC_COLUMNS = [
-  'total_return',
-  'cagr',
-  'volatility',
-  'sharpe',
-  'sortino',
-  'max_drawdown',
-  'calmar',
-  'fees',
-  'turnover',
-  'n_trades',
-] as const;
-
 /** One configuration's outcome in the ranking. */
 type SweepRow = BacktestMetrics & {
   readonly index: number;
@@ -485,7 +480,7 @@ async function sweepCommand(input: SweepCommandInput): Promise<number> {
     return { ...params, ...rest } as Record<string, unknown>;
   });
   const csvPath = sweepCsvPath(input.outPath);
-  writeFileSync(csvPath, toCsv(flat, ['rank', ...names, 'final_equity', ...METRIC_COLUMNS]));
+  writeFileSync(csvPath, toCsv(flat, ['rank', ...names, 'final_equity', ...METRICS.map(([key]) => key)]));
   if (input.outPath) {
     writeFileSync(
       input.outPath,

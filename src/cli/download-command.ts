@@ -3,6 +3,7 @@ import { composeDownload, type DownloadOutcome } from '../compose/download.ts';
 import { dayToMs, msToDay } from '../domain/time.ts';
 import { type Options, runConfiguredCommand, type Values } from './configured-command.ts';
 import { EXIT } from './exit-codes.ts';
+import { flags } from './flag-options.ts';
 import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
 
 const CONFIG_FLAGS = ['data', 'market-url', 'log-level', 'log-format'];
@@ -70,14 +71,11 @@ export async function runDownloadCommand(argv: readonly string[]): Promise<numbe
   const options = Object.fromEntries(
     Object.entries(configFlagOptions()).filter(([k]) => CONFIG_FLAGS.includes(k)),
   ) as Options;
-  Object.assign(options, {
-    symbols: { type: 'string' },
-    quote: { type: 'string' },
-    interval: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    json: { type: 'boolean' },
-  } satisfies Options);
+  Object.assign(
+    options,
+    flags('string', 'symbols', 'quote', 'interval', 'from', 'to'),
+    flags('boolean', 'json'),
+  );
   return runConfiguredCommand(argv, options, DOWNLOAD_USAGE, async (values, loaded, logger) => {
     const dir = loaded.config.data.dir;
     if (dir === '')

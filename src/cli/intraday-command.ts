@@ -10,9 +10,10 @@ import { runIntraday } from '../app/intraday/run-intraday.ts';
 import { openIntradayAdapters } from '../compose/intraday.ts';
 import { composeNotifier, jobContextOf, notifyIntraday } from '../compose/notify.ts';
 import { settingsFrom } from '../compose/settings.ts';
+import { withAdapters } from '../compose/with-adapters.ts';
 import type { LoadedConfig } from '../config/loader.ts';
-import { exitCodeOfResult } from './exit-codes.ts';
 import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
+import { printOutcome } from './print-outcome.ts';
 
 /** The flags of the command (parsed by main.ts). */
 export const INTRADAY_OPTIONS = {
@@ -69,26 +70,23 @@ export async function runIntradayCommand(
   const result = await notifyIntraday(
     notifier,
     jobContextOf(config),
-    async () => {
-      const adapters = await openIntradayAdapters(config, logger, {
-        live: values.live === true,
-        credentials: loaded.credentials(),
-        ...(atMs === undefined ? {} : { atMs }),
-      });
-      try {
-        return await runIntraday(adapters.deps, {
-          settings: settingsFrom(config),
-          dryRun,
-          effectiveConfig: loaded.redacted(),
-        });
-      } finally {
-        await adapters.close().catch(() => {});
-      }
-    },
+    () =>
+      withAdapters(
+        openIntradayAdapters(config, logger, {
+          live: values.live === true,
+          credentials: loaded.credentials(),
+          ...(atMs === undefined ? {} : { atMs }),
+        }),
+        (adapters) =>
+          runIntraday(adapters.deps, {
+            settings: settingsFrom(config),
+            dryRun,
+            effectiveConfig: loaded.redacted(),
+          }),
+      ),
     { wait: true, dryRun },
   );
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatIntraday(result)}\n`);
-  return exitCodeOfResult(result);
+  return printOutcome(result, values.json === true, formatIntraday);
 }
 
 /** The pass as a few lines of text. */

@@ -14,6 +14,7 @@ import { composeNotifier, jobContextOf, notifyRebalance } from '../compose/notif
 import { composeBookReader, composeMigrate } from '../compose/read-only.ts';
 import { openAdapters } from '../compose/rebalance.ts';
 import { settingsFrom } from '../compose/settings.ts';
+import { withAdapters } from '../compose/with-adapters.ts';
 import type { LoadedConfig } from '../config/loader.ts';
 import { dayToMs } from '../domain/time.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -27,10 +28,12 @@ import {
 } from './book-format.ts';
 import { type Options, runConfiguredCommand, type Values } from './configured-command.ts';
 import { DOWNLOAD_USAGE, runDownloadCommand } from './download-command.ts';
-import { EXIT, EXIT_CODE_DOCS, exitCodeOfResult } from './exit-codes.ts';
+import { EXIT, EXIT_CODE_DOCS } from './exit-codes.ts';
+import { flags } from './flag-options.ts';
 import { configFlagOptions, configFlagRows, helpRows } from './flags.ts';
 import { INTRADAY_OPTIONS, INTRADAY_USAGE, runIntradayCommand } from './intraday-command.ts';
 import { METABASE_USAGE, runMetabaseCommand } from './metabase-command.ts';
+import { printOutcome } from './print-outcome.ts';
 import { formatReport } from './report.ts';
 import { runReportCommand } from './report-command.ts';
 import { haltStatusLine, RISK_OPTIONS, RISK_USAGES, riskSubcommand, runRiskCommand } from './risk-command.ts';
@@ -233,12 +236,8 @@ const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   history: {
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    of: { type: 'string' },
-    limit: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...flags('boolean', 'json', 'csv'),
+    ...flags('string', 'of', 'limit', 'from', 'to'),
     ...pick(configFlagOptions(), BOOK_FLAGS),
   },
   report: {
@@ -325,28 +324,25 @@ async function rebalance(loaded: LoadedConfig, logger: Logger, values: Values): 
   const result = await notifyRebalance(
     notifier,
     jobContextOf(loaded.config),
-    async () => {
-      const adapters = await openAdapters(loaded.config, logger, {
-        live: values.live === true,
-        credentials: loaded.credentials(),
-        command: 'rebalance',
-      });
-      try {
-        return await runRebalance(adapters.deps, {
-          settings: settingsFrom(loaded.config),
-          ...(dayMs !== undefined ? { dayMs } : {}),
-          dryRun,
-          force: values.force === true,
-          effectiveConfig: loaded.redacted(),
-        });
-      } finally {
-        await adapters.close().catch(() => {});
-      }
-    },
+    () =>
+      withAdapters(
+        openAdapters(loaded.config, logger, {
+          live: values.live === true,
+          credentials: loaded.credentials(),
+          command: 'rebalance',
+        }),
+        (adapters) =>
+          runRebalance(adapters.deps, {
+            settings: settingsFrom(loaded.config),
+            ...(dayMs !== undefined ? { dayMs } : {}),
+            dryRun,
+            force: values.force === true,
+            effectiveConfig: loaded.redacted(),
+          }),
+      ),
     { wait: true, dryRun },
   );
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
-  return exitCodeOfResult(result);
+  return printOutcome(result, values.json === true, formatReport);
 }
 
 /**

@@ -19,6 +19,7 @@ import { METABASE_VERSION } from '../metabase/version.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseCommandFlags } from './configured-command.ts';
 import { EXIT } from './exit-codes.ts';
+import { flags } from './flag-options.ts';
 import { helpRows } from './flags.ts';
 
 /** Default `--specs`: the dashboard specs shipped with the package. */
@@ -74,18 +75,20 @@ export async function runMetabaseCommand(
   const values = parseCommandFlags(
     argv,
     {
-      url: { type: 'string' },
-      user: { type: 'string' },
-      'password-env': { type: 'string' },
-      'api-key-env': { type: 'string' },
-      'setup-token-env': { type: 'string' },
-      'database-url': { type: 'string' },
-      'database-name': { type: 'string' },
-      collection: { type: 'string' },
-      specs: { type: 'string' },
-      adopt: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'timeout-ms': { type: 'string' },
+      ...flags(
+        'string',
+        'url',
+        'user',
+        'password-env',
+        'api-key-env',
+        'setup-token-env',
+        'database-url',
+        'database-name',
+        'collection',
+        'specs',
+        'timeout-ms',
+      ),
+      ...flags('boolean', 'adopt', 'dry-run'),
     },
     METABASE_USAGE,
   );

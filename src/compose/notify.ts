@@ -97,28 +97,31 @@ async function notifyJob<R>(
   }
 }
 
+/** A job wrapper of {@link jobNotifier}: runs `run` and notifies (see {@link notifyJob}). */
+export type JobNotifier<O> = <R extends O>(
+  notifier: Notifier,
+  ctx: JobContext,
+  run: () => Promise<R>,
+  opts: NotifyRunOptions,
+) => Promise<R>;
+
+/** The wrapper of one kind of job: {@link notifyJob} with the events `eventsOf` builds of its result. */
+function jobNotifier<O>(
+  job: 'rebalance' | 'intraday',
+  eventsOf: (result: O, ctx: JobContext, at: number) => NotifyEvent[],
+): JobNotifier<O> {
+  return (notifier, ctx, run, opts) =>
+    notifyJob(notifier, job, ctx, run, (r, at) => eventsOf(r, ctx, at), opts);
+}
+
 /**
  * Runs the rebalance `run` and notifies its summary (and reconciliation differences), or its failure
  * (see {@link notifyJob}). @returns what `run` returned; rethrows its error.
  */
-export function notifyRebalance(
-  notifier: Notifier,
-  ctx: JobContext,
-  run: () => Promise<RebalanceResult>,
-  opts: NotifyRunOptions,
-): Promise<RebalanceResult> {
-  return notifyJob(notifier, 'rebalance', ctx, run, (r, at) => rebalanceEvents(r, ctx, at), opts);
-}
+export const notifyRebalance: JobNotifier<RebalanceResult> = jobNotifier('rebalance', rebalanceEvents);
 
 /**
  * Runs the intraday pass `run` and notifies every exit and a change of the kill switch
  * ({@link intradayEvents}), or its failure (see {@link notifyJob}). @returns what `run` returned.
  */
-export function notifyIntraday<R extends IntradayOutcome>(
-  notifier: Notifier,
-  ctx: JobContext,
-  run: () => Promise<R>,
-  opts: NotifyRunOptions,
-): Promise<R> {
-  return notifyJob(notifier, 'intraday', ctx, run, (r, at) => intradayEvents(r, ctx, at), opts);
-}
+export const notifyIntraday: JobNotifier<IntradayOutcome> = jobNotifier('intraday', intradayEvents);

@@ -21,7 +21,13 @@ import type { Config } from '../config/schema.ts';
 import { intradayRuleOn } from '../domain/risk/risk-settings.ts';
 import { intradayDepsOf } from './intraday.ts';
 import { takeInstanceLock } from './ledger.ts';
-import { composeNotifier, jobContextOf, notifyIntraday, notifyRebalance } from './notify.ts';
+import {
+  composeNotifier,
+  type JobNotifier,
+  jobContextOf,
+  notifyIntraday,
+  notifyRebalance,
+} from './notify.ts';
 import { openAdapters } from './rebalance.ts';
 import { settingsFrom } from './settings.ts';
 
@@ -127,66 +133,62 @@ export async function runScheduler(
       current = null;
     }
   };
-  const rebalance = (reason: string) =>
-    runExclusive('rebalance', reason, async () => {
-      const result = await notifyRebalance(
-        notifier,
-        jobContext,
-        () =>
-          runRebalance(adapters.deps, {
-            settings,
-            dryRun: false,
-            force: false,
-            effectiveConfig: opts.effectiveConfig,
-          }),
-        { wait: false },
-      );
-      const r = result.run;
-      log.info(
-        {
-          job: 'rebalance',
-          reason,
-          account: r.account,
-          period: r.period,
-          status: r.status,
-          exit_reason: r.exit_reason,
-          orders: result.orders.length,
-          ms: r.duration_ms,
-        },
-        'job finished',
-      );
-    });
+  /**
+   * The job `name` for a slot's `reason`: {@link runExclusive} of `run`, its outcome notified without
+   * waiting for the deliveries, then 'job finished' logged with the `fields` of its result.
+   */
+  const notifiedJob =
+    <O, R extends O>(
+      name: string,
+      notify: JobNotifier<O>,
+      run: () => Promise<R>,
+      fields: (result: R) => object,
+    ) =>
+    (reason: string) =>
+      runExclusive(name, reason, async () => {
+        const result = await notify(notifier, jobContext, run, { wait: false });
+        log.info({ job: name, reason, ...fields(result) }, 'job finished');
+      });
+  const rebalance = notifiedJob(
+    'rebalance',
+    notifyRebalance,
+    () =>
+      runRebalance(adapters.deps, {
+        settings,
+        dryRun: false,
+        force: false,
+        effectiveConfig: opts.effectiveConfig,
+      }),
+    ({ run: r, orders }) => ({
+      account: r.account,
+      period: r.period,
+      status: r.status,
+      exit_reason: r.exit_reason,
+      orders: orders.length,
+      ms: r.duration_ms,
+    }),
+  );
 
   const intradayOn =
     settings.risk !== undefined && intradayRuleOn(settings.risk) && config.exchange.kind !== 'replay';
-  const intraday = (reason: string) =>
-    runExclusive('intraday', reason, async () => {
-      const result = await notifyIntraday(
-        notifier,
-        jobContext,
-        () =>
-          runIntraday(intradayDepsOf(config, adapters), {
-            settings,
-            dryRun: false,
-            effectiveConfig: opts.effectiveConfig,
-          }),
-        { wait: false },
-      );
-      const r = result.run;
-      log.info(
-        {
-          job: 'intraday',
-          reason,
-          account: r.account,
-          status: r.status,
-          exit_reason: r.exit_reason,
-          exits: result.exits.length,
-          halt: result.halt.after,
-          ms: r.duration_ms,
-        },
-        'job finished',
-      );
-    });
+  const intraday = notifiedJob(
+    'intraday',
+    notifyIntraday,
+    () =>
+      runIntraday(intradayDepsOf(config, adapters), {
+        settings,
+        dryRun: false,
+        effectiveConfig: opts.effectiveConfig,
+      }),
+    ({ run: r, exits, halt }) => ({
+      account: r.account,
+      status: r.status,
+      exit_reason: r.exit_reason,
+      exits: exits.length,
+      halt: halt.after,
+      ms: r.duration_ms,
+    }),
+  );
 
   const tasks: ScheduledTask[] = [];
   try {

@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DataError } from '../adapters/data/data-error.ts';
+import { flags } from '../cli/flag-options.ts';
 import { composeEmulator } from '../compose/emulator.ts';
 import { EmulatorConfigError, type EmulatorOptions, type startEmulator } from './server.ts';
 
@@ -47,20 +48,21 @@ function optionsFrom(argv: string[]): EmulatorOptions | 'help' {
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'as-of': { type: 'string' },
-        'rtt-ms': { type: 'string' },
-        symbols: { type: 'string' },
-        data: { type: 'string' },
-        'api-key': { type: 'string' },
-        'api-secret': { type: 'string' },
-        'slippage-bps': { type: 'string' },
-        'weight-limit': { type: 'string' },
-        'order-limit': { type: 'string' },
-        'bnb-fees': { type: 'boolean' },
-        'test-controls': { type: 'boolean' },
-        help: { type: 'boolean' },
+        ...flags(
+          'string',
+          'port',
+          'host',
+          'as-of',
+          'rtt-ms',
+          'symbols',
+          'data',
+          'api-key',
+          'api-secret',
+          'slippage-bps',
+          'weight-limit',
+          'order-limit',
+        ),
+        ...flags('boolean', 'bnb-fees', 'test-controls', 'help'),
       },
     }));
   } catch (err) {

@@ -7,18 +7,16 @@
  * its hourly candles are needed.
  */
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../adapters/data/data-error.ts';
 import { splitLines } from '../adapters/data/data-files.ts';
+import { listHourlyKlineFiles } from '../adapters/data/hourly-klines.ts';
 import { KLINE_HEADER } from '../adapters/data/kline-csv.ts';
 import type { Candle } from '../domain/types.ts';
 
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000;
-
-const FILE_RE = /^([A-Z0-9]+)\.csv(\.gz)?$/;
 
 /** The hourly klines available in a data directory, loaded per symbol on first use. */
 export class HourlyKlines {
@@ -36,21 +34,8 @@ export class HourlyKlines {
    * Lists `<dataDir>/binance/klines-1h`; a missing folder gives {@link empty}. Files are not read yet.
    */
   static async open(dataDir: string): Promise<HourlyKlines> {
-    const dir = path.join(dataDir, 'binance', 'klines-1h');
-    let names: string[];
-    try {
-      names = (await readdir(dir)).sort();
-    } catch {
-      return HourlyKlines.empty();
-    }
-    const files = new Map<string, string>();
-    for (const name of names) {
-      const m = FILE_RE.exec(name);
-      if (!m) continue;
-      const symbol = m[1] as string;
-      if (!m[2] || !files.has(symbol)) files.set(symbol, path.join(dir, name));
-    }
-    return new HourlyKlines(files);
+    const files = await listHourlyKlineFiles(path.join(dataDir, 'binance', 'klines-1h'));
+    return files === null ? HourlyKlines.empty() : new HourlyKlines(files);
   }
 
   /** True when `symbol` has an hourly file. */

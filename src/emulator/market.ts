@@ -47,25 +47,19 @@ export type SymbolStatus = 'TRADING' | 'BREAK';
  * §6: a step of 1e-8 equals "round down to 8 decimals", minNotional 10).
  */
 export function defaultFilters(): ExchangeFilter[] {
+  const step = '0.00000001';
+  /** The largest quantity and notional Binance's filters list: no practical bound. */
+  const unbounded = '9000000000.00000000';
+  const lot = { minQty: step, maxQty: unbounded, stepSize: step };
   return [
-    {
-      filterType: 'PRICE_FILTER',
-      minPrice: '0.00000001',
-      maxPrice: '1000000.00000000',
-      tickSize: '0.00000001',
-    },
-    { filterType: 'LOT_SIZE', minQty: '0.00000001', maxQty: '9000000000.00000000', stepSize: '0.00000001' },
-    {
-      filterType: 'MARKET_LOT_SIZE',
-      minQty: '0.00000001',
-      maxQty: '9000000000.00000000',
-      stepSize: '0.00000001',
-    },
+    { filterType: 'PRICE_FILTER', minPrice: step, maxPrice: '1000000.00000000', tickSize: step },
+    { filterType: 'LOT_SIZE', ...lot },
+    { filterType: 'MARKET_LOT_SIZE', ...lot },
     {
       filterType: 'NOTIONAL',
       minNotional: '10.00000000',
       applyMinToMarket: true,
-      maxNotional: '9000000000.00000000',
+      maxNotional: unbounded,
       applyMaxToMarket: false,
       avgPriceMins: 5,
     },

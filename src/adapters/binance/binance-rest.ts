@@ -178,17 +178,20 @@ export class BinanceRest {
   private maxTimestamp = 0;
   private windowStart = 0;
   private windowUsed = 0;
-  private requests = 0;
-  private weightSent = 0;
-  private lastUsed: number | null = null;
-  private throttled = 0;
-  private rateLimited = 0;
-  private rateLimitWaitMs = 0;
-  private readRetries = 0;
-  private backoffWaitMs = 0;
-  private hedges = 0;
-  private hedgeWins = 0;
-  private maxUsed: number | null = null;
+  /** The counters {@link stats} returns, updated in place. */
+  private readonly counts: { -readonly [K in keyof RestStats]: RestStats[K] } = {
+    requests: 0,
+    weight: 0,
+    usedWeight1m: null,
+    maxUsedWeight1m: null,
+    throttled: 0,
+    rateLimited: 0,
+    rateLimitWaitMs: 0,
+    readRetries: 0,
+    backoffWaitMs: 0,
+    hedged: 0,
+    hedgeWins: 0,
+  };
   private readonly host: string;
   /** `host:port` of the base URL (the key of the Retry-After notes). */
   private readonly hostPort: string;
@@ -271,19 +274,7 @@ export class BinanceRest {
 
   /** Request and weight counters. */
   stats(): RestStats {
-    return {
-      requests: this.requests,
-      weight: this.weightSent,
-      usedWeight1m: this.lastUsed,
-      maxUsedWeight1m: this.maxUsed,
-      throttled: this.throttled,
-      rateLimited: this.rateLimited,
-      rateLimitWaitMs: this.rateLimitWaitMs,
-      readRetries: this.readRetries,
-      backoffWaitMs: this.backoffWaitMs,
-      hedged: this.hedges,
-      hedgeWins: this.hedgeWins,
-    };
+    return { ...this.counts };
   }
 
   /**
@@ -607,8 +598,8 @@ export class BinanceRest {
           const wait = Math.round(
             Math.min(MAX_BACKOFF_MS, minBackoff * 2 ** (attemptNumber - 1) * (1 + Math.random())),
           );
-          this.readRetries += 1;
-          this.backoffWaitMs += wait;
+          this.counts.readRetries += 1;
+          this.counts.backoffWaitMs += wait;
           await new Promise((r) => setTimeout(r, wait));
         },
       },
@@ -641,7 +632,7 @@ export class BinanceRest {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            if (second) this.hedgeWins += 1;
+            if (second) this.counts.hedgeWins += 1;
             resolve(v);
           },
           (err: unknown) => {
@@ -661,7 +652,7 @@ export class BinanceRest {
       const timer = setTimeout(() => {
         if (settled || !hedgeDue) return;
         hedgeDue = false;
-        this.hedges += 1;
+        this.counts.hedged += 1;
         this.opts.logger.info(
           { endpoint, symbol, afterMs: after },
           `no answer after ${after} ms: sending the same read once more, the first answer wins`,
@@ -678,8 +669,8 @@ export class BinanceRest {
    */
   async backOff(err: ExchangeError): Promise<void> {
     const wait = err.retryAfterMs ?? this.rateLimitWait(Number.POSITIVE_INFINITY);
-    this.rateLimited += 1;
-    this.rateLimitWaitMs += wait;
+    this.counts.rateLimited += 1;
+    this.counts.rateLimitWaitMs += wait;
     this.opts.logger.info(
       { endpoint: err.endpoint, waitMs: wait },
       `rate limited (HTTP 429): waiting ${wait} ms before the next request`,
@@ -695,7 +686,8 @@ export class BinanceRest {
   private rateLimitWait(startedMs: number): number {
     const at = retryAt(this.hostPort, startedMs);
     if (at !== null) return Math.max(0, at - Date.now());
-    if (this.lastUsed !== null && this.lastUsed >= this.opts.weightBudget) {
+    const used = this.counts.usedWeight1m;
+    if (used !== null && used >= this.opts.weightBudget) {
       const now = this.now();
       return MINUTE_MS - (now % MINUTE_MS) + 50;
     }
@@ -727,11 +719,11 @@ export class BinanceRest {
       }
       if (this.windowUsed + weight <= this.opts.weightBudget || this.windowUsed === 0) {
         this.windowUsed += weight;
-        this.requests += 1;
-        this.weightSent += weight;
+        this.counts.requests += 1;
+        this.counts.weight += weight;
         return;
       }
-      this.throttled += 1;
+      this.counts.throttled += 1;
       this.opts.logger.info(
         { used: this.windowUsed, budget: this.opts.weightBudget },
         'request-weight budget of this minute reached: waiting for the next minute',
@@ -753,8 +745,9 @@ export class BinanceRest {
     const raw = (info[this.host] ?? info.null)?.usedWeight1m;
     const used = raw === undefined ? Number.NaN : Number(raw);
     if (Number.isFinite(used)) {
-      this.lastUsed = used;
-      if (this.maxUsed === null || used > this.maxUsed) this.maxUsed = used;
+      const c = this.counts;
+      c.usedWeight1m = used;
+      if (c.maxUsedWeight1m === null || used > c.maxUsedWeight1m) c.maxUsedWeight1m = used;
       if (used > this.windowUsed) this.windowUsed = used;
     }
   }

@@ -154,11 +154,20 @@ export async function loadHourlyKlines(
   cacheDir: string | null = defaultHourlyCacheDir(),
 ): Promise<HourlyKlines> {
   const folder = path.join(path.resolve(dir), 'binance', 'klines-1h');
+  return new HourlyKlines(folder, (await listHourlyKlineFiles(folder)) ?? new Map(), cacheDir);
+}
+
+/**
+ * The files of a `klines-1h` folder, without reading them: symbol → path of `<SYMBOL>.csv`, else of
+ * `<SYMBOL>.csv.gz` (the plain one wins when both exist); other names are passed over.
+ * @param folder e.g. `<data dir>/binance/klines-1h`. @returns null when the folder cannot be listed.
+ */
+export async function listHourlyKlineFiles(folder: string): Promise<Map<string, string> | null> {
   let names: string[];
   try {
     names = (await readdir(folder)).sort();
   } catch {
-    return new HourlyKlines(folder, new Map(), cacheDir);
+    return null;
   }
   const files = new Map<string, string>();
   for (const name of names) {
@@ -167,5 +176,5 @@ export async function loadHourlyKlines(
     const symbol = m[1] as string;
     if (!m[2] || !files.has(symbol)) files.set(symbol, path.join(folder, name));
   }
-  return new HourlyKlines(folder, files, cacheDir);
+  return files;
 }

@@ -3,7 +3,7 @@
  * `position_risk`, `intraday_accounts`, `intraday_decisions`, `intraday_exits`. Decimals are written and
  * read as strings (numeric), instants as `Date` (timestamptz), like the rest of the ledger adapter.
  */
-import type { ColumnType, GeneratedAlways, Kysely } from 'kysely';
+import type { ColumnType, GeneratedAlways, Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { IntradayAccountRow, IntradayExitRow, RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { Database } from './schema.ts';
 
@@ -58,6 +58,9 @@ export interface IntradayExitsTable {
 }
 
 /** The ledger database with the intraday tables. */
+/** The intraday tables keyed by `account_id`. */
+type AccountTable = 'position_risk' | 'intraday_accounts' | 'intraday_exits';
+
 export interface IntradayDatabase extends Database {
   position_risk: PositionRiskTable;
   intraday_accounts: IntradayAccountsTable;
@@ -73,14 +76,22 @@ export class IntradayStore {
     this.db = db as unknown as Kysely<IntradayDatabase>;
   }
 
+  /** Every column of the rows of `table` that belong to the account `accountId` (a query to complete). */
+  private ofAccount<T extends AccountTable>(
+    table: T,
+    accountId: string,
+  ): SelectQueryBuilder<IntradayDatabase, T, Selectable<IntradayDatabase[T]>> {
+    // One query over the three tables' shared `account_id`; kysely cannot type a generic table's where.
+    const q = this.db
+      .selectFrom(table as AccountTable)
+      .selectAll()
+      .where('account_id', '=', accountId);
+    return q as unknown as SelectQueryBuilder<IntradayDatabase, T, Selectable<IntradayDatabase[T]>>;
+  }
+
   /** See {@link IntradayJournal.riskStates}. */
   async riskStates(accountId: string): Promise<RiskStateRow[]> {
-    const rows = await this.db
-      .selectFrom('position_risk')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('symbol')
-      .execute();
+    const rows = await this.ofAccount('position_risk', accountId).orderBy('symbol').execute();
     return rows.map((r) => ({
       symbol: r.symbol,
       costBasis: canon(r.cost_basis),
@@ -123,11 +134,7 @@ export class IntradayStore {
 
   /** See {@link IntradayJournal.intradayAccount}. */
   async intradayAccount(accountId: string): Promise<IntradayAccountRow | null> {
-    const r = await this.db
-      .selectFrom('intraday_accounts')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
+    const r = await this.ofAccount('intraday_accounts', accountId).executeTakeFirst();
     if (!r) return null;
     return {
       equityPeak: canon(r.equity_peak),
@@ -194,12 +201,7 @@ export class IntradayStore {
 
   /** See {@link IntradayJournal.intradayExits}. */
   async intradayExits(accountId: string): Promise<IntradayExitRow[]> {
-    const rows = await this.db
-      .selectFrom('intraday_exits')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('id')
-      .execute();
+    const rows = await this.ofAccount('intraday_exits', accountId).orderBy('id').execute();
     return rows.map((r) => ({
       at: r.at.getTime(),
       symbol: r.symbol,

@@ -37,6 +37,7 @@ import { applyHaltEvent, readHaltEvents, readHaltState } from './halt-store.ts';
 import { IntradayStore } from './intraday-store.ts';
 import { type MigrationReport, migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
+import { balanceColumns, positionColumns } from './state-rows.ts';
 import { bookTriggeredStop } from './stop-booking.ts';
 import { StopStore } from './stop-store.ts';
 import { heldUnsettledFills, lastFillId, saveUnfinishedState, unsettledScope } from './unfinished-state.ts';
@@ -491,18 +492,9 @@ export class PostgresLedger implements Ledger {
   async saveState(runId: string, accountId: string, state: AccountState): Promise<void> {
     const run_id = inId(runId, 'runId');
     const account_id = inId(accountId, 'accountId');
-    const balances = state.balances.map((b) => ({
-      asset: b.asset,
-      free: inDec(b.free, `balance ${b.asset}.free`),
-      locked: inDec(b.locked, `balance ${b.asset}.locked`),
-    }));
+    const balances = state.balances.map((b) => balanceColumns(b, inDec));
     const positions = state.positions.map((p) => ({
-      asset: p.asset,
-      symbol: p.symbol,
-      quantity: inDec(p.quantity, `position ${p.asset}.quantity`),
-      cost_basis: inDec(p.costBasis, `position ${p.asset}.costBasis`),
-      realized_pnl: inDec(p.realizedPnl, `position ${p.asset}.realizedPnl`),
-      fees_quote: inDec(p.feesQuote, `position ${p.asset}.feesQuote`),
+      ...positionColumns(p, inDec),
       mark_price: inDec(p.markPrice, `position ${p.asset}.markPrice`),
       market_value: inDec(p.marketValue, `position ${p.asset}.marketValue`),
       unrealized_pnl: inDec(p.unrealizedPnl, `position ${p.asset}.unrealizedPnl`),
@@ -579,17 +571,9 @@ export class PostgresLedger implements Ledger {
       for (const chunk of chunks(positions)) {
         await trx
           .insertInto('positions')
+          // The snapshot's columns without its marks.
           .values(
-            chunk.map((p) => ({
-              account_id,
-              run_id,
-              asset: p.asset,
-              symbol: p.symbol,
-              quantity: p.quantity,
-              cost_basis: p.cost_basis,
-              realized_pnl: p.realized_pnl,
-              fees_quote: p.fees_quote,
-            })),
+            chunk.map(({ mark_price, market_value, unrealized_pnl, ...p }) => ({ ...p, run_id, account_id })),
           )
           .execute();
       }

@@ -17,6 +17,8 @@ type Num = string;
 type Ts = ColumnType<Date, Date, Date>;
 /** A `timestamptz` column with a default (`now()`). */
 type TsDefault = ColumnType<Date, Date | undefined, Date>;
+/** A nullable column an insert may leave out (null then): read and written as `T | null`. */
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 /** A `jsonb` column: read as parsed JSON, written as JSON text. */
 type Json = ColumnType<unknown, string | null, string | null>;
 
@@ -28,11 +30,11 @@ export interface AccountsTable {
   quote_asset: string;
   initial_quote: Num;
   /** Migration 004: `replay` or `<kind> <base URL>`; null for a testnet/live account not yet adopted. */
-  venue: ColumnType<string | null, string | null | undefined, string | null>;
-  state_run_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
-  state_saved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  venue: Optional<string>;
+  state_run_id: Optional<Ref>;
+  state_saved_at: Optional<Date>;
   /** Migration 010: the last fill (fills.id) held in the current state; null = none. */
-  state_fill_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
+  state_fill_id: Optional<Ref>;
   created_at: TsDefault;
 }
 
@@ -50,15 +52,15 @@ export interface RunsTable {
   config: Json;
   decision_time: Ts;
   started_at: Ts;
-  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  duration_ms: ColumnType<string | null, string | null | undefined, string | null>;
+  finished_at: Optional<Date>;
+  duration_ms: Optional<string>;
   timings: Json;
   summary: Json;
-  exit_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  exit_reason: Optional<string>;
   /** Migration 004: the failed/abandoned run of the same period this run resumes. */
-  continues_run_id: ColumnType<string | null, Ref | null | undefined, Ref | null>;
+  continues_run_id: Optional<Ref>;
   /** Migration 004: last sign of life of a running run. */
-  heartbeat_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  heartbeat_at: Optional<Date>;
 }
 
 /** `universe_decisions`. */
@@ -99,9 +101,9 @@ export interface OrdersTable {
   avg_price: Num | null;
   slippage_bps: number | null;
   latency_ms: ColumnType<string | null, number | null | undefined, number | null>;
-  transact_time: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  transact_time: Optional<Date>;
   recorded_at: TsDefault;
-  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completed_at: Optional<Date>;
 }
 
 /** `fills`. */
@@ -314,7 +316,7 @@ export interface RiskHaltEventsTable {
   from_status: string;
   to_status: string;
   actor: string | null;
-  run_id: ColumnType<Ref | null, Ref | null | undefined, Ref | null>;
+  run_id: Optional<Ref>;
   detail: Json;
 }
 

@@ -9,6 +9,7 @@ import { dec, decStr } from '../../domain/decimal.ts';
 import type { Balance } from '../../domain/types.ts';
 import type { PositionRow } from '../../ports/ledger-rows.ts';
 import type { Database } from './schema.ts';
+import { balanceColumns, positionColumns } from './state-rows.ts';
 
 /** Run statuses whose fills may not be in the saved state yet (the run did not save it). */
 export const UNFINISHED_STATUSES = ['failed', 'running', 'abandoned'];
@@ -79,19 +80,12 @@ export async function saveUnfinishedState(
   const balances = state.balances.map((b) => ({
     account_id: accountId,
     run_id: runId,
-    asset: b.asset,
-    free: num(b.free, `balance ${b.asset}.free`),
-    locked: num(b.locked, `balance ${b.asset}.locked`),
+    ...balanceColumns(b, num),
   }));
   const positions = state.positions.map((p) => ({
     account_id: accountId,
     run_id: runId,
-    asset: p.asset,
-    symbol: p.symbol,
-    quantity: num(p.quantity, `position ${p.asset}.quantity`),
-    cost_basis: num(p.costBasis, `position ${p.asset}.costBasis`),
-    realized_pnl: num(p.realizedPnl, `position ${p.asset}.realizedPnl`),
-    fees_quote: num(p.feesQuote, `position ${p.asset}.feesQuote`),
+    ...positionColumns(p, num),
   }));
   await db.transaction().execute(async (trx) => {
     const account = await trx
