@@ -117,14 +117,14 @@ try {
   if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
   else {
     process.stdout.write(
-      [
+      `${[
         `intraday pass, ${held} positions, emulator +${rttMs} ms per request, ledger ${figures.ledger}`,
         `  cold (catch-up of 12 hourly candles each): ${figures.cold.ms} ms, ${cold.requests} requests`,
         `  warm (daemon, adapters open): median ${median.toFixed(0)} ms [${figures.warm_ms.join(', ')}], requests [${figures.warm_requests.join(', ')}]`,
         `  warm one-shot (fresh adapters): ${oneShot.ms.toFixed(0)} ms, ${oneShot.requests} requests`,
         `  targets <= 400 ms, <= 3 requests: ${figures.met ? 'met' : 'MISSED'}`,
         `  machine load: ${figures.load}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
   }
 } finally {

@@ -49,7 +49,8 @@ export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
   { code: EXIT.PHASE_REJECTED, meaning: 'every order of a phase was rejected' },
   {
     code: EXIT.DATA_ERROR,
-    meaning: 'decision prices unusable: a last price missing or <= 0 for a symbol to trade (run recorded failed)',
+    meaning:
+      'decision prices unusable: a last price missing or <= 0 for a symbol to trade (run recorded failed)',
   },
   {
     code: EXIT.NO_INPUT,
@@ -57,7 +58,8 @@ export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = Object.freeze([
   },
   {
     code: EXIT.UNAVAILABLE,
-    meaning: 'the database or the exchange is unreachable, failed or answered something invalid (run recorded failed)',
+    meaning:
+      'the database or the exchange is unreachable, failed or answered something invalid (run recorded failed)',
   },
   {
     code: EXIT.TEMPFAIL,

@@ -187,7 +187,11 @@ export class Dataset implements MarketData {
    * laying a backtest's day grid out: `PriceRows` of src/domain/backtest/market.ts); undefined for an
    * unknown symbol or a series given as an array of candles (then use {@link candlesBetween}).
    */
-  priceRowsBetween(symbol: string, fromMs: number, toMs: number): ReturnType<KlineTable['priceRows']> | undefined {
+  priceRowsBetween(
+    symbol: string,
+    fromMs: number,
+    toMs: number,
+  ): ReturnType<KlineTable['priceRows']> | undefined {
     const s = this.series.get(symbol);
     if (!(s instanceof KlineTable)) return undefined;
     if (!(toMs >= fromMs)) return s.priceRows(0, 0);
@@ -414,7 +418,9 @@ export async function loadDataset(dir: string, opts: LoadDatasetOptions = {}): P
 
   const cache = opts.cache === undefined ? defaultDailyCache() : opts.cache;
   const klinesP = loadDailyKlines(root, selected, klineFiles, opts.symbols ? null : cache);
-  const snapshotsP = Promise.all([...infoFiles.values()].map((file) => loadExchangeInfo(file, cache?.dir ?? null)));
+  const snapshotsP = Promise.all(
+    [...infoFiles.values()].map((file) => loadExchangeInfo(file, cache?.dir ?? null)),
+  );
   const baseAssetsP = symbolsCsv
     ? readDataText(symbolsCsv).then((t) => parseSymbolsCsv(t, symbolsCsv))
     : undefined;

@@ -83,13 +83,18 @@ export function dailyCacheFile(dir: string, root: string): string {
   return path.join(dir, `daily-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.bin`);
 }
 
-const sectionBytes = (rows: number, textLength: number): number => 4 * 8 * rows + align8(8 * rows) + align8(textLength);
+const sectionBytes = (rows: number, textLength: number): number =>
+  4 * 8 * rows + align8(8 * rows) + align8(textLength);
 
 /**
  * The cached tables of the files in `stamps` whose size, mtime and ctime still match, by symbol (empty
  * when the cache file is absent, unreadable, of another format or directory, or inconsistent). Never throws.
  */
-export function readDailyCache(cacheFile: string, root: string, stamps: readonly SourceStamp[]): Map<string, KlineTable> {
+export function readDailyCache(
+  cacheFile: string,
+  root: string,
+  stamps: readonly SourceStamp[],
+): Map<string, KlineTable> {
   const out = new Map<string, KlineTable>();
   const read = readCacheFile<Header>(cacheFile, MAGIC, DAILY_CACHE_FORMAT);
   if (read === null) return out;
@@ -100,7 +105,13 @@ export function readDailyCache(cacheFile: string, root: string, stamps: readonly
     const byName = new Map(header.entries.map((e) => [e.name, e]));
     for (const s of stamps) {
       const e = byName.get(path.relative(root, s.file));
-      if (!e || e.symbol !== s.symbol || e.size !== s.size || e.mtimeMs !== s.mtimeMs || e.ctimeMs !== s.ctimeMs) {
+      if (
+        !e ||
+        e.symbol !== s.symbol ||
+        e.size !== s.size ||
+        e.mtimeMs !== s.mtimeMs ||
+        e.ctimeMs !== s.ctimeMs
+      ) {
         continue;
       }
       const { rows, off, textLength } = e;

@@ -92,7 +92,10 @@ export interface ExistingKlineFile {
  * @param intervalMs the candle interval, ms (alignment check of `indexKlineCsv`).
  * @throws DataError naming the file, line and field when it exists but is corrupt.
  */
-export async function readKlineFile(plainPath: string, intervalMs: number): Promise<ExistingKlineFile | null> {
+export async function readKlineFile(
+  plainPath: string,
+  intervalMs: number,
+): Promise<ExistingKlineFile | null> {
   const file = await locateFile(plainPath);
   if (file === null) return null;
   const raw = await readDataText(file);

@@ -94,7 +94,8 @@ function readExchangeInfoCache(
   const read = readCacheFile<Header>(cacheFile, MAGIC, EXCHANGE_INFO_CACHE_FORMAT);
   if (!read) return null;
   const { buf, header: h } = read;
-  if (h.file !== abs || h.size !== st.size || h.mtimeMs !== st.mtimeMs || h.ctimeMs !== st.ctimeMs) return null;
+  if (h.file !== abs || h.size !== st.size || h.mtimeMs !== st.mtimeMs || h.ctimeMs !== st.ctimeMs)
+    return null;
   if (!Array.isArray(h.symbols) || !Array.isArray(h.ends) || h.symbols.length !== h.ends.length) return null;
   if (typeof h.serverTimeMs !== 'number' || !Number.isFinite(h.serverTimeMs)) return null;
   const last = h.ends.length > 0 ? (h.ends[h.ends.length - 1] as number) : 0;
@@ -108,7 +109,12 @@ function readExchangeInfoCache(
 }
 
 /** Writes the cache of `snapshot` (source `abs` with identity `st`). Never throws. */
-function writeExchangeInfoCache(cacheFile: string, abs: string, st: FileStamp, snapshot: ExchangeInfoSnapshot): void {
+function writeExchangeInfoCache(
+  cacheFile: string,
+  abs: string,
+  st: FileStamp,
+  snapshot: ExchangeInfoSnapshot,
+): void {
   const symbols: [string, string, string, string | null][] = [];
   const parts: Buffer[] = [];
   const ends: number[] = [];

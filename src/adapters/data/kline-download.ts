@@ -28,7 +28,10 @@ import {
 import { HOUR_MS } from './kline-csv.ts';
 
 /** The intervals of our layout: folder `klines-<interval>` and candle length, ms. */
-export const DOWNLOAD_INTERVALS: Readonly<Record<string, number>> = Object.freeze({ '1d': DAY_MS, '1h': HOUR_MS });
+export const DOWNLOAD_INTERVALS: Readonly<Record<string, number>> = Object.freeze({
+  '1d': DAY_MS,
+  '1h': HOUR_MS,
+});
 
 /** The first day of Binance spot market data (the exchange opened in July 2017); default `--from`. */
 export const BINANCE_SPOT_START_MS = Date.UTC(2017, 6, 1);
@@ -166,7 +169,9 @@ export async function downloadKlines(source: KlineSource, req: DownloadRequest):
   const quotes = new Set<string>();
   const considered = new Set<string>();
   if (req.symbols && req.symbols.length > 0) {
-    const unknown = req.symbols.filter((s) => !listed.has(s) && !intervals.some((i) => existing.get(i)?.has(s)));
+    const unknown = req.symbols.filter(
+      (s) => !listed.has(s) && !intervals.some((i) => existing.get(i)?.has(s)),
+    );
     if (unknown.length > 0)
       throw new UserInputError(
         `--symbols: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not listed by the exchange's exchangeInfo and ${unknown.length === 1 ? 'has' : 'have'} no file in ${root} (nothing was downloaded)`,
@@ -297,7 +302,11 @@ async function downloadOne(
   let prev = lastHave ?? Number.NEGATIVE_INFINITY;
   let requests = 0;
   for (let pageStart = start; pageStart <= endOpen; ) {
-    const page = await source.klines(symbol, interval, { startTime: pageStart, endTime: endOpen, limit: KLINES_PAGE });
+    const page = await source.klines(symbol, interval, {
+      startTime: pageStart,
+      endTime: endOpen,
+      limit: KLINES_PAGE,
+    });
     requests++;
     let last = Number.NaN;
     for (const [i, raw] of page.entries()) {
@@ -322,7 +331,13 @@ async function downloadOne(
   let before = lastHave;
   for (const r of got) {
     if (before !== undefined && r.openTime - before > ms)
-      gaps.push({ symbol, interval, afterMs: before, beforeMs: r.openTime, missing: (r.openTime - before) / ms - 1 });
+      gaps.push({
+        symbol,
+        interval,
+        afterMs: before,
+        beforeMs: r.openTime,
+        missing: (r.openTime - before) / ms - 1,
+      });
     before = r.openTime;
   }
   if (got.length === 0) return { outcome: have ? 'up-to-date' : 'empty', rows: 0, requests, gaps };

@@ -47,7 +47,14 @@ function expectSameGrid(lazy: BacktestMarket, eager: BacktestMarket): void {
     const a = lazy.series[i];
     const b = eager.series[i];
     if (!a || !b) throw new Error(`series ${i} missing`);
-    for (const key of ['at', 'atOrBefore', 'close', 'openMantissa', 'closeMantissa', 'segmentStart'] as const) {
+    for (const key of [
+      'at',
+      'atOrBefore',
+      'close',
+      'openMantissa',
+      'closeMantissa',
+      'segmentStart',
+    ] as const) {
       expect({ symbol: a.info.symbol, key, diff: firstDifference(a[key], b[key]) }).toEqual({
         symbol: a.info.symbol,
         key,

@@ -6,11 +6,10 @@
  * is ignored and rebuilt; a corrupt source file still fails loudly; an unwritable cache directory costs
  * nothing but the cache.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataError, type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { DAILY_CACHE_FORMAT, dailyCacheFile } from '../../../src/adapters/data/daily-cache.ts';
 import { useTempDirs } from '../../support/temp-dirs.ts';
@@ -31,7 +30,10 @@ function copyData(): string {
   const names = readdirSync(bundledKlines).filter((n) => SYMBOLS.includes(n.replace(/\.csv(\.gz)?$/, '')));
   expect(names.length).toBe(SYMBOLS.length);
   for (const n of names) copyFileSync(path.join(bundledKlines, n), path.join(klines, n));
-  copyFileSync(path.join(BUNDLED, 'binance', 'exchangeInfo.json.gz'), path.join(root, 'binance', 'exchangeInfo.json.gz'));
+  copyFileSync(
+    path.join(BUNDLED, 'binance', 'exchangeInfo.json.gz'),
+    path.join(root, 'binance', 'exchangeInfo.json.gz'),
+  );
   return root;
 }
 
@@ -75,20 +77,26 @@ describe('loadDataset daily cache', () => {
     const file = path.join(root, 'binance', 'klines-1d', 'FTTUSDT.csv');
     const header = 'open_time_ms,open,high,low,close,volume,quote_volume,trades';
     // a plain file wins over the .gz: a two-row FTTUSDT, cached, then rewritten with three other rows
-    writeFileSync(file, `${header}\n1704067200000,1.0,2.0,0.5,1.5,10,15.5,7\n1704153600000,1.5,1.6,1.4,1.55,3,,\n`);
+    writeFileSync(
+      file,
+      `${header}\n1704067200000,1.0,2.0,0.5,1.5,10,15.5,7\n1704153600000,1.5,1.6,1.4,1.55,3,,\n`,
+    );
     try {
       expect((await loadDataset(root, { cache })).dailyCache).toBe('rebuilt');
       const cached = await loadDataset(root, { cache });
       expect(cached.dailyCache).toBe('hit');
       expect(cached.candlesOf('FTTUSDT').map((c) => c.close)).toEqual(['1.5', '1.55']);
-      writeFileSync(file, `${header}\n1704067200000,1.0,2.0,0.5,2.5,10,15.5,7\n1704153600000,1.5,1.6,1.4,2.75,3,,\n1704240000000,2.75,3,2,3.125,1,,\n`);
+      writeFileSync(
+        file,
+        `${header}\n1704067200000,1.0,2.0,0.5,2.5,10,15.5,7\n1704153600000,1.5,1.6,1.4,2.75,3,,\n1704240000000,2.75,3,2,3.125,1,,\n`,
+      );
       const ds = await loadDataset(root, { cache });
       expect(ds.dailyCache).toBe('rebuilt');
       expect(ds.candlesOf('FTTUSDT').map((c) => c.close)).toEqual(['2.5', '2.75', '3.125']);
       // 3.125 × 10^8 = 312500000, exactly
-      expect(Array.from(ds.priceRowsBetween('FTTUSDT', 0, Date.UTC(2030, 0, 1))?.columns.closeMantissa ?? [])).toEqual([
-        250000000, 275000000, 312500000,
-      ]);
+      expect(
+        Array.from(ds.priceRowsBetween('FTTUSDT', 0, Date.UTC(2030, 0, 1))?.columns.closeMantissa ?? []),
+      ).toEqual([250000000, 275000000, 312500000]);
       const again = await loadDataset(root, { cache });
       expect(again.dailyCache).toBe('hit');
       expect(snapshot(again)).toEqual(snapshot(await parsed()));
@@ -100,11 +108,16 @@ describe('loadDataset daily cache', () => {
   it('still fails loudly on a corrupt source file (a cached entry never masks it)', async () => {
     await loadDataset(root, { cache });
     const file = path.join(root, 'binance', 'klines-1d', 'FTTUSDT.csv');
-    writeFileSync(file, 'open_time_ms,open,high,low,close,volume,quote_volume,trades\n1704067200000,1.0,2.0,0.5,-1.5,10,15.5,7\n');
+    writeFileSync(
+      file,
+      'open_time_ms,open,high,low,close,volume,quote_volume,trades\n1704067200000,1.0,2.0,0.5,-1.5,10,15.5,7\n',
+    );
     try {
       const err = await loadDataset(root, { cache }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DataError);
-      expect((err as DataError).message).toMatch(/FTTUSDT\.csv.*line 2.*close "-1\.5" is not a positive price/);
+      expect((err as DataError).message).toMatch(
+        /FTTUSDT\.csv.*line 2.*close "-1\.5" is not a positive price/,
+      );
     } finally {
       rmSync(file);
     }
@@ -113,16 +126,22 @@ describe('loadDataset daily cache', () => {
   const damage: [string, (buf: Buffer) => Buffer][] = [
     ['truncated', (b) => b.subarray(0, Math.floor(b.length / 2))],
     ['garbage', (b) => Buffer.alloc(b.length, 0x41)],
-    ['another format version', (b) => {
-      const c = Buffer.from(b);
-      c.writeUInt32LE(DAILY_CACHE_FORMAT + 1, 8);
-      return c;
-    }],
-    ['an unparsable header', (b) => {
-      const c = Buffer.from(b);
-      c.write('}}}}', 16, 'latin1');
-      return c;
-    }],
+    [
+      'another format version',
+      (b) => {
+        const c = Buffer.from(b);
+        c.writeUInt32LE(DAILY_CACHE_FORMAT + 1, 8);
+        return c;
+      },
+    ],
+    [
+      'an unparsable header',
+      (b) => {
+        const c = Buffer.from(b);
+        c.write('}}}}', 16, 'latin1');
+        return c;
+      },
+    ],
     ['empty', () => Buffer.alloc(0)],
   ];
   for (const [what, hurt] of damage) {
@@ -157,9 +176,9 @@ describe('loadDataset daily cache', () => {
   it('is not used below its size threshold, nor for a subset of symbols', async () => {
     const fresh = temp();
     expect((await loadDataset(root, { cache: { dir: fresh, minBytes: 1e12 } })).dailyCache).toBe('off');
-    expect((await loadDataset(root, { cache: { dir: fresh, minBytes: 0 }, symbols: ['BTCUSDT'] })).dailyCache).toBe(
-      'off',
-    );
+    expect(
+      (await loadDataset(root, { cache: { dir: fresh, minBytes: 0 }, symbols: ['BTCUSDT'] })).dailyCache,
+    ).toBe('off');
     expect(readdirSync(fresh)).toEqual([]);
   });
 });

@@ -3,12 +3,12 @@
  * wrong header, malformed or unsorted rows), `<name>` vs `<name>.gz`, optional files, and the
  * strategy-semantics.md §6 rule branches that the real snapshots do not exercise.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataError, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { parseKlineCsv } from '../../../src/adapters/data/kline-csv.ts';
 import { dayToMs } from '../../../src/domain/time.ts';

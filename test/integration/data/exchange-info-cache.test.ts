@@ -32,7 +32,10 @@ const plain = (snap: Awaited<ReturnType<typeof loadExchangeInfo>>) => ({
   serverTimeMs: snap.serverTimeMs,
   day: snap.day,
   size: snap.symbols.size,
-  symbols: [...snap.symbols.entries()].map(([k, s]) => [k, { ...s, filters: s.filters.map((f) => ({ ...f })) }]),
+  symbols: [...snap.symbols.entries()].map(([k, s]) => [
+    k,
+    { ...s, filters: s.filters.map((f) => ({ ...f })) },
+  ]),
 });
 
 describe('loadExchangeInfo cache', () => {
@@ -40,7 +43,9 @@ describe('loadExchangeInfo cache', () => {
     const { file, text, cacheDir } = setUp();
     const parsed = parseExchangeInfo(text, file);
     const first = await loadExchangeInfo(file, cacheDir);
-    expect(readdirSync(cacheDir)).toEqual([path.basename(exchangeInfoCacheFile(cacheDir, path.resolve(file)))]);
+    expect(readdirSync(cacheDir)).toEqual([
+      path.basename(exchangeInfoCacheFile(cacheDir, path.resolve(file))),
+    ]);
     const cached = await loadExchangeInfo(file, cacheDir);
     // The cached snapshot is not the parsed Map (it reads filters lazily), yet holds the same values.
     expect(cached.symbols).not.toBeInstanceOf(Map);

@@ -99,7 +99,9 @@ describe('hourly cache (derived; the source file stays the truth)', () => {
     for (let k = 0; k < 2; k++) {
       const h = await loadHourlyKlines(data, cache);
       expect(() => h.candlesOf('CCCUSDT')).toThrow(DataError);
-      expect(() => h.candlesOf('CCCUSDT')).toThrow(/line 2: open_time_ms \d+ is not a multiple of 3600000 ms/);
+      expect(() => h.candlesOf('CCCUSDT')).toThrow(
+        /line 2: open_time_ms \d+ is not a multiple of 3600000 ms/,
+      );
     }
     expect(() => readdirSync(cache)).toThrow(); // nothing written, not even the folder
   });
@@ -112,10 +114,16 @@ describe('hourly cache (derived; the source file stays the truth)', () => {
     const entry = hourlyCacheFile(cache, file);
     const good = readFileSync(entry);
     truncateSync(entry, good.length - 3);
-    expect((await loadHourlyKlines(data, cache)).candlesOf('AAAUSDT').map((c) => c.close)).toEqual(['1.5', '1.25']);
+    expect((await loadHourlyKlines(data, cache)).candlesOf('AAAUSDT').map((c) => c.close)).toEqual([
+      '1.5',
+      '1.25',
+    ]);
     expect(readFileSync(entry)).toEqual(good); // rewritten whole
     writeFileSync(entry, Buffer.alloc(good.length, 0x41));
-    expect((await loadHourlyKlines(data, cache)).candlesOf('AAAUSDT').map((c) => c.close)).toEqual(['1.5', '1.25']);
+    expect((await loadHourlyKlines(data, cache)).candlesOf('AAAUSDT').map((c) => c.close)).toEqual([
+      '1.5',
+      '1.25',
+    ]);
   });
 
   it('a cache directory that cannot be written (a file in its place) costs nothing but the cache', async () => {

@@ -4,12 +4,10 @@
  * Expected values come from shared/data/SOURCES.md §2 and "Sanity checks" (BTCUSDT 1h 2021-01-01 00:00) and
  * from the raw files (`wc -l`, awk over klines-1h/BTCUSDT.csv for the maintenance gap).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, type Dataset, loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { HOUR_MS, loadHourlyKlines } from '../../../src/adapters/data/hourly-klines.ts';
 import { dayToMs } from '../../../src/domain/time.ts';

@@ -51,9 +51,7 @@ describe('BundledMarketCaps over the CMC top-200 file', () => {
 
   it('a snapshot 46 days old is too old for maxAgeDays 45; 45 days is not', async () => {
     // The last snapshot is 2025-10-01; 2025-11-15 is 45 days later, 2025-11-16 is 46.
-    expect((await capsOn('2025-11-15')).get('BTC')?.snapshotMs).toBe(
-      dayToMs('2025-10-01'),
-    );
+    expect((await capsOn('2025-11-15')).get('BTC')?.snapshotMs).toBe(dayToMs('2025-10-01'));
     const tooOld = await capsOn('2025-11-16');
     expect(tooOld.has('BTC')).toBe(false);
     expect(tooOld.size).toBe(0);
