@@ -132,6 +132,11 @@ interface FastRules {
   readonly step: bigint;
   /** The step at HD (`step × 10^FD`): `floor_step(h) = h / stepH × step` for a holding at HD. */
   readonly stepH: bigint;
+  /**
+   * `Number(stepH)`: `Number` rounds monotonically, so `Number(h) < stepHF` proves `h < stepH` (a holding
+   * below one step, `floor_step(h) = 0`) without a bigint division.
+   */
+  readonly stepHF: number;
   /** `Number(step)`: for the one-sided float screen of a zero-quantity BUY. */
   readonly stepF: number;
   readonly minQty: bigint;
@@ -394,6 +399,7 @@ export class FastBook implements Book {
       r = {
         step: step === 0n ? 1n : step,
         stepH: (step === 0n ? 1n : step) * this.pFD,
+        stepHF: Number((step === 0n ? 1n : step) * this.pFD),
         stepF: step === 0n ? 1 : Number(step),
         minQty: parseScaled(s.minQty, QTY_DECIMALS),
         minNotional,
@@ -425,10 +431,12 @@ export class FastBook implements Book {
   private setHolding(i: number, h: bigint): void {
     const had = (this.hold[i] as bigint) !== 0n;
     this.hold[i] = h;
-    this.holdFloat[i] = Number(h);
+    const hF = Number(h);
+    this.holdFloat[i] = hF;
     if (h !== 0n) {
       const r = this.rules(i);
-      const floor = (h / r.stepH) * r.step;
+      // Dust (below one step: what a full SELL leaves) skips the bigint division (see FastRules.stepHF).
+      const floor = hF < r.stepHF ? 0n : (h / r.stepH) * r.step;
       this.holdFloor[i] = floor;
       this.sellable[i] = floor === 0n ? 0 : 1;
       if (!toLimbs(h, HOLD_LIMBS, this.holdLimbs, i * HOLD_LIMBS)) this.holdLimbs[i * HOLD_LIMBS] = -1;
