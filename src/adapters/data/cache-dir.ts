@@ -51,6 +51,33 @@ export function readCacheFile<H>(
 }
 
 /**
+ * A new cache file of the common layout (see {@link readCacheFile}), zero-filled past its header: the
+ * header is `header(base)`, where `base` is where the 8-byte aligned sections start, right after the
+ * header (a header names its own end, so it is sized with `header(0)` plus room for the digits of the
+ * numbers that depend on `base`); `sectionBytes` bytes of sections follow.
+ * @returns the buffer (`base + sectionBytes` bytes) and `base`.
+ */
+export function newCacheFile(
+  magic: string,
+  version: number,
+  header: (base: number) => unknown,
+  sectionBytes: number,
+): { buf: Buffer; base: number } {
+  let base = align8(16 + Buffer.byteLength(JSON.stringify(header(0)), 'utf8') + 32);
+  let json = Buffer.from(JSON.stringify(header(base)), 'utf8');
+  while (16 + json.length > base) {
+    base = align8(16 + json.length + 32);
+    json = Buffer.from(JSON.stringify(header(base)), 'utf8');
+  }
+  const buf = Buffer.alloc(base + sectionBytes);
+  buf.write(magic, 0, 'latin1');
+  buf.writeUInt32LE(version, 8);
+  buf.writeUInt32LE(json.length, 12);
+  json.copy(buf, 16);
+  return { buf, base };
+}
+
+/**
  * Writes a cache file whole or not at all: `buf` into `tmp` (a name of this process next to `file`),
  * then renamed onto `file`; on failure `tmp` is removed when it exists.
  * @returns whether `file` now holds `buf`. Never throws.

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { align8, dataCacheDir, readCacheFile, writeCacheFile } from './cache-dir.ts';
+import { align8, dataCacheDir, newCacheFile, readCacheFile, writeCacheFile } from './cache-dir.ts';
 import { KlineTable } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older cache is then rebuilt). */
@@ -178,16 +178,12 @@ export function writeDailyCache(
     });
     off += sectionBytes(table.length, textLength);
   });
-  // the header holds `base` and `total`, which depend on its length: reserve room for their digits
-  const draft = Buffer.byteLength(JSON.stringify({ root, total: 0, base: 0, entries }), 'utf8');
-  const base = align8(16 + draft + 32);
-  const total = base + off;
-  const header = Buffer.from(JSON.stringify({ root, total, base, entries } satisfies Header), 'utf8');
-  const buf = Buffer.alloc(total);
-  buf.write(MAGIC, 0, 'latin1');
-  buf.writeUInt32LE(DAILY_CACHE_FORMAT, 8);
-  buf.writeUInt32LE(header.length, 12);
-  header.copy(buf, 16);
+  const { buf, base } = newCacheFile(
+    MAGIC,
+    DAILY_CACHE_FORMAT,
+    (base) => ({ root, total: base + off, base, entries }) satisfies Header,
+    off,
+  );
   files.forEach(({ table }, i) => {
     const e = entries[i] as Entry;
     const at = base + e.off;

@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { msToDay } from '../../domain/time.ts';
-import { align8, readCacheFile, writeCacheFile } from './cache-dir.ts';
+import { newCacheFile, readCacheFile, writeCacheFile } from './cache-dir.ts';
 import { DataError } from './data-error.ts';
 import { readDataText } from './data-files.ts';
 import {
@@ -115,6 +115,11 @@ function writeExchangeInfoCache(
   st: FileStamp,
   snapshot: ExchangeInfoSnapshot,
 ): void {
+  try {
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+  } catch {
+    return; // no cache directory: parsed every time
+  }
   const symbols: [string, string, string, string | null][] = [];
   const parts: Buffer[] = [];
   const ends: number[] = [];
@@ -126,9 +131,11 @@ function writeExchangeInfoCache(
     end += b.length;
     ends.push(end);
   }
-  const header = (base: number): Buffer =>
-    Buffer.from(
-      JSON.stringify({
+  const { buf, base } = newCacheFile(
+    MAGIC,
+    EXCHANGE_INFO_CACHE_FORMAT,
+    (base) =>
+      ({
         file: abs,
         size: st.size,
         mtimeMs: st.mtimeMs,
@@ -137,27 +144,13 @@ function writeExchangeInfoCache(
         symbols,
         ends,
         base,
-      } satisfies Header),
-      'utf8',
-    );
-  // The header holds `base`, its own end (aligned): size it with a placeholder of the final width.
-  let base = align8(16 + header(0).length);
-  base = align8(16 + header(base).length);
-  const head = header(base);
-  const buf = Buffer.alloc(base + end);
-  buf.write(MAGIC, 0, 'latin1');
-  buf.writeUInt32LE(EXCHANGE_INFO_CACHE_FORMAT, 8);
-  buf.writeUInt32LE(head.length, 12);
-  head.copy(buf, 16);
+      }) satisfies Header,
+    end,
+  );
   let off = base;
   for (const p of parts) {
     p.copy(buf, off);
     off += p.length;
-  }
-  try {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
-  } catch {
-    return; // no cache directory: parsed every time
   }
   writeCacheFile(cacheFile, `${cacheFile}.${process.pid}.tmp`, buf);
 }

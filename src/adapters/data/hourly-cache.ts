@@ -25,7 +25,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
-import { align8, dataCacheDir, readCacheFile, writeCacheFile } from './cache-dir.ts';
+import { align8, dataCacheDir, newCacheFile, readCacheFile, writeCacheFile } from './cache-dir.ts';
 import { KlineTable, type LazyText } from './kline-csv.ts';
 
 /** Bump when the layout or what is stored changes (an older entry is then rewritten). */
@@ -153,21 +153,15 @@ export function writeHourlyCache(
   if (rows !== table.length || COLUMNS.some((name) => columns[name].length !== rows)) return false;
   for (let i = 0; i < rows; i++) if (times[i] !== table.openTimeAt(i)) return false;
   if (Buffer.byteLength(text, 'latin1') !== Buffer.byteLength(text, 'utf8')) return false;
-  const draft = Buffer.byteLength(
-    JSON.stringify({ ...stamp, rows, textLength: text.length, base: 0, total: 0 }),
+  const columnBytes = 8 * rows + align8(8 * rows) + COLUMNS.length * 8 * rows;
+  const sections = columnBytes + text.length;
+  const { buf, base } = newCacheFile(
+    MAGIC,
+    HOURLY_CACHE_FORMAT,
+    (base) => ({ ...stamp, rows, textLength: text.length, base, total: base + sections }) satisfies Header,
+    sections,
   );
-  const base = align8(16 + draft + 32);
-  const textAt = base + 8 * rows + align8(8 * rows) + COLUMNS.length * 8 * rows;
-  const total = textAt + text.length;
-  const header = Buffer.from(
-    JSON.stringify({ ...stamp, rows, textLength: text.length, base, total } satisfies Header),
-    'utf8',
-  );
-  const buf = Buffer.alloc(total);
-  buf.write(MAGIC, 0, 'latin1');
-  buf.writeUInt32LE(HOURLY_CACHE_FORMAT, 8);
-  buf.writeUInt32LE(header.length, 12);
-  header.copy(buf, 16);
+  const textAt = base + columnBytes;
   new Float64Array(buf.buffer, buf.byteOffset + base, rows).set(times);
   new Uint32Array(buf.buffer, buf.byteOffset + base + 8 * rows, rows).set(starts);
   new Uint32Array(buf.buffer, buf.byteOffset + base + 12 * rows, rows).set(ends);
