@@ -9,6 +9,7 @@ import { priceMantissa8 } from '../../domain/backtest/exact.ts';
 import { emptyHourlyColumns, type HourlyBars, type HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
 import type { HourlyTable } from './hourly-cache.ts';
+import { rowCommas } from './kline-csv.ts';
 
 /**
  * The `HourlyColumns` of every row of a validated kline text (8 fields per row, prices > 0): open, high and
@@ -18,17 +19,14 @@ import type { HourlyTable } from './hourly-cache.ts';
 export function parseHourlyColumns(text: string, starts: ArrayLike<number>): HourlyColumns {
   const n = starts.length;
   const cols = emptyHourlyColumns(n);
+  const c = new Int32Array(5);
   for (let k = 0; k < n; k++) {
-    const c1 = text.indexOf(',', starts[k] as number);
-    const c2 = text.indexOf(',', c1 + 1);
-    const c3 = text.indexOf(',', c2 + 1);
-    const c4 = text.indexOf(',', c3 + 1);
-    const c5 = text.indexOf(',', c4 + 1);
-    const lowText = text.slice(c3 + 1, c4);
-    const closeText = text.slice(c4 + 1, c5);
+    rowCommas(text, starts[k] as number, c);
+    const lowText = text.slice((c[2] as number) + 1, c[3]);
+    const closeText = text.slice((c[3] as number) + 1, c[4]);
     const low = Number(lowText);
-    cols.open[k] = Number(text.slice(c1 + 1, c2));
-    cols.high[k] = Number(text.slice(c2 + 1, c3));
+    cols.open[k] = Number(text.slice((c[0] as number) + 1, c[1]));
+    cols.high[k] = Number(text.slice((c[1] as number) + 1, c[2]));
     cols.low[k] = low;
     cols.closeUnits[k] = priceMantissa8(closeText, Number(closeText));
     cols.lowUnits[k] = priceMantissa8(lowText, low);

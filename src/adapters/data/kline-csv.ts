@@ -42,6 +42,27 @@ export interface LazyText {
 }
 
 /**
+ * The positions of the first `out.length` commas at or after `from` in `text`, into `out` (`out[j]`: the
+ * `j + 1`-th comma; field `j + 1` of a row starting at `from` lies between `out[j] + 1` and `out[j + 1]`).
+ * For rows already validated (8 fields, 7 commas): no check that the commas exist.
+ * @returns `out`.
+ */
+export function rowCommas(text: string, from: number, out: Int32Array): Int32Array {
+  let c = text.indexOf(',', from);
+  out[0] = c;
+  for (let j = 1; j < out.length; j++) {
+    c = text.indexOf(',', c + 1);
+    out[j] = c;
+  }
+  return out;
+}
+
+/** Scratch of {@link rowCommas} for the five commas before `quote_volume` (open … volume). */
+const PRICE_COMMAS = new Int32Array(5);
+/** Scratch of {@link rowCommas} for all seven commas of a row. */
+const ROW_COMMAS = new Int32Array(7);
+
+/**
  * A validated kline file: the text plus, per row, its open time (UTC ms) and position. Rows are strictly
  * ascending by open time, each aligned to the interval (00:00 UTC for daily files, the hour for hourly ones).
  * Candles are materialised on demand; the whole series once (then cached).
@@ -112,14 +133,11 @@ export class KlineTable {
       const openMantissa = new Float64Array(n);
       const closeMantissa = new Float64Array(n);
       const t = this.text;
+      const c = PRICE_COMMAS;
       for (let i = 0; i < n; i++) {
-        const c1 = t.indexOf(',', this.starts[i] as number);
-        const c2 = t.indexOf(',', c1 + 1);
-        const c3 = t.indexOf(',', c2 + 1);
-        const c4 = t.indexOf(',', c3 + 1);
-        const c5 = t.indexOf(',', c4 + 1);
-        const openText = t.slice(c1 + 1, c2);
-        const closeText = t.slice(c4 + 1, c5);
+        rowCommas(t, this.starts[i] as number, c);
+        const openText = t.slice((c[0] as number) + 1, c[1]);
+        const closeText = t.slice((c[3] as number) + 1, c[4]);
         const cl = Number(closeText);
         close[i] = cl;
         closeMantissa[i] = priceMantissa8(closeText, cl);
@@ -209,20 +227,16 @@ export class KlineTable {
     // exactly 8 fields): no row string and no array per candle, which matters for 250k candles.
     const t = this.rowSource(i);
     const end = this.rowEnd;
-    const c1 = t.indexOf(',', this.rowStart);
-    const c2 = t.indexOf(',', c1 + 1);
-    const c3 = t.indexOf(',', c2 + 1);
-    const c4 = t.indexOf(',', c3 + 1);
-    const c5 = t.indexOf(',', c4 + 1);
-    const c6 = t.indexOf(',', c5 + 1);
-    const c7 = t.indexOf(',', c6 + 1);
+    const c = rowCommas(t, this.rowStart, ROW_COMMAS);
+    const c6 = c[5] as number;
+    const c7 = c[6] as number;
     return {
       openTime: this.times[i] as number,
-      open: t.slice(c1 + 1, c2),
-      high: t.slice(c2 + 1, c3),
-      low: t.slice(c3 + 1, c4),
-      close: t.slice(c4 + 1, c5),
-      volume: t.slice(c5 + 1, c6),
+      open: t.slice((c[0] as number) + 1, c[1]),
+      high: t.slice((c[1] as number) + 1, c[2]),
+      low: t.slice((c[2] as number) + 1, c[3]),
+      close: t.slice((c[3] as number) + 1, c[4]),
+      volume: t.slice((c[4] as number) + 1, c6),
       quoteVolume: c7 === c6 + 1 ? null : t.slice(c6 + 1, c7),
       trades: end === c7 + 1 ? null : +t.slice(c7 + 1, end),
     };
