@@ -85,11 +85,11 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   const clockRefusal = live && deps.exchangeNow ? clockGuard(deps.exchangeNow(), clock.now(), dayMs) : null;
   // (deeper with the §11 entry filter on: its slow SMA / breakout channel)
   const historyDays = entryFilterHistoryDays(lookbackDays, s.risk);
+  const { header, newRun } = runRecordsOf(s, req, accountId, dayMs, () => clock.now());
   const snap = await MarketSnapshot.load(market, day, { live, historyDays, universe: s.universe }).catch(
     async (err: unknown) => {
       // 14.2: unusable exchange data at D (not bad input) fails a recorded run of the period.
       if (live && !req.dryRun && !(err instanceof UserInputError)) {
-        const { newRun } = runRecordsOf(s, req, accountId, dayMs, () => clock.now());
         await recordFailedBeforeSession({ journal: ledger, clock, logger: log }, newRun(), err, timings);
       }
       throw err;
@@ -100,7 +100,6 @@ export async function runRebalance(deps: RebalanceDeps, req: RebalanceRequest): 
   // ---- period: forward only, refused by the clock, skipped (§1, 14.3, 14.4) -----------------------
   const last = await ledger.lastCompletedRun(accountId, 'rebalance');
   assertForward(s.account, last, period);
-  const { header, newRun } = runRecordsOf(s, req, accountId, dayMs, () => clock.now());
   const stats = deps.exchangeStats ? { exchangeStats: deps.exchangeStats } : {};
   const stopped: StoppedRunContext = {
     journal: ledger,

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Position } from '../../domain/accounting/average-cost.ts';
 import { convertHoldings } from '../../domain/accounting/token-swap.ts';
-import { type Decimal, dec } from '../../domain/decimal.ts';
+import { type Decimal, dec, decStr } from '../../domain/decimal.ts';
 import { DAY_MS, dayToMs, msToDay } from '../../domain/time.ts';
 import type { Balance } from '../../domain/types.ts';
 import type { SymbolHistory } from '../../domain/universe/eligibility.ts';
@@ -44,6 +44,18 @@ export function bookOfState(state: {
     ]),
   );
   return { balances: totals(state.balances), positions };
+}
+
+/** A book position as the ledger's row (exact decimal strings; the reverse of {@link bookOfState}'s positions). */
+export function positionRowOf(p: Position): PositionRow {
+  return {
+    asset: p.asset,
+    symbol: p.symbol,
+    quantity: decStr(p.quantity),
+    costBasis: decStr(p.costBasis),
+    realizedPnl: decStr(p.realizedPnl),
+    feesQuote: decStr(p.feesQuote),
+  };
 }
 
 /**

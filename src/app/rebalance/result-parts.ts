@@ -13,6 +13,7 @@ import type { EquityPoint, NewRun, PositionSnapshot, RunStatus } from '../../por
 import type { MarketData } from '../../ports/market-data.ts';
 import type { OrderReport, RebalanceResult } from '../rebalance-result.ts';
 import type { RebalanceSettings } from '../settings.ts';
+import { positionRowOf } from './opening-book.ts';
 
 /** The parts of a result of a run that traded nothing. */
 export const noTrade = {
@@ -168,12 +169,7 @@ export function closeBook(
     );
   }
   const snapshots: PositionSnapshot[] = marked.rows.map((r) => ({
-    asset: r.position.asset,
-    symbol: r.position.symbol,
-    quantity: decStr(r.position.quantity),
-    costBasis: decStr(r.position.costBasis),
-    realizedPnl: decStr(r.position.realizedPnl),
-    feesQuote: decStr(r.position.feesQuote),
+    ...positionRowOf(r.position),
     markPrice: decStr(r.mark),
     marketValue: decStr(r.marketValue),
     unrealizedPnl: decStr(r.unrealizedPnl),

@@ -12,7 +12,7 @@ import type { AccountBook } from '../../ports/account-book.ts';
 import type { PositionRow } from '../../ports/ledger-rows.ts';
 import type { UnfinishedState } from '../../ports/unfinished-state.ts';
 import { TradingBook } from '../trading/trading-book.ts';
-import { bookOfState } from './opening-book.ts';
+import { bookOfState, positionRowOf } from './opening-book.ts';
 import { balancesOf } from './result-parts.ts';
 
 /**
@@ -42,14 +42,7 @@ export async function saveUnfinishedBook(
   for (const f of fills) book.bookFill(assetOf(f.symbol), f.symbol, f.side, f, dec(f.commissionQuote));
   const positionRows: PositionRow[] = [...book.positions.values()]
     .sort((a, b) => (a.asset < b.asset ? -1 : 1))
-    .map((p) => ({
-      asset: p.asset,
-      symbol: p.symbol,
-      quantity: decStr(p.quantity),
-      costBasis: decStr(p.costBasis),
-      realizedPnl: decStr(p.realizedPnl),
-      feesQuote: decStr(p.feesQuote),
-    }));
+    .map(positionRowOf);
   await ledger.saveUnfinishedState(
     run.runId,
     run.accountId,

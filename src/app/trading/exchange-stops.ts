@@ -25,7 +25,7 @@ import type { FillRow, OrderOutcomeRow, RunRow } from '../../ports/ledger-rows.t
 import type { OrderJournal } from '../../ports/order-journal.ts';
 import type { OpenStopRow, StopJournal } from '../../ports/stop-journal.ts';
 import type { StopOrders } from '../../ports/stop-orders.ts';
-import { bookOfState } from '../rebalance/opening-book.ts';
+import { bookOfState, positionRowOf } from '../rebalance/opening-book.ts';
 import { fillRow } from './order-rows.ts';
 import { TradingBook } from './trading-book.ts';
 
@@ -205,18 +205,7 @@ async function bookTriggeredStop(
     risk: state ? soldFrom(state, qty) : null,
     book: {
       balances: [...moved].map((asset) => ({ asset, free: decStr(savedBook.get(asset)), locked: '0' })),
-      positions: position
-        ? [
-            {
-              asset: position.asset,
-              symbol: position.symbol,
-              quantity: decStr(position.quantity),
-              costBasis: decStr(position.costBasis),
-              realizedPnl: decStr(position.realizedPnl),
-              feesQuote: decStr(position.feesQuote),
-            },
-          ]
-        : [],
+      positions: position ? [positionRowOf(position)] : [],
     },
   });
   if (!booked) {
