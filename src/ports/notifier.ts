@@ -57,15 +57,12 @@ export interface FailureEvent extends EventBase {
   readonly exit_code: number;
 }
 
-/** One reconciliation difference (RebalanceResult exchange.reconciliation; decimal strings). */
-export type ReconciliationDifference = ReconciliationRow;
-
 /** A run whose ledger and exchange balances differ (sent with the summary when there is any difference). */
 export interface ReconciliationEvent extends EventBase {
   readonly type: 'reconciliation';
   readonly run_id: string | null;
   readonly period: string;
-  readonly differences: readonly ReconciliationDifference[];
+  readonly differences: readonly ReconciliationRow[];
 }
 
 /** An intraday exit (strategy-semantics.md §10): for the intraday worker, wired at its merge. */

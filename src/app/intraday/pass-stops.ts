@@ -9,6 +9,7 @@
 import { dec } from '../../domain/decimal.ts';
 import type { RiskSettings } from '../../domain/risk/risk-settings.ts';
 import type { SymbolRules } from '../../domain/types.ts';
+import type { OrderOutcome } from '../../ports/exchange.ts';
 import type { RiskStateRow } from '../../ports/intraday-journal.ts';
 import type { OpenStopRow } from '../../ports/stop-journal.ts';
 import {
@@ -59,7 +60,7 @@ export async function checkRestingStops(
       continue;
     }
     const outcome = await deps.exchange.queryOrder(stop.symbol, stop.clientOrderId);
-    if (outcome !== null && outcome.status === 'NEW' && dec(outcome.executedQty).isZero()) {
+    if (stillResting(outcome)) {
       await keep(stop);
       continue;
     }
@@ -166,10 +167,15 @@ export async function recheckStops(
   const filled: string[] = [];
   for (const stop of suspects) {
     const outcome = await deps.exchange.queryOrder(stop.symbol, stop.clientOrderId);
-    if (outcome !== null && outcome.status === 'NEW' && dec(outcome.executedQty).isZero()) continue;
+    if (stillResting(outcome)) continue;
     resting.delete(stop.symbol);
     if (await completeStop(deps, ctx, stop, outcome)) filled.push(stop.symbol);
   }
   if (filled.length > 0) afterStopFills(ctx);
   return filled;
+}
+
+/** A stop order the exchange still holds untouched: NEW with nothing executed (null: the order is unknown). */
+function stillResting(outcome: OrderOutcome | null): boolean {
+  return outcome !== null && outcome.status === 'NEW' && dec(outcome.executedQty).isZero();
 }

@@ -122,8 +122,6 @@ export class ArrayLedger implements BookLedger {
   }
 }
 
-export type { EligibleSet } from './eligible-set.ts';
-
 /** A portfolio that a simulation drives day by day (strategy-semantics.md §2, §7–§9). */
 export interface Book {
   readonly ledger: BookLedger;

@@ -19,15 +19,8 @@
  */
 import { dec, decStr } from '../decimal.ts';
 import type { Side } from '../types.ts';
-import type {
-  Book,
-  BookFill,
-  BookLedger,
-  BookMark,
-  BookRejection,
-  EligibleSet,
-  RejectionTally,
-} from './book.ts';
+import type { Book, BookFill, BookLedger, BookMark, BookRejection, RejectionTally } from './book.ts';
+import type { EligibleSet } from './eligible-set.ts';
 import {
   DX_ZERO,
   type Dx,
@@ -394,13 +387,15 @@ export class FastBook implements Book {
     let r = this.rulesCache[i];
     if (!r) {
       const s = this.market.rules(i);
-      const step = parseScaled(s.stepSize, QTY_DECIMALS);
+      const given = parseScaled(s.stepSize, QTY_DECIMALS);
+      const step = given === 0n ? 1n : given; // a step of 0: round down to 8 decimals
+      const stepH = step * this.pFD;
       const minNotional = parseScaled(s.minNotional, this.NS);
       r = {
-        step: step === 0n ? 1n : step,
-        stepH: (step === 0n ? 1n : step) * this.pFD,
-        stepHF: Number((step === 0n ? 1n : step) * this.pFD),
-        stepF: step === 0n ? 1 : Number(step),
+        step,
+        stepH,
+        stepHF: Number(stepH),
+        stepF: Number(step),
         minQty: parseScaled(s.minQty, QTY_DECIMALS),
         minNotional,
         minNotionalF: Number(minNotional),

@@ -12,7 +12,8 @@
  *    known close.
  * The ranking of a decision day is computed once and shared by every book that rebalances.
  */
-import type { Book, EligibleSet } from './book.ts';
+import type { Book } from './book.ts';
+import type { EligibleSet } from './eligible-set.ts';
 import type { RankedTarget } from './fast-universe.ts';
 
 /** Something that ranks the universe of a decision day (the fast universe or the domain functions). */
