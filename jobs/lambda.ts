@@ -27,6 +27,7 @@ import { openIntradayAdapters } from '../src/compose/intraday.ts';
 import { composeNotifier, jobContextOf, notifyIntraday, notifyRebalance } from '../src/compose/notify.ts';
 import { openAdapters } from '../src/compose/rebalance.ts';
 import { settingsFrom } from '../src/compose/settings.ts';
+import { withAdapters } from '../src/compose/with-adapters.ts';
 import { ConfigError } from '../src/config/errors.ts';
 import { loadConfig } from '../src/config/loader.ts';
 
@@ -141,41 +142,26 @@ export function createHandler(env: Env = process.env): (event: unknown) => Promi
         ? await notifyIntraday(
             notifier,
             ctx,
-            async () => {
-              const adapters = await openIntradayAdapters(config, logger, {
-                credentials: loaded.credentials(),
-              });
-              try {
-                return await runIntraday(adapters.deps, {
-                  settings,
-                  dryRun: false,
-                  effectiveConfig: loaded.redacted(),
-                });
-              } finally {
-                await adapters.close().catch(() => {});
-              }
-            },
+            () =>
+              withAdapters(openIntradayAdapters(config, logger, { credentials: loaded.credentials() }), (a) =>
+                runIntraday(a.deps, { settings, dryRun: false, effectiveConfig: loaded.redacted() }),
+              ),
             { wait: true },
           )
         : await notifyRebalance(
             notifier,
             ctx,
-            async () => {
-              const adapters = await openAdapters(config, logger, {
-                credentials: loaded.credentials(),
-                command: 'lambda',
-              });
-              try {
-                return await runRebalance(adapters.deps, {
-                  settings,
-                  dryRun: false,
-                  force: false,
-                  effectiveConfig: loaded.redacted(),
-                });
-              } finally {
-                await adapters.close().catch(() => {});
-              }
-            },
+            () =>
+              withAdapters(
+                openAdapters(config, logger, { credentials: loaded.credentials(), command: 'lambda' }),
+                (a) =>
+                  runRebalance(a.deps, {
+                    settings,
+                    dryRun: false,
+                    force: false,
+                    effectiveConfig: loaded.redacted(),
+                  }),
+              ),
             { wait: true },
           );
     const r = result.run;

@@ -459,6 +459,7 @@ function assemble(
   const btc = sim.btc as NonNullable<Simulated['btc']>;
   const engine = sim.engine;
   let holdings: HoldingsPoint[] | undefined;
+  let tally: RejectionTally | undefined;
   const result: BacktestResult = {
     config: {
       ...(req.effectiveConfig ?? {}),
@@ -498,7 +499,11 @@ function assemble(
     engine,
     tradeCount: strategy.ledger.fillCount(),
     rejectedCount: strategy.ledger.rejectionCount(),
-    rejectionTally: () => strategy.ledger.rejectionTally?.() ?? tallyRejections(strategy.ledger.rejections()),
+    // Counted once (the reference engine's books keep no tally of their own: a pass over every rejection).
+    rejectionTally: () => {
+      tally ??= strategy.ledger.rejectionTally?.() ?? tallyRejections(strategy.ledger.rejections());
+      return tally;
+    },
     from: sim.period.from,
     to: sim.period.to,
     simulationMs: sim.simulationMs,
