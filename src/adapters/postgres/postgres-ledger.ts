@@ -639,8 +639,7 @@ export class PostgresLedger implements Ledger {
 
   /** The run's orders and fills in insertion (id) order. */
   async runOrders(runId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
-    const { orders, fills } = await this.ordersOfRuns([inId(runId, 'runId')]);
-    return { orders, fills };
+    return this.ordersOfRuns([inId(runId, 'runId')]);
   }
 
   /** Inserts the exchange's balances of a run (phase `before` or `after`); replaces an earlier call's. */
@@ -704,16 +703,16 @@ export class PostgresLedger implements Ledger {
   async unsettledOrders(accountId: string): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
     const { runIds, afterFillId } = await unsettledScope(this.db, inId(accountId, 'accountId'));
     if (runIds.length === 0) return { orders: [], fills: [] };
-    const { orders, fills } = await this.ordersOfRuns(runIds, afterFillId);
-    return { orders, fills };
+    return this.ordersOfRuns(runIds, afterFillId);
   }
 
   /** See {@link UnfinishedState.unsettledFills}. */
   async unsettledFills(accountId: string): Promise<{ fills: FillRowOut[]; throughFillId: string | null }> {
     const { runIds, afterFillId } = await unsettledScope(this.db, inId(accountId, 'accountId'));
     if (runIds.length === 0) return { fills: [], throughFillId: null };
-    const { fills, lastFillId: throughFillId } = await this.ordersOfRuns(runIds, afterFillId);
-    return { fills, throughFillId };
+    const fills = await this.fillRowsOfRuns(runIds, afterFillId);
+    const last = fills.at(-1);
+    return { fills: fills.map(fillOut), throughFillId: last === undefined ? null : outId(last.id) };
   }
 
   /** See {@link UnfinishedState.saveUnfinishedState}. */
@@ -732,14 +731,8 @@ export class PostgresLedger implements Ledger {
     return heldUnsettledFills(this.db, inId(accountId, 'accountId'));
   }
 
-  /**
-   * The orders and fills of `runIds`; with `afterFillId`, only the fills after it and the orders that are
-   * PENDING or have such a fill. `lastFillId`: the last fill returned (null: none).
-   */
-  private async ordersOfRuns(
-    runIds: readonly string[],
-    afterFillId?: string,
-  ): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[]; lastFillId: string | null }> {
+  /** The fill rows of `runIds` (with their order's clientOrderId), after `afterFillId` when given, by id. */
+  private fillRowsOfRuns(runIds: readonly string[], afterFillId?: string) {
     let fq = this.db
       .selectFrom('fills')
       .innerJoin('orders', 'orders.id', 'fills.order_id')
@@ -747,7 +740,18 @@ export class PostgresLedger implements Ledger {
       .select('orders.client_order_id')
       .where('fills.run_id', 'in', runIds);
     if (afterFillId !== undefined) fq = fq.where('fills.id', '>', afterFillId);
-    const fills = await fq.orderBy('fills.id').execute();
+    return fq.orderBy('fills.id').execute();
+  }
+
+  /**
+   * The orders and fills of `runIds`; with `afterFillId`, only the fills after it and the orders that are
+   * PENDING or have such a fill.
+   */
+  private async ordersOfRuns(
+    runIds: readonly string[],
+    afterFillId?: string,
+  ): Promise<{ orders: OrderRowOut[]; fills: FillRowOut[] }> {
+    const fills = await this.fillRowsOfRuns(runIds, afterFillId);
     let oq = this.db.selectFrom('orders').selectAll().where('run_id', 'in', runIds);
     if (afterFillId !== undefined) {
       const filled = [...new Set(fills.map((f) => f.order_id))];
@@ -758,9 +762,7 @@ export class PostgresLedger implements Ledger {
       );
     }
     const orders = await oq.orderBy('id').execute();
-    const last = fills.at(-1);
     return {
-      lastFillId: last === undefined ? null : outId(last.id),
       orders: orders.map((o) => ({
         id: outId(o.id),
         runId: outId(o.run_id),
@@ -785,20 +787,7 @@ export class PostgresLedger implements Ledger {
         transactTime: o.transact_time === null ? null : outMs(o.transact_time),
         latencyMs: o.latency_ms === null ? null : Number(o.latency_ms),
       })),
-      fills: fills.map((f) => ({
-        orderId: outId(f.order_id),
-        clientOrderId: f.client_order_id,
-        tradeId: f.trade_id,
-        symbol: f.symbol,
-        side: f.side as FillRowOut['side'],
-        price: outDec(f.price),
-        quantity: outDec(f.quantity),
-        quoteQuantity: outDec(f.quote_quantity),
-        commission: outDec(f.commission),
-        commissionAsset: f.commission_asset,
-        commissionQuote: outDec(f.commission_quote),
-        filledAt: outMs(f.filled_at),
-      })),
+      fills: fills.map(fillOut),
     };
   }
 
@@ -980,5 +969,23 @@ export function fillValues(f: FillRow) {
     commission_asset: f.commissionAsset,
     commission_quote: inDec(f.commissionQuote, 'fill.commissionQuote'),
     filled_at: inTime(f.filledAt, 'fill.filledAt'),
+  };
+}
+
+/** A fill row (joined with its order's clientOrderId) as the ports give it. */
+function fillOut(f: Awaited<ReturnType<PostgresLedger['fillRowsOfRuns']>>[number]): FillRowOut {
+  return {
+    orderId: outId(f.order_id),
+    clientOrderId: f.client_order_id,
+    tradeId: f.trade_id,
+    symbol: f.symbol,
+    side: f.side as FillRowOut['side'],
+    price: outDec(f.price),
+    quantity: outDec(f.quantity),
+    quoteQuantity: outDec(f.quote_quantity),
+    commission: outDec(f.commission),
+    commissionAsset: f.commission_asset,
+    commissionQuote: outDec(f.commission_quote),
+    filledAt: outMs(f.filled_at),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { TriggeredStopBooking } from '../../ports/stop-journal.ts';
+import { IntradayStore } from './intraday-store.ts';
 import { fillValues, outcomeValues } from './postgres-ledger.ts';
 import type { Database } from './schema.ts';
 
@@ -24,18 +25,16 @@ export async function bookTriggeredStop(db: Kysely<Database>, b: TriggeredStopBo
     );
     const state = account.rows[0];
     if (!state) throw new Error(`bookTriggeredStop: account ${accountId} is not in the ledger`);
-    const updated = await sql<{ run_id: string }>`
-      update orders set
-        status = ${o.status}, exchange_order_id = ${o.exchange_order_id},
-        executed_qty = ${o.executed_qty}::numeric, cummulative_quote_qty = ${o.cummulative_quote_qty}::numeric,
-        avg_price = ${o.avg_price}::numeric, slippage_bps = ${o.slippage_bps}, reject_code = ${o.reject_code},
-        reject_reason = ${o.reject_reason}, reject_message = ${o.reject_message},
-        transact_time = ${o.transact_time}, latency_ms = ${o.latency_ms}, completed_at = ${o.completed_at}
-      where id = ${b.stop.id}::bigint and account_id = ${accountId}::bigint and status = 'NEW'
-      returning run_id::text as run_id`.execute(trx);
-    const order = updated.rows[0];
+    const order = await trx
+      .updateTable('orders')
+      .set(o)
+      .where('id', '=', b.stop.id)
+      .where('account_id', '=', accountId)
+      .where('status', '=', 'NEW')
+      .returning('run_id')
+      .executeTakeFirst();
     if (!order) return false; // booked already (or never NEW): nothing more is written
-    const runId = order.run_id;
+    const runId = String(order.run_id);
     if (b.fills.length > 0) {
       await trx
         .insertInto('fills')
@@ -50,12 +49,7 @@ export async function bookTriggeredStop(db: Kysely<Database>, b: TriggeredStopBo
         .execute();
     }
     const e = b.exit;
-    await sql`
-      insert into intraday_exits (run_id, account_id, at, symbol, reason, level, decision_price, quantity, price,
-                                  slippage_bps, client_order_id)
-      values (${runId}::bigint, ${accountId}::bigint, ${new Date(e.at)}, ${e.symbol}, ${e.reason},
-              ${e.level}::numeric, ${e.decisionPrice}::numeric, ${e.quantity}::numeric, ${e.price}::numeric,
-              ${e.slippageBps}, ${e.clientOrderId})`.execute(trx);
+    await new IntradayStore(trx).recordIntradayExits(runId, accountId, [e]);
     const r = b.risk;
     if (r === null || ZERO.test(r.holding)) {
       await sql`delete from position_risk where account_id = ${accountId}::bigint and symbol = ${b.stop.symbol}`.execute(
