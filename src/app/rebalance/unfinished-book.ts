@@ -7,7 +7,7 @@
  * counted twice, none missed. Booking as a run books (README "Accounting", average cost).
  */
 import type { Logger } from 'pino';
-import { dec, decStr } from '../../domain/decimal.ts';
+import { dec } from '../../domain/decimal.ts';
 import type { AccountBook } from '../../ports/account-book.ts';
 import type { PositionRow } from '../../ports/ledger-rows.ts';
 import type { UnfinishedState } from '../../ports/unfinished-state.ts';
