@@ -3,7 +3,7 @@
  * (`off` disables caching), else `$XDG_CACHE_HOME/momentum-rebalancer`, else
  * `node_modules/.cache/momentum-rebalancer` under the package root (outside the tracked files).
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.ts';
@@ -78,12 +78,14 @@ export function newCacheFile(
 }
 
 /**
- * Writes a cache file whole or not at all: `buf` into `tmp` (a name of this process next to `file`),
- * then renamed onto `file`; on failure `tmp` is removed when it exists.
+ * Writes a cache file whole or not at all: its directory made if needed, `buf` written into a temp file of
+ * this process next to `file`, then renamed onto `file`; on failure the temp file is removed when it exists.
  * @returns whether `file` now holds `buf`. Never throws.
  */
-export function writeCacheFile(file: string, tmp: string, buf: Uint8Array): boolean {
+export function writeCacheFile(file: string, buf: Uint8Array): boolean {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(tmp, buf);
     renameSync(tmp, file);
     return true;

@@ -197,6 +197,5 @@ export function writeDailyCache(
     new Uint32Array(buf.buffer, buf.byteOffset + at + 36 * rows, rows).set(table.ends);
     buf.write(texts[i] as string, at + 32 * rows + align8(8 * rows), 'latin1');
   });
-  const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  return writeCacheFile(cacheFile, tmp, buf);
+  return writeCacheFile(cacheFile, buf);
 }

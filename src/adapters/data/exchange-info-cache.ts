@@ -11,7 +11,6 @@
  * {@link EXCHANGE_INFO_CACHE_MIN_BYTES} on disk (the bundled gzipped copies) are always parsed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { msToDay } from '../../domain/time.ts';
@@ -115,11 +114,6 @@ function writeExchangeInfoCache(
   st: FileStamp,
   snapshot: ExchangeInfoSnapshot,
 ): void {
-  try {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
-  } catch {
-    return; // no cache directory: parsed every time
-  }
   const symbols: [string, string, string, string | null][] = [];
   const parts: Buffer[] = [];
   const ends: number[] = [];
@@ -152,7 +146,7 @@ function writeExchangeInfoCache(
     p.copy(buf, off);
     off += p.length;
   }
-  writeCacheFile(cacheFile, `${cacheFile}.${process.pid}.tmp`, buf);
+  writeCacheFile(cacheFile, buf);
 }
 
 /**

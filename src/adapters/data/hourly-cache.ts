@@ -21,7 +21,7 @@
  * `parseHourlyColumns`), the text (Latin-1; validated kline text is ASCII).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { HourlyColumns } from '../../domain/risk/hourly-bars.ts';
 import type { Candle } from '../../domain/types.ts';
@@ -98,60 +98,20 @@ export function hourlyCacheFile(dir: string, file: string): string {
 }
 
 /**
- * The validated text of a kline file as `indexKlineCsv` holds it (BOM dropped, CRLF → LF) and each row's
- * open time, start and end, recomputed from the text (header on line 1, one row per line).
- */
-export function indexValidatedText(rawText: string): {
-  readonly text: string;
-  readonly times: Float64Array;
-  readonly starts: Uint32Array;
-  readonly ends: Uint32Array;
-} {
-  let t = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  if (t.includes('\r')) t = t.replace(/\r\n/g, '\n');
-  const n = t.length;
-  const headerEnd = t.indexOf('\n');
-  let rows = 0;
-  for (let p = headerEnd; p >= 0 && p < n - 1; p = t.indexOf('\n', p + 1)) rows++;
-  const times = new Float64Array(rows);
-  const starts = new Uint32Array(rows);
-  const ends = new Uint32Array(rows);
-  let p = headerEnd < 0 ? n : headerEnd + 1;
-  for (let r = 0; p < n && r < rows; r++) {
-    let e = t.indexOf('\n', p);
-    if (e < 0) e = n;
-    let ms = 0;
-    for (let i = p; ; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 44 || i >= e) break;
-      ms = ms * 10 + (c - 48);
-    }
-    times[r] = ms;
-    starts[r] = p;
-    ends[r] = e;
-    p = e + 1;
-  }
-  return { text: t, times, starts, ends };
-}
-
-/**
- * Writes the cache entry of a source that `indexKlineCsv` validated (`table`) with the table's price
- * columns (`parseHourlyColumns` of it), after checking that the recomputed rows are the table's (same count,
- * same open times); atomically (temp file + rename).
- * @returns false when nothing was written (rows disagree, non-ASCII text, or a write error: swallowed,
- *   the cache is an optimisation).
+ * Writes the cache entry of a source that `indexKlineCsv` validated (`table`: its text, open times and row
+ * bounds) with the table's price columns (`parseHourlyColumns` of it); atomically (temp file + rename).
+ * @returns false when nothing was written (columns of another length, non-ASCII text, or a write error:
+ *   swallowed, the cache is an optimisation).
  */
 export function writeHourlyCache(
   dir: string,
   stamp: HourlySourceStamp,
-  rawText: string,
-  table: Pick<HourlyTable, 'length' | 'openTimeAt'>,
+  table: Pick<HourlyTable, 'text' | 'times' | 'starts' | 'ends'>,
   columns: HourlyColumns,
 ): boolean {
-  const { text, times, starts, ends } = indexValidatedText(rawText);
+  const { text, times, starts, ends } = table;
   const rows = times.length;
-  if (rows !== table.length || COLUMNS.some((name) => columns[name].length !== rows)) return false;
-  for (let i = 0; i < rows; i++) if (times[i] !== table.openTimeAt(i)) return false;
+  if (COLUMNS.some((name) => columns[name].length !== rows)) return false;
   if (Buffer.byteLength(text, 'latin1') !== Buffer.byteLength(text, 'utf8')) return false;
   const columnBytes = 8 * rows + align8(8 * rows) + COLUMNS.length * 8 * rows;
   const sections = columnBytes + text.length;
@@ -170,13 +130,7 @@ export function writeHourlyCache(
     new Float64Array(buf.buffer, buf.byteOffset + at, rows).set(columns[name]);
   });
   buf.write(text, textAt, 'latin1');
-  const target = hourlyCacheFile(dir, stamp.file);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch {
-    return false;
-  }
-  return writeCacheFile(target, `${target}.${process.pid}.tmp`, buf);
+  return writeCacheFile(hourlyCacheFile(dir, stamp.file), buf);
 }
 
 /**

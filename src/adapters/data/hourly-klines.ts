@@ -128,13 +128,7 @@ export class HourlyKlines {
       const text = readDataTextSync(file);
       table = indexKlineCsv(text, file, HOUR_MS);
       if (stamp !== null && this.cacheWrites)
-        this.cacheWrites = writeHourlyCache(
-          this.cacheDir as string,
-          stamp,
-          text,
-          table,
-          this.columnsOf(table),
-        );
+        this.cacheWrites = writeHourlyCache(this.cacheDir as string, stamp, table, this.columnsOf(table));
     }
     this.tables.set(symbol, table);
     return table;
