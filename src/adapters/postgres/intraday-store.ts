@@ -57,10 +57,10 @@ export interface IntradayExitsTable {
   client_order_id: string;
 }
 
-/** The ledger database with the intraday tables. */
 /** The intraday tables keyed by `account_id`. */
 type AccountTable = 'position_risk' | 'intraday_accounts' | 'intraday_exits';
 
+/** The ledger database with the intraday tables. */
 export interface IntradayDatabase extends Database {
   position_risk: PositionRiskTable;
   intraday_accounts: IntradayAccountsTable;

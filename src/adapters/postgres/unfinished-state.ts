@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 import { balanceColumns, positionColumns } from './state-rows.ts';
 
 /** Run statuses whose fills may not be in the saved state yet (the run did not save it). */
-export const UNFINISHED_STATUSES = ['failed', 'running', 'abandoned'];
+const UNFINISHED_STATUSES = ['failed', 'running', 'abandoned'];
 /** Run kinds that trade the account's book. */
 const TRADING_KINDS = ['rebalance', 'intraday'];
 
