@@ -37,7 +37,7 @@ const { values } = parseArgs({
 
 function startEmulator(rttMs, symbols, asOf) {
   const args = ['--test-controls', '--as-of', asOf];
-  return startEmulatorProcess(rttMs, symbols, args, { timeoutMs: 120_000, waitForDay: true });
+  return startEmulatorProcess(rttMs, symbols, args, { timeoutMs: 120_000 });
 }
 
 function download(dir, baseUrl, from) {

@@ -4,16 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root } from './cli-process.mjs';
 
 /**
  * Starts the emulator with `rttMs` of simulated round trip, `symbols` symbols and the extra `args`.
- * Resolves `{ child, baseUrl, day }` when its output shows the URL (and, with `waitForDay`, the
- * "clock starts YYYY-MM-DD" line: `day`); rejects when it exits first or after `timeoutMs`.
+ * Resolves `{ child, baseUrl, day }` when its output shows the URL and the "clock starts YYYY-MM-DD" line
+ * (`day`; printed together); rejects when it exits first or after `timeoutMs`.
  */
-export function startEmulatorProcess(rttMs, symbols, args, { timeoutMs, waitForDay = false }) {
+export function startEmulatorProcess(rttMs, symbols, args, { timeoutMs }) {
   return new Promise((resolve, reject) => {
     const cli = path.join(root, 'src/emulator/cli.ts');
     const argv = [
@@ -37,9 +35,9 @@ export function startEmulatorProcess(rttMs, symbols, args, { timeoutMs, waitForD
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       const c = /clock starts (\d{4}-\d{2}-\d{2})/.exec(out);
-      if (m && (c || !waitForDay)) {
+      if (m && c) {
         clearTimeout(timer);
-        resolve({ child, baseUrl: m[1], day: c?.[1] });
+        resolve({ child, baseUrl: m[1], day: c[1] });
       }
     });
     child.stderr.on('data', (d) => {

@@ -116,7 +116,8 @@ const breakdown = (o) => {
     w.path === '/api/v3/order' || w.path === '/api/v3/myTrades' || w.path === '/api/v3/order/test';
   // A phase's span: from its first request to its last answer, or to the first request of another kind
   // after its last request started, when sooner (a hedged GET's slow loser is still on the wire then).
-  const span = (ws, isOf) => {
+  const span = (isOf) => {
+    const ws = wire.filter(isOf);
     if (ws.length === 0) return 0;
     const from = Math.min(...ws.map((w) => w.start));
     const last = Math.max(...ws.map((w) => w.start));
@@ -153,8 +154,8 @@ const breakdown = (o) => {
     rank: t.rank ?? null,
     execute: t.execute ?? null,
     record: t.record ?? null,
-    klines_span: Math.round(span(wire.filter(isKlines), isKlines)),
-    orders_span: Math.round(span(wire.filter(isOrderish), isOrderish)),
+    klines_span: Math.round(span(isKlines)),
+    orders_span: Math.round(span(isOrderish)),
     requests: wire.length,
     idle: Math.round(idle),
     slow: slow.length,

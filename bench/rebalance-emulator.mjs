@@ -18,10 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEnv, root } from './cli-process.mjs';
 import { startEmulatorProcess } from './emulator-process.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 function startEmulator(rttMs, symbols) {
   const args = ['--api-key', 'bench-key', '--api-secret', 'bench-secret'];
@@ -34,19 +32,16 @@ export async function benchEmulator(values) {
   const runs = Math.max(1, Number(values.runs === '5' ? '3' : values.runs));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-emulator-'));
   const { child, baseUrl } = await startEmulator(rttMs, symbols);
-  const env = {
-    ...process.env,
+  const env = cliEnv({
     REBALANCER_DATABASE_DATA_DIR: path.join(dir, 'pglite'),
     REBALANCER_EXCHANGE_KIND: 'testnet',
     REBALANCER_EXCHANGE_BASE_URL: baseUrl,
     BINANCE_API_KEY: 'bench-key',
     BINANCE_API_SECRET: 'bench-secret',
-    LOG_LEVEL: 'warn',
-  };
+  });
   // The ledger: embedded PGlite by default (in this process, on the same cores), or the Postgres server
   // of DATABASE_URL when it is set (a fresh database is created on it for the benchmark).
   const serverUrl = process.env.DATABASE_URL;
-  delete env.DATABASE_URL;
   let dropDb = async () => {};
   if (serverUrl) {
     const name = `bench_emulator_${process.pid}`;

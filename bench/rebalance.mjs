@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchFlags, cliArgs, cliEnv, timedRun } from './cli-process.mjs';
+import { benchFlags, cliArgs, cliEnv, median, timedRun } from './cli-process.mjs';
 
 const { values, runs } = benchFlags({
   'as-of': { type: 'string' },
@@ -50,11 +50,10 @@ try {
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push(once());
   const ms = warm.map((w) => w.ms).sort((a, b) => a - b);
-  const median = ms[Math.floor(ms.length / 2)];
   const rss = Math.max(...warm.map((w) => w.rssMb));
   const figures = {
     cold_db_ms: Math.round(cold.ms),
-    warm_median_ms: Math.round(median),
+    warm_median_ms: Math.round(median(ms)),
     warm_min_ms: Math.round(ms[0]),
     warm_max_ms: Math.round(ms[ms.length - 1]),
     peak_rss_mb: Math.round(rss),
