@@ -7,7 +7,7 @@ import { markPositions, type Position } from '../../domain/accounting/average-co
 import { type Decimal, dec, decStr, ZERO } from '../../domain/decimal.ts';
 import type { RankedSymbol } from '../../domain/ranking/rank.ts';
 import { DAY_MS, msToDay } from '../../domain/time.ts';
-import type { Balance } from '../../domain/types.ts';
+import type { Balance, Candle } from '../../domain/types.ts';
 import { EXCLUSION_REASONS, type UniverseDecision } from '../../domain/universe/eligibility.ts';
 import type { EquityPoint, NewRun, PositionSnapshot, RunStatus } from '../../ports/ledger-rows.ts';
 import type { MarketData } from '../../ports/market-data.ts';
@@ -109,8 +109,7 @@ export async function dataEndsBefore(
 ): Promise<Map<string, number>> {
   const ended = new Map<string, number>();
   for (const d of decisions.filter((x) => x.reason === 'not_trading')) {
-    const upToD = await market.dailyCandles(d.symbol, 0, dayMs);
-    const last = upToD.at(-1);
+    const last = await lastCandleUpTo(market, d.symbol, dayMs);
     if (!last || last.openTime >= dayMs - DAY_MS) continue;
     if ((await market.dailyCandles(d.symbol, dayMs, Number.MAX_SAFE_INTEGER)).length > 0) continue; // halted
     ended.set(d.symbol, last.openTime);
@@ -119,6 +118,26 @@ export async function dataEndsBefore(
   for (const t of ended.values()) perDay.set(t, (perDay.get(t) ?? 0) + 1);
   for (const [sym, t] of ended) if ((perDay.get(t) ?? 0) < DATA_END_GROUP) ended.delete(sym);
   return ended;
+}
+
+/** Windows (days back from D) {@link lastCandleUpTo} looks in before it reads the whole series up to D. */
+const LAST_CANDLE_WINDOWS_DAYS = [40, 400];
+
+/**
+ * The last daily candle of `symbol` with open time `<= dayMs` (undefined: none): the same candle as the
+ * last of `dailyCandles(symbol, 0, dayMs)`, looked up in growing windows back from D first, so that a
+ * series that ended months before D (most of the universe on a day past the bundled data) is not read whole.
+ */
+async function lastCandleUpTo(
+  market: Pick<MarketData, 'dailyCandles'>,
+  symbol: string,
+  dayMs: number,
+): Promise<Candle | undefined> {
+  for (const days of LAST_CANDLE_WINDOWS_DAYS) {
+    const last = (await market.dailyCandles(symbol, dayMs - days * DAY_MS, dayMs)).at(-1);
+    if (last) return last;
+  }
+  return (await market.dailyCandles(symbol, 0, dayMs)).at(-1);
 }
 
 /** The book after a run, marked: position snapshots with P/L and the equity point (quote asset). */
