@@ -8,15 +8,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { loadHourlyKlines } from '../../../src/adapters/data/hourly-klines.ts';
 import { loadHourlyBars, loadHourlyWindow } from '../../../src/adapters/data/hourly-window.ts';
-import { type BacktestMarket, backtestMarketOf, runBacktest } from '../../../src/app/backtest.ts';
+import { type BacktestMarket, runBacktest } from '../../../src/app/backtest.ts';
 import type { HourlyCandles } from '../../../src/app/backtest-intraday.ts';
 import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
 import { dayToMs } from '../../../src/domain/time.ts';
 import { useTempDirs } from '../../support/temp-dirs.ts';
+import { bundledMarket } from './bundled-market.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 const FROM = '2021-05-01';
@@ -28,7 +28,7 @@ let parsed: HourlyCandles;
 let cached: HourlyCandles;
 
 beforeAll(async () => {
-  market = backtestMarketOf(await loadDataset(DATA), { fromMs: dayToMs('2021-04-01'), toMs: dayToMs(TO) });
+  market = await bundledMarket('2021-04-01', TO);
   const [from, to] = [dayToMs(FROM), dayToMs(TO)];
   candles = loadHourlyWindow(await loadHourlyKlines(DATA, null), from, to);
   const cache = tempDir({});

@@ -7,10 +7,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { loadHourlyKlines } from '../../../src/adapters/data/hourly-klines.ts';
 import { loadHourlyWindow } from '../../../src/adapters/data/hourly-window.ts';
-import { type BacktestMarket, backtestMarketOf } from '../../../src/app/backtest.ts';
+import type { BacktestMarket } from '../../../src/app/backtest.ts';
 import { IntradayBook } from '../../../src/app/backtest-intraday.ts';
 import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
@@ -20,17 +19,14 @@ import { dec } from '../../../src/domain/decimal.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import type { Candle } from '../../../src/domain/types.ts';
 import { fullRebalanceBook, MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
+import { bundledMarket } from './bundled-market.ts';
 
-const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 let market: BacktestMarket;
 let hourly: Map<string, readonly Candle[]>;
 
 beforeAll(async () => {
-  market = backtestMarketOf(await loadDataset(DATA), {
-    fromMs: dayToMs('2020-12-01'),
-    toMs: dayToMs('2021-12-31'),
-  });
+  market = await bundledMarket('2020-12-01', '2021-12-31');
   hourly = loadHourlyWindow(await loadHourlyKlines(SHARED), dayToMs('2021-01-01'), dayToMs('2021-12-31'));
 });
 

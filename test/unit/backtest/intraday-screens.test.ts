@@ -10,10 +10,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/adapters/data/bundled-dataset.ts';
 import { loadHourlyKlines } from '../../../src/adapters/data/hourly-klines.ts';
 import { loadHourlyWindow } from '../../../src/adapters/data/hourly-window.ts';
-import { type BacktestMarket, backtestMarketOf } from '../../../src/app/backtest.ts';
+import type { BacktestMarket } from '../../../src/app/backtest.ts';
 import { IntradayBook } from '../../../src/app/backtest-intraday.ts';
 import { settingsFrom } from '../../../src/compose/settings.ts';
 import { loadConfig } from '../../../src/config/loader.ts';
@@ -22,6 +21,7 @@ import { simulate } from '../../../src/domain/backtest/simulate.ts';
 import { DAY_MS, dayToMs } from '../../../src/domain/time.ts';
 import type { Candle } from '../../../src/domain/types.ts';
 import { MOMENTUM_7D_ALL_PAIRS } from '../../support/backtest-params.ts';
+import { bundledMarket } from './bundled-market.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 const FROM = '2021-04-15';
@@ -31,7 +31,7 @@ let hourly: Map<string, readonly Candle[]>;
 let days: Map<string, Set<number>>;
 
 beforeAll(async () => {
-  market = backtestMarketOf(await loadDataset(DATA), { fromMs: dayToMs('2021-03-01'), toMs: dayToMs(TO) });
+  market = await bundledMarket('2021-03-01', TO);
   hourly = loadHourlyWindow(await loadHourlyKlines(DATA, null), dayToMs(FROM), dayToMs(TO));
   days = new Map();
   for (const [sym, cs] of hourly) days.set(sym, new Set(cs.map((c) => c.openTime - (c.openTime % DAY_MS))));
